@@ -79,6 +79,9 @@
    safetensors header  <= 100,000,000 bytes (the format's own rule)
    tensors in a file   <= LLM_MAX_TENSORS (65536), dims <= 8
    JSON nesting depth  <= LLM_JSON_MAX_DEPTH (64); no recursion anywhere.
+   JSON values         <= LLM_JSON_MAX_VALUES (4,194,304) per document
+                       (32 bytes of parser memory each); strings must be
+                       well-formed UTF-8.
    model sizes         n_layer <= 1024, n_embd <= 65536, n_positions <=
                        1048576, vocab_size <= 16777216
 
@@ -117,7 +120,7 @@ extern "C" {
 
 typedef enum llm_status {
     LLM_OK = 0,
-    LLM_ERR_INVALID_ARG,     /* NULL pointer, zero length, bad option value */
+    LLM_ERR_INVALID_ARG,     /* NULL pointer, missing input, bad option value */
     LLM_ERR_OUT_OF_MEMORY,   /* an allocation failed */
     LLM_ERR_IO,              /* a file could not be opened or read */
     LLM_ERR_FORMAT,          /* malformed input (safetensors, JSON, vocab) */
@@ -218,14 +221,21 @@ LLM_API llm_status llm_tokenizer_decode(const llm_tokenizer *t, const int32_t *i
 /* The bytes of one token, or NULL for an id out of range. */
 LLM_API const char *llm_tokenizer_token(const llm_tokenizer *t, int32_t id, size_t *len);
 
+/* The longest token a vocabulary may hold, in bytes (loading fails beyond
+   it); a decoder buffer of LLM_DECODER_BUFFER bytes always fits one push. */
+#ifndef LLM_TOKENIZER_MAX_TOKEN_BYTES
+#define LLM_TOKENIZER_MAX_TOKEN_BYTES 1024
+#endif
+#define LLM_DECODER_BUFFER (LLM_TOKENIZER_MAX_TOKEN_BYTES + 4)
+
 /* Streaming decoder: hands out only complete UTF-8 characters. */
 typedef struct llm_decoder {
     unsigned char pending[8];
     unsigned n_pending;
 } llm_decoder;
 LLM_API void llm_decoder_init(llm_decoder *d);
-/* Appends token id's text; *n gets the bytes written to out (cap >= 4 +
-   the longest token is always enough). */
+/* Appends token id's text; *n gets the bytes written to out (cap >=
+   LLM_DECODER_BUFFER is always enough). */
 LLM_API llm_status llm_decoder_push(llm_decoder *d, const llm_tokenizer *t, int32_t id,
                                     char *out, size_t cap, size_t *n);
 /* Writes out whatever is pending (possibly an incomplete sequence). */
@@ -241,6 +251,7 @@ typedef struct llm_config {
     int n_ctx;          /* n_positions */
     int n_vocab;
     float ln_eps;
+    int eos_id;         /* config.json eos_token_id, or -1 */
 } llm_config;
 
 typedef struct llm_model_options {
@@ -317,6 +328,104 @@ LLM_API const float *llm_session_logits(const llm_session *s);
 LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src);
 LLM_API const char *llm_session_error(const llm_session *s);
 
+/* ---- sampling ------------------------------------------------------------ */
+
+/* A small seeded generator (splitmix64) owned by the caller. */
+typedef struct llm_rng { uint64_t state; } llm_rng;
+LLM_API void llm_rng_seed(llm_rng *r, uint64_t seed);
+LLM_API uint64_t llm_rng_next(llm_rng *r);
+LLM_API float llm_rng_float(llm_rng *r);          /* uniform in [0, 1) */
+
+/* Zero means "off" for every field; temperature 0 means greedy (argmax,
+   lowest id on ties). Applied in Hugging Face's order: repetition penalty,
+   temperature, top-k, top-p, min-p, then one draw from what is left. */
+typedef struct llm_sampler_options {
+    float temperature;        /* 0: greedy; otherwise logits / temperature */
+    int top_k;                /* keep the k best (and ties with the k-th) */
+    float top_p;              /* nucleus: smallest set with mass >= top_p */
+    float min_p;              /* drop p < min_p * p_max */
+    float repetition_penalty; /* HF: for every token already in the
+                                 sequence, positive logits / p, negative * p */
+    uint64_t seed;
+} llm_sampler_options;
+
+typedef struct llm_sampler {
+    llm_sampler_options opt;
+    llm_rng rng;
+    size_t n_vocab;
+    void *_buf;               /* scratch: [n_vocab] floats + candidates */
+    char error[LLM_ERROR_SIZE];
+} llm_sampler;
+
+LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab);
+LLM_API void llm_sampler_free(llm_sampler *s);
+/* Pick a token from logits[n_vocab] (not modified). history: the tokens
+   the repetition penalty looks at (may be NULL if n_history is 0). */
+LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const int32_t *history,
+                                      size_t n_history, int32_t *id);
+LLM_API const char *llm_sampler_error(const llm_sampler *s);
+
+/* ---- generation ------------------------------------------------------------ */
+
+typedef enum llm_stop_reason {
+    LLM_STOP_NONE = 0,
+    LLM_STOP_EOS,            /* the end-of-text token was sampled */
+    LLM_STOP_STRING,         /* a stop string appeared (kept in the text) */
+    LLM_STOP_LENGTH,         /* max_new_tokens or max_length reached */
+    LLM_STOP_CONTEXT_FULL,   /* the session's context is full */
+    LLM_STOP_CALLBACK        /* on_text returned nonzero */
+} llm_stop_reason;
+
+/* Receives complete UTF-8 pieces of sequence seq as they are produced.
+   Return nonzero to stop that sequence. */
+typedef int (*llm_text_callback)(void *user, int seq, const char *text, size_t len);
+
+typedef struct llm_generate_options {
+    llm_sampler_options sampler;
+    int max_new_tokens;       /* 0: no limit of its own */
+    int max_length;           /* tokens in the context, prompt included (HF);
+                                 0: none. Both 0: until EOS or context full */
+    int num_return_sequences; /* 0 = 1; the prompt is evaluated once and
+                                 its KV cache forked for each sequence */
+    const char *const *stop_strings; /* NULL-terminated list, or NULL */
+    int ignore_eos;           /* 1: don't stop at the end-of-text token */
+    unsigned encode_flags;    /* for text prompts, e.g. LLM_TOKENIZE_SPECIAL */
+    llm_text_callback on_text;
+    /* Called with every sampled id (end-of-text too), before it is
+       evaluated; return nonzero to stop that sequence. */
+    int (*on_token)(void *user, int seq, int32_t id);
+    void *user;
+} llm_generate_options;
+
+typedef struct llm_sequence {
+    int32_t *ids;             /* prompt + generated ids */
+    size_t n_ids, n_prompt;
+    char *text;               /* generated text, NUL-terminated (without
+                                 the end-of-text token); NULL if the model
+                                 has no tokenizer */
+    size_t text_len;
+    llm_stop_reason stop;
+} llm_sequence;
+
+typedef struct llm_generation {
+    llm_sequence *seqs;
+    int n_seqs;
+} llm_generation;
+
+/* Appends the prompt to what the session already holds (a fresh or reset
+   session: just the prompt) and generates. With one sequence the session
+   then holds the prompt and every generated token but the last, which has
+   not been evaluated (feed it back first to continue). With several, the
+   session holds the prompt. Errors (prompt past the context, ...) leave
+   their message in llm_session_error(s). Free out with
+   llm_generation_free(), also after an error. */
+LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_prompt,
+                                const llm_generate_options *opt, llm_generation *out);
+/* The same with a text prompt, encoded with the model's tokenizer. */
+LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const llm_generate_options *opt,
+                                     llm_generation *out);
+LLM_API void llm_generation_free(llm_generation *g);
+
 #ifdef __cplusplus
 }
 #endif
@@ -362,9 +471,11 @@ LLM_API const char *llm_session_error(const llm_session *s);
 #define LLM__OMP 1
 #include <omp.h>
 #define LLM__PRAGMA(x) _Pragma(#x)
-#define LLM__PARALLEL_FOR(nt) LLM__PRAGMA(omp parallel for schedule(static) num_threads(nt))
+/* work: multiply-adds in the loop; small loops stay on one thread, where
+   waking the others would cost more than it saves */
+#define LLM__PARALLEL_FOR(nt, work) LLM__PRAGMA(omp parallel for schedule(static) num_threads(nt) if((nt) > 1 && (work) >= 131072.0))
 #else
-#define LLM__PARALLEL_FOR(nt)
+#define LLM__PARALLEL_FOR(nt, work)
 #endif
 
 #ifndef LLM_MAX_THREADS
@@ -373,6 +484,7 @@ LLM_API const char *llm_session_error(const llm_session *s);
 #define LLM_ST_MAX_HEADER 100000000u
 #define LLM_MAX_TENSORS 65536u
 #define LLM_JSON_MAX_DEPTH 64
+#define LLM_JSON_MAX_VALUES 4194304u
 #define LLM__MAX_LAYER 1024
 #define LLM__MAX_EMBD 65536
 #define LLM__MAX_CTX 1048576
@@ -544,12 +656,12 @@ static int llm__join(char *out, size_t cap, const char *dir, const char *name) {
 enum { LLM__J_OBJ = 1, LLM__J_ARR, LLM__J_STR, LLM__J_NUM, LLM__J_TRUE, LLM__J_FALSE, LLM__J_NULL };
 
 typedef struct llm__jtok {
-    int type;
-    int escaped;      /* string has backslash escapes */
+    unsigned char type;
+    unsigned char escaped; /* string has backslash escapes */
+    uint32_t n;       /* object: number of keys; array: number of items */
+    uint32_t end;     /* index of the first token after this subtree */
     size_t start;     /* byte offset (strings: after the opening quote) */
     size_t len;       /* byte length (strings: without quotes) */
-    size_t n;         /* object: number of keys; array: number of items */
-    size_t end;       /* index of the first token after this subtree */
 } llm__jtok;
 
 typedef struct llm__json {
@@ -557,6 +669,23 @@ typedef struct llm__json {
     llm__jtok *t;
     size_t n;
 } llm__json;
+
+/* Length of the well-formed UTF-8 sequence at p (no overlongs, no
+   surrogates, <= U+10FFFF), or 0. */
+static size_t llm__utf8_len(const unsigned char *p, size_t n) {
+    unsigned c = p[0];
+    if (c < 0x80) return 1;
+    if (c >= 0xc2 && c <= 0xdf) return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
 
 static int llm__hexval(int c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -573,6 +702,12 @@ static size_t llm__json_scan_str(const char *s, size_t n, size_t i, int *esc) {
         unsigned char c = (unsigned char)s[i];
         if (c == '"') return i;
         if (c < 0x20) return (size_t)-1;
+        if (c >= 0x80) { /* well-formed UTF-8 only (RFC 3629) */
+            size_t k = llm__utf8_len((const unsigned char *)s + i, n - i);
+            if (!k) return (size_t)-1;
+            i += k;
+            continue;
+        }
         if (c == '\\') {
             *esc = 1;
             if (i + 1 >= n) return (size_t)-1;
@@ -624,6 +759,7 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
     int depth = 0, e = E_VALUE, esc;
     for (;;) {
         unsigned char c;
+        if (nt >= LLM_JSON_MAX_VALUES) { *status = llm__err(err, LLM_ERR_LIMIT, "JSON: more than %u values", (unsigned)LLM_JSON_MAX_VALUES); return (size_t)-1; }
         while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
         if (i >= n) {
             if (e == E_DONE) return nt;
@@ -641,7 +777,7 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
             size_t open = stack[depth - 1];
             int is_obj = toks ? toks[open].type == LLM__J_OBJ : s[open] == '{';
             if (is_obj != (c == '}')) goto bad;
-            if (toks) toks[open].end = nt;
+            if (toks) toks[open].end = (uint32_t)nt;
             depth--; i++;
             e = depth ? E_COMMA_OR_CLOSE : E_DONE;
             continue;
@@ -658,7 +794,7 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
             if (j == (size_t)-1) goto badstr;
             if (toks) {
                 llm__jtok *t = &toks[nt];
-                t->type = LLM__J_STR; t->escaped = esc; t->start = i + 1; t->len = j - i - 1; t->n = 0; t->end = nt + 1;
+                t->type = LLM__J_STR; t->escaped = (unsigned char)esc; t->start = i + 1; t->len = j - i - 1; t->n = 0; t->end = (uint32_t)nt + 1;
                 toks[stack[depth - 1]].n++;
             }
             nt++; i = j + 1; e = E_COLON;
@@ -667,14 +803,14 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
         /* a value */
         if (toks) {
             llm__jtok *t = &toks[nt];
-            t->escaped = 0; t->start = i; t->n = 0; t->end = nt + 1; t->len = 0;
+            t->escaped = 0; t->start = i; t->n = 0; t->end = (uint32_t)nt + 1; t->len = 0;
             if (depth && toks[stack[depth - 1]].type == LLM__J_ARR) toks[stack[depth - 1]].n++;
         }
         if (c == '{' || c == '[') {
             if (depth >= LLM_JSON_MAX_DEPTH) { *status = llm__err(err, LLM_ERR_LIMIT, "JSON: nesting deeper than %d", LLM_JSON_MAX_DEPTH); return (size_t)-1; }
             /* in counting mode the stack holds byte offsets of the brackets */
             stack[depth++] = toks ? nt : i;
-            if (toks) toks[nt].type = c == '{' ? LLM__J_OBJ : LLM__J_ARR;
+            if (toks) toks[nt].type = (unsigned char)(c == '{' ? LLM__J_OBJ : LLM__J_ARR);
             nt++; i++;
             e = c == '{' ? E_KEY_OR_CLOSE : E_VALUE_OR_CLOSE;
             continue;
@@ -682,7 +818,7 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
         if (c == '"') {
             j = llm__json_scan_str(s, n, i + 1, &esc);
             if (j == (size_t)-1) goto badstr;
-            if (toks) { toks[nt].type = LLM__J_STR; toks[nt].escaped = esc; toks[nt].start = i + 1; toks[nt].len = j - i - 1; }
+            if (toks) { toks[nt].type = LLM__J_STR; toks[nt].escaped = (unsigned char)esc; toks[nt].start = i + 1; toks[nt].len = j - i - 1; }
             j++;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             j = llm__json_scan_num(s, n, i);
@@ -779,18 +915,25 @@ static int llm__json_str(const llm__json *j, size_t ti, char *out, size_t *len) 
 static int llm__json_eq(const llm__json *j, size_t ti, const char *lit) {
     const llm__jtok *t = &j->t[ti];
     size_t n = strlen(lit);
-    return t->type == LLM__J_STR && !t->escaped && t->len == n && !memcmp(j->s + t->start, lit, n);
+    if (t->type != LLM__J_STR) return 0;
+    if (t->escaped) { /* compare the decoded form of short strings */
+        char buf[128];
+        size_t len;
+        return t->len < sizeof buf && llm__json_str(j, ti, buf, &len) && len == n && !memcmp(buf, lit, n);
+    }
+    return t->len == n && !memcmp(j->s + t->start, lit, n);
 }
 
-/* Value token of key in object token obj, or (size_t)-1. */
+/* Value token of key in object token obj, or (size_t)-1. A repeated key:
+   the last one wins, as in Python's json. */
 static size_t llm__json_get(const llm__json *j, size_t obj, const char *key) {
-    size_t c = obj + 1, k;
+    size_t c = obj + 1, k, found = (size_t)-1;
     if (j->t[obj].type != LLM__J_OBJ) return (size_t)-1;
     for (k = 0; k < j->t[obj].n; k++) {
-        if (llm__json_eq(j, c, key)) return c + 1;
+        if (llm__json_eq(j, c, key)) found = c + 1;
         c = j->t[c + 1].end;
     }
-    return (size_t)-1;
+    return found;
 }
 
 /* Non-negative integer value (no fraction or exponent) that fits in *v. */
@@ -875,7 +1018,9 @@ LLM_API void llm_safetensors_close(llm_safetensors *st) {
     llm__st_release(st);
 }
 
-/* Sort tensors by data offset (heap sort: no recursion, O(n log n)). */
+/* Sort tensors by (data offset, size) so that empty tensors come before a
+   tensor at the same offset (heap sort: no recursion, O(n log n)). */
+#define LLM__ST_LESS(a, b) (off[a] < off[b] || (off[a] == off[b] && t[a].nbytes < t[b].nbytes))
 static void llm__st_sort(llm_tensor *t, size_t *off, size_t n) {
     size_t start, end;
     for (start = n / 2; start-- > 0;) {
@@ -884,8 +1029,8 @@ static void llm__st_sort(llm_tensor *t, size_t *off, size_t n) {
             size_t c = 2 * r + 1;
             llm_tensor tt; size_t to;
             if (c >= n) break;
-            if (c + 1 < n && off[c + 1] > off[c]) c++;
-            if (off[r] >= off[c]) break;
+            if (c + 1 < n && LLM__ST_LESS(c, c + 1)) c++;
+            if (!LLM__ST_LESS(r, c)) break;
             tt = t[r]; t[r] = t[c]; t[c] = tt; to = off[r]; off[r] = off[c]; off[c] = to;
             r = c;
         }
@@ -897,8 +1042,8 @@ static void llm__st_sort(llm_tensor *t, size_t *off, size_t n) {
         for (;;) {
             size_t c = 2 * r + 1;
             if (c >= end) break;
-            if (c + 1 < end && off[c + 1] > off[c]) c++;
-            if (off[r] >= off[c]) break;
+            if (c + 1 < end && LLM__ST_LESS(c, c + 1)) c++;
+            if (!LLM__ST_LESS(r, c)) break;
             tt = t[r]; t[r] = t[c]; t[c] = tt; to = off[r]; off[r] = off[c]; off[c] = to;
             r = c;
         }
@@ -947,6 +1092,30 @@ static llm_status llm__st_entry(llm_safetensors *st, const llm__json *j, size_t 
     return LLM_OK;
 }
 
+/* Tensor names are unique (hash table: linear time on hostile headers). */
+static llm_status llm__st_unique(llm_safetensors *st) {
+    size_t cap = 16, i;
+    uint32_t *tab;
+    while (cap < 2 * st->n_tensors) cap *= 2;
+    tab = LLM__CAST(uint32_t *, llm__alloc(cap * sizeof(uint32_t)));
+    if (!tab) return llm__err(st->error, LLM_ERR_OUT_OF_MEMORY, "out of memory checking tensor names");
+    memset(tab, 0xff, cap * sizeof(uint32_t));
+    for (i = 0; i < st->n_tensors; i++) {
+        const unsigned char *p = (const unsigned char *)st->tensors[i].name;
+        uint32_t h = 2166136261u;
+        size_t k;
+        while (*p) h = (h ^ *p++) * 16777619u;
+        for (k = h & (cap - 1); tab[k] != 0xffffffffu; k = (k + 1) & (cap - 1))
+            if (!strcmp(st->tensors[tab[k]].name, st->tensors[i].name)) {
+                llm__free(tab);
+                return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s' appears twice", st->tensors[i].name);
+            }
+        tab[k] = (uint32_t)i;
+    }
+    llm__free(tab);
+    return LLM_OK;
+}
+
 static llm_status llm__st_parse(llm_safetensors *st) {
     const unsigned char *img = st->image;
     size_t size = st->image_size, hlen, data_size, k, c, nt = 0, nm = 0, names = 0, bytes, i;
@@ -957,7 +1126,7 @@ static llm_status llm__st_parse(llm_safetensors *st) {
     char *np;
     if (size < 8) return llm__err(st->error, LLM_ERR_FORMAT, "file too short for a safetensors header (%zu bytes)", size);
     h64 = llm__rd64(img);
-    if (h64 > LLM_ST_MAX_HEADER) return llm__err(st->error, LLM_ERR_FORMAT, "header size %zu is over the format's 100 MB limit", (size_t)(h64 > 0xffffffffu ? 0xffffffffu : h64));
+    if (h64 > LLM_ST_MAX_HEADER) return llm__err(st->error, LLM_ERR_FORMAT, "header size is over the format's limit of 100,000,000 bytes");
     if (h64 > size - 8) return llm__err(st->error, LLM_ERR_FORMAT, "header size %zu runs past the end of the file (%zu bytes)", (size_t)h64, size);
     hlen = (size_t)h64;
     data_size = size - 8 - hlen;
@@ -1006,14 +1175,14 @@ static llm_status llm__st_parse(llm_safetensors *st) {
             memset(t, 0, sizeof *t);
             if (!llm__json_str(&j, c, np, &len)) goto badname;
             t->name = np; np += len + 1;
-            for (i = 0; i < st->n_tensors; i++) /* duplicates: rare, O(n^2) on names is fine up to 64k? use strcmp */
-                if (!strcmp(st->tensors[i].name, t->name)) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s' appears twice", t->name); }
             r = llm__st_entry(st, &j, c + 1, t, &offs[st->n_tensors], data_size);
             if (r != LLM_OK) { llm__json_free(&j); return r; }
             st->n_tensors++;
         }
     }
     llm__json_free(&j);
+    r = llm__st_unique(st);
+    if (r != LLM_OK) return r;
     /* contiguous, non-overlapping, no holes, fully indexed */
     llm__st_sort(st->tensors, offs, nt);
     {
@@ -1148,8 +1317,15 @@ static llm_status llm__config_parse(llm_config *c, const char *text, size_t len,
     v = llm__json_get(&j, 0, "layer_norm_epsilon");
     if (v != (size_t)-1) {
         double d;
-        if (!llm__json_double(&j, v, &d) || !(d > 0 && d < 1)) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"layer_norm_epsilon\" must be in (0, 1)"); goto done; }
+        /* as a float it must stay a normal, positive number below 1 */
+        if (!llm__json_double(&j, v, &d) || !(d >= 1.17549435e-38 && d < 1) || !((float)d >= 1.17549435e-38f)) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"layer_norm_epsilon\" must be in [1.2e-38, 1)"); goto done; }
         c->ln_eps = (float)d;
+    }
+    v = llm__json_get(&j, 0, "eos_token_id");
+    if (v != (size_t)-1 && j.t[v].type == LLM__J_NUM) {
+        uint64_t u;
+        if (!llm__json_uint(&j, v, &u) || u > (uint64_t)LLM__MAX_VOCAB) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: bad \"eos_token_id\""); goto done; }
+        c->eos_id = (int)u;
     }
     v = llm__json_get(&j, 0, "activation_function");
     if (v != (size_t)-1 && !llm__json_eq(&j, v, "gelu_new") && !llm__json_eq(&j, v, "gelu_pytorch_tanh") && !llm__json_eq(&j, v, "gelu_fast")) {
@@ -1321,6 +1497,8 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
         const char *hs = llm_safetensors_metadata(&m->_st, "n_head");
         if (wte->shape[1] > LLM__MAX_EMBD || wte->shape[0] > LLM__MAX_VOCAB || wpe->shape[0] > LLM__MAX_CTX || n_layer > LLM__MAX_LAYER)
             return llm__err(m->error, LLM_ERR_LIMIT, "model shape is over llm.h's limits");
+        if (!wte->shape[0] || !wte->shape[1] || !wpe->shape[0] || (fc && fc->ndim == 2 && !fc->shape[1]))
+            return llm__err(m->error, LLM_ERR_SHAPE, "a model dimension is 0 (wte [%zu, %zu], wpe [%zu, ...])", wte->shape[0], wte->shape[1], wpe->shape[0]);
         c->n_embd = (int)wte->shape[1];
         c->n_vocab = (int)wte->shape[0];
         c->n_ctx = (int)wpe->shape[0];
@@ -1357,6 +1535,7 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     size_t bytes;
     memset(c, 0, sizeof *c);
     c->ln_eps = 1e-5f;
+    c->eos_id = -1;
     if (config_json) {
         r = llm__config_parse(c, config_json, config_len, m->error);
         if (r != LLM_OK) return r;
@@ -1486,7 +1665,7 @@ static void llm__matmul(float *out, const float *in, const llm__mat *w, const fl
                         int B, int IC, int OC, int add, int nt) {
     int nblk = (OC + LLM__TILE_O - 1) / LLM__TILE_O, blk;
     (void)nt;
-    LLM__PARALLEL_FOR(nt)
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         float acc[LLM__TILE_B][LLM__TILE_O], wrow[LLM__TILE_O];
         int o0 = blk * LLM__TILE_O, no = OC - o0 < LLM__TILE_O ? OC - o0 : LLM__TILE_O, b0;
@@ -1514,7 +1693,7 @@ static void llm__matmul(float *out, const float *in, const llm__mat *w, const fl
 static void llm__matmul_t(float *out, size_t out_stride, const float *in, const llm__mat *w, int B, int IC, int OC, int nt) {
     int o;
     (void)nt;
-    LLM__PARALLEL_FOR(nt)
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (o = 0; o < OC; o++) {
         float row[256];
         int b, i0;
@@ -1571,7 +1750,7 @@ static void llm__attention(float *out, const float *qkv, const float *kc, const 
     int hd = C / H, h;
     float scale = 1.0f / sqrtf((float)hd);
     (void)nt;
-    LLM__PARALLEL_FOR(nt)
+    LLM__PARALLEL_FOR(nt, 2.0 * B * (double)(p0 + (size_t)B) * C)
     for (h = 0; h < H; h++) {
         float *sc = scores + (size_t)h * n_ctx;
         int b, i;
@@ -1755,16 +1934,1689 @@ LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src) {
 }
 
 /* ==========================================================================
-   TOKENIZER (placeholder until the BPE tokenizer lands)
-   ========================================================================== */
-#ifndef LLM_NO_STDIO
-static int llm__tok_folder_has_files(const char *dir) { (void)dir; return 0; }
+   TOKENIZER (GPT-2 byte-level BPE)
+   ==========================================================================
+   Formats. The vocabulary comes as
+     - vocab.json + merges.txt (Hugging Face) or encoder.json + vocab.bpe
+       (OpenAI; the same content): a JSON object {"token": id, ...} and the
+       merges, one "left right" pair a line in rank order, after an optional
+       "#version" line;
+     - tokenizer.json (Hugging Face fast tokenizer): model.type "BPE" with
+       model.vocab and model.merges (["a b", ...] or [["a", "b"], ...]),
+       a ByteLevel pre-tokenizer (use_regex, no add_prefix_space), no
+       normalizer, plus its added_tokens. model.ignore_merges is honoured.
+   Token strings use GPT-2's byte-to-unicode alphabet ("Ġ" is the space
+   byte). A string that is not made of that alphabet (and every added token
+   that is not also in model.vocab) stands for its own UTF-8 bytes; merges
+   see model.vocab only. Every one of the 256 byte tokens must be
+   in the vocabulary. Ids may have gaps (llm_tokenizer_vocab_size() is the
+   largest id + 1; a gap is not a token). The end-of-text id is the id of
+   "<|endoftext|>" in the files, if any.
+
+   Special tokens (LLM_TOKENIZE_SPECIAL): with tokenizer.json, the
+   added_tokens; with the other two formats, the tokens that no merge makes
+   and that are not one of the 256 byte tokens (for GPT-2: "<|endoftext|>"
+   alone). The text is split at the leftmost-longest occurrence of any of
+   them, exactly as written (no lstrip/rstrip/normalisation), and the parts
+   between are encoded as ordinary text, each on its own (as tiktoken does).
+
+   Encoding follows GPT-2 exactly: the pre-tokenizer regex
+       's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+   run as a hand-written state machine with Unicode classes from the UCD
+   (L = Lu Ll Lt Lm Lo, N = Nd Nl No, \s = White_Space), then byte-level BPE
+   on each piece: the adjacent pair of lowest merge rank is merged first, the
+   leftmost one on ties (the same order as OpenAI's encoder.py, Hugging Face
+   tokenizers and tiktoken for any merge list in which a merge only uses
+   tokens made by earlier merges, as trained lists do).
+   Invalid UTF-8 never fails: each byte that does not start a valid, complete,
+   shortest-form sequence for a scalar value (no surrogates, <= U+10FFFF) is a
+   character of its own in none of the L, N or White_Space classes, so it is
+   part of a [^\s\p{L}\p{N}]+ run. Encoding works on the bytes, so
+   decode(encode(x)) == x for every byte string x.
+
+   Speed: pieces that are one whole token (most words) are found by one hash
+   probe (only tokens that BPE really turns their own bytes into are in that
+   table, so the shortcut never changes a result); the others go through BPE
+   with arrays for pieces of up to 64 bytes and a heap of pair candidates for
+   longer ones (O(n log n): a 10,000-letter word takes about 2 ms, a megabyte
+   of spaces about 20 ms, a megabyte of digits about a second). Texts of 8 KB
+   or more also get a per-call cache (up to 512 KB) of recent multi-token
+   pieces. Short texts allocate nothing; pieces over 64 bytes use per-call
+   scratch of about 36 bytes per byte of the longest piece.
+   The tokenizer is read-only after loading: any number of threads may
+   encode and decode with it at once. For that reason encode and decode
+   (which take a const tokenizer) report only a status, never a message in
+   t->error: print llm_status_string(status).
+
+   Limits (LLM_ERR_LIMIT beyond them):
+     ids                < 16,777,216 (LLM__MAX_VOCAB)
+     merges             <= 16,777,216
+     one token          <= LLM_TOKENIZER_MAX_TOKEN_BYTES (1024) bytes, so a
+                           streaming decoder buffer of LLM_DECODER_BUFFER
+                           (1028) bytes always fits
+     vocabulary text    < 4 GiB in all
+     one pre-token      < 4 GiB (e.g. a single run of letters or spaces)
+
+   Behaviour of NULL buffers: encode with ids == NULL and cap == 0 counts
+   (LLM_OK); decode with out == NULL and cap == 0 returns the size (LLM_OK).
+*/
+
+#if LLM_TOKENIZER_MAX_TOKEN_BYTES > 65535
+#error "llm.h: LLM_TOKENIZER_MAX_TOKEN_BYTES must be at most 65535"
 #endif
-LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) { (void)t; (void)path; return LLM_ERR_UNSUPPORTED; }
-LLM_API void llm_tokenizer_free(llm_tokenizer *t) { (void)t; }
-LLM_API const char *llm_tokenizer_error(const llm_tokenizer *t) { (void)t; return ""; }
-LLM_API size_t llm_tokenizer_vocab_size(const llm_tokenizer *t) { (void)t; return 0; }
-LLM_API llm_status llm_tokenizer_encode(const llm_tokenizer *t, const char *text, size_t len, unsigned flags, int32_t *ids, size_t cap, size_t *n_ids) { (void)t; (void)text; (void)len; (void)flags; (void)ids; (void)cap; (void)n_ids; return LLM_ERR_UNSUPPORTED; }
+#define LLM__TOK_MAX_MERGES 16777216u
+#define LLM__TOK_MAX_PIECE 0xFFFFFFF0u     /* bytes in one pre-token */
+#define LLM__TOK_NONE 0xFFFFFFFFu          /* no rank, no symbol, no string */
+#define LLM__TOK_SMALL 64                  /* pieces up to this use the array BPE */
+#define LLM__TOK_C_L 0
+#define LLM__TOK_C_N 1
+#define LLM__TOK_C_WS 2
+#define LLM__TOK_C_O 3
+
+/* @@UNICODE-TABLES-BEGIN@@ generated by tools/gen_unicode.py from the Unicode
+   Character Database 15.0.0 (UnicodeData.txt, PropList.txt); do not edit.
+   Classes: 0 = L (Lu Ll Lt Lm Lo: 136104 code points), 1 = N (Nd Nl No: 1831),
+   2 = White_Space (25), 3 = anything else. 1562 runs below U+40000, 1821 bytes.
+   Each run is a LEB128 varint of ((length - 1) << 2 | class). */
+#define LLM__TOK_UCD_VERSION "15.0.0"
+#define LLM__TOK_UCLS_LIMIT 0x40000U  /* code points at or above are class 3 */
+#define LLM__TOK_UCLS_RLE_SIZE 1821
+/* class of each byte: ASCII as above, 4 = a byte >= 0x80 (decode UTF-8) */
+static const unsigned char llm__tok_byte_cls[256] = {
+    3,3,3,3,3,3,3,3,3,2,2,2,2,2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,
+    2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,1,1,1,1,1,1,1,1,1,1,3,3,3,3,3,3,
+    3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,
+    3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+};
+static const unsigned char llm__tok_ucls_rle[LLM__TOK_UCLS_RLE_SIZE] = {
+    35, 18, 71, 2, 59, 37, 27, 100, 23, 100, 39, 2, 103, 2, 35, 0, 27, 5, 3, 0, 11, 1, 0, 3, 9, 3,
+    88, 3, 120, 3, 164, 14, 15, 44, 55, 16, 27, 0, 3, 0, 131, 4, 16, 3, 4, 7, 12, 3, 0, 23, 0, 3, 8,
+    3, 0, 3, 76, 3, 200, 2, 3, 168, 4, 31, 148, 5, 3, 148, 1, 7, 0, 23, 160, 1, 155, 2, 104, 15, 12,
+    179, 1, 168, 1, 83, 37, 15, 4, 3, 136, 3, 3, 0, 59, 4, 27, 4, 37, 8, 7, 0, 63, 0, 3, 116, 115,
+    224, 2, 43, 0, 55, 37, 128, 1, 35, 4, 15, 0, 19, 84, 15, 0, 35, 0, 11, 0, 91, 96, 27, 40, 19,
+    92, 3, 20, 67, 164, 1, 231, 1, 212, 1, 11, 0, 71, 0, 27, 36, 15, 37, 3, 60, 15, 28, 7, 4, 7, 84,
+    3, 24, 3, 0, 11, 12, 11, 0, 63, 0, 51, 4, 3, 8, 15, 37, 4, 7, 21, 7, 0, 31, 20, 15, 4, 7, 84, 3,
+    24, 3, 4, 3, 4, 3, 4, 123, 12, 3, 0, 27, 37, 7, 8, 63, 32, 3, 8, 3, 84, 3, 24, 3, 4, 3, 16, 11,
+    0, 71, 0, 59, 4, 15, 37, 35, 0, 43, 28, 7, 4, 7, 84, 3, 24, 3, 4, 3, 16, 11, 0, 119, 4, 3, 8,
+    15, 37, 3, 0, 21, 43, 0, 3, 20, 11, 8, 3, 12, 11, 4, 3, 0, 3, 4, 11, 4, 11, 8, 11, 44, 87, 0,
+    83, 49, 71, 28, 3, 8, 3, 88, 3, 60, 11, 0, 103, 8, 7, 0, 7, 4, 15, 37, 31, 25, 3, 0, 15, 28, 3,
+    8, 3, 88, 3, 36, 3, 16, 11, 0, 123, 4, 3, 4, 15, 37, 3, 4, 67, 32, 3, 8, 3, 160, 1, 7, 0, 63, 0,
+    19, 8, 3, 25, 8, 15, 73, 3, 20, 19, 68, 11, 92, 3, 32, 3, 0, 7, 24, 123, 37, 67, 188, 1, 3, 4,
+    47, 24, 35, 37, 155, 1, 4, 3, 0, 3, 16, 3, 92, 3, 0, 3, 36, 3, 4, 35, 0, 7, 16, 3, 0, 35, 37, 7,
+    12, 127, 0, 123, 77, 47, 28, 3, 140, 1, 107, 16, 203, 3, 168, 1, 79, 0, 37, 23, 20, 15, 12, 11,
+    0, 11, 4, 27, 8, 15, 48, 47, 0, 3, 37, 23, 148, 1, 3, 0, 19, 0, 7, 168, 1, 3, 176, 10, 3, 12, 7,
+    24, 3, 0, 3, 12, 7, 160, 1, 3, 12, 7, 128, 1, 3, 12, 7, 24, 3, 0, 3, 12, 7, 56, 3, 224, 1, 3,
+    12, 7, 136, 2, 55, 77, 11, 60, 63, 212, 2, 7, 20, 11, 172, 19, 7, 64, 2, 100, 19, 168, 2, 11, 9,
+    28, 27, 68, 51, 72, 55, 68, 55, 48, 3, 8, 59, 204, 1, 139, 1, 0, 15, 0, 11, 37, 23, 37, 87, 37,
+    23, 224, 2, 27, 16, 7, 132, 1, 3, 0, 19, 148, 2, 39, 120, 155, 1, 37, 116, 7, 16, 43, 172, 1,
+    15, 100, 23, 41, 147, 1, 88, 35, 208, 1, 171, 1, 37, 23, 37, 51, 0, 243, 2, 184, 1, 67, 28, 11,
+    37, 163, 1, 116, 51, 4, 37, 172, 1, 103, 140, 1, 111, 37, 11, 8, 37, 140, 1, 7, 32, 27, 168, 1,
+    7, 8, 163, 1, 12, 3, 20, 3, 4, 11, 0, 19, 252, 5, 255, 1, 212, 8, 7, 20, 7, 148, 1, 7, 20, 7,
+    28, 3, 0, 3, 0, 3, 0, 3, 120, 7, 208, 1, 3, 24, 3, 0, 11, 8, 3, 24, 11, 12, 7, 20, 15, 48, 19,
+    8, 3, 24, 11, 42, 115, 6, 19, 2, 187, 1, 2, 63, 1, 0, 7, 21, 19, 0, 37, 23, 48, 147, 3, 0, 15,
+    0, 7, 36, 3, 0, 11, 16, 23, 0, 3, 0, 3, 0, 3, 12, 3, 40, 7, 12, 19, 16, 15, 0, 3, 201, 1, 4, 17,
+    215, 22, 237, 1, 183, 2, 85, 215, 19, 117, 175, 35, 144, 7, 23, 12, 11, 4, 35, 1, 7, 148, 1, 3,
+    0, 19, 0, 7, 220, 1, 27, 0, 63, 88, 35, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24,
+    191, 2, 0, 191, 14, 2, 15, 4, 1, 99, 33, 27, 16, 7, 9, 4, 15, 212, 2, 23, 8, 3, 228, 2, 3, 12,
+    19, 168, 1, 3, 244, 2, 11, 13, 39, 124, 191, 1, 60, 127, 37, 119, 29, 3, 57, 127, 37, 155, 1,
+    57, 255, 9, 252, 205, 1, 255, 1, 176, 180, 5, 139, 2, 180, 1, 7, 176, 8, 11, 60, 37, 4, 79, 184,
+    1, 63, 120, 7, 148, 2, 37, 155, 1, 32, 7, 152, 3, 7, 252, 1, 19, 4, 3, 0, 3, 16, 95, 60, 3, 8,
+    3, 12, 3, 88, 51, 21, 39, 204, 1, 55, 196, 1, 111, 37, 95, 20, 11, 0, 3, 4, 3, 37, 108, 39, 88,
+    99, 112, 27, 184, 1, 111, 0, 37, 23, 16, 3, 36, 37, 16, 3, 160, 1, 91, 8, 3, 28, 15, 37, 23, 88,
+    11, 0, 11, 196, 1, 3, 0, 11, 4, 7, 16, 7, 0, 3, 0, 95, 8, 7, 40, 27, 8, 47, 20, 7, 20, 7, 20,
+    35, 24, 3, 24, 3, 168, 1, 3, 52, 23, 200, 3, 51, 37, 23, 140, 221, 2, 47, 88, 15, 192, 1, 143,
+    136, 2, 180, 11, 7, 164, 3, 151, 1, 24, 47, 16, 19, 0, 3, 36, 3, 48, 3, 16, 3, 0, 3, 4, 3, 4, 3,
+    172, 3, 131, 1, 168, 11, 71, 252, 1, 7, 212, 1, 159, 1, 44, 207, 3, 16, 3, 152, 4, 75, 37, 27,
+    100, 23, 100, 43, 224, 2, 11, 20, 7, 20, 7, 20, 7, 8, 139, 1, 44, 3, 100, 3, 72, 3, 4, 3, 56, 7,
+    52, 135, 1, 232, 3, 47, 177, 1, 47, 225, 1, 67, 5, 207, 7, 112, 11, 192, 1, 63, 105, 15, 124,
+    13, 35, 76, 1, 28, 1, 19, 148, 1, 39, 116, 7, 140, 1, 15, 28, 3, 17, 167, 1, 244, 4, 7, 37, 23,
+    140, 1, 15, 140, 1, 15, 156, 1, 31, 204, 1, 47, 40, 3, 56, 3, 24, 3, 4, 3, 40, 3, 56, 3, 24, 3,
+    4, 139, 2, 216, 9, 35, 84, 39, 28, 95, 20, 3, 164, 1, 3, 32, 147, 2, 20, 7, 0, 3, 172, 1, 3, 4,
+    11, 0, 7, 88, 7, 29, 88, 7, 25, 120, 31, 33, 191, 1, 72, 3, 4, 19, 17, 84, 21, 15, 100, 151, 2,
+    220, 1, 15, 5, 4, 61, 7, 181, 1, 0, 59, 12, 3, 8, 3, 112, 39, 33, 91, 112, 5, 3, 112, 9, 127,
+    28, 3, 108, 23, 17, 63, 212, 1, 39, 84, 7, 29, 72, 19, 29, 68, 91, 25, 191, 2, 160, 2, 219, 1,
+    200, 1, 51, 200, 1, 27, 21, 140, 1, 47, 37, 151, 9, 121, 3, 164, 1, 23, 4, 183, 2, 112, 37, 0,
+    31, 84, 43, 13, 107, 68, 183, 1, 80, 25, 79, 88, 47, 208, 1, 103, 117, 3, 4, 7, 0, 51, 176, 1,
+    127, 96, 27, 37, 35, 140, 1, 59, 37, 15, 0, 7, 0, 31, 136, 1, 11, 0, 47, 188, 1, 55, 12, 43, 37,
+    0, 3, 0, 15, 77, 43, 68, 3, 96, 75, 4, 251, 1, 24, 3, 0, 3, 12, 3, 56, 3, 36, 27, 184, 1, 67,
+    37, 43, 28, 7, 4, 7, 84, 3, 24, 3, 4, 3, 16, 11, 0, 71, 0, 47, 16, 247, 4, 208, 1, 71, 12, 19,
+    37, 19, 8, 119, 188, 1, 79, 4, 3, 0, 31, 37, 151, 5, 184, 1, 163, 1, 12, 143, 1, 188, 1, 79, 0,
+    43, 37, 151, 1, 168, 1, 51, 0, 27, 37, 215, 1, 104, 83, 45, 15, 24, 227, 5, 172, 1, 207, 3, 252,
+    1, 73, 47, 28, 7, 0, 7, 28, 3, 4, 3, 92, 59, 0, 3, 0, 55, 37, 151, 2, 28, 7, 152, 1, 63, 0, 3,
+    0, 111, 0, 39, 156, 1, 27, 0, 83, 0, 43, 180, 1, 75, 0, 71, 160, 2, 155, 8, 32, 3, 144, 1, 67,
+    0, 59, 113, 19, 116, 191, 3, 24, 3, 4, 3, 148, 1, 83, 0, 35, 37, 23, 20, 3, 4, 3, 124, 55, 0,
+    27, 37, 215, 9, 72, 59, 0, 3, 48, 3, 132, 1, 111, 37, 215, 2, 0, 59, 81, 171, 1, 228, 28, 151,
+    3, 185, 3, 67, 140, 6, 175, 82, 128, 3, 59, 188, 33, 67, 20, 227, 125, 152, 18, 227, 141, 2,
+    224, 17, 27, 120, 3, 37, 23, 184, 2, 3, 37, 23, 116, 71, 188, 1, 63, 12, 47, 37, 3, 25, 3, 80,
+    19, 72, 191, 21, 252, 1, 89, 163, 3, 168, 2, 19, 0, 135, 2, 48, 255, 1, 4, 3, 0, 111, 220, 191,
+    1, 31, 212, 38, 167, 1, 32, 155, 151, 2, 12, 3, 24, 3, 4, 3, 136, 9, 59, 0, 115, 8, 7, 0, 55,
+    12, 31, 172, 12, 143, 72, 168, 3, 19, 48, 11, 32, 27, 36, 151, 177, 1, 77, 47, 77, 175, 3, 97,
+    155, 4, 208, 2, 3, 152, 2, 3, 4, 7, 0, 7, 4, 7, 12, 3, 44, 3, 0, 3, 24, 3, 128, 2, 3, 12, 7, 28,
+    3, 24, 3, 108, 3, 12, 3, 16, 3, 0, 11, 24, 3, 204, 10, 7, 96, 3, 96, 3, 120, 3, 96, 3, 120, 3,
+    96, 3, 120, 3, 96, 3, 120, 3, 96, 3, 28, 7, 197, 1, 255, 55, 120, 23, 20, 147, 8, 244, 1, 199,
+    4, 176, 1, 39, 24, 7, 37, 15, 0, 131, 10, 116, 71, 172, 1, 15, 37, 215, 14, 108, 15, 37, 151,
+    23, 24, 3, 12, 3, 4, 3, 56, 3, 144, 6, 7, 33, 191, 1, 140, 2, 27, 0, 15, 37, 219, 24, 233, 1, 3,
+    9, 3, 13, 175, 2, 177, 1, 3, 57, 135, 6, 12, 3, 104, 3, 4, 3, 0, 7, 0, 3, 36, 3, 12, 3, 0, 3, 0,
+    23, 0, 15, 0, 3, 0, 3, 0, 3, 8, 3, 4, 3, 0, 7, 0, 3, 0, 3, 0, 3, 0, 3, 0, 3, 4, 3, 0, 7, 12, 3,
+    24, 3, 12, 3, 12, 3, 0, 3, 36, 3, 64, 19, 8, 3, 16, 3, 64, 143, 18, 49, 139, 87, 37, 151, 32,
+    252, 182, 10, 127, 228, 129, 1, 23, 244, 6, 7, 132, 180, 1, 55, 192, 233, 1, 251, 96, 244, 16,
+    135, 47, 168, 154, 1, 19, 252, 130, 1, 191, 226, 13,
+};
+/* @@UNICODE-TABLES-END@@ */
+
+typedef struct llm__tok_merge {
+    uint64_t key;                 /* left id << 32 | right id; all ones: empty */
+    uint32_t rank;
+    int32_t id;                   /* the merged token */
+} llm__tok_merge;
+
+typedef struct llm__tok_word {
+    uint64_t pre;                 /* first 8 bytes, zero padded */
+    uint32_t len;
+    int32_t id;                   /* -1: empty slot */
+} llm__tok_word;
+
+typedef struct llm__tok_impl {
+    size_t n_vocab;               /* largest id + 1 */
+    size_t n_merges, max_len, max_word;
+    uint32_t *off, *len;          /* bytes of each id in pool; len NONE: gap */
+    unsigned char *pool;          /* followed by 8 zero bytes */
+    llm__tok_merge *merge;        /* (left, right) -> (rank, merged id) */
+    int merge_shift;
+    size_t merge_mask;
+    llm__tok_word *word;          /* bytes -> id, for pieces that BPE turns */
+    int word_shift;               /* into exactly that one token */
+    size_t word_mask;
+    int32_t *special;             /* by first byte, then longest first */
+    size_t n_special;
+    size_t special_at[257];       /* special[special_at[b] .. special_at[b+1]) */
+    int32_t byte_tok[256];
+    int32_t eot;
+    unsigned char ucls[LLM__TOK_UCLS_LIMIT / 4]; /* 2-bit class per code point */
+} llm__tok_impl;
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static int llm__tok_le(void) {
+    const uint32_t one = 1;
+    unsigned char c;
+    memcpy(&c, &one, 1);
+    return c == 1;
+}
+
+/* The first min(n, 8) bytes of p as a native-order word, zero padded.
+   avail: bytes readable at p (>= n). */
+static uint64_t llm__tok_pre(const unsigned char *p, size_t n, size_t avail) {
+    uint64_t w = 0;
+    if (avail >= 8) {
+        memcpy(&w, p, 8);
+        if (n < 8) {
+            if (llm__tok_le()) w &= ((uint64_t)1 << (8 * n)) - 1;
+            else w &= ~(~(uint64_t)0 >> (8 * n));
+        }
+    } else {
+        unsigned char b[8];
+        size_t k;
+        memset(b, 0, sizeof b);
+        for (k = 0; k < n && k < 8; k++) b[k] = p[k];
+        memcpy(&w, b, 8);
+    }
+    return w;
+}
+
+static uint64_t llm__tok_whash(uint64_t pre, const unsigned char *p, size_t n, size_t avail) {
+    uint64_t h = (pre ^ (uint64_t)n) * 0x9E3779B97F4A7C15ull;
+    size_t k;
+    for (k = 8; k < n; k += 8) {
+        h ^= h >> 29;
+        h = (h ^ llm__tok_pre(p + k, n - k, avail - k)) * 0xBF58476D1CE4E5B9ull;
+    }
+    return h ^ (h >> 31);
+}
+
+/* Length of the valid UTF-8 sequence at s (n >= 1 bytes, s[0] >= 0x80) and
+   its code point, or 0 if s[0] does not start one. */
+static size_t llm__tok_utf8(const unsigned char *s, size_t n, uint32_t *cp) {
+    unsigned c = s[0];
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80) return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3Fu);
+        return 2;
+    }
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3Fu);
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3Fu);
+        return 4;
+    }
+    return 0;
+}
+
+/* Class of the non-ASCII character at s (n >= 1 bytes); *len gets its size. */
+static int llm__tok_ucls(const llm__tok_impl *T, const unsigned char *s, size_t n, size_t *len) {
+    uint32_t cp = 0;
+    size_t l = llm__tok_utf8(s, n, &cp);
+    if (!l) { *len = 1; return LLM__TOK_C_O; }
+    *len = l;
+    if (cp >= LLM__TOK_UCLS_LIMIT) return LLM__TOK_C_O;
+    return (T->ucls[cp >> 2] >> ((cp & 3) * 2)) & 3;
+}
+
+/* GPT-2's byte-to-unicode map: printable bytes stand for themselves, the
+   other 68 bytes map to U+0100.. in byte order. */
+static uint32_t llm__tok_b2u(unsigned b) {
+    unsigned k = 0, x;
+    if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) return b;
+    for (x = 0; x < b; x++)
+        if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174)) k++;
+    return 256 + k;
+}
+
+static size_t llm__tok_pow2(size_t n) { /* smallest power of two >= 2n, >= 16 */
+    size_t p = 16;
+    while (p < n * 2) p *= 2;
+    return p;
+}
+static int llm__tok_log2(size_t p) { int k = 0; while (((size_t)1 << k) < p) k++; return k; }
+
+/* ---- BPE ------------------------------------------------------------------ */
+
+static uint32_t llm__tok_pair(const llm__tok_impl *T, uint32_t a, uint32_t b, uint32_t *mid) {
+    uint64_t key = ((uint64_t)a << 32) | b;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> T->merge_shift);
+    for (;;) {
+        const llm__tok_merge *m = &T->merge[i];
+        if (m->key == key) { *mid = (uint32_t)m->id; return m->rank; }
+        if (m->key == ~(uint64_t)0) return LLM__TOK_NONE;
+        i = (i + 1) & T->merge_mask;
+    }
+}
+
+/* Per-call cache of recent multi-token pieces (big texts only). */
+#define LLM__TOK_CACHE_BYTES 48
+#define LLM__TOK_CACHE_IDS 16
+#define LLM__TOK_CACHE_SLOTS 4096          /* at most; 128 bytes each */
+#define LLM__TOK_CACHE_MIN_TEXT 8192       /* no cache for shorter texts */
+typedef struct llm__tok_cent {
+    uint64_t h;
+    uint32_t len, n;              /* len 0: empty */
+    uint32_t ids[LLM__TOK_CACHE_IDS];
+    unsigned char b[LLM__TOK_CACHE_BYTES];
+} llm__tok_cent;
+
+typedef struct llm__tok_out {
+    int32_t *ids;
+    size_t cap, n;
+    uint32_t *scr;                /* heap-path scratch (per call) */
+    size_t scr_cap;               /* in uint32 */
+    llm__tok_cent *cache;         /* NULL: none */
+    size_t cache_mask;
+} llm__tok_out;
+
+static void llm__tok_put(llm__tok_out *o, int32_t id) {
+    if (o->n < o->cap) o->ids[o->n] = id;
+    o->n++;
+}
+
+/* Pieces of 2..LLM__TOK_SMALL bytes: arrays, the lowest pair found by a
+   scan. Writes the ids to out (n entries) and returns their count. */
+static size_t llm__tok_bpe_small(const llm__tok_impl *T, const unsigned char *p, size_t n, uint32_t *out) {
+    uint32_t sym[LLM__TOK_SMALL], mid[LLM__TOK_SMALL], rk[LLM__TOK_SMALL];
+    size_t m = n, i, k;
+    for (i = 0; i < n; i++) sym[i] = (uint32_t)T->byte_tok[p[i]];
+    for (i = 0; i + 1 < m; i++) rk[i] = llm__tok_pair(T, sym[i], sym[i + 1], &mid[i]);
+    while (m > 1) {
+        uint32_t best = LLM__TOK_NONE;
+        k = 0;
+        for (i = 0; i + 1 < m; i++) if (rk[i] < best) { best = rk[i]; k = i; }
+        if (best == LLM__TOK_NONE) break;
+        sym[k] = mid[k];
+        for (i = k + 1; i + 1 < m; i++) sym[i] = sym[i + 1];
+        for (i = k + 1; i + 2 < m; i++) { rk[i] = rk[i + 1]; mid[i] = mid[i + 1]; }
+        m--;
+        if (k + 1 < m) rk[k] = llm__tok_pair(T, sym[k], sym[k + 1], &mid[k]);
+        if (k > 0) rk[k - 1] = llm__tok_pair(T, sym[k - 1], sym[k], &mid[k - 1]);
+    }
+    memcpy(out, sym, m * sizeof(uint32_t));
+    return m;
+}
+
+/* Long pieces: a linked list of symbols and a 4-ary min-heap of pair
+   candidates, each a 64-bit key (rank << 32 | position), so ties go to the
+   leftmost pair. Entries go stale instead of being removed: one is live
+   while rk[position] still equals its rank (a position's pair never returns
+   to an earlier pair, since its tokens only grow). When the heap fills up
+   the stale entries are dropped. O(n log n) time, 36 bytes per byte. */
+typedef struct llm__tok_heap {
+    uint64_t *v;
+    size_t n, cap;
+} llm__tok_heap;
+
+static void llm__tok_hdown(llm__tok_heap *h, size_t s) {
+    uint64_t x = h->v[s];
+    for (;;) {
+        size_t c = 4 * s + 1, m, e, k;
+        if (c >= h->n) break;
+        m = c;
+        e = c + 4 < h->n ? c + 4 : h->n;
+        for (k = c + 1; k < e; k++) if (h->v[k] < h->v[m]) m = k;
+        if (h->v[m] >= x) break;
+        h->v[s] = h->v[m];
+        s = m;
+    }
+    h->v[s] = x;
+}
+static void llm__tok_hheapify(llm__tok_heap *h) {
+    size_t i;
+    if (h->n < 2) return;
+    for (i = (h->n - 2) / 4 + 1; i-- > 0;) llm__tok_hdown(h, i);
+}
+static void llm__tok_hpush(llm__tok_heap *h, const uint32_t *rk, uint32_t rank, uint32_t pos) {
+    uint64_t x = ((uint64_t)rank << 32) | pos;
+    size_t s;
+    if (h->n == h->cap) {                             /* drop the stale entries */
+        size_t i, w = 0;
+        for (i = 0; i < h->n; i++)
+            if (rk[(uint32_t)h->v[i]] == (uint32_t)(h->v[i] >> 32)) h->v[w++] = h->v[i];
+        h->n = w;
+        llm__tok_hheapify(h);
+    }
+    s = h->n++;
+    while (s > 0 && h->v[(s - 1) / 4] > x) { h->v[s] = h->v[(s - 1) / 4]; s = (s - 1) / 4; }
+    h->v[s] = x;
+}
+
+static llm_status llm__tok_bpe_heap(const llm__tok_impl *T, const unsigned char *p, size_t n, llm__tok_out *o) {
+    uint32_t *id, *nx, *pv, *md, *rk, a, b, c, q, r;
+    size_t need, bytes, i;
+    llm__tok_heap h;
+    if (n > LLM__TOK_MAX_PIECE) return LLM_ERR_LIMIT;
+    /* 5 uint32 per byte, then the heap: 2n + 8 uint64 */
+    if (!llm__mul(n, 9, &need) || !llm__add(need, 16, &need) || !llm__mul(need, sizeof(uint32_t), &bytes)) return LLM_ERR_LIMIT;
+    if (need > o->scr_cap) {
+        llm__free(o->scr);
+        o->scr_cap = 0;
+        o->scr = LLM__CAST(uint32_t *, llm__alloc(bytes));
+        if (!o->scr) return LLM_ERR_OUT_OF_MEMORY;
+        o->scr_cap = need;
+    }
+    id = o->scr; nx = id + n; pv = nx + n; md = pv + n; rk = md + n;
+    h.v = LLM__CAST(uint64_t *, (void *)(rk + n + (n & 1)));   /* 8-byte aligned: scr is malloc'd */
+    h.n = 0;
+    h.cap = 2 * n + 6;
+    for (i = 0; i < n; i++) {
+        id[i] = (uint32_t)T->byte_tok[p[i]];
+        nx[i] = i + 1 < n ? (uint32_t)(i + 1) : LLM__TOK_NONE;
+        pv[i] = i > 0 ? (uint32_t)(i - 1) : LLM__TOK_NONE;
+    }
+    rk[n - 1] = LLM__TOK_NONE;
+    for (i = 0; i + 1 < n; i++) {
+        rk[i] = llm__tok_pair(T, id[i], id[i + 1], &md[i]);
+        if (rk[i] != LLM__TOK_NONE) h.v[h.n++] = ((uint64_t)rk[i] << 32) | i;
+    }
+    llm__tok_hheapify(&h);
+    while (h.n) {
+        uint64_t top = h.v[0];
+        h.v[0] = h.v[--h.n];
+        if (h.n) llm__tok_hdown(&h, 0);
+        a = (uint32_t)top;
+        if (rk[a] != (uint32_t)(top >> 32)) continue;  /* stale */
+        b = nx[a];
+        c = nx[b];
+        id[a] = md[a];
+        nx[a] = c;
+        if (c != LLM__TOK_NONE) pv[c] = a;
+        rk[b] = LLM__TOK_NONE;                         /* b is gone */
+        rk[a] = LLM__TOK_NONE;
+        if (c != LLM__TOK_NONE && (r = llm__tok_pair(T, id[a], id[c], &md[a])) != LLM__TOK_NONE) {
+            rk[a] = r;
+            llm__tok_hpush(&h, rk, r, a);
+        }
+        q = pv[a];
+        if (q != LLM__TOK_NONE) {
+            rk[q] = llm__tok_pair(T, id[q], id[a], &md[q]);
+            if (rk[q] != LLM__TOK_NONE) llm__tok_hpush(&h, rk, rk[q], q);
+        }
+    }
+    for (a = 0; a != LLM__TOK_NONE; a = nx[a]) llm__tok_put(o, (int32_t)id[a]);
+    return LLM_OK;
+}
+
+/* A piece that is not one whole token: the per-call cache, then BPE.
+   h: its hash (computed when the cache is on). */
+static llm_status llm__tok_piece_bpe(const llm__tok_impl *T, const unsigned char *p, size_t len, uint64_t h,
+                                     llm__tok_out *o) {
+    uint32_t tmp[LLM__TOK_SMALL];
+    llm__tok_cent *c = NULL;
+    size_t k, m;
+    if (len > LLM__TOK_SMALL) return llm__tok_bpe_heap(T, p, len, o);
+    if (o->cache && len <= LLM__TOK_CACHE_BYTES) {
+        c = &o->cache[h & o->cache_mask];
+        if (c->h == h && c->len == len && !memcmp(c->b, p, len)) {
+            for (k = 0; k < c->n; k++) llm__tok_put(o, (int32_t)c->ids[k]);
+            return LLM_OK;
+        }
+    }
+    m = llm__tok_bpe_small(T, p, len, tmp);
+    for (k = 0; k < m; k++) llm__tok_put(o, (int32_t)tmp[k]);
+    if (c && m <= LLM__TOK_CACHE_IDS) {
+        c->h = h;
+        c->len = (uint32_t)len;
+        c->n = (uint32_t)m;
+        memcpy(c->ids, tmp, m * sizeof(uint32_t));
+        memcpy(c->b, p, len);
+    }
+    return LLM_OK;
+}
+
+/* One pre-token s[st..e) of a text of n bytes. */
+static llm_status llm__tok_piece(const llm__tok_impl *T, const unsigned char *s, size_t st, size_t e, size_t n,
+                                 llm__tok_out *o) {
+    const unsigned char *p = s + st;
+    size_t len = e - st;
+    uint64_t h = 0;
+    if (len == 1) { llm__tok_put(o, T->byte_tok[p[0]]); return LLM_OK; }
+    if (len <= T->max_word || (o->cache && len <= LLM__TOK_CACHE_BYTES)) {
+        uint64_t pre = llm__tok_pre(p, len, n - st);
+        h = llm__tok_whash(pre, p, len, n - st);
+        if (len <= T->max_word) {                     /* one whole token? */
+            size_t i = (size_t)(h >> T->word_shift);
+            for (;;) {
+                const llm__tok_word *w = &T->word[i];
+                if (w->id < 0) break;
+                if (w->pre == pre && w->len == len &&
+                    (len <= 8 || !memcmp(T->pool + T->off[w->id] + 8, p + 8, len - 8))) {
+                    llm__tok_put(o, w->id);
+                    return LLM_OK;
+                }
+                i = (i + 1) & T->word_mask;
+            }
+        }
+    }
+    return llm__tok_piece_bpe(T, p, len, h, o);
+}
+
+/* The pre-tokenizer: GPT-2's regex as a state machine (see the top). */
+#define LLM__TOK_C_HI 4                            /* llm__tok_byte_cls: byte >= 0x80 */
+static llm_status llm__tok_encode_text(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
+    const unsigned char *A = llm__tok_byte_cls;
+    size_t i = 0;
+    while (i < n) {
+        size_t st = i, l = 1, last;
+        unsigned c = s[i];
+        int k;
+        llm_status r;
+        k = A[c];
+        if (k == LLM__TOK_C_HI) k = llm__tok_ucls(T, s + i, n - i, &l);
+        if (c == '\'' && i + 1 < n) {                 /* 's 't 're 've 'm 'll 'd */
+            unsigned d = s[i + 1];
+            if (d == 's' || d == 't' || d == 'm' || d == 'd') { i += 2; goto emit; }
+            if (i + 2 < n && ((d == 'r' && s[i + 2] == 'e') || (d == 'v' && s[i + 2] == 'e') ||
+                              (d == 'l' && s[i + 2] == 'l'))) { i += 3; goto emit; }
+        } else if (c == ' ' && i + 1 < n) {           /* ' ?' before a non-space run */
+            size_t l2 = 1;
+            int k2 = A[s[i + 1]];
+            if (k2 == LLM__TOK_C_HI) k2 = llm__tok_ucls(T, s + i + 1, n - i - 1, &l2);
+            if (k2 != LLM__TOK_C_WS) { k = k2; i += 1 + l2; goto run; }
+        }
+        if (k == LLM__TOK_C_WS) {                     /* \s+(?!\S) | \s+ */
+            last = i;
+            i += l;
+            while (i < n) {
+                int kk = A[s[i]];
+                l = 1;
+                if (kk == LLM__TOK_C_HI) kk = llm__tok_ucls(T, s + i, n - i, &l);
+                if (kk != LLM__TOK_C_WS) break;
+                last = i;
+                i += l;
+            }
+            if (i < n && last > st) i = last;         /* leave the last one to the next piece */
+            goto emit;
+        }
+        i += l;
+    run:                                              /* \p{L}+ | \p{N}+ | [^\s\p{L}\p{N}]+ */
+        while (i < n) {
+            c = s[i];
+            if (c < 0x80) { if (A[c] != k) break; i++; }
+            else { if (llm__tok_ucls(T, s + i, n - i, &l) != k) break; i += l; }
+        }
+    emit:
+        r = llm__tok_piece(T, s, st, i, n, o);
+        if (r != LLM_OK) return r;
+    }
+    return LLM_OK;
+}
+
+/* ---- public: encode / decode ---------------------------------------------- */
+
+LLM_API const char *llm_tokenizer_error(const llm_tokenizer *t) { return t ? llm__msg(t->error) : "NULL tokenizer"; }
+
+LLM_API size_t llm_tokenizer_vocab_size(const llm_tokenizer *t) {
+    return t && t->_impl ? LLM__CAST(const llm__tok_impl *, t->_impl)->n_vocab : 0;
+}
+
+LLM_API int32_t llm_tokenizer_eot(const llm_tokenizer *t) {
+    return t && t->_impl ? LLM__CAST(const llm__tok_impl *, t->_impl)->eot : -1;
+}
+
+LLM_API const char *llm_tokenizer_token(const llm_tokenizer *t, int32_t id, size_t *len) {
+    const llm__tok_impl *T;
+    if (len) *len = 0;
+    if (!t || !t->_impl) return NULL;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    if (id < 0 || (size_t)id >= T->n_vocab || T->len[id] == LLM__TOK_NONE) return NULL;
+    if (len) *len = T->len[id];
+    return (const char *)T->pool + T->off[id];
+}
+
+LLM_API llm_status llm_tokenizer_encode(const llm_tokenizer *t, const char *text, size_t len, unsigned flags,
+                                        int32_t *ids, size_t cap, size_t *n_ids) {
+    const llm__tok_impl *T;
+    const unsigned char *s = (const unsigned char *)text;
+    llm__tok_out o;
+    llm_status r = LLM_OK;
+    if (n_ids) *n_ids = 0;
+    if (!t || !t->_impl || (!text && len) || (!ids && cap) || (flags & ~LLM_TOKENIZE_SPECIAL))
+        return LLM_ERR_INVALID_ARG;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    o.ids = ids; o.cap = cap; o.n = 0; o.scr = NULL; o.scr_cap = 0; o.cache = NULL;
+    o.cache_mask = 0;
+    if (len >= LLM__TOK_CACHE_MIN_TEXT) {             /* optional: no cache if this fails */
+        size_t slots = 256, q;
+        while (slots < LLM__TOK_CACHE_SLOTS && slots * 64 < len) slots *= 2;
+        o.cache = LLM__CAST(llm__tok_cent *, llm__alloc(slots * sizeof(llm__tok_cent)));
+        if (o.cache) { for (q = 0; q < slots; q++) { o.cache[q].len = 0; o.cache[q].h = 0; } o.cache_mask = slots - 1; }
+    }
+    if (len && (flags & LLM_TOKENIZE_SPECIAL) && T->n_special) {
+        size_t i = 0, seg = 0;
+        while (i < len && r == LLM_OK) {
+            size_t a = T->special_at[s[i]], b = T->special_at[s[i] + 1], q;
+            int32_t hit = -1;
+            for (q = a; q < b; q++) {
+                int32_t sid = T->special[q];
+                size_t sl = T->len[sid];
+                if (sl <= len - i && !memcmp(T->pool + T->off[sid], s + i, sl)) { hit = sid; break; }
+            }
+            if (hit < 0) { i++; continue; }
+            r = llm__tok_encode_text(T, s + seg, i - seg, &o);
+            llm__tok_put(&o, hit);
+            i += T->len[hit];
+            seg = i;
+        }
+        if (r == LLM_OK) r = llm__tok_encode_text(T, s + seg, len - seg, &o);
+    } else if (len) {
+        r = llm__tok_encode_text(T, s, len, &o);
+    }
+    llm__free(o.scr);
+    llm__free(o.cache);
+    if (n_ids) *n_ids = o.n;
+    if (r == LLM_OK && o.n > cap && ids) r = LLM_ERR_BUFFER_TOO_SMALL;
+    return r;
+}
+
+LLM_API llm_status llm_tokenizer_decode(const llm_tokenizer *t, const int32_t *ids, size_t n,
+                                        char *out, size_t cap, size_t *n_bytes) {
+    const llm__tok_impl *T;
+    size_t i, total = 0, at = 0;
+    if (n_bytes) *n_bytes = 0;
+    if (!t || !t->_impl || (!ids && n) || (!out && cap)) return LLM_ERR_INVALID_ARG;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    for (i = 0; i < n; i++) {
+        if (ids[i] < 0 || (size_t)ids[i] >= T->n_vocab || T->len[ids[i]] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
+        if (!llm__add(total, T->len[ids[i]], &total)) return LLM_ERR_LIMIT;
+    }
+    if (n_bytes) *n_bytes = total;
+    for (i = 0; i < n && at < cap; i++) {
+        size_t l = T->len[ids[i]];
+        if (l > cap - at) l = cap - at;
+        memcpy(out + at, T->pool + T->off[ids[i]], l);
+        at += l;
+    }
+    return total > cap && out ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+}
+
+/* ---- streaming decoder ---------------------------------------------------- */
+
+LLM_API void llm_decoder_init(llm_decoder *d) {
+    if (d) { memset(d->pending, 0, sizeof d->pending); d->n_pending = 0; }
+}
+
+/* How many trailing bytes of b[0..m) are a proper prefix of a valid UTF-8
+   sequence that more bytes could complete (0..3). */
+static size_t llm__tok_hold(const unsigned char *b, size_t m) {
+    size_t k;
+    for (k = 1; k <= 3 && k <= m; k++) {
+        unsigned c = b[m - k], need;
+        size_t q;
+        if ((c & 0xC0) == 0x80) continue;             /* continuation: look further back */
+        need = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+        if (need <= k) return 0;                      /* ASCII, invalid lead, or complete */
+        if (k >= 2) {
+            unsigned d = b[m - k + 1];
+            if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0) ||
+                (c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90)) return 0;
+        }
+        for (q = m - k + 1; q < m; q++) if ((b[q] & 0xC0) != 0x80) return 0;
+        return k;
+    }
+    return 0;
+}
+
+LLM_API llm_status llm_decoder_push(llm_decoder *d, const llm_tokenizer *t, int32_t id,
+                                    char *out, size_t cap, size_t *n) {
+    const llm__tok_impl *T;
+    const unsigned char *tok;
+    unsigned char tail[8];
+    size_t tl, np, total, hold, emit, k;
+    if (n) *n = 0;
+    if (!d || !t || !t->_impl || (!out && cap) || d->n_pending > 3) return LLM_ERR_INVALID_ARG;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    if (id < 0 || (size_t)id >= T->n_vocab || T->len[id] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
+    tok = T->pool + T->off[id];
+    tl = T->len[id];
+    np = d->n_pending;
+    total = np + tl;
+    /* the last (up to 3) bytes of pending + token */
+    for (k = 0; k < 3 && k < total; k++) {
+        size_t at = total - 1 - k;
+        tail[2 - k] = at < np ? d->pending[at] : tok[at - np];
+    }
+    k = total < 3 ? total : 3;
+    hold = llm__tok_hold(tail + 3 - k, k);
+    emit = total - hold;
+    if (n) *n = emit;
+    if (emit > cap) return LLM_ERR_BUFFER_TOO_SMALL;
+    /* write pending then token, up to emit bytes; keep the held tail */
+    {
+        size_t a = np < emit ? np : emit;
+        unsigned char keep[8];
+        memcpy(keep, tail + 3 - hold, hold);
+        if (a) memcpy(out, d->pending, a);
+        if (emit > a) memcpy(out + a, tok, emit - a);
+        memcpy(d->pending, keep, hold);
+        d->n_pending = (unsigned)hold;
+    }
+    return LLM_OK;
+}
+
+LLM_API size_t llm_decoder_flush(llm_decoder *d, char *out, size_t cap) {
+    size_t k;
+    if (!d || !out) return 0;
+    k = d->n_pending < cap ? d->n_pending : cap;
+    if (k > sizeof d->pending) k = sizeof d->pending;
+    memcpy(out, d->pending, k);
+    memmove(d->pending, d->pending + k, sizeof d->pending - k);
+    d->n_pending -= (unsigned)k;
+    return k;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+typedef struct llm__tok_b {
+    char *err;
+    llm__tok_impl *T;
+    size_t n_vocab;
+    uint32_t *soff, *slen;        /* string of each id in spool; slen NONE: gap */
+    unsigned char *flag;          /* per id: 1 added, 2 made by a merge, 4 raw bytes, 8 byte token */
+    char *spool;
+    size_t spool_n, spool_cap, max_slen;
+    int32_t *sh;                  /* string -> id, open addressing */
+    size_t sh_mask;
+    char *cat;                    /* merge concatenation buffer */
+    int specials_from_added;
+    int ignore_merges;
+} llm__tok_b;
+
+static uint64_t llm__tok_shash(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h ^ (h >> 32);
+}
+
+/* Id of string s, or -1. */
+static int32_t llm__tok_sfind(const llm__tok_b *b, const char *s, size_t n) {
+    size_t i = (size_t)llm__tok_shash(s, n) & b->sh_mask;
+    for (;;) {
+        int32_t id = b->sh[i];
+        if (id < 0) return -1;
+        if (b->slen[id] == n && !memcmp(b->spool + b->soff[id], s, n)) return id;
+        i = (i + 1) & b->sh_mask;
+    }
+}
+
+/* Show at most 48 bytes of a token in a message. */
+static int llm__tok_showlen(size_t n) { return n > 48 ? 48 : (int)n; }
+
+static void llm__tok_b_free(llm__tok_b *b) {
+    llm__free(b->soff); llm__free(b->slen); llm__free(b->flag);
+    llm__free(b->spool); llm__free(b->sh); llm__free(b->cat);
+    b->soff = b->slen = NULL; b->flag = NULL; b->spool = NULL; b->sh = NULL; b->cat = NULL;
+}
+
+static void llm__tok_impl_free(llm__tok_impl *T) {
+    if (!T) return;
+    llm__free(T->off); llm__free(T->len); llm__free(T->pool);
+    llm__free(T->merge); llm__free(T->word); llm__free(T->special);
+    llm__free(T);
+}
+
+/* Builder flags per id: 1 added token, 2 a merge makes it, 4 its bytes are
+   its own UTF-8 (not the byte alphabet), 8 one of the 256 byte tokens,
+   16 (with 1) the added token is also in the model's vocab. */
+#define LLM__TOK_ADDED_ONLY(f) (((f) & (1 | 16)) == 1)
+
+/* Add string (decoded from JSON string token si) with id; flag 1 = added. */
+static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, uint32_t id, int added) {
+    char *dst = b->spool + b->spool_n;
+    size_t len, i;
+    int32_t other;
+    if (!llm__json_str(j, si, dst, &len))
+        return llm__err(b->err, LLM_ERR_FORMAT, "token %u: invalid \\u escape", (unsigned)id);
+    if (len >= LLM__TOK_NONE) return llm__err(b->err, LLM_ERR_LIMIT, "token %u is too long", (unsigned)id);
+    other = llm__tok_sfind(b, dst, len);
+    if (b->slen[id] != LLM__TOK_NONE) {
+        if (added && other == (int32_t)id) { b->flag[id] |= 1 | 16; return LLM_OK; }  /* added token already in the vocab */
+        return llm__err(b->err, LLM_ERR_FORMAT, "id %u is used twice (\"%.*s\" and \"%.*s\")", (unsigned)id,
+                        llm__tok_showlen(b->slen[id]), b->spool + b->soff[id], llm__tok_showlen(len), dst);
+    }
+    if (other >= 0)
+        return llm__err(b->err, LLM_ERR_FORMAT, "token \"%.*s\" appears twice in the vocabulary (ids %u and %u)",
+                        llm__tok_showlen(len), dst, (unsigned)other, (unsigned)id);
+    b->soff[id] = (uint32_t)b->spool_n;
+    b->slen[id] = (uint32_t)len;
+    b->flag[id] = (unsigned char)(added ? 1 : 0);
+    b->spool_n += len;
+    if (len > b->max_slen) b->max_slen = len;
+    i = (size_t)llm__tok_shash(dst, len) & b->sh_mask;
+    while (b->sh[i] >= 0) i = (i + 1) & b->sh_mask;
+    b->sh[i] = (int32_t)id;
+    return LLM_OK;
+}
+
+/* The strings: vocab object (token -> id) and optional added_tokens array. */
+static llm_status llm__tok_b_strings(llm__tok_b *b, const llm__json *j, size_t vocab, size_t added) {
+    size_t k, c, count, cap = 1, tabn, bytes;
+    uint64_t maxid = 0, v;
+    int any = 0;
+    llm_status r;
+    if (j->t[vocab].type != LLM__J_OBJ) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is not a JSON object");
+    count = j->t[vocab].n;
+    for (k = 0, c = vocab + 1; k < j->t[vocab].n; k++, c = j->t[c + 1].end) {
+        if (!llm__json_uint(j, c + 1, &v))
+            return llm__err(b->err, LLM_ERR_FORMAT, "token \"%.*s\": the id is not a non-negative integer",
+                            llm__tok_showlen(j->t[c].len), j->s + j->t[c].start);
+        if (v >= LLM__MAX_VOCAB)
+            return llm__err(b->err, LLM_ERR_LIMIT, "token \"%.*s\": id %zu is not below the limit of %u ids",
+                            llm__tok_showlen(j->t[c].len), j->s + j->t[c].start, (size_t)v, (unsigned)LLM__MAX_VOCAB);
+        if (v > maxid) maxid = v;
+        any = 1;
+        cap += j->t[c].len + 1;
+    }
+    if (added != (size_t)-1) {
+        if (j->t[added].type != LLM__J_ARR) return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens is not an array");
+        for (k = 0, c = added + 1; k < j->t[added].n; k++, c = j->t[c].end) {
+            size_t ci = llm__json_get(j, c, "content"), ii = llm__json_get(j, c, "id");
+            if (ci == (size_t)-1 || ii == (size_t)-1 || j->t[ci].type != LLM__J_STR)
+                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu] needs \"id\" and \"content\"", k);
+            if (!llm__json_uint(j, ii, &v) || v >= LLM__MAX_VOCAB)
+                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu]: the id must be an integer below %u", k, (unsigned)LLM__MAX_VOCAB);
+            if (v > maxid) maxid = v;
+            any = 1;
+            cap += j->t[ci].len + 1;
+            count++;
+        }
+    }
+    if (!any) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is empty");
+    if (cap >= LLM__TOK_NONE - 16) return llm__err(b->err, LLM_ERR_LIMIT, "the vocabulary holds over 4 GiB of text");
+    b->n_vocab = (size_t)maxid + 1;
+    tabn = llm__tok_pow2(count);
+    b->sh_mask = tabn - 1;
+    b->spool_cap = cap;
+    b->soff = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
+    b->slen = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
+    b->flag = LLM__CAST(unsigned char *, llm__alloc(b->n_vocab));
+    b->spool = LLM__CAST(char *, llm__alloc(cap));
+    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__alloc(bytes)) : NULL;
+    if (!b->soff || !b->slen || !b->flag || !b->spool || !b->sh)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a vocabulary of %zu tokens", count);
+    memset(b->slen, 0xFF, b->n_vocab * sizeof(uint32_t));
+    memset(b->flag, 0, b->n_vocab);
+    memset(b->sh, 0xFF, tabn * sizeof(int32_t));
+    for (k = 0, c = vocab + 1; k < j->t[vocab].n; k++, c = j->t[c + 1].end) {
+        llm__json_uint(j, c + 1, &v);
+        r = llm__tok_b_add(b, j, c, (uint32_t)v, 0);
+        if (r != LLM_OK) return r;
+    }
+    if (added != (size_t)-1) {
+        for (k = 0, c = added + 1; k < j->t[added].n; k++, c = j->t[c].end) {
+            llm__json_uint(j, llm__json_get(j, c, "id"), &v);
+            r = llm__tok_b_add(b, j, llm__json_get(j, c, "content"), (uint32_t)v, 1);
+            if (r != LLM_OK) return r;
+        }
+    }
+    return LLM_OK;
+}
+
+static llm_status llm__tok_b_merges_alloc(llm__tok_b *b, size_t count) {
+    size_t tabn, bytes, i;
+    llm__tok_impl *T = b->T;
+    if (count > LLM__TOK_MAX_MERGES)
+        return llm__err(b->err, LLM_ERR_LIMIT, "%zu merges (limit %u)", count, LLM__TOK_MAX_MERGES);
+    tabn = llm__tok_pow2(count);
+    if (!llm__mul(tabn, sizeof(llm__tok_merge), &bytes) ||
+        !(T->merge = LLM__CAST(llm__tok_merge *, llm__alloc(bytes))))
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu merges", count);
+    for (i = 0; i < tabn; i++) { T->merge[i].key = ~(uint64_t)0; T->merge[i].rank = 0; T->merge[i].id = -1; }
+    T->merge_mask = tabn - 1;
+    T->merge_shift = 64 - llm__tok_log2(tabn);
+    b->cat = LLM__CAST(char *, llm__alloc(2 * b->max_slen + 1));
+    if (!b->cat) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    return LLM_OK;
+}
+
+/* One merge "a b" (line/index `where`). */
+static llm_status llm__tok_b_merge(llm__tok_b *b, const char *a, size_t al, const char *c, size_t cl, size_t where) {
+    llm__tok_impl *T = b->T;
+    int32_t ia, ic, im;
+    uint64_t key;
+    size_t i;
+    ia = llm__tok_sfind(b, a, al);
+    if (ia >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ia])) ia = -1;  /* merges see the model's vocab only */
+    if (ia < 0) return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where, llm__tok_showlen(al), a);
+    ic = llm__tok_sfind(b, c, cl);
+    if (ic >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ic])) ic = -1;
+    if (ic < 0) return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where, llm__tok_showlen(cl), c);
+    memcpy(b->cat, a, al);
+    memcpy(b->cat + al, c, cl);
+    im = llm__tok_sfind(b, b->cat, al + cl);
+    if (im >= 0 && LLM__TOK_ADDED_ONLY(b->flag[im])) im = -1;
+    if (im < 0) return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" (the merged token) is not in the vocabulary",
+                                where, llm__tok_showlen(al + cl), b->cat);
+    key = ((uint64_t)(uint32_t)ia << 32) | (uint32_t)ic;
+    i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> T->merge_shift);
+    while (T->merge[i].key != ~(uint64_t)0 && T->merge[i].key != key) i = (i + 1) & T->merge_mask;
+    /* a repeated pair takes its last rank, as encoder.py and HF tokenizers do */
+    T->merge[i].key = key;
+    T->merge[i].rank = (uint32_t)T->n_merges++;
+    T->merge[i].id = im;
+    b->flag[im] |= 2;
+    return LLM_OK;
+}
+
+/* merges.txt / vocab.bpe text. */
+static llm_status llm__tok_b_merges_text(llm__tok_b *b, const char *s, size_t n) {
+    size_t i, count = 1, line = 0;
+    llm_status r;
+    for (i = 0; i < n; i++) count += s[i] == '\n';
+    r = llm__tok_b_merges_alloc(b, count);
+    if (r != LLM_OK) return r;
+    i = 0;
+    while (i < n) {
+        size_t e = i, sp, q;
+        const char *p = s + i;
+        while (e < n && s[e] != '\n') e++;
+        line++;
+        q = e - i;
+        i = e + 1;
+        if (q && p[q - 1] == '\r') q--;
+        if (q == 0 || (q >= 8 && !memcmp(p, "#version", 8))) continue;
+        for (sp = 0; sp < q && p[sp] != ' '; sp++) {}
+        if (sp == 0 || sp + 1 >= q || memchr(p + sp + 1, ' ', q - sp - 1))
+            return llm__err(b->err, LLM_ERR_FORMAT, "merges line %zu: expected two tokens separated by one space", line);
+        r = llm__tok_b_merge(b, p, sp, p + sp + 1, q - sp - 1, line);
+        if (r != LLM_OK) return r;
+    }
+    return LLM_OK;
+}
+
+/* tokenizer.json model.merges: ["a b", ...] or [["a", "b"], ...]. */
+static llm_status llm__tok_b_merges_json(llm__tok_b *b, const llm__json *j, size_t arr) {
+    size_t k, c, len, len2, sp;
+    char *buf = NULL, *buf2;
+    llm_status r = LLM_OK;
+    size_t maxl = 0;
+    if (j->t[arr].type != LLM__J_ARR) return llm__err(b->err, LLM_ERR_FORMAT, "model.merges is not an array");
+    r = llm__tok_b_merges_alloc(b, j->t[arr].n);
+    if (r != LLM_OK) return r;
+    for (k = 0, c = arr + 1; k < j->t[arr].n; k++, c = j->t[c].end) {
+        if (j->t[c].type == LLM__J_STR) { if (j->t[c].len > maxl) maxl = j->t[c].len; }
+        else if (j->t[c].type == LLM__J_ARR && j->t[c].n == 2 && j->t[c + 1].type == LLM__J_STR && j->t[c + 2].type == LLM__J_STR) {
+            if (j->t[c + 1].len + j->t[c + 2].len + 1 > maxl) maxl = j->t[c + 1].len + j->t[c + 2].len + 1;
+        } else return llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu] is not \"a b\" or [\"a\", \"b\"]", k);
+    }
+    buf = LLM__CAST(char *, llm__alloc(maxl + 2));
+    if (!buf) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (k = 0, c = arr + 1; k < j->t[arr].n && r == LLM_OK; k++, c = j->t[c].end) {
+        if (j->t[c].type == LLM__J_STR) {
+            if (!llm__json_str(j, c, buf, &len)) { r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k); break; }
+            for (sp = 0; sp < len && buf[sp] != ' '; sp++) {}
+            if (sp == 0 || sp + 1 >= len || memchr(buf + sp + 1, ' ', len - sp - 1)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: expected two tokens separated by one space", k);
+                break;
+            }
+            r = llm__tok_b_merge(b, buf, sp, buf + sp + 1, len - sp - 1, k + 1);
+        } else {
+            buf2 = buf + j->t[c + 1].len + 1;
+            if (!llm__json_str(j, c + 1, buf, &len) || !llm__json_str(j, c + 2, buf2, &len2)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k);
+                break;
+            }
+            r = llm__tok_b_merge(b, buf, len, buf2, len2, k + 1);
+        }
+    }
+    llm__free(buf);
+    return r;
+}
+
+/* Heap sort of 64-bit keys (no recursion). */
+static void llm__tok_sort64(uint64_t *a, size_t n) {
+    size_t start, end, r, c;
+    uint64_t t;
+    for (start = n / 2; start-- > 0;) {
+        for (r = start; (c = 2 * r + 1) < n; r = c) {
+            if (c + 1 < n && a[c + 1] > a[c]) c++;
+            if (a[r] >= a[c]) break;
+            t = a[r]; a[r] = a[c]; a[c] = t;
+        }
+    }
+    for (end = n; end-- > 1;) {
+        t = a[0]; a[0] = a[end]; a[end] = t;
+        for (r = 0; (c = 2 * r + 1) < end; r = c) {
+            if (c + 1 < end && a[c + 1] > a[c]) c++;
+            if (a[r] >= a[c]) break;
+            t = a[r]; a[r] = a[c]; a[c] = t;
+        }
+    }
+}
+
+/* Everything after the strings and merges: token bytes, byte tokens,
+   special tokens, the whole-token table, the Unicode classes. */
+static llm_status llm__tok_b_finish(llm__tok_b *b) {
+    llm__tok_impl *T = b->T;
+    size_t id, i, k, nb, tabn, bytes, n_words = 0, n_spec = 0;
+    int16_t u2b[0x144];
+    uint64_t *keys = NULL;
+    llm__tok_out o;
+    int32_t res[2];
+    llm_status r = LLM_OK;
+
+    /* 1. bytes of every token */
+    for (i = 0; i < 0x144; i++) u2b[i] = -1;
+    for (i = 0; i < 256; i++) u2b[llm__tok_b2u((unsigned)i)] = (int16_t)i;
+    T->n_vocab = b->n_vocab;
+    T->off = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
+    T->len = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
+    T->pool = LLM__CAST(unsigned char *, llm__alloc(b->spool_n + 8));
+    if (!T->off || !T->len || !T->pool) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
+    nb = 0;
+    for (id = 0; id < b->n_vocab; id++) {
+        const unsigned char *s = (const unsigned char *)b->spool + b->soff[id];
+        size_t sl = b->slen[id], start = nb;
+        int raw = 0;
+        T->off[id] = 0;
+        T->len[id] = LLM__TOK_NONE;
+        if (sl == LLM__TOK_NONE) continue;
+        if (LLM__TOK_ADDED_ONLY(b->flag[id])) raw = 1;  /* outside the model's vocab: its own UTF-8 */
+        for (i = 0; i < sl && !raw;) {
+            uint32_t cp = s[i];
+            size_t l = 1;
+            if (cp >= 0x80) { l = llm__tok_utf8(s + i, sl - i, &cp); if (!l) break; }
+            if (cp >= 0x144 || u2b[cp] < 0) break;
+            T->pool[nb++] = (unsigned char)u2b[cp];
+            i += l;
+        }
+        if (raw || i < sl) {                          /* not the byte alphabet: its own UTF-8 */
+            nb = start;
+            memcpy(T->pool + nb, s, sl);
+            nb += sl;
+            b->flag[id] |= 4;
+        }
+        if (nb - start > LLM_TOKENIZER_MAX_TOKEN_BYTES)
+            return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, nb - start,
+                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
+        T->off[id] = (uint32_t)start;
+        T->len[id] = (uint32_t)(nb - start);
+        if (nb - start > T->max_len) T->max_len = nb - start;
+    }
+    memset(T->pool + nb, 0, 8);
+
+    /* 2. the 256 byte tokens */
+    for (i = 0; i < 256; i++) {
+        unsigned char u[4];
+        size_t ul = 0;
+        int32_t bid;
+        llm__utf8_put(u, &ul, llm__tok_b2u((unsigned)i));
+        bid = llm__tok_sfind(b, (const char *)u, ul);
+        if (bid < 0 || (b->flag[bid] & 4)) {
+            const char *hx = "0123456789abcdef";
+            return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary has no token for byte 0x%c%c (\"%.*s\")",
+                            hx[i >> 4], hx[i & 15], (int)ul, (const char *)u);
+        }
+        T->byte_tok[i] = bid;
+        b->flag[bid] |= 8;
+    }
+
+    /* 3. special tokens, sorted by first byte then longest first */
+    for (id = 0; id < b->n_vocab; id++) {
+        unsigned f = b->flag[id];
+        if (b->slen[id] == LLM__TOK_NONE || T->len[id] == 0) continue;
+        if (b->specials_from_added ? (f & 1) != 0 : !(f & (2 | 8))) n_spec++;
+    }
+    if (n_spec) {
+        keys = LLM__CAST(uint64_t *, llm__alloc(n_spec * sizeof(uint64_t)));
+        T->special = LLM__CAST(int32_t *, llm__alloc(n_spec * sizeof(int32_t)));
+        if (!keys || !T->special) { llm__free(keys); return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        for (id = 0, k = 0; id < b->n_vocab; id++) {
+            unsigned f = b->flag[id];
+            if (b->slen[id] == LLM__TOK_NONE || T->len[id] == 0) continue;
+            if (b->specials_from_added ? (f & 1) != 0 : !(f & (2 | 8)))
+                keys[k++] = ((uint64_t)T->pool[T->off[id]] << 48) |
+                            ((uint64_t)(0xFFFFu - T->len[id]) << 32) | (uint64_t)id;
+        }
+        llm__tok_sort64(keys, n_spec);
+        for (k = 0; k < n_spec; k++) T->special[k] = (int32_t)(keys[k] & 0xFFFFFFFFu);
+        llm__free(keys);
+    }
+    T->n_special = n_spec;
+    for (i = 0, k = 0; i <= 256; i++) {
+        while (k < n_spec && T->pool[T->off[T->special[k]]] < i) k++;
+        T->special_at[i] = k;
+    }
+
+    /* 4. whole tokens: bytes -> id where BPE gives exactly that one token */
+    for (id = 0; id < b->n_vocab; id++)
+        if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) && !(b->flag[id] & 4)) n_words++;
+    tabn = llm__tok_pow2(n_words);
+    if (!llm__mul(tabn, sizeof(llm__tok_word), &bytes) || !(T->word = LLM__CAST(llm__tok_word *, llm__alloc(bytes))))
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (i = 0; i < tabn; i++) { T->word[i].pre = 0; T->word[i].len = 0; T->word[i].id = -1; }
+    T->word_mask = tabn - 1;
+    T->word_shift = 64 - llm__tok_log2(tabn);
+    T->max_word = 0;
+    o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.cache_mask = 0;
+    for (id = 0; id < b->n_vocab && r == LLM_OK; id++) {
+        const unsigned char *p = T->pool + T->off[id];
+        size_t l = T->len[id], avail = nb + 8 - T->off[id];
+        uint64_t pre;
+        if (l == LLM__TOK_NONE || l < 2 || LLM__TOK_ADDED_ONLY(b->flag[id]) || (b->flag[id] & 4)) continue;
+        if (!b->ignore_merges) {
+            if (!(b->flag[id] & 2)) continue;         /* no merge makes it */
+            o.ids = res; o.cap = 2; o.n = 0;
+            if (l <= LLM__TOK_SMALL) {
+                uint32_t tmp[LLM__TOK_SMALL];
+                o.n = llm__tok_bpe_small(T, p, l, tmp);
+                res[0] = (int32_t)tmp[0];
+            } else r = llm__tok_bpe_heap(T, p, l, &o);
+            if (r != LLM_OK || o.n != 1 || res[0] != (int32_t)id) continue;
+        }
+        pre = llm__tok_pre(p, l, avail);
+        i = (size_t)(llm__tok_whash(pre, p, l, avail) >> T->word_shift);
+        while (T->word[i].id >= 0 &&
+               !(T->word[i].pre == pre && T->word[i].len == l && !memcmp(T->pool + T->off[T->word[i].id], p, l)))
+            i = (i + 1) & T->word_mask;
+        if (T->word[i].id >= 0) continue;             /* same bytes as an earlier id */
+        T->word[i].pre = pre;
+        T->word[i].len = (uint32_t)l;
+        T->word[i].id = (int32_t)id;
+        if (l > T->max_word) T->max_word = l;
+    }
+    llm__free(o.scr);
+    if (r != LLM_OK) return llm__err(b->err, r, "out of memory");
+
+    /* 5. end of text, Unicode classes */
+    T->eot = llm__tok_sfind(b, "<|endoftext|>", 13);
+    memset(T->ucls, 0, sizeof T->ucls);
+    {
+        uint32_t cp = 0;
+        for (i = 0; i < LLM__TOK_UCLS_RLE_SIZE;) {
+            uint32_t v = 0, run;
+            int sh = 0;
+            unsigned cl;
+            do { v |= (uint32_t)(llm__tok_ucls_rle[i] & 0x7F) << sh; sh += 7; } while (llm__tok_ucls_rle[i++] & 0x80);
+            cl = v & 3;
+            for (run = (v >> 2) + 1; run-- > 0 && cp < LLM__TOK_UCLS_LIMIT; cp++)
+                T->ucls[cp >> 2] |= (unsigned char)(cl << ((cp & 3) * 2));
+        }
+    }
+    return LLM_OK;
+}
+
+static llm_status llm__tok_b_begin(llm_tokenizer *t, llm__tok_b *b) {
+    memset(b, 0, sizeof *b);
+    b->err = t->error;
+    b->T = LLM__CAST(llm__tok_impl *, llm__alloc(sizeof(llm__tok_impl)));
+    if (!b->T) return llm__err(t->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(b->T, 0, sizeof *b->T);
+    b->T->off = b->T->len = NULL; b->T->pool = NULL; b->T->merge = NULL; b->T->word = NULL; b->T->special = NULL;
+    b->T->eot = -1;
+    return LLM_OK;
+}
+
+static llm_status llm__tok_b_end(llm_tokenizer *t, llm__tok_b *b, llm_status r) {
+    llm__tok_b_free(b);
+    if (r == LLM_OK) { t->_impl = b->T; t->error[0] = 0; }
+    else llm__tok_impl_free(b->T);
+    b->T = NULL;
+    return r;
+}
+
+/* Prefix the current message with what (e.g. "vocab.json: "). */
+static llm_status llm__tok_prefix(char *err, llm_status r, const char *what) {
+    char tmp[LLM_ERROR_SIZE];
+    memcpy(tmp, err, LLM_ERROR_SIZE);
+    tmp[LLM_ERROR_SIZE - 1] = 0;
+    return llm__err(err, r, "%s: %s", what, tmp);
+}
+
+static void llm__tok_zero(llm_tokenizer *t) { t->_impl = NULL; t->error[0] = 0; }
+
+LLM_API void llm_tokenizer_free(llm_tokenizer *t) {
+    if (!t) return;
+    llm__tok_impl_free(LLM__CAST(llm__tok_impl *, t->_impl));
+    t->_impl = NULL;
+}
+
+LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                             const char *merges, size_t merges_len) {
+    llm__tok_b b;
+    llm__json j;
+    llm_status r;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if (!vocab_json || !merges) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocabulary or merges");
+    r = llm__json_parse(&j, vocab_json, vocab_len, t->error);
+    if (r != LLM_OK) return llm__tok_prefix(t->error, r, "vocab.json");
+    r = llm__tok_b_begin(t, &b);
+    if (r != LLM_OK) { llm__json_free(&j); return r; }
+    r = llm__tok_b_strings(&b, &j, 0, (size_t)-1);
+    llm__json_free(&j);
+    if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.json");
+    else if ((r = llm__tok_b_merges_text(&b, merges, merges_len)) != LLM_OK) r = llm__tok_prefix(t->error, r, "merges");
+    else r = llm__tok_b_finish(&b);
+    return llm__tok_b_end(t, &b, r);
+}
+
+LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *tokenizer_json, size_t len) {
+    llm__tok_b b;
+    llm__json j;
+    llm_status r;
+    size_t model, vocab, merges, added, pre, norm, x;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if (!tokenizer_json) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL tokenizer.json text");
+    r = llm__json_parse(&j, tokenizer_json, len, t->error);
+    if (r != LLM_OK) return llm__tok_prefix(t->error, r, "tokenizer.json");
+    r = llm__tok_b_begin(t, &b);
+    if (r != LLM_OK) { llm__json_free(&j); return r; }
+    model = llm__json_get(&j, 0, "model");
+    vocab = model != (size_t)-1 ? llm__json_get(&j, model, "vocab") : (size_t)-1;
+    merges = model != (size_t)-1 ? llm__json_get(&j, model, "merges") : (size_t)-1;
+    added = llm__json_get(&j, 0, "added_tokens");
+    pre = llm__json_get(&j, 0, "pre_tokenizer");
+    norm = llm__json_get(&j, 0, "normalizer");
+    if (added != (size_t)-1 && j.t[added].type == LLM__J_NULL) added = (size_t)-1;
+    if (j.t[0].type != LLM__J_OBJ || model == (size_t)-1 || j.t[model].type != LLM__J_OBJ || vocab == (size_t)-1 || merges == (size_t)-1) {
+        r = llm__err(t->error, LLM_ERR_FORMAT, "tokenizer.json: no model.vocab and model.merges");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "type");
+    if (x != (size_t)-1 && !llm__json_eq(&j, x, "BPE")) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type \"%.*s\" (only BPE is supported)",
+                     llm__tok_showlen(j.t[x].len), j.s + j.t[x].start);
+        goto done;
+    }
+    x = pre != (size_t)-1 ? llm__json_get(&j, pre, "type") : (size_t)-1;
+    if (x == (size_t)-1 || !llm__json_eq(&j, x, "ByteLevel")) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: the pre_tokenizer must be ByteLevel (GPT-2 style)");
+        goto done;
+    }
+    x = llm__json_get(&j, pre, "add_prefix_space");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_TRUE) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel add_prefix_space is not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, pre, "use_regex");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_FALSE) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel without use_regex is not supported");
+        goto done;
+    }
+    if (norm != (size_t)-1 && j.t[norm].type != LLM__J_NULL) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: normalizers are not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "continuing_subword_prefix");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_STR && j.t[x].len) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: continuing_subword_prefix is not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "end_of_word_suffix");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_STR && j.t[x].len) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: end_of_word_suffix is not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "ignore_merges");
+    b.ignore_merges = x != (size_t)-1 && j.t[x].type == LLM__J_TRUE;
+    b.specials_from_added = 1;
+    r = llm__tok_b_strings(&b, &j, vocab, added);
+    if (r == LLM_OK) r = llm__tok_b_merges_json(&b, &j, merges);
+    if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "tokenizer.json");
+    else r = llm__tok_b_finish(&b);
+done:
+    llm__json_free(&j);
+    return llm__tok_b_end(t, &b, r);
+}
+
+#ifndef LLM_NO_STDIO
+LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
+    unsigned char *v = NULL, *m = NULL;
+    size_t vn, mn;
+    llm_status r;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if (!vocab_json_path || !merges_path) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL path");
+    r = llm__read_file(vocab_json_path, &v, &vn, t->error);
+    if (r == LLM_OK) r = llm__read_file(merges_path, &m, &mn, t->error);
+    if (r == LLM_OK) r = llm_tokenizer_load_memory(t, (const char *)v, vn, (const char *)m, mn);
+    llm__free(v);
+    llm__free(m);
+    return r;
+}
+
+static llm_status llm__tok_load_json_file(llm_tokenizer *t, const char *path) {
+    unsigned char *v = NULL;
+    size_t vn;
+    llm_status r = llm__read_file(path, &v, &vn, t->error);
+    if (r == LLM_OK) r = llm_tokenizer_load_json_memory(t, (const char *)v, vn);
+    llm__free(v);
+    return r;
+}
+
+/* Which format dir holds: 1 tokenizer.json, 2 vocab.json + merges.txt,
+   3 encoder.json + vocab.bpe, 0 none (or the path does not fit). */
+static int llm__tok_folder_format(const char *dir, char *a, char *b, size_t cap) {
+    if (llm__join(a, cap, dir, "tokenizer.json") && llm__file_exists(a)) return 1;
+    if (llm__join(a, cap, dir, "vocab.json") && llm__join(b, cap, dir, "merges.txt") &&
+        llm__file_exists(a) && llm__file_exists(b)) return 2;
+    if (llm__join(a, cap, dir, "encoder.json") && llm__join(b, cap, dir, "vocab.bpe") &&
+        llm__file_exists(a) && llm__file_exists(b)) return 3;
+    return 0;
+}
+
+/* Nonzero if dir holds tokenizer files in any of the three formats. */
+static int llm__tok_folder_has_files(const char *dir) {
+    char a[4096], b[4096];
+    return dir && llm__tok_folder_format(dir, a, b, sizeof a) != 0;
+}
+
+LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
+    char a[4096], b[4096];
+    int f;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if (!path) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL path");
+    f = llm__tok_folder_format(path, a, b, sizeof a);
+    if (f == 1) return llm__tok_load_json_file(t, a);
+    if (f >= 2) return llm_tokenizer_load_files(t, a, b);
+    if (strlen(path) + 3 > sizeof a) return llm__err(t->error, LLM_ERR_LIMIT, "path too long: '%.*s...'", 64, path);
+    /* a file (and not a folder: "path/." only opens for a folder) */
+    if (llm__file_exists(path) && !(llm__join(a, sizeof a, path, ".") && llm__file_exists(a)))
+        return llm__tok_load_json_file(t, path);
+    return llm__err(t->error, LLM_ERR_IO, "no tokenizer in '%s' (need tokenizer.json, vocab.json + merges.txt, "
+                    "or encoder.json + vocab.bpe)", path);
+}
+#else
+LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
+    (void)vocab_json_path; (void)merges_path;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO: use llm_tokenizer_load_memory");
+}
+LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
+    (void)path;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO: use llm_tokenizer_load_memory");
+}
+#endif
+
+/* ==========================================================================
+   SAMPLING
+   ========================================================================== */
+
+LLM_API void llm_rng_seed(llm_rng *r, uint64_t seed) { if (r) r->state = seed; }
+LLM_API uint64_t llm_rng_next(llm_rng *r) {
+    uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+LLM_API float llm_rng_float(llm_rng *r) { return (float)(llm_rng_next(r) >> 40) * (1.0f / 16777216.0f); }
+
+typedef struct llm__cand { float v; int32_t id; } llm__cand;
+
+/* a before b: larger value first, then lower id */
+static int llm__cand_before(const llm__cand *a, const llm__cand *b) { return a->v > b->v || (a->v == b->v && a->id < b->id); }
+
+/* Heap of n candidates where the root is the one that comes LAST. */
+static void llm__cand_sift(llm__cand *h, size_t n, size_t r) {
+    for (;;) {
+        size_t c = 2 * r + 1;
+        llm__cand t;
+        if (c >= n) return;
+        if (c + 1 < n && llm__cand_before(&h[c], &h[c + 1])) c++;
+        if (!llm__cand_before(&h[r], &h[c])) return;
+        t = h[r]; h[r] = h[c]; h[c] = t;
+        r = c;
+    }
+}
+/* Sort best-first (heap sort, no recursion). */
+static void llm__cand_sort(llm__cand *c, size_t n) {
+    size_t i;
+    for (i = n / 2; i-- > 0;) llm__cand_sift(c, n, i);
+    for (i = n; i-- > 1;) { llm__cand t = c[0]; c[0] = c[i]; c[i] = t; llm__cand_sift(c, i, 0); }
+}
+
+LLM_API const char *llm_sampler_error(const llm_sampler *s) { return s ? llm__msg(s->error) : "NULL sampler"; }
+
+LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab) {
+    size_t bytes;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    memset(s, 0, sizeof *s);
+    if (opt) s->opt = *opt;
+    if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_vocab %zu is outside [1, %d]", n_vocab, LLM__MAX_VOCAB);
+    if (!(s->opt.temperature >= 0.0f) || s->opt.temperature > 1e6f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "temperature must be >= 0");
+    if (s->opt.top_k < 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "top_k must be >= 0");
+    if (!(s->opt.top_p >= 0.0f) || s->opt.top_p > 1.0f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "top_p must be in [0, 1]");
+    if (!(s->opt.min_p >= 0.0f) || s->opt.min_p > 1.0f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "min_p must be in [0, 1]");
+    if (!(s->opt.repetition_penalty >= 0.0f) || s->opt.repetition_penalty > 1e6f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "repetition_penalty must be >= 0");
+    s->n_vocab = n_vocab;
+    bytes = n_vocab * (sizeof(float) + sizeof(llm__cand));
+    s->_buf = llm__alloc(bytes);
+    if (!s->_buf) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the sampler");
+    llm_rng_seed(&s->rng, s->opt.seed);
+    return LLM_OK;
+}
+
+LLM_API void llm_sampler_free(llm_sampler *s) {
+    if (!s) return;
+    llm__free(s->_buf);
+    s->_buf = NULL;
+}
+
+/* Keep the k best (plus ties with the k-th) at the front of c, sorted. */
+static size_t llm__top_k(llm__cand *c, size_t n, size_t k) {
+    size_t i, m;
+    float kth;
+    /* heap of the k best so far, root = the worst of them */
+    for (i = k / 2; i-- > 0;) llm__cand_sift(c, k, i);
+    for (i = k; i < n; i++)
+        if (llm__cand_before(&c[i], &c[0])) { llm__cand t = c[0]; c[0] = c[i]; c[i] = t; llm__cand_sift(c, k, 0); }
+    kth = c[0].v;
+    for (m = k, i = k; i < n; i++) /* ties with the k-th value stay (HF) */
+        if (c[i].v == kth) { llm__cand t = c[m]; c[m] = c[i]; c[i] = t; m++; }
+    llm__cand_sort(c, m);
+    return m;
+}
+
+LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const int32_t *history, size_t n_history, int32_t *id) {
+    const llm_sampler_options *o;
+    float *w, mx, sum, u;
+    llm__cand *c;
+    size_t n, i, m;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!s->_buf) return llm__err(s->error, LLM_ERR_INVALID_ARG, "sampler is not initialised");
+    if (!logits || !id || (n_history && !history)) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL argument");
+    o = &s->opt;
+    n = s->n_vocab;
+    w = (float *)s->_buf;
+    c = (llm__cand *)(void *)(w + n);
+    memcpy(w, logits, n * sizeof(float));
+    /* 1. repetition penalty, from the original logit (so repeats apply once) */
+    if (o->repetition_penalty > 0.0f && o->repetition_penalty != 1.0f)
+        for (i = 0; i < n_history; i++) {
+            int32_t t = history[i];
+            if (t >= 0 && (size_t)t < n) w[t] = logits[t] > 0 ? logits[t] / o->repetition_penalty : logits[t] * o->repetition_penalty;
+        }
+    /* greedy */
+    if (o->temperature == 0.0f) {
+        size_t best = 0;
+        for (i = 1; i < n; i++) if (w[i] > w[best]) best = i;
+        *id = (int32_t)best;
+        return LLM_OK;
+    }
+    /* 2. temperature */
+    for (i = 0; i < n; i++) { c[i].v = w[i] / o->temperature; c[i].id = (int32_t)i; }
+    m = n;
+    /* 3. top-k (sorted result), else sort when top-p / min-p need order */
+    if (o->top_k > 0 && (size_t)o->top_k < n) m = llm__top_k(c, n, (size_t)o->top_k);
+    else if ((o->top_p > 0.0f && o->top_p < 1.0f) || o->min_p > 0.0f) llm__cand_sort(c, n);
+    /* probabilities of the candidates (unnormalised, kept in w) */
+    mx = c[0].v;
+    for (i = 1; i < m; i++) if (c[i].v > mx) mx = c[i].v;
+    sum = 0.0f;
+    for (i = 0; i < m; i++) { w[i] = expf(c[i].v - mx); sum += w[i]; }
+    /* 4. top-p: drop the tail whose mass (from the smallest up) is
+       <= 1 - top_p, always keeping the best */
+    if (o->top_p > 0.0f && o->top_p < 1.0f) {
+        float cut = (1.0f - o->top_p) * sum, tail = 0.0f;
+        size_t keep = m;
+        while (keep > 1 && tail + w[keep - 1] <= cut) { tail += w[keep - 1]; keep--; }
+        for (i = keep; i < m; i++) sum -= w[i];
+        m = keep;
+    }
+    /* 5. min-p: relative to the best candidate (w[0] after sorting) */
+    if (o->min_p > 0.0f) {
+        float lim = o->min_p * w[0];
+        size_t keep = 1;
+        while (keep < m && w[keep] >= lim) keep++;
+        for (i = keep; i < m; i++) sum -= w[i];
+        m = keep;
+    }
+    /* draw */
+    u = llm_rng_float(&s->rng) * sum;
+    for (i = 0; i + 1 < m; i++) {
+        u -= w[i];
+        if (u < 0.0f) break;
+    }
+    *id = c[i].id;
+    return LLM_OK;
+}
+
+/* ==========================================================================
+   GENERATION
+   ========================================================================== */
+
+LLM_API void llm_generation_free(llm_generation *g) {
+    int i;
+    if (!g) return;
+    for (i = 0; g->seqs && i < g->n_seqs; i++) { llm__free(g->seqs[i].ids); llm__free(g->seqs[i].text); }
+    llm__free(g->seqs);
+    g->seqs = NULL;
+    g->n_seqs = 0;
+}
+
+/* Append bytes to a sequence's text, growing its buffer by doubling. */
+static int llm__text_append(llm_sequence *q, size_t *cap, const char *p, size_t n) {
+    if (q->text_len + n + 1 > *cap) {
+        size_t nc = *cap ? *cap : 256;
+        char *nb;
+        while (nc < q->text_len + n + 1) { if (nc > ((size_t)-1) / 2) return 0; nc *= 2; }
+        nb = LLM__CAST(char *, llm__alloc(nc));
+        if (!nb) return 0;
+        if (q->text) memcpy(nb, q->text, q->text_len);
+        llm__free(q->text);
+        q->text = nb;
+        *cap = nc;
+    }
+    memcpy(q->text + q->text_len, p, n);
+    q->text_len += n;
+    q->text[q->text_len] = 0;
+    return 1;
+}
+
+/* Does a stop string end inside the text added since old_len? */
+static int llm__hit_stop(const llm_sequence *q, size_t old_len, const char *const *stops) {
+    size_t k;
+    for (k = 0; stops && stops[k]; k++) {
+        size_t sl = strlen(stops[k]), from, i;
+        if (!sl || sl > q->text_len) continue;
+        from = old_len >= sl - 1 ? old_len - (sl - 1) : 0;
+        for (i = from; i + sl <= q->text_len; i++)
+            if (!memcmp(q->text + i, stops[k], sl)) return 1;
+    }
+    return 0;
+}
+
+/* Generate one sequence in session w, which holds the prompt already. */
+static llm_status llm__generate_one(llm_session *w, llm_sampler *smp, const llm_generate_options *o, int seq_index,
+                                    size_t max_new, int32_t eos, llm_sequence *q, char *err) {
+    const llm_model *m = w->model;
+    const llm_tokenizer *tok = m->has_tokenizer ? &m->tokenizer : NULL;
+    llm_decoder dec;
+    size_t gen = 0, cap = 0;
+    char piece[LLM_DECODER_BUFFER];
+    llm_status r;
+    llm_decoder_init(&dec);
+    q->stop = LLM_STOP_NONE;
+    if (tok && !llm__text_append(q, &cap, "", 0)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    while (q->stop == LLM_STOP_NONE) {
+        int32_t id;
+        int cb_stop;
+        size_t np = 0, old = q->text_len;
+        if (gen >= max_new) { q->stop = LLM_STOP_LENGTH; break; }
+        r = llm_sampler_sample(smp, llm_session_logits(w), q->ids, q->n_ids, &id);
+        if (r != LLM_OK) return llm__err(err, r, "%s", smp->error);
+        q->ids[q->n_ids++] = id;
+        gen++;
+        cb_stop = o->on_token && o->on_token(o->user, seq_index, id);
+        if (id == eos && !o->ignore_eos) { q->stop = LLM_STOP_EOS; break; }
+        if (tok) {
+            r = llm_decoder_push(&dec, tok, id, piece, sizeof piece, &np);
+            /* an id the model has but the tokenizer doesn't (a padded
+               vocabulary) has no text */
+            if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
+            if (r != LLM_OK) return llm__err(err, r, "decoding token %d: %s", (int)id, llm_status_string(r));
+            if (np && !llm__text_append(q, &cap, piece, np)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            if (np && o->on_text && o->on_text(o->user, seq_index, piece, np)) q->stop = LLM_STOP_CALLBACK;
+            if (np && llm__hit_stop(q, old, o->stop_strings)) q->stop = LLM_STOP_STRING;
+        }
+        if (cb_stop && q->stop == LLM_STOP_NONE) q->stop = LLM_STOP_CALLBACK;
+        if (q->stop != LLM_STOP_NONE) break;
+        if (gen >= max_new) { q->stop = LLM_STOP_LENGTH; break; }
+        if (w->pos >= (size_t)w->n_ctx) { q->stop = LLM_STOP_CONTEXT_FULL; break; }
+        r = llm_session_eval(w, &id, 1, NULL);
+        if (r != LLM_OK) return llm__err(err, r, "%s", w->error);
+    }
+    if (tok) {
+        size_t np = llm_decoder_flush(&dec, piece, sizeof piece);
+        if (np && !llm__text_append(q, &cap, piece, np)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        if (np && o->on_text) o->on_text(o->user, seq_index, piece, np);
+    }
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_prompt,
+                                const llm_generate_options *opt, llm_generation *out) {
+    llm_generate_options o;
+    llm_sampler smp;
+    llm_session fork;
+    llm_status r;
+    size_t max_new, n_seq, i, cap;
+    const llm_model *m;
+    int32_t eos;
+    if (out) { out->seqs = NULL; out->n_seqs = 0; }
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!out) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL output");
+    if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
+    if (!prompt || !n_prompt) return llm__err(s->error, LLM_ERR_INVALID_ARG, "empty prompt");
+    memset(&o, 0, sizeof o);
+    if (opt) o = *opt;
+    if (o.max_new_tokens < 0 || o.max_length < 0 || o.num_return_sequences < 0 || o.num_return_sequences > 4096)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_new_tokens, max_length must be >= 0, num_return_sequences in [0, 4096]");
+    m = s->model;
+    if (o.stop_strings && !m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
+    eos = m->config.eos_id >= 0 ? m->config.eos_id : (m->has_tokenizer ? llm_tokenizer_eot(&m->tokenizer) : -1);
+    /* the prompt */
+    r = llm_session_eval(s, prompt, n_prompt, NULL);
+    if (r != LLM_OK) return r;
+    /* how many new tokens (the context can stop it earlier) */
+    max_new = (size_t)-1;
+    if (o.max_new_tokens > 0) max_new = (size_t)o.max_new_tokens;
+    if (o.max_length > 0) {
+        size_t room = (size_t)o.max_length > s->pos ? (size_t)o.max_length - s->pos : 0;
+        if (room < max_new) max_new = room;
+    }
+    n_seq = o.num_return_sequences ? (size_t)o.num_return_sequences : 1;
+    r = llm_sampler_init(&smp, &o.sampler, (size_t)m->config.n_vocab);
+    if (r != LLM_OK) { llm__err(s->error, r, "%s", smp.error); llm_sampler_free(&smp); return r; }
+    memset(&fork, 0, sizeof fork);
+    if (n_seq > 1) {
+        llm_session_options so;
+        memset(&so, 0, sizeof so);
+        so.n_ctx = s->n_ctx; so.max_batch = s->max_batch;
+#ifdef LLM__OMP
+        so.n_threads = s->n_threads;
+#endif
+        r = llm_session_init(&fork, m, &so);
+        if (r != LLM_OK) { llm__err(s->error, r, "%s", fork.error); goto done; }
+    }
+    out->seqs = LLM__CAST(llm_sequence *, llm__alloc(n_seq * sizeof(llm_sequence)));
+    if (!out->seqs) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    memset(out->seqs, 0, n_seq * sizeof(llm_sequence));
+    out->n_seqs = (int)n_seq;
+    /* ids: the prompt, then at most one token per free position + 1 (the
+       last sampled token needs no evaluation) */
+    cap = (size_t)s->n_ctx - s->pos + 1;
+    cap = n_prompt + (max_new < cap ? max_new : cap);
+    for (i = 0; i < n_seq; i++) {
+        llm_sequence *q = &out->seqs[i];
+        llm_session *w = s;
+        q->ids = LLM__CAST(int32_t *, llm__alloc(cap * sizeof(int32_t)));
+        if (!q->ids) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        memcpy(q->ids, prompt, n_prompt * sizeof(int32_t));
+        q->n_ids = q->n_prompt = n_prompt;
+        if (n_seq > 1) { llm_session_copy(&fork, s); w = &fork; }
+        r = llm__generate_one(w, &smp, &o, (int)i, max_new, eos, q, s->error);
+        if (r != LLM_OK) goto done;
+    }
+    r = LLM_OK;
+done:
+    llm_sampler_free(&smp);
+    llm_session_free(&fork);
+    return r;
+}
+
+LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const llm_generate_options *opt, llm_generation *out) {
+    const llm_model *m;
+    int32_t *ids;
+    size_t n = 0, len;
+    llm_status r;
+    if (out) { out->seqs = NULL; out->n_seqs = 0; }
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!s->model || !prompt) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL model or prompt");
+    m = s->model;
+    if (!m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "the model has no tokenizer");
+    len = strlen(prompt);
+    ids = LLM__CAST(int32_t *, llm__alloc((len + 1) * sizeof(int32_t)));
+    if (!ids) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    r = llm_tokenizer_encode(&m->tokenizer, prompt, len, opt ? opt->encode_flags : 0, ids, len + 1, &n);
+    if (r != LLM_OK) llm__err(s->error, r, "encoding the prompt: %s", llm_status_string(r));
+    else r = llm_generate(s, ids, n, opt, out);
+    llm__free(ids);
+    return r;
+}
 
 #endif /* LLM_IMPLEMENTATION_DONE */
 #endif /* LLM_IMPLEMENTATION */

@@ -61,7 +61,7 @@ static void test_fixture(const char *name, int n_threads) {
     llm_session_options so;
     reference ref;
     int V, k, t;
-    double tol, worst_all = 0, worst_step = 0;
+    double tol = 0, worst_all = 0, worst_step = 0;
     llm_status st;
     snprintf(dir, sizeof dir, "tests/data/%s", name);
     st = llm_model_load(&m, dir, NULL);
