@@ -1,10 +1,19 @@
 # llm.h - build, test and benchmark. See README.md.
-#   make            build every program into build/
-#   make test       build and run the test suite (ends with "N passed, N failed")
+#   make                 build every program into build/
+#   make run             generate Shakespeare from the shipped model (PROMPT="...")
+#   make test            build and run the test suite (ends with "N passed, N failed")
 #   make CC=clang test
-#   make OMP=0 test build without OpenMP
+#   make OMP=0 test      build without OpenMP
+#   make NATIVE=1 test   build for this CPU (-march=native: the AVX2/AVX-512 kernels)
+#   make bench           speed on a GPT-2 124M-shaped model (tools/bench.c)
+#   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
+#   make sanitize        the test programs under ASan + UBSan
+#   make valgrind        the test programs under valgrind memcheck
+#   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
 CC      ?= cc
+CXX     ?= c++
 OMP     ?= 1
+NATIVE  ?= 0
 OPT     ?= -O2
 WARN    := -std=c99 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  ?= $(OPT) -g
@@ -12,14 +21,18 @@ LDLIBS  := -lm
 ifeq ($(OMP),1)
   OMPFLAGS := -fopenmp
 endif
-ALL_CFLAGS = $(WARN) $(CFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests
+ifeq ($(NATIVE),1)
+  ARCHFLAGS := -march=native
+endif
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests
 BUILD   := build
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 TOOLS    := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
+SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh
 
-.PHONY: all test clean bench check-header
+.PHONY: all test clean bench bench-tokenizer check-header run
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
 
 $(BUILD):
@@ -37,10 +50,31 @@ check-header: | $(BUILD)
 	printf '#define LLM_IMPLEMENTATION\n#include "llm.h"\nint main(void){return 0;}\n' > $(BUILD)/header_check.c
 	$(CC) $(WARN) -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
 	$(CC) $(WARN) -DLLM_NO_STDIO -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
+	$(CC) $(WARN) -DLLM_NO_SIMD -march=native -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
 	$(CXX) -x c++ -Wall -Wextra -Wpedantic -Werror -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
 
-test: all check-header
-	@sh tests/run.sh $(TESTS)
+# The test programs, the CLI scripts, and every fuzz seed and saved crash
+# replayed under ASan + UBSan.
+test: all check-header fuzz-replay-build
+	@FUZZ_REPLAY_DIR=$(REPLAY_OUT) sh tests/run.sh $(TESTS) $(SCRIPTS) tests/fuzz/replay.sh
+
+# make run: the shipped Tiny Shakespeare model (models/shakespeare).
+PROMPT ?= ROMEO:
+RUN_ARGS ?= --max-new-tokens 200 --temperature 0.8 --top-k 40
+run: $(BUILD)/generate
+	$(BUILD)/generate -m models/shakespeare -p "$(PROMPT)" $(RUN_ARGS)
+
+# make bench: llm.h on a GPT-2 124M-shaped model against this machine's
+# limits and PyTorch (tools/bench.c, tools/bench_torch.py); always built for
+# this CPU. BENCH_ARGS: e.g. --threads 2 --runs 7 --no-torch
+$(BUILD)/bench_native: tools/bench.c llm.h | $(BUILD)
+	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
+bench: $(BUILD)/bench_native
+	$(BUILD)/bench_native $(BENCH_ARGS)
+bench-tokenizer: $(BUILD)/bench_tokenizer
+	$(BUILD)/bench_tokenizer $(BENCH_TOKENIZER_ARGS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD)
+
+include tests/fuzz/fuzz.mk

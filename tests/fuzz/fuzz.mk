@@ -1,0 +1,114 @@
+# tests/fuzz/fuzz.mk - fuzzing, sanitizer and valgrind runs of llm.h.
+# Included by the main Makefile (`include tests/fuzz/fuzz.mk`, after CC,
+# WARN, BUILD, TESTS, LDLIBS and OMPFLAGS are set). Run from the repository
+# root: tests and harnesses find their data by relative paths.
+#
+#   make fuzz [FUZZ_SECONDS=60]  each libFuzzer target for FUZZ_SECONDS (clang)
+#   make fuzz-json ...           one target (fuzz-<name>); make -j2 fuzz runs two at once
+#   make fuzz-replay             harnesses + tests/fuzz/standalone_main.c under
+#                                ASan + UBSan ($(CC), or gcc if $(CC) cannot):
+#                                every seed and saved crash (fast: for make test)
+#   make sanitize                every test program under ASan + UBSan (build-san/)
+#   make valgrind                every test program under valgrind memcheck, then
+#                                the harnesses (no sanitizers) on every seed and
+#                                saved crash under valgrind (uninitialised reads)
+#
+# Targets: tests/fuzz/fuzz_<name>.c; seeds: tests/fuzz/corpus/<name>/ (made
+# by tests/fuzz/make_seeds.py); crashes kept as tests/fuzz/regressions/<name>/.
+# libFuzzer's growing corpus and any crash files go to $(BUILD)/fuzz/.
+
+FUZZ_DIR     := tests/fuzz
+FUZZ_TARGETS := $(patsubst $(FUZZ_DIR)/fuzz_%.c,%,$(wildcard $(FUZZ_DIR)/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   ?= -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_NICE    ?= nice -n 10
+FUZZ_OPTIONS ?= -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+FUZZ_OUT     := $(BUILD)/fuzz
+FUZZ_DEPS    := llm.h $(FUZZ_DIR)/fuzz_common.h
+# per target: the largest input, and a dictionary
+FUZZ_MAXLEN_model         := 65536
+FUZZ_MAXLEN_safetensors   := 16384
+FUZZ_MAXLEN_vocab         := 16384
+FUZZ_MAXLEN_tokenizer_json := 16384
+FUZZ_MAXLEN_encode        := 20000
+FUZZ_MAXLEN_generate_args := 1024
+FUZZ_MAXLEN_generate_text := 1024
+FUZZ_DICT_json            := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_safetensors     := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_config          := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_model           := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_vocab           := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_tokenizer_json  := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_encode          := $(FUZZ_DIR)/text.dict
+FUZZ_DICT_generate_text   := $(FUZZ_DIR)/text.dict
+# per target extra compiler flags, e.g. FUZZ_CFLAGS_generate_text=-DFUZZ_PAD_VOCAB=0
+
+SAN_FLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
+# gcc's -Wmaybe-uninitialized depends on the optimisation level and the
+# sanitizer instrumentation (false positives at -O1 that -O2 does not
+# give): a warning, not an error, in these builds (where the compiler has it)
+# (probed once, when first needed: $(eval) caches the answer)
+SAN_WARN      = $(eval SAN_WARN := $(WARN) $(shell echo 'int x;' | $(CC) -Werror -Wno-error=maybe-uninitialized -x c -c -o /dev/null - 2>/dev/null && echo -Wno-error=maybe-uninitialized))$(SAN_WARN)
+# fuzz-replay's compiler: $(CC) if it can link ASan + UBSan programs (clang
+# needs libclang-rt-*-dev), else gcc
+REPLAY_CC     = $(eval REPLAY_CC := $(shell echo 'int main(void){return 0;}' | $(CC) -fsanitize=address,undefined -x c - -o /dev/null 2>/dev/null && echo $(CC) || echo gcc))$(REPLAY_CC)
+SAN_BUILD    := build-san
+SAN_TESTS    := $(patsubst $(BUILD)/%,$(SAN_BUILD)/%,$(TESTS))
+REPLAY_OUT   := $(BUILD)/fuzz-replay
+PLAIN_OUT    := $(BUILD)/fuzz-plain
+VALGRIND     ?= valgrind
+VALGRIND_FLAGS ?= --leak-check=full --errors-for-leak-kinds=all --error-exitcode=99 --suppressions=$(FUZZ_DIR)/valgrind.supp
+SAN_ENV      := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-replay-build sanitize valgrind
+
+# ---- libFuzzer ----------------------------------------------------------------
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(FUZZ_OUT)
+	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< -o $@ $(LDLIBS)
+$(FUZZ_OUT)/fuzz_generate_args: examples/generate.c
+
+fuzz-build: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
+
+# one target: libFuzzer's corpus in $(FUZZ_OUT)/corpus/<name>, seeded from
+# the committed corpus and regressions (read only)
+fuzz-%: $(FUZZ_OUT)/fuzz_%
+	@mkdir -p $(FUZZ_OUT)/corpus/$* $(FUZZ_OUT)/artifacts/$*
+	$(FUZZ_NICE) $< -max_total_time=$(FUZZ_SECONDS) $(FUZZ_OPTIONS) -max_len=$(or $(FUZZ_MAXLEN_$*),4096) \
+	  $(if $(FUZZ_DICT_$*),-dict=$(FUZZ_DICT_$*)) -artifact_prefix=$(FUZZ_OUT)/artifacts/$*/ \
+	  $(FUZZ_OUT)/corpus/$* $(FUZZ_DIR)/corpus/$* $(wildcard $(FUZZ_DIR)/regressions/$*) \
+	  2>&1 | tee $(FUZZ_OUT)/$*.log | grep -E '^(INFO: seed corpus|#[0-9]+[[:space:]]+DONE|stat::|Done |==[0-9]+==|SUMMARY|artifact_prefix|Test unit written|FUZZ_CHECK)'; \
+	  st=$$(grep -c -E 'Test unit written|^SUMMARY' $(FUZZ_OUT)/$*.log); [ "$$st" -eq 0 ] || { echo "fuzz-$*: FAILED, see $(FUZZ_OUT)/$*.log"; exit 1; }
+
+fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
+
+# ---- replay (any compiler: standalone main instead of libFuzzer) ---------------
+$(REPLAY_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_DEPS)
+	@mkdir -p $(REPLAY_OUT)
+	$(REPLAY_CC) $(SAN_WARN) $(SAN_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
+$(REPLAY_OUT)/fuzz_generate_args: examples/generate.c
+
+fuzz-replay-build: $(addprefix $(REPLAY_OUT)/fuzz_,$(FUZZ_TARGETS))
+
+fuzz-replay: fuzz-replay-build
+	@sh $(FUZZ_DIR)/replay.sh $(REPLAY_OUT) $(FUZZ_TARGETS)
+
+# the same without sanitizers, for valgrind
+$(PLAIN_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_DEPS)
+	@mkdir -p $(PLAIN_OUT)
+	$(CC) $(WARN) -g -O1 $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
+$(PLAIN_OUT)/fuzz_generate_args: examples/generate.c
+
+# ---- the test suite under ASan + UBSan, and under valgrind -------------------
+$(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
+	@mkdir -p $(SAN_BUILD)
+	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
+
+sanitize: $(SAN_TESTS)
+	@$(SAN_ENV) sh tests/run.sh $(SAN_TESTS)
+
+valgrind: $(TESTS) $(addprefix $(PLAIN_OUT)/fuzz_,$(FUZZ_TARGETS))
+	@VALGRIND="$(VALGRIND)" VALGRIND_FLAGS="$(VALGRIND_FLAGS)" sh $(FUZZ_DIR)/valgrind.sh $(TESTS); a=$$?; \
+	FUZZ_REPLAY_WRAPPER="$(VALGRIND) $(VALGRIND_FLAGS)" sh $(FUZZ_DIR)/replay.sh $(PLAIN_OUT) $(FUZZ_TARGETS); b=$$?; \
+	[ $$a -eq 0 ] && [ $$b -eq 0 ]
