@@ -72,6 +72,10 @@
                                  *_memory functions remain)
    LLM_NO_MMAP                   read files into memory instead of mmap
    LLM_NO_OPENMP                 ignore OpenMP even when compiling with it
+   LLM_NO_SIMD                   portable scalar kernels even where the
+                                 compiler targets AVX2/AVX-512 (the SIMD
+                                 kernels are compiled in only when the
+                                 flags enable them, e.g. -march=native)
    LLM_MAX_THREADS               cap on session threads (default 256)
 
    LIMITS (inputs past these are rejected with LLM_ERR_LIMIT or _FORMAT)
@@ -309,6 +313,7 @@ typedef struct llm_session {
     float *_x, *_ln, *_qkv, *_att, *_fc;  /* [max_batch, ...] */
     float *_scores;               /* [n_head, n_ctx] */
     float *_logits;               /* [n_vocab] */
+    float *_pack;                 /* kernels' scratch (packed weights, attention blocks) */
     char error[LLM_ERROR_SIZE];
 } llm_session;
 
@@ -1647,9 +1652,68 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    ==========================================================================
    Shapes in comments: B = batch rows, C = n_embd, IC/OC = in/out features.
    Matrices of the model are stored [in, out] (GPT-2's Conv1D), except the
-   LM head which is [vocab, C]. */
+   LM head which is [vocab, C]. Weights are read where they lie (the file
+   mapping); 16-bit matrices are converted to f32 as they are read and all
+   arithmetic is f32.
 
-/* w[i0..i0+n) of a stored matrix row as f32. */
+   SIMD. Compile-time only: with AVX-512F (16 lanes), or AVX2 + FMA (8
+   lanes; F16 weights also want F16C), enabled by the compiler flags (e.g.
+   -march=native) the kernels use intrinsics; LLM_NO_SIMD, or any other
+   target, gives the portable scalar code. A plain -O2 x86-64 build is the
+   scalar build.
+
+   [in, out] products, B > 1: the threads share out the output columns in
+   panels of LLM__NR; for each block of LLM__KC inputs a thread copies the
+   panel's weights, converted to f32, into its slice of the session's
+   scratch (prefetching the next block meanwhile) and runs an LLM__MR x
+   LLM__NR register-blocked kernel over every row of the batch. B = 1
+   (generation): a streaming matrix-vector product, weights read once, in
+   place, each thread going down its own contiguous slabs of rows. LM head:
+   dot products, 4 vocabulary rows at a time, rows split between the
+   threads. Attention, B > 1: per head, keys packed
+   transposed and values in panels, then S = QK^T and Y = PV with the same
+   kernel; B = 1: dot products. Scratch: llm__scratch_floats(), allocated
+   with the session; the kernels allocate nothing.
+
+   Determinism and agreement. Every output element is computed with the
+   same operations in the same order whatever the thread count: an
+   [in, out] product is bias, then one fused multiply-add per input in
+   order 0..IC-1 (fmaf in the scalar tails, so lanes and tails agree), then
+   the residual add or GELU; for B = 1 the inputs are summed in LLM__SLABS
+   fixed slabs, then bias + slab 0 + slab 1 + ...; an LM-head logit is an
+   LLM__VW-lane dot product summed in a fixed tree (the same for any B);
+   attention scores are summed in one order for B = 1 and another for
+   B > 1. So token-by-token decoding and batched prefill differ by rounding
+   only (~1e-7 relative; the tests allow 1e-5).
+   The SIMD build differs from the scalar one by rounding (fused
+   multiply-adds, summation order, the polynomial exp of softmax and GELU:
+   relative error < 3e-7 against expf): a few 1e-6 on the test logits,
+   as the scalar build, where the tests allow 1e-4. */
+
+#if !defined(LLM_NO_SIMD) && defined(__AVX512F__)
+#define LLM__VW 16
+#define LLM__MR 8    /* rows x columns of the register-blocked kernel */
+#define LLM__NR 48
+#elif !defined(LLM_NO_SIMD) && defined(__AVX2__) && defined(__FMA__)
+#define LLM__VW 8
+#define LLM__MR 6
+#define LLM__NR 16
+#endif
+/* Inputs packed at a time: a KC x NR block of f32 weights stays in L1
+   while every row of the batch goes past it. */
+#define LLM__KC 128
+#define LLM__SLABS 4   /* matrix-vector products: partial sums over 4 slabs of inputs */
+
+#ifdef LLM__OMP
+#define LLM__TID omp_get_thread_num()
+#else
+#define LLM__TID 0
+#endif
+
+#define LLM__MM_ADD 1   /* out += result (residual) */
+#define LLM__MM_GELU 2  /* out = gelu(result) */
+
+/* w[off..off+n) of a stored matrix as f32. */
 static void llm__load_row(float *dst, const llm__mat *w, size_t off, size_t n) {
     size_t i;
     if (w->type == LLM_DTYPE_F32) { memcpy(dst, (const float *)w->w + off, n * sizeof(float)); return; }
@@ -1657,108 +1721,650 @@ static void llm__load_row(float *dst, const llm__mat *w, size_t off, size_t n) {
     { const uint16_t *s = (const uint16_t *)w->w + off; for (i = 0; i < n; i++) dst[i] = llm__bf16_to_f32(s[i]); }
 }
 
-#define LLM__TILE_O 64
-#define LLM__TILE_B 8
+/* GELU, tanh form */
+static float llm__gelu1(float v) {
+    return 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+}
 
-/* out[B,OC] (+)= in[B,IC] @ w[IC,OC] + bias[OC]; add: accumulate into out. */
-static void llm__matmul(float *out, const float *in, const llm__mat *w, const float *bias,
-                        int B, int IC, int OC, int add, int nt) {
-    int nblk = (OC + LLM__TILE_O - 1) / LLM__TILE_O, blk;
+/* Floats of kernel scratch per thread (64-byte alignment slack included):
+   the matrix product's panel and C block, or attention's packed keys,
+   values and probabilities. (size_t)-1 if it overflows. */
+static size_t llm__scratch_per_thread(int C, int H, int max_batch, int n_ctx) {
+#ifdef LLM__VW
+    size_t hd = (size_t)(C / H), ctxp = ((size_t)n_ctx + LLM__NR - 1) / LLM__NR * LLM__NR, nvp = (hd + LLM__NR - 1) / LLM__NR;
+    size_t gemm = ((size_t)LLM__KC + ((size_t)max_batch + LLM__MR - 1) / LLM__MR * LLM__MR) * LLM__NR, attn, a, b;
+    if (!llm__mul(ctxp, hd, &a) || !llm__mul(nvp * LLM__NR, (size_t)n_ctx, &b) || !llm__add(a, b, &attn) ||
+        !llm__add(attn, (size_t)LLM__MR * (ctxp + LLM__NR) + 64, &attn))
+        return (size_t)-1;
+    return (gemm > attn ? gemm : attn) + 64;
+#else
+    (void)C; (void)H; (void)max_batch; (void)n_ctx;
+    return 0;
+#endif
+}
+/* ... for nt threads (the session allocates this). */
+static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, int n_ctx) {
+    size_t per = llm__scratch_per_thread(c->n_embd, c->n_head, max_batch, n_ctx), all;
+    if (per == (size_t)-1 || !llm__mul(per, (size_t)nt, &all)) return (size_t)-1;
+#ifdef LLM__VW
+    {   /* matrix-vector partial sums: LLM__SLABS rows of the widest output */
+        size_t oc = (size_t)(c->n_inner > 3 * c->n_embd ? c->n_inner : 3 * c->n_embd), g;
+        if (!llm__mul(oc, LLM__SLABS, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
+        if (g > all) all = g;
+    }
+#endif
+    return all;
+}
+
+#ifdef LLM__VW
+/* ---- SIMD building blocks ------------------------------------------------ */
+#include <immintrin.h>
+#if LLM__VW == 16
+typedef __m512 llm__vf;
+#define llm__vld(p) _mm512_loadu_ps(p)
+#define llm__vlda(p) _mm512_load_ps(p)
+#define llm__vst(p, v) _mm512_storeu_ps(p, v)
+#define llm__vsta(p, v) _mm512_store_ps(p, v)
+#define llm__vfma(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define llm__vset(x) _mm512_set1_ps(x)
+#define llm__vzero() _mm512_setzero_ps()
+#define llm__vadd(a, b) _mm512_add_ps(a, b)
+#define llm__vsub(a, b) _mm512_sub_ps(a, b)
+#define llm__vmul(a, b) _mm512_mul_ps(a, b)
+#define llm__vdiv(a, b) _mm512_div_ps(a, b)
+#define llm__vmax(a, b) _mm512_max_ps(a, b)
+#define llm__vmin(a, b) _mm512_min_ps(a, b)
+#define llm__vround(a) _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define llm__vpow2(n) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
+#define llm__vsum(v) _mm512_reduce_add_ps(v)
+#define llm__vld_f16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
+#define llm__vld_bf16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
+#else
+typedef __m256 llm__vf;
+#define llm__vld(p) _mm256_loadu_ps(p)
+#define llm__vlda(p) _mm256_load_ps(p)
+#define llm__vst(p, v) _mm256_storeu_ps(p, v)
+#define llm__vsta(p, v) _mm256_store_ps(p, v)
+#define llm__vfma(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define llm__vset(x) _mm256_set1_ps(x)
+#define llm__vzero() _mm256_setzero_ps()
+#define llm__vadd(a, b) _mm256_add_ps(a, b)
+#define llm__vsub(a, b) _mm256_sub_ps(a, b)
+#define llm__vmul(a, b) _mm256_mul_ps(a, b)
+#define llm__vdiv(a, b) _mm256_div_ps(a, b)
+#define llm__vmax(a, b) _mm256_max_ps(a, b)
+#define llm__vmin(a, b) _mm256_min_ps(a, b)
+#define llm__vround(a) _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
+#define llm__vpow2(n) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
+static float llm__vsum(__m256 v) {
+    __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    a = _mm_add_ps(a, _mm_movehl_ps(a, a));
+    a = _mm_add_ss(a, _mm_movehdup_ps(a));
+    return _mm_cvtss_f32(a);
+}
+#ifdef __F16C__
+#define llm__vld_f16(p) _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p)))
+#else
+static __m256 llm__vld_f16(const uint16_t *p) {
+    float t[8];
+    int i;
+    for (i = 0; i < 8; i++) t[i] = llm__f16_to_f32(p[i]);
+    return _mm256_loadu_ps(t);
+}
+#endif
+#define llm__vld_bf16(p) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))), 16))
+#endif
+#define llm__vld_f32(p) llm__vld(p)
+static float *llm__align64(float *p) { return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
+#define llm__sld_f32(p) (*(p))
+#define llm__sld_f16(p) llm__f16_to_f32(*(p))
+#define llm__sld_bf16(p) llm__bf16_to_f32(*(p))
+
+/* e^x: n = round(x / ln2), r = x - n ln2 (two-part ln2), degree-6 Taylor
+   polynomial on |r| <= ln2/2 (truncation < 1.2e-7 relative), times 2^n.
+   x is clamped to [-87, 88] (no overflow; e^-87 stands for anything
+   smaller, which softmax and GELU cannot tell apart); NaN stays NaN. */
+static llm__vf llm__vexp(llm__vf x) {
+    llm__vf n, r, p;
+    x = llm__vmin(llm__vset(88.0f), llm__vmax(llm__vset(-87.0f), x));
+    n = llm__vround(llm__vmul(x, llm__vset(1.4426950408889634f)));
+    r = llm__vfma(n, llm__vset(-0.693145751953125f), x);
+    r = llm__vfma(n, llm__vset(-1.4286068203094172e-6f), r);
+    p = llm__vset(1.0f / 720.0f);
+    p = llm__vfma(p, r, llm__vset(1.0f / 120.0f));
+    p = llm__vfma(p, r, llm__vset(1.0f / 24.0f));
+    p = llm__vfma(p, r, llm__vset(1.0f / 6.0f));
+    p = llm__vfma(p, r, llm__vset(0.5f));
+    p = llm__vfma(p, r, llm__vset(1.0f));
+    p = llm__vfma(p, r, llm__vset(1.0f));
+    return llm__vmul(p, llm__vpow2(n));
+}
+
+/* gelu(v) = v / (1 + e^(-2u)), u = sqrt(2/pi) (v + 0.044715 v^3): the tanh
+   form without its cancellation. */
+static llm__vf llm__vgelu(llm__vf v) {
+    llm__vf m2u = llm__vmul(v, llm__vfma(llm__vmul(v, v), llm__vset(-2.0f * 0.7978845608028654f * 0.044715f), llm__vset(-2.0f * 0.7978845608028654f)));
+    return llm__vdiv(v, llm__vadd(llm__vset(1.0f), llm__vexp(m2u)));
+}
+
+/* dst[0..n) = acc (flags 0), += acc (LLM__MM_ADD) or gelu(acc). Columns
+   are handled identically whatever the caller, given dst's column is at
+   the same offset modulo LLM__VW (callers start at multiples of it). */
+static void llm__finish(float *dst, const float *acc, int n, int flags) {
+    int j = 0;
+    if (flags & LLM__MM_GELU) {
+        for (; j + LLM__VW <= n; j += LLM__VW) llm__vst(dst + j, llm__vgelu(llm__vld(acc + j)));
+        for (; j < n; j++) dst[j] = llm__gelu1(acc[j]);
+    } else if (flags & LLM__MM_ADD) {
+        for (; j + LLM__VW <= n; j += LLM__VW) llm__vst(dst + j, llm__vadd(llm__vld(dst + j), llm__vld(acc + j)));
+        for (; j < n; j++) dst[j] += acc[j];
+    } else memcpy(dst, acc, (size_t)n * sizeof(float));
+}
+
+/* ---- [in, out] product, B > 1: packed panels ----------------------------- */
+
+/* pk[k][0..NR) = w[k0+k][o0..o0+no) as f32 for k < kn, zero-padded to NR. */
+static void llm__pack(float *pk, const llm__mat *w, int k0, int kn, int OC, int o0, int no) {
+    int k, j;
+    if (no == LLM__NR) {
+#define LLM__PACK(T, LD) { \
+            const T *src = (const T *)w->w + (size_t)k0 * (size_t)OC + (size_t)o0; \
+            for (k = 0; k < kn; k++, src += OC, pk += LLM__NR) \
+                for (j = 0; j < LLM__NR; j += LLM__VW) llm__vsta(pk + j, LD(src + j)); }
+        if (w->type == LLM_DTYPE_F32) LLM__PACK(float, llm__vld_f32)
+        else if (w->type == LLM_DTYPE_F16) LLM__PACK(uint16_t, llm__vld_f16)
+        else LLM__PACK(uint16_t, llm__vld_bf16)
+#undef LLM__PACK
+        return;
+    }
+    for (k = 0; k < kn; k++, pk += LLM__NR) {
+        llm__load_row(pk, w, (size_t)(k0 + k) * (size_t)OC + (size_t)o0, (size_t)no);
+        for (j = no; j < LLM__NR; j++) pk[j] = 0.0f;
+    }
+}
+
+/* c[r][0..NR) += sum_k a_r[k] * p[k][0..NR) for the MR rows a[0..MR), one
+   fused multiply-add per k in order. c: MR rows of NR floats.
+   pf: rows of the stored matrix (stride pfs bytes) to fetch into L2 while
+   computing, one per k for the first npf values of k. */
+#define LLM__PF(q) _mm_prefetch((q), _MM_HINT_T1); _mm_prefetch((q) + 64, _MM_HINT_T1); \
+    _mm_prefetch((q) + 128, _MM_HINT_T1); _mm_prefetch((q) + LLM__NR * 4 - 1, _MM_HINT_T1)
+#if LLM__VW == 16
+#define LLM__K(r) x = _mm512_set1_ps(a##r[k]); \
+    c##r##0 = _mm512_fmadd_ps(x, w0, c##r##0); c##r##1 = _mm512_fmadd_ps(x, w1, c##r##1); c##r##2 = _mm512_fmadd_ps(x, w2, c##r##2);
+#define LLM__KL(r) __m512 c##r##0 = _mm512_load_ps(c + r * 48), c##r##1 = _mm512_load_ps(c + r * 48 + 16), c##r##2 = _mm512_load_ps(c + r * 48 + 32);
+#define LLM__KS(r) _mm512_store_ps(c + r * 48, c##r##0); _mm512_store_ps(c + r * 48 + 16, c##r##1); _mm512_store_ps(c + r * 48 + 32, c##r##2);
+static void llm__kernel(float *c, const float *const *a, const float *p, int K, const char *pf, size_t pfs, int npf) {
+    const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5], *a6 = a[6], *a7 = a[7];
+    LLM__KL(0) LLM__KL(1) LLM__KL(2) LLM__KL(3) LLM__KL(4) LLM__KL(5) LLM__KL(6) LLM__KL(7)
+    int k;
+    for (k = 0; k < K; k++, p += 48) {
+        const __m512 w0 = _mm512_load_ps(p), w1 = _mm512_load_ps(p + 16), w2 = _mm512_load_ps(p + 32);
+        __m512 x;
+        if (k < npf) { LLM__PF(pf); pf += pfs; }
+        LLM__K(0) LLM__K(1) LLM__K(2) LLM__K(3) LLM__K(4) LLM__K(5) LLM__K(6) LLM__K(7)
+    }
+    LLM__KS(0) LLM__KS(1) LLM__KS(2) LLM__KS(3) LLM__KS(4) LLM__KS(5) LLM__KS(6) LLM__KS(7)
+}
+#else
+#define LLM__K(r) x = _mm256_set1_ps(a##r[k]); \
+    c##r##0 = _mm256_fmadd_ps(x, w0, c##r##0); c##r##1 = _mm256_fmadd_ps(x, w1, c##r##1);
+#define LLM__KL(r) __m256 c##r##0 = _mm256_load_ps(c + r * 16), c##r##1 = _mm256_load_ps(c + r * 16 + 8);
+#define LLM__KS(r) _mm256_store_ps(c + r * 16, c##r##0); _mm256_store_ps(c + r * 16 + 8, c##r##1);
+static void llm__kernel(float *c, const float *const *a, const float *p, int K, const char *pf, size_t pfs, int npf) {
+    const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5];
+    LLM__KL(0) LLM__KL(1) LLM__KL(2) LLM__KL(3) LLM__KL(4) LLM__KL(5)
+    int k;
+    for (k = 0; k < K; k++, p += 16) {
+        const __m256 w0 = _mm256_load_ps(p), w1 = _mm256_load_ps(p + 8);
+        __m256 x;
+        if (k < npf) { LLM__PF(pf); pf += pfs; }
+        LLM__K(0) LLM__K(1) LLM__K(2) LLM__K(3) LLM__K(4) LLM__K(5)
+    }
+    LLM__KS(0) LLM__KS(1) LLM__KS(2) LLM__KS(3) LLM__KS(4) LLM__KS(5)
+}
+#endif
+#undef LLM__K
+#undef LLM__KL
+#undef LLM__KS
+#undef LLM__PF
+
+/* Each thread takes whole panels of NR columns. Per panel: C (all rows x
+   NR, in the thread's scratch) starts as the bias; for each block of KC
+   inputs, pack it, then run the kernel over all rows; finally C goes to
+   out. The order of the additions is the plain k = 0..IC-1 one. */
+static void llm__gemm(float *out, const float *in, const llm__mat *w, const float *bias,
+                      int B, int IC, int OC, int flags, int nt, float *scratch) {
+    int np = (OC + LLM__NR - 1) / LLM__NR, Bp = (B + LLM__MR - 1) / LLM__MR * LLM__MR, p;
+    size_t ts = llm__scratch_per_thread(1, 1, B, 0), es = llm_dtype_size(w->type);
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
+    for (p = 0; p < np; p++) {
+        const float *rows[LLM__MR];
+        float *pk = (float *)(void *)(((uintptr_t)(scratch + (size_t)LLM__TID * ts) + 63) & ~(uintptr_t)63);
+        float *cb = pk + LLM__KC * LLM__NR;
+        int o0 = p * LLM__NR, no = OC - o0 < LLM__NR ? OC - o0 : LLM__NR, kn0 = IC < LLM__KC ? IC : LLM__KC, k0, b0, r;
+        for (r = 0; r < Bp; r++) {
+            if (bias) memcpy(cb + (size_t)r * LLM__NR, bias + o0, (size_t)no * sizeof(float));
+            else memset(cb + (size_t)r * LLM__NR, 0, (size_t)no * sizeof(float));
+            memset(cb + (size_t)r * LLM__NR + no, 0, (size_t)(LLM__NR - no) * sizeof(float));
+        }
+        for (k0 = 0; k0 < IC; k0 += LLM__KC) {
+            int kn = IC - k0 < LLM__KC ? IC - k0 : LLM__KC;
+            /* the next block to pack: fetched a few rows per row block */
+            int nblk = Bp / LLM__MR, kx = k0 + kn < IC ? (IC - k0 - kn < LLM__KC ? IC - k0 - kn : LLM__KC) : p + 1 < np ? kn0 : 0;
+            int per = (kx + nblk - 1) / nblk, done = 0;
+            size_t pf0 = k0 + kn < IC ? ((size_t)(k0 + kn) * (size_t)OC + (size_t)o0) * es : (size_t)(o0 + LLM__NR) * es;
+            llm__pack(pk, w, k0, kn, OC, o0, no);
+            for (b0 = 0; b0 < B; b0 += LLM__MR) {
+                int nb = B - b0 < LLM__MR ? B - b0 : LLM__MR, npf = kx - done < per ? kx - done : per;
+                for (r = 0; r < LLM__MR; r++) rows[r] = in + (size_t)(b0 + (r < nb ? r : nb - 1)) * (size_t)IC + (size_t)k0;
+                llm__kernel(cb + (size_t)b0 * LLM__NR, rows, pk, kn, npf > 0 ? (const char *)w->w + pf0 + (size_t)done * (size_t)OC * es : NULL,
+                            (size_t)OC * es, npf);
+                if (npf > 0) done += npf;
+            }
+        }
+        for (r = 0; r < B; r++) llm__finish(out + (size_t)r * (size_t)OC + (size_t)o0, cb + (size_t)r * LLM__NR, no, flags);
+    }
+}
+
+/* ---- [in, out] product, B = 1: streaming matrix-vector -------------------- */
+
+/* The inputs (rows of w) are cut into LLM__SLABS fixed slabs; a work item is
+   one slab over a range of columns, and with 2 threads a thread's items
+   are half of the matrix, contiguous: it goes down 8 consecutive rows at a
+   time (prefetching the next 8), so the reads stay within a small window
+   that moves sequentially. Each slab's partial sum goes to scratch
+   (part: LLM__SLABS * OC floats + 16); out = bias + p0 + p1 + ..., in that
+   order, whatever the thread count. */
+#define LLM__GCOLS 8192  /* columns per pass: partial sums stay in L1 */
+
+static void llm__gemv(float *out, const float *x, const llm__mat *w, const float *bias, int IC, int OC, int flags, int nt, float *part) {
+    int ns = IC >= 8 * LLM__SLABS ? LLM__SLABS : 1, g = ns, r = nt, nc, nitem, nv = OC / LLM__VW, it, j;
+    while (r) { int t = g % r; g = r; r = t; }  /* gcd(ns, nt): items a multiple of nt */
+    nc = nt / g;
+    nitem = ns * nc;
+    part = llm__align64(part);
+    LLM__PARALLEL_FOR(nt, (double)IC * OC)
+    for (it = 0; it < nitem; it++) {
+        int sl = it / nc, cc = it % nc, c, k0 = (int)((long long)IC * sl / ns), k1 = (int)((long long)IC * (sl + 1) / ns);
+        int c0 = LLM__VW * (int)((long long)nv * cc / nc), c1 = cc == nc - 1 ? OC : LLM__VW * (int)((long long)nv * (cc + 1) / nc);
+        for (c = c0; c < c1; c += LLM__GCOLS) {
+            float *acc = part + (size_t)sl * (size_t)OC + (size_t)c;
+            int n = c1 - c < LLM__GCOLS ? c1 - c : LLM__GCOLS, nvec = n / LLM__VW * LLM__VW, k = k0, jj;
+            memset(acc, 0, (size_t)n * sizeof(float));
+#define LLM__GEMV(T, LD, SLD) { \
+                const T *W = (const T *)w->w + c; \
+                const size_t rs = (size_t)OC * sizeof(T); \
+                for (; k + 8 <= k1; k += 8) { \
+                    const T *w0 = W + (size_t)k * (size_t)OC, *w1 = w0 + OC, *w2 = w1 + OC, *w3 = w2 + OC; \
+                    const T *w4 = w3 + OC, *w5 = w4 + OC, *w6 = w5 + OC, *w7 = w6 + OC; \
+                    const llm__vf x0 = llm__vset(x[k]), x1 = llm__vset(x[k + 1]), x2 = llm__vset(x[k + 2]), x3 = llm__vset(x[k + 3]); \
+                    const llm__vf x4 = llm__vset(x[k + 4]), x5 = llm__vset(x[k + 5]), x6 = llm__vset(x[k + 6]), x7 = llm__vset(x[k + 7]); \
+                    const char *pf = k + 16 <= k1 ? (const char *)(w7 + OC) : NULL; \
+                    for (jj = 0; jj + 2 * LLM__VW <= nvec; jj += 2 * LLM__VW) { \
+                        llm__vf a = llm__vld(acc + jj), b = llm__vld(acc + jj + LLM__VW); \
+                        if (pf) { \
+                            const char *q = pf + (size_t)jj * sizeof(T); \
+                            _mm_prefetch(q, _MM_HINT_T0); _mm_prefetch(q + rs, _MM_HINT_T0); \
+                            _mm_prefetch(q + 2 * rs, _MM_HINT_T0); _mm_prefetch(q + 3 * rs, _MM_HINT_T0); \
+                            _mm_prefetch(q + 4 * rs, _MM_HINT_T0); _mm_prefetch(q + 5 * rs, _MM_HINT_T0); \
+                            _mm_prefetch(q + 6 * rs, _MM_HINT_T0); _mm_prefetch(q + 7 * rs, _MM_HINT_T0); \
+                        } \
+                        a = llm__vfma(x0, LD(w0 + jj), a); b = llm__vfma(x0, LD(w0 + jj + LLM__VW), b); \
+                        a = llm__vfma(x1, LD(w1 + jj), a); b = llm__vfma(x1, LD(w1 + jj + LLM__VW), b); \
+                        a = llm__vfma(x2, LD(w2 + jj), a); b = llm__vfma(x2, LD(w2 + jj + LLM__VW), b); \
+                        a = llm__vfma(x3, LD(w3 + jj), a); b = llm__vfma(x3, LD(w3 + jj + LLM__VW), b); \
+                        a = llm__vfma(x4, LD(w4 + jj), a); b = llm__vfma(x4, LD(w4 + jj + LLM__VW), b); \
+                        a = llm__vfma(x5, LD(w5 + jj), a); b = llm__vfma(x5, LD(w5 + jj + LLM__VW), b); \
+                        a = llm__vfma(x6, LD(w6 + jj), a); b = llm__vfma(x6, LD(w6 + jj + LLM__VW), b); \
+                        a = llm__vfma(x7, LD(w7 + jj), a); b = llm__vfma(x7, LD(w7 + jj + LLM__VW), b); \
+                        llm__vst(acc + jj, a); llm__vst(acc + jj + LLM__VW, b); \
+                    } \
+                    for (; jj < nvec; jj += LLM__VW) { \
+                        llm__vf a = llm__vld(acc + jj); \
+                        a = llm__vfma(x0, LD(w0 + jj), a); a = llm__vfma(x1, LD(w1 + jj), a); \
+                        a = llm__vfma(x2, LD(w2 + jj), a); a = llm__vfma(x3, LD(w3 + jj), a); \
+                        a = llm__vfma(x4, LD(w4 + jj), a); a = llm__vfma(x5, LD(w5 + jj), a); \
+                        a = llm__vfma(x6, LD(w6 + jj), a); a = llm__vfma(x7, LD(w7 + jj), a); \
+                        llm__vst(acc + jj, a); \
+                    } \
+                    for (; jj < n; jj++) { \
+                        float a = acc[jj]; \
+                        a = fmaf(x[k], SLD(w0 + jj), a); a = fmaf(x[k + 1], SLD(w1 + jj), a); \
+                        a = fmaf(x[k + 2], SLD(w2 + jj), a); a = fmaf(x[k + 3], SLD(w3 + jj), a); \
+                        a = fmaf(x[k + 4], SLD(w4 + jj), a); a = fmaf(x[k + 5], SLD(w5 + jj), a); \
+                        a = fmaf(x[k + 6], SLD(w6 + jj), a); acc[jj] = fmaf(x[k + 7], SLD(w7 + jj), a); \
+                    } \
+                } \
+                for (; k < k1; k++) { \
+                    const T *w0 = W + (size_t)k * (size_t)OC; \
+                    const llm__vf x0 = llm__vset(x[k]); \
+                    for (jj = 0; jj < nvec; jj += LLM__VW) llm__vst(acc + jj, llm__vfma(x0, LD(w0 + jj), llm__vld(acc + jj))); \
+                    for (; jj < n; jj++) acc[jj] = fmaf(x[k], SLD(w0 + jj), acc[jj]); \
+                } }
+            if (w->type == LLM_DTYPE_F32) LLM__GEMV(float, llm__vld_f32, llm__sld_f32)
+            else if (w->type == LLM_DTYPE_F16) LLM__GEMV(uint16_t, llm__vld_f16, llm__sld_f16)
+            else LLM__GEMV(uint16_t, llm__vld_bf16, llm__sld_bf16)
+#undef LLM__GEMV
+        }
+    }
+    /* out = bias + p0 + p1 + ... (the same order for every column), then
+       stored, added or GELU'd */
+    for (j = 0; j + LLM__VW <= OC; j += LLM__VW) {
+        llm__vf a = bias ? llm__vld(bias + j) : llm__vzero();
+        for (it = 0; it < ns; it++) a = llm__vadd(a, llm__vld(part + (size_t)it * (size_t)OC + (size_t)j));
+        llm__vst(part + j, a);
+    }
+    for (; j < OC; j++) {
+        float a = bias ? bias[j] : 0.0f;
+        for (it = 0; it < ns; it++) a += part[(size_t)it * (size_t)OC + (size_t)j];
+        part[j] = a;
+    }
+    llm__finish(out, part, OC, flags);
+}
+#endif /* LLM__VW */
+
+/* out[B,OC] = in[B,IC] @ w[IC,OC] + bias[OC], then per flags: stored,
+   added to out (LLM__MM_ADD) or passed through GELU (LLM__MM_GELU).
+   scratch: llm__scratch_floats() floats. */
+static void llm__matmul(float *out, const float *in, const llm__mat *w, const float *bias,
+                        int B, int IC, int OC, int flags, int nt, float *scratch) {
+#ifdef LLM__VW
+    if (B == 1) llm__gemv(out, in, w, bias, IC, OC, flags, nt, scratch);
+    else llm__gemm(out, in, w, bias, B, IC, OC, flags, nt, scratch);
+#else
+    /* portable: tiles of 32 rows of in x 64 columns of w; each row of w
+       converted to f32 once per tile; the common full-width tile has a
+       fixed trip count, which compilers vectorise */
+    int nblk = (OC + 63) / 64, blk;
+    (void)nt; (void)scratch;
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
-        float acc[LLM__TILE_B][LLM__TILE_O], wrow[LLM__TILE_O];
-        int o0 = blk * LLM__TILE_O, no = OC - o0 < LLM__TILE_O ? OC - o0 : LLM__TILE_O, b0;
-        for (b0 = 0; b0 < B; b0 += LLM__TILE_B) {
-            int nb = B - b0 < LLM__TILE_B ? B - b0 : LLM__TILE_B, b, i, o;
+        float acc[32][64], wrow[64];
+        int o0 = blk * 64, no = OC - o0 < 64 ? OC - o0 : 64, b0;
+        for (b0 = 0; b0 < B; b0 += 32) {
+            int nb = B - b0 < 32 ? B - b0 : 32, b, i, o;
             for (b = 0; b < nb; b++)
                 for (o = 0; o < no; o++) acc[b][o] = bias ? bias[o0 + o] : 0.0f;
             for (i = 0; i < IC; i++) {
+                const float *x = in + (size_t)b0 * (size_t)IC + (size_t)i;
                 llm__load_row(wrow, w, (size_t)i * (size_t)OC + (size_t)o0, (size_t)no);
-                for (b = 0; b < nb; b++) {
-                    float x = in[(size_t)(b0 + b) * (size_t)IC + (size_t)i];
-                    for (o = 0; o < no; o++) acc[b][o] += x * wrow[o];
+                if (no == 64) {
+                    for (b = 0; b < nb; b++) {
+                        float xv = x[(size_t)b * (size_t)IC];
+                        for (o = 0; o < 64; o++) acc[b][o] += xv * wrow[o];
+                    }
+                } else {
+                    for (b = 0; b < nb; b++) {
+                        float xv = x[(size_t)b * (size_t)IC];
+                        for (o = 0; o < no; o++) acc[b][o] += xv * wrow[o];
+                    }
                 }
             }
             for (b = 0; b < nb; b++) {
                 float *dst = out + (size_t)(b0 + b) * (size_t)OC + (size_t)o0;
-                if (add) for (o = 0; o < no; o++) dst[o] += acc[b][o];
+                if (flags & LLM__MM_GELU) for (o = 0; o < no; o++) dst[o] = llm__gelu1(acc[b][o]);
+                else if (flags & LLM__MM_ADD) for (o = 0; o < no; o++) dst[o] += acc[b][o];
                 else memcpy(dst, acc[b], (size_t)no * sizeof(float));
             }
         }
     }
+#endif
 }
 
-/* out[B,OC] = in[B,IC] @ w[OC,IC]^T (the LM head: rows of w are tokens). */
+/* out[B,OC] = in[B,IC] @ w[OC,IC]^T (the LM head: rows of w are tokens).
+   Blocks of 4 rows of w; each logit is one dot product, the same for any B. */
+#ifdef LLM__VW
 static void llm__matmul_t(float *out, size_t out_stride, const float *in, const llm__mat *w, int B, int IC, int OC, int nt) {
-    int o;
+    int nblk = (OC + 3) / 4, blk;
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
-    for (o = 0; o < OC; o++) {
-        float row[256];
-        int b, i0;
-        float acc[LLM__TILE_B];
-        int b0;
-        for (b0 = 0; b0 < B; b0 += LLM__TILE_B) {
-            int nb = B - b0 < LLM__TILE_B ? B - b0 : LLM__TILE_B;
-            for (b = 0; b < nb; b++) acc[b] = 0.0f;
-            for (i0 = 0; i0 < IC; i0 += 256) {
-                int n = IC - i0 < 256 ? IC - i0 : 256, i;
-                llm__load_row(row, w, (size_t)o * (size_t)IC + (size_t)i0, (size_t)n);
-                for (b = 0; b < nb; b++) {
-                    const float *x = in + (size_t)(b0 + b) * (size_t)IC + (size_t)i0;
-                    float s = 0.0f;
-                    for (i = 0; i < n; i++) s += x[i] * row[i];
-                    acc[b] += s;
-                }
-            }
-            for (b = 0; b < nb; b++) out[(size_t)(b0 + b) * out_stride + (size_t)o] = acc[b];
+    for (blk = 0; blk < nblk; blk++) {
+        int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, j;
+        size_t r0 = (size_t)o0 * (size_t)IC, r1 = (size_t)(no > 1 ? o0 + 1 : o0) * (size_t)IC;
+        size_t r2 = (size_t)(no > 2 ? o0 + 2 : o0) * (size_t)IC, r3 = (size_t)(no > 3 ? o0 + 3 : o0) * (size_t)IC;
+        for (b = 0; b < B; b++) {
+            const float *xr = in + (size_t)b * (size_t)IC;
+            float s[4];
+            int k = 0, nk = IC / LLM__VW * LLM__VW;
+            llm__vf a0 = llm__vzero(), a1 = llm__vzero(), a2 = llm__vzero(), a3 = llm__vzero();
+#define LLM__DOT(T, LD, SLD) { \
+                const T *w0 = (const T *)w->w + r0, *w1 = (const T *)w->w + r1, *w2 = (const T *)w->w + r2, *w3 = (const T *)w->w + r3; \
+                for (; k < nk; k += LLM__VW) { \
+                    const llm__vf xv = llm__vld(xr + k); \
+                    a0 = llm__vfma(xv, LD(w0 + k), a0); a1 = llm__vfma(xv, LD(w1 + k), a1); \
+                    a2 = llm__vfma(xv, LD(w2 + k), a2); a3 = llm__vfma(xv, LD(w3 + k), a3); \
+                } \
+                s[0] = llm__vsum(a0); s[1] = llm__vsum(a1); s[2] = llm__vsum(a2); s[3] = llm__vsum(a3); \
+                for (; k < IC; k++) { \
+                    s[0] = fmaf(xr[k], SLD(w0 + k), s[0]); s[1] = fmaf(xr[k], SLD(w1 + k), s[1]); \
+                    s[2] = fmaf(xr[k], SLD(w2 + k), s[2]); s[3] = fmaf(xr[k], SLD(w3 + k), s[3]); \
+                } }
+            if (w->type == LLM_DTYPE_F32) LLM__DOT(float, llm__vld_f32, llm__sld_f32)
+            else if (w->type == LLM_DTYPE_F16) LLM__DOT(uint16_t, llm__vld_f16, llm__sld_f16)
+            else LLM__DOT(uint16_t, llm__vld_bf16, llm__sld_bf16)
+#undef LLM__DOT
+            for (j = 0; j < no; j++) out[(size_t)b * out_stride + (size_t)o0 + (size_t)j] = s[j];
         }
     }
 }
+#else
+/* Portable: blocks of 4 rows of w, converted to f32 a chunk of 256 at a
+   time (once per block, not once per row of in); each dot product in 8
+   lanes summed pairwise, chunk by chunk, the same for any B. */
+static void llm__matmul_t(float *out, size_t out_stride, const float *in, const llm__mat *w, int B, int IC, int OC, int nt) {
+    int nblk = (OC + 3) / 4, blk;
+    (void)nt;
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
+    for (blk = 0; blk < nblk; blk++) {
+        float rows[4][256];
+        int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, j, i0, i, l;
+        for (b = 0; b < B; b++)
+            for (j = 0; j < no; j++) out[(size_t)b * out_stride + (size_t)o0 + (size_t)j] = 0.0f;
+        for (i0 = 0; i0 < IC; i0 += 256) {
+            int n = IC - i0 < 256 ? IC - i0 : 256, n8 = n / 8 * 8;
+            for (j = 0; j < no; j++) llm__load_row(rows[j], w, (size_t)(o0 + j) * (size_t)IC + (size_t)i0, (size_t)n);
+            for (b = 0; b < B; b++) {
+                const float *xr = in + (size_t)b * (size_t)IC + (size_t)i0;
+                for (j = 0; j < no; j++) {
+                    float a[8] = { 0, 0, 0, 0, 0, 0, 0, 0 }, t;
+                    for (i = 0; i < n8; i += 8)
+                        for (l = 0; l < 8; l++) a[l] += xr[i + l] * rows[j][i + l];
+                    for (; i < n; i++) a[i & 7] += xr[i] * rows[j][i];
+                    t = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
+                    out[(size_t)b * out_stride + (size_t)o0 + (size_t)j] += t;
+                }
+            }
+        }
+    }
+}
+#endif
 
-/* out[B,C] = layernorm(in[B,C]) * w + b */
-static void llm__layernorm(float *out, const float *in, const float *w, const float *b, int B, int C, float eps) {
-    int r, i;
+/* out[B,C] = layernorm(in[B,C]) * w + b; rows split over nt threads. */
+static void llm__layernorm(float *out, const float *in, const float *w, const float *b, int B, int C, float eps, int nt) {
+    int r;
+    (void)nt;
+    LLM__PARALLEL_FOR(nt, 16.0 * B * C)
     for (r = 0; r < B; r++) {
+        int i;
         const float *x = in + (size_t)r * (size_t)C;
         float *y = out + (size_t)r * (size_t)C;
         float mean = 0.0f, var = 0.0f, rstd;
-        for (i = 0; i < C; i++) mean += x[i];
+        i = 0;
+#ifdef LLM__VW
+        {
+            llm__vf s = llm__vzero(), m, q = llm__vzero(), rs;
+            for (; i + LLM__VW <= C; i += LLM__VW) s = llm__vadd(s, llm__vld(x + i));
+            mean = llm__vsum(s);
+            for (; i < C; i++) mean += x[i];
+            mean /= (float)C;
+            m = llm__vset(mean);
+            for (i = 0; i + LLM__VW <= C; i += LLM__VW) { llm__vf d = llm__vsub(llm__vld(x + i), m); q = llm__vfma(d, d, q); }
+            var = llm__vsum(q);
+            for (; i < C; i++) { float d = x[i] - mean; var += d * d; }
+            var /= (float)C;
+            rstd = 1.0f / sqrtf(var + eps);
+            rs = llm__vset(rstd);
+            for (i = 0; i + LLM__VW <= C; i += LLM__VW)
+                llm__vst(y + i, llm__vfma(llm__vmul(llm__vsub(llm__vld(x + i), m), rs), llm__vld(w + i), llm__vld(b + i)));
+        }
+#else
+        for (; i < C; i++) mean += x[i];
         mean /= (float)C;
         for (i = 0; i < C; i++) { float d = x[i] - mean; var += d * d; }
         var /= (float)C;
         rstd = 1.0f / sqrtf(var + eps);
-        for (i = 0; i < C; i++) y[i] = (x[i] - mean) * rstd * w[i] + b[i];
+        i = 0;
+#endif
+        for (; i < C; i++) y[i] = (x[i] - mean) * rstd * w[i] + b[i];
     }
 }
 
-/* x[n] = gelu(x), tanh form */
-static void llm__gelu(float *x, size_t n) {
-    size_t i;
-    for (i = 0; i < n; i++) {
-        float v = x[i];
-        x[i] = 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+#ifdef LLM__VW
+
+/* sc[0..T) = softmax(sc): exp(sc - max) / sum, the sum in a fixed order
+   (lanes, then the tail). */
+static void llm__softmax(float *sc, size_t T) {
+    size_t t = 0;
+    float mx = -HUGE_VALF, sum, inv;
+    llm__vf m = llm__vset(-HUGE_VALF), a = llm__vzero(), vi;
+    for (; t + LLM__VW <= T; t += LLM__VW) m = llm__vmax(m, llm__vld(sc + t));
+    {
+        float lanes[LLM__VW];
+        int i;
+        llm__vst(lanes, m);
+        for (i = 0; i < LLM__VW; i++) if (lanes[i] > mx) mx = lanes[i];
+    }
+    for (; t < T; t++) if (sc[t] > mx) mx = sc[t];
+    m = llm__vset(mx);
+    for (t = 0; t + LLM__VW <= T; t += LLM__VW) {
+        llm__vf e = llm__vexp(llm__vsub(llm__vld(sc + t), m));
+        llm__vst(sc + t, e);
+        a = llm__vadd(a, e);
+    }
+    sum = llm__vsum(a);
+    for (; t < T; t++) { sc[t] = expf(sc[t] - mx); sum += sc[t]; }
+    inv = 1.0f / sum;
+    vi = llm__vset(inv);
+    for (t = 0; t + LLM__VW <= T; t += LLM__VW) llm__vst(sc + t, llm__vmul(llm__vld(sc + t), vi));
+    for (; t < T; t++) sc[t] *= inv;
+}
+
+/* One head for B >= 2 rows, with the matrix kernel: the head's keys are
+   packed transposed (kt[panel][d][NR]) and its values in panels
+   (vp[panel][t][NR]); then, per block of MR rows, S = Q K^T (one fused
+   multiply-add per d in order), softmax, Y = P V (one per key in order). */
+static void llm__attn_rows(float *out, const float *qkv, const float *kc, const float *vc, float *ws,
+                           int B, int C, int hd, int h, size_t p0, size_t n_ctx, float scale) {
+    size_t T = p0 + (size_t)B, npk = (T + LLM__NR - 1) / LLM__NR, ldp = (n_ctx + LLM__NR - 1) / LLM__NR * LLM__NR, t;
+    int nvp = (hd + LLM__NR - 1) / LLM__NR, d, jv, b0, r;
+    float *kt = llm__align64(ws);
+    float *vp = llm__align64(kt + npk * (size_t)hd * LLM__NR);
+    float *P = llm__align64(vp + (size_t)nvp * T * LLM__NR);
+    float *tile = llm__align64(P + (size_t)LLM__MR * ldp);
+    const llm__vf vs = llm__vset(scale);
+    memset(kt + (npk - 1) * (size_t)hd * LLM__NR, 0, (size_t)hd * LLM__NR * sizeof(float));
+    for (t = 0; t < T; t++) {
+        const float *k = kc + t * (size_t)C + (size_t)h * (size_t)hd, *v = vc + t * (size_t)C + (size_t)h * (size_t)hd;
+        float *dst = kt + t / LLM__NR * (size_t)hd * LLM__NR + t % LLM__NR;
+        for (d = 0; d < hd; d++) dst[(size_t)d * LLM__NR] = k[d];
+        for (jv = 0; jv < nvp; jv++) {
+            float *vd = vp + ((size_t)jv * T + t) * LLM__NR;
+            int n = hd - jv * LLM__NR < LLM__NR ? hd - jv * LLM__NR : LLM__NR;
+            memcpy(vd, v + jv * LLM__NR, (size_t)n * sizeof(float));
+            if (n < LLM__NR) memset(vd + n, 0, (size_t)(LLM__NR - n) * sizeof(float));
+        }
+    }
+    for (b0 = 0; b0 < B; b0 += LLM__MR) {
+        int nb = B - b0 < LLM__MR ? B - b0 : LLM__MR;
+        size_t Tb = p0 + (size_t)b0 + (size_t)nb, nbp = (Tb + LLM__NR - 1) / LLM__NR, j;
+        const float *rows[LLM__MR];
+        for (r = 0; r < LLM__MR; r++) rows[r] = qkv + (size_t)(b0 + (r < nb ? r : nb - 1)) * 3 * (size_t)C + (size_t)h * (size_t)hd;
+        for (j = 0; j < nbp; j++) {
+            memset(tile, 0, LLM__MR * LLM__NR * sizeof(float));
+            llm__kernel(tile, rows, kt + j * (size_t)hd * LLM__NR, hd, NULL, 0, 0);
+            for (r = 0; r < LLM__MR; r++)
+                for (d = 0; d < LLM__NR; d += LLM__VW)
+                    llm__vsta(P + (size_t)r * ldp + j * LLM__NR + (size_t)d, llm__vmul(llm__vlda(tile + r * LLM__NR + d), vs));
+        }
+        for (r = 0; r < nb; r++) {
+            float *pr = P + (size_t)r * ldp;
+            size_t Tr = p0 + (size_t)b0 + (size_t)r + 1;
+            llm__softmax(pr, Tr);
+            memset(pr + Tr, 0, (Tb - Tr) * sizeof(float));
+        }
+        for (r = 0; r < LLM__MR; r++) rows[r] = P + (size_t)(r < nb ? r : nb - 1) * ldp;
+        for (jv = 0; jv < nvp; jv++) {
+            int n = hd - jv * LLM__NR < LLM__NR ? hd - jv * LLM__NR : LLM__NR;
+            memset(tile, 0, LLM__MR * LLM__NR * sizeof(float));
+            llm__kernel(tile, rows, vp + (size_t)jv * T * LLM__NR, (int)Tb, NULL, 0, 0);
+            for (r = 0; r < nb; r++)
+                memcpy(out + (size_t)(b0 + r) * (size_t)C + (size_t)h * (size_t)hd + (size_t)jv * LLM__NR, tile + r * LLM__NR, (size_t)n * sizeof(float));
+        }
     }
 }
+#endif
 
 /* Causal self-attention for rows at positions p0..p0+B-1 of one layer.
    qkv[B,3C] (q|k|v), kc/vc[n_ctx,C] caches (already holding rows up to
-   p0+B-1), out[B,C], scores[H, n_ctx] scratch. */
+   p0+B-1), out[B,C], scores[H, n_ctx] scratch (B = 1), ws: the kernels'
+   scratch (B > 1, SIMD). One thread per head. */
 static void llm__attention(float *out, const float *qkv, const float *kc, const float *vc, float *scores,
-                           int B, int C, int H, size_t p0, size_t n_ctx, int nt) {
+                           int B, int C, int H, size_t p0, size_t n_ctx, int nt, float *ws) {
     int hd = C / H, h;
     float scale = 1.0f / sqrtf((float)hd);
-    (void)nt;
+    (void)nt; (void)ws;
     LLM__PARALLEL_FOR(nt, 2.0 * B * (double)(p0 + (size_t)B) * C)
     for (h = 0; h < H; h++) {
         float *sc = scores + (size_t)h * n_ctx;
         int b, i;
+#ifdef LLM__VW
+        if (B > 1) {
+            llm__attn_rows(out, qkv, kc, vc, ws + (size_t)LLM__TID * llm__scratch_per_thread(C, H, 0, (int)n_ctx), B, C, hd, h, p0, n_ctx, scale);
+            continue;
+        }
+#endif
         for (b = 0; b < B; b++) {
             const float *q = qkv + (size_t)b * 3 * (size_t)C + (size_t)h * (size_t)hd;
             float *y = out + (size_t)b * (size_t)C + (size_t)h * (size_t)hd;
             size_t T = p0 + (size_t)b + 1, t;
-            float mx = -HUGE_VALF, sum = 0.0f;
+#ifdef LLM__VW
+            int nh = hd / LLM__VW * LLM__VW;
+            for (t = 0; t < T; t++) {
+                const float *k = kc + t * (size_t)C + (size_t)h * (size_t)hd;
+                llm__vf a = llm__vzero();
+                float s;
+                for (i = 0; i < nh; i += LLM__VW) a = llm__vfma(llm__vld(q + i), llm__vld(k + i), a);
+                s = llm__vsum(a);
+                for (; i < hd; i++) s = fmaf(q[i], k[i], s);
+                sc[t] = s * scale;
+            }
+            llm__softmax(sc, T);
+            for (i = 0; i + 4 * LLM__VW <= hd; i += 4 * LLM__VW) {
+                llm__vf y0 = llm__vzero(), y1 = llm__vzero(), y2 = llm__vzero(), y3 = llm__vzero();
+                for (t = 0; t < T; t++) {
+                    const float *v = vc + t * (size_t)C + (size_t)h * (size_t)hd + i;
+                    const llm__vf p = llm__vset(sc[t]);
+                    y0 = llm__vfma(p, llm__vld(v), y0);
+                    y1 = llm__vfma(p, llm__vld(v + LLM__VW), y1);
+                    y2 = llm__vfma(p, llm__vld(v + 2 * LLM__VW), y2);
+                    y3 = llm__vfma(p, llm__vld(v + 3 * LLM__VW), y3);
+                }
+                llm__vst(y + i, y0); llm__vst(y + i + LLM__VW, y1); llm__vst(y + i + 2 * LLM__VW, y2); llm__vst(y + i + 3 * LLM__VW, y3);
+            }
+            for (; i + LLM__VW <= hd; i += LLM__VW) {
+                llm__vf y0 = llm__vzero();
+                for (t = 0; t < T; t++) y0 = llm__vfma(llm__vset(sc[t]), llm__vld(vc + t * (size_t)C + (size_t)h * (size_t)hd + i), y0);
+                llm__vst(y + i, y0);
+            }
+            for (; i < hd; i++) {
+                float acc = 0.0f;
+                for (t = 0; t < T; t++) acc = fmaf(sc[t], vc[t * (size_t)C + (size_t)h * (size_t)hd + (size_t)i], acc);
+                y[i] = acc;
+            }
+#else
+            float mx = -HUGE_VALF, sum = 0.0f, inv;
             for (t = 0; t < T; t++) {
                 const float *k = kc + t * (size_t)C + (size_t)h * (size_t)hd;
                 float s = 0.0f;
@@ -1768,12 +2374,14 @@ static void llm__attention(float *out, const float *qkv, const float *kc, const 
                 if (s > mx) mx = s;
             }
             for (t = 0; t < T; t++) { sc[t] = expf(sc[t] - mx); sum += sc[t]; }
+            inv = 1.0f / sum;
             for (i = 0; i < hd; i++) y[i] = 0.0f;
             for (t = 0; t < T; t++) {
                 const float *v = vc + t * (size_t)C + (size_t)h * (size_t)hd;
-                float p = sc[t] / sum;
+                float p = sc[t] * inv;
                 for (i = 0; i < hd; i++) y[i] += p * v[i];
             }
+#endif
         }
     }
 }
@@ -1827,7 +2435,8 @@ LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const ll
     if (!llm__mul((size_t)s->max_batch, per_b, &parts[2])) goto too_big;
     if (!llm__mul((size_t)c->n_head, (size_t)s->n_ctx, &parts[3])) goto too_big;
     parts[4] = (size_t)c->n_vocab;
-    for (i = 0; i < 5; i++) { parts[i] = (parts[i] + 15) & ~(size_t)15; if (!llm__add(total, parts[i], &total)) goto too_big; }
+    if ((parts[5] = llm__scratch_floats(c, s->n_threads, s->max_batch, s->n_ctx)) == (size_t)-1) goto too_big;
+    for (i = 0; i < 6; i++) { parts[i] = (parts[i] + 15) & ~(size_t)15; if (!llm__add(total, parts[i], &total)) goto too_big; }
     if (!llm__mul(total, sizeof(float), &total)) goto too_big;
     s->_mem = LLM__CAST(float *, llm__alloc(total));
     if (!s->_mem) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the session (%zu bytes)", total);
@@ -1840,7 +2449,8 @@ LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const ll
     s->_qkv = p; p += (size_t)s->max_batch * 3 * C;
     s->_fc = p; p += parts[2] - (size_t)s->max_batch * 6 * C;
     s->_scores = p; p += parts[3];
-    s->_logits = p;
+    s->_logits = p; p += parts[4];
+    s->_pack = p;
     s->pos = 0;
     return LLM_OK;
 too_big:
@@ -1870,27 +2480,26 @@ static void llm__forward(llm_session *s, const int32_t *ids, int B, float *logit
         const llm__layer *L = &m->_layers[l];
         float *kc = s->_k + (size_t)l * kvl, *vc = s->_v + (size_t)l * kvl;
         int b;
-        llm__layernorm(s->_ln, s->_x, L->ln1_w, L->ln1_b, B, C, c->ln_eps);
-        llm__matmul(s->_qkv, s->_ln, &L->qkv_w, L->qkv_b, B, C, 3 * C, 0, nt);
+        llm__layernorm(s->_ln, s->_x, L->ln1_w, L->ln1_b, B, C, c->ln_eps, nt);
+        llm__matmul(s->_qkv, s->_ln, &L->qkv_w, L->qkv_b, B, C, 3 * C, 0, nt, s->_pack);
         for (b = 0; b < B; b++) {
             const float *row = s->_qkv + (size_t)b * 3 * (size_t)C;
             memcpy(kc + (p0 + (size_t)b) * (size_t)C, row + C, (size_t)C * sizeof(float));
             memcpy(vc + (p0 + (size_t)b) * (size_t)C, row + 2 * C, (size_t)C * sizeof(float));
         }
-        llm__attention(s->_att, s->_qkv, kc, vc, s->_scores, B, C, c->n_head, p0, (size_t)s->n_ctx, nt);
-        llm__matmul(s->_x, s->_att, &L->attn_proj_w, L->attn_proj_b, B, C, C, 1, nt);
-        llm__layernorm(s->_ln, s->_x, L->ln2_w, L->ln2_b, B, C, c->ln_eps);
-        llm__matmul(s->_fc, s->_ln, &L->fc_w, L->fc_b, B, C, c->n_inner, 0, nt);
-        llm__gelu(s->_fc, (size_t)B * (size_t)c->n_inner);
-        llm__matmul(s->_x, s->_fc, &L->mlp_proj_w, L->mlp_proj_b, B, c->n_inner, C, 1, nt);
+        llm__attention(s->_att, s->_qkv, kc, vc, s->_scores, B, C, c->n_head, p0, (size_t)s->n_ctx, nt, s->_pack);
+        llm__matmul(s->_x, s->_att, &L->attn_proj_w, L->attn_proj_b, B, C, C, LLM__MM_ADD, nt, s->_pack);
+        llm__layernorm(s->_ln, s->_x, L->ln2_w, L->ln2_b, B, C, c->ln_eps, nt);
+        llm__matmul(s->_fc, s->_ln, &L->fc_w, L->fc_b, B, C, c->n_inner, LLM__MM_GELU, nt, s->_pack);
+        llm__matmul(s->_x, s->_fc, &L->mlp_proj_w, L->mlp_proj_b, B, c->n_inner, C, LLM__MM_ADD, nt, s->_pack);
     }
     if (logits_all) {
-        llm__layernorm(s->_ln, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps);
+        llm__layernorm(s->_ln, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps, nt);
         llm__matmul_t(logits_all, (size_t)c->n_vocab, s->_ln, &m->_lm_head, B, C, c->n_vocab, nt);
         memcpy(s->_logits, logits_all + (size_t)(B - 1) * (size_t)c->n_vocab, (size_t)c->n_vocab * sizeof(float));
     } else {
         const float *last = s->_x + (size_t)(B - 1) * (size_t)C;
-        llm__layernorm(s->_ln, last, m->_lnf_w, m->_lnf_b, 1, C, c->ln_eps);
+        llm__layernorm(s->_ln, last, m->_lnf_w, m->_lnf_b, 1, C, c->ln_eps, nt);
         llm__matmul_t(s->_logits, (size_t)c->n_vocab, s->_ln, &m->_lm_head, 1, C, c->n_vocab, nt);
     }
     s->pos += (size_t)B;
