@@ -391,7 +391,10 @@ typedef struct llm_generate_options {
     int max_length;           /* tokens in the context, prompt included (HF);
                                  0: none. Both 0: until EOS or context full */
     int num_return_sequences; /* 0 = 1; the prompt is evaluated once and
-                                 its KV cache forked for each sequence */
+                                 its KV cache forked for each sequence.
+                                 Sequence i samples with seed sampler.seed
+                                 + i, so it equals a run of its own with
+                                 that seed */
     const char *const *stop_strings; /* NULL-terminated list, or NULL */
     int ignore_eos;           /* 1: don't stop at the end-of-text token */
     unsigned encode_flags;    /* for text prompts, e.g. LLM_TOKENIZE_SPECIAL */
@@ -4197,6 +4200,7 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         memcpy(q->ids, prompt, n_prompt * sizeof(int32_t));
         q->n_ids = q->n_prompt = n_prompt;
         if (n_seq > 1) { llm_session_copy(&fork, s); w = &fork; }
+        llm_rng_seed(&smp.rng, o.sampler.seed + (uint64_t)i);
         r = llm__generate_one(w, &smp, &o, (int)i, max_new, eos, q, s->error);
         if (r != LLM_OK) goto done;
     }

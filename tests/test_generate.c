@@ -243,6 +243,19 @@ static void test_generate_ids(void) {
         llm_generate(&s, prompt, 3, &o, &b);
         for (k = 0; k < 4; k++) for (i = 0; i < 15; i++) { if (a.seqs[k].ids[i] != b.seqs[k].ids[i]) same = 0; if (a.seqs[k].ids[i] != a.seqs[0].ids[i]) differ = 1; }
         CHECK(same && differ, "seeded sampling: same %d, differ %d", same, differ);
+        /* sequence k of the forks equals a run of its own with seed 99 + k */
+        for (k = 0; k < 4; k++) {
+            llm_generate_options o1 = o;
+            llm_generation one;
+            int eq;
+            o1.num_return_sequences = 1;
+            o1.sampler.seed = 99 + (uint64_t)k;
+            llm_session_reset(&s);
+            eq = llm_generate(&s, prompt, 3, &o1, &one) == LLM_OK && one.seqs[0].n_ids == a.seqs[k].n_ids &&
+                 !memcmp(one.seqs[0].ids, a.seqs[k].ids, one.seqs[0].n_ids * sizeof(int32_t));
+            CHECK(eq, "fork %d differs from a separate run with seed %d", k, 99 + k);
+            llm_generation_free(&one);
+        }
         llm_generation_free(&a); llm_generation_free(&b);
     }
     /* errors */
@@ -281,9 +294,117 @@ static void test_generate_ids(void) {
     llm_model_free(&m);
 }
 
+/* Chi-square goodness of fit: N draws over 8 tokens against the softmax
+   (and against the renormalised top-5 at temperature 0.7). 7 (resp. 4)
+   degrees of freedom; the critical values 29.88 (df 7) and 23.51 (df 4)
+   are the 1 - 1e-4 quantiles, so a correct sampler fails with probability
+   1e-4 for a random seed. The seed is fixed, so the test is deterministic. */
+static double chi_square(llm_sampler *s, const float *lg, const double *p, int V, int N) {
+    int i, cnt[8] = { 0 };
+    int32_t id;
+    double x = 0;
+    for (i = 0; i < N; i++) {
+        if (llm_sampler_sample(s, lg, NULL, 0, &id) != LLM_OK || id < 0 || id >= V) return 1e30;
+        cnt[id]++;
+    }
+    for (i = 0; i < V; i++) {
+        double e = p[i] * N;
+        if (e == 0) { if (cnt[i]) return 1e30; continue; }
+        x += (cnt[i] - e) * (cnt[i] - e) / e;
+    }
+    return x;
+}
+
+static void test_chi_square(void) {
+    const float lg[8] = { 1.5f, 0.2f, -0.7f, 2.1f, 0.0f, -2.0f, 1.1f, 0.6f };
+    double p[8], z = 0, x;
+    int i, order[8], k, j;
+    llm_sampler s;
+    llm_sampler_options o;
+    /* temperature 1: the softmax */
+    for (i = 0; i < 8; i++) z += exp((double)lg[i]);
+    for (i = 0; i < 8; i++) p[i] = exp((double)lg[i]) / z;
+    memset(&o, 0, sizeof o);
+    o.temperature = 1.0f; o.seed = 2026;
+    CHECK(llm_sampler_init(&s, &o, 8) == LLM_OK, "init");
+    x = chi_square(&s, lg, p, 8, 100000);
+    CHECK(x < 29.88, "softmax: chi-square %.2f (df 7, critical 29.88)", x);
+    printf("  chi-square, softmax of 8 logits, 100000 draws: %.2f (df 7, critical value 29.88 at 1e-4)\n", x);
+    llm_sampler_free(&s);
+    /* temperature 0.7 + top-k 5: the 5 largest logits, softmax of lg / 0.7 */
+    for (i = 0; i < 8; i++) order[i] = i;
+    for (i = 0; i < 8; i++) for (j = i + 1; j < 8; j++) if (lg[order[j]] > lg[order[i]]) { k = order[i]; order[i] = order[j]; order[j] = k; }
+    z = 0;
+    for (i = 0; i < 8; i++) p[i] = 0;
+    for (i = 0; i < 5; i++) z += exp((double)lg[order[i]] / 0.7);
+    for (i = 0; i < 5; i++) p[order[i]] = exp((double)lg[order[i]] / 0.7) / z;
+    o.temperature = 0.7f; o.top_k = 5; o.seed = 7;
+    CHECK(llm_sampler_init(&s, &o, 8) == LLM_OK, "init");
+    x = chi_square(&s, lg, p, 8, 100000);
+    CHECK(x < 23.51, "T 0.7, top-k 5: chi-square %.2f (df 4, critical 23.51)", x);
+    printf("  chi-square, T 0.7 + top-k 5, 100000 draws: %.2f (df 4, critical value 23.51 at 1e-4)\n", x);
+    llm_sampler_free(&s);
+}
+
+typedef struct { char buf[4096]; size_t len; int calls; } stream_buf;
+static int collect(void *user, int seq, const char *text, size_t len) {
+    stream_buf *b = (stream_buf *)user + seq;
+    if (b->len + len < sizeof b->buf) { memcpy(b->buf + b->len, text, len); b->len += len; }
+    b->calls++;
+    return 0;
+}
+
+/* The trained model: streamed pieces concatenate to the sequence's text,
+   which is the decoding of its ids; stop strings end the text there. */
+static void test_streaming(void) {
+    llm_model m;
+    llm_session s;
+    llm_generate_options o;
+    llm_generation g;
+    stream_buf sb[3];
+    static const char *stops[] = { "\n\n", NULL };
+    int k;
+    if (llm_model_load(&m, "models/shakespeare", NULL) != LLM_OK) { CHECK(0, "load models/shakespeare: %s", llm_model_error(&m)); return; }
+    CHECK(llm_session_init(&s, &m, NULL) == LLM_OK, "session");
+    memset(&o, 0, sizeof o);
+    memset(sb, 0, sizeof sb);
+    o.max_new_tokens = 60; o.num_return_sequences = 3; o.ignore_eos = 1;
+    o.sampler.temperature = 1.0f; o.sampler.top_k = 40; o.sampler.seed = 5;
+    o.on_text = collect; o.user = sb;
+    CHECK(llm_generate_text(&s, "KING HENRY:", &o, &g) == LLM_OK && g.n_seqs == 3, "generate: %s", llm_session_error(&s));
+    for (k = 0; k < g.n_seqs; k++) {
+        const llm_sequence *q = &g.seqs[k];
+        char dec[4096];
+        size_t nb = 0;
+        CHECK(llm_tokenizer_decode(&m.tokenizer, q->ids + q->n_prompt, q->n_ids - q->n_prompt, dec, sizeof dec, &nb) == LLM_OK, "decode");
+        CHECK(nb == q->text_len && !memcmp(dec, q->text, nb), "sequence %d: text is not the decoded ids", k);
+        CHECK(sb[k].len == q->text_len && !memcmp(sb[k].buf, q->text, q->text_len), "sequence %d: streamed pieces differ from the text", k);
+        CHECK(sb[k].calls > 1, "sequence %d: streamed in %d pieces", k, sb[k].calls);
+    }
+    llm_generation_free(&g);
+    /* a stop string: the text ends with its first occurrence */
+    llm_session_reset(&s);
+    memset(sb, 0, sizeof sb);
+    o.num_return_sequences = 1; o.max_new_tokens = 200; o.stop_strings = stops;
+    CHECK(llm_generate_text(&s, "KING HENRY:", &o, &g) == LLM_OK, "generate with a stop string");
+    if (g.n_seqs == 1 && g.seqs[0].stop == LLM_STOP_STRING) {
+        const llm_sequence *q = &g.seqs[0];
+        const char *hit = strstr(q->text, "\n\n");
+        CHECK(hit != NULL && hit + 2 - q->text <= (long)q->text_len, "stop string in the text");
+        /* the token that completed it is the last one: everything before
+           it does not yet contain the stop string */
+        CHECK(hit != NULL && strstr(hit + 1, "\n\n") == NULL, "the text goes on after the stop string");
+    } else CHECK(0, "no stop-string stop within 200 tokens (stop %d)", g.n_seqs ? (int)g.seqs[0].stop : -1);
+    llm_generation_free(&g);
+    llm_session_free(&s);
+    llm_model_free(&m);
+}
+
 int main(void) {
     test_sampler();
     test_topk_large();
     test_generate_ids();
+    test_chi_square();
+    test_streaming();
     return test_summary("test_generate");
 }
