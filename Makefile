@@ -4,7 +4,7 @@
 #   make test            build and run the test suite (ends with "N passed, N failed")
 #   make CC=clang test
 #   make OMP=0 test      build without OpenMP
-#   make NATIVE=1 test   build for this CPU (-march=native: the AVX2/AVX-512 kernels)
+#   make NATIVE=0 test   portable build (no -march=native: the scalar kernels)
 #   make bench           speed on a GPT-2 124M-shaped model (tools/bench.c)
 #   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
 #   make sanitize        the test programs under ASan + UBSan
@@ -13,7 +13,7 @@
 CC      ?= cc
 CXX     ?= c++
 OMP     ?= 1
-NATIVE  ?= 0
+NATIVE  ?= 1
 OPT     ?= -O2
 WARN    := -std=c99 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  ?= $(OPT) -g

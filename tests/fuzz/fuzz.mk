@@ -103,7 +103,7 @@ $(PLAIN_OUT)/fuzz_generate_args: examples/generate.c
 # ---- the test suite under ASan + UBSan, and under valgrind -------------------
 $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(SAN_BUILD)
-	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
+	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
 sanitize: $(SAN_TESTS)
 	@$(SAN_ENV) sh tests/run.sh $(SAN_TESTS)
