@@ -1252,6 +1252,34 @@ static void test_oom(void) {
     }
 }
 
+/* All of ../shared/data/text/bench.txt (17 MB) against the 7,706,907 ids
+   tiktoken's gpt2 encoding gives (bench.ids.u16, uint16 little-endian), and
+   back. Skipped when the files are absent (they stay outside the repo). */
+static void test_bench_txt(const llm_tokenizer *t) {
+    buf_t txt, ref;
+    int32_t *ids;
+    char *back;
+    size_t n = 0, nref, i, bad = 0, first = (size_t)-1, nb = 0;
+    llm_status r;
+    if (!read_data("text", "bench.txt", &txt)) { SKIP("bench.txt not found (../shared/data/text)"); return; }
+    if (!read_data("text", "bench.ids.u16", &ref)) { free(txt.p); SKIP("bench.ids.u16 not found (../shared/data/text)"); return; }
+    nref = ref.n / 2;
+    ids = (int32_t *)malloc((txt.n + 1) * sizeof(int32_t));
+    back = (char *)malloc(txt.n + 1);
+    CHECK(ids && back, "malloc");
+    if (ids && back) {
+        r = llm_tokenizer_encode(t, (const char *)txt.p, txt.n, 0, ids, txt.n + 1, &n);
+        CHECK(r == LLM_OK, "bench.txt: encode: %s", llm_status_string(r));
+        for (i = 0; i < n && i < nref; i++)
+            if (ids[i] != (int32_t)(ref.p[2 * i] | (ref.p[2 * i + 1] << 8))) { bad++; if (first == (size_t)-1) first = i; }
+        CHECK(n == nref && nref == 7706907, "bench.txt: %zu ids, reference %zu (expected 7706907)", n, nref);
+        CHECK(bad == 0, "bench.txt: %zu ids differ from tiktoken's, the first at index %zu", bad, first);
+        r = llm_tokenizer_decode(t, ids, n, back, txt.n + 1, &nb);
+        CHECK(r == LLM_OK && nb == txt.n && !memcmp(back, txt.p, nb), "bench.txt: decode(encode(text)) != text");
+    }
+    free(ids); free(back); free(txt.p); free(ref.p);
+}
+
 int main(void) {
     llm_tokenizer t;
     ref_t R;
@@ -1272,6 +1300,7 @@ int main(void) {
         test_stream(&t);
         test_threads(&t);
         test_formats_gpt2(&t);
+        test_bench_txt(&t);
         llm_tokenizer_free(&t);
         llm_tokenizer_free(&t);
     }
