@@ -55,12 +55,13 @@
    __metadata__ entry "n_head" if present, otherwise n_embd / 64 (the usual
    64-wide heads), and layer_norm_epsilon is 1e-5.
 
-   Weights stored as F32, F16 or BF16 are used as stored: the big matrices
-   stay in the file mapping (no copy; converted to f32 on the fly inside the
-   matrix kernels), while the small vectors (biases, layer norms) and the
-   position embeddings of 16-bit files are converted to f32 once at load,
-   which costs 4 * (n_positions*n_embd + ~13*n_layer*n_embd) bytes.
-   A tensor whose data is not aligned to its element size is copied.
+   Weights stored as F32, F16 or BF16 are used as stored: the matrices and
+   the position embeddings stay in the file mapping or the caller's buffer
+   (no copy; converted to f32 on the fly as they are read), while the small
+   vectors (biases, layer norms) of 16-bit files are converted to f32 once
+   at load, which costs 4 * (13*n_layer + 2) * n_embd bytes (with the
+   default n_inner). A tensor whose data is not aligned to its element size
+   is copied.
 
    CONFIGURATION (define before including, in the implementation file)
    -------------
@@ -68,8 +69,14 @@
    LLM_ASSERT(x)                 internal invariant checks (default: assert)
    LLM_STATIC                    make every function static (private copy)
    LLM_API                       linkage of the public functions
-   LLM_NO_STDIO                  no <stdio.h>: no loading by path (the
-                                 *_memory functions remain)
+   LLM_NO_STDIO                  no <stdio.h>, no files, no mmap: no
+                                 loading by path (those functions return
+                                 LLM_ERR_UNSUPPORTED; the *_memory ones
+                                 remain)
+   LLM_NO_MALLOC                 no allocator at all (and no <stdlib.h>):
+                                 objects live in llm_arena buffers, see
+                                 MEMORY; the functions without _arena
+                                 return LLM_ERR_UNSUPPORTED
    LLM_NO_MMAP                   read files into memory instead of mmap
    LLM_NO_OPENMP                 ignore OpenMP even when compiling with it
    LLM_NO_SIMD                   portable scalar kernels even where the
@@ -77,6 +84,47 @@
                                  kernels are compiled in only when the
                                  flags enable them, e.g. -march=native)
    LLM_MAX_THREADS               cap on session threads (default 256)
+
+   With LLM_NO_STDIO and LLM_NO_MALLOC (LLM_ASSERT then defaults to
+   nothing, and <assert.h> goes too) the implementation includes only
+   <stddef.h>, <stdint.h>, <string.h>, <math.h> and the freestanding
+   <stdarg.h> (for its own small formatter of error messages); it needs
+   memcpy, memset, memcmp, memchr, memmove, strlen, strcmp, strchr and
+   expf, tanhf, sqrtf, fmaf, pow. examples/firmware runs it bare-metal on
+   a Cortex-M7 in QEMU (make firmware, make test-firmware).
+
+   MEMORY (embedded use: one buffer, sizes known beforehand)
+   ------
+   Every object can take its memory from an llm_arena, a caller buffer
+   that llm.h never grows: llm_model_load_memory_arena,
+   llm_tokenizer_load_memory_arena, llm_session_init_arena,
+   llm_sampler_init_arena (and llm_safetensors_open_memory_arena). The
+   objects' memory is stacked from the bottom of the buffer; loaders'
+   temporary memory (parsed JSON, the tokenizer's build tables) from the
+   top, and it is all given back before the load returns. Freeing an
+   object gives its bytes back once everything placed after it is freed
+   too; a failed load leaves the arena as it was. The weights and the
+   input buffers are never copied into the arena (only the small vectors
+   above, and misaligned tensors); the tokenizer's buffers may be dropped
+   after loading, the safetensors image must stay.
+
+   The exact byte counts, for a buffer aligned to LLM_ARENA_ALIGN:
+     llm_session_heap_size(&config, &opt, &n)   computed, no allocation
+     llm_sampler_heap_size(n_vocab)             computed
+     llm_model_heap_size(...), llm_tokenizer_heap_size(...): *peak (needed
+       while loading) and *kept (held afterwards), measured by loading into
+       a measuring arena (llm_arena_init(&a, NULL, 0)), which needs
+       LLM_MALLOC: ask on the build machine, or load once into a large
+       buffer and read arena.peak / arena.kept. The counts depend on the
+       target's pointer and size_t width (a 32-bit target needs less).
+   Loading a model, then its tokenizer, then a session and a sampler into
+   one arena needs max(model.peak, model.kept + tok.peak, model.kept +
+   tok.kept + session + sampler) bytes; arena.peak reports what was used.
+   Without malloc, llm_generate and llm_generate_text are unavailable (use
+   llm_session_eval and llm_sampler_sample), and llm_tokenizer_encode
+   returns LLM_ERR_OUT_OF_MEMORY for a text with a pre-token (a run of
+   letters, digits, spaces or punctuation) of more than 64 bytes that is
+   not one token, which needs per-call scratch.
 
    LIMITS (inputs past these are rejected with LLM_ERR_LIMIT or _FORMAT)
    ------
@@ -142,6 +190,26 @@ typedef enum llm_status {
 /* Short constant name of a status, e.g. "LLM_ERR_FORMAT". */
 LLM_API const char *llm_status_string(llm_status s);
 
+/* ---- memory arena (see MEMORY at the top) ------------------------------- */
+
+#define LLM_ARENA_ALIGN 16
+
+typedef struct llm_arena {
+    unsigned char *base;          /* start of the usable buffer; NULL: measuring */
+    size_t size;                  /* usable bytes (measuring: SIZE_MAX) */
+    size_t kept;                  /* bytes in use at the bottom (objects' memory) */
+    size_t temp;                  /* bytes in use at the top (loaders' scratch) */
+    size_t peak;                  /* the most of kept + temp so far */
+    void *_last[2];               /* private: last block of each end */
+} llm_arena;
+
+/* An arena over buf[0..size), which must outlive every object placed in it.
+   A buf not aligned to LLM_ARENA_ALIGN loses its first bytes to alignment.
+   buf NULL and size 0: a measuring arena, which takes its blocks from
+   LLM_MALLOC and counts the bytes a buffer would need (not available with
+   LLM_NO_MALLOC). */
+LLM_API llm_status llm_arena_init(llm_arena *a, void *buf, size_t size);
+
 /* ---- safetensors ------------------------------------------------------- */
 
 typedef enum llm_dtype {
@@ -174,11 +242,14 @@ typedef struct llm_safetensors {
     void *_owned;                    /* file read into memory, or NULL */
     void *_map;                      /* mmap base, or NULL */
     size_t _map_size;
+    llm_arena *_arena;               /* where _block lives, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
 } llm_safetensors;
 
 /* Parse a caller-owned image; it must outlive the object. No copy. */
 LLM_API llm_status llm_safetensors_open_memory(llm_safetensors *st, const void *data, size_t size);
+/* The same with the object's memory (the tensor table) taken from arena a. */
+LLM_API llm_status llm_safetensors_open_memory_arena(llm_safetensors *st, const void *data, size_t size, llm_arena *a);
 /* Open a file (mmap where available, else read into memory). */
 LLM_API llm_status llm_safetensors_open(llm_safetensors *st, const char *path);
 LLM_API void llm_safetensors_close(llm_safetensors *st);
@@ -208,6 +279,14 @@ LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path);
 LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path);
 LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
                                              const char *merges, size_t merges_len);
+/* The same with every allocation in arena a (which must outlive the
+   tokenizer); the buffers need not outlive it. */
+LLM_API llm_status llm_tokenizer_load_memory_arena(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                                   const char *merges, size_t merges_len, llm_arena *a);
+/* Exact arena bytes for llm_tokenizer_load_memory_arena on these inputs
+   (as llm_model_heap_size: *peak while loading, *kept afterwards). */
+LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_len, const char *merges,
+                                           size_t merges_len, size_t *peak, size_t *kept);
 LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *tokenizer_json, size_t len);
 LLM_API void llm_tokenizer_free(llm_tokenizer *t);
 LLM_API const char *llm_tokenizer_error(const llm_tokenizer *t);
@@ -280,9 +359,10 @@ typedef struct llm_model {
     llm__layer *_layers;
     llm__mat _wte;                /* [vocab, n_embd] */
     llm__mat _lm_head;            /* [vocab, n_embd] (== _wte if tied) */
-    const float *_wpe;            /* [n_ctx, n_embd] */
+    llm__mat _wpe;                /* [n_ctx, n_embd] */
     const float *_lnf_w, *_lnf_b;
     void *_owned;                 /* converted / realigned tensors */
+    llm_arena *_arena;            /* where the above live, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
 } llm_model;
 
@@ -292,6 +372,17 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    and optional config.json text (NULL: infer from the tensors). */
 LLM_API llm_status llm_model_load_memory(llm_model *m, const void *safetensors, size_t size,
                                          const char *config_json, size_t config_len);
+/* The same with every allocation in arena a (which must outlive the
+   model). Out of arena space: LLM_ERR_OUT_OF_MEMORY, and the arena is as
+   before the call. */
+LLM_API llm_status llm_model_load_memory_arena(llm_model *m, const void *safetensors, size_t size,
+                                               const char *config_json, size_t config_len, llm_arena *a);
+/* Exact arena bytes for llm_model_load_memory_arena on these inputs:
+   *peak free bytes it needs while loading, *kept (may be NULL) what the
+   model holds afterwards. Measured by a load into a measuring arena (so
+   it uses LLM_MALLOC; LLM_ERR_UNSUPPORTED with LLM_NO_MALLOC). */
+LLM_API llm_status llm_model_heap_size(const void *safetensors, size_t size, const char *config_json,
+                                       size_t config_len, size_t *peak, size_t *kept);
 LLM_API void llm_model_free(llm_model *m);
 LLM_API const char *llm_model_error(const llm_model *m);
 
@@ -314,10 +405,17 @@ typedef struct llm_session {
     float *_scores;               /* [n_head, n_ctx] */
     float *_logits;               /* [n_vocab] */
     float *_pack;                 /* kernels' scratch (packed weights, attention blocks) */
+    llm_arena *_arena;            /* where _mem lives, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
 } llm_session;
 
 LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const llm_session_options *opt);
+/* The same with the session's memory (one block) in arena a. */
+LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, const llm_session_options *opt,
+                                          llm_arena *a);
+/* Exact arena bytes llm_session_init_arena needs for a model of config c
+   (e.g. model.config) and these options: no allocation, no model needed. */
+LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes);
 LLM_API void llm_session_free(llm_session *s);
 /* Forget the sequence (pos = 0); buffers are kept. */
 LLM_API void llm_session_reset(llm_session *s);
@@ -359,10 +457,16 @@ typedef struct llm_sampler {
     llm_rng rng;
     size_t n_vocab;
     void *_buf;               /* scratch: [n_vocab] floats + candidates */
+    llm_arena *_arena;        /* where _buf lives, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
 } llm_sampler;
 
 LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab);
+/* The same with the sampler's memory in arena a. */
+LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab,
+                                          llm_arena *a);
+/* Exact arena bytes of llm_sampler_init_arena (0 for an n_vocab it rejects). */
+LLM_API size_t llm_sampler_heap_size(size_t n_vocab);
 LLM_API void llm_sampler_free(llm_sampler *s);
 /* Pick a token from logits[n_vocab] (not modified). history: the tokens
    the repetition penalty looks at (may be NULL if n_history is 0). */
@@ -454,14 +558,21 @@ LLM_API void llm_generation_free(llm_generation *g);
 #if defined(LLM_MALLOC) != defined(LLM_FREE)
 #error "llm.h: define both LLM_MALLOC and LLM_FREE, or neither"
 #endif
-#ifndef LLM_MALLOC
+#if defined(LLM_NO_MALLOC) && defined(LLM_MALLOC)
+#error "llm.h: LLM_NO_MALLOC and LLM_MALLOC exclude each other"
+#endif
+#if !defined(LLM_MALLOC) && !defined(LLM_NO_MALLOC)
 #include <stdlib.h>
 #define LLM_MALLOC(sz) malloc(sz)
 #define LLM_FREE(p) free(p)
 #endif
 #ifndef LLM_ASSERT
+#if defined(LLM_NO_STDIO) || defined(LLM_NO_MALLOC)
+#define LLM_ASSERT(x) ((void)0)
+#else
 #include <assert.h>
 #define LLM_ASSERT(x) assert(x)
+#endif
 #endif
 
 #ifndef LLM_NO_STDIO
@@ -535,8 +646,13 @@ static int llm__add(size_t a, size_t b, size_t *r) {
     return 1;
 }
 
+#ifdef LLM_NO_MALLOC
+static void *llm__alloc(size_t n) { (void)n; return NULL; }
+static void llm__free(void *p) { (void)p; }
+#else
 static void *llm__alloc(size_t n) { return n ? LLM_MALLOC(n) : NULL; }
 static void llm__free(void *p) { if (p) LLM_FREE(p); }
+#endif
 
 /* A tiny formatter for error messages (no stdio needed):
    %s %.*s %d %u %zu %c %%. Always NUL-terminates. */
@@ -590,6 +706,102 @@ static void llm__fmt(char *out, size_t cap, const char *fmt, ...) {
     va_end(ap);
 }
 static const char *llm__msg(const char *buf) { return buf[0] ? buf : "no error"; }
+
+/* ---- arena ------------------------------------------------------------------
+   Objects' memory is stacked from the bottom, loaders' scratch from the top.
+   Every block starts with a header; freeing marks it, and each end gives
+   back its trailing freed blocks, so memory freed in any order is reused
+   once everything above it is freed too. A measuring arena does the same
+   bookkeeping on blocks from LLM_MALLOC, so its peak is what a buffer needs. */
+typedef struct llm__ablk {
+    struct llm__ablk *prev;       /* the block below on the same end */
+    size_t before;                /* that end's bytes in use before this block */
+    size_t flags;                 /* 1: top end (scratch), 2: freed */
+} llm__ablk;
+#define LLM__AMASK ((size_t)LLM_ARENA_ALIGN - 1)
+#define LLM__AHDR ((sizeof(llm__ablk) + LLM__AMASK) & ~LLM__AMASK)
+
+LLM_API llm_status llm_arena_init(llm_arena *a, void *buf, size_t size) {
+    size_t pad;
+    if (!a) return LLM_ERR_INVALID_ARG;
+    memset(a, 0, sizeof *a);
+    if (!buf) {
+        if (size) return LLM_ERR_INVALID_ARG;
+#ifdef LLM_NO_MALLOC
+        return LLM_ERR_UNSUPPORTED;
+#else
+        a->size = (size_t)-1;
+        return LLM_OK;
+#endif
+    }
+    pad = (size_t)(-(uintptr_t)buf) & LLM__AMASK;
+    if (pad > size) pad = size;
+    a->base = (unsigned char *)buf + pad;
+    a->size = (size - pad) & ~LLM__AMASK;
+    return LLM_OK;
+}
+
+/* n bytes from the bottom (temp 0) or the top (temp 1) end, or NULL. */
+static void *llm__arena_alloc(llm_arena *a, size_t n, int temp) {
+    size_t need, used;
+    unsigned char *p;
+    llm__ablk *h;
+    if (!llm__add(n, LLM__AMASK + LLM__AHDR, &need)) return NULL;
+    need &= ~LLM__AMASK;
+    if (!llm__add(a->kept + a->temp, need, &used) || used > a->size) return NULL;
+    if (a->base) p = temp ? a->base + (a->size - a->temp - need) : a->base + a->kept;
+    else {
+#ifdef LLM_NO_MALLOC
+        return NULL;
+#else
+        p = LLM__CAST(unsigned char *, LLM_MALLOC(need));
+        if (!p) return NULL;
+#endif
+    }
+    h = (llm__ablk *)(void *)p;
+    h->prev = LLM__CAST(llm__ablk *, a->_last[temp]);
+    h->before = temp ? a->temp : a->kept;
+    h->flags = (size_t)temp;
+    a->_last[temp] = h;
+    if (temp) a->temp += need; else a->kept += need;
+    if (used > a->peak) a->peak = used;
+    return p + LLM__AHDR;
+}
+
+static void llm__arena_free(llm_arena *a, void *p) {
+    llm__ablk *h;
+    int e;
+    if (!p) return;
+    h = (llm__ablk *)(void *)((unsigned char *)p - LLM__AHDR);
+    h->flags |= 2;
+    e = (int)(h->flags & 1);
+    while (a->_last[e] && (LLM__CAST(llm__ablk *, a->_last[e])->flags & 2)) {
+        llm__ablk *b = LLM__CAST(llm__ablk *, a->_last[e]);
+        a->_last[e] = b->prev;
+        if (e) a->temp = b->before; else a->kept = b->before;
+#ifndef LLM_NO_MALLOC
+        if (!a->base) LLM_FREE(b);
+#endif
+    }
+}
+
+/* Object memory (kept) and loader scratch (temp): from the arena a, or
+   from LLM_MALLOC when a is NULL. */
+static void *llm__aalloc(llm_arena *a, size_t n) { return a ? llm__arena_alloc(a, n, 0) : llm__alloc(n); }
+static void *llm__atemp(llm_arena *a, size_t n) { return a ? llm__arena_alloc(a, n, 1) : llm__alloc(n); }
+static void llm__afree(llm_arena *a, void *p) { if (a) llm__arena_free(a, p); else llm__free(p); }
+
+/* *_heap_size: a measuring arena around one load (UNSUPPORTED without malloc). */
+static llm_status llm__measure_begin(llm_arena *a, size_t *peak, size_t *kept) {
+    if (peak) *peak = 0;
+    if (kept) *kept = 0;
+    return peak ? llm_arena_init(a, NULL, 0) : LLM_ERR_INVALID_ARG;
+}
+static void llm__measure_end(const llm_arena *a, llm_status r, size_t *peak, size_t *kept) {
+    if (r != LLM_OK) return;
+    *peak = a->peak;
+    if (kept) *kept = a->kept;
+}
 
 /* IEEE half / bfloat16 -> float, bit-exact. */
 static float llm__bits_to_f32(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
@@ -676,6 +888,7 @@ typedef struct llm__json {
     const char *s;
     llm__jtok *t;
     size_t n;
+    llm_arena *a;     /* t's arena (scratch end), or NULL: malloc */
 } llm__json;
 
 /* Length of the well-formed UTF-8 sequence at p (no overlongs, no
@@ -852,24 +1065,25 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
 }
 
 /* Parse s[0..n) into j. On failure err holds the message. */
-static llm_status llm__json_parse(llm__json *j, const char *s, size_t n, char *err) {
+static llm_status llm__json_parse_in(llm__json *j, const char *s, size_t n, llm_arena *a, char *err) {
     size_t count, bytes;
     llm_status st = LLM_ERR_FORMAT;
-    j->s = s; j->t = NULL; j->n = 0;
+    j->s = s; j->t = NULL; j->n = 0; j->a = a;
     count = llm__json_pass(s, n, NULL, err, &st);
     if (count == (size_t)-1) return st;
     if (!llm__mul(count, sizeof(llm__jtok), &bytes))
         return llm__err(err, LLM_ERR_LIMIT, "JSON: too many values");
-    j->t = LLM__CAST(llm__jtok *, llm__alloc(bytes));
+    j->t = LLM__CAST(llm__jtok *, llm__atemp(a, bytes));
     if (!j->t) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "JSON: out of memory (%zu values)", count);
     if (llm__json_pass(s, n, j->t, err, &st) != count) { /* cannot differ; defensive */
-        llm__free(j->t); j->t = NULL;
+        llm__afree(a, j->t); j->t = NULL;
         return LLM_ERR_FORMAT;
     }
     j->n = count;
     return LLM_OK;
 }
-static void llm__json_free(llm__json *j) { llm__free(j->t); j->t = NULL; j->n = 0; }
+static llm_status llm__json_parse(llm__json *j, const char *s, size_t n, char *err) { return llm__json_parse_in(j, s, n, NULL, err); }
+static void llm__json_free(llm__json *j) { llm__afree(j->a, j->t); j->t = NULL; j->n = 0; }
 
 static void llm__utf8_put(unsigned char *o, size_t *k, uint32_t cp) {
     if (cp < 0x80) o[(*k)++] = (unsigned char)cp;
@@ -1010,7 +1224,7 @@ LLM_API size_t llm_dtype_size(llm_dtype t) { return (unsigned)t < LLM_DTYPE_COUN
 LLM_API const char *llm_safetensors_error(const llm_safetensors *st) { return st ? llm__msg(st->error) : "NULL safetensors"; }
 
 static void llm__st_release(llm_safetensors *st) {
-    llm__free(st->_block);
+    llm__afree(st->_arena, st->_block);
     llm__free(st->_owned);
 #ifdef LLM__HAVE_MMAP
     if (st->_map) munmap(st->_map, st->_map_size);
@@ -1105,7 +1319,7 @@ static llm_status llm__st_unique(llm_safetensors *st) {
     size_t cap = 16, i;
     uint32_t *tab;
     while (cap < 2 * st->n_tensors) cap *= 2;
-    tab = LLM__CAST(uint32_t *, llm__alloc(cap * sizeof(uint32_t)));
+    tab = LLM__CAST(uint32_t *, llm__atemp(st->_arena, cap * sizeof(uint32_t)));
     if (!tab) return llm__err(st->error, LLM_ERR_OUT_OF_MEMORY, "out of memory checking tensor names");
     memset(tab, 0xff, cap * sizeof(uint32_t));
     for (i = 0; i < st->n_tensors; i++) {
@@ -1115,12 +1329,12 @@ static llm_status llm__st_unique(llm_safetensors *st) {
         while (*p) h = (h ^ *p++) * 16777619u;
         for (k = h & (cap - 1); tab[k] != 0xffffffffu; k = (k + 1) & (cap - 1))
             if (!strcmp(st->tensors[tab[k]].name, st->tensors[i].name)) {
-                llm__free(tab);
+                llm__afree(st->_arena, tab);
                 return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s' appears twice", st->tensors[i].name);
             }
         tab[k] = (uint32_t)i;
     }
-    llm__free(tab);
+    llm__afree(st->_arena, tab);
     return LLM_OK;
 }
 
@@ -1138,7 +1352,7 @@ static llm_status llm__st_parse(llm_safetensors *st) {
     if (h64 > size - 8) return llm__err(st->error, LLM_ERR_FORMAT, "header size %zu runs past the end of the file (%zu bytes)", (size_t)h64, size);
     hlen = (size_t)h64;
     data_size = size - 8 - hlen;
-    r = llm__json_parse(&j, (const char *)img + 8, hlen, st->error);
+    r = llm__json_parse_in(&j, (const char *)img + 8, hlen, st->_arena, st->error);
     if (r != LLM_OK) return r;
     if (j.t[0].type != LLM__J_OBJ) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_FORMAT, "header is not a JSON object"); }
     /* count tensors, metadata entries and name bytes */
@@ -1160,7 +1374,7 @@ static llm_status llm__st_parse(llm_safetensors *st) {
     /* one block: tensors, offsets, meta pointers, names (sizes are bounded
        by the header size, so these sums cannot overflow) */
     bytes = nt * sizeof(llm_tensor) + nt * sizeof(size_t) + 2 * nm * sizeof(char *) + names;
-    st->_block = llm__alloc(bytes ? bytes : 1);
+    st->_block = llm__aalloc(st->_arena, bytes ? bytes : 1);
     if (!st->_block) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu tensors", nt); }
     st->tensors = (llm_tensor *)st->_block;
     offs = (size_t *)(void *)(st->tensors + nt);
@@ -1214,16 +1428,27 @@ static void llm__st_zero(llm_safetensors *st) {
     memset(st, 0, sizeof *st);
 }
 
-LLM_API llm_status llm_safetensors_open_memory(llm_safetensors *st, const void *data, size_t size) {
+static llm_status llm__st_open_memory(llm_safetensors *st, const void *data, size_t size, llm_arena *a) {
     llm_status r;
     if (!st) return LLM_ERR_INVALID_ARG;
     llm__st_zero(st);
+    st->_arena = a;
+#ifdef LLM_NO_MALLOC
+    if (!a) return llm__err(st->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_safetensors_open_memory_arena");
+#endif
     if (!data) return llm__err(st->error, LLM_ERR_INVALID_ARG, "NULL data");
     st->image = (const unsigned char *)data;
     st->image_size = size;
     r = llm__st_parse(st);
     if (r != LLM_OK) llm__st_release(st);
     return r;
+}
+LLM_API llm_status llm_safetensors_open_memory(llm_safetensors *st, const void *data, size_t size) {
+    return llm__st_open_memory(st, data, size, NULL);
+}
+LLM_API llm_status llm_safetensors_open_memory_arena(llm_safetensors *st, const void *data, size_t size, llm_arena *a) {
+    if (!a) { if (st) llm__st_zero(st); return st ? llm__err(st->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    return llm__st_open_memory(st, data, size, a);
 }
 
 #ifndef LLM_NO_STDIO
@@ -1296,14 +1521,14 @@ static int llm__tok_folder_has_files(const char *dir); /* tokenizer section */
 LLM_API const char *llm_model_error(const llm_model *m) { return m ? llm__msg(m->error) : "NULL model"; }
 
 /* Read config.json into c (fields it lacks keep their values). */
-static llm_status llm__config_parse(llm_config *c, const char *text, size_t len, char *err) {
+static llm_status llm__config_parse(llm_config *c, const char *text, size_t len, llm_arena *a, char *err) {
     static const char *const int_keys[5] = { "n_layer", "n_head", "n_embd", "n_positions", "vocab_size" };
     int *const int_dst[5] = { &c->n_layer, &c->n_head, &c->n_embd, &c->n_ctx, &c->n_vocab };
     static const int limits[5] = { LLM__MAX_LAYER, 65536, LLM__MAX_EMBD, LLM__MAX_CTX, LLM__MAX_VOCAB };
     llm__json j;
     size_t v;
     int k;
-    llm_status r = llm__json_parse(&j, text, len, err);
+    llm_status r = llm__json_parse_in(&j, text, len, a, err);
     if (r != LLM_OK) { char tmp[LLM_ERROR_SIZE]; memcpy(tmp, err, LLM_ERROR_SIZE); return llm__err(err, r, "config.json: %s", tmp); }
     if (j.t[0].type != LLM__J_OBJ) { r = llm__err(err, LLM_ERR_FORMAT, "config.json is not a JSON object"); goto done; }
     for (k = 0; k < 5; k++) {
@@ -1448,7 +1673,7 @@ static llm_status llm__bind_all(llm__bind *b) {
     llm_status r;
 #define LLM__TRY(x) do { if ((r = (x)) != LLM_OK) return r; } while (0)
     LLM__TRY(llm__bind_mat(b, "wte.weight", V, C, &m->_wte));
-    LLM__TRY(llm__bind_f32(b, "wpe.weight", (size_t)c->n_ctx, C, 2, &m->_wpe));
+    LLM__TRY(llm__bind_mat(b, "wpe.weight", (size_t)c->n_ctx, C, &m->_wpe));
     LLM__TRY(llm__bind_f32(b, "ln_f.weight", C, 0, 1, &m->_lnf_w));
     LLM__TRY(llm__bind_f32(b, "ln_f.bias", C, 0, 1, &m->_lnf_b));
     if (llm_safetensors_find(&m->_st, "lm_head.weight")) {
@@ -1545,13 +1770,13 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     c->ln_eps = 1e-5f;
     c->eos_id = -1;
     if (config_json) {
-        r = llm__config_parse(c, config_json, config_len, m->error);
+        r = llm__config_parse(c, config_json, config_len, m->_arena, m->error);
         if (r != LLM_OK) return r;
     }
     r = llm__infer_config(m, config_json != NULL);
     if (r != LLM_OK) return r;
     if (!llm__mul((size_t)c->n_layer, sizeof(llm__layer), &bytes)) return llm__err(m->error, LLM_ERR_LIMIT, "too many layers");
-    m->_layers = LLM__CAST(llm__layer *, llm__alloc(bytes));
+    m->_layers = LLM__CAST(llm__layer *, llm__aalloc(m->_arena, bytes));
     if (!m->_layers) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memset(&b, 0, sizeof b);
     b.m = m;
@@ -1559,7 +1784,7 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     r = llm__bind_all(&b);
     if (r != LLM_OK) return r;
     if (b.need) {
-        m->_owned = llm__alloc(b.need);
+        m->_owned = llm__aalloc(m->_arena, b.need);
         if (!m->_owned) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory converting weights (%zu bytes)", b.need);
         b.fill = 1;
         b.cur = (unsigned char *)m->_owned;
@@ -1575,21 +1800,46 @@ static void llm__model_zero(llm_model *m) { memset(m, 0, sizeof *m); }
 LLM_API void llm_model_free(llm_model *m) {
     if (!m) return;
     llm_safetensors_close(&m->_st);
-    llm__free(m->_layers);
-    llm__free(m->_owned);
+    llm__afree(m->_arena, m->_layers);
+    llm__afree(m->_arena, m->_owned);
     llm_tokenizer_free(&m->tokenizer);
     m->_layers = NULL; m->_owned = NULL; m->has_tokenizer = 0;
 }
 
-LLM_API llm_status llm_model_load_memory(llm_model *m, const void *data, size_t size, const char *config_json, size_t config_len) {
+static llm_status llm__model_load_memory(llm_model *m, const void *data, size_t size, const char *config_json,
+                                         size_t config_len, llm_arena *a) {
     llm_status r;
     if (!m) return LLM_ERR_INVALID_ARG;
     llm__model_zero(m);
+    m->_arena = a;
+#ifdef LLM_NO_MALLOC
+    if (!a) return llm__err(m->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_model_load_memory_arena");
+#endif
     if (!data) return llm__err(m->error, LLM_ERR_INVALID_ARG, "NULL safetensors data");
-    r = llm_safetensors_open_memory(&m->_st, data, size);
+    r = llm__st_open_memory(&m->_st, data, size, a);
     if (r != LLM_OK) { memcpy(m->error, m->_st.error, LLM_ERROR_SIZE); return r; }
     r = llm__model_finish(m, config_json, config_len);
     if (r != LLM_OK) llm_model_free(m);
+    return r;
+}
+LLM_API llm_status llm_model_load_memory(llm_model *m, const void *data, size_t size, const char *config_json, size_t config_len) {
+    return llm__model_load_memory(m, data, size, config_json, config_len, NULL);
+}
+LLM_API llm_status llm_model_load_memory_arena(llm_model *m, const void *data, size_t size, const char *config_json,
+                                               size_t config_len, llm_arena *a) {
+    if (!a) { if (m) llm__model_zero(m); return m ? llm__err(m->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    return llm__model_load_memory(m, data, size, config_json, config_len, a);
+}
+
+LLM_API llm_status llm_model_heap_size(const void *data, size_t size, const char *config_json, size_t config_len,
+                                       size_t *peak, size_t *kept) {
+    llm_arena a;
+    llm_model m;
+    llm_status r = llm__measure_begin(&a, peak, kept);
+    if (r != LLM_OK) return r;
+    r = llm__model_load_memory(&m, data, size, config_json, config_len, &a);
+    llm__measure_end(&a, r, peak, kept);
+    llm_model_free(&m);
     return r;
 }
 
@@ -2389,14 +2639,14 @@ static void llm__attention(float *out, const float *qkv, const float *kc, const 
     }
 }
 
-/* x[B,C] = wte[ids] + wpe[p0..] */
-static void llm__embed(float *x, const llm_model *m, const int32_t *ids, int B, size_t p0) {
+/* x[B,C] = wte[ids] + wpe[p0..] (pe: C floats of scratch) */
+static void llm__embed(float *x, float *pe, const llm_model *m, const int32_t *ids, int B, size_t p0) {
     size_t C = (size_t)m->config.n_embd, i;
     int b;
     for (b = 0; b < B; b++) {
         float *row = x + (size_t)b * C;
-        const float *pe = m->_wpe + (p0 + (size_t)b) * C;
         llm__load_row(row, &m->_wte, (size_t)ids[b] * C, C);
+        llm__load_row(pe, &m->_wpe, (p0 + (size_t)b) * C, C);
         for (i = 0; i < C; i++) row[i] += pe[i];
     }
 }
@@ -2407,21 +2657,17 @@ static void llm__embed(float *x, const llm_model *m, const int32_t *ids, int B, 
 
 LLM_API const char *llm_session_error(const llm_session *s) { return s ? llm__msg(s->error) : "NULL session"; }
 
-LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const llm_session_options *opt) {
+/* Checks the options and sizes a session (s->n_ctx, max_batch, n_threads;
+   parts[0..6) in floats, *total in bytes). */
+static llm_status llm__session_plan(llm_session *s, const llm_config *c, const llm_session_options *opt,
+                                    size_t parts[6], size_t *total_out) {
     llm_session_options o;
-    const llm_config *c;
-    size_t C, kv, per_b, total = 0, parts[8], i;
-    float *p;
-    if (!s) return LLM_ERR_INVALID_ARG;
-    memset(s, 0, sizeof *s);
-    if (!m || !m->_layers) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL or unloaded model");
+    size_t C, kv, per_b, total = 0, i;
     memset(&o, 0, sizeof o);
     if (opt) o = *opt;
-    c = &m->config;
     if (o.n_ctx < 0 || o.n_ctx > c->n_ctx) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_ctx %d is outside [0, %d] (0 = the model's)", o.n_ctx, c->n_ctx);
     if (o.n_threads < 0 || o.n_threads > LLM_MAX_THREADS) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_threads %d is outside [0, %d]", o.n_threads, LLM_MAX_THREADS);
     if (o.max_batch < 0 || o.max_batch > 65536) return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_batch %d is outside [0, 65536]", o.max_batch);
-    s->model = m;
     s->n_ctx = o.n_ctx ? o.n_ctx : c->n_ctx;
     s->max_batch = o.max_batch ? o.max_batch : 64;
     if (s->max_batch > s->n_ctx) s->max_batch = s->n_ctx;
@@ -2441,7 +2687,28 @@ LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const ll
     if ((parts[5] = llm__scratch_floats(c, s->n_threads, s->max_batch, s->n_ctx)) == (size_t)-1) goto too_big;
     for (i = 0; i < 6; i++) { parts[i] = (parts[i] + 15) & ~(size_t)15; if (!llm__add(total, parts[i], &total)) goto too_big; }
     if (!llm__mul(total, sizeof(float), &total)) goto too_big;
-    s->_mem = LLM__CAST(float *, llm__alloc(total));
+    *total_out = total;
+    return LLM_OK;
+too_big:
+    return llm__err(s->error, LLM_ERR_LIMIT, "session size overflows size_t");
+}
+
+static llm_status llm__session_init(llm_session *s, const llm_model *m, const llm_session_options *opt, llm_arena *a) {
+    size_t C, total = 0, parts[6];
+    float *p;
+    llm_status r;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    memset(s, 0, sizeof *s);
+    s->_arena = a;
+#ifdef LLM_NO_MALLOC
+    if (!a) return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_session_init_arena");
+#endif
+    if (!m || !m->_layers) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL or unloaded model");
+    r = llm__session_plan(s, &m->config, opt, parts, &total);
+    if (r != LLM_OK) return r;
+    s->model = m;
+    C = (size_t)m->config.n_embd;
+    s->_mem = LLM__CAST(float *, llm__aalloc(a, total));
     if (!s->_mem) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the session (%zu bytes)", total);
     p = s->_mem;
     s->_k = p; p += parts[0];
@@ -2456,13 +2723,32 @@ LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const ll
     s->_pack = p;
     s->pos = 0;
     return LLM_OK;
-too_big:
-    return llm__err(s->error, LLM_ERR_LIMIT, "session size overflows size_t");
+}
+LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const llm_session_options *opt) {
+    return llm__session_init(s, m, opt, NULL);
+}
+LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, const llm_session_options *opt, llm_arena *a) {
+    if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    return llm__session_init(s, m, opt, a);
+}
+LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes) {
+    llm_session tmp;
+    size_t parts[6], total;
+    llm_status r;
+    if (bytes) *bytes = 0;
+    if (!c || !bytes || c->n_layer < 1 || c->n_embd < 1 || c->n_head < 1 || c->n_inner < 1 || c->n_ctx < 1 || c->n_vocab < 1)
+        return LLM_ERR_INVALID_ARG;
+    memset(&tmp, 0, sizeof tmp);
+    r = llm__session_plan(&tmp, c, opt, parts, &total);
+    if (r != LLM_OK) return r;
+    if (!llm__add(total, LLM__AMASK + LLM__AHDR, bytes)) { *bytes = 0; return LLM_ERR_LIMIT; }
+    *bytes &= ~LLM__AMASK;
+    return LLM_OK;
 }
 
 LLM_API void llm_session_free(llm_session *s) {
     if (!s) return;
-    llm__free(s->_mem);
+    llm__afree(s->_arena, s->_mem);
     s->_mem = NULL;
     s->model = NULL;
     s->pos = 0;
@@ -2478,7 +2764,7 @@ static void llm__forward(llm_session *s, const int32_t *ids, int B, float *logit
     const llm_config *c = &m->config;
     int C = c->n_embd, l, nt = s->n_threads;
     size_t p0 = s->pos, kvl = (size_t)s->n_ctx * (size_t)C;
-    llm__embed(s->_x, m, ids, B, p0);
+    llm__embed(s->_x, s->_ln, m, ids, B, p0);
     for (l = 0; l < c->n_layer; l++) {
         const llm__layer *L = &m->_layers[l];
         float *kc = s->_k + (size_t)l * kvl, *vc = s->_v + (size_t)l * kvl;
@@ -2748,6 +3034,7 @@ typedef struct llm__tok_impl {
     size_t special_at[257];       /* special[special_at[b] .. special_at[b+1]) */
     int32_t byte_tok[256];
     int32_t eot;
+    llm_arena *a;                 /* where all of this lives, or NULL: malloc */
     unsigned char ucls[LLM__TOK_UCLS_LIMIT / 4]; /* 2-bit class per code point */
 } llm__tok_impl;
 
@@ -2874,6 +3161,7 @@ typedef struct llm__tok_out {
     size_t scr_cap;               /* in uint32 */
     llm__tok_cent *cache;         /* NULL: none */
     size_t cache_mask;
+    llm_arena *a;                 /* scr's arena (loading), or NULL: malloc */
 } llm__tok_out;
 
 static void llm__tok_put(llm__tok_out *o, int32_t id) {
@@ -2957,9 +3245,9 @@ static llm_status llm__tok_bpe_heap(const llm__tok_impl *T, const unsigned char 
     /* 5 uint32 per byte, then the heap: 2n + 8 uint64 */
     if (!llm__mul(n, 9, &need) || !llm__add(need, 16, &need) || !llm__mul(need, sizeof(uint32_t), &bytes)) return LLM_ERR_LIMIT;
     if (need > o->scr_cap) {
-        llm__free(o->scr);
+        llm__afree(o->a, o->scr);
         o->scr_cap = 0;
-        o->scr = LLM__CAST(uint32_t *, llm__alloc(bytes));
+        o->scr = LLM__CAST(uint32_t *, llm__atemp(o->a, bytes));
         if (!o->scr) return LLM_ERR_OUT_OF_MEMORY;
         o->scr_cap = need;
     }
@@ -3142,7 +3430,7 @@ LLM_API llm_status llm_tokenizer_encode(const llm_tokenizer *t, const char *text
     if (!t || !t->_impl || (!text && len) || (!ids && cap) || (flags & ~LLM_TOKENIZE_SPECIAL))
         return LLM_ERR_INVALID_ARG;
     T = LLM__CAST(const llm__tok_impl *, t->_impl);
-    o.ids = ids; o.cap = cap; o.n = 0; o.scr = NULL; o.scr_cap = 0; o.cache = NULL;
+    o.ids = ids; o.cap = cap; o.n = 0; o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.a = NULL;
     o.cache_mask = 0;
     if (len >= LLM__TOK_CACHE_MIN_TEXT) {             /* optional: no cache if this fails */
         size_t slots = 256, q;
@@ -3277,6 +3565,7 @@ LLM_API size_t llm_decoder_flush(llm_decoder *d, char *out, size_t cap) {
 
 typedef struct llm__tok_b {
     char *err;
+    llm_arena *a;                 /* NULL: malloc */
     llm__tok_impl *T;
     size_t n_vocab;
     uint32_t *soff, *slen;        /* string of each id in spool; slen NONE: gap */
@@ -3312,16 +3601,18 @@ static int32_t llm__tok_sfind(const llm__tok_b *b, const char *s, size_t n) {
 static int llm__tok_showlen(size_t n) { return n > 48 ? 48 : (int)n; }
 
 static void llm__tok_b_free(llm__tok_b *b) {
-    llm__free(b->soff); llm__free(b->slen); llm__free(b->flag);
-    llm__free(b->spool); llm__free(b->sh); llm__free(b->cat);
+    llm__afree(b->a, b->soff); llm__afree(b->a, b->slen); llm__afree(b->a, b->flag);
+    llm__afree(b->a, b->spool); llm__afree(b->a, b->sh); llm__afree(b->a, b->cat);
     b->soff = b->slen = NULL; b->flag = NULL; b->spool = NULL; b->sh = NULL; b->cat = NULL;
 }
 
 static void llm__tok_impl_free(llm__tok_impl *T) {
+    llm_arena *a;
     if (!T) return;
-    llm__free(T->off); llm__free(T->len); llm__free(T->pool);
-    llm__free(T->merge); llm__free(T->word); llm__free(T->special);
-    llm__free(T);
+    a = T->a;
+    llm__afree(a, T->off); llm__afree(a, T->len); llm__afree(a, T->pool);
+    llm__afree(a, T->merge); llm__afree(a, T->word); llm__afree(a, T->special);
+    llm__afree(a, T);
 }
 
 /* Builder flags per id: 1 added token, 2 a merge makes it, 4 its bytes are
@@ -3396,11 +3687,11 @@ static llm_status llm__tok_b_strings(llm__tok_b *b, const llm__json *j, size_t v
     tabn = llm__tok_pow2(count);
     b->sh_mask = tabn - 1;
     b->spool_cap = cap;
-    b->soff = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
-    b->slen = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
-    b->flag = LLM__CAST(unsigned char *, llm__alloc(b->n_vocab));
-    b->spool = LLM__CAST(char *, llm__alloc(cap));
-    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__alloc(bytes)) : NULL;
+    b->soff = LLM__CAST(uint32_t *, llm__atemp(b->a, b->n_vocab * sizeof(uint32_t)));
+    b->slen = LLM__CAST(uint32_t *, llm__atemp(b->a, b->n_vocab * sizeof(uint32_t)));
+    b->flag = LLM__CAST(unsigned char *, llm__atemp(b->a, b->n_vocab));
+    b->spool = LLM__CAST(char *, llm__atemp(b->a, cap));
+    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__atemp(b->a, bytes)) : NULL;
     if (!b->soff || !b->slen || !b->flag || !b->spool || !b->sh)
         return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a vocabulary of %zu tokens", count);
     memset(b->slen, 0xFF, b->n_vocab * sizeof(uint32_t));
@@ -3428,12 +3719,12 @@ static llm_status llm__tok_b_merges_alloc(llm__tok_b *b, size_t count) {
         return llm__err(b->err, LLM_ERR_LIMIT, "%zu merges (limit %u)", count, LLM__TOK_MAX_MERGES);
     tabn = llm__tok_pow2(count);
     if (!llm__mul(tabn, sizeof(llm__tok_merge), &bytes) ||
-        !(T->merge = LLM__CAST(llm__tok_merge *, llm__alloc(bytes))))
+        !(T->merge = LLM__CAST(llm__tok_merge *, llm__aalloc(b->a, bytes))))
         return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu merges", count);
     for (i = 0; i < tabn; i++) { T->merge[i].key = ~(uint64_t)0; T->merge[i].rank = 0; T->merge[i].id = -1; }
     T->merge_mask = tabn - 1;
     T->merge_shift = 64 - llm__tok_log2(tabn);
-    b->cat = LLM__CAST(char *, llm__alloc(2 * b->max_slen + 1));
+    b->cat = LLM__CAST(char *, llm__atemp(b->a, 2 * b->max_slen + 1));
     if (!b->cat) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     return LLM_OK;
 }
@@ -3508,7 +3799,7 @@ static llm_status llm__tok_b_merges_json(llm__tok_b *b, const llm__json *j, size
             if (j->t[c + 1].len + j->t[c + 2].len + 1 > maxl) maxl = j->t[c + 1].len + j->t[c + 2].len + 1;
         } else return llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu] is not \"a b\" or [\"a\", \"b\"]", k);
     }
-    buf = LLM__CAST(char *, llm__alloc(maxl + 2));
+    buf = LLM__CAST(char *, llm__atemp(b->a, maxl + 2));
     if (!buf) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     for (k = 0, c = arr + 1; k < j->t[arr].n && r == LLM_OK; k++, c = j->t[c].end) {
         if (j->t[c].type == LLM__J_STR) {
@@ -3528,7 +3819,7 @@ static llm_status llm__tok_b_merges_json(llm__tok_b *b, const llm__json *j, size
             r = llm__tok_b_merge(b, buf, len, buf2, len2, k + 1);
         }
     }
-    llm__free(buf);
+    llm__afree(b->a, buf);
     return r;
 }
 
@@ -3568,9 +3859,9 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
     for (i = 0; i < 0x144; i++) u2b[i] = -1;
     for (i = 0; i < 256; i++) u2b[llm__tok_b2u((unsigned)i)] = (int16_t)i;
     T->n_vocab = b->n_vocab;
-    T->off = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
-    T->len = LLM__CAST(uint32_t *, llm__alloc(b->n_vocab * sizeof(uint32_t)));
-    T->pool = LLM__CAST(unsigned char *, llm__alloc(b->spool_n + 8));
+    T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
     if (!T->off || !T->len || !T->pool) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
     nb = 0;
     for (id = 0; id < b->n_vocab; id++) {
@@ -3627,9 +3918,9 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
         if (b->specials_from_added ? (f & 1) != 0 : !(f & (2 | 8))) n_spec++;
     }
     if (n_spec) {
-        keys = LLM__CAST(uint64_t *, llm__alloc(n_spec * sizeof(uint64_t)));
-        T->special = LLM__CAST(int32_t *, llm__alloc(n_spec * sizeof(int32_t)));
-        if (!keys || !T->special) { llm__free(keys); return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        keys = LLM__CAST(uint64_t *, llm__atemp(b->a, n_spec * sizeof(uint64_t)));
+        T->special = LLM__CAST(int32_t *, llm__aalloc(b->a, n_spec * sizeof(int32_t)));
+        if (!keys || !T->special) { llm__afree(b->a, keys); return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
         for (id = 0, k = 0; id < b->n_vocab; id++) {
             unsigned f = b->flag[id];
             if (b->slen[id] == LLM__TOK_NONE || T->len[id] == 0) continue;
@@ -3639,7 +3930,7 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
         }
         llm__tok_sort64(keys, n_spec);
         for (k = 0; k < n_spec; k++) T->special[k] = (int32_t)(keys[k] & 0xFFFFFFFFu);
-        llm__free(keys);
+        llm__afree(b->a, keys);
     }
     T->n_special = n_spec;
     for (i = 0, k = 0; i <= 256; i++) {
@@ -3651,13 +3942,13 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
     for (id = 0; id < b->n_vocab; id++)
         if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) && !(b->flag[id] & 4)) n_words++;
     tabn = llm__tok_pow2(n_words);
-    if (!llm__mul(tabn, sizeof(llm__tok_word), &bytes) || !(T->word = LLM__CAST(llm__tok_word *, llm__alloc(bytes))))
+    if (!llm__mul(tabn, sizeof(llm__tok_word), &bytes) || !(T->word = LLM__CAST(llm__tok_word *, llm__aalloc(b->a, bytes))))
         return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < tabn; i++) { T->word[i].pre = 0; T->word[i].len = 0; T->word[i].id = -1; }
     T->word_mask = tabn - 1;
     T->word_shift = 64 - llm__tok_log2(tabn);
     T->max_word = 0;
-    o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.cache_mask = 0;
+    o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.cache_mask = 0; o.a = b->a;
     for (id = 0; id < b->n_vocab && r == LLM_OK; id++) {
         const unsigned char *p = T->pool + T->off[id];
         size_t l = T->len[id], avail = nb + 8 - T->off[id];
@@ -3684,7 +3975,7 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
         T->word[i].id = (int32_t)id;
         if (l > T->max_word) T->max_word = l;
     }
-    llm__free(o.scr);
+    llm__afree(b->a, o.scr);
     if (r != LLM_OK) return llm__err(b->err, r, "out of memory");
 
     /* 5. end of text, Unicode classes */
@@ -3705,12 +3996,14 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
     return LLM_OK;
 }
 
-static llm_status llm__tok_b_begin(llm_tokenizer *t, llm__tok_b *b) {
+static llm_status llm__tok_b_begin(llm_tokenizer *t, llm__tok_b *b, llm_arena *a) {
     memset(b, 0, sizeof *b);
     b->err = t->error;
-    b->T = LLM__CAST(llm__tok_impl *, llm__alloc(sizeof(llm__tok_impl)));
+    b->a = a;
+    b->T = LLM__CAST(llm__tok_impl *, llm__aalloc(a, sizeof(llm__tok_impl)));
     if (!b->T) return llm__err(t->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memset(b->T, 0, sizeof *b->T);
+    b->T->a = a;
     b->T->off = b->T->len = NULL; b->T->pool = NULL; b->T->merge = NULL; b->T->word = NULL; b->T->special = NULL;
     b->T->eot = -1;
     return LLM_OK;
@@ -3740,17 +4033,20 @@ LLM_API void llm_tokenizer_free(llm_tokenizer *t) {
     t->_impl = NULL;
 }
 
-LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
-                                             const char *merges, size_t merges_len) {
+static llm_status llm__tok_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                       const char *merges, size_t merges_len, llm_arena *a) {
     llm__tok_b b;
     llm__json j;
     llm_status r;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
+#ifdef LLM_NO_MALLOC
+    if (!a) return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
+#endif
     if (!vocab_json || !merges) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocabulary or merges");
-    r = llm__json_parse(&j, vocab_json, vocab_len, t->error);
+    r = llm__json_parse_in(&j, vocab_json, vocab_len, a, t->error);
     if (r != LLM_OK) return llm__tok_prefix(t->error, r, "vocab.json");
-    r = llm__tok_b_begin(t, &b);
+    r = llm__tok_b_begin(t, &b, a);
     if (r != LLM_OK) { llm__json_free(&j); return r; }
     r = llm__tok_b_strings(&b, &j, 0, (size_t)-1);
     llm__json_free(&j);
@@ -3758,6 +4054,26 @@ LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab
     else if ((r = llm__tok_b_merges_text(&b, merges, merges_len)) != LLM_OK) r = llm__tok_prefix(t->error, r, "merges");
     else r = llm__tok_b_finish(&b);
     return llm__tok_b_end(t, &b, r);
+}
+LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                             const char *merges, size_t merges_len) {
+    return llm__tok_load_memory(t, vocab_json, vocab_len, merges, merges_len, NULL);
+}
+LLM_API llm_status llm_tokenizer_load_memory_arena(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                                   const char *merges, size_t merges_len, llm_arena *a) {
+    if (!a) { if (t) llm__tok_zero(t); return t ? llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    return llm__tok_load_memory(t, vocab_json, vocab_len, merges, merges_len, a);
+}
+LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_len, const char *merges, size_t merges_len,
+                                           size_t *peak, size_t *kept) {
+    llm_arena a;
+    llm_tokenizer t;
+    llm_status r = llm__measure_begin(&a, peak, kept);
+    if (r != LLM_OK) return r;
+    r = llm__tok_load_memory(&t, vocab_json, vocab_len, merges, merges_len, &a);
+    llm__measure_end(&a, r, peak, kept);
+    llm_tokenizer_free(&t);
+    return r;
 }
 
 LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *tokenizer_json, size_t len) {
@@ -3768,9 +4084,12 @@ LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
     if (!tokenizer_json) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL tokenizer.json text");
+#ifdef LLM_NO_MALLOC
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
+#endif
     r = llm__json_parse(&j, tokenizer_json, len, t->error);
     if (r != LLM_OK) return llm__tok_prefix(t->error, r, "tokenizer.json");
-    r = llm__tok_b_begin(t, &b);
+    r = llm__tok_b_begin(t, &b, NULL);
     if (r != LLM_OK) { llm__json_free(&j); return r; }
     model = llm__json_get(&j, 0, "model");
     vocab = model != (size_t)-1 ? llm__json_get(&j, model, "vocab") : (size_t)-1;
@@ -3942,10 +4261,14 @@ static void llm__cand_sort(llm__cand *c, size_t n) {
 
 LLM_API const char *llm_sampler_error(const llm_sampler *s) { return s ? llm__msg(s->error) : "NULL sampler"; }
 
-LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab) {
+static llm_status llm__sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab, llm_arena *a) {
     size_t bytes;
     if (!s) return LLM_ERR_INVALID_ARG;
     memset(s, 0, sizeof *s);
+    s->_arena = a;
+#ifdef LLM_NO_MALLOC
+    if (!a) return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_sampler_init_arena");
+#endif
     if (opt) s->opt = *opt;
     if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_vocab %zu is outside [1, %d]", n_vocab, LLM__MAX_VOCAB);
     if (!(s->opt.temperature >= 0.0f) || s->opt.temperature > 1e6f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "temperature must be >= 0");
@@ -3955,15 +4278,26 @@ LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *o
     if (!(s->opt.repetition_penalty >= 0.0f) || s->opt.repetition_penalty > 1e6f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "repetition_penalty must be >= 0");
     s->n_vocab = n_vocab;
     bytes = n_vocab * (sizeof(float) + sizeof(llm__cand));
-    s->_buf = llm__alloc(bytes);
+    s->_buf = llm__aalloc(a, bytes);
     if (!s->_buf) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the sampler");
     llm_rng_seed(&s->rng, s->opt.seed);
     return LLM_OK;
 }
+LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab) {
+    return llm__sampler_init(s, opt, n_vocab, NULL);
+}
+LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab, llm_arena *a) {
+    if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    return llm__sampler_init(s, opt, n_vocab, a);
+}
+LLM_API size_t llm_sampler_heap_size(size_t n_vocab) {
+    if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return 0;
+    return (n_vocab * (sizeof(float) + sizeof(llm__cand)) + LLM__AMASK + LLM__AHDR) & ~LLM__AMASK;
+}
 
 LLM_API void llm_sampler_free(llm_sampler *s) {
     if (!s) return;
-    llm__free(s->_buf);
+    llm__afree(s->_arena, s->_buf);
     s->_buf = NULL;
 }
 
@@ -4150,6 +4484,10 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     int32_t eos;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
+#ifdef LLM_NO_MALLOC
+    return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: llm_generate needs an allocator "
+                    "(use llm_session_eval and llm_sampler_sample)");
+#endif
     if (!out) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL output");
     if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
     if (!prompt || !n_prompt) return llm__err(s->error, LLM_ERR_INVALID_ARG, "empty prompt");
@@ -4218,6 +4556,10 @@ LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const l
     llm_status r;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
+#ifdef LLM_NO_MALLOC
+    return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: llm_generate_text needs an allocator "
+                    "(use llm_tokenizer_encode, llm_session_eval and llm_sampler_sample)");
+#endif
     if (!s->model || !prompt) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL model or prompt");
     m = s->model;
     if (!m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "the model has no tokenizer");

@@ -126,4 +126,49 @@ static inline void fuzz_check_roundtrip(const llm_tokenizer *t, const char *text
     free(out);
     free(ids);
 }
+/* The arena path (llm_*_heap_size, *_arena loads) agrees with the malloc
+   path on input that loads with status r_malloc: the prediction has the
+   same status; a buffer of exactly the predicted bytes loads with the same
+   status and uses exactly them; 16 bytes fewer fail with OUT_OF_MEMORY; and
+   every outcome leaves the arena empty once the object is freed. kind 0:
+   a model from a .safetensors image (no config), 1: vocab.json + merges. */
+static inline llm_status fuzz_arena_load(int kind, llm_arena *a, const void *p1, size_t n1, const void *p2, size_t n2,
+                                         llm_model *m, llm_tokenizer *t) {
+    return kind == 0 ? llm_model_load_memory_arena(m, p1, n1, NULL, 0, a)
+                     : llm_tokenizer_load_memory_arena(t, (const char *)p1, n1, (const char *)p2, n2, a);
+}
+static inline void fuzz_arena_free(int kind, llm_model *m, llm_tokenizer *t) {
+    if (kind == 0) llm_model_free(m); else llm_tokenizer_free(t);
+}
+static inline void fuzz_check_arena(int kind, llm_status r_malloc, const void *p1, size_t n1, const void *p2, size_t n2) {
+    size_t peak = 0, kept = 0, tries[2], k;
+    llm_status r = kind == 0 ? llm_model_heap_size(p1, n1, NULL, 0, &peak, &kept)
+                             : llm_tokenizer_heap_size((const char *)p1, n1, (const char *)p2, n2, &peak, &kept);
+    unsigned char *buf;
+    if (r == LLM_ERR_OUT_OF_MEMORY || r_malloc == LLM_ERR_OUT_OF_MEMORY) return;
+    FUZZ_CHECK(r == r_malloc, "heap_size %s, malloc load %s", llm_status_string(r), llm_status_string(r_malloc));
+    if (r != LLM_OK) { FUZZ_CHECK(peak == 0 && kept == 0, "sizes of a failed load"); return; }
+    FUZZ_CHECK(peak >= kept && peak % LLM_ARENA_ALIGN == 0, "peak %zu kept %zu", peak, kept);
+    if (peak > ((size_t)64 << 20)) return;
+    buf = (unsigned char *)malloc(peak + LLM_ARENA_ALIGN);
+    if (!buf) return;
+    tries[0] = peak; tries[1] = peak - (peak >= LLM_ARENA_ALIGN ? LLM_ARENA_ALIGN : peak);
+    for (k = 0; k < 2; k++) {
+        llm_arena a;
+        llm_model m;
+        llm_tokenizer t;
+        FUZZ_CHECK(llm_arena_init(&a, buf + ((size_t)(-(uintptr_t)buf) & (LLM_ARENA_ALIGN - 1)), tries[k]) == LLM_OK, "arena");
+        r = fuzz_arena_load(kind, &a, p1, n1, p2, n2, &m, &t);
+        fuzz_check_msg(kind == 0 ? llm_model_error(&m) : llm_tokenizer_error(&t));
+        if (k == 0) FUZZ_CHECK(r == LLM_OK && a.peak == peak && a.kept == kept && a.temp == 0,
+                               "exact arena: %s, peak %zu/%zu kept %zu/%zu temp %zu", llm_status_string(r), a.peak, peak,
+                               a.kept, kept, a.temp);
+        else FUZZ_CHECK(r == LLM_ERR_OUT_OF_MEMORY && a.kept == 0 && a.temp == 0, "arena 16 bytes short: %s, %zu + %zu left",
+                        llm_status_string(r), a.kept, a.temp);
+        fuzz_arena_free(kind, &m, &t);
+        FUZZ_CHECK(a.kept == 0 && a.temp == 0, "freed: %zu + %zu left", a.kept, a.temp);
+    }
+    free(buf);
+}
+
 #endif

@@ -1,7 +1,8 @@
 /* Fuzz target: the model loader end to end. The input is a whole
    .safetensors file: llm_model_load_memory (no config.json: shapes from the
    tensors, n_head from __metadata__ or n_embd / 64), and when that succeeds
-   a session evaluates a few tokens (batched and one by one), copies its
+   the arena path must agree
+   (fuzz_check_arena), and a session evaluates a few tokens (batched and one by one), copies its
    state to a second session and generates a few tokens with sampling
    options picked from the input's hash. Loaded weights may be NaN or Inf;
    only memory safety and the API contract are checked, not the values. */
@@ -21,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
     r = llm_model_load_memory(&m, data, size, NULL, 0);
     FUZZ_CHECK(fuzz_status_ok(r), "status %d", (int)r);
+    fuzz_check_arena(0, r, data, size, NULL, 0);
     fuzz_check_msg(llm_model_error(&m));
     if (r != LLM_OK) {
         FUZZ_CHECK(r == LLM_ERR_FORMAT || r == LLM_ERR_LIMIT || r == LLM_ERR_UNSUPPORTED || r == LLM_ERR_SHAPE ||

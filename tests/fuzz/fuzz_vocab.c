@@ -4,7 +4,8 @@
    A tokenizer that loads must encode and decode back exactly (the 256 byte
    tokens are required, so every byte string has an encoding) a fixed text
    and the input itself, with both flag settings, and its tokens must be
-   consistent with llm_tokenizer_token. */
+   consistent with llm_tokenizer_token. The arena path must agree with the
+   malloc path (fuzz_check_arena). */
 #define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "fuzz_common.h"
@@ -40,6 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     llm_status r = llm_tokenizer_load_memory(&t, (const char *)data, vl, merges, ml);
     FUZZ_CHECK(fuzz_status_ok(r), "status %d", (int)r);
     fuzz_check_msg(llm_tokenizer_error(&t));
+    fuzz_check_arena(1, r, data, vl, merges, ml);
     if (r != LLM_OK) {
         FUZZ_CHECK(r == LLM_ERR_FORMAT || r == LLM_ERR_LIMIT || r == LLM_ERR_OUT_OF_MEMORY, "unexpected %s: %s",
                    llm_status_string(r), llm_tokenizer_error(&t));
