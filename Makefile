@@ -10,6 +10,8 @@
 #   make sanitize        the test programs under ASan + UBSan
 #   make valgrind        the test programs under valgrind memcheck
 #   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
+#   make firmware        the Cortex-M7/M4 firmware (examples/firmware, arm-none-eabi-gcc)
+#   make test-firmware   run it in QEMU and compare its tokens with the host's
 CC      ?= cc
 CXX     ?= c++
 OMP     ?= 1
@@ -91,3 +93,4 @@ clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
 
 include tests/fuzz/fuzz.mk
+include examples/firmware/firmware.mk
