@@ -24,6 +24,21 @@ except Exception as e:  # pragma: no cover
     sys.exit(0)
 
 
+def reference_blas():
+    """The path of Netlib's reference libblas if this process has it mapped
+    (Debian's torch calls whatever the libblas.so.3 alternative points to:
+    libblas3's reference BLAS unless OpenBLAS is installed), else None."""
+    torch.ones(8, 8) @ torch.ones(8, 8)
+    try:
+        with open("/proc/self/maps") as f:
+            for line in f:
+                if "/blas/libblas.so" in line:
+                    return line.split()[-1]
+    except OSError:
+        pass
+    return None
+
+
 def load_safetensors(path):
     with open(path, "rb") as f:
         (n,) = struct.unpack("<Q", f.read(8))
@@ -94,6 +109,13 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    blas = reference_blas()
+    if blas:
+        # Netlib's reference BLAS (Debian's libblas3): about 100x slower
+        # than OpenBLAS; a baseline measured on it would flatter llm.h.
+        print("SKIP: PyTorch would use the reference BLAS %s; install libopenblas0-pthread "
+              "(apt-get) for a fair baseline" % blas)
+        sys.exit(0)
     path = os.path.join(a.model, "model.safetensors")
     cfg = json.load(open(os.path.join(a.model, "config.json")))
 
