@@ -52,6 +52,7 @@ check-header: | $(BUILD)
 	printf '#define LLM_IMPLEMENTATION\n#include "llm.h"\nint main(void){return 0;}\n' > $(BUILD)/header_check.c
 	$(CC) $(WARN) -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
 	$(CC) $(WARN) -DLLM_NO_STDIO -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
+	$(CC) $(WARN) -DLLM_NO_MALLOC -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
 	$(CC) $(WARN) -DLLM_NO_SIMD -march=native -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
 	$(CXX) -x c++ -Wall -Wextra -Wpedantic -Werror -I. -c $(BUILD)/header_check.c -o $(BUILD)/header_check.o
 

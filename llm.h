@@ -66,16 +66,19 @@
    CONFIGURATION (define before including, in the implementation file)
    -------------
    LLM_MALLOC(sz) / LLM_FREE(p)  allocator (define both or neither)
-   LLM_ASSERT(x)                 internal invariant checks (default: assert)
+   LLM_ASSERT(x)                 internal invariant checks, never input
+                                 checks (default: assert; nothing with
+                                 LLM_NO_STDIO or LLM_NO_MALLOC)
    LLM_STATIC                    make every function static (private copy)
    LLM_API                       linkage of the public functions
    LLM_NO_STDIO                  no <stdio.h>, no files, no mmap: no
                                  loading by path (those functions return
                                  LLM_ERR_UNSUPPORTED; the *_memory ones
                                  remain)
-   LLM_NO_MALLOC                 no allocator at all (and no <stdlib.h>):
-                                 objects live in llm_arena buffers, see
-                                 MEMORY; the functions without _arena
+   LLM_NO_MALLOC                 no allocator at all (and no <stdlib.h>,
+                                 no <stdio.h>): objects live in llm_arena
+                                 buffers, see MEMORY; the functions
+                                 without _arena (loading by path too)
                                  return LLM_ERR_UNSUPPORTED
    LLM_NO_MMAP                   read files into memory instead of mmap
    LLM_NO_OPENMP                 ignore OpenMP even when compiling with it
@@ -85,13 +88,16 @@
                                  flags enable them, e.g. -march=native)
    LLM_MAX_THREADS               cap on session threads (default 256)
 
-   With LLM_NO_STDIO and LLM_NO_MALLOC (LLM_ASSERT then defaults to
-   nothing, and <assert.h> goes too) the implementation includes only
+   With LLM_NO_STDIO and LLM_NO_MALLOC (<assert.h> goes too, unless the
+   caller defines LLM_ASSERT) the implementation includes only
    <stddef.h>, <stdint.h>, <string.h>, <math.h> and the freestanding
    <stdarg.h> (for its own small formatter of error messages); it needs
-   memcpy, memset, memcmp, memchr, memmove, strlen, strcmp, strchr and
-   expf, tanhf, sqrtf, fmaf, pow. examples/firmware runs it bare-metal on
-   a Cortex-M7 in QEMU (make firmware, make test-firmware).
+   memcpy, memset, memcmp, memchr, memmove, strlen, strcmp, strchr, expf,
+   tanhf, sqrtf and pow (fmaf in SIMD builds), plus what the compiler
+   emits calls to (e.g. bcmp with clang; libgcc's double-precision helpers
+   on an FPU without doubles, used only to parse config.json).
+   examples/firmware runs it bare-metal on a Cortex-M7 and a Cortex-M4 in
+   QEMU (make firmware, make test-firmware).
 
    MEMORY (embedded use: one buffer, sizes known beforehand)
    ------
@@ -103,20 +109,29 @@
    temporary memory (parsed JSON, the tokenizer's build tables) from the
    top, and it is all given back before the load returns. Freeing an
    object gives its bytes back once everything placed after it is freed
-   too; a failed load leaves the arena as it was. The weights and the
-   input buffers are never copied into the arena (only the small vectors
-   above, and misaligned tensors); the tokenizer's buffers may be dropped
-   after loading, the safetensors image must stay.
+   too; a failed load leaves kept and temp as they were (peak keeps its
+   high-water mark). The weights and the input buffers are never copied
+   into the arena (only the small vectors above, and misaligned tensors);
+   the tokenizer's buffers may be dropped after loading, the safetensors
+   image must stay. An arena is not thread-safe: load and free from one
+   thread (sessions in it may then run on any). tokenizer.json has no
+   arena loader (use vocab.json + merges.txt).
 
-   The exact byte counts, for a buffer aligned to LLM_ARENA_ALIGN:
+   The exact byte counts, for a buffer aligned to LLM_ARENA_ALIGN, hold
+   for the build that asks (pointer width, SIMD kernels and the thread
+   count all change them; a 32-bit target needs less than a 64-bit host):
      llm_session_heap_size(&config, &opt, &n)   computed, no allocation
+                                  (set opt.n_threads: 0 means OpenMP's
+                                  default, which the environment changes)
      llm_sampler_heap_size(n_vocab)             computed
      llm_model_heap_size(...), llm_tokenizer_heap_size(...): *peak (needed
        while loading) and *kept (held afterwards), measured by loading into
        a measuring arena (llm_arena_init(&a, NULL, 0)), which needs
-       LLM_MALLOC: ask on the build machine, or load once into a large
-       buffer and read arena.peak / arena.kept. The counts depend on the
-       target's pointer and size_t width (a 32-bit target needs less).
+       LLM_MALLOC; an LLM_NO_MALLOC build loads once into a large buffer
+       and reads arena.peak / arena.kept instead. The model's count also
+       depends on the image's alignment (a misaligned tensor is copied):
+       measure with the image aligned as it will be (16 bytes is enough
+       for F32, F16 and BF16 tensors).
    Loading a model, then its tokenizer, then a session and a sampler into
    one arena needs max(model.peak, model.kept + tok.peak, model.kept +
    tok.kept + session + sampler) bytes; arena.peak reports what was used.
@@ -124,7 +139,9 @@
    llm_session_eval and llm_sampler_sample), and llm_tokenizer_encode
    returns LLM_ERR_OUT_OF_MEMORY for a text with a pre-token (a run of
    letters, digits, spaces or punctuation) of more than 64 bytes that is
-   not one token, which needs per-call scratch.
+   not one token, which needs per-call scratch. With malloc, encode uses
+   it for that scratch and for texts of 8192 bytes or more (a cache),
+   whichever way the tokenizer was loaded.
 
    LIMITS (inputs past these are rejected with LLM_ERR_LIMIT or _FORMAT)
    ------
@@ -204,7 +221,8 @@ typedef struct llm_arena {
 } llm_arena;
 
 /* An arena over buf[0..size), which must outlive every object placed in it.
-   A buf not aligned to LLM_ARENA_ALIGN loses its first bytes to alignment.
+   A buf not aligned to LLM_ARENA_ALIGN loses its first bytes to alignment,
+   and the usable size is rounded down to a multiple of LLM_ARENA_ALIGN.
    buf NULL and size 0: a measuring arena, which takes its blocks from
    LLM_MALLOC and counts the bytes a buffer would need (not available with
    LLM_NO_MALLOC). */
@@ -575,7 +593,12 @@ LLM_API void llm_generation_free(llm_generation *g);
 #endif
 #endif
 
-#ifndef LLM_NO_STDIO
+/* Loading by path needs files and an allocator. */
+#if !defined(LLM_NO_STDIO) && !defined(LLM_NO_MALLOC)
+#define LLM__FILES 1
+#endif
+
+#ifdef LLM__FILES
 #include <stdio.h>
 #if !defined(LLM_NO_MMAP) && (defined(__unix__) || defined(__APPLE__))
 #define LLM__HAVE_MMAP 1
@@ -773,6 +796,7 @@ static void llm__arena_free(llm_arena *a, void *p) {
     int e;
     if (!p) return;
     h = (llm__ablk *)(void *)((unsigned char *)p - LLM__AHDR);
+    LLM_ASSERT(h->flags <= 1);                      /* a live block of this arena */
     h->flags |= 2;
     e = (int)(h->flags & 1);
     while (a->_last[e] && (LLM__CAST(llm__ablk *, a->_last[e])->flags & 2)) {
@@ -824,7 +848,7 @@ static uint64_t llm__rd64(const unsigned char *p) {
 }
 
 /* Whole-file access (the only place llm.h touches files). */
-#ifndef LLM_NO_STDIO
+#ifdef LLM__FILES
 static llm_status llm__read_file(const char *path, unsigned char **data, size_t *size, char *err) {
     FILE *f = fopen(path, "rb");
     long end;
@@ -1451,7 +1475,7 @@ LLM_API llm_status llm_safetensors_open_memory_arena(llm_safetensors *st, const 
     return llm__st_open_memory(st, data, size, a);
 }
 
-#ifndef LLM_NO_STDIO
+#ifdef LLM__FILES
 static llm_status llm__st_open(llm_safetensors *st, const char *path, int no_mmap) {
     llm_status r;
     if (!st) return LLM_ERR_INVALID_ARG;
@@ -1490,7 +1514,7 @@ LLM_API llm_status llm_safetensors_open(llm_safetensors *st, const char *path) {
     (void)path;
     if (!st) return LLM_ERR_INVALID_ARG;
     llm__st_zero(st);
-    return llm__err(st->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO: use llm_safetensors_open_memory");
+    return llm__err(st->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_safetensors_open_memory(_arena)");
 }
 #endif
 
@@ -1514,7 +1538,7 @@ LLM_API const char *llm_safetensors_metadata(const llm_safetensors *st, const ch
    MODEL (config, tensor binding)
    ========================================================================== */
 
-#ifndef LLM_NO_STDIO
+#ifdef LLM__FILES
 static int llm__tok_folder_has_files(const char *dir); /* tokenizer section */
 #endif
 
@@ -1843,7 +1867,7 @@ LLM_API llm_status llm_model_heap_size(const void *data, size_t size, const char
     return r;
 }
 
-#ifndef LLM_NO_STDIO
+#ifdef LLM__FILES
 LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_model_options *opt) {
     char dir[4096], file[4096], cfg_path[4096];
     llm_model_options o;
@@ -1896,7 +1920,7 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
     (void)path; (void)opt;
     if (!m) return LLM_ERR_INVALID_ARG;
     llm__model_zero(m);
-    return llm__err(m->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO: use llm_model_load_memory");
+    return llm__err(m->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_model_load_memory(_arena)");
 }
 #endif
 
@@ -2678,14 +2702,19 @@ static llm_status llm__session_plan(llm_session *s, const llm_config *c, const l
 #endif
     /* sizes in floats; every product checked */
     C = (size_t)c->n_embd;
-    if (!llm__mul((size_t)c->n_layer * (size_t)s->n_ctx, C, &kv)) goto too_big;
-    per_b = 3 * C + 3 * C + C + (size_t)c->n_inner; /* x, ln, qkv, att, fc (att shares nothing) */
+    if (!llm__mul((size_t)c->n_layer, (size_t)s->n_ctx, &kv) || !llm__mul(kv, C, &kv)) goto too_big;
+    /* x, ln, qkv, att, fc (att shares nothing) */
+    if (!llm__mul(C, 7, &per_b) || !llm__add(per_b, (size_t)c->n_inner, &per_b)) goto too_big;
     parts[0] = kv; parts[1] = kv;
     if (!llm__mul((size_t)s->max_batch, per_b, &parts[2])) goto too_big;
     if (!llm__mul((size_t)c->n_head, (size_t)s->n_ctx, &parts[3])) goto too_big;
     parts[4] = (size_t)c->n_vocab;
     if ((parts[5] = llm__scratch_floats(c, s->n_threads, s->max_batch, s->n_ctx)) == (size_t)-1) goto too_big;
-    for (i = 0; i < 6; i++) { parts[i] = (parts[i] + 15) & ~(size_t)15; if (!llm__add(total, parts[i], &total)) goto too_big; }
+    for (i = 0; i < 6; i++) {
+        if (!llm__add(parts[i], 15, &parts[i])) goto too_big;
+        parts[i] &= ~(size_t)15;
+        if (!llm__add(total, parts[i], &total)) goto too_big;
+    }
     if (!llm__mul(total, sizeof(float), &total)) goto too_big;
     *total_out = total;
     return LLM_OK;
@@ -2733,10 +2762,13 @@ LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, co
 }
 LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes) {
     llm_session tmp;
-    size_t parts[6], total;
+    size_t parts[6], total = 0;
     llm_status r;
     if (bytes) *bytes = 0;
-    if (!c || !bytes || c->n_layer < 1 || c->n_embd < 1 || c->n_head < 1 || c->n_inner < 1 || c->n_ctx < 1 || c->n_vocab < 1)
+    /* the shapes a model load accepts (a loaded model's config passes) */
+    if (!c || !bytes || c->n_layer < 1 || c->n_layer > LLM__MAX_LAYER || c->n_embd < 1 || c->n_embd > LLM__MAX_EMBD ||
+        c->n_head < 1 || c->n_embd % c->n_head != 0 || c->n_inner < 1 || c->n_inner > 4 * LLM__MAX_EMBD ||
+        c->n_ctx < 1 || c->n_ctx > LLM__MAX_CTX || c->n_vocab < 1 || c->n_vocab > LLM__MAX_VOCAB)
         return LLM_ERR_INVALID_ARG;
     memset(&tmp, 0, sizeof tmp);
     r = llm__session_plan(&tmp, c, opt, parts, &total);
@@ -2764,6 +2796,7 @@ static void llm__forward(llm_session *s, const int32_t *ids, int B, float *logit
     const llm_config *c = &m->config;
     int C = c->n_embd, l, nt = s->n_threads;
     size_t p0 = s->pos, kvl = (size_t)s->n_ctx * (size_t)C;
+    LLM_ASSERT(B >= 1 && B <= s->max_batch && p0 + (size_t)B <= (size_t)s->n_ctx); /* llm_session_eval's checks */
     llm__embed(s->_x, s->_ln, m, ids, B, p0);
     for (l = 0; l < c->n_layer; l++) {
         const llm__layer *L = &m->_layers[l];
@@ -3252,7 +3285,7 @@ static llm_status llm__tok_bpe_heap(const llm__tok_impl *T, const unsigned char 
         o->scr_cap = need;
     }
     id = o->scr; nx = id + n; pv = nx + n; md = pv + n; rk = md + n;
-    h.v = LLM__CAST(uint64_t *, (void *)(rk + n + (n & 1)));   /* 8-byte aligned: scr is malloc'd */
+    h.v = LLM__CAST(uint64_t *, (void *)(rk + n + (n & 1)));   /* 8-byte aligned: scr is from malloc or the arena */
     h.n = 0;
     h.cap = 2 * n + 6;
     for (i = 0; i < n; i++) {
@@ -3517,7 +3550,7 @@ LLM_API llm_status llm_decoder_push(llm_decoder *d, const llm_tokenizer *t, int3
                                     char *out, size_t cap, size_t *n) {
     const llm__tok_impl *T;
     const unsigned char *tok;
-    unsigned char tail[8];
+    unsigned char tail[8] = { 0 };
     size_t tl, np, total, hold, emit, k;
     if (n) *n = 0;
     if (!d || !t || !t->_impl || (!out && cap) || d->n_pending > 3) return LLM_ERR_INVALID_ARG;
@@ -4149,7 +4182,7 @@ done:
     return llm__tok_b_end(t, &b, r);
 }
 
-#ifndef LLM_NO_STDIO
+#ifdef LLM__FILES
 LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
     unsigned char *v = NULL, *m = NULL;
     size_t vn, mn;
@@ -4212,13 +4245,13 @@ LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_
     (void)vocab_json_path; (void)merges_path;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO: use llm_tokenizer_load_memory");
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
 }
 LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
     (void)path;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO: use llm_tokenizer_load_memory");
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
 }
 #endif
 
