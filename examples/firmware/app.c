@@ -69,12 +69,12 @@ int app_run(const app_blobs *b, void *arena_buf, size_t arena_len) {
     llm_sampler_options sampo;
     llm_decoder dec;
     llm_status r;
-    int32_t ids[APP_N_CTX];
+    int32_t ids[APP_N_CTX + 1];                 /* + the token sampled at a full context */
     size_t n_prompt = 0, n, k, model_kept, model_peak, tok_kept, tok_peak, sess_need, smp_need, before, i;
     char piece[LLM_DECODER_BUFFER];
     uint64_t t0, t1, t_load, t_prefill, t_gen;
     uint32_t hz = plat_tick_hz();
-    int n_gen = 0;
+    int n_gen = 0, n_steps = 0;
 
     out_s("llm.h "); out_s(LLM_VERSION_STRING); out_s(" on "); out_s(plat_name()); out_s("\n");
     if (llm_arena_init(&arena, arena_buf, arena_len) != LLM_OK) { out_s("error: arena\n"); return 1; }
@@ -174,6 +174,7 @@ int app_run(const app_blobs *b, void *arena_buf, size_t arena_len) {
         if (n_gen >= APP_NEW_TOKENS || n >= (size_t)APP_N_CTX) break;
         r = llm_session_eval(&sess, &id, 1, NULL);
         if (r != LLM_OK) return fail("eval", r, llm_session_error(&sess));
+        n_steps++;
     }
     k = llm_decoder_flush(&dec, piece, sizeof piece);
     plat_write(piece, k);
@@ -182,15 +183,18 @@ int app_run(const app_blobs *b, void *arena_buf, size_t arena_len) {
     for (i = 0; i < n; i++) { out_s(" "); out_i(ids[i]); }
     out_s("\n");
 
-    /* speed: ticks, and tokens per second in thousandths */
+    /* speed: ticks, and one-token forward passes per second (in
+       thousandths); the first new token comes from the prefill's logits */
     out_kv("ticks: ", hz, " Hz, ");
     out_kv("load ", t_load, ", ");
-    out_kv("prefill ", t_prefill, ", ");
+    out_kv("prefill ", t_prefill, " for ");
+    out_kv("", (uint64_t)n_prompt, " tokens, ");
     out_kv("generate ", t_gen, " for ");
-    out_kv("", (uint64_t)n_gen, " tokens\n");
-    if (t_gen) {
+    out_kv("", (uint64_t)n_gen, " tokens (");
+    out_kv("", (uint64_t)n_steps, " forward passes + sampling)\n");
+    if (t_gen && n_steps) {
         out_s("tokens/s: ");
-        out_fixed((uint64_t)n_gen * hz * 1000u / t_gen, 3);
+        out_fixed((uint64_t)n_steps * hz * 1000u / t_gen, 3);
         out_s("\n");
     }
     llm_sampler_free(&smp);

@@ -1,7 +1,7 @@
 /* The firmware's application (app.c) and what a platform gives it.
    app.c is plain C99 on llm.h built with LLM_NO_STDIO, LLM_NO_MALLOC,
-   LLM_NO_OPENMP and LLM_NO_SIMD; startup.c runs it on a Cortex-M (QEMU
-   mps2-an500, output through semihosting) and host.c on the build machine,
+   LLM_NO_OPENMP and LLM_NO_SIMD; startup.S and mps2.c run it on a Cortex-M
+   (QEMU mps2-an500 / mps2-an386, output through semihosting) and host.c on the build machine,
    so that the two runs can be compared token for token. */
 #ifndef APP_H
 #define APP_H

@@ -4,7 +4,8 @@
 #   make firmware        the Cortex-M7 firmware (mps2-an500) and the Cortex-M4
 #                        one (mps2-an386), with their sizes
 #   make test-firmware   run both in QEMU and compare their tokens with the
-#                        same application built for this machine
+#                        same application built for this machine; run
+#                        tests/firmware/test_limits32.c (32-bit sizes) in QEMU
 #   FW_APP_FLAGS="-DAPP_NEW_TOKENS=16 -DAPP_N_CTX=64"   other settings
 FW_PREFIX   ?= arm-none-eabi-
 FW_CC       ?= $(FW_PREFIX)gcc
@@ -38,6 +39,10 @@ $(FW_BUILD)/firmware.elf: $(FW_DEPS) $(FW_DIR)/mps2-an500.ld | $(FW_BUILD)
 $(FW_BUILD)/firmware-m4.elf: $(FW_DEPS) $(FW_DIR)/mps2-an386.ld | $(FW_BUILD)
 	$(FW_CC) $(FW_CFLAGS) $(FW_M4) -DFW_CPU_NAME='"Cortex-M4 (QEMU mps2-an386)"' $(FW_LINK) -T $(FW_DIR)/mps2-an386.ld -Wl,-Map=$(FW_BUILD)/firmware-m4.map $(FW_SRC) -lm -o $@
 
+# tests/firmware/test_limits32.c: size arithmetic on a 32-bit target.
+$(FW_BUILD)/limits32.elf: tests/firmware/test_limits32.c $(FW_DIR)/startup.S $(FW_DIR)/mps2-an500.ld $(FW_DIR)/mps2-sections.ld llm.h | $(FW_BUILD)
+	$(FW_CC) $(FW_CFLAGS) $(FW_M7) -nostartfiles -L$(FW_DIR) -Wl,--gc-sections -T $(FW_DIR)/mps2-an500.ld tests/firmware/test_limits32.c $(FW_DIR)/startup.S -lm -o $@
+
 # The same application built for this machine: the reference.
 $(FW_BUILD)/host_firmware: $(FW_DIR)/app.c $(FW_DIR)/host.c $(FW_DIR)/app.h llm.h | $(FW_BUILD)
 	$(CC) $(WARN) -O2 -g $(FW_APP_FLAGS) -I. -I$(FW_DIR) $(FW_DIR)/app.c $(FW_DIR)/host.c -o $@ -lm
@@ -45,7 +50,7 @@ $(FW_BUILD)/host_firmware: $(FW_DIR)/app.c $(FW_DIR)/host.c $(FW_DIR)/app.h llm.
 # APP_PROMPT and APP_NEW_TOKENS as app.c's defaults (override both together).
 FW_PROMPT   ?= ROMEO:
 FW_NEW      ?= 32
-test-firmware: firmware $(FW_BUILD)/host_firmware $(BUILD)/generate
+test-firmware: firmware $(FW_BUILD)/host_firmware $(FW_BUILD)/limits32.elf $(BUILD)/generate
 	QEMU_ARM="$(QEMU_ARM)" FW_TIMEOUT=$(FW_TIMEOUT) sh $(FW_DIR)/test-firmware.sh $(FW_BUILD) $(FW_MODEL) $(BUILD)/generate "$(FW_PROMPT)" $(FW_NEW)
 
 # make check-embedded (a part of make test; the host compiler only): llm.h

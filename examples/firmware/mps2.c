@@ -122,7 +122,10 @@ void fw_main(void) {
     if (regions) {
         MPU_RNR = 0;
         MPU_RBAR = (uint32_t)(uintptr_t)__xip_start;
-        MPU_RASR = (1u << 28) | (6u << 24) | (23u << 1) | 1u;  /* XN, AP read-only, 2^24 bytes, on */
+        /* XN, AP read-only, TEX 000 C 1 B 0 (Normal memory, write-through:
+           cacheable, as flash is; TEX/C/B all 0 would be Strongly-ordered),
+           2^24 bytes, on */
+        MPU_RASR = (1u << 28) | (6u << 24) | (1u << 17) | (23u << 1) | 1u;
         MPU_CTRL = (1u << 2) | 1u;                             /* default map for the rest, on */
         SCB_SHCSR |= 1u << 16;                                 /* MemManage faults */
         __asm__ volatile("dsb\n\tisb" ::: "memory");
@@ -143,6 +146,10 @@ void fw_main(void) {
 
     for (p = (uint32_t *)(void *)__stack_limit; p < (uint32_t *)(void *)__stack_top && *p == 0xA5A5A5A5u; p++) {}
     put("stack: "); put_u((uint32_t)((uint32_t *)(void *)__stack_top - p) * 4u); put(" bytes used at most\n");
+    if (p == (uint32_t *)(void *)__stack_limit) {   /* the last painted word is gone: it may have run into the arena */
+        put("stack: all of it used: it may have overflowed into the arena\n");
+        rc = 1;
+    }
     put(rc == 0 ? "firmware: ok\n" : "firmware: FAILED\n");
     fw_exit(rc == 0);
 }

@@ -60,5 +60,15 @@ for spec in "firmware.elf mps2-an500" "firmware-m4.elf mps2-an386"; do
         pass=$((pass + 1))
     fi
 done
+# Size arithmetic on a 32-bit target (tests/firmware/test_limits32.c).
+timeout "$T" "$QEMU" -M mps2-an500 -nographic -semihosting -kernel "$B/limits32.elf" > "$B/limits32.out" 2>&1
+rc=$?
+if [ $rc -ne 0 ] || ! grep -q '^limits32: [0-9]* passed, 0 failed' "$B/limits32.out"; then
+    echo "FAIL limits32.elf on mps2-an500: exit status $rc"; cat "$B/limits32.out"; fail=$((fail + 1))
+else
+    echo "ok   limits32.elf on mps2-an500: $(grep '^limits32:' "$B/limits32.out" | sed 's/^limits32: //') (32-bit size checks)"
+    pass=$((pass + 1))
+fi
+
 echo "test-firmware: $pass passed, $fail failed"
 [ $fail -eq 0 ]
