@@ -5,7 +5,7 @@
 #   make CC=clang test
 #   make OMP=0 test      build without OpenMP
 #   make NATIVE=0 test   portable build (no -march=native: the scalar kernels)
-#   make bench           speed on a GPT-2 124M-shaped model (tools/bench.c)
+#   make bench           speed on GPT-2 124M- and medium-shaped models (tools/bench.c)
 #   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
 #   make sanitize        the test programs under ASan + UBSan
 #   make valgrind        the test programs under valgrind memcheck

@@ -4,7 +4,7 @@
    Run it with `make bench` (built with -O2 -march=native, so the SIMD
    kernels are in), or by hand from the repository root:
        cc -std=c99 -O2 -march=native -fopenmp -I. tools/bench.c -o build/bench_native -lm
-       build/bench_native [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--quick]
+       build/bench_native [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick]
    (--max-batch: llm_session_options.max_batch, default 512 here so that a
    512-token prompt is one batch, like llama.cpp's default ubatch; 0 takes
    the library's default)
@@ -31,7 +31,12 @@
       runs inherit the environment (set OMP_WAIT_POLICY=PASSIVE on a
       machine shared with other jobs: spinning threads that share a core
       with another process can make each parallel step wait a timeslice).
-   5. Prints the table, each figure as a fraction of its bound and the
+   5. Scaling (skip with --no-scaling): with the F32 124M checkpoint, a
+      24-token prompt chunk and 16 generated tokens at positions 16, 256
+      and 1000 (cost against context length); then gpt2-medium-shaped
+      checkpoints (24 layers, 16 heads, 1024 wide; F32 and F16, written to
+      D/medium-f32 and D/medium-f16) through the same protocol as step 3.
+   6. Prints the table, each figure as a fraction of its bound and the
       ratios llm.h / PyTorch, and writes D/results.md and D/results.json.
 
    Bounds: prompt, (matrix + attention + one LM-head row FLOPs) / FMA peak;
@@ -58,13 +63,18 @@
 #include <immintrin.h>
 #endif
 
-/* GPT-2 124M */
-#define NL 12
-#define NH 12
-#define NC 768
-#define NI 3072
-#define NP 1024
-#define NV 50257
+/* The shapes benchmarked: GPT-2 124M (the main table) and gpt2-medium
+   (scaling with model size). S: the one this process works on. */
+typedef struct { const char *name; int nl, nh, nc, ni, np, nv; } shape;
+static const shape shapes[2] = { { "124M", 12, 12, 768, 3072, 1024, 50257 }, { "medium", 24, 16, 1024, 4096, 1024, 50257 } };
+static const shape *S = &shapes[0];
+#define NL (S->nl)
+#define NH (S->nh)
+#define NC (S->nc)
+#define NI (S->ni)
+#define NP (S->np)
+#define NV (S->nv)
+#define MAX_TENSORS (16 * 24 + 8)
 #define SEED 20240601u
 
 static double now(void) {
@@ -158,7 +168,7 @@ static size_t file_size(const char *path) {
 /* Writes dir/model.safetensors (+ config.json, + seed stamp). Returns the
    file size, or 0. */
 static size_t write_model(const char *dir, int dt) {
-    static tdesc t[16 * NL + 8];
+    static tdesc t[MAX_TENSORS];
     size_t n = list_tensors(t), i, off = 0, es = dt ? 2 : 4, hlen, total;
     char path[600], stamp[600], *hdr;
     FILE *f;
@@ -420,7 +430,7 @@ static int run_child(const char *dir, int nt, int runs, int max_batch) {
     llm_session s;
     llm_session_options so;
     llm_safetensors st;
-    int32_t ids[512];
+    int32_t ids[1024];
     double *v = (double *)malloc(sizeof(double) * (size_t)runs * 9), load, res[9];
     double *lim = v + runs, *fr = v + 2 * runs;
     int k, i, q;
@@ -428,7 +438,7 @@ static int run_child(const char *dir, int nt, int runs, int max_batch) {
     long rss_kb;
     char path[1100];
     struct rusage ru;
-    for (i = 0; i < 512; i++) ids[i] = (int32_t)(rng_next(&rs) % NV);
+    for (i = 0; i < 1024; i++) ids[i] = (int32_t)(rng_next(&rs) % NV);
     /* load: one warm-up, then runs */
     for (k = -1; k < runs; k++) {
         double t0 = now();
@@ -479,6 +489,55 @@ static int run_child(const char *dir, int nt, int runs, int max_batch) {
            "rss_kb=%ld max_batch=%d threads=%d\n",
            load * 1e3, res[0], res[1], res[2], res[3], res[4], res[5], res[6], res[7], res[8], rss_kb, s.max_batch, s.n_threads);
     llm_session_free(&s);
+    llm_model_free(&m);
+    free(v);
+    return 0;
+}
+
+/* Scaling with context length (F32 124M): at positions P = 16, 256 and
+   1000, the throughput of a 24-token prompt chunk evaluated with P tokens
+   already in the cache, and of 16 generated tokens after P. The cache is
+   filled once per P (untimed) and copied into the timed session before
+   each run. */
+static const int ctx_pos[3] = { 16, 256, 1000 };
+static int run_child_context(const char *dir, int nt, int runs, int max_batch) {
+    llm_model m;
+    llm_session s, s0;
+    llm_session_options so;
+    int32_t ids[1024];
+    double *v = (double *)malloc(sizeof(double) * (size_t)runs), pr[3], gr[3];
+    int k, i, q;
+    uint64_t rs = 11;
+    for (i = 0; i < 1024; i++) ids[i] = (int32_t)(rng_next(&rs) % NV);
+    if (!v || llm_model_load(&m, dir, NULL) != LLM_OK) { fprintf(stderr, "bench: %s: %s\n", dir, llm_model_error(&m)); return 1; }
+    memset(&so, 0, sizeof so);
+    so.n_threads = nt;
+    so.max_batch = max_batch;
+    if (llm_session_init(&s, &m, &so) != LLM_OK || llm_session_init(&s0, &m, &so) != LLM_OK) { fprintf(stderr, "bench: session\n"); return 1; }
+    for (q = 0; q < 3; q++) {
+        int P = ctx_pos[q];
+        llm_session_reset(&s0);
+        llm_session_eval(&s0, ids, (size_t)P, NULL);
+        for (k = -1; k < runs; k++) {                 /* prompt chunk */
+            double t0;
+            llm_session_copy(&s, &s0);
+            t0 = now();
+            llm_session_eval(&s, ids + P, 24, NULL);
+            if (k >= 0) v[k] = 24 / (now() - t0);
+        }
+        pr[q] = median(v, runs);
+        for (k = -1; k < runs; k++) {                 /* generation */
+            double t0;
+            llm_session_copy(&s, &s0);
+            t0 = now();
+            for (i = 0; i < 16; i++) { int32_t id = argmax(llm_session_logits(&s), NV); llm_session_eval(&s, &id, 1, NULL); }
+            if (k >= 0) v[k] = 16 / (now() - t0);
+        }
+        gr[q] = median(v, runs);
+    }
+    printf("RESULT p16=%.2f g16=%.3f p256=%.2f g256=%.3f p1000=%.2f g1000=%.3f\n", pr[0], gr[0], pr[1], gr[1], pr[2], gr[2]);
+    llm_session_free(&s);
+    llm_session_free(&s0);
     llm_model_free(&m);
     free(v);
     return 0;
@@ -540,25 +599,33 @@ static void parse_result(result *x, const char *out) {
 
 int main(int argc, char **argv) {
     const char *dir = "build/bench-results";
-    int nt = (int)sysconf(_SC_NPROCESSORS_ONLN), runs = 5, max_batch = 512, torch = 1, i, dt;
+    int nt = (int)sysconf(_SC_NPROCESSORS_ONLN), runs = 5, max_batch = 512, torch = 1, scaling = 1, i, dt;
     char self[1024], path[700], out[8192];
     size_t fsize[3];
     double bw0, peak0;
-    result r[4];
+    result r[4], med[2];
+    size_t msize[2] = { 0, 0 };
+    double ctx[6];
+    int ctx_ok = 0;
     char torch_ver[128] = "";
     const char *wait = getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "default";
     FILE *md, *js;
     if (nt < 1) nt = 1;
     for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--child") && i + 4 < argc)
+        if (!strcmp(argv[i], "--child") && i + 5 < argc) {
+            S = &shapes[atoi(argv[i + 5]) ? 1 : 0];
             return run_child(argv[i + 1], atoi(argv[i + 2]), atoi(argv[i + 3]), atoi(argv[i + 4]));
+        }
+        if (!strcmp(argv[i], "--child-context") && i + 4 < argc)
+            return run_child_context(argv[i + 1], atoi(argv[i + 2]), atoi(argv[i + 3]), atoi(argv[i + 4]));
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) nt = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dir") && i + 1 < argc) dir = argv[++i];
         else if (!strcmp(argv[i], "--max-batch") && i + 1 < argc) max_batch = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--no-torch")) torch = 0;
+        else if (!strcmp(argv[i], "--no-scaling")) scaling = 0;
         else if (!strcmp(argv[i], "--quick")) runs = 3;
-        else { fprintf(stderr, "usage: bench [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--quick]\n"); return 2; }
+        else { fprintf(stderr, "usage: bench [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick]\n"); return 2; }
     }
     if (nt < 1 || runs < 1) { fprintf(stderr, "bench: bad --threads or --runs\n"); return 2; }
 #ifndef _OPENMP
@@ -604,6 +671,7 @@ int main(int argc, char **argv) {
            "re-measured before every timed run, as these limits drift on a shared host\n", nt, peak0, bw0, (double)(fsize[0] + fsize[0] / 4) / 1e6);
     /* 3. llm.h */
     memset(r, 0, sizeof r);
+    memset(med, 0, sizeof med);
     for (dt = 0; dt < 3; dt++) {
         char a_dir[700], a_nt[16], a_runs[16], a_mb[16];
         char *args[8];
@@ -611,7 +679,8 @@ int main(int argc, char **argv) {
         snprintf(a_nt, sizeof a_nt, "%d", nt);
         snprintf(a_runs, sizeof a_runs, "%d", runs);
         snprintf(a_mb, sizeof a_mb, "%d", max_batch);
-        args[0] = self; args[1] = (char *)"--child"; args[2] = a_dir; args[3] = a_nt; args[4] = a_runs; args[5] = a_mb; args[6] = NULL;
+        args[0] = self; args[1] = (char *)"--child"; args[2] = a_dir; args[3] = a_nt; args[4] = a_runs; args[5] = a_mb;
+        args[6] = (char *)"0"; args[7] = NULL;
         if (run_capture(args, NULL, out, sizeof out) != 0 || !strstr(out, "RESULT")) { printf("llm.h %s: failed\n%s", dt_names[dt], out); continue; }
         parse_result(&r[dt], out);
         if (dt == 0) max_batch = (int)field(out, "max_batch=");
@@ -654,7 +723,41 @@ int main(int argc, char **argv) {
                    torch_ver, x->load_ms, x->p128, x->p512, x->gen, x->rss_mb, x->peak128, x->bw);
         } else printf("PyTorch: skipped (%s)\n", strstr(out, "SKIP") ? strstr(out, "SKIP") : "tools/bench_torch.py failed");
     }
-    /* 5. table */
+    /* 5. scaling: context length (F32 124M), model size (gpt2-medium shape, F32 and F16) */
+    if (scaling) {
+        char a_dir[700], a_nt[16], a_runs[16], a_mb[16];
+        char *args[8];
+        snprintf(a_nt, sizeof a_nt, "%d", nt);
+        snprintf(a_runs, sizeof a_runs, "%d", runs);
+        snprintf(a_mb, sizeof a_mb, "%d", max_batch);
+        snprintf(a_dir, sizeof a_dir, "%.500s/f32", dir);
+        args[0] = self; args[1] = (char *)"--child-context"; args[2] = a_dir; args[3] = a_nt; args[4] = a_runs; args[5] = a_mb; args[6] = NULL;
+        if (run_capture(args, NULL, out, sizeof out) == 0 && strstr(out, "RESULT")) {
+            const char *keys[6] = { "p16=", "g16=", "p256=", "g256=", "p1000=", "g1000=" };
+            for (i = 0; i < 6; i++) ctx[i] = field(out, keys[i]);
+            ctx_ok = 1;
+            printf("llm.h F32 by position: prompt chunk of 24 at 16 / 256 / 1000: %.0f / %.0f / %.0f tok/s; "
+                   "generation after 16 / 256 / 1000: %.1f / %.1f / %.1f tok/s\n", ctx[0], ctx[2], ctx[4], ctx[1], ctx[3], ctx[5]);
+        } else printf("llm.h context scaling: failed\n%s", out);
+        for (dt = 0; dt < 2; dt++) {
+            double t0 = now();
+            S = &shapes[1];
+            snprintf(a_dir, sizeof a_dir, "%.500s/medium-%s", dir, dt_dirs[dt]);
+            mkdir(a_dir, 0755);
+            msize[dt] = write_model(a_dir, dt);
+            S = &shapes[0];
+            if (!msize[dt]) { printf("bench: cannot write %s: %s\n", a_dir, strerror(errno)); continue; }
+            printf("checkpoint %s/model.safetensors: %.1f MB (%.1f s)\n", a_dir, (double)msize[dt] / 1e6, now() - t0);
+            args[0] = self; args[1] = (char *)"--child"; args[2] = a_dir; args[3] = a_nt; args[4] = a_runs; args[5] = a_mb;
+            args[6] = (char *)"1"; args[7] = NULL;
+            if (run_capture(args, NULL, out, sizeof out) != 0 || !strstr(out, "RESULT")) { printf("llm.h medium %s: failed\n%s", dt_names[dt], out); continue; }
+            parse_result(&med[dt], out);
+            printf("llm.h medium %-4s: load %.1f ms, prompt 128 %.0f tok/s, prompt 512 %.0f tok/s, generation %.1f tok/s (read %.1f GB/s), "
+                   "peak RSS %.0f MB\n", dt_names[dt], med[dt].load_ms, med[dt].p128, med[dt].p512, med[dt].gen, med[dt].bw, med[dt].rss_mb);
+            fflush(stdout);
+        }
+    }
+    /* 6. table */
     snprintf(path, sizeof path, "%.500s/results.md", dir);
     md = fopen(path, "w");
     snprintf(path, sizeof path, "%.500s/results.json", dir);
@@ -693,6 +796,34 @@ int main(int argc, char **argv) {
                 if (r[dt].ok) fprintf(f, "%s%s %s %.0f GFLOP/s, %.1f GB/s", dt ? "; " : "", dt < 3 ? "llm.h" : "PyTorch", dt < 3 ? dt_names[dt] : "F32",
                                       0.5 * (r[dt].peak128 + r[dt].peak512), r[dt].bw);
             fprintf(f, ".\n");
+            if (ctx_ok) {
+                fprintf(f, "\nContext length (llm.h F32, 124M shape): a 24-token prompt chunk evaluated with P tokens already in "
+                           "the cache, and 16 tokens generated after P; median of %d runs.\n\n", runs);
+                fprintf(f, "| position P | prompt chunk (tok/s) | generation (tok/s) |\n| ---: | ---: | ---: |\n");
+                for (i = 0; i < 3; i++)
+                    fprintf(f, "| %d | %.0f (%.2f of P=16) | %.1f (%.2f of P=16) |\n", ctx_pos[i], ctx[2 * i], ctx[2 * i] / ctx[0],
+                            ctx[2 * i + 1], ctx[2 * i + 1] / ctx[1]);
+            }
+            if (med[0].ok || med[1].ok) {
+                const shape *M = &shapes[1];
+                fprintf(f, "\nModel size: gpt2-medium shape (%d layers, %d heads, %d wide; %.0f M parameters), same protocol; "
+                           "in brackets the fraction of the bound as above.\n\n", M->nl, M->nh, M->nc,
+                        (M->nl * (12.0 * M->nc * M->nc + 13.0 * M->nc) + (double)(M->nv + M->np) * M->nc + 2.0 * M->nc) / 1e6);
+                fprintf(f, "| shape | weights | load (ms) | prompt 128 (tok/s) | prompt 512 (tok/s) | generation 128 (tok/s) | peak RSS (MB) |\n");
+                fprintf(f, "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+                for (dt = 0; dt < 2; dt++) {
+                    const result *x = &r[dt];
+                    double budget = (double)fsize[dt] / 1e6 + 2.0 * 12 * 1024 * 768 * 4 / 1e6;
+                    if (x->ok) fprintf(f, "| 124M | %s | %.1f | %.0f (%.0f%%) | %.0f (%.0f%%) | %.1f (%.0f%%) | %.0f (%.2f) |\n", dt_names[dt],
+                                       x->load_ms, x->p128, 100 * x->f128, x->p512, 100 * x->f512, x->gen, 100 * x->fgen, x->rss_mb, x->rss_mb / budget);
+                }
+                for (dt = 0; dt < 2; dt++) {
+                    const result *x = &med[dt];
+                    double budget = (double)msize[dt] / 1e6 + 2.0 * M->nl * M->np * M->nc * 4 / 1e6;
+                    if (x->ok) fprintf(f, "| medium | %s | %.1f | %.0f (%.0f%%) | %.0f (%.0f%%) | %.1f (%.0f%%) | %.0f (%.2f) |\n", dt_names[dt],
+                                       x->load_ms, x->p128, 100 * x->f128, x->p512, 100 * x->f512, x->gen, 100 * x->fgen, x->rss_mb, x->rss_mb / budget);
+                }
+            }
             if (o == 0) fprintf(f, "\n");
         }
     }
@@ -710,6 +841,13 @@ int main(int argc, char **argv) {
                                x->peak128, x->peak512, x->bw, x->f128, x->f512, x->fgen, dt < 3 ? "," : "");
             else fprintf(js, "null%s\n", dt < 3 ? "," : "");
         }
+        if (ctx_ok) fprintf(js, "  ,\"context_f32\": {\"positions\": [16, 256, 1000], \"prompt_chunk24\": [%.2f, %.2f, %.2f], "
+                                "\"gen16\": [%.3f, %.3f, %.3f]}\n", ctx[0], ctx[2], ctx[4], ctx[1], ctx[3], ctx[5]);
+        for (dt = 0; dt < 2; dt++)
+            if (med[dt].ok) fprintf(js, "  ,\"medium_%s\": {\"load_ms\": %.3f, \"p128\": %.2f, \"p512\": %.2f, \"gen\": %.3f, \"rss_mb\": %.1f, "
+                                        "\"file_mb\": %.1f, \"frac_p128\": %.4f, \"frac_p512\": %.4f, \"frac_gen\": %.4f}\n",
+                                    dt_dirs[dt], med[dt].load_ms, med[dt].p128, med[dt].p512, med[dt].gen, med[dt].rss_mb,
+                                    (double)msize[dt] / 1e6, med[dt].f128, med[dt].f512, med[dt].fgen);
         fprintf(js, "}\n");
         fclose(js);
     }
