@@ -29,20 +29,6 @@ static void emb_free(void *p) { free(p); }
 #define MODEL "models/shakespeare"
 #define N_NEW 24
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    long n;
-    char *buf;
-    *len = 0;
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) { fclose(f); return NULL; }
-    buf = (char *)malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-    fclose(f);
-    if (buf) { buf[n] = 0; *len = (size_t)n; }
-    return buf;
-}
-
 static char *st, *cfg, *voc, *mrg;
 static size_t st_n, cfg_n, voc_n, mrg_n;
 
@@ -134,10 +120,10 @@ int main(void) {
     llm_status r;
     int ctx;
 
-    st = slurp(MODEL "/model.safetensors", &st_n);
-    cfg = slurp(MODEL "/config.json", &cfg_n);
-    voc = slurp(MODEL "/vocab.json", &voc_n);
-    mrg = slurp(MODEL "/merges.txt", &mrg_n);
+    st = test_read_file(MODEL "/model.safetensors", &st_n);
+    cfg = test_read_file(MODEL "/config.json", &cfg_n);
+    voc = test_read_file(MODEL "/vocab.json", &voc_n);
+    mrg = test_read_file(MODEL "/merges.txt", &mrg_n);
     if (!st || !cfg || !voc || !mrg) { SKIP("%s is missing", MODEL); return test_summary("test_embedded"); }
     check_api();
 

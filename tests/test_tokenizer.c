@@ -62,17 +62,8 @@ static void tt_free(void *p) { if (p) { tt_count(-1); free(p); } }
 typedef struct { unsigned char *p; size_t n; } buf_t;
 
 static int read_all(const char *path, buf_t *b) {
-    FILE *f = fopen(path, "rb");
-    long n;
-    b->p = NULL; b->n = 0;
-    if (!f) return 0;
-    if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) { fclose(f); return 0; }
-    b->p = (unsigned char *)malloc((size_t)n + 1);
-    if (!b->p || fread(b->p, 1, (size_t)n, f) != (size_t)n) { fclose(f); free(b->p); b->p = NULL; return 0; }
-    fclose(f);
-    b->p[n] = 0;
-    b->n = (size_t)n;
-    return 1;
+    b->p = (unsigned char *)test_read_file(path, &b->n);
+    return b->p != NULL;
 }
 
 /* Full path of data file sub/name in the first place that has it, or NULL. */
