@@ -32,7 +32,7 @@ import gpt2_reference as ref  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "tests", "data")
 FIXTURES = ["tiny-f32", "h3-f16", "h5-bf16", "lmhead-f32", "noconfig-f32",
-            "meta-f32", "ninner-f32"]
+            "meta-f32", "ninner-f32", "eos-f32"]
 
 failures = []
 

@@ -49,6 +49,8 @@ FIXTURES = [
          vocab=70, dtype="F32", prefix=True, config=False, meta_n_head=True),
     dict(name="ninner-f32", seed=7, n_layer=1, n_head=2, n_embd=32, n_inner=48,
          n_positions=16, vocab=60, dtype="F32", prefix=True),
+    dict(name="eos-f32", seed=8, n_layer=2, n_head=2, n_embd=32, n_positions=32,
+         vocab=40, dtype="F32", prefix=True, eos_logit=2.75),
 ]
 
 MIN_LOGIT_STD = 0.5  # required spread of logits across the vocabulary
@@ -98,6 +100,30 @@ def make_weights(fx, rng):
     if fx.get("lm_head"):
         w["lm_head.weight"] = normal(emb_std, V, C)  # [V, C], untied
     return w
+
+
+def boost_eos(fx, w):
+    """Make the end-of-text token (id V-1, tied head) a frequent choice.
+
+    With plain random weights the eos logit is just another random logit and
+    generation never picks it.  Here wte[V-1] is replaced by the mean
+    direction of the final hidden states (ln_f output, measured on 20 random
+    sequences of n_positions tokens from a separate seeded generator), scaled
+    so that the eos logit averages fx["eos_logit"] on those states.  It is
+    then the argmax at about 40% of positions: beams finish at various steps.
+    """
+    V, C, P = fx["vocab"], fx["n_embd"], fx["n_positions"]
+    tensors = {k: torch.from_numpy(v.astype(np.float64)) for k, v in w.items()}
+    probe = {"n_layer": fx["n_layer"], "n_head": fx["n_head"], "n_embd": C,
+             "vocab_size": V, "n_positions": P, "eps": fx.get("eps", 1e-5),
+             "weights": tensors, "lm_head": torch.eye(C, dtype=torch.float64)}
+    rng = np.random.default_rng(fx["seed"] + 1000)
+    hidden = torch.cat([ref.forward(probe, rng.integers(0, V - 1, size=P).tolist())
+                        for _ in range(20)])                       # [20P, C]
+    mean = hidden.mean(dim=0)                                      # [C]
+    direction = mean / mean.norm()
+    row = direction * fx["eos_logit"] / float((hidden @ direction).mean())
+    w["wte.weight"][V - 1] = row.numpy().astype(np.float32)
 
 
 def to_file_tensors(fx, w):
@@ -160,6 +186,8 @@ def make_fixture(fx):
     os.makedirs(d, exist_ok=True)
 
     w = make_weights(fx, rng)
+    if fx.get("eos_logit"):
+        boost_eos(fx, w)
     meta = {"format": "pt"}
     if fx.get("meta_n_head"):
         meta["n_head"] = str(fx["n_head"])
