@@ -1372,7 +1372,8 @@ static llm_status llm__st_parse(llm_safetensors *st) {
     char *np;
     if (size < 8) return llm__err(st->error, LLM_ERR_FORMAT, "file too short for a safetensors header (%zu bytes)", size);
     h64 = llm__rd64(img);
-    if (h64 > LLM_ST_MAX_HEADER) return llm__err(st->error, LLM_ERR_FORMAT, "header size is over the format's limit of 100,000,000 bytes");
+    if (h64 > LLM_ST_MAX_HEADER) return llm__err(st->error, LLM_ERR_FORMAT, "not a safetensors file (its first 8 bytes, the header size, "
+                                                   "say %llu, over the format's limit of 100,000,000)", (unsigned long long)h64);
     if (h64 > size - 8) return llm__err(st->error, LLM_ERR_FORMAT, "header size %zu runs past the end of the file (%zu bytes)", (size_t)h64, size);
     hlen = (size_t)h64;
     data_size = size - 8 - hlen;
@@ -1868,6 +1869,11 @@ LLM_API llm_status llm_model_heap_size(const void *data, size_t size, const char
 }
 
 #ifdef LLM__FILES
+/* Nonzero if path is a folder ("path/." opens only for a folder). */
+static int llm__is_folder(const char *path) {
+    char dot[4096];
+    return llm__join(dot, sizeof dot, path, ".") && llm__file_exists(dot);
+}
 LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_model_options *opt) {
     char dir[4096], file[4096], cfg_path[4096];
     llm_model_options o;
@@ -1890,10 +1896,11 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
         memcpy(file, path, n + 1);
         if (slash) { memcpy(dir, path, (size_t)(slash - path)); dir[slash - path] = 0; if (!dir[0]) { dir[0] = '/'; dir[1] = 0; } }
         else { dir[0] = '.'; dir[1] = 0; }
-        if (!llm__file_exists(file)) {
+        if (llm__is_folder(path) || !llm__file_exists(file)) {
             char idx[4096];
             if (llm__join(idx, sizeof idx, path, "model.safetensors.index.json") && llm__file_exists(idx))
                 return llm__err(m->error, LLM_ERR_UNSUPPORTED, "'%s' holds a sharded checkpoint; llm.h reads a single model.safetensors", path);
+            if (llm__is_folder(path)) return llm__err(m->error, LLM_ERR_IO, "no model.safetensors in '%s'", path);
             return llm__err(m->error, LLM_ERR_IO, "'%s' is neither a .safetensors file nor a folder with model.safetensors", path);
         }
     }

@@ -1,0 +1,534 @@
+/* cli.h - what the programs in examples/ share (not part of llm.h).
+   Functions are static inline so that a program need not use them all.
+
+   Each program defines _POSIX_C_SOURCE 200809L, includes llm.h with
+   LLM_IMPLEMENTATION, then this file (static functions: one copy each).
+
+   - cli_parse: one flag parser driven by a table of cli_opt rows. Numbers
+     are strict (digits only, no spaces, no trailing bytes, in range);
+     a bad flag is one line on stderr and exit status 2; --help lists every
+     flag with its default.
+   - cli_read: a file or stdin as bytes with a length.
+   - cli_parse_ids: token id lists ("464,3290 373"), errors with position.
+   - cli_out: checked output to stdout or to a file; a file is written to a
+     temporary name in its folder and renamed only when every write, the
+     flush and the close succeeded.
+   - cli_quote: user input in messages, with non-printable bytes escaped.
+   - cli_random_seed: 64 bits from /dev/urandom (else the clock + pid).
+   - cli_omp_passive: OMP_WAIT_POLICY=PASSIVE unless the user set it.
+   - cli_load_model, cli_info: loading with the programs' messages, --info. */
+#ifndef CLI_H
+#define CLI_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <time.h>
+#include <signal.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+/* The program's name in messages (set by cli_parse). */
+static const char *cli_prog = "llm";
+
+static inline void cli_error(const char *fmt, ...) {
+    va_list ap;
+    fprintf(stderr, "%s: ", cli_prog);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* s[0..n) for a message: printable ASCII as is, other bytes as \xNN, cut
+   with "..." to fit out[cap]. Returns out. */
+static inline const char *cli_quote(char *out, size_t cap, const char *s, size_t n) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i, k = 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int wide = c < 0x20 || c > 0x7e || c == '\\';
+        if (k + (wide ? 4 : 1) + 4 > cap) { memcpy(out + k, "...", 4); return out; }
+        if (wide) { out[k++] = '\\'; out[k++] = 'x'; out[k++] = hex[c >> 4]; out[k++] = hex[c & 15]; }
+        else out[k++] = (char)c;
+    }
+    out[k] = 0;
+    return out;
+}
+
+/* ---- strict numbers ------------------------------------------------------ */
+
+/* Decimal integer: an optional '-', then digits only. 1 if in [lo, hi]. */
+static inline int cli_parse_int64(const char *s, long long lo, long long hi, long long *out) {
+    int neg = *s == '-';
+    unsigned long long v = 0, lim = (unsigned long long)LLONG_MAX + (unsigned long long)neg;
+    const char *p = s + neg;
+    long long x;
+    if (*p < '0' || *p > '9') return 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (lim - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    if (*p) return 0;
+    x = !neg ? (long long)v : v == lim ? LLONG_MIN : -(long long)v;
+    if (x < lo || x > hi) return 0;
+    *out = x;
+    return 1;
+}
+
+/* Digits only, 0 .. 2^64-1. */
+static inline int cli_parse_uint64(const char *s, uint64_t *out) {
+    uint64_t v = 0;
+    const char *p = s;
+    if (*p < '0' || *p > '9') return 0;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10) return 0;
+        v = v * 10 + d;
+    }
+    if (*p) return 0;
+    *out = v;
+    return 1;
+}
+
+/* A finite decimal number (no leading space, nothing after it) in [lo, hi]. */
+static inline int cli_parse_double(const char *s, double lo, double hi, double *out) {
+    char *end;
+    double v;
+    if (!strchr("0123456789.-+", *s) || !*s) return 0;
+    v = strtod(s, &end);
+    if (end == s || *end || !isfinite(v) || !(v >= lo && v <= hi)) return 0;
+    *out = v;
+    return 1;
+}
+
+/* ---- the flag parser -------------------------------------------------------- */
+
+typedef enum { CLI_BOOL, CLI_STR, CLI_INT, CLI_SIZE, CLI_FLOAT, CLI_U64, CLI_LIST } cli_type;
+
+/* Repeatable string flag: v has room for max entries and a NULL. */
+typedef struct cli_list { const char **v; int n, max; } cli_list;
+
+/* One row of a program's flag table; the table ends with a row whose name
+   is NULL. dst: int (CLI_BOOL: set to 1; CLI_INT), const char * (CLI_STR),
+   size_t, float, uint64_t or cli_list. --help prints help and, unless help
+   mentions "default", the value dst holds before parsing. */
+typedef struct cli_opt {
+    const char *alias;       /* "-m", or NULL */
+    const char *name;        /* "--model" */
+    const char *arg;         /* "DIR" (NULL for CLI_BOOL) */
+    cli_type type;
+    void *dst;
+    double lo, hi;           /* numbers: the accepted range */
+    int *given;              /* set to 1 when the flag appears, or NULL */
+    const char *help;
+} cli_opt;
+
+#define CLI_HELP_MODEL "checkpoint folder (model.safetensors, config.json, tokenizer files); required"
+#define CLI_HELP_THREADS "threads (default: all cores)"
+#define CLI_HELP_INFO "print the loaded config, dtypes, tokenizer and memory, then exit"
+
+static inline void cli_usage(FILE *f, const char *usage, const cli_opt *o, const char *notes) {
+    fprintf(f, "usage: %s\n", usage);
+    for (; o->name; o++) {
+        char left[64];
+        snprintf(left, sizeof left, "%s%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "    ",
+                 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+        fprintf(f, "  %-30s %s", left, o->help);
+        if (!strstr(o->help, "default")) {
+            if (o->type == CLI_INT) fprintf(f, " (default %d)", *(const int *)o->dst);
+            else if (o->type == CLI_SIZE) fprintf(f, " (default %zu)", *(const size_t *)o->dst);
+            else if (o->type == CLI_FLOAT) fprintf(f, " (default %g)", (double)*(const float *)o->dst);
+            else if (o->type == CLI_U64) fprintf(f, " (default %llu)", (unsigned long long)*(const uint64_t *)o->dst);
+            else if (o->type == CLI_STR && *(const char *const *)o->dst)
+                fprintf(f, " (default '%s')", *(const char *const *)o->dst);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "  %-30s this help\n", "-h, --help");
+    if (notes) fputs(notes, f);
+}
+
+static inline int cli_bad_value(const cli_opt *o, const char *v) {
+    char q[64];
+    const char *flag = o->name;
+    cli_quote(q, sizeof q, v, strlen(v));
+    if (o->type == CLI_INT || o->type == CLI_SIZE)
+        cli_error("%s: expected an integer in [%.0f, %.0f], got '%s'", flag, o->lo, o->hi, q);
+    else if (o->type == CLI_FLOAT) cli_error("%s: expected a number in [%g, %g], got '%s'", flag, o->lo, o->hi, q);
+    else if (o->type == CLI_U64) cli_error("%s: expected an integer in [0, 18446744073709551615], got '%s'", flag, q);
+    else if (o->type == CLI_LIST)
+        cli_error("%s: at most %d, each non-empty (got '%s')", flag, ((cli_list *)o->dst)->max, q);
+    else cli_error("%s: bad value '%s'", flag, q);
+    return 2;
+}
+
+/* Set one flag from its value; 0 or an exit status (2). */
+static inline int cli_set(const cli_opt *o, const char *v) {
+    long long iv;
+    double dv;
+    switch (o->type) {
+    case CLI_BOOL: *(int *)o->dst = 1; break;
+    case CLI_STR: *(const char **)o->dst = v; break;
+    case CLI_INT:
+        if (!cli_parse_int64(v, (long long)o->lo, (long long)o->hi, &iv)) return cli_bad_value(o, v);
+        *(int *)o->dst = (int)iv;
+        break;
+    case CLI_SIZE:
+        if (!cli_parse_int64(v, (long long)o->lo, (long long)o->hi, &iv)) return cli_bad_value(o, v);
+        *(size_t *)o->dst = (size_t)iv;
+        break;
+    case CLI_FLOAT:
+        if (!cli_parse_double(v, o->lo, o->hi, &dv)) return cli_bad_value(o, v);
+        *(float *)o->dst = (float)dv;
+        break;
+    case CLI_U64:
+        if (!cli_parse_uint64(v, (uint64_t *)o->dst)) return cli_bad_value(o, v);
+        break;
+    case CLI_LIST: {
+        cli_list *l = (cli_list *)o->dst;
+        if (l->n >= l->max || !*v) return cli_bad_value(o, v);
+        l->v[l->n++] = v;
+        l->v[l->n] = NULL;
+        break;
+    }
+    }
+    if (o->given) *o->given = 1;
+    return 0;
+}
+
+#define CLI_CONTINUE (-1)
+
+/* Parse argv against opts. Returns CLI_CONTINUE, or the exit status the
+   program should return: 0 after --help, 2 after a bad flag (one line on
+   stderr). */
+static inline int cli_parse(const char *prog, const char *usage, const cli_opt *opts, const char *notes,
+                     int argc, char **argv) {
+    int i;
+    cli_prog = prog;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const cli_opt *o;
+        char q[64];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            cli_usage(stdout, usage, opts, notes);
+            if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+            cli_error("cannot write stdout: %s", strerror(errno ? errno : EIO));
+            return 1;
+        }
+        for (o = opts; o->name; o++)
+            if (!strcmp(a, o->name) || (o->alias && !strcmp(a, o->alias))) break;
+        if (!o->name) {
+            cli_quote(q, sizeof q, a, strlen(a));
+            if (a[0] == '-') cli_error("unknown option '%s' (see --help)", q);
+            else cli_error("unexpected argument '%s' (see --help)", q);
+            return 2;
+        }
+        if (o->type == CLI_BOOL) { cli_set(o, NULL); continue; }
+        if (i + 1 >= argc) { cli_error("%s needs a value (see --help)", a); return 2; }
+        if (cli_set(o, argv[++i])) return 2;
+    }
+    return CLI_CONTINUE;
+}
+
+/* ---- input ---------------------------------------------------------------- */
+
+/* All of path ("-": stdin) as bytes, NUL added after them (not counted in
+   *n). NULL after a message (a folder: "Is a directory"). */
+static inline char *cli_read(const char *path, size_t *n) {
+    int is_stdin = !strcmp(path, "-");
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    size_t cap = 65536, len = 0, got;
+    char *buf = NULL, q[128];
+    int err = 0;
+    cli_quote(q, sizeof q, path, strlen(path));
+    if (!f) { cli_error("cannot open '%s': %s", q, strerror(errno)); return NULL; }
+    buf = (char *)malloc(cap);
+    while (buf) {
+        if (len + 1 >= cap) {
+            char *nb = cap <= ((size_t)-1) / 2 ? (char *)realloc(buf, cap * 2) : NULL;
+            if (!nb) { free(buf); buf = NULL; break; }
+            buf = nb;
+            cap *= 2;
+        }
+        errno = 0;
+        got = fread(buf + len, 1, cap - len - 1, f);
+        len += got;
+        if (got == 0) { err = ferror(f) ? (errno ? errno : EIO) : 0; break; }
+    }
+    if (!is_stdin) fclose(f);
+    if (!buf) { cli_error("out of memory reading '%s' (%zu bytes so far)", q, len); return NULL; }
+    if (err) { free(buf); cli_error("cannot read '%s': %s", is_stdin ? "stdin" : q, strerror(err)); return NULL; }
+    buf[len] = 0;
+    *n = len;
+    return buf;
+}
+
+/* Token ids separated by whitespace or commas ("464, 3290 373"); a comma
+   must stand between two ids. Each id < n_vocab. 1 on success (*ids
+   malloc'd, possibly NULL when *n_ids is 0), else 0 with a message naming
+   the entry, its line and column, in err. */
+static inline int cli_parse_ids(const char *s, size_t n, size_t n_vocab, int32_t **ids, size_t *n_ids,
+                         char *err, size_t errcap) {
+    size_t i = 0, k = 0, cap = 0, line = 1, line_start = 0;
+    int32_t *v = NULL;
+    int comma = 0, have = 0;   /* a comma since the last id; an id seen */
+    *ids = NULL; *n_ids = 0;
+    while (i < n) {
+        char c = s[i];
+        size_t st = i;
+        long long id;
+        char num[24], q[64];
+        if (c == '\n') { line++; line_start = i + 1; i++; continue; }
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f') { i++; continue; }
+        if (c == ',') {
+            if (comma || !have) {
+                snprintf(err, errcap, "empty entry before the comma at line %zu, column %zu", line, i - line_start + 1);
+                free(v); return 0;
+            }
+            comma = 1; i++; continue;
+        }
+        while (i < n && !strchr(" \t\r\n\v\f,", s[i] ? s[i] : 'x')) i++;
+        if (i - st < sizeof num) { memcpy(num, s + st, i - st); num[i - st] = 0; } else num[0] = 'x', num[1] = 0;
+        if (memchr(s + st, 0, i - st) || !cli_parse_int64(num, 0, 0x7fffffff, &id) || (size_t)id >= n_vocab) {
+            snprintf(err, errcap, "entry %zu ('%s') at line %zu, column %zu is not a token id (0..%zu)", k + 1,
+                     cli_quote(q, sizeof q, s + st, i - st), line, st - line_start + 1, n_vocab - 1);
+            free(v); return 0;
+        }
+        if (k == cap) {
+            int32_t *nv = (int32_t *)realloc(v, (cap = cap ? cap * 2 : 256) * sizeof *v);
+            if (!nv) { snprintf(err, errcap, "out of memory (%zu ids)", k); free(v); return 0; }
+            v = nv;
+        }
+        v[k++] = (int32_t)id;
+        comma = 0; have = 1;
+    }
+    if (comma) { snprintf(err, errcap, "the list ends with a comma (line %zu)", line); free(v); return 0; }
+    *ids = v; *n_ids = k;
+    return 1;
+}
+
+/* ---- checked output --------------------------------------------------------- */
+
+typedef struct cli_out {
+    FILE *f;
+    char path[4096];         /* "stdout" or the file's name */
+    char tmp[4096];          /* the temporary name, or "" (stdout, a device) */
+    int err;                 /* errno of the first failure, 0 while all is well */
+    int is_stdout;
+} cli_out;
+
+/* path NULL or "-": stdout. A regular file (or a new one) is written as
+   path.XXXXXX beside it; a device or FIFO directly. 1, or 0 after a message. */
+static inline int cli_out_open(cli_out *o, const char *path) {
+    struct stat sb;
+    memset(o, 0, sizeof *o);
+#ifdef SIGXFSZ
+    signal(SIGXFSZ, SIG_IGN);  /* past a file-size limit: an error (EFBIG), not death */
+#endif
+    if (!path || !strcmp(path, "-")) { o->f = stdout; o->is_stdout = 1; strcpy(o->path, "stdout"); return 1; }
+    if (strlen(path) + 8 > sizeof o->tmp) { cli_error("output path too long"); return 0; }
+    strcpy(o->path, path);
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        o->f = fopen(path, "wb");
+    } else {
+        mode_t mask = umask(0);
+        int fd;
+        umask(mask);
+        snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX", path);
+        fd = mkstemp(o->tmp);
+        if (fd >= 0) {
+            fchmod(fd, 0666 & ~mask);
+            if (!(o->f = fdopen(fd, "wb"))) { close(fd); unlink(o->tmp); }
+        }
+        if (!o->f) o->tmp[0] = 0;
+    }
+    if (!o->f) {
+        char q[128];
+        cli_error("cannot create '%s': %s", cli_quote(q, sizeof q, path, strlen(path)), strerror(errno));
+    }
+    return o->f != NULL;
+}
+
+static inline int cli_write(cli_out *o, const void *p, size_t n) {
+    if (o->err) return 0;
+    if (n && fwrite(p, 1, n, o->f) != n) o->err = errno ? errno : EIO;
+    return !o->err;
+}
+static inline int cli_printf(cli_out *o, const char *fmt, ...) {
+    va_list ap;
+    if (o->err) return 0;
+    va_start(ap, fmt);
+    if (vfprintf(o->f, fmt, ap) < 0) o->err = errno ? errno : EIO;
+    va_end(ap);
+    return !o->err;
+}
+/* For streaming: the bytes so far reach the reader. */
+static inline int cli_flush(cli_out *o) {
+    if (!o->err && fflush(o->f) != 0) o->err = errno ? errno : EIO;
+    return !o->err;
+}
+
+/* After an error elsewhere: no file is left behind (stdout: nothing). */
+static inline void cli_out_discard(cli_out *o) {
+    if (o->f && !o->is_stdout) fclose(o->f);
+    if (o->tmp[0]) unlink(o->tmp);
+    o->f = NULL; o->tmp[0] = 0;
+}
+
+/* Flush and close (stdout: flush); rename the temporary file into place.
+   1, or 0 after one message, with the temporary file removed. */
+static inline int cli_out_close(cli_out *o) {
+    char q[128];
+    errno = 0;
+    if (!o->f) return 0;
+    cli_flush(o);
+    if (!o->err && ferror(o->f)) o->err = EIO;
+    if (!o->is_stdout) {
+        if (fclose(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
+        o->f = NULL;
+        if (!o->err && o->tmp[0] && rename(o->tmp, o->path) != 0) o->err = errno;
+        if (o->err && o->tmp[0]) unlink(o->tmp);
+        o->tmp[0] = 0;
+    }
+    if (o->err && o->is_stdout) cli_error("cannot write stdout: %s", strerror(o->err));
+    else if (o->err)
+        cli_error("cannot write '%s': %s", cli_quote(q, sizeof q, o->path, strlen(o->path)), strerror(o->err));
+    return !o->err;
+}
+
+/* ---- seed, threads ------------------------------------------------------------ */
+
+/* 64 random bits: /dev/urandom, else the clock (ns) and the process id. */
+static inline uint64_t cli_random_seed(void) {
+    uint64_t s = 0;
+    struct timespec ts;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        size_t got = fread(&s, 1, sizeof s, f);
+        fclose(f);
+        if (got == sizeof s) return s;
+    }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    s = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ ((uint64_t)getpid() << 40);
+    s = (s ^ (s >> 30)) * 0xbf58476d1ce4e5b9ull;   /* splitmix64's finaliser */
+    s = (s ^ (s >> 27)) * 0x94d049bb133111ebull;
+    return s ^ (s >> 31);
+}
+
+/* OpenMP threads that spin while waiting make a program 10-20x slower when
+   another job shares the cores. Unless the user chose (OMP_WAIT_POLICY,
+   GOMP_SPINCOUNT or KMP_BLOCKTIME set), set OMP_WAIT_POLICY=PASSIVE. GNU
+   libgomp reads its environment before main, so on Linux the program
+   starts itself again (execv of /proc/self/exe, same argv) to apply it;
+   LLVM's libomp reads it at the first parallel region. Call first in main. */
+static inline void cli_omp_passive(char **argv) {
+#ifdef _OPENMP
+    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT") || getenv("KMP_BLOCKTIME")) return;
+    if (setenv("OMP_WAIT_POLICY", "PASSIVE", 1) != 0) return;
+#ifdef __linux__
+    execv("/proc/self/exe", argv);   /* returns only on failure: go on as we are */
+#endif
+#endif
+    (void)argv;
+}
+
+/* ---- models ----------------------------------------------------------------- */
+
+/* The safetensors file and folder llm_model_load uses for path. */
+static inline void cli_model_paths(const char *path, char *file, char *dir, size_t cap) {
+    struct stat sb;
+    snprintf(file, cap, "%s/model.safetensors", path);
+    if (stat(file, &sb) == 0) { snprintf(dir, cap, "%s", path); return; }
+    snprintf(file, cap, "%s", path);
+    snprintf(dir, cap, "%s", path);
+    if (strrchr(dir, '/')) { char *sl = strrchr(dir, '/'); if (sl == dir) sl[1] = 0; else *sl = 0; }
+    else strcpy(dir, ".");
+}
+
+static inline int cli_exists(const char *dir, const char *name) {
+    char p[4200];
+    struct stat sb;
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* Where n_head came from when there is no config.json; NULL if there is one. */
+static inline const char *cli_n_head_source(const char *path, char *buf, size_t cap) {
+    char file[4096], dir[4096];
+    llm_safetensors st;
+    int meta;
+    cli_model_paths(path, file, dir, sizeof file);
+    if (cli_exists(dir, "config.json")) return NULL;
+    meta = llm_safetensors_open(&st, file) == LLM_OK && llm_safetensors_metadata(&st, "n_head");
+    llm_safetensors_close(&st);
+    snprintf(buf, cap, meta ? "from the safetensors __metadata__ (no config.json)"
+                            : "guessed as n_embd / 64 (no config.json: a wrong guess gives wrong text)");
+    return buf;
+}
+
+/* llm_model_load with the programs' messages: the error, a missing
+   tokenizer (if need_tokenizer), and the guessed n_head (unless quiet).
+   1, or 0 after a message (the model freed). */
+static inline int cli_load_model(llm_model *m, const char *path, int need_tokenizer, int quiet) {
+    char q[256], src[128];
+    cli_quote(q, sizeof q, path, strlen(path));
+    if (llm_model_load(m, path, NULL) != LLM_OK) {
+        cli_error("cannot load '%s': %s", q, llm_model_error(m));
+        llm_model_free(m);
+        return 0;
+    }
+    if (need_tokenizer && !m->has_tokenizer) {
+        cli_error("'%s' has no tokenizer files (vocab.json + merges.txt, encoder.json + vocab.bpe, "
+                  "or tokenizer.json)", q);
+        llm_model_free(m);
+        return 0;
+    }
+    if (!quiet && cli_n_head_source(path, src, sizeof src))
+        cli_error("note: n_head %d %s", m->config.n_head, src);
+    return 1;
+}
+
+/* --info: what was loaded, on o. Sections: files, config, weights,
+   tokenizer, memory (one line each; add lines here for more). */
+static inline int cli_info(cli_out *o, const char *path, const llm_model *m, const llm_session_options *so) {
+    const llm_config *c = &m->config;
+    char file[4096], dir[4096], src[128];
+    const char *nh = cli_n_head_source(path, src, sizeof src);
+    llm_safetensors st;
+    size_t counts[LLM_DTYPE_COUNT] = {0}, i, sess = 0;
+    struct stat sb;
+    cli_model_paths(path, file, dir, sizeof file);
+    cli_printf(o, "weights file: %s (%lld bytes)\n", file, stat(file, &sb) == 0 ? (long long)sb.st_size : -1LL);
+    cli_printf(o, "config: %s/config.json%s\n", dir, nh ? " absent: shapes from the tensors" : "");
+    cli_printf(o, "  n_layer %d, n_head %d%s%s, n_embd %d, n_inner %d, n_ctx %d, n_vocab %d, layer_norm_epsilon %g,"
+               " eos_token_id %d\n", c->n_layer, c->n_head, nh ? " " : "", nh ? nh : "", c->n_embd, c->n_inner,
+               c->n_ctx, c->n_vocab, (double)c->ln_eps, c->eos_id);
+    if (llm_safetensors_open(&st, file) == LLM_OK) {
+        for (i = 0; i < st.n_tensors; i++) counts[st.tensors[i].dtype]++;
+        cli_printf(o, "dtypes: matrices %s; tensors:", llm_dtype_name(m->wtype));
+        for (i = 0; i < LLM_DTYPE_COUNT; i++)
+            if (counts[i]) cli_printf(o, " %zu %s", counts[i], llm_dtype_name((llm_dtype)i));
+        cli_printf(o, "\n");
+    }
+    llm_safetensors_close(&st);
+    if (!m->has_tokenizer) cli_printf(o, "tokenizer: none\n");
+    else cli_printf(o, "tokenizer: %s/%s (%zu tokens, end-of-text id %d)\n", dir,
+                    cli_exists(dir, "tokenizer.json") ? "tokenizer.json"
+                    : cli_exists(dir, "vocab.json") && cli_exists(dir, "merges.txt") ? "vocab.json + merges.txt"
+                    : "encoder.json + vocab.bpe", llm_tokenizer_vocab_size(&m->tokenizer),
+                    (int)llm_tokenizer_eot(&m->tokenizer));
+    if (llm_session_heap_size(c, so, &sess) == LLM_OK)
+        cli_printf(o, "memory: weights mapped from the file; a session (KV cache + scratch, n_ctx %d) "
+                   "takes %zu bytes\n",
+                   so->n_ctx ? so->n_ctx : c->n_ctx, sess);
+    return !o->err;
+}
+
+#endif /* CLI_H */
