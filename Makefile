@@ -40,7 +40,7 @@ all: $(EXAMPLES) $(TESTS) $(TOOLS)
 $(BUILD):
 	@mkdir -p $(BUILD)
 
-$(BUILD)/%: examples/%.c llm.h | $(BUILD)
+$(BUILD)/%: examples/%.c llm.h examples/cli.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
 $(BUILD)/%: tests/%.c llm.h tests/test.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)

@@ -63,25 +63,6 @@ static inline const char *cli_quote(char *out, size_t cap, const char *s, size_t
 
 /* ---- strict numbers ------------------------------------------------------ */
 
-/* Decimal integer: an optional '-', then digits only. 1 if in [lo, hi]. */
-static inline int cli_parse_int64(const char *s, long long lo, long long hi, long long *out) {
-    int neg = *s == '-';
-    unsigned long long v = 0, lim = (unsigned long long)LLONG_MAX + (unsigned long long)neg;
-    const char *p = s + neg;
-    long long x;
-    if (*p < '0' || *p > '9') return 0;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        unsigned d = (unsigned)(*p - '0');
-        if (v > (lim - d) / 10) return 0;
-        v = v * 10 + d;
-    }
-    if (*p) return 0;
-    x = !neg ? (long long)v : v == lim ? LLONG_MIN : -(long long)v;
-    if (x < lo || x > hi) return 0;
-    *out = x;
-    return 1;
-}
-
 /* Digits only, 0 .. 2^64-1. */
 static inline int cli_parse_uint64(const char *s, uint64_t *out) {
     uint64_t v = 0;
@@ -94,6 +75,18 @@ static inline int cli_parse_uint64(const char *s, uint64_t *out) {
     }
     if (*p) return 0;
     *out = v;
+    return 1;
+}
+
+/* Decimal integer: an optional '-', then digits only. 1 if in [lo, hi]. */
+static inline int cli_parse_int64(const char *s, long long lo, long long hi, long long *out) {
+    int neg = *s == '-';
+    uint64_t v;
+    long long x;
+    if (!cli_parse_uint64(s + neg, &v) || v > (uint64_t)LLONG_MAX + (uint64_t)neg) return 0;
+    x = !neg ? (long long)v : v == (uint64_t)LLONG_MAX + 1 ? LLONG_MIN : -(long long)v;
+    if (x < lo || x > hi) return 0;
+    *out = x;
     return 1;
 }
 

@@ -4,42 +4,15 @@
               --top-k 40 --temperature 0.8 --seed 42
 
    Streams the text as it is produced; timings go to stderr. Run with
-   --help for every flag and its default. */
+   --help for every flag and its default. The prompt is bytes with a length
+   (from -p, -f FILE or stdin; NUL bytes included), encoded with the model's
+   tokenizer. Flags are parsed by examples/cli.h, shared by every program. */
 #define _POSIX_C_SOURCE 200809L
 #define LLM_IMPLEMENTATION
 #include "llm.h"
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <errno.h>
-#include <time.h>
+#include "cli.h"
 
 #define MAX_STOPS 16
-
-static void usage(FILE *f) {
-    fprintf(f,
-        "usage: generate -m MODEL_DIR [options]\n"
-        "  -m DIR                   checkpoint folder (model.safetensors, config.json,\n"
-        "                           vocab.json + merges.txt or tokenizer.json); required\n"
-        "  -p TEXT                  prompt; '-' reads it from stdin (default: empty, which\n"
-        "                           starts from <|endoftext|>)\n"
-        "  --max-new-tokens N       tokens to generate (default 64 if --max-length unset)\n"
-        "  --max-length N           prompt + new tokens, as in Hugging Face (default unset)\n"
-        "  -n, --num-return-sequences N   sequences from one prompt (default 1)\n"
-        "  --temperature T          0 = greedy (default 1.0)\n"
-        "  --top-k K                0 = off (default 50)\n"
-        "  --top-p P                1 = off (default 1.0)\n"
-        "  --min-p P                0 = off (default 0)\n"
-        "  --repetition-penalty R   1 = off (default 1.0)\n"
-        "  --greedy                 same as --temperature 0\n"
-        "  --seed S                 sampling seed (default: from the clock, printed)\n"
-        "  --stop STR               stop when STR appears (repeatable, up to %d)\n"
-        "  --ignore-eos             don't stop at <|endoftext|>\n"
-        "  --special                '<|endoftext|>' in the prompt is the special token\n"
-        "  --threads N              threads (default: all cores)\n"
-        "  -q, --quiet              no timings on stderr\n"
-        "  -h, --help               this help\n", MAX_STOPS);
-}
 
 static double now(void) {
     struct timespec ts;
@@ -47,187 +20,190 @@ static double now(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int bad_value(const char *flag, const char *v, const char *want) {
-    fprintf(stderr, "generate: %s: expected %s, got '%s'\n", flag, want, v);
-    return 2;
-}
-static int parse_int(const char *s, long lo, long hi, long *out) {
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) return 0;
-    *out = v;
-    return 1;
-}
-static int parse_float(const char *s, double lo, double hi, double *out) {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= lo && v <= hi)) return 0;
-    *out = v;
-    return 1;
-}
-
 typedef struct {
     const char *prompt;
+    size_t prompt_len;
     int n_seqs, quiet;
-    int started;           /* sequence whose text is being printed, or -1 */
+    int started;           /* the last sequence whose header and prompt are out, or -1 */
     size_t n_tokens;       /* sampled so far */
     double t_start, t_first, t_last;
+    cli_out out;
 } stream_state;
 
+/* Header (with -n > 1) and prompt of every sequence up to seq. */
+static int start_seq(stream_state *st, int seq) {
+    while (st->started < seq) {
+        st->started++;
+        if (st->n_seqs > 1) cli_printf(&st->out, "%s=== sequence %d ===\n", st->started ? "\n" : "", st->started + 1);
+        cli_write(&st->out, st->prompt, st->prompt_len);
+    }
+    return cli_flush(&st->out);
+}
+/* The callbacks stop generating once stdout fails. */
 static int on_text(void *user, int seq, const char *text, size_t len) {
     stream_state *st = (stream_state *)user;
-    if (seq != st->started) {
-        if (st->n_seqs > 1) printf("%s=== sequence %d ===\n", seq ? "\n" : "", seq + 1);
-        fputs(st->prompt, stdout);
-        st->started = seq;
-    }
-    fwrite(text, 1, len, stdout);
-    fflush(stdout);
-    return 0;
+    start_seq(st, seq);
+    cli_write(&st->out, text, len);
+    return !cli_flush(&st->out);
 }
 static int on_token(void *user, int seq, int32_t id) {
     stream_state *st = (stream_state *)user;
-    (void)seq; (void)id;
+    (void)id;
     st->t_last = now();
     if (!st->n_tokens) st->t_first = st->t_last;
     st->n_tokens++;
-    return 0;
+    return !start_seq(st, seq);
 }
 
-static char *read_stdin(void) {
-    size_t cap = 4096, len = 0, got;
-    char *buf = (char *)malloc(cap);
-    if (!buf) return NULL;
-    while ((got = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
-        len += got;
-        if (len + 1 == cap) { char *nb = (char *)realloc(buf, cap *= 2); if (!nb) { free(buf); return NULL; } buf = nb; }
-    }
-    buf[len] = 0;
-    return buf;
-}
+static const char usage[] = "generate -m MODEL_DIR [-p TEXT | -f FILE] [options]";
+static const char notes[] =
+    "The prompt's bytes are encoded as they are (NUL bytes too). --max-length at or below the\n"
+    "prompt's length prints the prompt and generates nothing (with a warning). OMP_WAIT_POLICY\n"
+    "is PASSIVE unless set (see README).\n";
 
 int main(int argc, char **argv) {
-    const char *model_dir = NULL, *prompt = "", *stops[MAX_STOPS + 1];
-    char *stdin_prompt = NULL;
-    int n_stops = 0, threads = 0, i, seed_given = 0;
-    long max_new = 0, max_len = 0, n_seq = 1, lv;
-    double dv;
+    const char *model_dir = NULL, *prompt_arg = NULL, *prompt_file = NULL, *stops[MAX_STOPS + 1];
+    char *file_prompt = NULL;
+    int i, seed_given = 0, greedy = 0, ignore_eos = 0, special = 0, info = 0, rc = 1;
+    int n_seq = 1, max_new = 0, max_len = 0;
+    cli_list stop_list;
     llm_generate_options go;
     llm_model model;
     llm_session sess;
     llm_session_options so;
     llm_generation gen;
-    int no_eot = 0;
     stream_state st;
     llm_status r;
-    size_t n_prompt_tokens;
+    int32_t *ids = NULL;
+    size_t n_ids = 0;
 
     memset(&go, 0, sizeof go);
     memset(&st, 0, sizeof st);
+    memset(&so, 0, sizeof so);
+    memset(&gen, 0, sizeof gen);
+    memset(&sess, 0, sizeof sess);
     go.sampler.temperature = 1.0f;
     go.sampler.top_k = 50;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
-        if (!strcmp(a, "--greedy")) { go.sampler.temperature = 0; continue; }
-        if (!strcmp(a, "--ignore-eos")) { go.ignore_eos = 1; continue; }
-        if (!strcmp(a, "--special")) { go.encode_flags |= LLM_TOKENIZE_SPECIAL; continue; }
-        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) { st.quiet = 1; continue; }
-        if (a[0] != '-') { fprintf(stderr, "generate: unexpected argument '%s' (see --help)\n", a); return 2; }
-        if (!v) { fprintf(stderr, "generate: %s needs a value (see --help)\n", a); return 2; }
-        i++;
-        if (!strcmp(a, "-m")) model_dir = v;
-        else if (!strcmp(a, "-p")) prompt = v;
-        else if (!strcmp(a, "--max-new-tokens")) { if (!parse_int(v, 1, 1 << 30, &max_new)) return bad_value(a, v, "a positive integer"); }
-        else if (!strcmp(a, "--max-length")) { if (!parse_int(v, 1, 1 << 30, &max_len)) return bad_value(a, v, "a positive integer"); }
-        else if (!strcmp(a, "-n") || !strcmp(a, "--num-return-sequences")) { if (!parse_int(v, 1, 4096, &n_seq)) return bad_value(a, v, "an integer in [1, 4096]"); }
-        else if (!strcmp(a, "--temperature")) { if (!parse_float(v, 0, 1e6, &dv)) return bad_value(a, v, "a number >= 0"); go.sampler.temperature = (float)dv; }
-        else if (!strcmp(a, "--top-k")) { if (!parse_int(v, 0, 1 << 30, &lv)) return bad_value(a, v, "an integer >= 0"); go.sampler.top_k = (int)lv; }
-        else if (!strcmp(a, "--top-p")) { if (!parse_float(v, 0, 1, &dv)) return bad_value(a, v, "a number in [0, 1]"); go.sampler.top_p = (float)dv; }
-        else if (!strcmp(a, "--min-p")) { if (!parse_float(v, 0, 1, &dv)) return bad_value(a, v, "a number in [0, 1]"); go.sampler.min_p = (float)dv; }
-        else if (!strcmp(a, "--repetition-penalty")) { if (!parse_float(v, 1e-6, 1e6, &dv)) return bad_value(a, v, "a number > 0"); go.sampler.repetition_penalty = (float)dv; }
-        else if (!strcmp(a, "--seed")) {
-            char *end; unsigned long long sv; errno = 0; sv = strtoull(v, &end, 10);
-            if (errno || end == v || *end || v[0] == '-') return bad_value(a, v, "a non-negative integer");
-            go.sampler.seed = sv; seed_given = 1;
-        }
-        else if (!strcmp(a, "--stop")) { if (n_stops == MAX_STOPS || !*v) return bad_value(a, v, "a non-empty string (at most 16 --stop)"); stops[n_stops++] = v; }
-        else if (!strcmp(a, "--threads")) { if (!parse_int(v, 1, 256, &lv)) return bad_value(a, v, "an integer in [1, 256]"); threads = (int)lv; }
-        else { fprintf(stderr, "generate: unknown option '%s' (see --help)\n", a); return 2; }
+    go.sampler.top_p = 1.0f;
+    go.sampler.repetition_penalty = 1.0f;
+    stop_list.v = stops; stop_list.n = 0; stop_list.max = MAX_STOPS;
+    {
+        const cli_opt opts[] = {
+            { "-m", "--model", "DIR", CLI_STR, &model_dir, 0, 0, NULL, CLI_HELP_MODEL },
+            { "-p", "--prompt", "TEXT", CLI_STR, &prompt_arg, 0, 0, NULL,
+              "prompt; '-' reads it from stdin (default: empty, which starts from <|endoftext|>)" },
+            { "-f", "--prompt-file", "FILE", CLI_STR, &prompt_file, 0, 0, NULL,
+              "the prompt is FILE's bytes (default: none)" },
+            { NULL, "--max-new-tokens", "N", CLI_INT, &max_new, 1, 1 << 30, NULL,
+              "tokens to generate (default 64 if --max-length is unset)" },
+            { NULL, "--max-length", "N", CLI_INT, &max_len, 1, 1 << 30, NULL,
+              "prompt + new tokens, as in Hugging Face (default: unset)" },
+            { "-n", "--num-return-sequences", "N", CLI_INT, &n_seq, 1, 4096, NULL, "sequences from one prompt" },
+            { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
+            { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, NULL, "0 = off" },
+            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, NULL, "1 = off" },
+            { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, NULL, "0 = off" },
+            { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6, NULL,
+              "1 = off" },
+            { NULL, "--greedy", NULL, CLI_BOOL, &greedy, 0, 0, NULL, "same as --temperature 0" },
+            { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
+              "sampling seed (default: 64 random bits from /dev/urandom, printed)" },
+            { NULL, "--stop", "STR", CLI_LIST, &stop_list, 0, 0, NULL,
+              "stop when STR appears (repeatable, up to 16; default: none)" },
+            { NULL, "--ignore-eos", NULL, CLI_BOOL, &ignore_eos, 0, 0, NULL, "don't stop at <|endoftext|>" },
+            { NULL, "--special", NULL, CLI_BOOL, &special, 0, 0, NULL,
+              "'<|endoftext|>' in the prompt is the special token" },
+            { NULL, "--threads", "N", CLI_INT, &so.n_threads, 1, 256, NULL, CLI_HELP_THREADS },
+            { NULL, "--info", NULL, CLI_BOOL, &info, 0, 0, NULL, CLI_HELP_INFO },
+            { "-q", "--quiet", NULL, CLI_BOOL, &st.quiet, 0, 0, NULL, "no timings or notes on stderr" },
+            { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
+        };
+        cli_omp_passive(argv);
+        if ((i = cli_parse("generate", usage, opts, notes, argc, argv)) != CLI_CONTINUE) return i;
     }
-    if (!model_dir) { fprintf(stderr, "generate: -m MODEL_DIR is required (see --help)\n"); return 2; }
-    if (!strcmp(prompt, "-")) {
-        if (!(stdin_prompt = read_stdin())) { fprintf(stderr, "generate: cannot read the prompt from stdin\n"); return 1; }
-        prompt = stdin_prompt;
-    }
-    if (!seed_given) go.sampler.seed = (unsigned long long)time(NULL);
-    stops[n_stops] = NULL;
-    if (n_stops) go.stop_strings = stops;
-    go.max_new_tokens = (int)max_new;
-    go.max_length = (int)max_len;
+    if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
+    if (prompt_arg && prompt_file) { cli_error("-p and -f both give the prompt: use one"); return 2; }
+    if (greedy) go.sampler.temperature = 0;
+    go.ignore_eos = ignore_eos;
+    if (special) go.encode_flags |= LLM_TOKENIZE_SPECIAL;
+    if (stop_list.n) go.stop_strings = stops;
+    go.max_new_tokens = max_new;
+    go.max_length = max_len;
     if (!max_new && !max_len) go.max_new_tokens = 64;
-    go.num_return_sequences = (int)n_seq;
+    go.num_return_sequences = n_seq;
 
-    if (llm_model_load(&model, model_dir, NULL) != LLM_OK) {
-        fprintf(stderr, "generate: cannot load '%s': %s\n", model_dir, llm_model_error(&model));
-        free(stdin_prompt);
-        return 1;
-    }
-    if (!model.has_tokenizer) {
-        fprintf(stderr, "generate: '%s' has no tokenizer files (vocab.json + merges.txt, encoder.json + vocab.bpe, or tokenizer.json)\n", model_dir);
-        llm_model_free(&model);
-        free(stdin_prompt);
-        return 1;
-    }
-    memset(&so, 0, sizeof so);
-    so.n_threads = threads;
-    if (llm_session_init(&sess, &model, &so) != LLM_OK) {
-        fprintf(stderr, "generate: %s\n", llm_session_error(&sess));
-        llm_model_free(&model);
-        free(stdin_prompt);
-        return 1;
-    }
-    st.prompt = prompt;
-    st.n_seqs = (int)n_seq;
+    /* the prompt: bytes with a length */
+    if (prompt_arg && strcmp(prompt_arg, "-")) { st.prompt = prompt_arg; st.prompt_len = strlen(prompt_arg); }
+    else if (prompt_arg || prompt_file) {
+        if (!(file_prompt = cli_read(prompt_file ? prompt_file : "-", &st.prompt_len))) return 1;
+        st.prompt = file_prompt;
+    } else st.prompt = "";
+
+    st.n_seqs = n_seq;
     st.started = -1;
+    if (!cli_load_model(&model, model_dir, 1, st.quiet)) { free(file_prompt); return 1; }
+    if (!cli_out_open(&st.out, NULL)) goto done;
+    if (info) { rc = cli_info(&st.out, model_dir, &model, &so) && cli_out_close(&st.out) ? 0 : 1; goto done; }
+    if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
+
+    /* encode (a token is at least one byte: len + 1 ids suffice); an empty
+       prompt starts from the end-of-text token */
+    ids = (int32_t *)malloc((st.prompt_len + 1) * sizeof *ids);
+    if (!ids) { cli_error("out of memory for a prompt of %zu bytes", st.prompt_len); goto done; }
+    if (!st.prompt_len) {
+        ids[0] = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
+        if (ids[0] < 0) { cli_error("empty prompt and the model has no end-of-text token"); goto done; }
+        n_ids = 1;
+    } else if (llm_tokenizer_encode(&model.tokenizer, st.prompt, st.prompt_len, go.encode_flags, ids,
+                                    st.prompt_len + 1, &n_ids) != LLM_OK) {
+        cli_error("cannot encode the prompt: %s", llm_tokenizer_error(&model.tokenizer));
+        goto done;
+    }
+    if (max_len && (size_t)max_len <= n_ids) {
+        /* as Hugging Face: the prompt comes back, with a warning */
+        start_seq(&st, n_seq - 1);
+        cli_printf(&st.out, "\n");
+        if (!cli_out_close(&st.out)) goto done;
+        if (!st.quiet)
+            cli_error("--max-length %d is not above the prompt's %zu tokens: nothing was generated "
+                      "(use --max-new-tokens)", max_len, n_ids);
+        rc = 0;
+        goto done;
+    }
+    if (!seed_given) go.sampler.seed = cli_random_seed();
     go.on_text = on_text;
     go.on_token = on_token;
     go.user = &st;
-    if (!*prompt) {
-        /* unconditional: start from the end-of-text token */
-        int32_t eot = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
-        st.t_start = now();
-        if (eot < 0) { r = LLM_ERR_INVALID_ARG; no_eot = 1; gen.seqs = NULL; gen.n_seqs = 0; }
-        else r = llm_generate(&sess, &eot, 1, &go, &gen);
-    } else {
-        st.t_start = now();
-        r = llm_generate_text(&sess, prompt, &go, &gen);
-    }
+    st.t_start = now();
+    r = llm_generate(&sess, ids, n_ids, &go, &gen);
     if (r != LLM_OK) {
-        if (no_eot) fprintf(stderr, "generate: empty prompt and the model has no end-of-text token\n");
-        else fprintf(stderr, "generate: %s\n", llm_session_error(&sess));
-        llm_generation_free(&gen);
-        llm_session_free(&sess);
-        llm_model_free(&model);
-        free(stdin_prompt);
-        return 1;
+        cli_flush(&st.out);
+        if (st.started >= 0) fputc('\n', stdout);
+        cli_error("%s", llm_session_error(&sess));
+        goto done;
     }
-    printf("\n");
-    n_prompt_tokens = gen.n_seqs ? gen.seqs[0].n_prompt : 0;
+    start_seq(&st, gen.n_seqs - 1);
+    cli_printf(&st.out, "\n");
+    if (!cli_out_close(&st.out)) goto done;
     if (!st.quiet) {
         static const char *reasons[] = { "none", "end of text", "stop string", "length", "context full", "callback" };
         double ttft = st.t_first - st.t_start, gen_s = st.t_last - st.t_first;
-        fprintf(stderr, "\nprompt: %zu tokens; time to first token %.1f ms (%.1f tok/s incl. first sample)\n",
-                n_prompt_tokens, ttft * 1e3, ttft > 0 ? n_prompt_tokens / ttft : 0.0);
+        if (st.n_tokens)
+            fprintf(stderr, "\nprompt: %zu tokens; time to first token %.1f ms (%.1f tok/s incl. first sample)\n",
+                    n_ids, ttft * 1e3, ttft > 0 ? n_ids / ttft : 0.0);
+        else fprintf(stderr, "\nprompt: %zu tokens; no token was generated\n", n_ids);
         fprintf(stderr, "generated: %zu tokens in %d sequence(s); %.1f tok/s after the first", st.n_tokens, gen.n_seqs,
                 st.n_tokens > 1 && gen_s > 0 ? (st.n_tokens - 1) / gen_s : 0.0);
-        fprintf(stderr, "; stop: %s; seed %llu\n", gen.n_seqs ? reasons[gen.seqs[gen.n_seqs - 1].stop] : "-", (unsigned long long)go.sampler.seed);
+        fprintf(stderr, "; stop: %s", gen.n_seqs ? reasons[gen.seqs[gen.n_seqs - 1].stop] : "-");
+        if (go.sampler.temperature > 0) fprintf(stderr, "; seed %llu", (unsigned long long)go.sampler.seed);
+        fprintf(stderr, "\n");
     }
+    rc = 0;
+done:
     llm_generation_free(&gen);
     llm_session_free(&sess);
     llm_model_free(&model);
-    free(stdin_prompt);
-    return 0;
+    free(ids);
+    free(file_prompt);
+    return rc;
 }

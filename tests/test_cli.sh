@@ -84,6 +84,116 @@ expect_fail "bad --top-p" 2 "--top-p" "$B/generate" -m $M --top-p 1.5
 expect_fail "unknown flag" 2 "unknown option" "$B/generate" -m $M --bogus 1
 expect_fail "missing value" 2 "needs a value" "$B/generate" -m $M --seed
 
+# ---- issue 13: output errors are errors (stdout on /dev/full, --logits on
+# /dev/full or past a file-size limit): exit 1, one line, no file left
+expect_fail "generate > /dev/full" 1 "cannot write stdout" sh -c "'$B/generate' -m $M -p ROMEO: --greedy --max-new-tokens 8 -q >/dev/full"
+expect_fail "score > /dev/full" 1 "cannot write stdout" sh -c "'$B/score' -m $M --ids 1,2,3 >/dev/full"
+expect_fail "generate --help > /dev/full" 1 "cannot write stdout" sh -c "'$B/generate' --help >/dev/full"
+expect_fail "score --logits /dev/full" 1 "cannot write '/dev/full'" "$B/score" -m $M --ids 1,2,3 --summary --logits /dev/full
+mkdir -p "$TMP.npy"
+(ulimit -f 64; "$B/score" -m $M --ids 1,2,3,4,5,6,7,8,9,10,11,12 --summary --logits "$TMP.npy/out.npy" >/dev/null 2>"$TMP.err")
+check "score --logits past ulimit -f: exit status" "$?" "1"
+check "score --logits past ulimit -f: files left" "$(ls "$TMP.npy" | wc -l | tr -d ' ')" "0"
+"$B/score" -m $M --ids 1,2,3 --summary --logits "$TMP.npy/ok.npy" >/dev/null 2>&1
+check "score --logits: file size (128-byte header + 3 x 4096 floats)" "$(wc -c <"$TMP.npy/ok.npy" | tr -d ' ')" "49280"
+check "score --logits: no temporary file left" "$(ls "$TMP.npy" | wc -l | tr -d ' ')" "1"
+
+# ---- the prompt is bytes with a length: a NUL byte is encoded, not an end
+printf 'ROMEO\0JULIET' | "$B/generate" -m $M -p - --greedy --max-new-tokens 8 -q >"$TMP.nul" 2>/dev/null
+"$B/generate" -m $M -p ROMEO --greedy --max-new-tokens 8 -q >"$TMP.nonul" 2>/dev/null
+check "NUL in the prompt: the prompt is printed whole" "$(head -c 12 "$TMP.nul" | od -An -c | tr -s ' ')" \
+      "$(printf 'ROMEO\0JULIET' | od -An -c | tr -s ' ')"
+if cmp -s "$TMP.nul" "$TMP.nonul"; then bad "NUL in the prompt: same text as -p ROMEO"; else ok; fi
+# -f FILE and --model/--prompt: the same text as -m/-p
+printf '%s' "$prompt" >"$TMP.prompt"
+"$B/generate" --model $M -f "$TMP.prompt" --greedy --max-new-tokens 32 --ignore-eos -q >"$TMP.got3" 2>/dev/null
+if cmp -s "$TMP.got3" "$TMP.expect"; then ok; else bad "generate --model -f FILE: differs from -m -p TEXT"; fi
+"$B/generate" --model $M --prompt "$prompt" --greedy --max-new-tokens 32 --ignore-eos -q >"$TMP.got3" 2>/dev/null
+if cmp -s "$TMP.got3" "$TMP.expect"; then ok; else bad "generate --prompt: differs from -p TEXT"; fi
+expect_fail "-p and -f" 2 "use one" "$B/generate" -m $M -p hi -f "$TMP.prompt"
+expect_fail "-f DIR" 1 "directory" "$B/generate" -m $M -f "$TMP.npy"
+
+# ---- --max-length at or below the prompt: the prompt, a warning, no timings
+"$B/generate" -m $M -p "ROMEO: O" --max-length 2 >"$TMP.out" 2>"$TMP.err"
+check "--max-length 2 (prompt 3 tokens): exit status" "$?" "0"
+check "--max-length 2: stdout is the prompt" "$(cat "$TMP.out")" "ROMEO: O"
+if grep -q "nothing was generated" "$TMP.err" && ! grep -q -- "-[0-9]" "$TMP.err"; then ok
+else bad "--max-length 2: stderr '$(cat "$TMP.err")'"; fi
+# a sequence whose first token is end-of-text keeps its header and prompt
+# (a copy of the model whose eos_token_id is the newline the greedy text starts with)
+mkdir -p "$TMP.eos" && cp $M/* "$TMP.eos/"
+nl=$(printf '\n' | "$B/tokenize" -m $M)
+sed "s/\"eos_token_id\": 4095/\"eos_token_id\": $nl/" $M/config.json >"$TMP.eos/config.json"
+"$B/generate" -m "$TMP.eos" -p "ROMEO:" --greedy -n 2 --max-new-tokens 4 >"$TMP.out" 2>"$TMP.err"
+check "end-of-text first: stdout" "$(cat "$TMP.out")" "$(printf '=== sequence 1 ===\nROMEO:\n=== sequence 2 ===\nROMEO:')"
+if grep -q "stop: end of text" "$TMP.err"; then ok; else bad "end-of-text first: the stop was not end of text"; fi
+
+# ---- seeds: three runs in the same second get three different seeds
+s1=$("$B/generate" -m $M -p a --max-new-tokens 1 2>&1 >/dev/null | sed -n 's/.*seed \([0-9]*\).*/\1/p')
+s2=$("$B/generate" -m $M -p a --max-new-tokens 1 2>&1 >/dev/null | sed -n 's/.*seed \([0-9]*\).*/\1/p')
+s3=$("$B/generate" -m $M -p a --max-new-tokens 1 2>&1 >/dev/null | sed -n 's/.*seed \([0-9]*\).*/\1/p')
+if [ -n "$s1" ] && [ "$s1" != "$s2" ] && [ "$s2" != "$s3" ] && [ "$s1" != "$s3" ]; then ok
+else bad "default seeds '$s1' '$s2' '$s3' are not all different"; fi
+# the printed seed reproduces the text
+a=$("$B/generate" -m $M -p a --max-new-tokens 12 2>"$TMP.err"); s=$(sed -n 's/.*seed \([0-9]*\).*/\1/p' "$TMP.err")
+check "the printed seed reproduces the text" "$("$B/generate" -m $M -p a --max-new-tokens 12 --seed "$s" 2>/dev/null)" "$a"
+if "$B/generate" -m $M -p a --greedy --max-new-tokens 2 2>&1 >/dev/null | grep -q seed; then bad "--greedy prints a seed"; else ok; fi
+
+# ---- strict numbers, one parser for every program: exit 2, one line
+for args in "--threads 4294967297" "--seed ' -5'" "--seed -5" "--seed 18446744073709551616" "--max-new-tokens ''" \
+            "--top-k 5x" "--top-k ' 5'" "--temperature nan" "--temperature inf" "--max-length 2147483648" \
+            "-n 0" "--threads 0"; do
+    eval "expect_fail \"generate $args\" 2 \"expected\" \"\$B/generate\" -m \$M -p hi $args"
+done
+for args in "--window 4294967297" "--threads 4294967297" "--window 0" "--window 1e3"; do
+    eval "expect_fail \"score $args\" 2 \"expected\" \"\$B/score\" -m \$M --ids 1,2 $args"
+done
+"$B/generate" -m $M -p a --max-new-tokens 1 --seed 18446744073709551615 -q >/dev/null 2>&1
+check "generate --seed 2^64-1: exit status" "$?" "0"
+expect_fail "binary in a flag is escaped" 2 'unknown option.*\\x01' "$B/generate" -m $M "$(printf -- '--\001\002')"
+if grep -q "$(printf '\001')" "$TMP.err"; then bad "a raw control byte was echoed"; else ok; fi
+
+# ---- id lists: empty entries rejected; bad tokens named with their place
+expect_fail "score --ids 1,,2" 1 "column 3" "$B/score" -m $M --ids 1,,2
+expect_fail "score --ids ,1" 1 "empty entry" "$B/score" -m $M --ids ,1
+expect_fail "score --ids 1,2," 1 "ends with a comma" "$B/score" -m $M --ids 1,2,
+printf '1 2 3\n4 x5 6\n' >"$TMP.ids"
+expect_fail "score --ids-file bad token" 1 "entry 5 ('x5') at line 2, column 3" "$B/score" -m $M --ids-file "$TMP.ids"
+expect_fail "score --ids-file out of the vocabulary" 1 "'4096'.*0..4095" "$B/score" -m $M --ids 1,4096
+expect_fail "score --ids-file DIR" 1 "Is a directory" "$B/score" -m $M --ids-file "$TMP.npy"
+check "score --ids '1, 2 3' = --ids 1,2,3" "$("$B/score" -m $M --ids '1, 2 3' --summary 2>&1)" \
+      "$("$B/score" -m $M --ids 1,2,3 --summary 2>&1)"
+
+# ---- NaN weights: score and generate stop with a clear error
+mkdir -p "$TMP.nan" && cp $M/* "$TMP.nan/"
+head -c 65536 /dev/zero | tr '\0' '\377' | dd of="$TMP.nan/model.safetensors" bs=65536 seek=50 conv=notrunc 2>/dev/null
+expect_fail "score: NaN weights" 1 "not finite" "$B/score" -m "$TMP.nan" --ids 1,2,3 --summary
+if grep -q perplexity "$TMP.out"; then bad "score: NaN weights still print a perplexity"; else ok; fi
+
+# ---- load errors and --info
+expect_fail "-m a folder without model.safetensors" 1 "no model.safetensors in 'models'" "$B/generate" -m models -p hi
+expect_fail "-m config.json" 1 "not a safetensors file" "$B/generate" -m $M/config.json -p hi
+"$B/score" -m tests/data/noconfig-f32 --ids 1,2,3 >/dev/null 2>"$TMP.err"
+if grep -q "n_head [0-9]* guessed as n_embd / 64" "$TMP.err"; then ok; else bad "no config.json: the guessed n_head is not on stderr ($(cat "$TMP.err"))"; fi
+"$B/score" -m tests/data/noconfig-f32 --ids 1,2,3 --summary >/dev/null 2>"$TMP.err"
+check "--summary: no note" "$(cat "$TMP.err")" ""
+for p in generate score; do
+    "$B/$p" -m $M --info >"$TMP.info" 2>&1
+    check "$p --info exit status" "$?" "0"
+    for want in "n_layer 6, n_head 6, n_embd 192" "matrices F16" "vocab.json + merges.txt (4096 tokens" "config.json" \
+                "takes [0-9]* bytes"; do
+        if grep -q -- "$want" "$TMP.info"; then ok; else bad "$p --info lacks '$want'"; fi
+    done
+done
+
+# ---- --help: every flag that takes a value shows its default
+for p in generate score; do
+    "$B/$p" --help >"$TMP.help" 2>&1
+    check "$p --help exit status" "$?" "0"
+    n=$(grep -E '^  (-[a-z], )? *--[a-z-]+ [A-Z]' "$TMP.help" | grep -v -c -e default -e required)
+    check "$p --help: value flags without a default" "$n" "0"
+done
+
 # ---- chat: stdin lines in, one reply each; a small context drops old turns
 printf 'Good morrow.\nWhat news?\nFarewell, my lord.\n' | "$B/chat" -m $M --max-reply 12 --ctx 40 >"$TMP.chat" 2>"$TMP.err"
 check "chat exit status" "$?" "0"

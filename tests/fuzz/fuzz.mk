@@ -67,7 +67,7 @@ SAN_ENV      := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p $(FUZZ_OUT)
 	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< -o $@ $(LDLIBS)
-$(FUZZ_OUT)/fuzz_generate_args: examples/generate.c
+$(FUZZ_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 
 fuzz-build: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -87,7 +87,7 @@ fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
 $(REPLAY_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_DEPS)
 	@mkdir -p $(REPLAY_OUT)
 	$(REPLAY_CC) $(SAN_WARN) $(SAN_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
-$(REPLAY_OUT)/fuzz_generate_args: examples/generate.c
+$(REPLAY_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 
 fuzz-replay-build: $(addprefix $(REPLAY_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -98,7 +98,7 @@ fuzz-replay: fuzz-replay-build
 $(PLAIN_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_DEPS)
 	@mkdir -p $(PLAIN_OUT)
 	$(CC) $(WARN) -g -O1 $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
-$(PLAIN_OUT)/fuzz_generate_args: examples/generate.c
+$(PLAIN_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 
 # ---- the test suite under ASan + UBSan, and under valgrind -------------------
 $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
