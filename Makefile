@@ -58,21 +58,26 @@ check-header: | $(BUILD)
 
 # On an x86 CPU with AVX2 whose default build takes the AVX-512 kernels,
 # the logits tests run a second time built for AVX2 (so both SIMD paths meet
-# the reference); NATIVE=0 tests the portable scalar kernels.
+# the reference); NATIVE=0 tests the portable scalar kernels everywhere.
 AVX2_TESTS :=
 ifeq ($(NATIVE),1)
   ifneq ($(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx2 /proc/cpuinfo && echo y),)
-    AVX2_TESTS := $(BUILD)/avx2/test_model $(BUILD)/avx2/test_shakespeare
+    AVX2_TESTS := $(BUILD)/avx2/test_model $(BUILD)/avx2/test_shakespeare $(BUILD)/avx2/test_kernels
   endif
 endif
+# The kernel tests also run on the scalar kernels (LLM_NO_SIMD) in every build.
+SCALAR_TESTS := $(BUILD)/scalar/test_kernels
+$(BUILD)/scalar/%: tests/%.c llm.h tests/test.h
+	@mkdir -p $(BUILD)/scalar
+	$(CC) $(ALL_CFLAGS) -DLLM_NO_SIMD $< -o $@ $(LDLIBS)
 $(BUILD)/avx2/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(BUILD)/avx2
 	$(CC) $(WARN) $(CFLAGS) -mavx2 -mfma -mf16c $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
 # The test programs, the CLI scripts, and every fuzz seed and saved crash
 # replayed under ASan + UBSan.
-test: all check-header fuzz-replay-build $(AVX2_TESTS)
-	@FUZZ_REPLAY_DIR=$(REPLAY_OUT) sh tests/run.sh $(TESTS) $(AVX2_TESTS) $(SCRIPTS) tests/fuzz/replay.sh
+test: all check-header fuzz-replay-build $(AVX2_TESTS) $(SCALAR_TESTS)
+	@FUZZ_REPLAY_DIR=$(REPLAY_OUT) sh tests/run.sh $(TESTS) $(AVX2_TESTS) $(SCALAR_TESTS) $(SCRIPTS) tests/fuzz/replay.sh
 
 # make run: the shipped Tiny Shakespeare model (models/shakespeare).
 PROMPT ?= ROMEO:

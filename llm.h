@@ -360,9 +360,14 @@ typedef struct llm_model_options {
     int no_tokenizer;   /* 1: don't look for tokenizer files */
 } llm_model_options;
 
-typedef struct llm__mat { const void *w; llm_dtype type; } llm__mat;
+/* A weight matrix: data, format (the dtype it is stored in) and layout. */
+typedef enum llm__layout {
+    LLM__IN_OUT = 1,    /* [in, out]: GPT-2's Conv1D */
+    LLM__OUT_IN         /* [out, in]: a row per output (LM head, embeddings) */
+} llm__layout;
+typedef struct llm__mat { const void *w; llm_dtype type; llm__layout layout; } llm__mat;
 typedef struct llm__layer {
-    llm__mat qkv_w, attn_proj_w, fc_w, mlp_proj_w;         /* [in, out] */
+    llm__mat qkv_w, attn_proj_w, fc_w, mlp_proj_w;         /* LLM__IN_OUT */
     const float *ln1_w, *ln1_b, *ln2_w, *ln2_b;
     const float *qkv_b, *attn_proj_b, *fc_b, *mlp_proj_b;
 } llm__layer;
@@ -1662,10 +1667,11 @@ static llm_status llm__bind_f32(llm__bind *b, const char *name, size_t d0, size_
     {
         float *dst = (float *)(void *)b->cur;
         const unsigned char *src = (const unsigned char *)t->data;
-        for (i = 0; i < t->numel; i++) {
-            if (t->dtype == LLM_DTYPE_F32) memcpy(&dst[i], src + 4 * i, 4);
-            else if (t->dtype == LLM_DTYPE_F16) dst[i] = llm__f16_to_f32(llm__rd16(src + 2 * i));
-            else dst[i] = llm__bf16_to_f32(llm__rd16(src + 2 * i));
+        switch (t->dtype) {  /* the formats llm__bind_check accepts; src may be misaligned */
+        case LLM_DTYPE_F32: memcpy(dst, src, t->numel * 4); break;
+        case LLM_DTYPE_F16: for (i = 0; i < t->numel; i++) dst[i] = llm__f16_to_f32(llm__rd16(src + 2 * i)); break;
+        case LLM_DTYPE_BF16: for (i = 0; i < t->numel; i++) dst[i] = llm__bf16_to_f32(llm__rd16(src + 2 * i)); break;
+        default: LLM_ASSERT(0 && "llm__bind_f32: format"); return llm__err(b->m->error, LLM_ERR_UNSUPPORTED, "format");
         }
         *out = dst;
         b->cur += (t->numel * 4 + 63) & ~(size_t)63;
@@ -1674,13 +1680,14 @@ static llm_status llm__bind_f32(llm__bind *b, const char *name, size_t d0, size_
 }
 
 /* A big matrix: used as stored; copied only if misaligned. */
-static llm_status llm__bind_mat(llm__bind *b, const char *name, size_t d0, size_t d1, llm__mat *out) {
+static llm_status llm__bind_mat(llm__bind *b, const char *name, size_t d0, size_t d1, llm__layout layout, llm__mat *out) {
     const llm_tensor *t = llm__bind_find(b, name);
     llm_status r = llm__bind_check(b, name, t, d0, d1, 2);
     size_t es;
     if (r != LLM_OK) return r;
     es = llm_dtype_size(t->dtype);
     out->type = t->dtype;
+    out->layout = layout;
     if (((uintptr_t)t->data & (es - 1)) == 0) { out->w = t->data; return LLM_OK; }
     if (!b->fill) { b->need += (t->nbytes + 63) & ~(size_t)63; return LLM_OK; }
     memcpy(b->cur, t->data, t->nbytes);
@@ -1697,14 +1704,14 @@ static llm_status llm__bind_all(llm__bind *b) {
     int l;
     llm_status r;
 #define LLM__TRY(x) do { if ((r = (x)) != LLM_OK) return r; } while (0)
-    LLM__TRY(llm__bind_mat(b, "wte.weight", V, C, &m->_wte));
-    LLM__TRY(llm__bind_mat(b, "wpe.weight", (size_t)c->n_ctx, C, &m->_wpe));
+    LLM__TRY(llm__bind_mat(b, "wte.weight", V, C, LLM__OUT_IN, &m->_wte));
+    LLM__TRY(llm__bind_mat(b, "wpe.weight", (size_t)c->n_ctx, C, LLM__OUT_IN, &m->_wpe));
     LLM__TRY(llm__bind_f32(b, "ln_f.weight", C, 0, 1, &m->_lnf_w));
     LLM__TRY(llm__bind_f32(b, "ln_f.bias", C, 0, 1, &m->_lnf_b));
     if (llm_safetensors_find(&m->_st, "lm_head.weight")) {
         const char *saved = b->prefix;
         b->prefix = "";
-        r = llm__bind_mat(b, "lm_head.weight", V, C, &m->_lm_head);
+        r = llm__bind_mat(b, "lm_head.weight", V, C, LLM__OUT_IN, &m->_lm_head);
         b->prefix = saved;
         if (r != LLM_OK) return r;
     } else m->_lm_head = m->_wte;
@@ -1713,15 +1720,15 @@ static llm_status llm__bind_all(llm__bind *b) {
 #define LLM__NAME(s) (llm__fmt(nm, sizeof nm, "h.%d.%s", l, s), nm)
         LLM__TRY(llm__bind_f32(b, LLM__NAME("ln_1.weight"), C, 0, 1, &L->ln1_w));
         LLM__TRY(llm__bind_f32(b, LLM__NAME("ln_1.bias"), C, 0, 1, &L->ln1_b));
-        LLM__TRY(llm__bind_mat(b, LLM__NAME("attn.c_attn.weight"), C, 3 * C, &L->qkv_w));
+        LLM__TRY(llm__bind_mat(b, LLM__NAME("attn.c_attn.weight"), C, 3 * C, LLM__IN_OUT, &L->qkv_w));
         LLM__TRY(llm__bind_f32(b, LLM__NAME("attn.c_attn.bias"), 3 * C, 0, 1, &L->qkv_b));
-        LLM__TRY(llm__bind_mat(b, LLM__NAME("attn.c_proj.weight"), C, C, &L->attn_proj_w));
+        LLM__TRY(llm__bind_mat(b, LLM__NAME("attn.c_proj.weight"), C, C, LLM__IN_OUT, &L->attn_proj_w));
         LLM__TRY(llm__bind_f32(b, LLM__NAME("attn.c_proj.bias"), C, 0, 1, &L->attn_proj_b));
         LLM__TRY(llm__bind_f32(b, LLM__NAME("ln_2.weight"), C, 0, 1, &L->ln2_w));
         LLM__TRY(llm__bind_f32(b, LLM__NAME("ln_2.bias"), C, 0, 1, &L->ln2_b));
-        LLM__TRY(llm__bind_mat(b, LLM__NAME("mlp.c_fc.weight"), C, I, &L->fc_w));
+        LLM__TRY(llm__bind_mat(b, LLM__NAME("mlp.c_fc.weight"), C, I, LLM__IN_OUT, &L->fc_w));
         LLM__TRY(llm__bind_f32(b, LLM__NAME("mlp.c_fc.bias"), I, 0, 1, &L->fc_b));
-        LLM__TRY(llm__bind_mat(b, LLM__NAME("mlp.c_proj.weight"), I, C, &L->mlp_proj_w));
+        LLM__TRY(llm__bind_mat(b, LLM__NAME("mlp.c_proj.weight"), I, C, LLM__IN_OUT, &L->mlp_proj_w));
         LLM__TRY(llm__bind_f32(b, LLM__NAME("mlp.c_proj.bias"), C, 0, 1, &L->mlp_proj_b));
 #undef LLM__NAME
     }
@@ -1935,10 +1942,14 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    MATH KERNELS
    ==========================================================================
    Shapes in comments: B = batch rows, C = n_embd, IC/OC = in/out features.
-   Matrices of the model are stored [in, out] (GPT-2's Conv1D), except the
-   LM head which is [vocab, C]. Weights are read where they lie (the file
-   mapping); 16-bit matrices are converted to f32 as they are read and all
-   arithmetic is f32.
+   Matrices of the model are stored [in, out] (GPT-2's Conv1D, layout
+   LLM__IN_OUT), except the LM head which is [vocab, C] (LLM__OUT_IN).
+   Weights are read where they lie (the file mapping); 16-bit matrices are
+   converted to f32 as they are read and all arithmetic is f32. Every
+   product goes through llm__matmul(), which picks the kernel from the
+   matrix's format and layout (see "weight formats" below); each kernel's
+   scalar version sits next to its SIMD one, and tests/test_kernels.c
+   checks them all against a naive loop.
 
    SIMD. Compile-time only: with AVX-512F (16 lanes), or AVX2 + FMA (8
    lanes; F16 weights also want F16C), enabled by the compiler flags (e.g.
@@ -1996,14 +2007,6 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
 
 #define LLM__MM_ADD 1   /* out += result (residual) */
 #define LLM__MM_GELU 2  /* out = gelu(result) */
-
-/* w[off..off+n) of a stored matrix as f32. */
-static void llm__load_row(float *dst, const llm__mat *w, size_t off, size_t n) {
-    size_t i;
-    if (w->type == LLM_DTYPE_F32) { memcpy(dst, (const float *)w->w + off, n * sizeof(float)); return; }
-    if (w->type == LLM_DTYPE_F16) { const uint16_t *s = (const uint16_t *)w->w + off; for (i = 0; i < n; i++) dst[i] = llm__f16_to_f32(s[i]); return; }
-    { const uint16_t *s = (const uint16_t *)w->w + off; for (i = 0; i < n; i++) dst[i] = llm__bf16_to_f32(s[i]); }
-}
 
 /* GELU, tanh form */
 static float llm__gelu1(float v) {
@@ -2145,24 +2148,208 @@ static void llm__finish(float *dst, const float *acc, int n, int flags) {
     } else memcpy(dst, acc, (size_t)n * sizeof(float));
 }
 
-/* ---- [in, out] product, B > 1: packed panels ----------------------------- */
+#endif /* LLM__VW */
+
+/* ---- weight formats --------------------------------------------------------
+   A matrix (llm__mat) is its data, its format (the dtype it is stored in)
+   and its layout: LLM__IN_OUT, element (k, o) at w[k * OC + o] (GPT-2's
+   Conv1D, [in, out]), or LLM__OUT_IN, at w[o * IC + k] (one row per output:
+   the LM head and the embeddings). What a kernel needs to read a format is
+   that format's row of llm__fmt_traits (as ggml's type traits); the
+   functions in it are one generic body each (llm__*_fmt, inlined with the
+   format a constant) instantiated per format. llm__matmul() is the one
+   place that picks a kernel; an unknown format is an LLM_ASSERT. */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define LLM__INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define LLM__INLINE __forceinline
+#else
+#define LLM__INLINE inline
+#endif
+
+/* element i of a matrix of format t, as f32 */
+static LLM__INLINE float llm__wget(llm_dtype t, const void *w, size_t i) {
+    switch (t) {
+    case LLM_DTYPE_F32: return ((const float *)w)[i];
+    case LLM_DTYPE_F16: return llm__f16_to_f32(((const uint16_t *)w)[i]);
+    case LLM_DTYPE_BF16: return llm__bf16_to_f32(((const uint16_t *)w)[i]);
+    default: LLM_ASSERT(0 && "llm__wget: not a float format"); return 0.0f;
+    }
+}
+
+/* dst[0..n) = w[off..off+n) as f32 */
+static LLM__INLINE void llm__row_fmt(llm_dtype t, float *dst, const void *w, size_t off, size_t n) {
+    size_t i;
+    if (t == LLM_DTYPE_F32) { memcpy(dst, (const float *)w + off, n * sizeof(float)); return; }
+    for (i = 0; i < n; i++) dst[i] = llm__wget(t, w, off + i);
+}
+
+#ifdef LLM__VW
+/* LLM__VW elements from w[i] as f32 */
+static LLM__INLINE llm__vf llm__vwget(llm_dtype t, const void *w, size_t i) {
+    switch (t) {
+    case LLM_DTYPE_F32: return llm__vld((const float *)w + i);
+    case LLM_DTYPE_F16: return llm__vld_f16((const uint16_t *)w + i);
+    case LLM_DTYPE_BF16: return llm__vld_bf16((const uint16_t *)w + i);
+    default: LLM_ASSERT(0 && "llm__vwget: not a float format"); return llm__vzero();
+    }
+}
+
+/* pk[k][0..NR) = w[off + k * OC ..][0..NR) as f32 for k < kn (a full panel) */
+static LLM__INLINE void llm__pack_fmt(llm_dtype t, float *pk, const void *w, size_t off, int kn, int OC) {
+    int k, j;
+    for (k = 0; k < kn; k++, off += (size_t)OC, pk += LLM__NR)
+        for (j = 0; j < LLM__NR; j += LLM__VW) llm__vsta(pk + j, llm__vwget(t, w, off + (size_t)j));
+}
+
+/* acc[0..n) += sum_{k0 <= k < k1} x[k] * w[k][c..c+n), one fused
+   multiply-add per k in order; 8 rows of w at a time, prefetching the
+   next 8 (the matrix-vector product's inner loop, see llm__gemv) */
+static LLM__INLINE void llm__gemv_slab_fmt(llm_dtype t, float *acc, const float *x, const void *w, size_t c,
+                                           int k0, int k1, int OC, int n) {
+    const size_t es = llm_dtype_size(t), rs = (size_t)OC * es, oc = (size_t)OC;
+    int nvec = n / LLM__VW * LLM__VW, k = k0, jj;
+    for (; k + 8 <= k1; k += 8) {
+        const size_t r0 = (size_t)k * oc + c, r1 = r0 + oc, r2 = r1 + oc, r3 = r2 + oc;
+        const size_t r4 = r3 + oc, r5 = r4 + oc, r6 = r5 + oc, r7 = r6 + oc;
+        const llm__vf x0 = llm__vset(x[k]), x1 = llm__vset(x[k + 1]), x2 = llm__vset(x[k + 2]), x3 = llm__vset(x[k + 3]);
+        const llm__vf x4 = llm__vset(x[k + 4]), x5 = llm__vset(x[k + 5]), x6 = llm__vset(x[k + 6]), x7 = llm__vset(x[k + 7]);
+        const char *pf = k + 16 <= k1 ? (const char *)w + (r7 + oc) * es : NULL;
+        for (jj = 0; jj + 2 * LLM__VW <= nvec; jj += 2 * LLM__VW) {
+            const size_t j0 = (size_t)jj, j1 = j0 + LLM__VW;
+            llm__vf a = llm__vld(acc + jj), b = llm__vld(acc + jj + LLM__VW);
+            if (pf) {
+                const char *q = pf + j0 * es;
+                _mm_prefetch(q, _MM_HINT_T0); _mm_prefetch(q + rs, _MM_HINT_T0);
+                _mm_prefetch(q + 2 * rs, _MM_HINT_T0); _mm_prefetch(q + 3 * rs, _MM_HINT_T0);
+                _mm_prefetch(q + 4 * rs, _MM_HINT_T0); _mm_prefetch(q + 5 * rs, _MM_HINT_T0);
+                _mm_prefetch(q + 6 * rs, _MM_HINT_T0); _mm_prefetch(q + 7 * rs, _MM_HINT_T0);
+            }
+            a = llm__vfma(x0, llm__vwget(t, w, r0 + j0), a); b = llm__vfma(x0, llm__vwget(t, w, r0 + j1), b);
+            a = llm__vfma(x1, llm__vwget(t, w, r1 + j0), a); b = llm__vfma(x1, llm__vwget(t, w, r1 + j1), b);
+            a = llm__vfma(x2, llm__vwget(t, w, r2 + j0), a); b = llm__vfma(x2, llm__vwget(t, w, r2 + j1), b);
+            a = llm__vfma(x3, llm__vwget(t, w, r3 + j0), a); b = llm__vfma(x3, llm__vwget(t, w, r3 + j1), b);
+            a = llm__vfma(x4, llm__vwget(t, w, r4 + j0), a); b = llm__vfma(x4, llm__vwget(t, w, r4 + j1), b);
+            a = llm__vfma(x5, llm__vwget(t, w, r5 + j0), a); b = llm__vfma(x5, llm__vwget(t, w, r5 + j1), b);
+            a = llm__vfma(x6, llm__vwget(t, w, r6 + j0), a); b = llm__vfma(x6, llm__vwget(t, w, r6 + j1), b);
+            a = llm__vfma(x7, llm__vwget(t, w, r7 + j0), a); b = llm__vfma(x7, llm__vwget(t, w, r7 + j1), b);
+            llm__vst(acc + jj, a); llm__vst(acc + jj + LLM__VW, b);
+        }
+        for (; jj < nvec; jj += LLM__VW) {
+            const size_t j0 = (size_t)jj;
+            llm__vf a = llm__vld(acc + jj);
+            a = llm__vfma(x0, llm__vwget(t, w, r0 + j0), a); a = llm__vfma(x1, llm__vwget(t, w, r1 + j0), a);
+            a = llm__vfma(x2, llm__vwget(t, w, r2 + j0), a); a = llm__vfma(x3, llm__vwget(t, w, r3 + j0), a);
+            a = llm__vfma(x4, llm__vwget(t, w, r4 + j0), a); a = llm__vfma(x5, llm__vwget(t, w, r5 + j0), a);
+            a = llm__vfma(x6, llm__vwget(t, w, r6 + j0), a); a = llm__vfma(x7, llm__vwget(t, w, r7 + j0), a);
+            llm__vst(acc + jj, a);
+        }
+        for (; jj < n; jj++) {
+            const size_t j0 = (size_t)jj;
+            float a = acc[jj];
+            a = fmaf(x[k], llm__wget(t, w, r0 + j0), a); a = fmaf(x[k + 1], llm__wget(t, w, r1 + j0), a);
+            a = fmaf(x[k + 2], llm__wget(t, w, r2 + j0), a); a = fmaf(x[k + 3], llm__wget(t, w, r3 + j0), a);
+            a = fmaf(x[k + 4], llm__wget(t, w, r4 + j0), a); a = fmaf(x[k + 5], llm__wget(t, w, r5 + j0), a);
+            a = fmaf(x[k + 6], llm__wget(t, w, r6 + j0), a); acc[jj] = fmaf(x[k + 7], llm__wget(t, w, r7 + j0), a);
+        }
+    }
+    for (; k < k1; k++) {
+        const size_t r0 = (size_t)k * oc + c;
+        const llm__vf x0 = llm__vset(x[k]);
+        for (jj = 0; jj < nvec; jj += LLM__VW) llm__vst(acc + jj, llm__vfma(x0, llm__vwget(t, w, r0 + (size_t)jj), llm__vld(acc + jj)));
+        for (; jj < n; jj++) acc[jj] = fmaf(x[k], llm__wget(t, w, r0 + (size_t)jj), acc[jj]);
+    }
+}
+
+/* s[j] = x[0..IC) . w[r[j]..r[j]+IC) for j < 4: LLM__VW lanes summed in
+   llm__vsum's tree, then the tail (the [out, in] product's inner loop) */
+static LLM__INLINE void llm__dot4_fmt(llm_dtype t, float s[4], const float *x, const void *w, const size_t r[4], int IC) {
+    int k = 0, nk = IC / LLM__VW * LLM__VW;
+    llm__vf a0 = llm__vzero(), a1 = llm__vzero(), a2 = llm__vzero(), a3 = llm__vzero();
+    for (; k < nk; k += LLM__VW) {
+        const llm__vf xv = llm__vld(x + k);
+        const size_t kk = (size_t)k;
+        a0 = llm__vfma(xv, llm__vwget(t, w, r[0] + kk), a0); a1 = llm__vfma(xv, llm__vwget(t, w, r[1] + kk), a1);
+        a2 = llm__vfma(xv, llm__vwget(t, w, r[2] + kk), a2); a3 = llm__vfma(xv, llm__vwget(t, w, r[3] + kk), a3);
+    }
+    s[0] = llm__vsum(a0); s[1] = llm__vsum(a1); s[2] = llm__vsum(a2); s[3] = llm__vsum(a3);
+    for (; k < IC; k++) {
+        const size_t kk = (size_t)k;
+        s[0] = fmaf(x[k], llm__wget(t, w, r[0] + kk), s[0]); s[1] = fmaf(x[k], llm__wget(t, w, r[1] + kk), s[1]);
+        s[2] = fmaf(x[k], llm__wget(t, w, r[2] + kk), s[2]); s[3] = fmaf(x[k], llm__wget(t, w, r[3] + kk), s[3]);
+    }
+}
+#endif /* LLM__VW */
+
+/* The float formats' rows of the table, one instance of each body per format. */
+static void llm__row_f32(float *d, const void *w, size_t off, size_t n) { llm__row_fmt(LLM_DTYPE_F32, d, w, off, n); }
+static void llm__row_f16(float *d, const void *w, size_t off, size_t n) { llm__row_fmt(LLM_DTYPE_F16, d, w, off, n); }
+static void llm__row_bf16(float *d, const void *w, size_t off, size_t n) { llm__row_fmt(LLM_DTYPE_BF16, d, w, off, n); }
+#ifdef LLM__VW
+static void llm__pack_f32(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_F32, pk, w, off, kn, OC); }
+static void llm__pack_f16(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_F16, pk, w, off, kn, OC); }
+static void llm__pack_bf16(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_BF16, pk, w, off, kn, OC); }
+static void llm__gemv_slab_f32(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n) {
+    llm__gemv_slab_fmt(LLM_DTYPE_F32, acc, x, w, c, k0, k1, OC, n);
+}
+static void llm__gemv_slab_f16(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n) {
+    llm__gemv_slab_fmt(LLM_DTYPE_F16, acc, x, w, c, k0, k1, OC, n);
+}
+static void llm__gemv_slab_bf16(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n) {
+    llm__gemv_slab_fmt(LLM_DTYPE_BF16, acc, x, w, c, k0, k1, OC, n);
+}
+static void llm__dot4_f32(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_F32, s, x, w, r, IC); }
+static void llm__dot4_f16(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_F16, s, x, w, r, IC); }
+static void llm__dot4_bf16(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_BF16, s, x, w, r, IC); }
+#endif
+
+typedef struct llm__fmt_traits {
+    llm_dtype type;
+    void (*row)(float *dst, const void *w, size_t off, size_t n);   /* llm__row_fmt */
+#ifdef LLM__VW
+    void (*pack)(float *pk, const void *w, size_t off, int kn, int OC);  /* llm__pack_fmt */
+    void (*gemv_slab)(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n);
+    void (*dot4)(float s[4], const float *x, const void *w, const size_t r[4], int IC);
+#endif
+} llm__fmt_traits;
+
+static const llm__fmt_traits llm__float_fmts[3] = {
+#ifdef LLM__VW
+    { LLM_DTYPE_F32, llm__row_f32, llm__pack_f32, llm__gemv_slab_f32, llm__dot4_f32 },
+    { LLM_DTYPE_F16, llm__row_f16, llm__pack_f16, llm__gemv_slab_f16, llm__dot4_f16 },
+    { LLM_DTYPE_BF16, llm__row_bf16, llm__pack_bf16, llm__gemv_slab_bf16, llm__dot4_bf16 },
+#else
+    { LLM_DTYPE_F32, llm__row_f32 }, { LLM_DTYPE_F16, llm__row_f16 }, { LLM_DTYPE_BF16, llm__row_bf16 },
+#endif
+};
+
+/* The traits of a float format; NULL (and an assertion) for any other. */
+static const llm__fmt_traits *llm__float_traits(llm_dtype t) {
+    switch (t) {
+    case LLM_DTYPE_F32: return &llm__float_fmts[0];
+    case LLM_DTYPE_F16: return &llm__float_fmts[1];
+    case LLM_DTYPE_BF16: return &llm__float_fmts[2];
+    default: LLM_ASSERT(0 && "not a float weight format"); return NULL;
+    }
+}
+
+/* dst[0..n) = row r of a matrix stored [rows, n] (an embedding row) as f32. */
+static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
+    const llm__fmt_traits *f = llm__float_traits(w->type);
+    if (f) f->row(dst, w->w, r * n, n);
+}
+
+/* ---- [in, out] product, B > 1: packed panels (SIMD) ---------------------- */
+#ifdef LLM__VW
 
 /* pk[k][0..NR) = w[k0+k][o0..o0+no) as f32 for k < kn, zero-padded to NR. */
-static void llm__pack(float *pk, const llm__mat *w, int k0, int kn, int OC, int o0, int no) {
+static void llm__pack(float *pk, const llm__fmt_traits *f, const void *w, int k0, int kn, int OC, int o0, int no) {
     int k, j;
-    if (no == LLM__NR) {
-#define LLM__PACK(T, LD) { \
-            const T *src = (const T *)w->w + (size_t)k0 * (size_t)OC + (size_t)o0; \
-            for (k = 0; k < kn; k++, src += OC, pk += LLM__NR) \
-                for (j = 0; j < LLM__NR; j += LLM__VW) llm__vsta(pk + j, LD(src + j)); }
-        if (w->type == LLM_DTYPE_F32) LLM__PACK(float, llm__vld_f32)
-        else if (w->type == LLM_DTYPE_F16) LLM__PACK(uint16_t, llm__vld_f16)
-        else LLM__PACK(uint16_t, llm__vld_bf16)
-#undef LLM__PACK
-        return;
-    }
-    for (k = 0; k < kn; k++, pk += LLM__NR) {
-        llm__load_row(pk, w, (size_t)(k0 + k) * (size_t)OC + (size_t)o0, (size_t)no);
+    size_t off = (size_t)k0 * (size_t)OC + (size_t)o0;
+    if (no == LLM__NR) { f->pack(pk, w, off, kn, OC); return; }
+    for (k = 0; k < kn; k++, pk += LLM__NR, off += (size_t)OC) {
+        f->row(pk, w, off, (size_t)no);
         for (j = no; j < LLM__NR; j++) pk[j] = 0.0f;
     }
 }
@@ -2217,10 +2404,10 @@ static void llm__kernel(float *c, const float *const *a, const float *p, int K, 
    NR, in the thread's scratch) starts as the bias; for each block of KC
    inputs, pack it, then run the kernel over all rows; finally C goes to
    out. The order of the additions is the plain k = 0..IC-1 one. */
-static void llm__gemm(float *out, const float *in, const llm__mat *w, const float *bias,
+static void llm__gemm(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
                       int B, int IC, int OC, int flags, int nt, float *scratch) {
     int np = (OC + LLM__NR - 1) / LLM__NR, Bp = (B + LLM__MR - 1) / LLM__MR * LLM__MR, p;
-    size_t ts = llm__scratch_per_thread(1, 1, B, 0), es = llm_dtype_size(w->type);
+    size_t ts = llm__scratch_per_thread(1, 1, B, 0), es = llm_dtype_size(f->type);
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (p = 0; p < np; p++) {
@@ -2239,11 +2426,11 @@ static void llm__gemm(float *out, const float *in, const llm__mat *w, const floa
             int nblk = Bp / LLM__MR, kx = k0 + kn < IC ? (IC - k0 - kn < LLM__KC ? IC - k0 - kn : LLM__KC) : p + 1 < np ? kn0 : 0;
             int per = (kx + nblk - 1) / nblk, done = 0;
             size_t pf0 = k0 + kn < IC ? ((size_t)(k0 + kn) * (size_t)OC + (size_t)o0) * es : (size_t)(o0 + LLM__NR) * es;
-            llm__pack(pk, w, k0, kn, OC, o0, no);
+            llm__pack(pk, f, w, k0, kn, OC, o0, no);
             for (b0 = 0; b0 < B; b0 += LLM__MR) {
                 int nb = B - b0 < LLM__MR ? B - b0 : LLM__MR, npf = kx - done < per ? kx - done : per;
                 for (r = 0; r < LLM__MR; r++) rows[r] = in + (size_t)(b0 + (r < nb ? r : nb - 1)) * (size_t)IC + (size_t)k0;
-                llm__kernel(cb + (size_t)b0 * LLM__NR, rows, pk, kn, npf > 0 ? (const char *)w->w + pf0 + (size_t)done * (size_t)OC * es : NULL,
+                llm__kernel(cb + (size_t)b0 * LLM__NR, rows, pk, kn, npf > 0 ? (const char *)w + pf0 + (size_t)done * (size_t)OC * es : NULL,
                             (size_t)OC * es, npf);
                 if (npf > 0) done += npf;
             }
@@ -2252,7 +2439,7 @@ static void llm__gemm(float *out, const float *in, const llm__mat *w, const floa
     }
 }
 
-/* ---- [in, out] product, B = 1: streaming matrix-vector -------------------- */
+/* ---- [in, out] product, B = 1: streaming matrix-vector (SIMD) ------------ */
 
 /* The inputs (rows of w) are cut into LLM__SLABS fixed slabs; a work item is
    one slab over a range of columns, and with 2 threads a thread's items
@@ -2263,7 +2450,8 @@ static void llm__gemm(float *out, const float *in, const llm__mat *w, const floa
    order, whatever the thread count. */
 #define LLM__GCOLS 8192  /* columns per pass: partial sums stay in L1 */
 
-static void llm__gemv(float *out, const float *x, const llm__mat *w, const float *bias, int IC, int OC, int flags, int nt, float *part) {
+static void llm__gemv(float *out, const float *x, const llm__fmt_traits *f, const void *w, const float *bias,
+                      int IC, int OC, int flags, int nt, float *part) {
     int ns = IC >= 8 * LLM__SLABS ? LLM__SLABS : 1, g = ns, r = nt, nc, nitem, nv = OC / LLM__VW, it, j;
     while (r) { int t = g % r; g = r; r = t; }  /* gcd(ns, nt): items a multiple of nt */
     nc = nt / g;
@@ -2275,62 +2463,9 @@ static void llm__gemv(float *out, const float *x, const llm__mat *w, const float
         int c0 = LLM__VW * (int)((long long)nv * cc / nc), c1 = cc == nc - 1 ? OC : LLM__VW * (int)((long long)nv * (cc + 1) / nc);
         for (c = c0; c < c1; c += LLM__GCOLS) {
             float *acc = part + (size_t)sl * (size_t)OC + (size_t)c;
-            int n = c1 - c < LLM__GCOLS ? c1 - c : LLM__GCOLS, nvec = n / LLM__VW * LLM__VW, k = k0, jj;
+            int n = c1 - c < LLM__GCOLS ? c1 - c : LLM__GCOLS;
             memset(acc, 0, (size_t)n * sizeof(float));
-#define LLM__GEMV(T, LD, SLD) { \
-                const T *W = (const T *)w->w + c; \
-                const size_t rs = (size_t)OC * sizeof(T); \
-                for (; k + 8 <= k1; k += 8) { \
-                    const T *w0 = W + (size_t)k * (size_t)OC, *w1 = w0 + OC, *w2 = w1 + OC, *w3 = w2 + OC; \
-                    const T *w4 = w3 + OC, *w5 = w4 + OC, *w6 = w5 + OC, *w7 = w6 + OC; \
-                    const llm__vf x0 = llm__vset(x[k]), x1 = llm__vset(x[k + 1]), x2 = llm__vset(x[k + 2]), x3 = llm__vset(x[k + 3]); \
-                    const llm__vf x4 = llm__vset(x[k + 4]), x5 = llm__vset(x[k + 5]), x6 = llm__vset(x[k + 6]), x7 = llm__vset(x[k + 7]); \
-                    const char *pf = k + 16 <= k1 ? (const char *)(w7 + OC) : NULL; \
-                    for (jj = 0; jj + 2 * LLM__VW <= nvec; jj += 2 * LLM__VW) { \
-                        llm__vf a = llm__vld(acc + jj), b = llm__vld(acc + jj + LLM__VW); \
-                        if (pf) { \
-                            const char *q = pf + (size_t)jj * sizeof(T); \
-                            _mm_prefetch(q, _MM_HINT_T0); _mm_prefetch(q + rs, _MM_HINT_T0); \
-                            _mm_prefetch(q + 2 * rs, _MM_HINT_T0); _mm_prefetch(q + 3 * rs, _MM_HINT_T0); \
-                            _mm_prefetch(q + 4 * rs, _MM_HINT_T0); _mm_prefetch(q + 5 * rs, _MM_HINT_T0); \
-                            _mm_prefetch(q + 6 * rs, _MM_HINT_T0); _mm_prefetch(q + 7 * rs, _MM_HINT_T0); \
-                        } \
-                        a = llm__vfma(x0, LD(w0 + jj), a); b = llm__vfma(x0, LD(w0 + jj + LLM__VW), b); \
-                        a = llm__vfma(x1, LD(w1 + jj), a); b = llm__vfma(x1, LD(w1 + jj + LLM__VW), b); \
-                        a = llm__vfma(x2, LD(w2 + jj), a); b = llm__vfma(x2, LD(w2 + jj + LLM__VW), b); \
-                        a = llm__vfma(x3, LD(w3 + jj), a); b = llm__vfma(x3, LD(w3 + jj + LLM__VW), b); \
-                        a = llm__vfma(x4, LD(w4 + jj), a); b = llm__vfma(x4, LD(w4 + jj + LLM__VW), b); \
-                        a = llm__vfma(x5, LD(w5 + jj), a); b = llm__vfma(x5, LD(w5 + jj + LLM__VW), b); \
-                        a = llm__vfma(x6, LD(w6 + jj), a); b = llm__vfma(x6, LD(w6 + jj + LLM__VW), b); \
-                        a = llm__vfma(x7, LD(w7 + jj), a); b = llm__vfma(x7, LD(w7 + jj + LLM__VW), b); \
-                        llm__vst(acc + jj, a); llm__vst(acc + jj + LLM__VW, b); \
-                    } \
-                    for (; jj < nvec; jj += LLM__VW) { \
-                        llm__vf a = llm__vld(acc + jj); \
-                        a = llm__vfma(x0, LD(w0 + jj), a); a = llm__vfma(x1, LD(w1 + jj), a); \
-                        a = llm__vfma(x2, LD(w2 + jj), a); a = llm__vfma(x3, LD(w3 + jj), a); \
-                        a = llm__vfma(x4, LD(w4 + jj), a); a = llm__vfma(x5, LD(w5 + jj), a); \
-                        a = llm__vfma(x6, LD(w6 + jj), a); a = llm__vfma(x7, LD(w7 + jj), a); \
-                        llm__vst(acc + jj, a); \
-                    } \
-                    for (; jj < n; jj++) { \
-                        float a = acc[jj]; \
-                        a = fmaf(x[k], SLD(w0 + jj), a); a = fmaf(x[k + 1], SLD(w1 + jj), a); \
-                        a = fmaf(x[k + 2], SLD(w2 + jj), a); a = fmaf(x[k + 3], SLD(w3 + jj), a); \
-                        a = fmaf(x[k + 4], SLD(w4 + jj), a); a = fmaf(x[k + 5], SLD(w5 + jj), a); \
-                        a = fmaf(x[k + 6], SLD(w6 + jj), a); acc[jj] = fmaf(x[k + 7], SLD(w7 + jj), a); \
-                    } \
-                } \
-                for (; k < k1; k++) { \
-                    const T *w0 = W + (size_t)k * (size_t)OC; \
-                    const llm__vf x0 = llm__vset(x[k]); \
-                    for (jj = 0; jj < nvec; jj += LLM__VW) llm__vst(acc + jj, llm__vfma(x0, LD(w0 + jj), llm__vld(acc + jj))); \
-                    for (; jj < n; jj++) acc[jj] = fmaf(x[k], SLD(w0 + jj), acc[jj]); \
-                } }
-            if (w->type == LLM_DTYPE_F32) LLM__GEMV(float, llm__vld_f32, llm__sld_f32)
-            else if (w->type == LLM_DTYPE_F16) LLM__GEMV(uint16_t, llm__vld_f16, llm__sld_f16)
-            else LLM__GEMV(uint16_t, llm__vld_bf16, llm__sld_bf16)
-#undef LLM__GEMV
+            f->gemv_slab(acc, x, w, (size_t)c, k0, k1, OC, n);
         }
     }
     /* out = bias + p0 + p1 + ... (the same order for every column), then
@@ -2347,20 +2482,19 @@ static void llm__gemv(float *out, const float *x, const llm__mat *w, const float
     }
     llm__finish(out, part, OC, flags);
 }
-#endif /* LLM__VW */
 
-/* out[B,OC] = in[B,IC] @ w[IC,OC] + bias[OC], then per flags: stored,
-   added to out (LLM__MM_ADD) or passed through GELU (LLM__MM_GELU).
-   scratch: llm__scratch_floats() floats. */
-static void llm__matmul(float *out, const float *in, const llm__mat *w, const float *bias,
-                        int B, int IC, int OC, int flags, int nt, float *scratch) {
-#ifdef LLM__VW
-    if (B == 1) llm__gemv(out, in, w, bias, IC, OC, flags, nt, scratch);
-    else llm__gemm(out, in, w, bias, B, IC, OC, flags, nt, scratch);
+static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
+                           int B, int IC, int OC, int flags, int nt, float *scratch) {
+    if (B == 1) llm__gemv(out, in, f, w, bias, IC, OC, flags, nt, scratch);
+    else llm__gemm(out, in, f, w, bias, B, IC, OC, flags, nt, scratch);
+}
 #else
-    /* portable: tiles of 32 rows of in x 64 columns of w; each row of w
-       converted to f32 once per tile; the common full-width tile has a
-       fixed trip count, which compilers vectorise */
+/* ---- [in, out] product (scalar) -------------------------------------------
+   Tiles of 32 rows of in x 64 columns of w; each row of w converted to f32
+   once per tile; the common full-width tile has a fixed trip count, which
+   compilers vectorise. */
+static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
+                           int B, int IC, int OC, int flags, int nt, float *scratch) {
     int nblk = (OC + 63) / 64, blk;
     (void)nt; (void)scratch;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
@@ -2373,7 +2507,7 @@ static void llm__matmul(float *out, const float *in, const llm__mat *w, const fl
                 for (o = 0; o < no; o++) acc[b][o] = bias ? bias[o0 + o] : 0.0f;
             for (i = 0; i < IC; i++) {
                 const float *x = in + (size_t)b0 * (size_t)IC + (size_t)i;
-                llm__load_row(wrow, w, (size_t)i * (size_t)OC + (size_t)o0, (size_t)no);
+                f->row(wrow, w, (size_t)i * (size_t)OC + (size_t)o0, (size_t)no);
                 if (no == 64) {
                     for (b = 0; b < nb; b++) {
                         float xv = x[(size_t)b * (size_t)IC];
@@ -2394,50 +2528,33 @@ static void llm__matmul(float *out, const float *in, const llm__mat *w, const fl
             }
         }
     }
-#endif
 }
+#endif
 
-/* out[B,OC] = in[B,IC] @ w[OC,IC]^T (the LM head: rows of w are tokens).
-   Blocks of 4 rows of w; each logit is one dot product, the same for any B. */
+/* ---- [out, in] product (the LM head: rows of w are tokens) ----------------
+   out[B,OC] = in[B,IC] @ w[OC,IC]^T, no bias. Blocks of 4 rows of w; each
+   logit is one dot product, the same for any B. */
 #ifdef LLM__VW
-static void llm__matmul_t(float *out, size_t out_stride, const float *in, const llm__mat *w, int B, int IC, int OC, int nt) {
+static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC, int nt) {
     int nblk = (OC + 3) / 4, blk;
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, j;
-        size_t r0 = (size_t)o0 * (size_t)IC, r1 = (size_t)(no > 1 ? o0 + 1 : o0) * (size_t)IC;
-        size_t r2 = (size_t)(no > 2 ? o0 + 2 : o0) * (size_t)IC, r3 = (size_t)(no > 3 ? o0 + 3 : o0) * (size_t)IC;
+        size_t r[4];
+        for (j = 0; j < 4; j++) r[j] = (size_t)(j < no ? o0 + j : o0) * (size_t)IC;
         for (b = 0; b < B; b++) {
-            const float *xr = in + (size_t)b * (size_t)IC;
             float s[4];
-            int k = 0, nk = IC / LLM__VW * LLM__VW;
-            llm__vf a0 = llm__vzero(), a1 = llm__vzero(), a2 = llm__vzero(), a3 = llm__vzero();
-#define LLM__DOT(T, LD, SLD) { \
-                const T *w0 = (const T *)w->w + r0, *w1 = (const T *)w->w + r1, *w2 = (const T *)w->w + r2, *w3 = (const T *)w->w + r3; \
-                for (; k < nk; k += LLM__VW) { \
-                    const llm__vf xv = llm__vld(xr + k); \
-                    a0 = llm__vfma(xv, LD(w0 + k), a0); a1 = llm__vfma(xv, LD(w1 + k), a1); \
-                    a2 = llm__vfma(xv, LD(w2 + k), a2); a3 = llm__vfma(xv, LD(w3 + k), a3); \
-                } \
-                s[0] = llm__vsum(a0); s[1] = llm__vsum(a1); s[2] = llm__vsum(a2); s[3] = llm__vsum(a3); \
-                for (; k < IC; k++) { \
-                    s[0] = fmaf(xr[k], SLD(w0 + k), s[0]); s[1] = fmaf(xr[k], SLD(w1 + k), s[1]); \
-                    s[2] = fmaf(xr[k], SLD(w2 + k), s[2]); s[3] = fmaf(xr[k], SLD(w3 + k), s[3]); \
-                } }
-            if (w->type == LLM_DTYPE_F32) LLM__DOT(float, llm__vld_f32, llm__sld_f32)
-            else if (w->type == LLM_DTYPE_F16) LLM__DOT(uint16_t, llm__vld_f16, llm__sld_f16)
-            else LLM__DOT(uint16_t, llm__vld_bf16, llm__sld_bf16)
-#undef LLM__DOT
-            for (j = 0; j < no; j++) out[(size_t)b * out_stride + (size_t)o0 + (size_t)j] = s[j];
+            f->dot4(s, in + (size_t)b * (size_t)IC, w, r, IC);
+            for (j = 0; j < no; j++) out[(size_t)b * (size_t)OC + (size_t)o0 + (size_t)j] = s[j];
         }
     }
 }
 #else
-/* Portable: blocks of 4 rows of w, converted to f32 a chunk of 256 at a
-   time (once per block, not once per row of in); each dot product in 8
-   lanes summed pairwise, chunk by chunk, the same for any B. */
-static void llm__matmul_t(float *out, size_t out_stride, const float *in, const llm__mat *w, int B, int IC, int OC, int nt) {
+/* Scalar: rows of w converted to f32 a chunk of 256 at a time (once per
+   block, not once per row of in); each dot product in 8 lanes summed
+   pairwise, chunk by chunk, the same for any B. */
+static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC, int nt) {
     int nblk = (OC + 3) / 4, blk;
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
@@ -2445,10 +2562,10 @@ static void llm__matmul_t(float *out, size_t out_stride, const float *in, const 
         float rows[4][256];
         int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, j, i0, i, l;
         for (b = 0; b < B; b++)
-            for (j = 0; j < no; j++) out[(size_t)b * out_stride + (size_t)o0 + (size_t)j] = 0.0f;
+            for (j = 0; j < no; j++) out[(size_t)b * (size_t)OC + (size_t)o0 + (size_t)j] = 0.0f;
         for (i0 = 0; i0 < IC; i0 += 256) {
             int n = IC - i0 < 256 ? IC - i0 : 256, n8 = n / 8 * 8;
-            for (j = 0; j < no; j++) llm__load_row(rows[j], w, (size_t)(o0 + j) * (size_t)IC + (size_t)i0, (size_t)n);
+            for (j = 0; j < no; j++) f->row(rows[j], w, (size_t)(o0 + j) * (size_t)IC + (size_t)i0, (size_t)n);
             for (b = 0; b < B; b++) {
                 const float *xr = in + (size_t)b * (size_t)IC + (size_t)i0;
                 for (j = 0; j < no; j++) {
@@ -2457,13 +2574,37 @@ static void llm__matmul_t(float *out, size_t out_stride, const float *in, const 
                         for (l = 0; l < 8; l++) a[l] += xr[i + l] * rows[j][i + l];
                     for (; i < n; i++) a[i & 7] += xr[i] * rows[j][i];
                     t = ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
-                    out[(size_t)b * out_stride + (size_t)o0 + (size_t)j] += t;
+                    out[(size_t)b * (size_t)OC + (size_t)o0 + (size_t)j] += t;
                 }
             }
         }
     }
 }
 #endif
+
+/* ---- the matrix product: the one dispatch point -------------------------- */
+
+/* out[B,OC] = in[B,IC] @ w + bias[OC], w [IC, OC] or [OC, IC] per its
+   layout, then per flags: stored, added to out (LLM__MM_ADD) or passed
+   through GELU (LLM__MM_GELU). The [out, in] float kernels take no bias
+   and no flags (the LM head). scratch: llm__scratch_floats() floats. */
+static void llm__matmul(float *out, const float *in, const llm__mat *w, const float *bias,
+                        int B, int IC, int OC, int flags, int nt, float *scratch) {
+    const llm__fmt_traits *f;
+    switch (w->type) {
+    case LLM_DTYPE_F32: case LLM_DTYPE_F16: case LLM_DTYPE_BF16:
+        f = llm__float_traits(w->type);
+        switch (w->layout) {
+        case LLM__IN_OUT: llm__mm_in_out(out, in, f, w->w, bias, B, IC, OC, flags, nt, scratch); return;
+        case LLM__OUT_IN:
+            LLM_ASSERT(!bias && !flags);
+            llm__mm_out_in(out, in, f, w->w, B, IC, OC, nt);
+            return;
+        default: LLM_ASSERT(0 && "llm__matmul: unknown layout"); return;
+        }
+    default: LLM_ASSERT(0 && "llm__matmul: unknown weight format"); return;
+    }
+}
 
 /* out[B,C] = layernorm(in[B,C]) * w + b; rows split over nt threads. */
 static void llm__layernorm(float *out, const float *in, const float *w, const float *b, int B, int C, float eps, int nt) {
@@ -2676,8 +2817,8 @@ static void llm__embed(float *x, float *pe, const llm_model *m, const int32_t *i
     int b;
     for (b = 0; b < B; b++) {
         float *row = x + (size_t)b * C;
-        llm__load_row(row, &m->_wte, (size_t)ids[b] * C, C);
-        llm__load_row(pe, &m->_wpe, (p0 + (size_t)b) * C, C);
+        llm__mat_row(row, &m->_wte, (size_t)ids[b], C);
+        llm__mat_row(pe, &m->_wpe, p0 + (size_t)b, C);
         for (i = 0; i < C; i++) row[i] += pe[i];
     }
 }
@@ -2824,12 +2965,12 @@ static void llm__forward(llm_session *s, const int32_t *ids, int B, float *logit
     }
     if (logits_all) {
         llm__layernorm(s->_ln, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps, nt);
-        llm__matmul_t(logits_all, (size_t)c->n_vocab, s->_ln, &m->_lm_head, B, C, c->n_vocab, nt);
+        llm__matmul(logits_all, s->_ln, &m->_lm_head, NULL, B, C, c->n_vocab, 0, nt, s->_pack);
         memcpy(s->_logits, logits_all + (size_t)(B - 1) * (size_t)c->n_vocab, (size_t)c->n_vocab * sizeof(float));
     } else {
         const float *last = s->_x + (size_t)(B - 1) * (size_t)C;
         llm__layernorm(s->_ln, last, m->_lnf_w, m->_lnf_b, 1, C, c->ln_eps, nt);
-        llm__matmul_t(s->_logits, (size_t)c->n_vocab, s->_ln, &m->_lm_head, 1, C, c->n_vocab, nt);
+        llm__matmul(s->_logits, s->_ln, &m->_lm_head, NULL, 1, C, c->n_vocab, 0, nt, s->_pack);
     }
     s->pos += (size_t)B;
 }

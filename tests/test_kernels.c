@@ -1,0 +1,240 @@
+/* Every kernel of llm.h against a naive loop, in one binary: the matrix
+   product for each weight format and layout (the SIMD build's packed GEMM,
+   streaming GEMV and LM-head dot products, or the scalar build's tiles),
+   the embedding row gather, layer norm and attention, on awkward shapes:
+   outputs not a multiple of the tile, inputs not a multiple of the block,
+   batch 1, MR - 1, MR + 1. The references are plain loops in double over
+   weights decoded here (not by llm.h), so a kernel that reads the wrong
+   element, drops a tail or mis-tiles fails. Also checks that the results
+   are bit-identical for 1, 2 and 3 threads. make test runs this binary as
+   built for this CPU, for AVX2 (where the CPU has AVX-512) and scalar
+   (LLM_NO_SIMD). */
+#define LLM_IMPLEMENTATION
+#include "llm.h"
+#include "test.h"
+
+#ifdef LLM__MR
+#define T_MR LLM__MR
+#define T_NR LLM__NR
+#define T_KC LLM__KC
+#else
+#define T_MR 32   /* the scalar product's tile: 32 rows x 64 columns */
+#define T_NR 64
+#define T_KC 256
+#endif
+
+static uint64_t rng = 88172645463325252ull;
+static uint32_t rnd32(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (uint32_t)(rng >> 16); }
+static float rndf(void) { return (float)((rnd32() & 0xffffff) / 16777216.0 * 2.0 - 1.0); } /* [-1, 1) */
+
+/* independent decoders */
+static double dec_f16(uint16_t h) {
+    int e = (h >> 10) & 31, m = h & 1023;
+    double v = e ? ldexp(1.0 + m / 1024.0, e - 15) : ldexp(m / 1024.0, -14);
+    return (h & 0x8000) ? -v : v;
+}
+static double dec_bf16(uint16_t h) { uint32_t b = (uint32_t)h << 16; float f; memcpy(&f, &b, 4); return f; }
+
+/* A random matrix of n elements in format t: raw bytes + decoded doubles. */
+static void *make_weights(llm_dtype t, size_t n, double *dec) {
+    size_t i;
+    void *w = malloc(n * 4 + 64);
+    for (i = 0; i < n; i++) {
+        float f = rndf();
+        if (t == LLM_DTYPE_F32) { ((float *)w)[i] = f; dec[i] = f; }
+        else if (t == LLM_DTYPE_F16) {  /* normal halves of magnitude 2^-6 .. 2 */
+            uint16_t h = (uint16_t)(((rnd32() & 1) << 15) | ((9 + rnd32() % 7) << 10) | (rnd32() & 1023));
+            ((uint16_t *)w)[i] = h; dec[i] = dec_f16(h);
+        } else {
+            uint32_t b; memcpy(&b, &f, 4);
+            ((uint16_t *)w)[i] = (uint16_t)(b >> 16); dec[i] = dec_bf16((uint16_t)(b >> 16));
+        }
+    }
+    return w;
+}
+
+static double gelu_ref(double v) { return 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))); }
+
+static float *scratch_for(int IC, int OC, int B, int nt) {
+    llm_config c;
+    size_t n;
+    memset(&c, 0, sizeof c);
+    c.n_embd = IC > OC ? IC : OC; c.n_inner = c.n_embd; c.n_head = 1;
+    n = llm__scratch_floats(&c, nt, B, 1);
+    return (float *)malloc((n + 64) * sizeof(float));
+}
+
+/* One product: w [IC,OC] (layout LLM__IN_OUT) or [OC,IC] (LLM__OUT_IN). */
+static void check_matmul(llm_dtype t, llm__layout layout, int B, int IC, int OC, int flags, int use_bias) {
+    size_t nw = (size_t)IC * OC, i;
+    double *dec = (double *)malloc(nw * sizeof(double));
+    void *wd = make_weights(t, nw, dec);
+    float *in = (float *)malloc((size_t)B * IC * sizeof(float)), *bias = (float *)malloc((size_t)OC * sizeof(float));
+    float *out0 = (float *)malloc((size_t)B * OC * sizeof(float)), *out[3];
+    double worst = 0;
+    int b, o, k, nt, same = 1;
+    llm__mat w;
+    w.w = wd; w.type = t; w.layout = layout;
+    for (i = 0; i < (size_t)B * IC; i++) in[i] = rndf();
+    for (i = 0; i < (size_t)OC; i++) bias[i] = rndf();
+    for (i = 0; i < (size_t)B * OC; i++) out0[i] = rndf();
+    for (nt = 1; nt <= 3; nt++) {
+        float *scratch = scratch_for(IC, OC, B, nt);
+        out[nt - 1] = (float *)malloc((size_t)B * OC * sizeof(float));
+        memcpy(out[nt - 1], out0, (size_t)B * OC * sizeof(float));
+        llm__matmul(out[nt - 1], in, &w, use_bias ? bias : NULL, B, IC, OC, flags, nt, scratch);
+        free(scratch);
+    }
+    for (b = 0; b < B; b++)
+        for (o = 0; o < OC; o++) {
+            double s = use_bias ? bias[o] : 0.0, mag = fabs(s), ref, err;
+            for (k = 0; k < IC; k++) {
+                double wv = layout == LLM__IN_OUT ? dec[(size_t)k * OC + o] : dec[(size_t)o * IC + k];
+                s += in[(size_t)b * IC + k] * wv;
+                mag += fabs(in[(size_t)b * IC + k] * wv);
+            }
+            ref = flags & LLM__MM_GELU ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
+            if (flags & LLM__MM_ADD) mag += fabs(out0[(size_t)b * OC + o]);
+            err = fabs(out[0][(size_t)b * OC + o] - ref) / (mag + 1e-3);
+            if (err > worst) worst = err;
+        }
+    for (nt = 1; nt < 3; nt++)
+        if (memcmp(out[0], out[nt], (size_t)B * OC * sizeof(float))) same = 0;
+    CHECK(worst < 2e-6, "matmul %s layout %d B=%d IC=%d OC=%d flags=%d bias=%d: error %.3g of sum |x w|",
+          llm_dtype_name(t), (int)layout, B, IC, OC, flags, use_bias, worst);
+    CHECK(same, "matmul %s layout %d B=%d IC=%d OC=%d flags=%d: results differ between 1, 2 and 3 threads",
+          llm_dtype_name(t), (int)layout, B, IC, OC, flags);
+    for (nt = 0; nt < 3; nt++) free(out[nt]);
+    free(dec); free(wd); free(in); free(bias); free(out0);
+}
+
+static void test_matmul(void) {
+    static const llm_dtype types[3] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_BF16 };
+    /* batch sizes around the register block, inputs around the packing
+       block (and below the matrix-vector slabs' 32), outputs around the
+       panel and the vector width */
+    const int Bs[] = { 1, 2, T_MR - 1, T_MR + 1, 2 * T_MR + 3 };
+    const int ICs[] = { 1, 31, T_KC + 5, 2 * T_KC + 1 };
+    const int OCs[] = { 1, 7, 17, T_NR + 1, 2 * T_NR - 1 };
+    int ti, bi, ii, oi;
+    for (ti = 0; ti < 3; ti++)
+        for (bi = 0; bi < (int)(sizeof Bs / sizeof Bs[0]); bi++)
+            for (ii = 0; ii < (int)(sizeof ICs / sizeof ICs[0]); ii++)
+                for (oi = 0; oi < (int)(sizeof OCs / sizeof OCs[0]); oi++) {
+                    int B = Bs[bi] < 1 ? 1 : Bs[bi], IC = ICs[ii], OC = OCs[oi], v = (bi + ii + oi) % 3;
+                    check_matmul(types[ti], LLM__IN_OUT, B, IC, OC, v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_GELU, v != 1);
+                    check_matmul(types[ti], LLM__OUT_IN, B, IC, OC, 0, 0);
+                }
+    /* a wide GEMV (several passes of columns) and a GPT-2-like square */
+    check_matmul(LLM_DTYPE_F16, LLM__IN_OUT, 1, 40, 8192 + 100, 0, 1);
+    check_matmul(LLM_DTYPE_BF16, LLM__IN_OUT, 9, 768, 768, LLM__MM_ADD, 1);
+}
+
+static void test_rows(void) {
+    static const llm_dtype types[3] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_BF16 };
+    int ti;
+    for (ti = 0; ti < 3; ti++) {
+        size_t rows = 5, n = 37, r, i;
+        double *dec = (double *)malloc(rows * n * sizeof(double));
+        void *wd = make_weights(types[ti], rows * n, dec);
+        float dst[37];
+        llm__mat w;
+        int ok = 1;
+        w.w = wd; w.type = types[ti]; w.layout = LLM__OUT_IN;
+        for (r = 0; r < rows; r++) {
+            llm__mat_row(dst, &w, r, n);
+            for (i = 0; i < n; i++) if ((double)dst[i] != dec[r * n + i]) ok = 0;
+        }
+        CHECK(ok, "embedding rows of %s are not the stored values", llm_dtype_name(types[ti]));
+        free(dec); free(wd);
+    }
+}
+
+static void test_layernorm(void) {
+    const int Cs[] = { 1, 5, 17, 768 + 3 };
+    int ci;
+    for (ci = 0; ci < 4; ci++) {
+        int B = 3, C = Cs[ci], b, i;
+        float *x = (float *)malloc((size_t)B * C * 4), *y = (float *)malloc((size_t)B * C * 4);
+        float *w = (float *)malloc((size_t)C * 4), *bb = (float *)malloc((size_t)C * 4);
+        double worst = 0;
+        for (i = 0; i < B * C; i++) x[i] = rndf() * 3 + 0.5f;
+        for (i = 0; i < C; i++) { w[i] = rndf(); bb[i] = rndf(); }
+        llm__layernorm(y, x, w, bb, B, C, 1e-5f, 2);
+        for (b = 0; b < B; b++) {
+            double m = 0, v = 0;
+            for (i = 0; i < C; i++) m += x[b * C + i];
+            m /= C;
+            for (i = 0; i < C; i++) v += (x[b * C + i] - m) * (x[b * C + i] - m);
+            v /= C;
+            for (i = 0; i < C; i++) {
+                double ref = (x[b * C + i] - m) / sqrt(v + 1e-5) * w[i] + bb[i], e = fabs(y[b * C + i] - ref);
+                if (e > worst) worst = e;
+            }
+        }
+        CHECK(worst < 1e-5, "layernorm C=%d: error %.3g", C, worst);
+        free(x); free(y); free(w); free(bb);
+    }
+}
+
+/* Causal attention of rows p0..p0+B-1 against a naive softmax in double. */
+static void check_attention(int B, int H, int hd, int p0) {
+    int C = H * hd, n_ctx = p0 + B + 3, T = p0 + B, b, h, i, t, nt;
+    float *qkv = (float *)malloc((size_t)B * 3 * C * 4), *kc = (float *)calloc((size_t)n_ctx * C, 4);
+    float *vc = (float *)calloc((size_t)n_ctx * C, 4), *out[2], *scores = (float *)malloc((size_t)H * n_ctx * 4);
+    double worst = 0;
+    llm_config c;
+    memset(&c, 0, sizeof c);
+    c.n_embd = C; c.n_head = H; c.n_inner = C;
+    for (i = 0; i < B * 3 * C; i++) qkv[i] = rndf() * 2;
+    for (t = 0; t < T; t++)
+        for (i = 0; i < C; i++) {
+            kc[(size_t)t * C + i] = t >= p0 ? qkv[(size_t)(t - p0) * 3 * C + C + i] : rndf() * 2;
+            vc[(size_t)t * C + i] = t >= p0 ? qkv[(size_t)(t - p0) * 3 * C + 2 * C + i] : rndf();
+        }
+    for (nt = 1; nt <= 2; nt++) {
+        float *ws = (float *)malloc((llm__scratch_floats(&c, nt, B, n_ctx) + 64) * 4);
+        out[nt - 1] = (float *)malloc((size_t)B * C * 4);
+        llm__attention(out[nt - 1], qkv, kc, vc, scores, B, C, H, (size_t)p0, (size_t)n_ctx, nt, ws);
+        free(ws);
+    }
+    for (b = 0; b < B; b++)
+        for (h = 0; h < H; h++) {
+            double s[256], mx = -1e300, sum = 0;
+            int n = p0 + b + 1;
+            for (t = 0; t < n; t++) {
+                double d = 0;
+                for (i = 0; i < hd; i++) d += qkv[(size_t)b * 3 * C + h * hd + i] * kc[(size_t)t * C + h * hd + i];
+                s[t] = d / sqrt((double)hd);
+                if (s[t] > mx) mx = s[t];
+            }
+            for (t = 0; t < n; t++) { s[t] = exp(s[t] - mx); sum += s[t]; }
+            for (i = 0; i < hd; i++) {
+                double y = 0, e;
+                for (t = 0; t < n; t++) y += s[t] / sum * vc[(size_t)t * C + h * hd + i];
+                e = fabs(out[0][(size_t)b * C + h * hd + i] - y);
+                if (e > worst) worst = e;
+            }
+        }
+    CHECK(worst < 1e-5, "attention B=%d H=%d hd=%d p0=%d: error %.3g", B, H, hd, p0, worst);
+    CHECK(!memcmp(out[0], out[1], (size_t)B * C * 4), "attention B=%d H=%d hd=%d p0=%d: 1 and 2 threads differ", B, H, hd, p0);
+    free(qkv); free(kc); free(vc); free(out[0]); free(out[1]); free(scores);
+}
+
+static void test_attention(void) {
+    const int Bs[] = { 1, 2, T_MR - 1 > 0 ? T_MR - 1 : 1, T_MR + 1 };
+    int bi;
+    for (bi = 0; bi < 4; bi++) {
+        check_attention(Bs[bi], 2, 8, 0);
+        check_attention(Bs[bi], 3, 20, 5);
+        check_attention(Bs[bi], 1, T_NR + 3, T_NR - 2);
+    }
+}
+
+int main(void) {
+    test_matmul();
+    test_rows();
+    test_layernorm();
+    test_attention();
+    return test_summary("test_kernels");
+}
