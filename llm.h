@@ -154,6 +154,17 @@
    model sizes         n_layer <= 1024, n_embd <= 65536, n_positions <=
                        1048576, vocab_size <= 16777216
 
+   NON-FINITE VALUES
+   -----------------
+   Weights are used as stored: loading does not scan them for NaN or Inf
+   (that would read every byte of a file of gigabytes), and llm_session_eval
+   returns whatever the arithmetic gives, NaN included (check the logits
+   yourself if you read them). llm_sampler_sample and so llm_generate
+   refuse NaN logits with LLM_ERR_NUMERIC and a message; a model whose
+   weights hold NaN or Inf therefore fails at its first generated token
+   instead of printing token 0 forever. The sampler's own arithmetic never
+   makes a NaN from finite or infinite logits (see llm_sampler_options).
+
    THREADS
    -------
    When compiled with OpenMP (-fopenmp) the kernels split their work over
@@ -198,7 +209,8 @@ typedef enum llm_status {
     LLM_ERR_LIMIT,           /* input exceeds a documented limit */
     LLM_ERR_CONTEXT_FULL,    /* a position past the context length */
     LLM_ERR_TOKEN_RANGE,     /* a token id outside [0, vocab) */
-    LLM_ERR_BUFFER_TOO_SMALL /* the output buffer is too small */
+    LLM_ERR_BUFFER_TOO_SMALL,/* the output buffer is too small */
+    LLM_ERR_NUMERIC          /* non-finite values (NaN/Inf logits) */
 } llm_status;
 
 #define LLM_ERROR_SIZE 256   /* bytes of each object's message buffer */
@@ -456,7 +468,8 @@ LLM_API const char *llm_session_error(const llm_session *s);
 
 /* ---- sampling ------------------------------------------------------------ */
 
-/* A small seeded generator (splitmix64) owned by the caller. */
+/* A small seeded generator (splitmix64) owned by the caller. With r NULL:
+   seed does nothing, next and float return 0. */
 typedef struct llm_rng { uint64_t state; } llm_rng;
 LLM_API void llm_rng_seed(llm_rng *r, uint64_t seed);
 LLM_API uint64_t llm_rng_next(llm_rng *r);
@@ -464,14 +477,28 @@ LLM_API float llm_rng_float(llm_rng *r);          /* uniform in [0, 1) */
 
 /* Zero means "off" for every field; temperature 0 means greedy (argmax,
    lowest id on ties). Applied in Hugging Face's order: repetition penalty,
-   temperature, top-k, top-p, min-p, then one draw from what is left. */
+   temperature, top-k, top-p, min-p, then one draw from what is left.
+   Exact in the limits: values whose arithmetic passes the float range (a
+   temperature of 1e-39, a repetition penalty of 1e-39 or 1e6) give the
+   answer of the definitions, so a tiny temperature draws the argmax like
+   greedy (exact ties of the best logit are then drawn uniformly, where
+   greedy takes the lowest id). Logits: a +inf logit is chosen at any
+   setting (the lowest id of several); -inf ones are never drawn; a NaN
+   logit, or every logit -inf, is LLM_ERR_NUMERIC (nothing is drawn). */
 typedef struct llm_sampler_options {
-    float temperature;        /* 0: greedy; otherwise logits / temperature */
+    float temperature;        /* 0: greedy; otherwise logits / temperature;
+                                 in [0, 1e6] */
     int top_k;                /* keep the k best (and ties with the k-th) */
-    float top_p;              /* nucleus: smallest set with mass >= top_p */
-    float min_p;              /* drop p < min_p * p_max */
+    float top_p;              /* nucleus: smallest set with mass >= top_p,
+                                 in [0, 1]; 0 and 1 are off. Unlike HF,
+                                 where top_p 0 keeps only the best token
+                                 (here: top_k 1, or greedy), 0 is off so
+                                 that zeroed options sample plainly; any
+                                 top_p > 0 keeps at least the best token */
+    float min_p;              /* drop p < min_p * p_max; in [0, 1] */
     float repetition_penalty; /* HF: for every token already in the
-                                 sequence, positive logits / p, negative * p */
+                                 sequence, positive logits / p, negative
+                                 * p; in [0, 1e6], 0 and 1 are off */
     uint64_t seed;
 } llm_sampler_options;
 
@@ -492,7 +519,9 @@ LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_opti
 LLM_API size_t llm_sampler_heap_size(size_t n_vocab);
 LLM_API void llm_sampler_free(llm_sampler *s);
 /* Pick a token from logits[n_vocab] (not modified). history: the tokens
-   the repetition penalty looks at (may be NULL if n_history is 0). */
+   the repetition penalty looks at (may be NULL if n_history is 0); ids
+   outside [0, n_vocab) in it are ignored. LLM_ERR_NUMERIC (and *id not
+   written) when a logit is NaN or every logit is -inf. */
 LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const int32_t *history,
                                       size_t n_history, int32_t *id);
 LLM_API const char *llm_sampler_error(const llm_sampler *s);
@@ -551,9 +580,15 @@ typedef struct llm_generation {
    session: just the prompt) and generates. With one sequence the session
    then holds the prompt and every generated token but the last, which has
    not been evaluated (feed it back first to continue). With several, the
-   session holds the prompt. Errors (prompt past the context, ...) leave
-   their message in llm_session_error(s). Free out with
-   llm_generation_free(), also after an error. */
+   session holds the prompt. Every option (the sampler's too) and the
+   prompt are checked, and all memory is allocated, before the prompt is
+   evaluated; a call that fails leaves the session as it was (pos and
+   llm_session_logits()), also when it fails during generation. Errors
+   leave their message in llm_session_error(s): LLM_ERR_INVALID_ARG (an
+   option), _CONTEXT_FULL (prompt past the context), _TOKEN_RANGE,
+   _OUT_OF_MEMORY, _NUMERIC (NaN logits: see NON-FINITE VALUES). Free out
+   with llm_generation_free(), also after an error (it may hold the
+   sequences generated before the error). */
 LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_prompt,
                                 const llm_generate_options *opt, llm_generation *out);
 /* The same with a text prompt, encoded with the model's tokenizer. */
@@ -658,6 +693,7 @@ LLM_API const char *llm_status_string(llm_status s) {
     case LLM_ERR_CONTEXT_FULL: return "LLM_ERR_CONTEXT_FULL";
     case LLM_ERR_TOKEN_RANGE: return "LLM_ERR_TOKEN_RANGE";
     case LLM_ERR_BUFFER_TOO_SMALL: return "LLM_ERR_BUFFER_TOO_SMALL";
+    case LLM_ERR_NUMERIC: return "LLM_ERR_NUMERIC";
     }
     return "LLM_ERR_UNKNOWN";
 }
@@ -2975,9 +3011,9 @@ static void llm__forward(llm_session *s, const int32_t *ids, int B, float *logit
     s->pos += (size_t)B;
 }
 
-LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n, float *logits_all) {
-    size_t i, done = 0, V;
-    if (!s) return LLM_ERR_INVALID_ARG;
+/* Every check of llm_session_eval, which cannot fail after them. */
+static llm_status llm__eval_check(llm_session *s, const int32_t *ids, size_t n) {
+    size_t i, V;
     if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
     if (!ids || n == 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "no tokens to evaluate");
     V = (size_t)s->model->config.n_vocab;
@@ -2985,6 +3021,16 @@ LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n
         if (ids[i] < 0 || (size_t)ids[i] >= V) return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)", (int)ids[i], i, V);
     if (n > (size_t)s->n_ctx - s->pos)
         return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens at position %zu would pass the context length %d", n, s->pos, s->n_ctx);
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n, float *logits_all) {
+    size_t done = 0, V;
+    llm_status r;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    r = llm__eval_check(s, ids, n);
+    if (r != LLM_OK) return r;
+    V = (size_t)s->model->config.n_vocab;
     while (done < n) {
         int B = n - done < (size_t)s->max_batch ? (int)(n - done) : s->max_batch;
         llm__forward(s, ids + done, B, logits_all ? logits_all + done * V : NULL);
@@ -4409,12 +4455,14 @@ LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
 
 LLM_API void llm_rng_seed(llm_rng *r, uint64_t seed) { if (r) r->state = seed; }
 LLM_API uint64_t llm_rng_next(llm_rng *r) {
-    uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
+    uint64_t z;
+    if (!r) return 0;
+    z = (r->state += 0x9e3779b97f4a7c15ull);
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
 }
-LLM_API float llm_rng_float(llm_rng *r) { return (float)(llm_rng_next(r) >> 40) * (1.0f / 16777216.0f); }
+LLM_API float llm_rng_float(llm_rng *r) { return r ? (float)(llm_rng_next(r) >> 40) * (1.0f / 16777216.0f) : 0.0f; }
 
 typedef struct llm__cand { float v; int32_t id; } llm__cand;
 
@@ -4452,11 +4500,13 @@ static llm_status llm__sampler_init(llm_sampler *s, const llm_sampler_options *o
 #endif
     if (opt) s->opt = *opt;
     if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_vocab %zu is outside [1, %d]", n_vocab, LLM__MAX_VOCAB);
-    if (!(s->opt.temperature >= 0.0f) || s->opt.temperature > 1e6f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "temperature must be >= 0");
+    if (!(s->opt.temperature >= 0.0f) || s->opt.temperature > 1e6f)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "temperature must be in [0, 1e6]");
     if (s->opt.top_k < 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "top_k must be >= 0");
     if (!(s->opt.top_p >= 0.0f) || s->opt.top_p > 1.0f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "top_p must be in [0, 1]");
     if (!(s->opt.min_p >= 0.0f) || s->opt.min_p > 1.0f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "min_p must be in [0, 1]");
-    if (!(s->opt.repetition_penalty >= 0.0f) || s->opt.repetition_penalty > 1e6f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "repetition_penalty must be >= 0");
+    if (!(s->opt.repetition_penalty >= 0.0f) || s->opt.repetition_penalty > 1e6f)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "repetition_penalty must be in [0, 1e6]");
     s->n_vocab = n_vocab;
     bytes = n_vocab * (sizeof(float) + sizeof(llm__cand));
     s->_buf = llm__aalloc(a, bytes);
@@ -4497,11 +4547,51 @@ static size_t llm__top_k(llm__cand *c, size_t n, size_t k) {
     return m;
 }
 
+#define LLM__FLT_MAX 3.40282347e38f
+
+/* Logit l with repetition penalty p (HF: positive / p, negative * p); scaled:
+   times g = p for p < 1, 1 / p for p > 1 (see llm__penalise). */
+static float llm__penalised(float l, float p, int scaled) {
+    if (!scaled) return l > 0 ? l / p : l * p;
+    if (p < 1.0f) return l > 0 ? l : l * p * p;
+    return l > 0 ? l / p / p : l;
+}
+
+/* w[n] = logits with the repetition penalty p applied to the tokens in
+   history, each from its original logit (so repeats apply once). A p far
+   from 1 can overflow a finite logit to +-inf; then every value is scaled
+   by g (p < 1: p, p > 1: 1 / p), which keeps them all finite. Returns
+   whether it scaled: differences of w then go back to the logits' scale
+   (llm__unscale) before the temperature divides them. */
+static int llm__penalise(float *w, const float *logits, size_t n, const int32_t *history, size_t n_history, float p) {
+    size_t i;
+    int scaled;
+    memcpy(w, logits, n * sizeof(float));
+    if (p == 0.0f || p == 1.0f) return 0;
+    for (scaled = 0; scaled < 2; scaled++) {
+        int over = 0;
+        if (scaled) for (i = 0; i < n; i++) w[i] = p < 1.0f ? logits[i] * p : logits[i] / p;
+        for (i = 0; i < n_history; i++) {
+            int32_t t = history[i];
+            if (t < 0 || (size_t)t >= n) continue;
+            w[t] = llm__penalised(logits[t], p, scaled);
+            if ((w[t] > LLM__FLT_MAX || w[t] < -LLM__FLT_MAX) && logits[t] <= LLM__FLT_MAX &&
+                logits[t] >= -LLM__FLT_MAX) over = 1;
+        }
+        if (!over) return scaled;
+    }
+    return 1; /* not reached: the scaled values are finite */
+}
+/* A difference of (possibly scaled) values at the logits' scale; -inf when
+   that is past the float range, which is what it is next to the others. */
+static float llm__unscale(float d, float p, int scaled) { return !scaled ? d : p < 1.0f ? d / p : d * p; }
+
 LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const int32_t *history, size_t n_history, int32_t *id) {
     const llm_sampler_options *o;
     float *w, mx, sum, u;
     llm__cand *c;
-    size_t n, i, m;
+    size_t n, i, m, pick;
+    int scaled, finite = 0;
     if (!s) return LLM_ERR_INVALID_ARG;
     if (!s->_buf) return llm__err(s->error, LLM_ERR_INVALID_ARG, "sampler is not initialised");
     if (!logits || !id || (n_history && !history)) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL argument");
@@ -4509,13 +4599,18 @@ LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const
     n = s->n_vocab;
     w = (float *)s->_buf;
     c = (llm__cand *)(void *)(w + n);
-    memcpy(w, logits, n * sizeof(float));
-    /* 1. repetition penalty, from the original logit (so repeats apply once) */
-    if (o->repetition_penalty > 0.0f && o->repetition_penalty != 1.0f)
-        for (i = 0; i < n_history; i++) {
-            int32_t t = history[i];
-            if (t >= 0 && (size_t)t < n) w[t] = logits[t] > 0 ? logits[t] / o->repetition_penalty : logits[t] * o->repetition_penalty;
-        }
+    /* 0. NaN has no order: refused. A +inf logit has all the probability
+       at any temperature (the lowest such id, like greedy's ties); -inf has
+       none, and if every logit is -inf no token can be drawn. */
+    for (pick = n, i = 0; i < n; i++) {
+        if (logits[i] != logits[i]) return llm__err(s->error, LLM_ERR_NUMERIC, "logit %zu is NaN", i);
+        if (logits[i] > LLM__FLT_MAX && pick == n) pick = i;
+        if (logits[i] >= -LLM__FLT_MAX) finite = 1;
+    }
+    if (pick < n) { *id = (int32_t)pick; return LLM_OK; }
+    if (!finite) return llm__err(s->error, LLM_ERR_NUMERIC, "every logit is -inf");
+    /* 1. repetition penalty (w is finite where the logits are) */
+    scaled = llm__penalise(w, logits, n, history, n_history, o->repetition_penalty);
     /* greedy */
     if (o->temperature == 0.0f) {
         size_t best = 0;
@@ -4523,17 +4618,23 @@ LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const
         *id = (int32_t)best;
         return LLM_OK;
     }
-    /* 2. temperature */
-    for (i = 0; i < n; i++) { c[i].v = w[i] / o->temperature; c[i].id = (int32_t)i; }
+    for (i = 0; i < n; i++) { c[i].v = w[i]; c[i].id = (int32_t)i; }
     m = n;
-    /* 3. top-k (sorted result), else sort when top-p / min-p need order */
+    /* 2. top-k (sorted result), else sort when top-p / min-p need order.
+       Dividing by the temperature keeps the order, so these are the
+       candidates of HF's top-k after the temperature. */
     if (o->top_k > 0 && (size_t)o->top_k < n) m = llm__top_k(c, n, (size_t)o->top_k);
     else if ((o->top_p > 0.0f && o->top_p < 1.0f) || o->min_p > 0.0f) llm__cand_sort(c, n);
-    /* probabilities of the candidates (unnormalised, kept in w) */
+    /* 3. temperature: weights exp((w_i - w_max) / T), unnormalised, kept in
+       w. Subtracting first keeps every exponent in [-inf, 0] (never
+       inf - inf), so a tiny T leaves only the best: greedy, its limit. */
     mx = c[0].v;
     for (i = 1; i < m; i++) if (c[i].v > mx) mx = c[i].v;
     sum = 0.0f;
-    for (i = 0; i < m; i++) { w[i] = expf(c[i].v - mx); sum += w[i]; }
+    for (i = 0; i < m; i++) {
+        w[i] = expf(llm__unscale(c[i].v - mx, o->repetition_penalty, scaled) / o->temperature);
+        sum += w[i];
+    }
     /* 4. top-p: drop the tail whose mass (from the smallest up) is
        <= 1 - top_p, always keeping the best */
     if (o->top_p > 0.0f && o->top_p < 1.0f) {
@@ -4543,7 +4644,7 @@ LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const
         for (i = keep; i < m; i++) sum -= w[i];
         m = keep;
     }
-    /* 5. min-p: relative to the best candidate (w[0] after sorting) */
+    /* 5. min-p: relative to the best candidate (w[0] = 1 after sorting) */
     if (o->min_p > 0.0f) {
         float lim = o->min_p * w[0];
         size_t keep = 1;
@@ -4551,13 +4652,17 @@ LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const
         for (i = keep; i < m; i++) sum -= w[i];
         m = keep;
     }
-    /* draw */
+    /* draw (sum >= 1: the best weighs 1). Should rounding leave u >= 0 at
+       the end, the last candidate with a weight is taken, never one with
+       none. */
     u = llm_rng_float(&s->rng) * sum;
-    for (i = 0; i + 1 < m; i++) {
+    for (pick = 0, i = 0; i < m; i++) {
+        if (!(w[i] > 0.0f)) continue;
+        pick = i;
         u -= w[i];
         if (u < 0.0f) break;
     }
-    *id = c[i].id;
+    *id = c[pick].id;
     return LLM_OK;
 }
 
@@ -4624,6 +4729,9 @@ static llm_status llm__generate_one(llm_session *w, llm_sampler *smp, const llm_
         size_t np = 0, old = q->text_len;
         if (gen >= max_new) { q->stop = LLM_STOP_LENGTH; break; }
         r = llm_sampler_sample(smp, llm_session_logits(w), q->ids, q->n_ids, &id);
+        if (r == LLM_ERR_NUMERIC)
+            return llm__err(err, r, "the logits at position %zu are not numbers (%s): the weights or the activations "
+                            "hold NaN or Inf", w->pos, smp->error);
         if (r != LLM_OK) return llm__err(err, r, "%s", smp->error);
         q->ids[q->n_ids++] = id;
         gen++;
@@ -4660,7 +4768,8 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     llm_sampler smp;
     llm_session fork;
     llm_status r;
-    size_t max_new, n_seq, i, cap;
+    size_t max_new, n_seq, i, cap, pos0, V;
+    float *saved = NULL;          /* the logits before the call, to restore on an error */
     const llm_model *m;
     int32_t eos;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
@@ -4669,6 +4778,8 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: llm_generate needs an allocator "
                     "(use llm_session_eval and llm_sampler_sample)");
 #endif
+    /* every check and allocation comes before the prompt is evaluated: a
+       call that fails there changes nothing */
     if (!out) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL output");
     if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
     if (!prompt || !n_prompt) return llm__err(s->error, LLM_ERR_INVALID_ARG, "empty prompt");
@@ -4677,21 +4788,22 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     if (o.max_new_tokens < 0 || o.max_length < 0 || o.num_return_sequences < 0 || o.num_return_sequences > 4096)
         return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_new_tokens, max_length must be >= 0, num_return_sequences in [0, 4096]");
     m = s->model;
+    V = (size_t)m->config.n_vocab;
     if (o.stop_strings && !m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
-    eos = m->config.eos_id >= 0 ? m->config.eos_id : (m->has_tokenizer ? llm_tokenizer_eot(&m->tokenizer) : -1);
-    /* the prompt */
-    r = llm_session_eval(s, prompt, n_prompt, NULL);
+    r = llm__eval_check(s, prompt, n_prompt);
     if (r != LLM_OK) return r;
+    r = llm_sampler_init(&smp, &o.sampler, V);
+    if (r != LLM_OK) { llm__err(s->error, r, "%s", smp.error); llm_sampler_free(&smp); return r; }
+    eos = m->config.eos_id >= 0 ? m->config.eos_id : (m->has_tokenizer ? llm_tokenizer_eot(&m->tokenizer) : -1);
+    pos0 = s->pos;
     /* how many new tokens (the context can stop it earlier) */
     max_new = (size_t)-1;
     if (o.max_new_tokens > 0) max_new = (size_t)o.max_new_tokens;
     if (o.max_length > 0) {
-        size_t room = (size_t)o.max_length > s->pos ? (size_t)o.max_length - s->pos : 0;
+        size_t room = (size_t)o.max_length > pos0 + n_prompt ? (size_t)o.max_length - (pos0 + n_prompt) : 0;
         if (room < max_new) max_new = room;
     }
     n_seq = o.num_return_sequences ? (size_t)o.num_return_sequences : 1;
-    r = llm_sampler_init(&smp, &o.sampler, (size_t)m->config.n_vocab);
-    if (r != LLM_OK) { llm__err(s->error, r, "%s", smp.error); llm_sampler_free(&smp); return r; }
     memset(&fork, 0, sizeof fork);
     if (n_seq > 1) {
         llm_session_options so;
@@ -4703,28 +4815,39 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         r = llm_session_init(&fork, m, &so);
         if (r != LLM_OK) { llm__err(s->error, r, "%s", fork.error); goto done; }
     }
+    if (pos0 > 0) {
+        saved = LLM__CAST(float *, llm__alloc(V * sizeof(float)));
+        if (!saved) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        memcpy(saved, s->_logits, V * sizeof(float));
+    }
     out->seqs = LLM__CAST(llm_sequence *, llm__alloc(n_seq * sizeof(llm_sequence)));
     if (!out->seqs) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
     memset(out->seqs, 0, n_seq * sizeof(llm_sequence));
     out->n_seqs = (int)n_seq;
     /* ids: the prompt, then at most one token per free position + 1 (the
        last sampled token needs no evaluation) */
-    cap = (size_t)s->n_ctx - s->pos + 1;
+    cap = (size_t)s->n_ctx - (pos0 + n_prompt) + 1;
     cap = n_prompt + (max_new < cap ? max_new : cap);
     for (i = 0; i < n_seq; i++) {
         llm_sequence *q = &out->seqs[i];
-        llm_session *w = s;
         q->ids = LLM__CAST(int32_t *, llm__alloc(cap * sizeof(int32_t)));
         if (!q->ids) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
         memcpy(q->ids, prompt, n_prompt * sizeof(int32_t));
         q->n_ids = q->n_prompt = n_prompt;
+    }
+    r = llm_session_eval(s, prompt, n_prompt, NULL); /* checked above: cannot fail */
+    for (i = 0; r == LLM_OK && i < n_seq; i++) {
+        llm_session *w = s;
         if (n_seq > 1) { llm_session_copy(&fork, s); w = &fork; }
         llm_rng_seed(&smp.rng, o.sampler.seed + (uint64_t)i);
-        r = llm__generate_one(w, &smp, &o, (int)i, max_new, eos, q, s->error);
-        if (r != LLM_OK) goto done;
+        r = llm__generate_one(w, &smp, &o, (int)i, max_new, eos, &out->seqs[i], s->error);
     }
-    r = LLM_OK;
 done:
+    if (r != LLM_OK) { /* the session as it was */
+        s->pos = pos0;
+        if (saved) memcpy(s->_logits, saved, V * sizeof(float));
+    }
+    llm__free(saved);
     llm_sampler_free(&smp);
     llm_session_free(&fork);
     return r;

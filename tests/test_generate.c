@@ -5,6 +5,9 @@
 #include "test.h"
 #include <stdlib.h>
 
+/* NaN without a constant expression compilers may warn about */
+static float nan_value(void) { volatile float z = 0.0f; return z / z; }
+
 /* frequencies of n draws */
 static void draw(llm_sampler *s, const float *lg, const int32_t *hist, size_t nh, int n, double *freq, int V) {
     int i; int32_t id;
@@ -139,6 +142,151 @@ static void test_sampler(void) {
     CHECK(llm_sampler_sample(&s, NULL, NULL, 0, &id) == LLM_ERR_INVALID_ARG, "NULL logits");
     llm_sampler_free(&s);
     llm_sampler_free(&s);
+}
+
+/* The limits (issue 13): values whose arithmetic overflows the float range
+   must give the exact answer of the definitions, never a NaN draw. */
+static void test_sampler_limits(void) {
+    llm_sampler s;
+    llm_sampler_options o;
+    int32_t id;
+    int i, ok;
+    const float inf = HUGE_VALF;
+    /* temperature -> 0 is greedy: 1e-39 (logits / T overflow) and the
+       smallest float, over 2000 draws and several seeds */
+    {
+        const float lg[4] = { 1.0f, 3.0f, 2.999f, -5.0f };
+        const float temps[3] = { 1e-39f, 1.4e-45f, 1e-30f };
+        int t;
+        for (t = 0; t < 3; t++) {
+            memset(&o, 0, sizeof o);
+            o.temperature = temps[t];
+            for (ok = 1, o.seed = 0; o.seed < 4; o.seed++) {
+                llm_sampler_init(&s, &o, 4);
+                for (i = 0; i < 500; i++) if (llm_sampler_sample(&s, lg, NULL, 0, &id) != LLM_OK || id != 1) ok = 0;
+                llm_sampler_free(&s);
+            }
+            CHECK(ok, "temperature %g is not greedy (last id %d)", (double)temps[t], id);
+        }
+    }
+    /* a +inf logit wins at any temperature and with every filter; of
+       several, the lowest id (greedy's tie rule) */
+    {
+        const float lg[5] = { 0.0f, 2.0f, inf, 1.0f, inf };
+        for (ok = 1, i = 0; i < 6; i++) {
+            int d;
+            memset(&o, 0, sizeof o);
+            o.temperature = i == 0 ? 0.0f : 1.0f; o.seed = (uint64_t)i;
+            if (i == 2) o.top_k = 2;
+            if (i == 3) o.top_p = 0.5f;
+            if (i == 4) o.min_p = 0.1f;
+            if (i == 5) { o.temperature = 1e-39f; o.repetition_penalty = 1.5f; }
+            llm_sampler_init(&s, &o, 5);
+            for (d = 0; d < 200; d++) if (llm_sampler_sample(&s, lg, NULL, 0, &id) != LLM_OK || id != 2) ok = 0;
+            llm_sampler_free(&s);
+        }
+        CHECK(ok, "+inf logit does not win: %d", id);
+    }
+    /* -inf logits have no probability; every logit -inf is an error */
+    {
+        const float lg[4] = { -inf, 0.0f, -inf, -0.69314718f }; /* p = 2/3, 1/3 */
+        const float none[3] = { -inf, -inf, -inf };
+        double f[4];
+        memset(&o, 0, sizeof o);
+        o.temperature = 1.0f; o.min_p = 0.1f; o.seed = 11;
+        llm_sampler_init(&s, &o, 4);
+        draw(&s, lg, NULL, 0, 60000, f, 4);
+        CHECK(f[0] == 0 && f[2] == 0 && fabs(f[1] - 2.0 / 3) < 0.01, "-inf logits: %.4f %.4f %.4f %.4f",
+              f[0], f[1], f[2], f[3]);
+        llm_sampler_free(&s);
+        for (i = 0; i < 2; i++) {
+            memset(&o, 0, sizeof o);
+            o.temperature = (float)i;
+            llm_sampler_init(&s, &o, 3);
+            CHECK(llm_sampler_sample(&s, none, NULL, 0, &id) == LLM_ERR_NUMERIC &&
+                  strstr(llm_sampler_error(&s), "-inf"),
+                  "every logit -inf (T %d): %s", i, llm_sampler_error(&s));
+            llm_sampler_free(&s);
+        }
+    }
+    /* NaN anywhere: LLM_ERR_NUMERIC with the index, greedy or sampling */
+    {
+        float lg[4] = { 1.0f, 2.0f, 0.0f, inf };
+        lg[2] = nan_value();
+        for (i = 0; i < 2; i++) {
+            memset(&o, 0, sizeof o);
+            o.temperature = (float)i;
+            llm_sampler_init(&s, &o, 4);
+            id = -7;
+            CHECK(llm_sampler_sample(&s, lg, NULL, 0, &id) == LLM_ERR_NUMERIC && id == -7 &&
+                  strstr(llm_sampler_error(&s), "logit 2 is NaN"), "NaN logit (T %d): %s", i, llm_sampler_error(&s));
+            llm_sampler_free(&s);
+        }
+        CHECK(!strcmp(llm_status_string(LLM_ERR_NUMERIC), "LLM_ERR_NUMERIC"), "status string");
+    }
+    /* repetition penalty 1e-39: history {1, 0} turns logits {1, 2} into
+       1e39 and 2e39 (past the float range): token 1 wins, exactly, greedy
+       or sampled; the other values stay far below */
+    {
+        const float lg[4] = { 1.0f, 2.0f, 3.0f, -1.0f };
+        const int32_t hist[3] = { 1, 0, 3 };
+        for (ok = 1, i = 0; i < 3; i++) {
+            int d;
+            memset(&o, 0, sizeof o);
+            o.repetition_penalty = 1e-39f; o.temperature = i == 0 ? 0.0f : i == 1 ? 1.0f : 1e-39f; o.seed = 5;
+            llm_sampler_init(&s, &o, 4);
+            for (d = 0; d < 500; d++) if (llm_sampler_sample(&s, lg, hist, 3, &id) != LLM_OK || id != 1) ok = 0;
+            llm_sampler_free(&s);
+        }
+        CHECK(ok, "repetition penalty 1e-39: %d", id);
+    }
+    /* repetition penalty 1e6 on logits near -FLT_MAX: -1e44 and -2e44
+       (past the range): token 0 is the best, exactly */
+    {
+        const float lg[2] = { -1e38f, -2e38f };
+        const int32_t hist[2] = { 0, 1 };
+        for (ok = 1, i = 0; i < 2; i++) {
+            int d;
+            memset(&o, 0, sizeof o);
+            o.repetition_penalty = 1e6f; o.temperature = (float)i; o.seed = 9;
+            llm_sampler_init(&s, &o, 2);
+            for (d = 0; d < 500; d++) if (llm_sampler_sample(&s, lg, hist, 2, &id) != LLM_OK || id != 0) ok = 0;
+            llm_sampler_free(&s);
+        }
+        CHECK(ok, "repetition penalty 1e6 on -1e38, -2e38: %d", id);
+    }
+    /* a moderate penalty with the scaling: penalty 1e-30 on history {0}:
+       logit 40 -> 4e31 (finite, no scaling) must still beat 50 */
+    {
+        const float lg[2] = { 40.0f, 50.0f };
+        const int32_t hist[1] = { 0 };
+        memset(&o, 0, sizeof o);
+        o.repetition_penalty = 1e-30f; o.temperature = 1.0f; o.seed = 1;
+        llm_sampler_init(&s, &o, 2);
+        for (ok = 1, i = 0; i < 200; i++) if (llm_sampler_sample(&s, lg, hist, 1, &id) != LLM_OK || id != 0) ok = 0;
+        llm_sampler_free(&s);
+        CHECK(ok, "penalty 1e-30: %d", id);
+    }
+    /* top_p 0 is "off" (the zero-initialised default), unlike HF, where it
+       keeps only the best token; a tiny top_p keeps only the best */
+    {
+        const float lg[3] = { 0.0f, 0.1f, 0.05f };
+        double f[3];
+        memset(&o, 0, sizeof o);
+        o.temperature = 1.0f; o.seed = 3; o.top_p = 0.0f;
+        llm_sampler_init(&s, &o, 3);
+        draw(&s, lg, NULL, 0, 30000, f, 3);
+        CHECK(f[0] > 0.25 && f[2] > 0.25, "top_p 0 is off: %.3f %.3f %.3f", f[0], f[1], f[2]);
+        llm_sampler_free(&s);
+        o.top_p = 1e-30f;
+        llm_sampler_init(&s, &o, 3);
+        draw(&s, lg, NULL, 0, 30000, f, 3);
+        CHECK(f[0] == 0 && f[2] == 0, "top_p 1e-30 keeps the best: %.3f %.3f %.3f", f[0], f[1], f[2]);
+        llm_sampler_free(&s);
+    }
+    /* the generator with NULL: 0, no crash */
+    CHECK(llm_rng_next(NULL) == 0 && llm_rng_float(NULL) == 0.0f, "rng NULL");
+    llm_rng_seed(NULL, 1);
 }
 
 /* top-k over a large vocabulary keeps exactly the k best */
@@ -294,6 +442,82 @@ static void test_generate_ids(void) {
     llm_model_free(&m);
 }
 
+/* A failed llm_generate leaves the session as it was (issue 13): options
+   are checked before the prompt is evaluated, and a failure afterwards
+   (non-finite logits here) rewinds it. NaN weights give LLM_ERR_NUMERIC. */
+static void test_generate_unchanged(void) {
+    llm_model m, bad;
+    llm_session s;
+    llm_generate_options o;
+    llm_generation g;
+    const int32_t prompt[3] = { 5, 17, 42 }, head[2] = { 7, 8 };
+    float before[97];
+    char *img;
+    size_t len, k;
+    int i;
+    if (llm_model_load(&m, "tests/data/tiny-f32", NULL) != LLM_OK) { CHECK(0, "load"); return; }
+    llm_session_init(&s, &m, NULL);
+    for (i = 0; i < 6; i++) {
+        memset(&o, 0, sizeof o);
+        o.max_new_tokens = 4;
+        if (i == 0) o.sampler.temperature = -1.0f;
+        if (i == 1) o.sampler.top_p = 2.0f;
+        if (i == 2) o.sampler.min_p = -0.5f;
+        if (i == 3) o.sampler.repetition_penalty = -1.0f;
+        if (i == 4) o.sampler.top_k = -1;
+        if (i == 5) o.sampler.temperature = nan_value();
+        llm_session_reset(&s);
+        CHECK(llm_generate(&s, prompt, 3, &o, &g) == LLM_ERR_INVALID_ARG && s.pos == 0 &&
+              llm_session_logits(&s) == NULL,
+              "bad sampler option %d: pos %zu after the failed call", i, s.pos);
+        llm_generation_free(&g);
+        /* a session that holds tokens keeps them and their logits */
+        llm_session_eval(&s, head, 2, NULL);
+        memcpy(before, llm_session_logits(&s), sizeof before);
+        CHECK(llm_generate(&s, prompt, 3, &o, &g) == LLM_ERR_INVALID_ARG && s.pos == 2 &&
+              !memcmp(before, llm_session_logits(&s), sizeof before),
+              "bad option %d changed a session holding 2 tokens", i);
+        llm_generation_free(&g);
+    }
+    /* NaN weights: ln_f.bias[0] = NaN makes every logit NaN */
+    img = test_read_file("tests/data/tiny-f32/model.safetensors", &len);
+    if (!img) { CHECK(0, "read model"); llm_session_free(&s); llm_model_free(&m); return; }
+    {
+        llm_safetensors st;
+        const llm_tensor *t;
+        float nan = nan_value();
+        llm_safetensors_open_memory(&st, img, len);
+        t = llm_safetensors_find(&st, "ln_f.bias");
+        if (!t) t = llm_safetensors_find(&st, "transformer.ln_f.bias");
+        CHECK(t != NULL, "ln_f.bias");
+        if (t) memcpy(img + ((const char *)t->data - img), &nan, 4);
+        llm_safetensors_close(&st);
+    }
+    {
+        size_t cl;
+        char *cfg = test_read_file("tests/data/tiny-f32/config.json", &cl);
+        CHECK(llm_model_load_memory(&bad, img, len, cfg, cl) == LLM_OK, "load NaN model: %s", llm_model_error(&bad));
+        free(cfg);
+    }
+    {
+        llm_session b;
+        llm_session_init(&b, &bad, NULL);
+        memset(&o, 0, sizeof o);
+        o.max_new_tokens = 4;
+        for (k = 0; k < 2; k++) {
+            o.sampler.temperature = (float)k;
+            CHECK(llm_generate(&b, prompt, 3, &o, &g) == LLM_ERR_NUMERIC && strstr(llm_session_error(&b), "NaN") &&
+                  b.pos == 0, "NaN weights (T %d): %s, pos %zu", (int)k, llm_session_error(&b), b.pos);
+            llm_generation_free(&g);
+        }
+        llm_session_free(&b);
+    }
+    llm_model_free(&bad);
+    free(img);
+    llm_session_free(&s);
+    llm_model_free(&m);
+}
+
 /* Chi-square goodness of fit: N draws over 8 tokens against the softmax
    (and against the renormalised top-5 at temperature 0.7). 7 (resp. 4)
    degrees of freedom; the critical values 29.88 (df 7) and 23.51 (df 4)
@@ -402,8 +626,10 @@ static void test_streaming(void) {
 
 int main(void) {
     test_sampler();
+    test_sampler_limits();
     test_topk_large();
     test_generate_ids();
+    test_generate_unchanged();
     test_chi_square();
     test_streaming();
     return test_summary("test_generate");

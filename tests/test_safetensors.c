@@ -1659,7 +1659,7 @@ static void test_sessions(void) {
 #endif
     {
         int k;
-        for (k = 0; k <= (int)LLM_ERR_BUFFER_TOO_SMALL; k++)
+        for (k = 0; k <= (int)LLM_ERR_NUMERIC; k++)
             CHECK(!strncmp(llm_status_string((llm_status)k), "LLM_", 4), "status_string(%d)", k);
         CHECK(!strcmp(llm_status_string(LLM_ERR_FORMAT), "LLM_ERR_FORMAT"), "status_string FORMAT");
         CHECK(!strcmp(llm_status_string((llm_status)15), "LLM_ERR_UNKNOWN"), "status_string out of range");
