@@ -47,6 +47,18 @@ $(BUILD)/%: tests/%.c llm.h tests/test.h | $(BUILD)
 $(BUILD)/%: tools/%.c llm.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
 
+# build/server (examples/server.c): POSIX sockets and threads; skipped
+# with a message where the C library has neither.
+HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h>\n\043include <poll.h>\n' | \
+                $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
+ifeq ($(HAVE_POSIX),1)
+$(BUILD)/server: examples/server.c examples/server_http.h llm.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS) -lpthread
+else
+EXAMPLES := $(filter-out $(BUILD)/server,$(EXAMPLES))
+$(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
+endif
+
 # The header alone: C99 with gcc/clang flags given, and as C++.
 check-header: | $(BUILD)
 	printf '#define LLM_IMPLEMENTATION\n#include "llm.h"\nint main(void){return 0;}\n' > $(BUILD)/header_check.c

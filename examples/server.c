@@ -1,0 +1,1279 @@
+/* server: an OpenAI-compatible HTTP server for llm.h models.
+
+     server -m MODEL_DIR [--host 127.0.0.1] [--port 8080] [--parallel N]
+            [--ctx N] [--threads N] [--api-key KEY] [--queue N] [--timeout S]
+
+   Endpoints: POST /v1/completions, GET /v1/models, GET /health,
+   POST /tokenize, POST /detokenize (see README.md, "HTTP server").
+
+   Threads: the main thread accepts connections; each connection has a
+   thread that reads its requests (examples/server_http.h parses them) and
+   writes the answers; one scheduler thread owns the model's session and
+   the --parallel slots. Each scheduler step advances every active request
+   by one token (a new request's prompt is evaluated in the step it joins),
+   then samples each request's next token with that request's own sampler,
+   so a request's tokens depend only on its own prompt and seed. Requests
+   that find every slot busy wait in a bounded queue (--queue); past it the
+   answer is 503. One mutex guards the queue, the slots' shared fields and
+   each request's text; the forward pass itself runs outside it.
+
+   POSIX only (sockets, pthreads, poll). */
+#define _POSIX_C_SOURCE 200809L
+#define LLM_IMPLEMENTATION
+#include "llm.h"
+#include "server_http.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <time.h>
+#include <math.h>
+#include <signal.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <netdb.h>
+#include <sys/types.h>
+#include <sys/time.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+#define MAX_STOPS 4            /* as OpenAI */
+#define MAX_STOP_LEN 256
+#define MAX_LOGPROBS 5         /* as OpenAI */
+#define MAX_HEAD (16 * 1024)
+#define DEFAULT_MAX_BODY (1024 * 1024)
+
+/* ---- requests -------------------------------------------------------------- */
+
+struct request;
+
+/* One sequence of a request (n > 1 gives several). The scheduler owns smp,
+   ids, dec and the logprob arrays; text, safe and finish are shared (mu). */
+typedef struct choice {
+    struct request *req;
+    int index;
+    llm_sampler smp;
+    int32_t *ids;              /* prompt + generated */
+    size_t n_ids, n_gen;
+    llm_decoder dec;
+    sb text;                   /* generated text (stop string cut off) */
+    size_t safe;               /* text[0..safe) may be sent: no stop string can start in it */
+    const char *finish;        /* "stop", "length", NULL while running */
+    size_t n_pub;              /* generated tokens the connection may read (mu) */
+    float *lp;                 /* [max_tokens] log-probability of each generated token */
+    int32_t *top_id;           /* [max_tokens, n_top] */
+    float *top_lp;
+    size_t *offset;            /* [max_tokens] text offset of each token */
+    /* connection thread only */
+    size_t sent, lp_sent;
+    int finish_sent;
+} choice;
+
+typedef struct request {
+    int32_t *prompt;
+    size_t n_prompt;
+    int max_tokens, n, n_top, stream, ignore_eos;   /* n_top: logprobs, -1 = none */
+    llm_sampler_options so;
+    char stops[MAX_STOPS][MAX_STOP_LEN + 1];
+    int n_stops;
+    choice *choices;
+    int n_running;             /* choices in slots or waiting */
+    int cancelled, done;       /* shared (mu) */
+    int status;                /* != 0: failed with this HTTP status */
+    char error[256];
+    unsigned long long id;
+    pthread_cond_t cv;         /* signalled on new text and when done */
+    struct request *next;      /* queue */
+} request;
+
+/* ---- the server -------------------------------------------------------------- */
+
+typedef struct slot {
+    choice *c;                 /* NULL: free */
+    int prefilled;
+    int32_t pending;           /* last sampled token, evaluated next step */
+    llm_session sess;
+} slot;
+
+typedef struct server {
+    llm_model model;
+    const llm_tokenizer *tok;  /* NULL: the model has no tokenizer files */
+    int32_t eos;
+    char name[128];
+    int parallel, queue_max, n_ctx, threads, max_conns;
+    double timeout;
+    size_t max_body;
+    const char *api_key;
+    slot *slots;
+    int slots_free;            /* slots not promised to a queued or active choice */
+    request *q_head, *q_tail;
+    int q_len;
+    int stopping;
+    int n_conns;
+    unsigned long long n_requests, n_cancelled, next_id;
+    pthread_mutex_t mu;
+    pthread_cond_t work;       /* scheduler: a request arrived, or stopping */
+    pthread_cond_t conns_cv;   /* a connection ended */
+} server;
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void request_free(request *r) {
+    int i;
+    if (!r) return;
+    for (i = 0; r->choices && i < r->n; i++) {
+        choice *c = &r->choices[i];
+        llm_sampler_free(&c->smp);
+        free(c->ids); free(c->lp); free(c->top_id); free(c->top_lp); free(c->offset);
+        sb_free(&c->text);
+    }
+    free(r->choices);
+    free(r->prompt);
+    pthread_cond_destroy(&r->cv);
+    free(r);
+}
+
+/* ==========================================================================
+   Scheduler
+   ========================================================================== */
+
+/* Ends choice c (mu held); the request is done when its last choice is. */
+static void choice_finish(server *srv, choice *c, const char *why) {
+    request *r = c->req;
+    int i;
+    c->finish = why;
+    c->safe = c->text.n;
+    for (i = 0; i < srv->parallel; i++)
+        if (srv->slots[i].c == c) { srv->slots[i].c = NULL; srv->slots_free++; }
+    if (--r->n_running == 0) { r->done = 1; srv->n_cancelled += r->cancelled != 0; }
+    pthread_cond_broadcast(&r->cv);
+}
+/* The same after the decoder's pending bytes (an incomplete character),
+   as llm_generate does at the end. */
+static void choice_flush_finish(server *srv, choice *c, const char *why) {
+    char tail[8];
+    size_t nt = llm_decoder_flush(&c->dec, tail, sizeof tail);
+    if (nt) sb_add(&c->text, tail, nt);
+    choice_finish(srv, c, why);
+}
+
+/* Moves queued requests into free slots (mu held), first come first served. */
+static void admit(server *srv) {
+    while (srv->q_head) {
+        request *r = srv->q_head;
+        int free_slots = 0, i, k;
+        if (r->cancelled || srv->stopping) {
+            srv->q_head = r->next;
+            if (!srv->q_head) srv->q_tail = NULL;
+            srv->q_len--;
+            srv->slots_free += r->n;
+            if (!r->cancelled) { r->status = 503; snprintf(r->error, sizeof r->error, "the server is shutting down"); }
+            else srv->n_cancelled++;
+            r->n_running = 0;
+            r->done = 1;
+            pthread_cond_broadcast(&r->cv);
+            continue;
+        }
+        for (i = 0; i < srv->parallel; i++) free_slots += srv->slots[i].c == NULL;
+        if (free_slots < r->n) return;
+        srv->q_head = r->next;
+        if (!srv->q_head) srv->q_tail = NULL;
+        srv->q_len--;
+        for (i = 0, k = 0; i < srv->parallel && k < r->n; i++) {
+            slot *s = &srv->slots[i];
+            if (s->c) continue;
+            s->c = &r->choices[k++];
+            s->prefilled = 0;
+        }
+    }
+}
+
+/* log-softmax of the chosen token and the n_top best (logits unchanged). */
+static void record_logprobs(const float *logits, size_t n_vocab, choice *c, int32_t id, int n_top) {
+    size_t i, g = c->n_gen;
+    float mx = logits[0];
+    double sum = 0;
+    float lse;
+    int k;
+    for (i = 1; i < n_vocab; i++) if (logits[i] > mx) mx = logits[i];
+    for (i = 0; i < n_vocab; i++) sum += exp((double)(logits[i] - mx));
+    lse = mx + (float)log(sum);
+    c->lp[g] = logits[id] - lse;
+    for (k = 0; k < n_top; k++) {
+        int32_t best = -1;
+        for (i = 0; i < n_vocab; i++) {
+            int taken = 0, q;
+            for (q = 0; q < k; q++) taken |= c->top_id[g * (size_t)n_top + (size_t)q] == (int32_t)i;
+            if (!taken && (best < 0 || logits[i] > logits[best])) best = (int32_t)i;
+        }
+        c->top_id[g * (size_t)n_top + (size_t)k] = best;
+        c->top_lp[g * (size_t)n_top + (size_t)k] = logits[best] - lse;
+    }
+}
+
+/* Where the earliest stop string starts in text, searching the part that
+   may hold one ending after old bytes; or (size_t)-1. */
+static size_t find_stop(const request *r, const sb *t, size_t old) {
+    size_t best = (size_t)-1;
+    int k;
+    for (k = 0; k < r->n_stops; k++) {
+        size_t sl = strlen(r->stops[k]), i, from;
+        if (sl > t->n) continue;
+        from = old >= sl - 1 ? old - (sl - 1) : 0;
+        for (i = from; i + sl <= t->n && i < best; i++)
+            if (!memcmp(t->p + i, r->stops[k], sl)) { best = i; break; }
+    }
+    return best;
+}
+/* Bytes at the end of the text that could begin a stop string. */
+static size_t stop_hold(const request *r, const sb *t) {
+    size_t hold = 0;
+    int k;
+    for (k = 0; k < r->n_stops; k++) {
+        size_t sl = strlen(r->stops[k]), l;
+        for (l = sl - 1; l > hold; l--)
+            if (l <= t->n && !memcmp(t->p + t->n - l, r->stops[k], l)) { hold = l; break; }
+    }
+    return hold;
+}
+
+/* One sampled token of choice c: what happens to the sequence (mu held
+   for the text). Mirrors llm_generate's order: end of text, the text and
+   its stop strings, then the length and the context. */
+static void choice_token(server *srv, slot *s, int32_t id, const char *piece, size_t np) {
+    choice *c = s->c;
+    request *r = c->req;
+    size_t old = c->text.n, at;
+    c->n_pub = c->n_gen;
+    if (id == srv->eos && !r->ignore_eos) { choice_flush_finish(srv, c, "stop"); return; }
+    if (np) {
+        sb_add(&c->text, piece, np);
+        if (c->text.oom) { r->status = 500; snprintf(r->error, sizeof r->error, "out of memory"); }
+        at = r->n_stops ? find_stop(r, &c->text, old) : (size_t)-1;
+        if (at != (size_t)-1) { c->text.n = at; c->text.p[at] = 0; choice_finish(srv, c, "stop"); return; }
+    }
+    c->safe = c->text.n - stop_hold(r, &c->text);
+    if (r->status || c->n_gen >= (size_t)r->max_tokens || c->n_ids - 1 >= (size_t)srv->n_ctx) {
+        choice_flush_finish(srv, c, "length");
+        return;
+    }
+    s->pending = id;
+    pthread_cond_broadcast(&r->cv);
+}
+
+/* Evaluates what each active slot needs (its prompt, or its last token).
+   Returns 0, or the failing slot + 1 with its message in err. */
+static int decode_step(server *srv, slot **act, int n_act, char *err, size_t err_size) {
+    (void)srv;
+    int i;
+    for (i = 0; i < n_act; i++) {
+        slot *s = act[i];
+        llm_status st;
+        if (!s->prefilled) {
+            llm_session_reset(&s->sess);
+            st = llm_session_eval(&s->sess, s->c->req->prompt, s->c->req->n_prompt, NULL);
+        } else {
+            st = llm_session_eval(&s->sess, &s->pending, 1, NULL);
+        }
+        if (st != LLM_OK) { snprintf(err, err_size, "%s", llm_session_error(&s->sess)); return i + 1; }
+        s->prefilled = 1;
+    }
+    return 0;
+}
+static const float *slot_logits(server *srv, slot *s) { (void)srv; return llm_session_logits(&s->sess); }
+
+static void *scheduler_main(void *arg) {
+    server *srv = (server *)arg;
+    slot **act = (slot **)calloc((size_t)srv->parallel, sizeof *act);
+    char (*pieces)[LLM_DECODER_BUFFER] = (char (*)[LLM_DECODER_BUFFER])malloc((size_t)srv->parallel * LLM_DECODER_BUFFER);
+    size_t *np = (size_t *)calloc((size_t)srv->parallel, sizeof *np);
+    int32_t *ids = (int32_t *)calloc((size_t)srv->parallel, sizeof *ids);
+    char err[256];
+    int i, n_act;
+    pthread_mutex_lock(&srv->mu);
+    if (!act || !pieces || !np || !ids) { fprintf(stderr, "server: out of memory\n"); srv->stopping = 1; }
+    for (;;) {
+        admit(srv);
+        n_act = 0;
+        for (i = 0; act && i < srv->parallel; i++) {
+            slot *s = &srv->slots[i];
+            if (s->c && s->c->req->cancelled) choice_finish(srv, s->c, "cancelled");
+            if (s->c) act[n_act++] = s;
+        }
+        if (!n_act) {
+            if (srv->stopping && !srv->q_head) break;
+            pthread_cond_wait(&srv->work, &srv->mu);
+            continue;
+        }
+        pthread_mutex_unlock(&srv->mu);
+
+        /* the forward pass for every active request, then each one's sample */
+        {
+            int bad = decode_step(srv, act, n_act, err, sizeof err);
+            for (i = 0; i < n_act; i++) {
+                slot *s = act[i];
+                choice *c = s->c;
+                const float *logits;
+                llm_status st;
+                np[i] = 0;
+                if (bad) continue;
+                logits = slot_logits(srv, s);
+                st = llm_sampler_sample(&c->smp, logits, c->ids, c->n_ids, &ids[i]);
+                if (st != LLM_OK) { bad = i + 1; snprintf(err, sizeof err, "%s", llm_sampler_error(&c->smp)); continue; }
+                if (c->req->n_top >= 0) record_logprobs(logits, (size_t)srv->model.config.n_vocab, c, ids[i], c->req->n_top);
+                if (c->offset) c->offset[c->n_gen] = c->text.n;   /* text only grows in this thread */
+                c->ids[c->n_ids++] = ids[i];
+                c->n_gen++;
+                if (srv->tok && !(ids[i] == srv->eos && !c->req->ignore_eos)) {
+                    st = llm_decoder_push(&c->dec, srv->tok, ids[i], pieces[i], LLM_DECODER_BUFFER, &np[i]);
+                    if (st != LLM_OK) np[i] = 0;   /* an id past the tokenizer's vocabulary has no text */
+                }
+            }
+            pthread_mutex_lock(&srv->mu);
+            for (i = 0; i < n_act; i++) {
+                slot *s = act[i];
+                if (!s->c) continue;
+                if (bad) {
+                    request *r = s->c->req;
+                    r->status = 500;
+                    snprintf(r->error, sizeof r->error, "%s", err);
+                    choice_finish(srv, s->c, "error");
+                    continue;
+                }
+                choice_token(srv, s, ids[i], pieces[i], np[i]);
+            }
+        }
+    }
+    pthread_mutex_unlock(&srv->mu);
+    free(act); free(pieces); free(np); free(ids);
+    return NULL;
+}
+
+/* ==========================================================================
+   HTTP: connections
+   ========================================================================== */
+
+typedef struct conn {
+    server *srv;
+    int fd;
+    char *buf;                 /* received bytes */
+    size_t n, cap;
+    int closed;                /* the peer is gone (reading or writing failed) */
+} conn;
+
+static int send_all(conn *c, const char *p, size_t n) {
+    while (n && !c->closed) {
+        ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) { c->closed = 1; return 0; }
+        p += k;
+        n -= (size_t)k;
+    }
+    return !c->closed;
+}
+
+static const char *status_text(int st) {
+    switch (st) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Error";
+    }
+}
+
+static void respond(conn *c, int st, const char *type, const char *body, size_t len, int keep) {
+    char head[512];
+    int k = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: %s\r\n%s\r\n",
+                     st, status_text(st), type, len, keep ? "keep-alive" : "close",
+                     st == 401 ? "WWW-Authenticate: Bearer\r\n" : "");
+    if (send_all(c, head, (size_t)k)) send_all(c, body, len);
+}
+static void respond_json(conn *c, int st, const sb *b, int keep) {
+    if (b->oom) { respond(c, 500, "text/plain", "out of memory\n", 14, 0); return; }
+    respond(c, st, "application/json", b->p ? b->p : "", b->n, keep);
+}
+/* An OpenAI-style error body. */
+static void error_json(sb *b, int st, const char *msg, const char *param) {
+    const char *type = st == 401 ? "authentication_error" : st == 404 ? "not_found_error" :
+                       st >= 500 ? (st == 503 ? "server_busy" : "server_error") : "invalid_request_error";
+    sb_puts(b, "{\"error\":{\"message\":");
+    sb_json_str(b, msg, strlen(msg));
+    sb_printf(b, ",\"type\":\"%s\",\"param\":", type);
+    if (param) sb_json_str(b, param, strlen(param)); else sb_puts(b, "null");
+    sb_printf(b, ",\"code\":%d}}", st);
+}
+static void respond_error(conn *c, int st, const char *msg, const char *param, int keep) {
+    sb b;
+    memset(&b, 0, sizeof b);
+    error_json(&b, st, msg, param);
+    respond_json(c, st, &b, keep);
+    sb_free(&b);
+}
+
+/* Has the peer closed its end? (Pipelined bytes are left in the socket.) */
+static int peer_gone(conn *c) {
+    struct pollfd p;
+    char x;
+    ssize_t k;
+    if (c->closed) return 1;
+    p.fd = c->fd; p.events = POLLIN; p.revents = 0;
+    if (poll(&p, 1, 0) <= 0) return 0;
+    if (p.revents & (POLLERR | POLLHUP | POLLNVAL)) return c->closed = 1;
+    k = recv(c->fd, &x, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (k == 0 || (k < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return c->closed = 1;
+    return 0;
+}
+
+static int is_stopping(server *srv) {
+    int s;
+    pthread_mutex_lock(&srv->mu);
+    s = srv->stopping;
+    pthread_mutex_unlock(&srv->mu);
+    return s;
+}
+
+/* Reads until c->n >= want or the deadline; 1 ok, 0 timeout/closed/stop. */
+static int read_more(conn *c, size_t want, double deadline, int *timed_out) {
+    server *srv = c->srv;
+    while (c->n < want) {
+        struct pollfd p;
+        double left = deadline - now_s();
+        ssize_t k;
+        if (left <= 0) { *timed_out = 1; return 0; }
+        if (want > c->cap) {
+            size_t nc = c->cap ? c->cap : 4096;
+            char *nb;
+            while (nc < want) nc *= 2;
+            nb = (char *)realloc(c->buf, nc);
+            if (!nb) return 0;
+            c->buf = nb;
+            c->cap = nc;
+        }
+        p.fd = c->fd; p.events = POLLIN; p.revents = 0;
+        k = poll(&p, 1, left > 0.25 ? 250 : (int)(left * 1000) + 1);
+        if (k < 0 && errno != EINTR) return 0;
+        if (k <= 0) { if (is_stopping(srv) && c->n == 0) return 0; continue; }
+        k = recv(c->fd, c->buf + c->n, c->cap - c->n, 0);
+        if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (k <= 0) { c->closed = 1; return 0; }
+        c->n += (size_t)k;
+    }
+    return 1;
+}
+
+/* ==========================================================================
+   Endpoints
+   ========================================================================== */
+
+/* A JSON request body: the document, or a 400 already sent. */
+static int parse_body(conn *c, const char *body, size_t len, js_doc *d, int keep) {
+    if (!js_parse(d, body, len) || d->v[0].type != JS_OBJ) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "the body is not a JSON object: %s", d->error ? d->error : "not an object");
+        respond_error(c, 400, msg, NULL, keep);
+        js_free(d);
+        return 0;
+    }
+    return 1;
+}
+
+typedef struct fail { int status; char msg[300]; const char *param; } fail;
+static int bad(fail *f, int st, const char *param, const char *msg) {
+    f->status = st; f->param = param;
+    snprintf(f->msg, sizeof f->msg, "%s", msg);
+    return 0;
+}
+
+/* Optional number member in [lo, hi]; 0 on a wrong type/range (f set). */
+static int get_num(const js_doc *d, const char *key, double lo, double hi, int integer, double *out, fail *f) {
+    size_t v = js_get(d, 0, key);
+    char msg[160];
+    if (!v || d->v[v].type == JS_NULL) return 1;
+    if (d->v[v].type != JS_NUM || d->v[v].num < lo || d->v[v].num > hi || (integer && !js_is_int(&d->v[v], lo, hi))) {
+        snprintf(msg, sizeof msg, "'%s' must be %s in [%g, %g]", key, integer ? "an integer" : "a number", lo, hi);
+        return bad(f, 400, key, msg);
+    }
+    *out = d->v[v].num;
+    return 1;
+}
+static int get_bool(const js_doc *d, const char *key, int *out, fail *f) {
+    size_t v = js_get(d, 0, key);
+    char msg[96];
+    if (!v || d->v[v].type == JS_NULL) return 1;
+    if (d->v[v].type != JS_TRUE && d->v[v].type != JS_FALSE) {
+        snprintf(msg, sizeof msg, "'%s' must be a boolean", key);
+        return bad(f, 400, key, msg);
+    }
+    *out = d->v[v].type == JS_TRUE;
+    return 1;
+}
+
+/* Token ids of a JSON array of integers into a new buffer. */
+static int get_ids(const server *srv, const js_doc *d, size_t arr, int32_t **ids, size_t *n, const char *param, fail *f) {
+    size_t k = 0, e;
+    *ids = (int32_t *)malloc((d->v[arr].n + 1) * sizeof(int32_t));
+    if (!*ids) return bad(f, 500, NULL, "out of memory");
+    for (e = d->v[arr].first; e; e = d->v[e].next) {
+        if (!js_is_int(&d->v[e], 0, (double)srv->model.config.n_vocab - 1))
+            return bad(f, 400, param, "token ids must be integers in [0, vocab size)");
+        (*ids)[k++] = (int32_t)d->v[e].num;
+    }
+    *n = k;
+    return 1;
+}
+
+/* Text -> ids with the model's tokenizer. */
+static int encode(const server *srv, const char *text, size_t len, int32_t **ids, size_t *n, fail *f) {
+    llm_status st;
+    if (!srv->tok) return bad(f, 400, "prompt", "this model has no tokenizer: send token ids");
+    *ids = (int32_t *)malloc((len + 1) * sizeof(int32_t));
+    if (!*ids) return bad(f, 500, NULL, "out of memory");
+    st = llm_tokenizer_encode(srv->tok, text, len, 0, *ids, len + 1, n);
+    if (st != LLM_OK) return bad(f, 400, "prompt", llm_status_string(st));
+    return 1;
+}
+
+/* The /v1/completions body -> a request (not queued yet). */
+static request *completion_request(server *srv, const js_doc *d, fail *f) {
+    request *r = (request *)calloc(1, sizeof *r);
+    double x;
+    size_t v, e;
+    int i, seed_given = 0;
+    static const char *unsupported[] = { "suffix", "logit_bias" };
+    if (!r) { bad(f, 500, NULL, "out of memory"); return NULL; }
+    pthread_cond_init(&r->cv, NULL);
+    r->max_tokens = 16; r->n = 1; r->n_top = -1;
+    r->so.temperature = 1.0f;
+    /* prompt: a string, token ids, or a list of one of either */
+    v = js_get(d, 0, "prompt");
+    if (v && d->v[v].type == JS_ARR && d->v[v].n == 1 &&
+        (d->v[d->v[v].first].type == JS_STR || d->v[d->v[v].first].type == JS_ARR)) v = d->v[v].first;
+    else if (v && d->v[v].type == JS_ARR && d->v[v].n > 1 && d->v[d->v[v].first].type != JS_NUM) {
+        bad(f, 400, "prompt", "several prompts in one request are not supported: send one request each");
+        goto fail;
+    }
+    if (!v) { bad(f, 400, "prompt", "'prompt' is required"); goto fail; }
+    if (d->v[v].type == JS_STR) { if (!encode(srv, d->v[v].s, d->v[v].len, &r->prompt, &r->n_prompt, f)) goto fail; }
+    else if (d->v[v].type == JS_ARR) { if (!get_ids(srv, d, v, &r->prompt, &r->n_prompt, "prompt", f)) goto fail; }
+    else { bad(f, 400, "prompt", "'prompt' must be a string or an array of token ids"); goto fail; }
+    if (!r->n_prompt) {
+        /* empty: start from the end-of-text token, like build/generate */
+        if (srv->eos < 0) { bad(f, 400, "prompt", "empty prompt and the model has no end-of-text token"); goto fail; }
+        r->prompt[0] = srv->eos;
+        r->n_prompt = 1;
+    }
+    if (r->n_prompt > (size_t)srv->n_ctx) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "the prompt has %zu tokens; the context holds %d", r->n_prompt, srv->n_ctx);
+        bad(f, 400, "prompt", msg);
+        goto fail;
+    }
+    v = js_get(d, 0, "model");
+    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) { bad(f, 400, "model", "'model' must be a string"); goto fail; }
+    x = r->max_tokens;
+    if (!get_num(d, "max_tokens", 1, srv->n_ctx, 1, &x, f)) goto fail;
+    r->max_tokens = (int)x;
+    x = 1;
+    if (!get_num(d, "n", 1, srv->parallel, 1, &x, f)) goto fail;
+    r->n = (int)x;
+    x = 1;
+    if (!get_num(d, "temperature", 0, 100, 0, &x, f)) goto fail;
+    r->so.temperature = (float)x;
+    x = 1;
+    if (!get_num(d, "top_p", 0, 1, 0, &x, f)) goto fail;
+    r->so.top_p = x >= 1 ? 0.0f : (float)x;
+    x = 0;
+    if (!get_num(d, "top_k", 0, 1 << 30, 1, &x, f)) goto fail;
+    r->so.top_k = (int)x;
+    x = 0;
+    if (!get_num(d, "min_p", 0, 1, 0, &x, f)) goto fail;
+    r->so.min_p = (float)x;
+    x = 1;
+    if (!get_num(d, "repetition_penalty", 1e-6, 1e6, 0, &x, f)) goto fail;
+    r->so.repetition_penalty = x == 1 ? 0.0f : (float)x;
+    x = -1;
+    if (!get_num(d, "seed", 0, 9007199254740991.0, 1, &x, f)) goto fail;
+    if (x >= 0) { r->so.seed = (uint64_t)x; seed_given = 1; }
+    x = -1;
+    if (!get_num(d, "logprobs", 0, MAX_LOGPROBS, 1, &x, f)) goto fail;
+    r->n_top = (int)x;
+    if (!get_bool(d, "stream", &r->stream, f) || !get_bool(d, "ignore_eos", &r->ignore_eos, f)) goto fail;
+    /* OpenAI parameters this server does not implement: refused, not ignored */
+    x = 0;
+    if (!get_num(d, "presence_penalty", 0, 0, 0, &x, f) || !get_num(d, "frequency_penalty", 0, 0, 0, &x, f)) {
+        bad(f, 400, f->param, "presence_penalty and frequency_penalty are not supported (use repetition_penalty)");
+        goto fail;
+    }
+    x = 1;
+    if (!get_num(d, "best_of", 1, 1, 1, &x, f)) { bad(f, 400, "best_of", "best_of > 1 is not supported"); goto fail; }
+    i = 0;
+    if (!get_bool(d, "echo", &i, f) || i) { bad(f, 400, "echo", "echo is not supported"); goto fail; }
+    for (i = 0; i < 2; i++) {
+        v = js_get(d, 0, unsupported[i]);
+        if (v && d->v[v].type != JS_NULL && !(d->v[v].type == JS_OBJ && !d->v[v].n)) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "'%s' is not supported", unsupported[i]);
+            bad(f, 400, unsupported[i], msg);
+            goto fail;
+        }
+    }
+    /* stop: a string or up to 4 strings */
+    v = js_get(d, 0, "stop");
+    if (v && d->v[v].type != JS_NULL) {
+        size_t first = d->v[v].type == JS_STR ? v : d->v[v].type == JS_ARR ? d->v[v].first : 0;
+        if (!first && d->v[v].type != JS_ARR) { bad(f, 400, "stop", "'stop' must be a string or an array of strings"); goto fail; }
+        for (e = first; e; e = d->v[v].type == JS_STR ? 0 : d->v[e].next) {
+            if (d->v[e].type != JS_STR || !d->v[e].len || d->v[e].len > MAX_STOP_LEN || memchr(d->v[e].s, 0, d->v[e].len)) {
+                bad(f, 400, "stop", "each stop must be a non-empty string of at most 256 bytes");
+                goto fail;
+            }
+            if (r->n_stops == MAX_STOPS) { bad(f, 400, "stop", "at most 4 stop sequences"); goto fail; }
+            memcpy(r->stops[r->n_stops++], d->v[e].s, d->v[e].len + 1);
+        }
+        if (r->n_stops && !srv->tok) { bad(f, 400, "stop", "stop sequences need a tokenizer"); goto fail; }
+    }
+    if (!seed_given) {
+        pthread_mutex_lock(&srv->mu);
+        r->so.seed = (uint64_t)time(NULL) * 1000003u + srv->next_id;
+        pthread_mutex_unlock(&srv->mu);
+    }
+    /* the choices: sequence i samples with seed + i, as llm_generate */
+    r->choices = (choice *)calloc((size_t)r->n, sizeof(choice));
+    if (!r->choices) { bad(f, 500, NULL, "out of memory"); goto fail; }
+    r->n_running = r->n;
+    for (i = 0; i < r->n; i++) {
+        choice *c = &r->choices[i];
+        size_t mt = (size_t)r->max_tokens, nt = r->n_top > 0 ? (size_t)r->n_top : 1;
+        c->req = r;
+        c->index = i;
+        llm_decoder_init(&c->dec);
+        if (llm_sampler_init(&c->smp, &r->so, (size_t)srv->model.config.n_vocab) != LLM_OK) {
+            bad(f, 400, NULL, llm_sampler_error(&c->smp));
+            goto fail;
+        }
+        llm_rng_seed(&c->smp.rng, r->so.seed + (uint64_t)i);
+        c->ids = (int32_t *)malloc((r->n_prompt + mt) * sizeof(int32_t));
+        if (!c->ids) { bad(f, 500, NULL, "out of memory"); goto fail; }
+        memcpy(c->ids, r->prompt, r->n_prompt * sizeof(int32_t));
+        c->n_ids = r->n_prompt;
+        if (r->n_top >= 0) {
+            c->lp = (float *)malloc(mt * sizeof(float));
+            c->top_id = (int32_t *)malloc(mt * nt * sizeof(int32_t));
+            c->top_lp = (float *)malloc(mt * nt * sizeof(float));
+            c->offset = (size_t *)malloc(mt * sizeof(size_t));
+            if (!c->lp || !c->top_id || !c->top_lp || !c->offset) { bad(f, 500, NULL, "out of memory"); goto fail; }
+        }
+        sb_add(&c->text, "", 0);
+    }
+    return r;
+fail:
+    request_free(r);
+    return NULL;
+}
+
+/* A token's bytes (the tokenizer's), for logprobs. */
+static void token_json(const server *srv, sb *b, int32_t id) {
+    size_t len = 0;
+    const char *t = srv->tok ? llm_tokenizer_token(srv->tok, id, &len) : NULL;
+    if (t) sb_json_str(b, t, len); else sb_puts(b, "\"\"");
+}
+/* logprobs of tokens [from, to) of c. */
+static void logprobs_json(const server *srv, sb *b, const choice *c, size_t from, size_t to) {
+    const request *r = c->req;
+    size_t g;
+    int k;
+    if (r->n_top < 0) { sb_puts(b, "null"); return; }
+    sb_puts(b, "{\"tokens\":[");
+    for (g = from; g < to; g++) { if (g > from) sb_puts(b, ","); token_json(srv, b, c->ids[r->n_prompt + g]); }
+    sb_puts(b, "],\"token_logprobs\":[");
+    for (g = from; g < to; g++) sb_printf(b, "%s%.6g", g > from ? "," : "", c->lp[g]);
+    sb_puts(b, "],\"top_logprobs\":[");
+    for (g = from; g < to; g++) {
+        sb_puts(b, g > from ? ",{" : "{");
+        for (k = 0; k < r->n_top; k++) {
+            if (k) sb_puts(b, ",");
+            token_json(srv, b, c->top_id[g * (size_t)r->n_top + (size_t)k]);
+            sb_printf(b, ":%.6g", c->top_lp[g * (size_t)r->n_top + (size_t)k]);
+        }
+        sb_puts(b, "}");
+    }
+    sb_puts(b, "],\"text_offset\":[");
+    for (g = from; g < to; g++) sb_printf(b, "%s%zu", g > from ? "," : "", c->offset[g]);
+    sb_puts(b, "]}");
+}
+
+static void usage_json(sb *b, const request *r) {
+    size_t gen = 0;
+    int i;
+    for (i = 0; i < r->n; i++) gen += r->choices[i].n_gen;
+    sb_printf(b, "\"usage\":{\"prompt_tokens\":%zu,\"completion_tokens\":%zu,\"total_tokens\":%zu}",
+              r->n_prompt, gen, r->n_prompt + gen);
+}
+
+/* Queues r (the scheduler takes it); 0 with f set when the queue is full. */
+static int enqueue(server *srv, request *r, fail *f) {
+    pthread_mutex_lock(&srv->mu);
+    if (srv->stopping) { pthread_mutex_unlock(&srv->mu); return bad(f, 503, NULL, "the server is shutting down"); }
+    if (!(srv->slots_free >= r->n && !srv->q_head) && srv->q_len >= srv->queue_max) {
+        pthread_mutex_unlock(&srv->mu);
+        return bad(f, 503, NULL, "the server is busy: every slot and the queue are full; retry later");
+    }
+    srv->slots_free -= r->n;
+    srv->n_requests++;
+    r->id = ++srv->next_id;
+    if (srv->q_tail) srv->q_tail->next = r; else srv->q_head = r;
+    srv->q_tail = r;
+    srv->q_len++;
+    pthread_cond_signal(&srv->work);
+    pthread_mutex_unlock(&srv->mu);
+    return 1;
+}
+
+/* Waits (mu held) up to 200 ms for news of r. */
+static void wait_news(request *r, pthread_mutex_t *mu) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 200000000L;
+    if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+    pthread_cond_timedwait(&r->cv, mu, &ts);
+}
+
+static void chunk_head(sb *b, const server *srv, const char *id, long created) {
+    sb_printf(b, "data: {\"id\":\"%s\",\"object\":\"text_completion\",\"created\":%ld,\"model\":", id, created);
+    sb_json_str(b, srv->name, strlen(srv->name));
+    sb_puts(b, ",\"choices\":[");
+}
+
+/* Streams r as Server-Sent Events until it is done or the client leaves. */
+static void stream_request(conn *cn, request *r, const char *id, long created) {
+    server *srv = cn->srv;
+    static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+                               "Connection: close\r\n\r\n";
+    sb b;
+    int i, all_done = 0;
+    memset(&b, 0, sizeof b);
+    send_all(cn, head, sizeof head - 1);
+    while (!all_done) {
+        int any = 0;
+        b.n = 0;
+        pthread_mutex_lock(&srv->mu);
+        if (cn->closed) r->cancelled = 1;
+        if (r->cancelled) { pthread_cond_signal(&srv->work); while (!r->done) wait_news(r, &srv->mu); }
+        all_done = r->done;
+        for (i = 0; i < r->n && !r->cancelled; i++) {
+            choice *c = &r->choices[i];
+            int fin = c->finish != NULL && !c->finish_sent;
+            size_t upto = c->safe;
+            if (upto <= c->sent && !fin && (r->n_top < 0 || c->lp_sent == c->n_pub)) continue;
+            if (upto < c->sent) upto = c->sent;
+            chunk_head(&b, srv, id, created);
+            sb_puts(&b, "{\"text\":");
+            sb_json_str(&b, c->text.p + c->sent, upto - c->sent);
+            sb_printf(&b, ",\"index\":%d,\"logprobs\":", i);
+            if (r->n_top >= 0) {
+                /* the tokens published since the last chunk */
+                logprobs_json(srv, &b, c, c->lp_sent, c->n_pub);
+                c->lp_sent = c->n_pub;
+            } else sb_puts(&b, "null");
+            sb_puts(&b, ",\"finish_reason\":");
+            if (fin) { sb_printf(&b, "\"%s\"", c->finish); c->finish_sent = 1; } else sb_puts(&b, "null");
+            sb_puts(&b, "}]}\n\n");
+            c->sent = upto;
+            any = 1;
+        }
+        if (all_done && !r->cancelled) {
+            if (r->status) {
+                b.n = 0;
+                sb_puts(&b, "data: ");
+                error_json(&b, r->status, r->error, NULL);
+                sb_puts(&b, "\n\n");
+            }
+            chunk_head(&b, srv, id, created);
+            sb_puts(&b, "],");
+            usage_json(&b, r);
+            sb_puts(&b, "}\n\ndata: [DONE]\n\n");
+            any = 1;
+        }
+        if (!any && !all_done) wait_news(r, &srv->mu);
+        pthread_mutex_unlock(&srv->mu);
+        if (any && !r->cancelled && !b.oom) send_all(cn, b.p, b.n);
+        if (!cn->closed && !all_done && !any) peer_gone(cn);
+    }
+    sb_free(&b);
+}
+
+/* POST /v1/completions. Returns keep-alive. */
+static int completions(conn *cn, const char *body, size_t len, int keep) {
+    server *srv = cn->srv;
+    js_doc d;
+    fail f;
+    request *r;
+    char id[48];
+    long created = (long)time(NULL);
+    sb b;
+    int i;
+    memset(&f, 0, sizeof f);
+    if (!parse_body(cn, body, len, &d, keep)) return keep;
+    r = completion_request(srv, &d, &f);
+    js_free(&d);
+    if (!r || !enqueue(srv, r, &f)) {
+        request_free(r);
+        respond_error(cn, f.status, f.msg, f.param, keep);
+        return keep;
+    }
+    snprintf(id, sizeof id, "cmpl-%llu", r->id);
+    if (r->stream) {
+        stream_request(cn, r, id, created);
+        request_free(r);
+        return 0;
+    }
+    /* wait, watching for the client leaving */
+    pthread_mutex_lock(&srv->mu);
+    while (!r->done) {
+        int gone;
+        wait_news(r, &srv->mu);
+        if (r->done || r->cancelled) continue;
+        pthread_mutex_unlock(&srv->mu);
+        gone = peer_gone(cn);
+        pthread_mutex_lock(&srv->mu);
+        if (gone) { r->cancelled = 1; pthread_cond_signal(&srv->work); }
+    }
+    pthread_mutex_unlock(&srv->mu);
+    if (r->cancelled) { request_free(r); return 0; }
+    if (r->status) {
+        respond_error(cn, r->status, r->error, NULL, keep);
+        request_free(r);
+        return keep;
+    }
+    memset(&b, 0, sizeof b);
+    sb_printf(&b, "{\"id\":\"%s\",\"object\":\"text_completion\",\"created\":%ld,\"model\":", id, created);
+    sb_json_str(&b, srv->name, strlen(srv->name));
+    sb_puts(&b, ",\"choices\":[");
+    for (i = 0; i < r->n; i++) {
+        choice *c = &r->choices[i];
+        sb_puts(&b, i ? ",{\"text\":" : "{\"text\":");
+        sb_json_str(&b, c->text.p, c->text.n);
+        sb_printf(&b, ",\"index\":%d,\"logprobs\":", i);
+        logprobs_json(srv, &b, c, 0, c->n_gen);
+        sb_printf(&b, ",\"finish_reason\":\"%s\"}", c->finish);
+    }
+    sb_puts(&b, "],");
+    usage_json(&b, r);
+    sb_puts(&b, "}");
+    request_free(r);
+    respond_json(cn, 200, &b, keep);
+    sb_free(&b);
+    return keep;
+}
+
+/* POST /tokenize {"content": "...", "with_pieces": false} -> {"tokens": [...]} */
+static int tokenize(conn *cn, const char *body, size_t len, int keep) {
+    server *srv = cn->srv;
+    js_doc d;
+    fail f;
+    size_t v, n = 0, i;
+    int32_t *ids = NULL;
+    int pieces = 0;
+    sb b;
+    memset(&f, 0, sizeof f);
+    if (!parse_body(cn, body, len, &d, keep)) return keep;
+    v = js_get(&d, 0, "content");
+    if (!v || d.v[v].type != JS_STR) bad(&f, 400, "content", "'content' must be a string");
+    else if (get_bool(&d, "with_pieces", &pieces, &f)) encode(srv, d.v[v].s, d.v[v].len, &ids, &n, &f);
+    js_free(&d);
+    if (f.status) { free(ids); respond_error(cn, f.status, f.msg, f.param, keep); return keep; }
+    memset(&b, 0, sizeof b);
+    sb_puts(&b, "{\"tokens\":[");
+    for (i = 0; i < n; i++) {
+        if (i) sb_puts(&b, ",");
+        if (pieces) { sb_printf(&b, "{\"id\":%d,\"piece\":", (int)ids[i]); token_json(srv, &b, ids[i]); sb_puts(&b, "}"); }
+        else sb_printf(&b, "%d", (int)ids[i]);
+    }
+    sb_puts(&b, "]}");
+    free(ids);
+    respond_json(cn, 200, &b, keep);
+    sb_free(&b);
+    return keep;
+}
+
+/* POST /detokenize {"tokens": [...]} -> {"content": "..."} */
+static int detokenize(conn *cn, const char *body, size_t len, int keep) {
+    server *srv = cn->srv;
+    js_doc d;
+    fail f;
+    size_t v, n = 0, nb = 0;
+    int32_t *ids = NULL;
+    char *text = NULL;
+    sb b;
+    memset(&f, 0, sizeof f);
+    if (!parse_body(cn, body, len, &d, keep)) return keep;
+    v = js_get(&d, 0, "tokens");
+    if (!srv->tok) bad(&f, 400, NULL, "this model has no tokenizer");
+    else if (!v || d.v[v].type != JS_ARR) bad(&f, 400, "tokens", "'tokens' must be an array of token ids");
+    else get_ids(srv, &d, v, &ids, &n, "tokens", &f);
+    js_free(&d);
+    if (!f.status) {
+        llm_status st = llm_tokenizer_decode(srv->tok, ids, n, NULL, 0, &nb);
+        if (st == LLM_OK || st == LLM_ERR_BUFFER_TOO_SMALL) {
+            text = (char *)malloc(nb + 1);
+            st = text ? llm_tokenizer_decode(srv->tok, ids, n, text, nb + 1, &nb) : LLM_ERR_OUT_OF_MEMORY;
+        }
+        if (st != LLM_OK) bad(&f, 400, "tokens", llm_status_string(st));
+    }
+    free(ids);
+    if (f.status) { free(text); respond_error(cn, f.status, f.msg, f.param, keep); return keep; }
+    memset(&b, 0, sizeof b);
+    sb_puts(&b, "{\"content\":");
+    sb_json_str(&b, text, nb);
+    sb_puts(&b, "}");
+    free(text);
+    respond_json(cn, 200, &b, keep);
+    sb_free(&b);
+    return keep;
+}
+
+static int health(conn *cn, int keep) {
+    server *srv = cn->srv;
+    sb b;
+    int i, busy = 0;
+    memset(&b, 0, sizeof b);
+    pthread_mutex_lock(&srv->mu);
+    for (i = 0; i < srv->parallel; i++) busy += srv->slots[i].c != NULL;
+    sb_printf(&b, "{\"status\":\"ok\",\"slots_idle\":%d,\"slots_processing\":%d,\"queued\":%d,"
+              "\"requests\":%llu,\"cancelled\":%llu}", srv->parallel - busy, busy, srv->q_len,
+              srv->n_requests, srv->n_cancelled);
+    pthread_mutex_unlock(&srv->mu);
+    respond_json(cn, 200, &b, keep);
+    sb_free(&b);
+    return keep;
+}
+
+static int models(conn *cn, int keep) {
+    server *srv = cn->srv;
+    sb b;
+    memset(&b, 0, sizeof b);
+    sb_puts(&b, "{\"object\":\"list\",\"data\":[{\"id\":");
+    sb_json_str(&b, srv->name, strlen(srv->name));
+    sb_printf(&b, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"llm.h\",\"meta\":{\"n_ctx\":%d,\"n_vocab\":%d,"
+              "\"n_layer\":%d,\"n_embd\":%d}}]}", srv->n_ctx, srv->model.config.n_vocab, srv->model.config.n_layer,
+              srv->model.config.n_embd);
+    respond_json(cn, 200, &b, keep);
+    sb_free(&b);
+    return keep;
+}
+
+/* Constant-time comparison of "Bearer KEY" with the configured key. */
+static int authorized(const server *srv, const http_request *h) {
+    const char *want = srv->api_key;
+    size_t wl, gl, i;
+    unsigned diff;
+    const char *got;
+    if (!want) return 1;
+    if (!h->auth || h->auth_len < 7 || !http_ieq(h->auth, 7, "bearer ")) return 0;
+    got = h->auth + 7;
+    gl = h->auth_len - 7;
+    wl = strlen(want);
+    diff = (unsigned)(gl != wl);
+    for (i = 0; i < wl; i++) diff |= (unsigned char)want[i] ^ (unsigned char)(i < gl ? got[i] : 0);
+    return diff == 0;
+}
+
+/* Routes one request; returns whether the connection stays open. */
+static int route(conn *cn, const http_request *h, const char *body) {
+    int keep = h->keep_alive && !is_stopping(cn->srv);
+    int get = !strcmp(h->method, "GET"), post = !strcmp(h->method, "POST");
+    const char *p = h->path;
+    int known = !strcmp(p, "/health") || !strcmp(p, "/v1/models") || !strcmp(p, "/v1/completions") ||
+                !strcmp(p, "/tokenize") || !strcmp(p, "/detokenize");
+    if (!known) { respond_error(cn, 404, "no such endpoint", NULL, keep); return keep; }
+    if (!strcmp(p, "/health") && get) return health(cn, keep);
+    if (!authorized(cn->srv, h)) { respond_error(cn, 401, "invalid or missing API key", NULL, keep); return keep; }
+    if (!strcmp(p, "/v1/models") && get) return models(cn, keep);
+    if (post && !strcmp(p, "/v1/completions")) return completions(cn, body, h->content_length, keep);
+    if (post && !strcmp(p, "/tokenize")) return tokenize(cn, body, h->content_length, keep);
+    if (post && !strcmp(p, "/detokenize")) return detokenize(cn, body, h->content_length, keep);
+    respond_error(cn, 405, "method not allowed", NULL, keep);
+    return keep;
+}
+
+static void *conn_main(void *arg) {
+    conn *cn = (conn *)arg;
+    server *srv = cn->srv;
+    for (;;) {
+        http_request h;
+        int st, timed_out = 0;
+        double deadline = now_s() + srv->timeout;
+        /* the head (idle connections wait up to --timeout for one) */
+        for (;;) {
+            st = http_parse(cn->buf, cn->n, MAX_HEAD, srv->max_body, &h);
+            if (st != HTTP_INCOMPLETE) break;
+            if (!read_more(cn, cn->n + 1, deadline, &timed_out)) break;
+        }
+        if (st == HTTP_INCOMPLETE) {
+            if (timed_out && cn->n) respond_error(cn, 408, "request not complete in time", NULL, 0);
+            break;
+        }
+        if (st != HTTP_OK) { respond_error(cn, st, h.error, NULL, 0); break; }
+        if (h.expect_continue && cn->n < h.head_len + h.content_length)
+            send_all(cn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+        if (!read_more(cn, h.head_len + h.content_length, deadline, &timed_out)) {
+            if (timed_out) respond_error(cn, 408, "request body not complete in time", NULL, 0);
+            break;
+        }
+        if (!route(cn, &h, cn->buf + h.head_len) || cn->closed) break;
+        /* keep what follows (a pipelined request) */
+        memmove(cn->buf, cn->buf + h.head_len + h.content_length, cn->n - h.head_len - h.content_length);
+        cn->n -= h.head_len + h.content_length;
+    }
+    close(cn->fd);
+    free(cn->buf);
+    free(cn);
+    pthread_mutex_lock(&srv->mu);
+    srv->n_conns--;
+    pthread_cond_broadcast(&srv->conns_cv);
+    pthread_mutex_unlock(&srv->mu);
+    return NULL;
+}
+
+/* ==========================================================================
+   main
+   ========================================================================== */
+
+static int signal_pipe[2] = { -1, -1 };   /* the signal handler's only state */
+static void on_signal(int sig) {
+    char c = (char)sig;
+    ssize_t k = write(signal_pipe[1], &c, 1);
+    (void)k;
+}
+
+static void usage(FILE *f) {
+    fprintf(f,
+        "usage: server -m MODEL_DIR [options]\n"
+        "  -m DIR             checkpoint folder (as build/generate); required\n"
+        "  --host ADDR        address to listen on (default 127.0.0.1)\n"
+        "  --port N           port (default 8080; 0: any free port, printed)\n"
+        "  --parallel N       requests decoded together (default 4)\n"
+        "  --queue N          requests waiting for a slot before 503 (default 64)\n"
+        "  --ctx N            context length of each request (default: the model's)\n"
+        "  --threads N        threads of the forward pass (default: all cores)\n"
+        "  --api-key KEY      require 'Authorization: Bearer KEY' (not for /health)\n"
+        "  --timeout S        seconds to receive a request, or to send a reply (default 30)\n"
+        "  --max-body BYTES   largest request body (default 1048576)\n"
+        "  --max-conns N      open connections (default 256; more get 503)\n"
+        "  -h, --help         this help\n");
+}
+
+/* Strict integer flag value in [lo, hi]; 0 (after a message) otherwise. */
+static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi) {
+        fprintf(stderr, "server: %s: expected an integer in [%ld, %ld], got '%s'\n", flag, lo, hi, s);
+        return 0;
+    }
+    *out = v;
+    return 1;
+}
+
+static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
+    struct addrinfo hints, *ai = NULL, *a;
+    char ps[16];
+    int fd = -1, one = 1, rc;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE;
+    snprintf(ps, sizeof ps, "%ld", port);
+    rc = getaddrinfo(host, ps, &hints, &ai);
+    if (rc) { fprintf(stderr, "server: %s: %s\n", host, gai_strerror(rc)); return 0; }
+    for (a = ai; a; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
+        if (fd < 0) continue;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 128) == 0) break;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) { fprintf(stderr, "server: cannot listen on %s:%ld: %s\n", host, port, strerror(errno)); return 0; }
+    {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof ss;
+        *port_out = (int)port;
+        if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+            *port_out = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                                 : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
+    *fd_out = fd;
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    server srv;
+    const char *model_dir = NULL, *host = "127.0.0.1";
+    long port = 8080, lv;
+    int i, lfd = -1, bound_port = 0, rc = 0;
+    pthread_t sched;
+    llm_session_options so;
+    struct sigaction sa;
+
+    memset(&srv, 0, sizeof srv);
+    srv.parallel = 4; srv.queue_max = 64; srv.timeout = 30; srv.max_body = DEFAULT_MAX_BODY; srv.max_conns = 256;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
+        if (a[0] != '-') { fprintf(stderr, "server: unexpected argument '%s' (see --help)\n", a); return 2; }
+        if (!v) { fprintf(stderr, "server: %s needs a value (see --help)\n", a); return 2; }
+        i++;
+        if (!strcmp(a, "-m")) model_dir = v;
+        else if (!strcmp(a, "--host")) host = v;
+        else if (!strcmp(a, "--api-key")) srv.api_key = v;
+        else if (!strcmp(a, "--port")) { if (!parse_long(a, v, 0, 65535, &lv)) return 2; port = lv; }
+        else if (!strcmp(a, "--parallel")) { if (!parse_long(a, v, 1, 256, &lv)) return 2; srv.parallel = (int)lv; }
+        else if (!strcmp(a, "--queue")) { if (!parse_long(a, v, 0, 65536, &lv)) return 2; srv.queue_max = (int)lv; }
+        else if (!strcmp(a, "--ctx")) { if (!parse_long(a, v, 1, 1048576, &lv)) return 2; srv.n_ctx = (int)lv; }
+        else if (!strcmp(a, "--threads")) { if (!parse_long(a, v, 1, 256, &lv)) return 2; srv.threads = (int)lv; }
+        else if (!strcmp(a, "--timeout")) { if (!parse_long(a, v, 1, 86400, &lv)) return 2; srv.timeout = (double)lv; }
+        else if (!strcmp(a, "--max-body")) { if (!parse_long(a, v, 64, 1L << 30, &lv)) return 2; srv.max_body = (size_t)lv; }
+        else if (!strcmp(a, "--max-conns")) { if (!parse_long(a, v, 1, 65536, &lv)) return 2; srv.max_conns = (int)lv; }
+        else { fprintf(stderr, "server: unknown option '%s' (see --help)\n", a); return 2; }
+    }
+    if (!model_dir) { fprintf(stderr, "server: -m MODEL_DIR is required (see --help)\n"); return 2; }
+    if (srv.api_key && !*srv.api_key) { fprintf(stderr, "server: --api-key: empty key\n"); return 2; }
+    if (llm_model_load(&srv.model, model_dir, NULL) != LLM_OK) {
+        fprintf(stderr, "server: cannot load '%s': %s\n", model_dir, llm_model_error(&srv.model));
+        llm_model_free(&srv.model);
+        return 1;
+    }
+    srv.tok = srv.model.has_tokenizer ? &srv.model.tokenizer : NULL;
+    srv.eos = srv.model.config.eos_id >= 0 ? srv.model.config.eos_id : (srv.tok ? llm_tokenizer_eot(srv.tok) : -1);
+    if (!srv.n_ctx || srv.n_ctx > srv.model.config.n_ctx) srv.n_ctx = srv.model.config.n_ctx;
+    {
+        /* the model's name: the folder's last component */
+        size_t l = strlen(model_dir);
+        const char *s;
+        while (l > 1 && model_dir[l - 1] == '/') l--;
+        s = model_dir + l;
+        while (s > model_dir && s[-1] != '/') s--;
+        snprintf(srv.name, sizeof srv.name, "%.*s", (int)(model_dir + l - s), s);
+    }
+    srv.slots = (slot *)calloc((size_t)srv.parallel, sizeof(slot));
+    if (!srv.slots) { fprintf(stderr, "server: out of memory\n"); llm_model_free(&srv.model); return 1; }
+    memset(&so, 0, sizeof so);
+    so.n_ctx = srv.n_ctx;
+    so.n_threads = srv.threads;
+    for (i = 0; i < srv.parallel; i++) {
+        if (llm_session_init(&srv.slots[i].sess, &srv.model, &so) != LLM_OK) {
+            fprintf(stderr, "server: %s\n", llm_session_error(&srv.slots[i].sess));
+            rc = 1;
+            goto out;
+        }
+    }
+    srv.slots_free = srv.parallel;
+    if (!listen_on(host, port, &lfd, &bound_port)) { rc = 1; goto out; }
+    if (pipe(signal_pipe) != 0) { fprintf(stderr, "server: pipe: %s\n", strerror(errno)); rc = 1; goto out; }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    pthread_mutex_init(&srv.mu, NULL);
+    pthread_cond_init(&srv.work, NULL);
+    pthread_cond_init(&srv.conns_cv, NULL);
+    if (pthread_create(&sched, NULL, scheduler_main, &srv) != 0) { fprintf(stderr, "server: cannot start a thread\n"); rc = 1; goto out; }
+    printf("server: %s (%d layers, %d wide, context %d) on http://%s:%d/ with %d slots\n", srv.name,
+           srv.model.config.n_layer, srv.model.config.n_embd, srv.n_ctx, host, bound_port, srv.parallel);
+    fflush(stdout);
+
+    for (;;) {
+        struct pollfd p[2];
+        int fd;
+        p[0].fd = lfd; p[0].events = POLLIN; p[0].revents = 0;
+        p[1].fd = signal_pipe[0]; p[1].events = POLLIN; p[1].revents = 0;
+        if (poll(p, 2, -1) < 0 && errno != EINTR) break;
+        if (p[1].revents) break;
+        if (!(p[0].revents & POLLIN)) continue;
+        fd = accept(lfd, NULL, NULL);
+        if (fd < 0) continue;
+        {
+            struct timeval tv;
+            int one = 1, full;
+            conn *cn;
+            pthread_t t;
+            pthread_attr_t attr;
+            tv.tv_sec = (long)srv.timeout; tv.tv_usec = 0;
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            pthread_mutex_lock(&srv.mu);
+            full = srv.n_conns >= srv.max_conns;
+            if (!full) srv.n_conns++;
+            pthread_mutex_unlock(&srv.mu);
+            cn = full ? NULL : (conn *)calloc(1, sizeof *cn);
+            if (!cn) {
+                static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                ssize_t k = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+                (void)k;
+                close(fd);
+                if (!full) { pthread_mutex_lock(&srv.mu); srv.n_conns--; pthread_mutex_unlock(&srv.mu); }
+                continue;
+            }
+            cn->srv = &srv;
+            cn->fd = fd;
+            pthread_attr_init(&attr);
+            pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+            pthread_attr_setstacksize(&attr, 512 * 1024);
+            if (pthread_create(&t, &attr, conn_main, cn) != 0) {
+                close(fd);
+                free(cn);
+                pthread_mutex_lock(&srv.mu); srv.n_conns--; pthread_mutex_unlock(&srv.mu);
+            }
+            pthread_attr_destroy(&attr);
+        }
+    }
+    /* graceful shutdown: no new connections; queued requests get 503, the
+       running ones finish; then every connection closes */
+    fprintf(stderr, "server: shutting down\n");
+    close(lfd);
+    lfd = -1;
+    pthread_mutex_lock(&srv.mu);
+    srv.stopping = 1;
+    pthread_cond_signal(&srv.work);
+    while (srv.n_conns > 0) pthread_cond_wait(&srv.conns_cv, &srv.mu);
+    pthread_mutex_unlock(&srv.mu);
+    pthread_join(sched, NULL);
+    pthread_cond_destroy(&srv.conns_cv);
+    pthread_cond_destroy(&srv.work);
+    pthread_mutex_destroy(&srv.mu);
+out:
+    if (lfd >= 0) close(lfd);
+    for (i = 0; srv.slots && i < srv.parallel; i++) llm_session_free(&srv.slots[i].sess);
+    free(srv.slots);
+    llm_model_free(&srv.model);
+    return rc;
+}

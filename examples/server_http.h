@@ -1,0 +1,521 @@
+/* server_http.h - the parsers of examples/server.c, kept apart so that the
+   fuzz target tests/fuzz/fuzz_http.c runs exactly this code:
+
+   - http_parse(): one HTTP/1.1 request head from a buffer (request line,
+     headers, Content-Length, Connection, Authorization, Expect), bounded
+     in header size, header count and body size; never reads past the
+     buffer, never allocates.
+   - js_parse(): a strict RFC 8259 JSON reader into a flat array of values
+     (depth <= JS_MAX_DEPTH, at most JS_MAX_VALUES values, strings must be
+     well-formed UTF-8 and are decoded, lone surrogates rejected).
+   - sb: a growable byte buffer with a JSON string writer (invalid UTF-8
+     bytes are written as U+FFFD).
+
+   Plain C99, no POSIX; every function is static. */
+#ifndef SERVER_HTTP_H
+#define SERVER_HTTP_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <stdarg.h>
+
+/* ==========================================================================
+   HTTP request head
+   ========================================================================== */
+
+#define HTTP_MAX_HEADERS 64
+#define HTTP_MAX_TARGET 1024
+
+enum { HTTP_INCOMPLETE = 0, HTTP_OK = 1 };   /* else: an HTTP status >= 400 */
+
+typedef struct http_request {
+    char method[16];
+    char path[HTTP_MAX_TARGET + 1];   /* the target without its query */
+    int minor;                        /* HTTP/1.<minor> */
+    size_t head_len;                  /* bytes of the head, blank line included */
+    size_t content_length;
+    int keep_alive;                   /* 1.1 default, or "Connection: keep-alive" */
+    int expect_continue;              /* "Expect: 100-continue" */
+    const char *auth;                 /* Authorization value (in the buffer), or NULL */
+    size_t auth_len;
+    const char *error;                /* why it was rejected */
+} http_request;
+
+static int http_tchar(unsigned char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+static int http_ieq(const char *a, size_t n, const char *b) {
+    size_t i;
+    if (strlen(b) != n) return 0;
+    for (i = 0; i < n; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = (char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = (char)(y - 'A' + 'a');
+        if (x != y) return 0;
+    }
+    return 1;
+}
+static int http_fail(http_request *r, int status, const char *why) { r->error = why; return status; }
+
+/* Does the comma-separated token list v[0..n) hold token t? */
+static int http_has_token(const char *v, size_t n, const char *t) {
+    size_t i = 0;
+    while (i < n) {
+        size_t s, e;
+        while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ',')) i++;
+        s = i;
+        while (i < n && v[i] != ',') i++;
+        e = i;
+        while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t')) e--;
+        if (e > s && http_ieq(v + s, e - s, t)) return 1;
+    }
+    return 0;
+}
+
+/* One header line name[0..nl): value[0..vl). */
+static int http_header(http_request *r, const char *name, size_t nl, const char *val, size_t vl,
+                       size_t max_body, int *seen_cl) {
+    if (http_ieq(name, nl, "content-length")) {
+        size_t i, v = 0;
+        if (!vl) return http_fail(r, 400, "empty Content-Length");
+        for (i = 0; i < vl; i++) {
+            if (val[i] < '0' || val[i] > '9') return http_fail(r, 400, "Content-Length is not a number");
+            if (v > (max_body + 9) / 10 + 1) return http_fail(r, 413, "request body too large");
+            v = v * 10 + (size_t)(val[i] - '0');
+        }
+        if (*seen_cl && v != r->content_length) return http_fail(r, 400, "conflicting Content-Length headers");
+        if (v > max_body) return http_fail(r, 413, "request body too large");
+        r->content_length = v;
+        *seen_cl = 1;
+    } else if (http_ieq(name, nl, "transfer-encoding")) {
+        return http_fail(r, 400, "Transfer-Encoding (chunked request bodies) is not supported; send Content-Length");
+    } else if (http_ieq(name, nl, "connection")) {
+        if (http_has_token(val, vl, "close")) r->keep_alive = 0;
+        else if (http_has_token(val, vl, "keep-alive")) r->keep_alive = 1;
+    } else if (http_ieq(name, nl, "authorization")) {
+        r->auth = val;
+        r->auth_len = vl;
+    } else if (http_ieq(name, nl, "expect")) {
+        if (!http_ieq(val, vl, "100-continue")) return http_fail(r, 417, "unsupported Expect");
+        r->expect_continue = 1;
+    }
+    return HTTP_OK;
+}
+
+/* Parses the head at buf[0..len). HTTP_INCOMPLETE: no blank line yet (and
+   fewer than max_head bytes); HTTP_OK: *r is filled and the body is the
+   next r->content_length bytes; otherwise the status to answer (400, 413,
+   414, 417, 431, 501, 505) with r->error. */
+static int http_parse(const char *buf, size_t len, size_t max_head, size_t max_body, http_request *r) {
+    size_t i, end, ls, n_headers = 0;
+    int seen_cl = 0;
+    memset(r, 0, sizeof *r);
+    /* the head ends at the first CRLF CRLF */
+    for (end = 0; end + 3 < len; end++)
+        if (buf[end] == '\r' && buf[end + 1] == '\n' && buf[end + 2] == '\r' && buf[end + 3] == '\n') break;
+    if (end + 3 >= len) {
+        if (len >= max_head) return http_fail(r, 431, "request head too large");
+        /* reject garbage early: a request line starts with a method */
+        for (i = 0; i < len && buf[i] != ' '; i++)
+            if (!http_tchar((unsigned char)buf[i]) || i >= sizeof r->method - 1) return http_fail(r, 400, "bad request line");
+        return HTTP_INCOMPLETE;
+    }
+    if (end + 4 > max_head) return http_fail(r, 431, "request head too large");
+    r->head_len = end + 4;
+    /* request line: METHOD SP TARGET SP HTTP/1.x CRLF */
+    for (i = 0; i < end && buf[i] != ' '; i++)
+        if (!http_tchar((unsigned char)buf[i]) || i >= sizeof r->method - 1) return http_fail(r, 400, "bad method");
+    if (i == 0 || i >= end) return http_fail(r, 400, "bad request line");
+    memcpy(r->method, buf, i);
+    r->method[i] = 0;
+    ls = ++i;
+    while (i < end && buf[i] != ' ') {
+        unsigned char c = (unsigned char)buf[i];
+        if (c <= 0x20 || c >= 0x7f) return http_fail(r, 400, "bad request target");
+        i++;
+    }
+    if (i == ls || buf[ls] != '/') return http_fail(r, 400, "bad request target");
+    {
+        size_t tl = i - ls, q;
+        for (q = 0; q < tl && buf[ls + q] != '?'; q++) {}
+        if (q > HTTP_MAX_TARGET) return http_fail(r, 414, "request target too long");
+        memcpy(r->path, buf + ls, q);
+        r->path[q] = 0;
+    }
+    if (i >= end || end - i < 9 || memcmp(buf + i, " HTTP/1.", 8) != 0 || buf[i + 9] != '\r' || buf[i + 10] != '\n')
+        return (i < end && end - i >= 6 && !memcmp(buf + i, " HTTP/", 6))
+                   ? http_fail(r, 505, "HTTP version not supported") : http_fail(r, 400, "bad request line");
+    if (buf[i + 8] != '0' && buf[i + 8] != '1') return http_fail(r, 505, "HTTP version not supported");
+    r->minor = buf[i + 8] - '0';
+    r->keep_alive = r->minor == 1;
+    i += 11;   /* past " HTTP/1.x\r\n" */
+    /* headers: NAME ":" OWS VALUE OWS CRLF, no obsolete line folding */
+    while (i < end + 2) {
+        size_t ns = i, ne, vs, ve;
+        int st;
+        while (i < end && buf[i] != ':') {
+            if (!http_tchar((unsigned char)buf[i])) return http_fail(r, 400, "bad header name");
+            i++;
+        }
+        if (i == ns || i >= end) return http_fail(r, 400, "bad header line");
+        ne = i++;
+        while (i < end && (buf[i] == ' ' || buf[i] == '\t')) i++;
+        vs = i;
+        while (i < end + 2 && buf[i] != '\r') {
+            unsigned char c = (unsigned char)buf[i];
+            if ((c < 0x20 && c != '\t') || c == 0x7f) return http_fail(r, 400, "bad header value");
+            i++;
+        }
+        if (buf[i + 1] != '\n') return http_fail(r, 400, "bare CR in a header");
+        ve = i;
+        while (ve > vs && (buf[ve - 1] == ' ' || buf[ve - 1] == '\t')) ve--;
+        if (++n_headers > HTTP_MAX_HEADERS) return http_fail(r, 431, "too many headers");
+        st = http_header(r, buf + ns, ne - ns, buf + vs, ve - vs, max_body, &seen_cl);
+        if (st != HTTP_OK) return st;
+        i += 2;
+    }
+    return HTTP_OK;
+}
+
+/* ==========================================================================
+   Byte buffer and JSON writer
+   ========================================================================== */
+
+typedef struct sb { char *p; size_t n, cap; int oom; } sb;
+
+static int sb_reserve(sb *b, size_t extra) {
+    size_t nc;
+    char *np;
+    if (b->oom) return 0;
+    if (extra < b->cap - b->n) return 1;
+    if (extra > ((size_t)-1) / 4 - b->n) { b->oom = 1; return 0; }
+    nc = b->cap ? b->cap : 256;
+    while (nc - b->n <= extra) nc *= 2;
+    np = (char *)realloc(b->p, nc);
+    if (!np) { b->oom = 1; return 0; }
+    b->p = np;
+    b->cap = nc;
+    return 1;
+}
+static void sb_add(sb *b, const void *s, size_t n) {
+    if (!sb_reserve(b, n)) return;
+    if (n) memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+static void sb_puts(sb *b, const char *s) { sb_add(b, s, strlen(s)); }
+static void sb_printf(sb *b, const char *fmt, ...) {
+    char tmp[512];
+    int k;
+    va_list ap;
+    va_start(ap, fmt);
+    k = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    if (k < 0) return;
+    sb_add(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
+}
+static void sb_free(sb *b) { free(b->p); b->p = NULL; b->n = b->cap = 0; b->oom = 0; }
+
+/* Length of the well-formed UTF-8 character at p[0..n), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n) {
+    uint32_t c;
+    size_t len, k;
+    if (!n) return 0;
+    if (p[0] < 0x80) return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) { len = 2; c = p[0] & 0x1fu; }
+    else if (p[0] >= 0xe0 && p[0] <= 0xef) { len = 3; c = p[0] & 0x0fu; }
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4) { len = 4; c = p[0] & 0x07u; }
+    else return 0;
+    if (n < len) return 0;
+    for (k = 1; k < len; k++) {
+        if ((p[k] & 0xc0) != 0x80) return 0;
+        c = (c << 6) | (p[k] & 0x3fu);
+    }
+    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff)) return 0;
+    return len;
+}
+
+/* s[0..n) as a JSON string, quotes included. */
+static void sb_json_str(sb *b, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    sb_add(b, "\"", 1);
+    while (i < n) {
+        unsigned char c = u[i];
+        size_t l;
+        if (c == '"' || c == '\\') { sb_add(b, "\\", 1); sb_add(b, &s[i], 1); i++; continue; }
+        if (c == '\n') { sb_add(b, "\\n", 2); i++; continue; }
+        if (c == '\r') { sb_add(b, "\\r", 2); i++; continue; }
+        if (c == '\t') { sb_add(b, "\\t", 2); i++; continue; }
+        if (c < 0x20 || c == 0x7f) { sb_printf(b, "\\u%04x", c); i++; continue; }
+        l = utf8_len(u + i, n - i);
+        if (!l) { sb_add(b, "\\ufffd", 6); i++; continue; }
+        sb_add(b, s + i, l);
+        i += l;
+    }
+    sb_add(b, "\"", 1);
+}
+
+/* ==========================================================================
+   JSON reader
+   ========================================================================== */
+
+#define JS_MAX_DEPTH 32
+#define JS_MAX_VALUES 262144
+
+enum { JS_NULL, JS_FALSE, JS_TRUE, JS_NUM, JS_STR, JS_ARR, JS_OBJ };
+
+typedef struct js_val {
+    int type;
+    size_t n;             /* children (arrays, objects) */
+    size_t next;          /* index of the next sibling, 0 for none */
+    size_t first;         /* index of the first child, 0 for none */
+    double num;
+    const char *s;        /* strings: decoded, NUL-terminated */
+    size_t len;
+    const char *key;      /* member name, decoded (object members) */
+    size_t key_len;
+} js_val;
+
+typedef struct js_doc {
+    js_val *v;            /* v[0] is the root */
+    size_t n, cap;
+    char *str;            /* decoded strings */
+    size_t str_n;
+    const char *src;
+    size_t src_n, i;
+    const char *error;
+} js_doc;
+
+static void js_free(js_doc *d) { free(d->v); free(d->str); memset(d, 0, sizeof *d); }
+
+static int js_err(js_doc *d, const char *why) { if (!d->error) d->error = why; return 0; }
+static void js_ws(js_doc *d) {
+    while (d->i < d->src_n && (d->src[d->i] == ' ' || d->src[d->i] == '\t' || d->src[d->i] == '\n' || d->src[d->i] == '\r')) d->i++;
+}
+static size_t js_new(js_doc *d, int type) {
+    if (d->n == d->cap) {
+        size_t nc = d->cap ? d->cap * 2 : 64;
+        js_val *nv;
+        if (nc > JS_MAX_VALUES) nc = JS_MAX_VALUES;
+        if (d->n == nc) { js_err(d, "too many JSON values"); return 0; }
+        nv = (js_val *)realloc(d->v, nc * sizeof *nv);
+        if (!nv) { js_err(d, "out of memory"); return 0; }
+        d->v = nv;
+        d->cap = nc;
+    }
+    memset(&d->v[d->n], 0, sizeof d->v[0]);
+    d->v[d->n].type = type;
+    return d->n++;
+}
+static int js_hex(int c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+static int js_hex4(js_doc *d, size_t at, uint32_t *cp) {
+    int k;
+    *cp = 0;
+    if (at + 4 > d->src_n) return 0;
+    for (k = 0; k < 4; k++) {
+        int h = js_hex((unsigned char)d->src[at + (size_t)k]);
+        if (h < 0) return 0;
+        *cp = *cp * 16 + (uint32_t)h;
+    }
+    return 1;
+}
+/* Decodes the string at d->i (the opening quote) into d->str. */
+static int js_string(js_doc *d, const char **out, size_t *out_len) {
+    char *o = d->str + d->str_n;
+    size_t k = 0;
+    d->i++;
+    while (d->i < d->src_n) {
+        unsigned char c = (unsigned char)d->src[d->i];
+        if (c == '"') {
+            d->i++;
+            o[k] = 0;
+            *out = o;
+            *out_len = k;
+            d->str_n += k + 1;
+            return 1;
+        }
+        if (c < 0x20) return js_err(d, "control character in a JSON string");
+        if (c == '\\') {
+            uint32_t cp;
+            if (d->i + 1 >= d->src_n) break;
+            c = (unsigned char)d->src[d->i + 1];
+            d->i += 2;
+            switch (c) {
+            case '"': case '\\': case '/': o[k++] = (char)c; continue;
+            case 'b': o[k++] = '\b'; continue;
+            case 'f': o[k++] = '\f'; continue;
+            case 'n': o[k++] = '\n'; continue;
+            case 'r': o[k++] = '\r'; continue;
+            case 't': o[k++] = '\t'; continue;
+            case 'u': break;
+            default: return js_err(d, "bad escape in a JSON string");
+            }
+            if (!js_hex4(d, d->i, &cp)) return js_err(d, "bad \\u escape");
+            d->i += 4;
+            if (cp >= 0xdc00 && cp <= 0xdfff) return js_err(d, "lone surrogate in a JSON string");
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                uint32_t lo;
+                if (d->i + 2 > d->src_n || d->src[d->i] != '\\' || d->src[d->i + 1] != 'u' ||
+                    !js_hex4(d, d->i + 2, &lo) || lo < 0xdc00 || lo > 0xdfff)
+                    return js_err(d, "lone surrogate in a JSON string");
+                d->i += 6;
+                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            }
+            /* \uXXXX is 6 bytes for at most 3 out, a pair 12 for 4 */
+            if (cp < 0x80) o[k++] = (char)cp;
+            else if (cp < 0x800) { o[k++] = (char)(0xc0 | (cp >> 6)); o[k++] = (char)(0x80 | (cp & 0x3f)); }
+            else if (cp < 0x10000) {
+                o[k++] = (char)(0xe0 | (cp >> 12)); o[k++] = (char)(0x80 | ((cp >> 6) & 0x3f));
+                o[k++] = (char)(0x80 | (cp & 0x3f));
+            } else {
+                o[k++] = (char)(0xf0 | (cp >> 18)); o[k++] = (char)(0x80 | ((cp >> 12) & 0x3f));
+                o[k++] = (char)(0x80 | ((cp >> 6) & 0x3f)); o[k++] = (char)(0x80 | (cp & 0x3f));
+            }
+            continue;
+        }
+        {
+            size_t l = utf8_len((const unsigned char *)d->src + d->i, d->src_n - d->i);
+            if (!l) return js_err(d, "invalid UTF-8 in a JSON string");
+            memcpy(o + k, d->src + d->i, l);
+            k += l;
+            d->i += l;
+        }
+    }
+    return js_err(d, "unterminated JSON string");
+}
+static int js_number(js_doc *d, double *out) {
+    size_t i = d->i, st;
+    char tmp[64];
+    const char *s = d->src;
+    if (i < d->src_n && s[i] == '-') i++;
+    if (i >= d->src_n) return js_err(d, "bad JSON number");
+    if (s[i] == '0') i++;
+    else if (s[i] >= '1' && s[i] <= '9') while (i < d->src_n && s[i] >= '0' && s[i] <= '9') i++;
+    else return js_err(d, "bad JSON number");
+    if (i < d->src_n && s[i] == '.') {
+        st = ++i;
+        while (i < d->src_n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == st) return js_err(d, "bad JSON number");
+    }
+    if (i < d->src_n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < d->src_n && (s[i] == '+' || s[i] == '-')) i++;
+        st = i;
+        while (i < d->src_n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == st) return js_err(d, "bad JSON number");
+    }
+    if (i - d->i >= sizeof tmp) return js_err(d, "JSON number too long");
+    memcpy(tmp, s + d->i, i - d->i);
+    tmp[i - d->i] = 0;
+    *out = strtod(tmp, NULL);
+    d->i = i;
+    return 1;
+}
+static int js_lit(js_doc *d, const char *w) {
+    size_t l = strlen(w);
+    if (d->src_n - d->i < l || memcmp(d->src + d->i, w, l)) return js_err(d, "bad JSON literal");
+    d->i += l;
+    return 1;
+}
+static int js_value(js_doc *d, size_t *out, int depth);
+static int js_container(js_doc *d, size_t me, int depth) {
+    int obj = d->v[me].type == JS_OBJ;
+    size_t last = 0;
+    d->i++;
+    js_ws(d);
+    if (d->i < d->src_n && d->src[d->i] == (obj ? '}' : ']')) { d->i++; return 1; }
+    for (;;) {
+        const char *key = NULL;
+        size_t key_len = 0, child;
+        if (obj) {
+            js_ws(d);
+            if (d->i >= d->src_n || d->src[d->i] != '"') return js_err(d, "expected a member name");
+            if (!js_string(d, &key, &key_len)) return 0;
+            js_ws(d);
+            if (d->i >= d->src_n || d->src[d->i] != ':') return js_err(d, "expected ':'");
+            d->i++;
+        }
+        if (!js_value(d, &child, depth + 1)) return 0;
+        d->v[child].key = key;
+        d->v[child].key_len = key_len;
+        if (last) d->v[last].next = child; else d->v[me].first = child;
+        last = child;
+        d->v[me].n++;
+        js_ws(d);
+        if (d->i >= d->src_n) return js_err(d, "unterminated JSON container");
+        if (d->src[d->i] == ',') { d->i++; continue; }
+        if (d->src[d->i] == (obj ? '}' : ']')) { d->i++; return 1; }
+        return js_err(d, obj ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+static int js_value(js_doc *d, size_t *out, int depth) {
+    unsigned char c;
+    size_t me;
+    js_ws(d);
+    if (d->i >= d->src_n) return js_err(d, "unexpected end of JSON");
+    c = (unsigned char)d->src[d->i];
+    if (c == '{' || c == '[') {
+        if (depth >= JS_MAX_DEPTH) return js_err(d, "JSON nested too deeply");
+        me = js_new(d, c == '{' ? JS_OBJ : JS_ARR);
+        if (d->error) return 0;
+        *out = me;
+        return js_container(d, me, depth);
+    }
+    if (c == '"') {
+        const char *s;
+        size_t l;
+        me = js_new(d, JS_STR);
+        if (d->error || !js_string(d, &s, &l)) return 0;
+        d->v[me].s = s;
+        d->v[me].len = l;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+        double x;
+        me = js_new(d, JS_NUM);
+        if (d->error || !js_number(d, &x)) return 0;
+        d->v[me].num = x;
+    } else if (c == 't') { me = js_new(d, JS_TRUE); if (d->error || !js_lit(d, "true")) return 0; }
+    else if (c == 'f') { me = js_new(d, JS_FALSE); if (d->error || !js_lit(d, "false")) return 0; }
+    else if (c == 'n') { me = js_new(d, JS_NULL); if (d->error || !js_lit(d, "null")) return 0; }
+    else return js_err(d, "unexpected character in JSON");
+    *out = me;
+    return 1;
+}
+
+/* Parses src[0..n) (need not be NUL-terminated). 1: d->v[0] is the root;
+   0: d->error says why (the document is freed either way by js_free). */
+static int js_parse(js_doc *d, const char *src, size_t n) {
+    size_t root;
+    memset(d, 0, sizeof *d);
+    d->src = src;
+    d->src_n = n;
+    /* decoded strings are never longer than their source */
+    d->str = (char *)malloc(n + 1);
+    if (!d->str) return js_err(d, "out of memory");
+    if (!js_value(d, &root, 0)) return 0;
+    js_ws(d);
+    if (d->i != n) return js_err(d, "trailing characters after JSON");
+    return 1;
+}
+
+/* Member key of object v (index), or 0 (the root is never a member). */
+static size_t js_get(const js_doc *d, size_t obj, const char *key) {
+    size_t c, found = 0, kl = strlen(key);
+    if (d->v[obj].type != JS_OBJ) return 0;
+    for (c = d->v[obj].first; c; c = d->v[c].next)
+        if (d->v[c].key_len == kl && !memcmp(d->v[c].key, key, kl)) found = c;   /* the last one wins */
+    return found;
+}
+/* Is v an integer in [lo, hi]? */
+static int js_is_int(const js_val *v, double lo, double hi) {
+    return v->type == JS_NUM && v->num >= lo && v->num <= hi && v->num == (double)(long long)v->num;
+}
+#endif /* SERVER_HTTP_H */
