@@ -1,0 +1,658 @@
+/* test_server: build/server (examples/server.c) over HTTP on 127.0.0.1, on
+   the shipped model (models/shakespeare). Run from the repository root
+   after `make`; the server is the one beside this program (build/server,
+   or build-san/server under make sanitize). Each server is started on a
+   free port (--port 0: the kernel picks it, the server prints it) and is
+   killed at the end, on failure too (and with the test if it dies: Linux
+   PR_SET_PDEATHSIG); alarm() bounds the whole run.
+
+   Expected values come from elsewhere: build/generate with the same
+   settings, PyTorch's greedy ids (tests/data/shakespeare-ref/greedy.txt),
+   sequential runs for the concurrent ones, and the official `openai` npm
+   client (tests/server/, installed by .ci/run; SKIP without it). */
+#define _POSIX_C_SOURCE 200809L
+#include "test.h"
+#include "../examples/server_http.h"
+#include <errno.h>
+#include <signal.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#define MODEL "models/shakespeare"
+#define N_CLIENTS 32
+
+static char server_bin[1024], generate_bin[1024];
+
+typedef struct srv_proc { pid_t pid; int port; int out; } srv_proc;
+static srv_proc *running[4];   /* killed by the alarm handler */
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void nap_ms(long ms) {
+    struct timespec ts;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
+static void on_alarm(int sig) {
+    int i;
+    (void)sig;
+    for (i = 0; i < 4; i++) if (running[i] && running[i]->pid > 0) kill(running[i]->pid, SIGKILL);
+    (void)!write(1, "FAIL test_server: took longer than its time limit\ntest_server: 0 passed, 1 failed\n", 83);
+    _exit(1);
+}
+
+/* Starts the server with extra flags (NULL-terminated); 0 on failure. */
+static int start_server(srv_proc *s, const char *const *extra) {
+    const char *argv[32];
+    int p[2], n = 0, i;
+    char line[512];
+    size_t len = 0;
+    double t0 = now_s();
+    argv[n++] = server_bin; argv[n++] = "-m"; argv[n++] = MODEL; argv[n++] = "--port"; argv[n++] = "0";
+    for (i = 0; extra && extra[i] && n < 30; i++) argv[n++] = extra[i];
+    argv[n] = NULL;
+    if (pipe(p) != 0) return 0;
+    s->pid = fork();
+    if (s->pid < 0) return 0;
+    if (s->pid == 0) {
+#ifdef __linux__
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+        dup2(p[1], 1);
+        close(p[0]); close(p[1]);
+        execv(server_bin, (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    s->out = p[0];
+    for (i = 0; i < 4; i++) if (!running[i]) { running[i] = s; break; }
+    /* the first line says where it listens */
+    while (len < sizeof line - 1 && now_s() - t0 < 60) {
+        struct pollfd pf;
+        ssize_t k;
+        char *at;
+        pf.fd = s->out; pf.events = POLLIN; pf.revents = 0;
+        if (poll(&pf, 1, 1000) <= 0) continue;
+        k = read(s->out, line + len, sizeof line - 1 - len);
+        if (k <= 0) break;
+        len += (size_t)k;
+        line[len] = 0;
+        if (strchr(line, '\n') && (at = strstr(line, "127.0.0.1:")) != NULL) { s->port = atoi(at + 10); return s->port > 0; }
+    }
+    printf("FAIL test_server: the server did not start: %s\n", line);
+    return 0;
+}
+
+/* SIGTERM (or SIGKILL), then its exit status (-1: killed by a signal). */
+static int stop_server(srv_proc *s, int sig) {
+    int st = 0, i;
+    double t0 = now_s();
+    if (s->pid <= 0) return -1;
+    kill(s->pid, sig);
+    while (waitpid(s->pid, &st, WNOHANG) == 0) {
+        if (now_s() - t0 > 20) { kill(s->pid, SIGKILL); waitpid(s->pid, &st, 0); break; }
+        nap_ms(10);
+    }
+    for (i = 0; i < 4; i++) if (running[i] == s) running[i] = NULL;
+    close(s->out);
+    s->pid = 0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int connect_to(int port) {
+    struct sockaddr_in a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return -1;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_port = htons((unsigned short)port);
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { close(fd); return -1; }
+    return fd;
+}
+static int send_str(int fd, const char *p, size_t n) {
+    while (n) {
+        ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+        if (k <= 0) return 0;
+        p += k; n -= (size_t)k;
+    }
+    return 1;
+}
+/* Reads until the peer closes (or timeout seconds); appends to b. */
+static void read_all(int fd, sb *b, double timeout) {
+    double t0 = now_s();
+    char tmp[4096];
+    for (;;) {
+        struct pollfd pf;
+        ssize_t k;
+        pf.fd = fd; pf.events = POLLIN; pf.revents = 0;
+        if (now_s() - t0 > timeout) break;
+        if (poll(&pf, 1, 200) <= 0) continue;
+        k = recv(fd, tmp, sizeof tmp, 0);
+        if (k <= 0) break;
+        sb_add(b, tmp, (size_t)k);
+    }
+}
+
+/* One request (Connection: close) -> the status; the body in *body. */
+static int http(int port, const char *method, const char *path, const char *json, const char *extra_head, sb *body) {
+    sb req, resp;
+    int fd = connect_to(port), st = 0;
+    char *p;
+    memset(&req, 0, sizeof req);
+    memset(&resp, 0, sizeof resp);
+    if (body) body->n = 0;
+    if (fd < 0) return -1;
+    sb_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n%s", method, path, extra_head ? extra_head : "");
+    if (json) sb_printf(&req, "Content-Type: application/json\r\nContent-Length: %zu\r\n", strlen(json));
+    sb_puts(&req, "\r\n");
+    if (json) sb_puts(&req, json);
+    if (send_str(fd, req.p, req.n)) read_all(fd, &resp, 60);
+    close(fd);
+    if (resp.n > 12 && !memcmp(resp.p, "HTTP/1.1 ", 9)) st = atoi(resp.p + 9);
+    p = resp.p ? strstr(resp.p, "\r\n\r\n") : NULL;
+    if (body && p) sb_add(body, p + 4, resp.n - (size_t)(p + 4 - resp.p));
+    sb_free(&req);
+    sb_free(&resp);
+    return st;
+}
+
+/* Member path in a JSON text: "choices.0.text" style; the value index or 0. */
+static size_t jpath(js_doc *d, const char *path) {
+    size_t v = 0;
+    char key[64];
+    while (*path) {
+        size_t l = strcspn(path, ".");
+        if (l >= sizeof key) return 0;
+        memcpy(key, path, l); key[l] = 0;
+        if (d->v[v].type == JS_OBJ) v = js_get(d, v, key);
+        else if (d->v[v].type == JS_ARR) {
+            long k = atol(key);
+            size_t c = d->v[v].first;
+            while (c && k-- > 0) c = d->v[c].next;
+            v = k < 0 ? c : 0;
+            if (!c) return 0;
+        } else return 0;
+        if (!v) return 0;
+        path += l + (path[l] == '.');
+    }
+    return v;
+}
+/* A string member as a new C string (NULL if absent or not a string). */
+static char *jstr(const char *json, const char *path) {
+    js_doc d;
+    char *out = NULL;
+    size_t v;
+    memset(&d, 0, sizeof d);
+    if (json && js_parse(&d, json, strlen(json)) && (v = jpath(&d, path)) && d.v[v].type == JS_STR) {
+        out = (char *)malloc(d.v[v].len + 1);
+        if (out) memcpy(out, d.v[v].s, d.v[v].len + 1);
+    }
+    js_free(&d);
+    return out;
+}
+static double jnum(const char *json, const char *path) {
+    js_doc d;
+    double x = -1;
+    size_t v;
+    memset(&d, 0, sizeof d);
+    if (json && js_parse(&d, json, strlen(json)) && (v = jpath(&d, path)) && d.v[v].type == JS_NUM) x = d.v[v].num;
+    js_free(&d);
+    return x;
+}
+
+/* build/generate's stdout for these arguments. */
+static char *run_generate(const char *args) {
+    char cmd[2048];
+    FILE *f;
+    sb b;
+    char tmp[4096];
+    size_t k;
+    memset(&b, 0, sizeof b);
+    snprintf(cmd, sizeof cmd, "%s -m %s -q %s 2>/dev/null", generate_bin, MODEL, args);
+    f = popen(cmd, "r");
+    if (!f) return NULL;
+    while ((k = fread(tmp, 1, sizeof tmp, f)) > 0) sb_add(&b, tmp, k);
+    pclose(f);
+    sb_add(&b, "", 0);
+    return b.p;
+}
+
+/* SSE stream: the text of choice 0 concatenated; *done: ended with [DONE];
+   *usage: completion_tokens of the usage chunk. */
+static char *stream_text(const char *body, int *done, double *usage, int *finish_stop) {
+    sb t;
+    const char *p = body;
+    memset(&t, 0, sizeof t);
+    sb_add(&t, "", 0);
+    *done = 0; *usage = -1; *finish_stop = 0;
+    while (p && (p = strstr(p, "data: ")) != NULL) {
+        const char *e = strstr(p, "\n\n");
+        char *line, *s;
+        size_t l;
+        if (!e) break;
+        p += 6;
+        l = (size_t)(e - p);
+        line = (char *)malloc(l + 1);
+        memcpy(line, p, l); line[l] = 0;
+        if (!strcmp(line, "[DONE]")) *done = 1;
+        else if ((s = jstr(line, "choices.0.text")) != NULL) { sb_puts(&t, s); free(s); }
+        if ((s = jstr(line, "choices.0.finish_reason")) != NULL) { *finish_stop = !strcmp(s, "stop"); free(s); }
+        if (jnum(line, "usage.completion_tokens") >= 0) *usage = jnum(line, "usage.completion_tokens");
+        free(line);
+        p = e;
+    }
+    return t.p;
+}
+
+static void test_generate_equal(int port) {
+    sb b;
+    char *want, *got, *expect;
+    memset(&b, 0, sizeof b);
+    /* sampled: the same seed and settings give build/generate's text */
+    want = run_generate("-p 'JULIET:' --seed 7 --temperature 0.8 --top-k 40 --max-new-tokens 40 --ignore-eos");
+    CHECK(http(port, "POST", "/v1/completions",
+               "{\"model\":\"x\",\"prompt\":\"JULIET:\",\"seed\":7,\"temperature\":0.8,\"top_k\":40,\"max_tokens\":40,"
+               "\"ignore_eos\":true,\"unknown_field\":[1,{\"a\":null}]}", NULL, &b) == 200, "completion: %s", b.p);
+    got = jstr(b.p, "choices.0.text");
+    expect = (char *)malloc(strlen("JULIET:") + (got ? strlen(got) : 0) + 2);
+    sprintf(expect, "JULIET:%s\n", got ? got : "");
+    CHECK(want && got && !strcmp(expect, want), "seed 7: server '%s', generate '%s'", expect, want ? want : "(none)");
+    CHECK(jnum(b.p, "usage.completion_tokens") == 40 && jnum(b.p, "usage.prompt_tokens") == 2 &&
+          jnum(b.p, "usage.total_tokens") == 42, "usage: %s", b.p);
+    free(want); free(got); free(expect);
+    /* default sampling (temperature 1, no top-k) with seed 3 */
+    want = run_generate("-p 'ROMEO:' --seed 3 --top-k 0 --max-new-tokens 30 --ignore-eos");
+    http(port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"seed\":3,\"max_tokens\":30,\"ignore_eos\":true}", NULL, &b);
+    got = jstr(b.p, "choices.0.text");
+    expect = (char *)malloc(strlen("ROMEO:") + (got ? strlen(got) : 0) + 2);
+    sprintf(expect, "ROMEO:%s\n", got ? got : "");
+    CHECK(want && got && !strcmp(expect, want), "seed 3: server '%s', generate '%s'", expect, want ? want : "(none)");
+    free(want); free(got); free(expect);
+    sb_free(&b);
+}
+
+/* greedy from token ids = PyTorch's greedy ids (decoded by /detokenize) */
+static void test_greedy_reference(int port) {
+    size_t len;
+    char *ref = test_read_file("tests/data/shakespeare-ref/greedy.txt", &len), *l2, *l3, *e, *got, *want;
+    sb req, b;
+    memset(&req, 0, sizeof req);
+    memset(&b, 0, sizeof b);
+    if (!ref) { CHECK(0, "tests/data/shakespeare-ref/greedy.txt missing"); return; }
+    l2 = strchr(ref, '\n') + 1; l3 = strchr(l2, '\n'); *l3++ = 0; e = strchr(l3, '\n'); if (e) *e = 0;
+    for (e = l2; *e; e++) if (*e == ' ') *e = ',';
+    for (e = l3; *e; e++) if (*e == ' ') *e = ',';
+    sb_printf(&req, "{\"prompt\":[%s],\"temperature\":0,\"max_tokens\":32,\"ignore_eos\":true}", l2);
+    CHECK(http(port, "POST", "/v1/completions", req.p, NULL, &b) == 200, "greedy: %s", b.p);
+    got = jstr(b.p, "choices.0.text");
+    req.n = 0;
+    sb_puts(&req, "{\"tokens\":[");
+    sb_add(&req, l3, strlen(l3));
+    sb_puts(&req, "]}");
+    CHECK(http(port, "POST", "/detokenize", req.p, NULL, &b) == 200, "detokenize: %s", b.p);
+    want = jstr(b.p, "content");
+    CHECK(got && want && !strcmp(got, want), "greedy text '%s', PyTorch's '%s'", got ? got : "", want ? want : "");
+    /* /tokenize gives the reference prompt ids back */
+    CHECK(http(port, "POST", "/tokenize", "{\"content\":\"ROMEO: But soft, what light through yonder window breaks?\"}",
+               NULL, &b) == 200, "tokenize");
+    req.n = 0;
+    sb_printf(&req, "{\"tokens\":[%s]}", l2);
+    CHECK(b.p && strstr(req.p, "[") && !strcmp(b.p, req.p), "tokenize: %s, want %s", b.p, req.p);
+    free(got); free(want); free(ref);
+    sb_free(&req); sb_free(&b);
+}
+
+static void test_stream(int port) {
+    sb b;
+    char *plain, *streamed;
+    int done, stop;
+    double usage;
+    const char *q = "{\"prompt\":\"KING HENRY:\",\"seed\":11,\"max_tokens\":60,\"temperature\":0.9%s}";
+    char req[256];
+    memset(&b, 0, sizeof b);
+    snprintf(req, sizeof req, q, "");
+    http(port, "POST", "/v1/completions", req, NULL, &b);
+    plain = jstr(b.p, "choices.0.text");
+    snprintf(req, sizeof req, q, ",\"stream\":true");
+    CHECK(http(port, "POST", "/v1/completions", req, NULL, &b) == 200, "stream status");
+    streamed = stream_text(b.p, &done, &usage, &stop);
+    CHECK(plain && streamed && !strcmp(plain, streamed), "streamed '%s', plain '%s'", streamed, plain ? plain : "");
+    CHECK(done, "the stream does not end with data: [DONE]");
+    CHECK(usage > 0, "no usage chunk in the stream");
+    free(streamed);
+    /* with a stop string: the text ends before it, streamed the same */
+    snprintf(req, sizeof req, q, ",\"stop\":[\"the\",\"\\n\\n\"]");
+    http(port, "POST", "/v1/completions", req, NULL, &b);
+    {
+        char *st = jstr(b.p, "choices.0.text"), *fr = jstr(b.p, "choices.0.finish_reason");
+        char *cut1 = plain ? strstr(plain, "the") : NULL, *cut2 = plain ? strstr(plain, "\n\n") : NULL, *cut;
+        cut = cut1 && (!cut2 || cut1 < cut2) ? cut1 : cut2;
+        CHECK(st && cut && strlen(st) == (size_t)(cut - plain) && !strncmp(st, plain, strlen(st)) && fr && !strcmp(fr, "stop"),
+              "stop: '%s' (%s) from '%s'", st ? st : "", fr ? fr : "", plain ? plain : "");
+        snprintf(req, sizeof req, q, ",\"stop\":[\"the\",\"\\n\\n\"],\"stream\":true");
+        http(port, "POST", "/v1/completions", req, NULL, &b);
+        streamed = stream_text(b.p, &done, &usage, &stop);
+        CHECK(st && streamed && !strcmp(st, streamed) && stop && done, "stop, streamed: '%s' vs '%s'", streamed, st ? st : "");
+        free(st); free(fr); free(streamed);
+    }
+    /* n = 2: choice 1 is the request with seed + 1 */
+    http(port, "POST", "/v1/completions", "{\"prompt\":\"KING HENRY:\",\"seed\":12,\"max_tokens\":20}", NULL, &b);
+    {
+        char *one = jstr(b.p, "choices.0.text"), *two;
+        http(port, "POST", "/v1/completions", "{\"prompt\":\"KING HENRY:\",\"seed\":11,\"max_tokens\":20,\"n\":2}", NULL, &b);
+        two = jstr(b.p, "choices.1.text");
+        CHECK(one && two && !strcmp(one, two), "n=2: choice 1 '%s', seed 12 alone '%s'", two ? two : "", one ? one : "");
+        free(one); free(two);
+    }
+    /* logprobs: one token and 2 alternatives per generated token */
+    CHECK(http(port, "POST", "/v1/completions", "{\"prompt\":\"KING\",\"max_tokens\":3,\"logprobs\":2,\"temperature\":0}", NULL,
+               &b) == 200 && jnum(b.p, "choices.0.logprobs.token_logprobs.2") <= 0 &&
+          jnum(b.p, "choices.0.logprobs.text_offset.0") == 0 && jnum(b.p, "choices.0.logprobs.token_logprobs.3") == -1,
+          "logprobs: %s", b.p);
+    free(plain);
+    sb_free(&b);
+}
+
+/* 32 clients at once get what each got alone. */
+static void test_concurrent(int port) {
+    static const char *prompts[] = { "ROMEO:", "JULIET:", "KING HENRY:", "First Citizen:", "MENENIUS:", "O", "The", "What" };
+    char *alone[N_CLIENTS], req[N_CLIENTS][256];
+    int fd[N_CLIENTS], i, ok = 0;
+    sb resp[N_CLIENTS], b;
+    double t0;
+    memset(&b, 0, sizeof b);
+    for (i = 0; i < N_CLIENTS; i++) {
+        snprintf(req[i], sizeof req[i], "{\"prompt\":\"%s\",\"seed\":%d,\"max_tokens\":%d,\"temperature\":0.8%s}",
+                 prompts[i % 8], 100 + i, 8 + (i * 7) % 40, i % 3 == 0 ? ",\"stream\":true" : "");
+        http(port, "POST", "/v1/completions", req[i], NULL, &b);
+        if (i % 3 == 0) { int d, s; double u; alone[i] = stream_text(b.p, &d, &u, &s); }
+        else alone[i] = jstr(b.p, "choices.0.text");
+    }
+    for (i = 0; i < N_CLIENTS; i++) {
+        sb r;
+        memset(&r, 0, sizeof r);
+        memset(&resp[i], 0, sizeof resp[i]);
+        sb_printf(&r, "POST /v1/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+                  strlen(req[i]), req[i]);
+        fd[i] = connect_to(port);
+        if (fd[i] >= 0 && !send_str(fd[i], r.p, r.n)) { close(fd[i]); fd[i] = -1; }
+        sb_free(&r);
+    }
+    /* read every answer as it comes */
+    t0 = now_s();
+    for (;;) {
+        struct pollfd pf[N_CLIENTS];
+        int n = 0, k;
+        for (i = 0; i < N_CLIENTS; i++) if (fd[i] >= 0) { pf[n].fd = fd[i]; pf[n].events = POLLIN; pf[n].revents = 0; n++; }
+        if (!n || now_s() - t0 > 120) break;
+        if (poll(pf, (nfds_t)n, 500) <= 0) continue;
+        for (k = 0; k < n; k++) {
+            char tmp[4096];
+            ssize_t got;
+            if (!pf[k].revents) continue;
+            for (i = 0; i < N_CLIENTS && fd[i] != pf[k].fd; i++) {}
+            got = recv(fd[i], tmp, sizeof tmp, 0);
+            if (got > 0) sb_add(&resp[i], tmp, (size_t)got);
+            else { close(fd[i]); fd[i] = -1; }
+        }
+    }
+    for (i = 0; i < N_CLIENTS; i++) {
+        char *body = resp[i].p ? strstr(resp[i].p, "\r\n\r\n") : NULL, *text;
+        if (fd[i] >= 0) close(fd[i]);
+        if (body && i % 3 == 0) { int d, s; double u; text = stream_text(body + 4, &d, &u, &s); if (!d) { free(text); text = NULL; } }
+        else text = body ? jstr(body + 4, "choices.0.text") : NULL;
+        if (alone[i] && text && !strcmp(alone[i], text)) ok++;
+        else printf("FAIL test_server: client %d: '%s', alone '%s'\n", i, text ? text : "(none)", alone[i] ? alone[i] : "(none)");
+        free(text); free(alone[i]);
+        sb_free(&resp[i]);
+    }
+    CHECK(ok == N_CLIENTS, "%d of %d concurrent clients got their answer", ok, N_CLIENTS);
+    sb_free(&b);
+}
+
+/* Raw bytes (then our end half-closed, unless stall) -> the status of the
+   answer (0: none, the connection dropped). */
+static int raw_send(int port, const char *bytes, size_t n, int stall) {
+    sb resp;
+    int fd = connect_to(port), st = 0;
+    memset(&resp, 0, sizeof resp);
+    if (fd < 0) return -1;
+    if (send_str(fd, bytes, n)) { if (!stall) shutdown(fd, SHUT_WR); read_all(fd, &resp, 30); }
+    close(fd);
+    if (resp.n > 12 && !memcmp(resp.p, "HTTP/1.1 ", 9)) st = atoi(resp.p + 9);
+    sb_free(&resp);
+    return st;
+}
+static int raw(int port, const char *bytes, size_t n) { return raw_send(port, bytes, n, 0); }
+
+static void test_bad_requests(int port) {
+    static const struct { const char *req; int want; } cases[] = {
+        { "GARBAGE\r\n\r\n", 400 },
+        { "\x01\x02\x03\xff\xfe binary\r\n\r\n", 400 },
+        { "GET /health HTTP/9.9\r\n\r\n", 505 },
+        { "GET  HTTP/1.1\r\n\r\n", 400 },
+        { "GET /health HTTP/1.1\r\nNo colon here\r\n\r\n", 400 },
+        { "GET /health HTTP/1.1\r\n folded: x\r\n\r\n", 400 },
+        { "POST /v1/completions HTTP/1.1\r\nContent-Length: abc\r\n\r\n", 400 },
+        { "POST /v1/completions HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400 },
+        { "POST /v1/completions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", 400 },
+        { "POST /v1/completions HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n", 413 },
+        { "POST /v1/completions HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n", 413 },
+        { "GET /nowhere HTTP/1.1\r\n\r\n", 404 },
+        { "DELETE /v1/completions HTTP/1.1\r\n\r\n", 405 },
+    };
+    static const struct { const char *body; int want; } bodies[] = {
+        { "{\"prompt\":\"ROMEO:\"", 400 },
+        { "[1,2,3]", 400 },
+        { "{\"prompt\":\"a\\ud800\"}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"temperature\":\"hot\"}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"max_tokens\":1.5}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"max_tokens\":100000}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"n\":1000}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"stream\":1}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"stop\":[1]}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"logprobs\":9}", 400 },
+        { "{\"prompt\":[1,2,99999]}", 400 },
+        { "{\"prompt\":{}}", 400 },
+        { "{\"max_tokens\":3}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"echo\":true}", 400 },
+        { "{\"prompt\":\"ROMEO:\",\"seed\":-1}", 400 },
+    };
+    size_t i;
+    sb b, big;
+    int st;
+    memset(&b, 0, sizeof b);
+    memset(&big, 0, sizeof big);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        st = raw(port, cases[i].req, strlen(cases[i].req));
+        CHECK(st == cases[i].want, "raw request %zu: status %d, want %d", i, st, cases[i].want);
+    }
+    for (i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+        char *msg;
+        st = http(port, "POST", "/v1/completions", bodies[i].body, NULL, &b);
+        msg = jstr(b.p, "error.message");
+        CHECK(st == bodies[i].want && msg && *msg, "body %s: status %d, want %d (%s)", bodies[i].body, st, bodies[i].want, b.p);
+        free(msg);
+    }
+    /* a head past 16 KiB, a prompt past the context */
+    sb_puts(&big, "GET /health HTTP/1.1\r\nX-Big: ");
+    for (i = 0; i < 20000; i++) sb_add(&big, "a", 1);
+    sb_puts(&big, "\r\n\r\n");
+    st = raw(port, big.p, big.n);
+    CHECK(st == 431, "20 KB header: %d", st);
+    big.n = 0;
+    sb_puts(&big, "{\"prompt\":\"");
+    for (i = 0; i < 300; i++) sb_puts(&big, "word ");
+    sb_puts(&big, "\"}");
+    st = http(port, "POST", "/v1/completions", big.p, NULL, &b);
+    CHECK(st == 400 && b.p && strstr(b.p, "context"), "prompt past the context: %d %s", st, b.p);
+    /* keep-alive: two requests on one connection, then the server still answers */
+    {
+        static const char two[] = "GET /health HTTP/1.1\r\n\r\nGET /v1/models HTTP/1.1\r\nConnection: close\r\n\r\n";
+        int fd = connect_to(port);
+        b.n = 0;
+        if (fd >= 0 && send_str(fd, two, sizeof two - 1)) read_all(fd, &b, 30);
+        if (fd >= 0) close(fd);
+        CHECK(b.p && strstr(b.p, "\"status\":\"ok\"") && strstr(b.p, "\"object\":\"list\"") && strstr(b.p, "shakespeare"),
+              "pipelined keep-alive requests: %s", b.p);
+    }
+    st = http(port, "GET", "/health", NULL, NULL, &b);
+    CHECK(st == 200 && b.p && strstr(b.p, "\"status\":\"ok\""), "health after the bad requests: %d", st);
+    sb_free(&b);
+    sb_free(&big);
+}
+
+/* --parallel 1 --queue 0 --timeout 1 --api-key: keys, 503, timeouts, a
+   client that leaves mid-stream, and a graceful shutdown. */
+static void test_limits(void) {
+    static const char *const flags[] = { "--parallel", "1", "--queue", "0", "--timeout", "1", "--api-key", "s3cret", NULL };
+    static const char *const long_req = "{\"prompt\":\"ROMEO:\",\"max_tokens\":250,\"ignore_eos\":true,\"stream\":true}";
+    srv_proc s;
+    sb b, r;
+    int st, fd, i;
+    double t0;
+    memset(&s, 0, sizeof s);
+    memset(&b, 0, sizeof b);
+    memset(&r, 0, sizeof r);
+    if (!start_server(&s, flags)) { CHECK(0, "server with --api-key did not start"); return; }
+    CHECK(http(s.port, "GET", "/v1/models", NULL, NULL, &b) == 401, "no key: not 401");
+    CHECK(http(s.port, "GET", "/v1/models", NULL, "Authorization: Bearer s3creT\r\n", &b) == 401, "wrong key: not 401");
+    CHECK(http(s.port, "GET", "/v1/models", NULL, "Authorization: Bearer s3cret\r\n", &b) == 200, "right key: not 200");
+    CHECK(http(s.port, "GET", "/health", NULL, NULL, &b) == 200, "/health needs no key");
+    /* a stalled client: 408 after the 1 s timeout */
+    t0 = now_s();
+    st = raw_send(s.port, "POST /v1/completions HTTP/1.1\r\nContent-Length: 100\r\n\r\n{", 55, 1);
+    CHECK(st == 408 && now_s() - t0 < 10, "stalled body: status %d after %.1f s", st, now_s() - t0);
+    /* the only slot busy with a stream: another request gets 503 */
+    fd = connect_to(s.port);
+    sb_printf(&r, "POST /v1/completions HTTP/1.1\r\nAuthorization: Bearer s3cret\r\nContent-Length: %zu\r\n\r\n%s",
+              strlen(long_req), long_req);
+    b.n = 0;
+    if (fd >= 0 && send_str(fd, r.p, r.n)) {
+        t0 = now_s();
+        while (!(b.p && strstr(b.p, "data: ")) && now_s() - t0 < 30) {
+            char tmp[512];
+            ssize_t k = recv(fd, tmp, sizeof tmp, 0);
+            if (k <= 0) break;
+            sb_add(&b, tmp, (size_t)k);
+        }
+    }
+    CHECK(b.p && strstr(b.p, "data: "), "no first chunk of the stream");
+    st = http(s.port, "POST", "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2}", "Authorization: Bearer s3cret\r\n", &r);
+    CHECK(st == 503, "busy server (queue 0): status %d", st);
+    /* leave mid-stream: the slot is freed (cancelled), a new request runs */
+    if (fd >= 0) close(fd);
+    t0 = now_s();
+    for (i = 0; now_s() - t0 < 30; i++) {
+        http(s.port, "GET", "/health", NULL, NULL, &b);
+        if (b.p && strstr(b.p, "\"slots_idle\":1") && strstr(b.p, "\"cancelled\":1")) break;
+        nap_ms(20);
+    }
+    CHECK(b.p && strstr(b.p, "\"slots_idle\":1") && strstr(b.p, "\"cancelled\":1"), "after the client left: %s", b.p);
+    st = http(s.port, "POST", "/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":2}", "Authorization: Bearer s3cret\r\n", &b);
+    CHECK(st == 200, "after the cancelled stream: %d %s", st, b.p);
+    /* SIGTERM during a stream: it finishes, then the server exits 0 */
+    fd = connect_to(s.port);
+    r.n = 0;
+    sb_printf(&r, "POST /v1/completions HTTP/1.1\r\nAuthorization: Bearer s3cret\r\nContent-Length: %zu\r\n\r\n%s",
+              strlen(long_req), long_req);
+    b.n = 0;
+    if (fd >= 0 && send_str(fd, r.p, r.n)) {
+        char tmp[512];
+        ssize_t k = recv(fd, tmp, sizeof tmp, 0);
+        if (k > 0) sb_add(&b, tmp, (size_t)k);
+        kill(s.pid, SIGTERM);
+        read_all(fd, &b, 30);
+        close(fd);
+    }
+    CHECK(b.p && strstr(b.p, "data: [DONE]"), "the stream did not finish after SIGTERM");
+    st = stop_server(&s, SIGTERM);
+    CHECK(st == 0, "exit status %d after SIGTERM", st);
+    sb_free(&b);
+    sb_free(&r);
+}
+
+/* The official openai npm client (tests/server/openai_client.mjs). */
+static void test_openai_client(int port) {
+    char cmd[512], line[4096];
+    FILE *f;
+    sb out, b;
+    char *want;
+    if (access("tests/server/node_modules/openai/package.json", R_OK) != 0 || system("node --version >/dev/null 2>&1") != 0) {
+        SKIP("the openai npm package is not installed (cd tests/server && npm ci)");
+        return;
+    }
+    memset(&out, 0, sizeof out);
+    memset(&b, 0, sizeof b);
+    snprintf(cmd, sizeof cmd, "node tests/server/openai_client.mjs http://127.0.0.1:%d/v1 2>&1", port);
+    f = popen(cmd, "r");
+    while (f && fgets(line, sizeof line, f)) sb_puts(&out, line);
+    CHECK(f && pclose(f) == 0, "openai client failed: %s", out.p);
+    http(port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"seed\":5,\"max_tokens\":24,\"temperature\":0.7}", NULL, &b);
+    want = jstr(b.p, "choices.0.text");
+    /* the script prints both texts as JSON strings, one per line */
+    sb_add(&b, "", 0);
+    b.n = 0;
+    sb_puts(&b, "{\"completion\":");
+    if (want) sb_json_str(&b, want, strlen(want));
+    sb_puts(&b, "}");
+    {
+        char *c1 = out.p ? strstr(out.p, "completion ") : NULL, *c2 = out.p ? strstr(out.p, "stream ") : NULL;
+        char *e1, *e2, *t1 = NULL, *t2 = NULL;
+        if (c1 && (e1 = strchr(c1, '\n'))) { *e1 = 0; t1 = jstr(c1 + 11, "text"); }
+        if (c2 && (e2 = strchr(c2, '\n'))) { *e2 = 0; t2 = jstr(c2 + 7, "text"); }
+        CHECK(want && t1 && !strcmp(t1, want), "openai completion '%s', raw HTTP '%s'", t1 ? t1 : "", want ? want : "");
+        CHECK(want && t2 && !strcmp(t2, want), "openai stream '%s', raw HTTP '%s'", t2 ? t2 : "", want ? want : "");
+        free(t1); free(t2);
+    }
+    free(want);
+    sb_free(&out);
+    sb_free(&b);
+}
+
+int main(int argc, char **argv) {
+    static const char *const flags[] = { "--parallel", "8", NULL };
+    srv_proc s;
+    const char *slash = strrchr(argv[0], '/');
+    (void)argc;
+    (void)http_parse; (void)js_is_int;   /* server_http.h's, unused here */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGALRM, on_alarm);
+    alarm(600);
+    snprintf(server_bin, sizeof server_bin, "%.*sserver", slash ? (int)(slash - argv[0] + 1) : 0, argv[0]);
+    if (access(server_bin, X_OK) != 0) snprintf(server_bin, sizeof server_bin, "build/server");
+    snprintf(generate_bin, sizeof generate_bin, "build/generate");
+    if (access(server_bin, X_OK) != 0 || access(generate_bin, X_OK) != 0) {
+        printf("FAIL test_server: %s or %s not built (make)\n", server_bin, generate_bin);
+        return test_summary("test_server") + 1;
+    }
+    memset(&s, 0, sizeof s);
+    if (!start_server(&s, flags)) { CHECK(0, "server did not start"); return test_summary("test_server"); }
+    test_generate_equal(s.port);
+    test_greedy_reference(s.port);
+    test_stream(s.port);
+    test_concurrent(s.port);
+    test_bad_requests(s.port);
+    test_openai_client(s.port);
+    CHECK(stop_server(&s, SIGINT) == 0, "exit status after SIGINT");
+    test_limits();
+    return test_summary("test_server");
+}
