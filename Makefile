@@ -33,6 +33,13 @@ EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 TOOLS    := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
 SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh
+HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h>\n\043include <poll.h>\n' | \
+                $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
+ifneq ($(HAVE_POSIX),1)
+  EXAMPLES := $(filter-out $(BUILD)/server,$(EXAMPLES))
+  TESTS    := $(filter-out $(BUILD)/test_server,$(TESTS))
+  $(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
+endif
 
 .PHONY: all test clean bench bench-tokenizer check-header run
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
@@ -47,16 +54,11 @@ $(BUILD)/%: tests/%.c llm.h tests/test.h | $(BUILD)
 $(BUILD)/%: tools/%.c llm.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
 
-# build/server (examples/server.c): POSIX sockets and threads; skipped
-# with a message where the C library has neither.
-HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h>\n\043include <poll.h>\n' | \
-                $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
+# build/server (examples/server.c): POSIX sockets and threads (HAVE_POSIX
+# above; without them it and its test are skipped with a message).
 ifeq ($(HAVE_POSIX),1)
 $(BUILD)/server: examples/server.c examples/server_http.h llm.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS) -lpthread
-else
-EXAMPLES := $(filter-out $(BUILD)/server,$(EXAMPLES))
-$(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
 endif
 
 # The header alone: C99 with gcc/clang flags given, and as C++.

@@ -21,6 +21,13 @@
 #include <stdio.h>
 #include <stdarg.h>
 
+/* every function is static; not all of them are used by each includer */
+#if defined(__GNUC__) || defined(__clang__)
+#define HTTP_FN static __attribute__((unused))
+#else
+#define HTTP_FN static
+#endif
+
 /* ==========================================================================
    HTTP request head
    ========================================================================== */
@@ -43,11 +50,11 @@ typedef struct http_request {
     const char *error;                /* why it was rejected */
 } http_request;
 
-static int http_tchar(unsigned char c) {
+HTTP_FN int http_tchar(unsigned char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
 }
-static int http_ieq(const char *a, size_t n, const char *b) {
+HTTP_FN int http_ieq(const char *a, size_t n, const char *b) {
     size_t i;
     if (strlen(b) != n) return 0;
     for (i = 0; i < n; i++) {
@@ -58,10 +65,10 @@ static int http_ieq(const char *a, size_t n, const char *b) {
     }
     return 1;
 }
-static int http_fail(http_request *r, int status, const char *why) { r->error = why; return status; }
+HTTP_FN int http_fail(http_request *r, int status, const char *why) { r->error = why; return status; }
 
 /* Does the comma-separated token list v[0..n) hold token t? */
-static int http_has_token(const char *v, size_t n, const char *t) {
+HTTP_FN int http_has_token(const char *v, size_t n, const char *t) {
     size_t i = 0;
     while (i < n) {
         size_t s, e;
@@ -76,7 +83,7 @@ static int http_has_token(const char *v, size_t n, const char *t) {
 }
 
 /* One header line name[0..nl): value[0..vl). */
-static int http_header(http_request *r, const char *name, size_t nl, const char *val, size_t vl,
+HTTP_FN int http_header(http_request *r, const char *name, size_t nl, const char *val, size_t vl,
                        size_t max_body, int *seen_cl) {
     if (http_ieq(name, nl, "content-length")) {
         size_t i, v = 0;
@@ -109,7 +116,7 @@ static int http_header(http_request *r, const char *name, size_t nl, const char 
    fewer than max_head bytes); HTTP_OK: *r is filled and the body is the
    next r->content_length bytes; otherwise the status to answer (400, 413,
    414, 417, 431, 501, 505) with r->error. */
-static int http_parse(const char *buf, size_t len, size_t max_head, size_t max_body, http_request *r) {
+HTTP_FN int http_parse(const char *buf, size_t len, size_t max_head, size_t max_body, http_request *r) {
     size_t i, end, ls, n_headers = 0;
     int seen_cl = 0;
     memset(r, 0, sizeof *r);
@@ -186,7 +193,7 @@ static int http_parse(const char *buf, size_t len, size_t max_head, size_t max_b
 
 typedef struct sb { char *p; size_t n, cap; int oom; } sb;
 
-static int sb_reserve(sb *b, size_t extra) {
+HTTP_FN int sb_reserve(sb *b, size_t extra) {
     size_t nc;
     char *np;
     if (b->oom) return 0;
@@ -200,14 +207,14 @@ static int sb_reserve(sb *b, size_t extra) {
     b->cap = nc;
     return 1;
 }
-static void sb_add(sb *b, const void *s, size_t n) {
+HTTP_FN void sb_add(sb *b, const void *s, size_t n) {
     if (!sb_reserve(b, n)) return;
     if (n) memcpy(b->p + b->n, s, n);
     b->n += n;
     b->p[b->n] = 0;
 }
-static void sb_puts(sb *b, const char *s) { sb_add(b, s, strlen(s)); }
-static void sb_printf(sb *b, const char *fmt, ...) {
+HTTP_FN void sb_puts(sb *b, const char *s) { sb_add(b, s, strlen(s)); }
+HTTP_FN void sb_printf(sb *b, const char *fmt, ...) {
     char tmp[512];
     int k;
     va_list ap;
@@ -217,10 +224,10 @@ static void sb_printf(sb *b, const char *fmt, ...) {
     if (k < 0) return;
     sb_add(b, tmp, (size_t)k < sizeof tmp ? (size_t)k : sizeof tmp - 1);
 }
-static void sb_free(sb *b) { free(b->p); b->p = NULL; b->n = b->cap = 0; b->oom = 0; }
+HTTP_FN void sb_free(sb *b) { free(b->p); b->p = NULL; b->n = b->cap = 0; b->oom = 0; }
 
 /* Length of the well-formed UTF-8 character at p[0..n), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n) {
+HTTP_FN size_t utf8_len(const unsigned char *p, size_t n) {
     uint32_t c;
     size_t len, k;
     if (!n) return 0;
@@ -239,7 +246,7 @@ static size_t utf8_len(const unsigned char *p, size_t n) {
 }
 
 /* s[0..n) as a JSON string, quotes included. */
-static void sb_json_str(sb *b, const char *s, size_t n) {
+HTTP_FN void sb_json_str(sb *b, const char *s, size_t n) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     sb_add(b, "\"", 1);
@@ -290,13 +297,13 @@ typedef struct js_doc {
     const char *error;
 } js_doc;
 
-static void js_free(js_doc *d) { free(d->v); free(d->str); memset(d, 0, sizeof *d); }
+HTTP_FN void js_free(js_doc *d) { free(d->v); free(d->str); memset(d, 0, sizeof *d); }
 
-static int js_err(js_doc *d, const char *why) { if (!d->error) d->error = why; return 0; }
-static void js_ws(js_doc *d) {
+HTTP_FN int js_err(js_doc *d, const char *why) { if (!d->error) d->error = why; return 0; }
+HTTP_FN void js_ws(js_doc *d) {
     while (d->i < d->src_n && (d->src[d->i] == ' ' || d->src[d->i] == '\t' || d->src[d->i] == '\n' || d->src[d->i] == '\r')) d->i++;
 }
-static size_t js_new(js_doc *d, int type) {
+HTTP_FN size_t js_new(js_doc *d, int type) {
     if (d->n == d->cap) {
         size_t nc = d->cap ? d->cap * 2 : 64;
         js_val *nv;
@@ -311,13 +318,13 @@ static size_t js_new(js_doc *d, int type) {
     d->v[d->n].type = type;
     return d->n++;
 }
-static int js_hex(int c) {
+HTTP_FN int js_hex(int c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
-static int js_hex4(js_doc *d, size_t at, uint32_t *cp) {
+HTTP_FN int js_hex4(js_doc *d, size_t at, uint32_t *cp) {
     int k;
     *cp = 0;
     if (at + 4 > d->src_n) return 0;
@@ -329,7 +336,7 @@ static int js_hex4(js_doc *d, size_t at, uint32_t *cp) {
     return 1;
 }
 /* Decodes the string at d->i (the opening quote) into d->str. */
-static int js_string(js_doc *d, const char **out, size_t *out_len) {
+HTTP_FN int js_string(js_doc *d, const char **out, size_t *out_len) {
     char *o = d->str + d->str_n;
     size_t k = 0;
     d->i++;
@@ -392,7 +399,7 @@ static int js_string(js_doc *d, const char **out, size_t *out_len) {
     }
     return js_err(d, "unterminated JSON string");
 }
-static int js_number(js_doc *d, double *out) {
+HTTP_FN int js_number(js_doc *d, double *out) {
     size_t i = d->i, st;
     char tmp[64];
     const char *s = d->src;
@@ -420,14 +427,14 @@ static int js_number(js_doc *d, double *out) {
     d->i = i;
     return 1;
 }
-static int js_lit(js_doc *d, const char *w) {
+HTTP_FN int js_lit(js_doc *d, const char *w) {
     size_t l = strlen(w);
     if (d->src_n - d->i < l || memcmp(d->src + d->i, w, l)) return js_err(d, "bad JSON literal");
     d->i += l;
     return 1;
 }
-static int js_value(js_doc *d, size_t *out, int depth);
-static int js_container(js_doc *d, size_t me, int depth) {
+HTTP_FN int js_value(js_doc *d, size_t *out, int depth);
+HTTP_FN int js_container(js_doc *d, size_t me, int depth) {
     int obj = d->v[me].type == JS_OBJ;
     size_t last = 0;
     d->i++;
@@ -457,7 +464,7 @@ static int js_container(js_doc *d, size_t me, int depth) {
         return js_err(d, obj ? "expected ',' or '}'" : "expected ',' or ']'");
     }
 }
-static int js_value(js_doc *d, size_t *out, int depth) {
+HTTP_FN int js_value(js_doc *d, size_t *out, int depth) {
     unsigned char c;
     size_t me;
     js_ws(d);
@@ -492,7 +499,7 @@ static int js_value(js_doc *d, size_t *out, int depth) {
 
 /* Parses src[0..n) (need not be NUL-terminated). 1: d->v[0] is the root;
    0: d->error says why (the document is freed either way by js_free). */
-static int js_parse(js_doc *d, const char *src, size_t n) {
+HTTP_FN int js_parse(js_doc *d, const char *src, size_t n) {
     size_t root;
     memset(d, 0, sizeof *d);
     d->src = src;
@@ -507,7 +514,7 @@ static int js_parse(js_doc *d, const char *src, size_t n) {
 }
 
 /* Member key of object v (index), or 0 (the root is never a member). */
-static size_t js_get(const js_doc *d, size_t obj, const char *key) {
+HTTP_FN size_t js_get(const js_doc *d, size_t obj, const char *key) {
     size_t c, found = 0, kl = strlen(key);
     if (d->v[obj].type != JS_OBJ) return 0;
     for (c = d->v[obj].first; c; c = d->v[c].next)
@@ -515,7 +522,7 @@ static size_t js_get(const js_doc *d, size_t obj, const char *key) {
     return found;
 }
 /* Is v an integer in [lo, hi]? */
-static int js_is_int(const js_val *v, double lo, double hi) {
+HTTP_FN int js_is_int(const js_val *v, double lo, double hi) {
     return v->type == JS_NUM && v->num >= lo && v->num <= hi && v->num == (double)(long long)v->num;
 }
 #endif /* SERVER_HTTP_H */

@@ -633,7 +633,6 @@ int main(int argc, char **argv) {
     srv_proc s;
     const char *slash = strrchr(argv[0], '/');
     (void)argc;
-    (void)http_parse; (void)js_is_int;   /* server_http.h's, unused here */
     signal(SIGPIPE, SIG_IGN);
     signal(SIGALRM, on_alarm);
     alarm(600);

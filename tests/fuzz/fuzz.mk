@@ -42,6 +42,8 @@ FUZZ_DICT_vocab           := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_tokenizer_json  := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_encode          := $(FUZZ_DIR)/text.dict
 FUZZ_DICT_generate_text   := $(FUZZ_DIR)/text.dict
+FUZZ_DICT_http            := $(FUZZ_DIR)/http.dict
+FUZZ_MAXLEN_http          := 8192
 # per target extra compiler flags, e.g. FUZZ_CFLAGS_generate_text=-DFUZZ_PAD_VOCAB=0
 
 SAN_FLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
@@ -68,6 +70,7 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
 	@mkdir -p $(FUZZ_OUT)
 	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< -o $@ $(LDLIBS)
 $(FUZZ_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
+$(FUZZ_OUT)/fuzz_http: examples/server_http.h
 
 fuzz-build: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -88,6 +91,7 @@ $(REPLAY_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_
 	@mkdir -p $(REPLAY_OUT)
 	$(REPLAY_CC) $(SAN_WARN) $(SAN_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
 $(REPLAY_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
+$(REPLAY_OUT)/fuzz_http: examples/server_http.h
 
 fuzz-replay-build: $(addprefix $(REPLAY_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -99,13 +103,20 @@ $(PLAIN_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_D
 	@mkdir -p $(PLAIN_OUT)
 	$(CC) $(WARN) -g -O1 $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
 $(PLAIN_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
+$(PLAIN_OUT)/fuzz_http: examples/server_http.h
 
 # ---- the test suite under ASan + UBSan, and under valgrind -------------------
 $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(SAN_BUILD)
 	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
-sanitize: $(SAN_TESTS)
+# the HTTP server too (test_server runs the one beside it)
+$(SAN_BUILD)/server: examples/server.c examples/server_http.h llm.h
+	@mkdir -p $(SAN_BUILD)
+	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS) -lpthread
+SAN_SERVER := $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(SAN_BUILD)/server)
+
+sanitize: $(SAN_TESTS) $(SAN_SERVER)
 	@$(SAN_ENV) sh tests/run.sh $(SAN_TESTS)
 
 # valgrind cannot run AVX-512 code: the test programs are built again

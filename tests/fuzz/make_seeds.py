@@ -297,6 +297,30 @@ def json_seeds():
         out("json", k, v)
 
 
+def http_seeds():
+    """HTTP requests (head + JSON body) for fuzz_http (examples/server_http.h)."""
+    def req(head, body=""):
+        return head.replace("\n", "\r\n") + body
+    body = '{"prompt":"ROMEO:","max_tokens":20,"temperature":0.8,"stop":["\\n\\n"],"stream":true,"seed":1}'
+    s = {
+        "completion": req("POST /v1/completions HTTP/1.1\nHost: x\nContent-Type: application/json\n"
+                          "Content-Length: %d\n\n" % len(body), body),
+        "ids": req("POST /v1/completions?x=1 HTTP/1.0\nConnection: keep-alive\nContent-Length: 25\n\n",
+                   '{"prompt":[1,2,3],"n":2}\n'),
+        "auth": req("GET /v1/models HTTP/1.1\nAuthorization: Bearer k\nExpect: 100-continue\nConnection: close\n\n"),
+        "health": req("GET /health HTTP/1.1\n\n"),
+        "tokenize": req("POST /tokenize HTTP/1.1\nContent-Length: 40\n\n", '{"content":"h\u00e9 \\ud83d\\ude00","with_pieces":true}'),
+        "chunked": req("POST /v1/completions HTTP/1.1\nTransfer-Encoding: chunked\n\n5\nhello\n0\n\n"),
+        "two_lengths": req("POST / HTTP/1.1\nContent-Length: 1\nContent-Length: 2\n\nab"),
+        "bad_version": req("GET / HTTP/2.0\n\n"),
+        "partial": "GET /health HTTP/1.1\r\nHost",
+        "garbage": b"\x00\xff\x01 / HTTP/1.1\r\n\r\n",
+        "pipelined": req("GET /health HTTP/1.1\n\nGET /v1/models HTTP/1.1\n\n"),
+    }
+    for k, v in s.items():
+        out("http", k, v)
+
+
 def main():
     if not os.path.isdir(os.path.join("tests", "fuzz")):
         sys.exit("run from the repository root")
@@ -309,6 +333,7 @@ def main():
     generate_args_seeds()
     generate_text_seeds()
     json_seeds()
+    http_seeds()
 
 
 if __name__ == "__main__":
