@@ -7,6 +7,7 @@
 #   make NATIVE=0 test   portable build (no -march=native: the scalar kernels)
 #   make bench           speed on GPT-2 124M- and medium-shaped models (tools/bench.c)
 #   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
+#   make bench-server    build/server's throughput with 1, 4 and 8 clients
 #   make sanitize        the test programs under ASan + UBSan
 #   make valgrind        the test programs under valgrind memcheck
 #   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
@@ -38,10 +39,11 @@ HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h
 ifneq ($(HAVE_POSIX),1)
   EXAMPLES := $(filter-out $(BUILD)/server,$(EXAMPLES))
   TESTS    := $(filter-out $(BUILD)/test_server,$(TESTS))
+  TOOLS    := $(filter-out $(BUILD)/bench_server,$(TOOLS))
   $(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
 endif
 
-.PHONY: all test clean bench bench-tokenizer check-header run
+.PHONY: all test clean bench bench-tokenizer bench-server check-header run
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
 
 $(BUILD):
@@ -60,6 +62,13 @@ ifeq ($(HAVE_POSIX),1)
 $(BUILD)/server: examples/server.c examples/server_http.h llm.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS) -lpthread
 endif
+$(BUILD)/test_server $(BUILD)/bench_server: tests/server_client.h examples/server_http.h
+
+# make bench-server: build/server's throughput (generated tokens/s) with 1, 4
+# and 8 concurrent clients on the 124M-shaped checkpoint of make bench
+# (written first if absent). BENCH_SERVER_ARGS: e.g. --tokens 64 --runs 5
+bench-server: $(BUILD)/server $(BUILD)/bench_server $(BUILD)/bench_native
+	$(BUILD)/bench_server $(BENCH_SERVER_ARGS)
 
 # The header alone: C99 with gcc/clang flags given, and as C++.
 check-header: | $(BUILD)

@@ -5,6 +5,7 @@
    kernels are in), or by hand from the repository root:
        cc -std=c99 -O2 -march=native -fopenmp -I. tools/bench.c -o build/bench_native -lm
        build/bench_native [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick]
+                          [--write-only]
    (--max-batch: llm_session_options.max_batch, default 512 here so that a
    512-token prompt is one batch, like llama.cpp's default ubatch; 0 takes
    the library's default)
@@ -13,7 +14,8 @@
       heads, 768 wide, 1024 positions, vocab 50257) and seeded random
       weights to D (default build/bench-results): F32, F16 and BF16 safetensors plus
       config.json. Nothing is downloaded. Files already there with the right
-      size and seed are reused.
+      size and seed are reused. --write-only: only this step (make
+      bench-server uses the F32 one).
    2. Measures the machine with N threads (default: all online CPUs):
       memory read bandwidth (sum of a buffer 1.25x the F32 weights, 1 or 4
       streams per thread, with and without software prefetch) and the fp32 fused
@@ -606,7 +608,7 @@ int main(int argc, char **argv) {
     result r[4], med[2];
     size_t msize[2] = { 0, 0 };
     double ctx[6];
-    int ctx_ok = 0;
+    int ctx_ok = 0, write_only = 0;
     char torch_ver[128] = "";
     const char *wait = getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "default";
     FILE *md, *js;
@@ -625,7 +627,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--no-torch")) torch = 0;
         else if (!strcmp(argv[i], "--no-scaling")) scaling = 0;
         else if (!strcmp(argv[i], "--quick")) runs = 3;
-        else { fprintf(stderr, "usage: bench [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick]\n"); return 2; }
+        else if (!strcmp(argv[i], "--write-only")) write_only = 1;
+        else { fprintf(stderr, "usage: bench [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick] [--write-only]\n"); return 2; }
     }
     if (nt < 1 || runs < 1) { fprintf(stderr, "bench: bad --threads or --runs\n"); return 2; }
 #ifndef _OPENMP
@@ -663,6 +666,7 @@ int main(int argc, char **argv) {
         if (!fsize[dt]) { fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno)); return 1; }
         printf("checkpoint %s/model.safetensors: %.1f MB (%.1f s)\n", path, (double)fsize[dt] / 1e6, now() - t0);
     }
+    if (write_only) return 0;
     /* 2. machine */
     fflush(stdout);
     bw0 = measure_bandwidth(fsize[0] + fsize[0] / 4, nt, runs);

@@ -114,6 +114,7 @@ $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
 $(SAN_BUILD)/server: examples/server.c examples/server_http.h llm.h
 	@mkdir -p $(SAN_BUILD)
 	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS) -lpthread
+$(SAN_BUILD)/test_server: tests/server_client.h examples/server_http.h
 SAN_SERVER := $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(SAN_BUILD)/server)
 
 sanitize: $(SAN_TESTS) $(SAN_SERVER)
