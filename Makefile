@@ -59,7 +59,7 @@ $(BUILD)/%: tools/%.c llm.h | $(BUILD)
 # build/server (examples/server.c): POSIX sockets and threads (HAVE_POSIX
 # above; without them it and its test are skipped with a message).
 ifeq ($(HAVE_POSIX),1)
-$(BUILD)/server: examples/server.c examples/server_http.h llm.h | $(BUILD)
+$(BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS) -lpthread
 endif
 $(BUILD)/test_server $(BUILD)/bench_server: tests/server_client.h examples/server_http.h

@@ -21,6 +21,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define LLM_IMPLEMENTATION
 #include "llm.h"
+#include "cli.h"
 #include "server_http.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -1069,37 +1070,6 @@ static void on_signal(int sig) {
     (void)k;
 }
 
-static void usage(FILE *f) {
-    fprintf(f,
-        "usage: server -m MODEL_DIR [options]\n"
-        "  -m DIR             checkpoint folder (as build/generate); required\n"
-        "  --host ADDR        address to listen on (default 127.0.0.1)\n"
-        "  --port N           port (default 8080; 0: any free port, printed)\n"
-        "  --parallel N       requests decoded together (default 4)\n"
-        "  --queue N          requests waiting for a slot before 503 (default 64)\n"
-        "  --ctx N            context length of each request (default: the model's)\n"
-        "  --threads N        threads of the forward pass (default: all cores)\n"
-        "  --api-key KEY      require 'Authorization: Bearer KEY' (not for /health)\n"
-        "  --timeout S        seconds to receive a request, or to send a reply (default 30)\n"
-        "  --max-body BYTES   largest request body (default 1048576)\n"
-        "  --max-conns N      open connections (default 256; more get 503)\n"
-        "  -h, --help         this help\n");
-}
-
-/* Strict integer flag value in [lo, hi]; 0 (after a message) otherwise. */
-static int parse_long(const char *flag, const char *s, long lo, long hi, long *out) {
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi) {
-        fprintf(stderr, "server: %s: expected an integer in [%ld, %ld], got '%s'\n", flag, lo, hi, s);
-        return 0;
-    }
-    *out = v;
-    return 1;
-}
-
 static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
     struct addrinfo hints, *ai = NULL, *a;
     char ps[16];
@@ -1136,35 +1106,38 @@ static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
 int main(int argc, char **argv) {
     server srv;
     const char *model_dir = NULL, *host = "127.0.0.1";
-    long port = 8080, lv;
+    int port = 8080, timeout = 30;
     int i, lfd = -1, bound_port = 0, rc = 0;
     pthread_t sched;
     llm_session_options so;
     struct sigaction sa;
 
     memset(&srv, 0, sizeof srv);
-    srv.parallel = 4; srv.queue_max = 64; srv.timeout = 30; srv.max_body = DEFAULT_MAX_BODY; srv.max_conns = 256;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) { usage(stdout); return 0; }
-        if (a[0] != '-') { fprintf(stderr, "server: unexpected argument '%s' (see --help)\n", a); return 2; }
-        if (!v) { fprintf(stderr, "server: %s needs a value (see --help)\n", a); return 2; }
-        i++;
-        if (!strcmp(a, "-m")) model_dir = v;
-        else if (!strcmp(a, "--host")) host = v;
-        else if (!strcmp(a, "--api-key")) srv.api_key = v;
-        else if (!strcmp(a, "--port")) { if (!parse_long(a, v, 0, 65535, &lv)) return 2; port = lv; }
-        else if (!strcmp(a, "--parallel")) { if (!parse_long(a, v, 1, 256, &lv)) return 2; srv.parallel = (int)lv; }
-        else if (!strcmp(a, "--queue")) { if (!parse_long(a, v, 0, 65536, &lv)) return 2; srv.queue_max = (int)lv; }
-        else if (!strcmp(a, "--ctx")) { if (!parse_long(a, v, 1, 1048576, &lv)) return 2; srv.n_ctx = (int)lv; }
-        else if (!strcmp(a, "--threads")) { if (!parse_long(a, v, 1, 256, &lv)) return 2; srv.threads = (int)lv; }
-        else if (!strcmp(a, "--timeout")) { if (!parse_long(a, v, 1, 86400, &lv)) return 2; srv.timeout = (double)lv; }
-        else if (!strcmp(a, "--max-body")) { if (!parse_long(a, v, 64, 1L << 30, &lv)) return 2; srv.max_body = (size_t)lv; }
-        else if (!strcmp(a, "--max-conns")) { if (!parse_long(a, v, 1, 65536, &lv)) return 2; srv.max_conns = (int)lv; }
-        else { fprintf(stderr, "server: unknown option '%s' (see --help)\n", a); return 2; }
+    srv.parallel = 4; srv.queue_max = 64; srv.max_body = DEFAULT_MAX_BODY; srv.max_conns = 256;
+    {
+        const cli_opt opts[] = {
+            { "-m", "--model", "DIR", CLI_STR, &model_dir, 0, 0, NULL, CLI_HELP_MODEL },
+            { NULL, "--host", "ADDR", CLI_STR, &host, 0, 0, NULL, "address to listen on" },
+            { NULL, "--port", "N", CLI_INT, &port, 0, 65535, NULL, "port; 0: any free port, printed (default 8080)" },
+            { NULL, "--parallel", "N", CLI_INT, &srv.parallel, 1, 256, NULL, "requests decoded together" },
+            { NULL, "--queue", "N", CLI_INT, &srv.queue_max, 0, 65536, NULL, "requests waiting for a slot before 503" },
+            { NULL, "--ctx", "N", CLI_INT, &srv.n_ctx, 1, 1048576, NULL,
+              "context length of each request (default: the model's)" },
+            { NULL, "--threads", "N", CLI_INT, &srv.threads, 1, 256, NULL, CLI_HELP_THREADS },
+            { NULL, "--api-key", "KEY", CLI_STR, &srv.api_key, 0, 0, NULL,
+              "require 'Authorization: Bearer KEY' (not for /health; default: none)" },
+            { NULL, "--timeout", "S", CLI_INT, &timeout, 1, 86400, NULL, "seconds to receive a request, or to send a reply" },
+            { NULL, "--max-body", "BYTES", CLI_SIZE, &srv.max_body, 64, 1 << 30, NULL, "largest request body" },
+            { NULL, "--max-conns", "N", CLI_INT, &srv.max_conns, 1, 65536, NULL, "open connections (more get 503)" },
+            { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
+        };
+        int r;
+        cli_omp_passive(argv);
+        if ((r = cli_parse("server", "server -m MODEL_DIR [options]", opts, NULL, argc, argv)) != CLI_CONTINUE) return r;
     }
-    if (!model_dir) { fprintf(stderr, "server: -m MODEL_DIR is required (see --help)\n"); return 2; }
-    if (srv.api_key && !*srv.api_key) { fprintf(stderr, "server: --api-key: empty key\n"); return 2; }
+    srv.timeout = timeout;
+    if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
+    if (srv.api_key && !*srv.api_key) { cli_error("--api-key: empty key"); return 2; }
     if (llm_model_load(&srv.model, model_dir, NULL) != LLM_OK) {
         fprintf(stderr, "server: cannot load '%s': %s\n", model_dir, llm_model_error(&srv.model));
         llm_model_free(&srv.model);

@@ -111,7 +111,7 @@ $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
 	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
 # the HTTP server too (test_server runs the one beside it)
-$(SAN_BUILD)/server: examples/server.c examples/server_http.h llm.h
+$(SAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h
 	@mkdir -p $(SAN_BUILD)
 	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS) -lpthread
 $(SAN_BUILD)/test_server: tests/server_client.h examples/server_http.h
