@@ -38,8 +38,10 @@
      caller-owned buffer that is used in place with no copy).
    - llm_model: weights + config (+ tokenizer when the folder has one).
      Read-only once loaded: any number of sessions and threads may share it.
-   - llm_session: one sequence's state (KV cache and scratch buffers), sized
-     once at creation. One thread at a time per session.
+   - llm_session: the state of up to n_seq_max sequences (KV cache and
+     scratch buffers), sized once at creation; several sequences are
+     evaluated together in batches (llm_session_decode). One thread at a
+     time per session.
    - llm_tokenizer: GPT-2 byte-level BPE.
 
    CHECKPOINTS
@@ -424,22 +426,51 @@ LLM_API const char *llm_model_error(const llm_model *m);
 /* ---- session ------------------------------------------------------------ */
 
 typedef struct llm_session_options {
-    int n_ctx;          /* KV cache length; 0 = the model's n_positions */
+    int n_ctx;          /* KV cache length of each sequence; 0 = the model's n_positions */
     int n_threads;      /* 0 = OpenMP's default; ignored without OpenMP */
-    int max_batch;      /* tokens per batched step; 0 = 64 */
+    int max_batch;      /* rows per forward pass; 0 = 64 */
+    int n_seq_max;      /* sequences (KV slots) held at once, in [0, 4096]; 0 = 1 */
 } llm_session_options;
+
+/* Private: where each part of a session's memory lies (byte offsets into
+   one block), computed once by llm__session_plan and used by
+   llm_session_init, llm_session_heap_size and the forward pass. */
+typedef struct llm__session_layout {
+    size_t kv_block;       /* positions per KV block (n_ctx when n_seq_max is 1, else 16) */
+    size_t n_blocks;       /* blocks per sequence: n_ctx / kv_block rounded up */
+    size_t pool;           /* positions in the pool: n_seq_max * n_blocks * kv_block */
+    size_t k, v;           /* [n_layer, pool, n_embd] floats */
+    size_t x, ln, att;     /* [max_batch, n_embd] floats each */
+    size_t qkv;            /* [max_batch, 3 n_embd] */
+    size_t fc;             /* [max_batch, n_inner] */
+    size_t scores;         /* [n_head, n_ctx] */
+    size_t logits;         /* [n_seq_max, n_vocab]: the rows a decode keeps */
+    size_t pack;           /* kernels' scratch (packed weights, attention blocks) */
+    size_t len, p0, p1;    /* size_t [n_seq_max]: length; a decode's first and end position */
+    size_t len_tmp;        /* size_t [n_seq_max]: reorder's copy of len */
+    size_t kept;           /* size_t [n_seq_max]: the rows whose logits are kept */
+    size_t rpos;           /* size_t [max_batch]: position of each row of a forward pass */
+    size_t rseq;           /* int32 [max_batch]: slot of each row of a forward pass */
+    size_t table, table_tmp; /* int32 [n_seq_max, n_blocks]: block of each (sequence, block index), -1: none */
+    size_t refs;           /* int32 [n_seq_max * n_blocks]: sequences using each block */
+    size_t total;          /* bytes */
+} llm__session_layout;
 
 typedef struct llm_session {
     const llm_model *model;
-    int n_ctx, n_threads, max_batch;
-    size_t pos;                   /* tokens in the KV cache */
+    int n_ctx, n_threads, max_batch, n_seq_max;
+    size_t pos;                   /* tokens in sequence 0's KV cache */
     /* private */
+    llm__session_layout _lay;
     float *_mem;                  /* one allocation for all of the below */
-    float *_k, *_v;               /* [n_layer, n_ctx, n_embd] */
+    float *_k, *_v;               /* [n_layer, pool, n_embd] */
     float *_x, *_ln, *_qkv, *_att, *_fc;  /* [max_batch, ...] */
     float *_scores;               /* [n_head, n_ctx] */
-    float *_logits;               /* [n_vocab] */
-    float *_pack;                 /* kernels' scratch (packed weights, attention blocks) */
+    float *_logits;               /* [n_seq_max, n_vocab] */
+    float *_pack;                 /* kernels' scratch */
+    size_t *_len, *_p0, *_p1, *_len_tmp, *_kept, *_rpos;
+    int32_t *_table, *_table_tmp, *_refs, *_rseq;
+    size_t _n_kept;               /* rows of the last decode with logits */
     llm_arena *_arena;            /* where _mem lives, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
 } llm_session;
@@ -452,19 +483,64 @@ LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, co
    (e.g. model.config) and these options: no allocation, no model needed. */
 LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes);
 LLM_API void llm_session_free(llm_session *s);
-/* Forget the sequence (pos = 0); buffers are kept. */
+/* Forget every sequence (pos = 0, no logits); buffers are kept. */
 LLM_API void llm_session_reset(llm_session *s);
-/* Append n tokens at positions pos..pos+n-1, in batches of max_batch.
-   logits_all: NULL, or [n, n_vocab] floats for every position. Afterwards
-   llm_session_logits() holds the last position's logits. On error the
-   session is unchanged (pos as before). */
+/* Sequence 0: append n tokens at positions pos..pos+n-1, in batches of
+   max_batch. logits_all: NULL, or [n, n_vocab] floats for every position.
+   Afterwards llm_session_logits() holds the last position's logits. On
+   error the session is unchanged (pos as before). */
 LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n, float *logits_all);
-/* [n_vocab] logits after the last evaluated token (NULL before any). */
+/* [n_vocab] logits of the last row with logits of the last eval or
+   decode (NULL before any, after a reset, or if that row kept none). */
 LLM_API const float *llm_session_logits(const llm_session *s);
 /* dst (initialised on the same model, n_ctx >= src->pos) takes src's
-   sequence: KV cache rows and logits. */
+   sequence 0 (KV cache rows, copied) into its sequence 0, and its logits. */
 LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src);
 LLM_API const char *llm_session_error(const llm_session *s);
+
+/* ---- several sequences in one session (batched decoding) ----------------
+   A session made with n_seq_max = N holds N sequences ("slots" 0..N-1),
+   each with its own positions 0..n_ctx-1. A batch is a list of rows, each
+   a (token, slot, position) triple, like llama.cpp's llama_batch: a
+   prompt's prefill, one new token for each of several slots, or a mix.
+   All rows go through each weight matrix together (the weights are read
+   once per max_batch rows, whatever the number of slots), and each row
+   attends causally to its own slot only: positions 0..pos of that slot,
+   rows of the same batch included.
+   Rules: the rows of one slot come in increasing position order, one
+   apart (they need not be adjacent in the batch); the first of them is at
+   most the slot's length (pos < length rewrites the slot from there: its
+   later positions are dropped). At most n_seq_max rows keep logits.
+   Any error (checked before anything is done) leaves the session as it was.
+   Memory: the KV cache is a pool of blocks of 16 positions (one block of
+   n_ctx with n_seq_max 1, so that session is as before). Slots point at
+   blocks; llm_session_seq_copy and _reorder share blocks (no copying) and
+   a write into a shared block copies only that block (copy on write). Per
+   slot: 2 * n_layer * n_ctx' * n_embd * 4 bytes of KV cache (n_ctx' =
+   n_ctx rounded up to 16; GPT-2 124M at n_ctx 1024: 75,497,472 bytes) plus
+   n_vocab * 4 bytes of logits (201,028) and 12 * n_ctx' / 16 + 40 bytes of
+   bookkeeping; the scratch is shared. */
+typedef struct llm_batch {
+    size_t n;               /* rows */
+    const int32_t *token;   /* [n] */
+    const int32_t *seq;     /* [n] slot in [0, n_seq_max); NULL: all 0 */
+    const int32_t *pos;     /* [n] position; NULL: next position of the row's slot */
+    const int8_t *logits;   /* [n] nonzero: keep this row's logits; NULL: the last row of each slot */
+} llm_batch;
+LLM_API llm_status llm_session_decode(llm_session *s, const llm_batch *b);
+/* [n_vocab] logits of row `row` of the last decode; NULL if not kept. */
+LLM_API const float *llm_session_logits_row(const llm_session *s, size_t row);
+/* Positions held by slot seq (0 for a slot out of range). */
+LLM_API size_t llm_session_seq_len(const llm_session *s, int seq);
+/* Slot dst becomes a copy of slot src (sharing its blocks: no copying, no
+   re-evaluation). */
+LLM_API llm_status llm_session_seq_copy(llm_session *s, int dst, int src);
+/* Slot seq becomes empty. */
+LLM_API llm_status llm_session_seq_clear(llm_session *s, int seq);
+/* For i < n, slot i takes what slot src[i] held before the call (beam
+   search: src[i] may repeat; slots >= n are unchanged). Blocks are shared,
+   not copied. */
+LLM_API llm_status llm_session_seq_reorder(llm_session *s, const int32_t *src, int n);
 
 /* ---- sampling ------------------------------------------------------------ */
 
@@ -2682,6 +2758,10 @@ static void llm__layernorm(float *out, const float *in, const float *w, const fl
     }
 }
 
+/* KV cache row of position t of a sequence whose blocks of bs positions
+   are tab[0], tab[1], ... (rows of one layer's pool). */
+static size_t llm__kv_row(const int32_t *tab, size_t bs, size_t t) { return (size_t)tab[t / bs] * bs + t % bs; }
+
 #ifdef LLM__VW
 
 /* sc[0..T) = softmax(sc): exp(sc - max) / sum, the sum in a fixed order
@@ -2716,8 +2796,8 @@ static void llm__softmax(float *sc, size_t T) {
    packed transposed (kt[panel][d][NR]) and its values in panels
    (vp[panel][t][NR]); then, per block of MR rows, S = Q K^T (one fused
    multiply-add per d in order), softmax, Y = P V (one per key in order). */
-static void llm__attn_rows(float *out, const float *qkv, const float *kc, const float *vc, float *ws,
-                           int B, int C, int hd, int h, size_t p0, size_t n_ctx, float scale) {
+static void llm__attn_rows(float *out, const float *qkv, const float *kc, const float *vc, const int32_t *tab,
+                           size_t bs, float *ws, int B, int C, int hd, int h, size_t p0, size_t n_ctx, float scale) {
     size_t T = p0 + (size_t)B, npk = (T + LLM__NR - 1) / LLM__NR, ldp = (n_ctx + LLM__NR - 1) / LLM__NR * LLM__NR, t;
     int nvp = (hd + LLM__NR - 1) / LLM__NR, d, jv, b0, r;
     float *kt = llm__align64(ws);
@@ -2727,7 +2807,8 @@ static void llm__attn_rows(float *out, const float *qkv, const float *kc, const 
     const llm__vf vs = llm__vset(scale);
     memset(kt + (npk - 1) * (size_t)hd * LLM__NR, 0, (size_t)hd * LLM__NR * sizeof(float));
     for (t = 0; t < T; t++) {
-        const float *k = kc + t * (size_t)C + (size_t)h * (size_t)hd, *v = vc + t * (size_t)C + (size_t)h * (size_t)hd;
+        size_t row = llm__kv_row(tab, bs, t);
+        const float *k = kc + row * (size_t)C + (size_t)h * (size_t)hd, *v = vc + row * (size_t)C + (size_t)h * (size_t)hd;
         float *dst = kt + t / LLM__NR * (size_t)hd * LLM__NR + t % LLM__NR;
         for (d = 0; d < hd; d++) dst[(size_t)d * LLM__NR] = k[d];
         for (jv = 0; jv < nvp; jv++) {
@@ -2767,149 +2848,237 @@ static void llm__attn_rows(float *out, const float *qkv, const float *kc, const 
 }
 #endif
 
-/* Causal self-attention for rows at positions p0..p0+B-1 of one layer.
-   qkv[B,3C] (q|k|v), kc/vc[n_ctx,C] caches (already holding rows up to
-   p0+B-1), out[B,C], scores[H, n_ctx] scratch (B = 1), ws: the kernels'
-   scratch (B > 1, SIMD). One thread per head. */
-static void llm__attention(float *out, const float *qkv, const float *kc, const float *vc, float *scores,
-                           int B, int C, int H, size_t p0, size_t n_ctx, int nt, float *ws) {
+/* Causal self-attention for rows at positions p0..p0+B-1 of one sequence
+   in one layer. qkv[B,3C] (q|k|v), kc/vc: the layer's pool of cached rows
+   ([pool, C], already holding the sequence's rows up to p0+B-1), whose
+   blocks of bs positions are tab[0], tab[1], ...; out[B,C], scores[H,
+   n_ctx] scratch (B = 1), ws: the kernels' scratch (B > 1, SIMD). One
+   thread per head. */
+static void llm__attention(float *out, const float *qkv, const float *kc, const float *vc, const int32_t *tab, size_t bs,
+                           float *scores, int B, int C, int H, size_t p0, size_t n_ctx, int nt, float *ws) {
     int hd = C / H, h;
     float scale = 1.0f / sqrtf((float)hd);
+    size_t bstride = bs * (size_t)C;  /* floats from one block to the next */
     (void)nt; (void)ws;
     LLM__PARALLEL_FOR(nt, 2.0 * B * (double)(p0 + (size_t)B) * C)
     for (h = 0; h < H; h++) {
         float *sc = scores + (size_t)h * n_ctx;
+        const float *kh = kc + (size_t)h * (size_t)hd, *vh = vc + (size_t)h * (size_t)hd;
         int b, i;
+        size_t j;
 #ifdef LLM__VW
         if (B > 1) {
-            llm__attn_rows(out, qkv, kc, vc, ws + (size_t)LLM__TID * llm__scratch_per_thread(C, H, 0, (int)n_ctx), B, C, hd, h, p0, n_ctx, scale);
+            llm__attn_rows(out, qkv, kc, vc, tab, bs, ws + (size_t)LLM__TID * llm__scratch_per_thread(C, H, 0, (int)n_ctx), B, C,
+                           hd, h, p0, n_ctx, scale);
             continue;
         }
 #endif
         for (b = 0; b < B; b++) {
             const float *q = qkv + (size_t)b * 3 * (size_t)C + (size_t)h * (size_t)hd;
             float *y = out + (size_t)b * (size_t)C + (size_t)h * (size_t)hd;
-            size_t T = p0 + (size_t)b + 1, t;
+            size_t T = p0 + (size_t)b + 1, t, e;
 #ifdef LLM__VW
             int nh = hd / LLM__VW * LLM__VW;
-            for (t = 0; t < T; t++) {
-                const float *k = kc + t * (size_t)C + (size_t)h * (size_t)hd;
-                llm__vf a = llm__vzero();
-                float s;
-                for (i = 0; i < nh; i += LLM__VW) a = llm__vfma(llm__vld(q + i), llm__vld(k + i), a);
-                s = llm__vsum(a);
-                for (; i < hd; i++) s = fmaf(q[i], k[i], s);
-                sc[t] = s * scale;
+            for (j = 0, t = 0; t < T; j++) {
+                const float *k = kh + (size_t)tab[j] * bstride;
+                for (e = t + bs < T ? t + bs : T; t < e; t++, k += C) {
+                    llm__vf a = llm__vzero();
+                    float s;
+                    for (i = 0; i < nh; i += LLM__VW) a = llm__vfma(llm__vld(q + i), llm__vld(k + i), a);
+                    s = llm__vsum(a);
+                    for (; i < hd; i++) s = fmaf(q[i], k[i], s);
+                    sc[t] = s * scale;
+                }
             }
             llm__softmax(sc, T);
             for (i = 0; i + 4 * LLM__VW <= hd; i += 4 * LLM__VW) {
                 llm__vf y0 = llm__vzero(), y1 = llm__vzero(), y2 = llm__vzero(), y3 = llm__vzero();
-                for (t = 0; t < T; t++) {
-                    const float *v = vc + t * (size_t)C + (size_t)h * (size_t)hd + i;
-                    const llm__vf p = llm__vset(sc[t]);
-                    y0 = llm__vfma(p, llm__vld(v), y0);
-                    y1 = llm__vfma(p, llm__vld(v + LLM__VW), y1);
-                    y2 = llm__vfma(p, llm__vld(v + 2 * LLM__VW), y2);
-                    y3 = llm__vfma(p, llm__vld(v + 3 * LLM__VW), y3);
+                for (j = 0, t = 0; t < T; j++) {
+                    const float *v = vh + (size_t)tab[j] * bstride + i;
+                    for (e = t + bs < T ? t + bs : T; t < e; t++, v += C) {
+                        const llm__vf p = llm__vset(sc[t]);
+                        y0 = llm__vfma(p, llm__vld(v), y0);
+                        y1 = llm__vfma(p, llm__vld(v + LLM__VW), y1);
+                        y2 = llm__vfma(p, llm__vld(v + 2 * LLM__VW), y2);
+                        y3 = llm__vfma(p, llm__vld(v + 3 * LLM__VW), y3);
+                    }
                 }
                 llm__vst(y + i, y0); llm__vst(y + i + LLM__VW, y1); llm__vst(y + i + 2 * LLM__VW, y2); llm__vst(y + i + 3 * LLM__VW, y3);
             }
             for (; i + LLM__VW <= hd; i += LLM__VW) {
                 llm__vf y0 = llm__vzero();
-                for (t = 0; t < T; t++) y0 = llm__vfma(llm__vset(sc[t]), llm__vld(vc + t * (size_t)C + (size_t)h * (size_t)hd + i), y0);
+                for (t = 0; t < T; t++) y0 = llm__vfma(llm__vset(sc[t]), llm__vld(vh + llm__kv_row(tab, bs, t) * (size_t)C + i), y0);
                 llm__vst(y + i, y0);
             }
             for (; i < hd; i++) {
                 float acc = 0.0f;
-                for (t = 0; t < T; t++) acc = fmaf(sc[t], vc[t * (size_t)C + (size_t)h * (size_t)hd + (size_t)i], acc);
+                for (t = 0; t < T; t++) acc = fmaf(sc[t], vh[llm__kv_row(tab, bs, t) * (size_t)C + (size_t)i], acc);
                 y[i] = acc;
             }
 #else
             float mx = -HUGE_VALF, sum = 0.0f, inv;
-            for (t = 0; t < T; t++) {
-                const float *k = kc + t * (size_t)C + (size_t)h * (size_t)hd;
-                float s = 0.0f;
-                for (i = 0; i < hd; i++) s += q[i] * k[i];
-                s *= scale;
-                sc[t] = s;
-                if (s > mx) mx = s;
+            for (j = 0, t = 0; t < T; j++) {
+                const float *k = kh + (size_t)tab[j] * bstride;
+                for (e = t + bs < T ? t + bs : T; t < e; t++, k += C) {
+                    float s = 0.0f;
+                    for (i = 0; i < hd; i++) s += q[i] * k[i];
+                    s *= scale;
+                    sc[t] = s;
+                    if (s > mx) mx = s;
+                }
             }
             for (t = 0; t < T; t++) { sc[t] = expf(sc[t] - mx); sum += sc[t]; }
             inv = 1.0f / sum;
             for (i = 0; i < hd; i++) y[i] = 0.0f;
-            for (t = 0; t < T; t++) {
-                const float *v = vc + t * (size_t)C + (size_t)h * (size_t)hd;
-                float p = sc[t] * inv;
-                for (i = 0; i < hd; i++) y[i] += p * v[i];
+            for (j = 0, t = 0; t < T; j++) {
+                const float *v = vh + (size_t)tab[j] * bstride;
+                for (e = t + bs < T ? t + bs : T; t < e; t++, v += C) {
+                    float p = sc[t] * inv;
+                    for (i = 0; i < hd; i++) y[i] += p * v[i];
+                }
             }
 #endif
         }
     }
 }
 
-/* x[B,C] = wte[ids] + wpe[p0..] (pe: C floats of scratch) */
-static void llm__embed(float *x, float *pe, const llm_model *m, const int32_t *ids, int B, size_t p0) {
+/* x[B,C] = wte[tok] + wpe[pos], row by row (pe: C floats of scratch) */
+static void llm__embed(float *x, float *pe, const llm_model *m, const int32_t *tok, const size_t *pos, int B) {
     size_t C = (size_t)m->config.n_embd, i;
     int b;
     for (b = 0; b < B; b++) {
         float *row = x + (size_t)b * C;
-        llm__mat_row(row, &m->_wte, (size_t)ids[b], C);
-        llm__mat_row(pe, &m->_wpe, p0 + (size_t)b, C);
+        llm__mat_row(row, &m->_wte, (size_t)tok[b], C);
+        llm__mat_row(pe, &m->_wpe, pos[b], C);
         for (i = 0; i < C; i++) row[i] += pe[i];
     }
 }
 
 /* ==========================================================================
    SESSION (KV cache, forward pass)
-   ========================================================================== */
+   ==========================================================================
+   The KV cache of every layer is a pool of blocks of kv_block positions,
+   shared by the session's slots: slot q's positions j*kv_block.. lie in
+   block table[q][j] (-1: none yet). A block's refs counts the slots that
+   use it; a write into a block used by other slots first gives the writer
+   a copy of the rows before the write (copy on write). The pool has
+   n_blocks blocks per slot, so a free block always exists when one is
+   needed: the blocks in use are at most the table entries in use. */
 
 LLM_API const char *llm_session_error(const llm_session *s) { return s ? llm__msg(s->error) : "NULL session"; }
 
-/* Checks the options and sizes a session (s->n_ctx, max_batch, n_threads;
-   parts[0..6) in floats, *total in bytes). */
-static llm_status llm__session_plan(llm_session *s, const llm_config *c, const llm_session_options *opt,
-                                    size_t parts[6], size_t *total_out) {
+/* Place a region of n bytes at *at aligned to al: *off gets its offset. */
+static int llm__place(size_t *at, size_t n, size_t al, size_t *off) {
+    size_t o;
+    if (!llm__add(*at, al - 1, &o)) return 0;
+    o &= ~(al - 1);
+    if (!llm__add(o, n, at)) return 0;
+    *off = o;
+    return 1;
+}
+
+/* Checks the options and lays the session out (s->n_ctx, max_batch,
+   n_threads, n_seq_max, s->_lay; every size checked). */
+static llm_status llm__session_plan(llm_session *s, const llm_config *c, const llm_session_options *opt) {
     llm_session_options o;
-    size_t C, kv, per_b, total = 0, i;
+    llm__session_layout *L = &s->_lay;
+    size_t C, kv, ns, mb, at = 0, n, nt, sz = sizeof(size_t), acts;
     memset(&o, 0, sizeof o);
+    memset(L, 0, sizeof *L);
     if (opt) o = *opt;
     if (o.n_ctx < 0 || o.n_ctx > c->n_ctx) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_ctx %d is outside [0, %d] (0 = the model's)", o.n_ctx, c->n_ctx);
     if (o.n_threads < 0 || o.n_threads > LLM_MAX_THREADS) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_threads %d is outside [0, %d]", o.n_threads, LLM_MAX_THREADS);
     if (o.max_batch < 0 || o.max_batch > 65536) return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_batch %d is outside [0, 65536]", o.max_batch);
+    if (o.n_seq_max < 0 || o.n_seq_max > 4096) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_seq_max %d is outside [0, 4096]", o.n_seq_max);
     s->n_ctx = o.n_ctx ? o.n_ctx : c->n_ctx;
     s->max_batch = o.max_batch ? o.max_batch : 64;
     if (s->max_batch > s->n_ctx) s->max_batch = s->n_ctx;
+    s->n_seq_max = o.n_seq_max ? o.n_seq_max : 1;
 #ifdef LLM__OMP
     s->n_threads = o.n_threads ? o.n_threads : omp_get_max_threads();
 #else
     s->n_threads = 1;
 #endif
-    /* sizes in floats; every product checked */
     C = (size_t)c->n_embd;
-    if (!llm__mul((size_t)c->n_layer, (size_t)s->n_ctx, &kv) || !llm__mul(kv, C, &kv)) goto too_big;
-    /* x, ln, qkv, att, fc (att shares nothing) */
-    if (!llm__mul(C, 7, &per_b) || !llm__add(per_b, (size_t)c->n_inner, &per_b)) goto too_big;
-    parts[0] = kv; parts[1] = kv;
-    if (!llm__mul((size_t)s->max_batch, per_b, &parts[2])) goto too_big;
-    if (!llm__mul((size_t)c->n_head, (size_t)s->n_ctx, &parts[3])) goto too_big;
-    parts[4] = (size_t)c->n_vocab;
-    if ((parts[5] = llm__scratch_floats(c, s->n_threads, s->max_batch, s->n_ctx)) == (size_t)-1) goto too_big;
-    for (i = 0; i < 6; i++) {
-        if (!llm__add(parts[i], 15, &parts[i])) goto too_big;
-        parts[i] &= ~(size_t)15;
-        if (!llm__add(total, parts[i], &total)) goto too_big;
-    }
-    if (!llm__mul(total, sizeof(float), &total)) goto too_big;
-    *total_out = total;
+    ns = (size_t)s->n_seq_max;
+    mb = (size_t)s->max_batch;
+    L->kv_block = ns == 1 ? (size_t)s->n_ctx : 16;
+    L->n_blocks = ((size_t)s->n_ctx + L->kv_block - 1) / L->kv_block;
+    if (!llm__mul(ns * L->n_blocks, L->kv_block, &L->pool)) goto too_big;
+    if (!llm__mul((size_t)c->n_layer, L->pool, &kv) || !llm__mul(kv, C * sizeof(float), &kv)) goto too_big;
+    /* activations: x, ln, att [mb, C], qkv [mb, 3C], fc [mb, n_inner] */
+    if (!llm__mul(C, 6, &acts) || !llm__add(acts, (size_t)c->n_inner, &acts) || !llm__mul(acts, mb * sizeof(float), &acts)) goto too_big;
+    if ((nt = llm__scratch_floats(c, s->n_threads, s->max_batch, s->n_ctx)) == (size_t)-1) goto too_big;
+    if (!llm__place(&at, kv, 64, &L->k) || !llm__place(&at, kv, 64, &L->v) || !llm__place(&at, acts, 64, &L->x)) goto too_big;
+    L->ln = L->x + mb * C * sizeof(float);
+    L->att = L->ln + mb * C * sizeof(float);
+    L->qkv = L->att + mb * C * sizeof(float);
+    L->fc = L->qkv + mb * 3 * C * sizeof(float);
+    if (!llm__mul((size_t)c->n_head, (size_t)s->n_ctx * sizeof(float), &n) || !llm__place(&at, n, 64, &L->scores)) goto too_big;
+    if (!llm__mul(ns, (size_t)c->n_vocab * sizeof(float), &n) || !llm__place(&at, n, 64, &L->logits)) goto too_big;
+    if (!llm__mul(nt, sizeof(float), &n) || !llm__place(&at, n, 64, &L->pack)) goto too_big;
+    /* bookkeeping: per slot, per row of a pass, per block */
+    if (!llm__place(&at, ns * sz, 64, &L->len) || !llm__place(&at, ns * sz, sz, &L->p0) || !llm__place(&at, ns * sz, sz, &L->p1) ||
+        !llm__place(&at, ns * sz, sz, &L->len_tmp) || !llm__place(&at, ns * sz, sz, &L->kept) ||
+        !llm__place(&at, mb * sz, sz, &L->rpos) || !llm__place(&at, mb * 4, 4, &L->rseq)) goto too_big;
+    if (!llm__mul(ns * L->n_blocks, 4, &n) || !llm__place(&at, n, 4, &L->table) || !llm__place(&at, n, 4, &L->table_tmp) ||
+        !llm__place(&at, n, 4, &L->refs) || !llm__place(&at, 0, 64, &L->total)) goto too_big;
     return LLM_OK;
 too_big:
     return llm__err(s->error, LLM_ERR_LIMIT, "session size overflows size_t");
 }
 
+static int32_t *llm__seq_table(const llm_session *s, int q) { return s->_table + (size_t)q * s->_lay.n_blocks; }
+
+/* Slot q gives back its blocks from block index j on. */
+static void llm__seq_release(llm_session *s, int q, size_t j) {
+    int32_t *t = llm__seq_table(s, q);
+    for (; j < s->_lay.n_blocks && t[j] >= 0; j++) { s->_refs[t[j]]--; t[j] = -1; }
+}
+
+/* A block no slot uses (one always exists, see above), now used once. */
+static int32_t llm__block_new(llm_session *s) {
+    size_t i, n = (size_t)s->n_seq_max * s->_lay.n_blocks;
+    for (i = 0; i < n && s->_refs[i]; i++) {}
+    LLM_ASSERT(i < n);
+    s->_refs[i] = 1;
+    return (int32_t)i;
+}
+
+/* Block dst takes the first `rows` rows of block src, in every layer. */
+static void llm__block_copy(llm_session *s, int32_t dst, int32_t src, size_t rows) {
+    const llm__session_layout *L = &s->_lay;
+    size_t C = (size_t)s->model->config.n_embd, l, lay = L->pool * C, bl = L->kv_block * C;
+    for (l = 0; l < (size_t)s->model->config.n_layer; l++) {
+        memcpy(s->_k + l * lay + (size_t)dst * bl, s->_k + l * lay + (size_t)src * bl, rows * C * sizeof(float));
+        memcpy(s->_v + l * lay + (size_t)dst * bl, s->_v + l * lay + (size_t)src * bl, rows * C * sizeof(float));
+    }
+}
+
+/* Positions [p0, p1) of slot q are about to be written (p0 <= its length):
+   the positions from p1 on are dropped, and the blocks to write are the
+   slot's own (copied if shared, keeping the rows before p0). */
+static void llm__seq_prepare(llm_session *s, int q, size_t p0, size_t p1) {
+    size_t bs = s->_lay.kv_block, j;
+    int32_t *t = llm__seq_table(s, q);
+    llm__seq_release(s, q, (p1 + bs - 1) / bs);
+    for (j = p0 / bs; j * bs < p1; j++) {
+        if (t[j] < 0) t[j] = llm__block_new(s);
+        else if (s->_refs[t[j]] > 1) {
+            int32_t nb = llm__block_new(s);
+            if (p0 > j * bs) llm__block_copy(s, nb, t[j], p0 - j * bs);
+            s->_refs[t[j]]--;
+            t[j] = nb;
+        }
+    }
+    s->_len[q] = p1;
+}
+
 static llm_status llm__session_init(llm_session *s, const llm_model *m, const llm_session_options *opt, llm_arena *a) {
-    size_t C, total = 0, parts[6];
-    float *p;
+    const llm__session_layout *L;
+    unsigned char *p;
     llm_status r;
+    size_t i;
     if (!s) return LLM_ERR_INVALID_ARG;
     memset(s, 0, sizeof *s);
     s->_arena = a;
@@ -2917,23 +3086,36 @@ static llm_status llm__session_init(llm_session *s, const llm_model *m, const ll
     if (!a) return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_session_init_arena");
 #endif
     if (!m || !m->_layers) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL or unloaded model");
-    r = llm__session_plan(s, &m->config, opt, parts, &total);
+    r = llm__session_plan(s, &m->config, opt);
     if (r != LLM_OK) return r;
+    L = &s->_lay;
     s->model = m;
-    C = (size_t)m->config.n_embd;
-    s->_mem = LLM__CAST(float *, llm__aalloc(a, total));
-    if (!s->_mem) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the session (%zu bytes)", total);
-    p = s->_mem;
-    s->_k = p; p += parts[0];
-    s->_v = p; p += parts[1];
-    s->_x = p; p += (size_t)s->max_batch * C;
-    s->_ln = p; p += (size_t)s->max_batch * C;
-    s->_att = p; p += (size_t)s->max_batch * C;
-    s->_qkv = p; p += (size_t)s->max_batch * 3 * C;
-    s->_fc = p; p += parts[2] - (size_t)s->max_batch * 6 * C;
-    s->_scores = p; p += parts[3];
-    s->_logits = p; p += parts[4];
-    s->_pack = p;
+    s->_mem = LLM__CAST(float *, llm__aalloc(a, L->total));
+    if (!s->_mem) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the session (%zu bytes)", L->total);
+    p = (unsigned char *)s->_mem;
+    s->_k = (float *)(void *)(p + L->k);
+    s->_v = (float *)(void *)(p + L->v);
+    s->_x = (float *)(void *)(p + L->x);
+    s->_ln = (float *)(void *)(p + L->ln);
+    s->_att = (float *)(void *)(p + L->att);
+    s->_qkv = (float *)(void *)(p + L->qkv);
+    s->_fc = (float *)(void *)(p + L->fc);
+    s->_scores = (float *)(void *)(p + L->scores);
+    s->_logits = (float *)(void *)(p + L->logits);
+    s->_pack = (float *)(void *)(p + L->pack);
+    s->_len = (size_t *)(void *)(p + L->len);
+    s->_p0 = (size_t *)(void *)(p + L->p0);
+    s->_p1 = (size_t *)(void *)(p + L->p1);
+    s->_len_tmp = (size_t *)(void *)(p + L->len_tmp);
+    s->_kept = (size_t *)(void *)(p + L->kept);
+    s->_rpos = (size_t *)(void *)(p + L->rpos);
+    s->_rseq = (int32_t *)(void *)(p + L->rseq);
+    s->_table = (int32_t *)(void *)(p + L->table);
+    s->_table_tmp = (int32_t *)(void *)(p + L->table_tmp);
+    s->_refs = (int32_t *)(void *)(p + L->refs);
+    for (i = 0; i < (size_t)s->n_seq_max; i++) s->_len[i] = 0;
+    for (i = 0; i < (size_t)s->n_seq_max * L->n_blocks; i++) { s->_table[i] = -1; s->_refs[i] = 0; }
+    s->_n_kept = 0;
     s->pos = 0;
     return LLM_OK;
 }
@@ -2946,7 +3128,6 @@ LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, co
 }
 LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes) {
     llm_session tmp;
-    size_t parts[6], total = 0;
     llm_status r;
     if (bytes) *bytes = 0;
     /* the shapes a model load accepts (a loaded model's config passes) */
@@ -2955,9 +3136,9 @@ LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_
         c->n_ctx < 1 || c->n_ctx > LLM__MAX_CTX || c->n_vocab < 1 || c->n_vocab > LLM__MAX_VOCAB)
         return LLM_ERR_INVALID_ARG;
     memset(&tmp, 0, sizeof tmp);
-    r = llm__session_plan(&tmp, c, opt, parts, &total);
+    r = llm__session_plan(&tmp, c, opt);
     if (r != LLM_OK) return r;
-    if (!llm__add(total, LLM__AMASK + LLM__AHDR, bytes)) { *bytes = 0; return LLM_ERR_LIMIT; }
+    if (!llm__add(tmp._lay.total, LLM__AMASK + LLM__AHDR, bytes)) { *bytes = 0; return LLM_ERR_LIMIT; }
     *bytes &= ~LLM__AMASK;
     return LLM_OK;
 }
@@ -2968,50 +3149,158 @@ LLM_API void llm_session_free(llm_session *s) {
     s->_mem = NULL;
     s->model = NULL;
     s->pos = 0;
+    s->_n_kept = 0;
 }
 
-LLM_API void llm_session_reset(llm_session *s) { if (s) s->pos = 0; }
+LLM_API void llm_session_reset(llm_session *s) {
+    int q;
+    if (!s || !s->_mem) return;
+    for (q = 0; q < s->n_seq_max; q++) { llm__seq_release(s, q, 0); s->_len[q] = 0; }
+    s->_n_kept = 0;
+    s->pos = 0;
+}
 
-LLM_API const float *llm_session_logits(const llm_session *s) { return s && s->_mem && s->pos ? s->_logits : NULL; }
+LLM_API const float *llm_session_logits(const llm_session *s) {
+    return s && s->_mem && s->_n_kept ? s->_logits + (s->_n_kept - 1) * (size_t)s->model->config.n_vocab : NULL;
+}
 
-/* One batch of B <= max_batch tokens at positions s->pos... */
-static void llm__forward(llm_session *s, const int32_t *ids, int B, float *logits_all) {
+LLM_API const float *llm_session_logits_row(const llm_session *s, size_t row) {
+    size_t lo = 0, hi;
+    if (!s || !s->_mem) return NULL;
+    hi = s->_n_kept;
+    while (lo < hi) {   /* kept rows are in increasing order */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->_kept[mid] < row) lo = mid + 1; else hi = mid;
+    }
+    return lo < s->_n_kept && s->_kept[lo] == row ? s->_logits + lo * (size_t)s->model->config.n_vocab : NULL;
+}
+
+/* One pass over B <= max_batch rows: tokens tok, slots s->_rseq, positions
+   s->_rpos (their blocks prepared). The logits of the nk rows krow[] (in
+   increasing order, relative to this pass) go to dst[nk, n_vocab]. */
+static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t *krow, size_t nk, float *dst) {
     const llm_model *m = s->model;
     const llm_config *c = &m->config;
-    int C = c->n_embd, l, nt = s->n_threads;
-    size_t p0 = s->pos, kvl = (size_t)s->n_ctx * (size_t)C;
-    LLM_ASSERT(B >= 1 && B <= s->max_batch && p0 + (size_t)B <= (size_t)s->n_ctx); /* llm_session_eval's checks */
-    llm__embed(s->_x, s->_ln, m, ids, B, p0);
+    const llm__session_layout *L = &s->_lay;
+    const int32_t *rs = s->_rseq;
+    const size_t *rp = s->_rpos;
+    int C = c->n_embd, l, nt = s->n_threads, b, e;
+    size_t lay = L->pool * (size_t)C, i;
+    LLM_ASSERT(B >= 1 && B <= s->max_batch);
+    llm__embed(s->_x, s->_ln, m, tok, rp, B);
     for (l = 0; l < c->n_layer; l++) {
-        const llm__layer *L = &m->_layers[l];
-        float *kc = s->_k + (size_t)l * kvl, *vc = s->_v + (size_t)l * kvl;
-        int b;
-        llm__layernorm(s->_ln, s->_x, L->ln1_w, L->ln1_b, B, C, c->ln_eps, nt);
-        llm__matmul(s->_qkv, s->_ln, &L->qkv_w, L->qkv_b, B, C, 3 * C, 0, nt, s->_pack);
+        const llm__layer *Ly = &m->_layers[l];
+        float *kc = s->_k + (size_t)l * lay, *vc = s->_v + (size_t)l * lay;
+        llm__layernorm(s->_ln, s->_x, Ly->ln1_w, Ly->ln1_b, B, C, c->ln_eps, nt);
+        llm__matmul(s->_qkv, s->_ln, &Ly->qkv_w, Ly->qkv_b, B, C, 3 * C, 0, nt, s->_pack);
         for (b = 0; b < B; b++) {
             const float *row = s->_qkv + (size_t)b * 3 * (size_t)C;
-            memcpy(kc + (p0 + (size_t)b) * (size_t)C, row + C, (size_t)C * sizeof(float));
-            memcpy(vc + (p0 + (size_t)b) * (size_t)C, row + 2 * C, (size_t)C * sizeof(float));
+            size_t at = llm__kv_row(llm__seq_table(s, rs[b]), L->kv_block, rp[b]) * (size_t)C;
+            memcpy(kc + at, row + C, (size_t)C * sizeof(float));
+            memcpy(vc + at, row + 2 * C, (size_t)C * sizeof(float));
         }
-        llm__attention(s->_att, s->_qkv, kc, vc, s->_scores, B, C, c->n_head, p0, (size_t)s->n_ctx, nt, s->_pack);
-        llm__matmul(s->_x, s->_att, &L->attn_proj_w, L->attn_proj_b, B, C, C, LLM__MM_ADD, nt, s->_pack);
-        llm__layernorm(s->_ln, s->_x, L->ln2_w, L->ln2_b, B, C, c->ln_eps, nt);
-        llm__matmul(s->_fc, s->_ln, &L->fc_w, L->fc_b, B, C, c->n_inner, LLM__MM_GELU, nt, s->_pack);
-        llm__matmul(s->_x, s->_fc, &L->mlp_proj_w, L->mlp_proj_b, B, c->n_inner, C, LLM__MM_ADD, nt, s->_pack);
+        /* attention per run of rows of one slot at consecutive positions */
+        for (b = 0; b < B; b = e) {
+            for (e = b + 1; e < B && rs[e] == rs[b] && rp[e] == rp[e - 1] + 1; e++) {}
+            llm__attention(s->_att + (size_t)b * (size_t)C, s->_qkv + (size_t)b * 3 * (size_t)C, kc, vc, llm__seq_table(s, rs[b]),
+                           L->kv_block, s->_scores, e - b, C, c->n_head, rp[b], (size_t)s->n_ctx, nt, s->_pack);
+        }
+        llm__matmul(s->_x, s->_att, &Ly->attn_proj_w, Ly->attn_proj_b, B, C, C, LLM__MM_ADD, nt, s->_pack);
+        llm__layernorm(s->_ln, s->_x, Ly->ln2_w, Ly->ln2_b, B, C, c->ln_eps, nt);
+        llm__matmul(s->_fc, s->_ln, &Ly->fc_w, Ly->fc_b, B, C, c->n_inner, LLM__MM_GELU, nt, s->_pack);
+        llm__matmul(s->_x, s->_fc, &Ly->mlp_proj_w, Ly->mlp_proj_b, B, c->n_inner, C, LLM__MM_ADD, nt, s->_pack);
     }
-    if (logits_all) {
-        llm__layernorm(s->_ln, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps, nt);
-        llm__matmul(logits_all, s->_ln, &m->_lm_head, NULL, B, C, c->n_vocab, 0, nt, s->_pack);
-        memcpy(s->_logits, logits_all + (size_t)(B - 1) * (size_t)c->n_vocab, (size_t)c->n_vocab * sizeof(float));
-    } else {
-        const float *last = s->_x + (size_t)(B - 1) * (size_t)C;
-        llm__layernorm(s->_ln, last, m->_lnf_w, m->_lnf_b, 1, C, c->ln_eps, nt);
-        llm__matmul(s->_logits, s->_ln, &m->_lm_head, NULL, 1, C, c->n_vocab, 0, nt, s->_pack);
-    }
-    s->pos += (size_t)B;
+    if (!nk) return;
+    if (nk == (size_t)B) llm__layernorm(s->_ln, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps, nt);
+    else
+        for (i = 0; i < nk; i++)
+            llm__layernorm(s->_ln + i * (size_t)C, s->_x + krow[i] * (size_t)C, m->_lnf_w, m->_lnf_b, 1, C, c->ln_eps, nt);
+    llm__matmul(dst, s->_ln, &m->_lm_head, NULL, (int)nk, C, c->n_vocab, 0, nt, s->_pack);
 }
 
-/* Every check of llm_session_eval, which cannot fail after them. */
+/* Check a batch (nothing changes on error), prepare the slots' blocks,
+   then run it in passes of max_batch rows. all: NULL, or [n, n_vocab]
+   for every row's logits (then the last row's are kept as well). */
+static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
+    size_t n, i, V, nk = 0, done, k;
+    int ns, q;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
+    if (!b || !b->n || !b->token) return llm__err(s->error, LLM_ERR_INVALID_ARG, "no tokens to evaluate");
+    n = b->n;
+    ns = s->n_seq_max;
+    V = (size_t)s->model->config.n_vocab;
+    for (q = 0; q < ns; q++) { s->_p0[q] = (size_t)-1; s->_p1[q] = s->_len[q]; }
+    for (i = 0; i < n; i++) {
+        int32_t id = b->token[i];
+        size_t p;
+        q = b->seq ? b->seq[i] : 0;
+        if (id < 0 || (size_t)id >= V) return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at row %zu is outside [0, %zu)", (int)id, i, V);
+        if (q < 0 || q >= ns) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: slot %d is outside [0, %d)", i, q, ns);
+        if (b->pos && b->pos[i] < 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: negative position %d", i, (int)b->pos[i]);
+        p = b->pos ? (size_t)b->pos[i] : s->_p1[q];
+        if (s->_p0[q] == (size_t)-1) {
+            if (p > s->_len[q]) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: position %zu is past slot %d's length %zu", i, p, q, s->_len[q]);
+            s->_p0[q] = p;
+        } else if (p != s->_p1[q])
+            return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: position %zu of slot %d should be %zu (one after its previous row)", i, p, q, s->_p1[q]);
+        if (p >= (size_t)s->n_ctx)
+            return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "row %zu: position %zu of slot %d would pass the context length %d", i, p, q, s->n_ctx);
+        s->_p1[q] = p + 1;
+        if (b->logits && b->logits[i]) nk++;
+    }
+    if (!b->logits) for (q = 0; q < ns; q++) nk += s->_p0[q] != (size_t)-1;
+    if (!all && nk > (size_t)ns) return llm__err(s->error, LLM_ERR_LIMIT, "%zu rows keep logits; the session keeps at most n_seq_max = %d", nk, ns);
+    /* from here on nothing fails */
+    for (q = 0; q < ns; q++) if (s->_p0[q] != (size_t)-1) llm__seq_prepare(s, q, s->_p0[q], s->_p1[q]);
+    /* the kept rows, in increasing order (the last row of each slot: found
+       from the end, marking slots in _len_tmp) */
+    s->_n_kept = 0;
+    if (all) nk = 0;
+    else if (b->logits) { for (i = 0; i < n; i++) if (b->logits[i]) s->_kept[s->_n_kept++] = i; }
+    else {
+        for (q = 0; q < ns; q++) s->_len_tmp[q] = 0;
+        for (i = n; i-- > 0;) {
+            q = b->seq ? b->seq[i] : 0;
+            if (!s->_len_tmp[q]) { s->_len_tmp[q] = 1; s->_kept[s->_n_kept++] = i; }
+        }
+        for (i = 0; i < s->_n_kept / 2; i++) { k = s->_kept[i]; s->_kept[i] = s->_kept[s->_n_kept - 1 - i]; s->_kept[s->_n_kept - 1 - i] = k; }
+    }
+    /* passes; _len_tmp is each slot's next position */
+    for (q = 0; q < ns; q++) s->_len_tmp[q] = s->_p0[q];
+    for (done = 0, k = 0; done < n; done += (size_t)s->max_batch) {
+        int B = n - done < (size_t)s->max_batch ? (int)(n - done) : s->max_batch, r;
+        size_t k0 = k;
+        for (r = 0; r < B; r++) {
+            q = b->seq ? b->seq[done + (size_t)r] : 0;
+            s->_rseq[r] = q;
+            s->_rpos[r] = s->_len_tmp[q]++;
+        }
+        if (all) { llm__forward(s, b->token + done, B, NULL, (size_t)B, all + done * V); continue; }
+        while (k < s->_n_kept && s->_kept[k] < done + (size_t)B) { s->_kept[k] -= done; k++; }
+        llm__forward(s, b->token + done, B, s->_kept + k0, k - k0, s->_logits + k0 * V);
+        for (; k0 < k; k0++) s->_kept[k0] += done;
+    }
+    if (all) {
+        memcpy(s->_logits, all + (n - 1) * V, V * sizeof(float));
+        s->_kept[0] = n - 1;
+        s->_n_kept = 1;
+    }
+    s->pos = s->_len[0];
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_session_decode(llm_session *s, const llm_batch *b) { return llm__decode(s, b, NULL); }
+
+LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n, float *logits_all) {
+    llm_batch b;
+    memset(&b, 0, sizeof b);
+    b.n = n;
+    b.token = ids;
+    return llm__decode(s, &b, logits_all);
+}
+
+/* The checks llm_session_eval makes (it cannot fail after them). */
 static llm_status llm__eval_check(llm_session *s, const int32_t *ids, size_t n) {
     size_t i, V;
     if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
@@ -3019,42 +3308,108 @@ static llm_status llm__eval_check(llm_session *s, const int32_t *ids, size_t n) 
     V = (size_t)s->model->config.n_vocab;
     for (i = 0; i < n; i++)
         if (ids[i] < 0 || (size_t)ids[i] >= V) return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)", (int)ids[i], i, V);
-    if (n > (size_t)s->n_ctx - s->pos)
-        return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens at position %zu would pass the context length %d", n, s->pos, s->n_ctx);
+    if (n > (size_t)s->n_ctx - s->_len[0])
+        return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens at position %zu would pass the context length %d", n, s->_len[0], s->n_ctx);
     return LLM_OK;
 }
 
-LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n, float *logits_all) {
-    size_t done = 0, V;
-    llm_status r;
+/* Slot q keeps its first n positions (n <= its length). */
+static void llm__seq_truncate(llm_session *s, int q, size_t n) {
+    llm__seq_release(s, q, (n + s->_lay.kv_block - 1) / s->_lay.kv_block);
+    s->_len[q] = n;
+    s->pos = s->_len[0];
+}
+
+/* s initialised and q a slot of it, else an error in s->error */
+static llm_status llm__seq_check(llm_session *s, int q) {
     if (!s) return LLM_ERR_INVALID_ARG;
-    r = llm__eval_check(s, ids, n);
+    if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
+    if (q < 0 || q >= s->n_seq_max) return llm__err(s->error, LLM_ERR_INVALID_ARG, "slot %d is outside [0, %d)", q, s->n_seq_max);
+    return LLM_OK;
+}
+
+LLM_API size_t llm_session_seq_len(const llm_session *s, int seq) {
+    return s && s->_mem && seq >= 0 && seq < s->n_seq_max ? s->_len[seq] : 0;
+}
+
+LLM_API llm_status llm_session_seq_copy(llm_session *s, int dst, int src) {
+    llm_status r = llm__seq_check(s, dst);
+    const int32_t *ts;
+    int32_t *td;
+    size_t j;
+    if (r != LLM_OK || (r = llm__seq_check(s, src)) != LLM_OK) return r;
+    if (dst == src) return LLM_OK;
+    llm__seq_release(s, dst, 0);
+    ts = llm__seq_table(s, src);
+    td = llm__seq_table(s, dst);
+    for (j = 0; j < s->_lay.n_blocks && ts[j] >= 0; j++) { td[j] = ts[j]; s->_refs[ts[j]]++; }
+    s->_len[dst] = s->_len[src];
+    s->pos = s->_len[0];
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_session_seq_clear(llm_session *s, int seq) {
+    llm_status r = llm__seq_check(s, seq);
     if (r != LLM_OK) return r;
-    V = (size_t)s->model->config.n_vocab;
-    while (done < n) {
-        int B = n - done < (size_t)s->max_batch ? (int)(n - done) : s->max_batch;
-        llm__forward(s, ids + done, B, logits_all ? logits_all + done * V : NULL);
-        done += (size_t)B;
+    llm__seq_release(s, seq, 0);
+    s->_len[seq] = 0;
+    s->pos = s->_len[0];
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_session_seq_reorder(llm_session *s, const int32_t *src, int n) {
+    llm_status r = llm__seq_check(s, 0);
+    size_t nb, j, all;
+    int i;
+    if (r != LLM_OK) return r;
+    if (n < 0 || n > s->n_seq_max || (n && !src)) return llm__err(s->error, LLM_ERR_INVALID_ARG, "reorder of %d slots (at most %d)", n, s->n_seq_max);
+    for (i = 0; i < n; i++)
+        if (src[i] < 0 || src[i] >= s->n_seq_max) return llm__err(s->error, LLM_ERR_INVALID_ARG, "reorder: src[%d] = %d is outside [0, %d)", i, (int)src[i], s->n_seq_max);
+    nb = s->_lay.n_blocks;
+    all = (size_t)s->n_seq_max * nb;
+    memcpy(s->_table_tmp, s->_table, all * sizeof(int32_t));
+    memcpy(s->_len_tmp, s->_len, (size_t)s->n_seq_max * sizeof(size_t));
+    /* take the new references before giving back the old ones */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < nb && s->_table_tmp[(size_t)src[i] * nb + j] >= 0; j++) s->_refs[s->_table_tmp[(size_t)src[i] * nb + j]]++;
+    for (i = 0; i < n; i++) llm__seq_release(s, i, 0);
+    for (i = 0; i < n; i++) {
+        memcpy(s->_table + (size_t)i * nb, s->_table_tmp + (size_t)src[i] * nb, nb * sizeof(int32_t));
+        s->_len[i] = s->_len_tmp[src[i]];
     }
+    s->pos = s->_len[0];
     return LLM_OK;
 }
 
 LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src) {
     const llm_config *c;
-    size_t l, rows, C, kvl;
+    size_t l, t, C, rows;
     if (!dst || !src) return LLM_ERR_INVALID_ARG;
     if (!src->_mem || !dst->_mem || dst->model != src->model) return llm__err(dst->error, LLM_ERR_INVALID_ARG, "sessions must be initialised on the same model");
-    if (src->pos > (size_t)dst->n_ctx) return llm__err(dst->error, LLM_ERR_CONTEXT_FULL, "source holds %zu tokens; destination n_ctx is %d", src->pos, dst->n_ctx);
+    if (src->_len[0] > (size_t)dst->n_ctx) return llm__err(dst->error, LLM_ERR_CONTEXT_FULL, "source holds %zu tokens; destination n_ctx is %d", src->_len[0], dst->n_ctx);
+    if (dst == src) return LLM_OK;
     c = &src->model->config;
     C = (size_t)c->n_embd;
-    rows = src->pos;
+    rows = src->_len[0];
+    llm__seq_release(dst, 0, 0);
+    llm__seq_prepare(dst, 0, 0, rows);
     for (l = 0; l < (size_t)c->n_layer; l++) {
-        kvl = (size_t)dst->n_ctx * C;
-        memcpy(dst->_k + l * kvl, src->_k + l * (size_t)src->n_ctx * C, rows * C * sizeof(float));
-        memcpy(dst->_v + l * kvl, src->_v + l * (size_t)src->n_ctx * C, rows * C * sizeof(float));
+        const float *sk = src->_k + l * src->_lay.pool * C, *sv = src->_v + l * src->_lay.pool * C;
+        float *dk = dst->_k + l * dst->_lay.pool * C, *dv = dst->_v + l * dst->_lay.pool * C;
+        for (t = 0; t < rows; t++) {
+            size_t a = llm__kv_row(llm__seq_table(dst, 0), dst->_lay.kv_block, t) * C;
+            size_t b = llm__kv_row(llm__seq_table(src, 0), src->_lay.kv_block, t) * C;
+            memcpy(dk + a, sk + b, C * sizeof(float));
+            memcpy(dv + a, sv + b, C * sizeof(float));
+        }
     }
-    memcpy(dst->_logits, src->_logits, (size_t)c->n_vocab * sizeof(float));
-    dst->pos = src->pos;
+    dst->_n_kept = 0;
+    if (llm_session_logits(src)) {
+        memcpy(dst->_logits, llm_session_logits(src), (size_t)c->n_vocab * sizeof(float));
+        dst->_kept[0] = 0;
+        dst->_n_kept = 1;
+    }
+    dst->pos = rows;
     return LLM_OK;
 }
 
@@ -4818,7 +5173,8 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     if (pos0 > 0) {
         saved = LLM__CAST(float *, llm__alloc(V * sizeof(float)));
         if (!saved) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        memcpy(saved, s->_logits, V * sizeof(float));
+        if (llm_session_logits(s)) memcpy(saved, llm_session_logits(s), V * sizeof(float));
+        else { llm__free(saved); saved = NULL; }
     }
     out->seqs = LLM__CAST(llm_sequence *, llm__alloc(n_seq * sizeof(llm_sequence)));
     if (!out->seqs) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
@@ -4844,8 +5200,9 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     }
 done:
     if (r != LLM_OK) { /* the session as it was */
-        s->pos = pos0;
-        if (saved) memcpy(s->_logits, saved, V * sizeof(float));
+        llm__seq_truncate(s, 0, pos0);
+        s->_n_kept = 0;
+        if (saved) { memcpy(s->_logits, saved, V * sizeof(float)); s->_kept[0] = 0; s->_n_kept = 1; }
     }
     llm__free(saved);
     llm_sampler_free(&smp);

@@ -137,6 +137,154 @@ static void test_fixture(const char *name, int n_threads) {
     llm_model_free(&m);
 }
 
+/* Several sequences in one session: each row's logits equal the reference
+   of its own prompt, whatever else is in the batch (other lengths and
+   positions, prefill mixed with single steps, passes cut by max_batch);
+   forks and reorders share blocks and diverge correctly (copy on write);
+   a bad batch changes nothing. */
+typedef struct { int32_t tok[64], seq[64], pos[64]; int8_t keep[64]; int ref[64]; llm_batch b; } rows;
+static void rows_add(rows *w, const reference *ref, int slot, int prompt, int at) {
+    size_t r = w->b.n++;
+    w->tok[r] = ref->ids[prompt][at]; w->seq[r] = slot; w->pos[r] = at; w->keep[r] = 0; w->ref[r] = prompt;
+    w->b.token = w->tok; w->b.seq = w->seq; w->b.pos = w->pos;
+}
+/* decode, then every kept row against its reference; returns rows checked */
+static int rows_run(llm_session *s, rows *w, const reference *ref, int V, double tol, const char *what) {
+    size_t r;
+    int checked = 0, ok = 1;
+    llm_status st = llm_session_decode(s, &w->b);
+    CHECK(st == LLM_OK, "%s: decode: %s", what, llm_session_error(s));
+    for (r = 0; r < w->b.n && st == LLM_OK; r++) {
+        const float *lg = llm_session_logits_row(s, r);
+        if (!lg || w->ref[r] < 0) continue;
+        checked++;
+        if (maxdiff(lg, ref->logits[w->ref[r]] + (size_t)w->pos[r] * V, (size_t)V) > tol) ok = 0;
+    }
+    CHECK(ok, "%s: a row's logits differ from its sequence's reference", what);
+    memset(&w->b, 0, sizeof w->b);
+    return checked;
+}
+
+static void test_multi_seq(const char *name, int n_threads) {
+    char dir[256];
+    llm_model m;
+    llm_session s;
+    llm_session_options so;
+    reference ref;
+    rows w;
+    int V, q, r, n, T[3];
+    size_t len[4];
+    double tol;
+    snprintf(dir, sizeof dir, "tests/data/%s", name);
+    if (llm_model_load(&m, dir, NULL) != LLM_OK) { CHECK(0, "%s: load", name); return; }
+    V = m.config.n_vocab;
+    if (!load_reference(&ref, dir, V) || ref.n < 3) { CHECK(0, "%s: reference", name); llm_model_free(&m); return; }
+    for (q = 0; q < 3; q++) T[q] = ref.T[q];
+    tol = 1e-4 * (m.wtype == LLM_DTYPE_F32 ? 1.0 : (maxabs(ref.logits[2], (size_t)T[2] * V) > 1 ? maxabs(ref.logits[2], (size_t)T[2] * V) : 1.0));
+    memset(&so, 0, sizeof so);
+    memset(&w, 0, sizeof w);
+    so.n_threads = n_threads; so.max_batch = 5; so.n_seq_max = 4;
+    CHECK(llm_session_init(&s, &m, &so) == LLM_OK && s.n_seq_max == 4, "%s: session: %s", name, llm_session_error(&s));
+    /* 1. slot 2 runs prompt 2's first 6 tokens and slot 1 prompt 1's first
+       3, interleaved in one batch of 9 rows (passes of 5), 4 rows kept */
+    for (r = 0; r < 9; r++) {
+        static const int order[9] = { 2, 1, 2, 2, 1, 2, 1, 2, 2 };
+        int at = 0, k;
+        for (k = 0; k < r; k++) at += order[k] == order[r];
+        rows_add(&w, &ref, order[r], order[r], at);
+        w.keep[r] = (int8_t)(r == 0 || r == 4 || r == 6 || r == 8);
+    }
+    w.b.logits = w.keep;
+    w.b.pos = NULL;            /* next positions */
+    CHECK(rows_run(&s, &w, &ref, V, tol, name) == 4, "%s: 4 rows keep logits", name);
+    CHECK(llm_session_logits_row(&s, 1) == NULL && llm_session_logits_row(&s, 9) == NULL, "%s: rows without logits", name);
+    CHECK(llm_session_seq_len(&s, 2) == 6 && llm_session_seq_len(&s, 1) == 3 && llm_session_seq_len(&s, 0) == 0 && s.pos == 0,
+          "%s: lengths %zu %zu %zu", name, llm_session_seq_len(&s, 0), llm_session_seq_len(&s, 1), llm_session_seq_len(&s, 2));
+    /* 2. one token per unfinished slot per step: slot 0 from position 0,
+       slot 1 from 3, slot 2 from 6, all in one batch */
+    for (n = 0;; n++) {
+        int pos0[3] = { 0, 3, 6 };
+        for (q = 0; q < 3; q++) if (pos0[q] + n < T[q]) rows_add(&w, &ref, q, q, pos0[q] + n);
+        if (!w.b.n) break;
+        if (n % 2) w.b.pos = NULL;
+        rows_run(&s, &w, &ref, V, tol, name);
+    }
+    CHECK(llm_session_seq_len(&s, 0) == (size_t)T[0] && llm_session_seq_len(&s, 2) == (size_t)T[2] && s.pos == (size_t)T[0], "%s: after the steps", name);
+    /* 3. fork: slot 2 holds prompt 2's first 5; slots 3, 0 and 1 share
+       them. Slot 3 rewrites positions 2..5 with other tokens (prompt 1's),
+       and slot 1 writes another token at position 5 in the same batch as
+       slots 2 and 0 go on with prompt 2: none of it may reach them */
+    llm_session_reset(&s);
+    for (r = 0; r < 5; r++) rows_add(&w, &ref, 2, 2, r);
+    rows_run(&s, &w, &ref, V, tol, name);
+    CHECK(llm_session_seq_copy(&s, 3, 2) == LLM_OK && llm_session_seq_copy(&s, 0, 2) == LLM_OK && llm_session_seq_copy(&s, 1, 2) == LLM_OK &&
+          llm_session_seq_len(&s, 3) == 5 && s.pos == 5, "%s: seq_copy", name);
+    for (r = 2; r < 6; r++) { rows_add(&w, &ref, 3, 1, r - 2); w.pos[w.b.n - 1] = r; w.ref[w.b.n - 1] = -1; }
+    w.b.logits = w.keep;       /* none kept */
+    rows_run(&s, &w, &ref, V, tol, name);
+    CHECK(llm_session_logits(&s) == NULL && llm_session_seq_len(&s, 3) == 6, "%s: no row kept", name);
+    for (r = 5; r < 8; r++) rows_add(&w, &ref, 2, 2, r);
+    rows_add(&w, &ref, 0, 2, 5);
+    rows_add(&w, &ref, 1, 1, 0); w.pos[w.b.n - 1] = 5; w.ref[w.b.n - 1] = -1;
+    CHECK(rows_run(&s, &w, &ref, V, tol, name) == 2, "%s: forks", name);
+    /* 4. reorder (beams): slots 0, 1 take old slot 2 (length 8); slots 2, 3
+       take old slot 0 (length 6); then each goes on with prompt 2 */
+    {
+        const int32_t src[4] = { 2, 2, 0, 0 };
+        CHECK(llm_session_seq_reorder(&s, src, 4) == LLM_OK, "%s: reorder", name);
+        CHECK(llm_session_seq_len(&s, 0) == 8 && llm_session_seq_len(&s, 1) == 8 && llm_session_seq_len(&s, 2) == 6 &&
+              llm_session_seq_len(&s, 3) == 6 && s.pos == 8, "%s: lengths after reorder", name);
+        for (r = 0; r < 3; r++) { rows_add(&w, &ref, 2, 2, 6 + r); rows_add(&w, &ref, 3, 2, 6 + r); }
+        rows_add(&w, &ref, 1, 2, 8); rows_add(&w, &ref, 0, 2, 8);
+        CHECK(rows_run(&s, &w, &ref, V, tol, name) == 4, "%s: after reorder", name);
+    }
+    /* 5. rewriting: slot 3 from position 4 again (drops 4..8) */
+    rows_add(&w, &ref, 3, 2, 4); rows_add(&w, &ref, 3, 2, 5);
+    CHECK(rows_run(&s, &w, &ref, V, tol, name) == 1 && llm_session_seq_len(&s, 3) == 6, "%s: rewrite", name);
+    /* 6. bad batches change nothing */
+    for (q = 0; q < 4; q++) len[q] = llm_session_seq_len(&s, q);
+    {
+        const float *before = llm_session_logits(&s);
+        float keep0 = before ? before[0] : 0;
+        int bad;
+        llm_status st;
+        for (bad = 0; bad < 7; bad++) {
+            rows_add(&w, &ref, 0, 2, 9); rows_add(&w, &ref, 1, 2, 9); rows_add(&w, &ref, 2, 2, 9);
+            if (bad == 0) w.seq[1] = 4;                         /* slot out of range */
+            if (bad == 1) w.pos[1] = 11;                        /* past the slot's length */
+            if (bad == 2) { rows_add(&w, &ref, 0, 2, 9); }     /* same position twice */
+            if (bad == 3) { rows_add(&w, &ref, 3, 2, 6); rows_add(&w, &ref, 3, 2, 7); w.b.logits = w.keep; memset(w.keep, 1, 5); }
+            if (bad == 4) w.tok[2] = V;                         /* token out of range */
+            if (bad == 5) w.pos[0] = -1;
+            if (bad == 6) { w.b.n = 0; }
+            st = llm_session_decode(&s, &w.b);
+            CHECK(st != LLM_OK && strlen(llm_session_error(&s)) > 0, "%s: bad batch %d accepted", name, bad);
+            for (q = 0; q < 4; q++) CHECK(llm_session_seq_len(&s, q) == len[q], "%s: bad batch %d changed slot %d", name, bad, q);
+            CHECK(llm_session_logits(&s) == before && (!before || before[0] == keep0), "%s: bad batch %d changed the logits", name, bad);
+            memset(&w.b, 0, sizeof w.b);
+        }
+        CHECK(llm_session_seq_copy(&s, 4, 0) == LLM_ERR_INVALID_ARG && llm_session_seq_clear(&s, -1) == LLM_ERR_INVALID_ARG, "%s: bad slots", name);
+        {
+            const int32_t bad_src[2] = { 0, 7 };
+            CHECK(llm_session_seq_reorder(&s, bad_src, 2) == LLM_ERR_INVALID_ARG && llm_session_seq_len(&s, 1) == len[1], "%s: bad reorder", name);
+        }
+    }
+    /* the full context of one slot */
+    CHECK(llm_session_seq_clear(&s, 1) == LLM_OK && llm_session_seq_len(&s, 1) == 0, "%s: clear", name);
+    for (r = 0; r < T[2]; r++) rows_add(&w, &ref, 1, 2, r);
+    rows_run(&s, &w, &ref, V, tol, name);
+    rows_add(&w, &ref, 1, 2, 0); w.pos[0] = T[2];
+    CHECK(llm_session_decode(&s, &w.b) == LLM_ERR_CONTEXT_FULL && llm_session_seq_len(&s, 1) == (size_t)T[2], "%s: past the context", name);
+    memset(&w.b, 0, sizeof w.b);
+    /* eval is slot 0 */
+    llm_session_reset(&s);
+    CHECK(llm_session_eval(&s, ref.ids[2], (size_t)T[2], NULL) == LLM_OK && s.pos == (size_t)T[2] && llm_session_seq_len(&s, 1) == 0 &&
+          maxdiff(llm_session_logits(&s), ref.logits[2] + (size_t)(T[2] - 1) * V, (size_t)V) <= tol, "%s: eval in a 4-slot session", name);
+    llm_session_free(&s);
+    free_reference(&ref);
+    llm_model_free(&m);
+}
+
 /* Results don't depend on the thread count or the batch size. */
 static void test_threads_identical(void) {
     llm_model m;
@@ -236,6 +384,7 @@ int main(void) {
     for (i = 0; i < sizeof fixtures / sizeof *fixtures; i++) {
         test_fixture(fixtures[i], 1);
         test_fixture(fixtures[i], 2);
+        test_multi_seq(fixtures[i], 1 + (int)(i % 2));
     }
     test_threads_identical();
     test_load_paths();
