@@ -3230,12 +3230,13 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
     n = b->n;
     ns = s->n_seq_max;
     V = (size_t)s->model->config.n_vocab;
+    for (i = 0; i < n; i++)
+        if (b->token[i] < 0 || (size_t)b->token[i] >= V)
+            return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at row %zu is outside [0, %zu)", (int)b->token[i], i, V);
     for (q = 0; q < ns; q++) { s->_p0[q] = (size_t)-1; s->_p1[q] = s->_len[q]; }
     for (i = 0; i < n; i++) {
-        int32_t id = b->token[i];
         size_t p;
         q = b->seq ? b->seq[i] : 0;
-        if (id < 0 || (size_t)id >= V) return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at row %zu is outside [0, %zu)", (int)id, i, V);
         if (q < 0 || q >= ns) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: slot %d is outside [0, %d)", i, q, ns);
         if (b->pos && b->pos[i] < 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: negative position %d", i, (int)b->pos[i]);
         p = b->pos ? (size_t)b->pos[i] : s->_p1[q];

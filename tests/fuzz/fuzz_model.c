@@ -76,6 +76,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     r = llm_session_copy(&s2, &s);
     FUZZ_CHECK(r == LLM_OK && s2.pos == s.pos, "copy: %s", llm_session_error(&s2));
     llm_session_free(&s2);
+    {   /* a batch over several slots made from the hash: taken whole, or
+           refused with nothing changed */
+        llm_session_options sm = so;
+        llm_batch b;
+        int32_t tok[12], seq[12], pos[12];
+        int8_t keep[12];
+        size_t len[3], k;
+        sm.n_seq_max = 3;
+        r = llm_session_init(&s2, &m, &sm);
+        FUZZ_CHECK(r == LLM_OK || r == LLM_ERR_OUT_OF_MEMORY || r == LLM_ERR_LIMIT, "session 3: %s", llm_session_error(&s2));
+        for (k = 0; r == LLM_OK && k < 4; k++) {
+            uint64_t g = fuzz_hash(data, size) + k * 0x9e3779b97f4a7c15ull;
+            int q;
+            memset(&b, 0, sizeof b);
+            b.n = 1 + (size_t)(g % 12); g /= 12;
+            for (i = 0; i < b.n; i++, g = g * 6364136223846793005ull + 1442695040888963407ull) {
+                tok[i] = (int32_t)((g >> 33) % (uint64_t)c->n_vocab);
+                seq[i] = (int32_t)((g >> 20) % 4) - ((g >> 40) % 8 == 0);   /* mostly in [0, 3), a few out */
+                pos[i] = (int32_t)((g >> 44) % 10);
+                keep[i] = (int8_t)((g >> 50) & 1);
+            }
+            b.token = tok;
+            b.seq = (g & 1) ? seq : NULL;
+            b.pos = (g & 2) ? pos : NULL;
+            b.logits = (g & 4) ? keep : NULL;
+            for (q = 0; q < 3; q++) len[q] = llm_session_seq_len(&s2, q);
+            r = llm_session_decode(&s2, &b);
+            if (r != LLM_OK) {
+                for (q = 0; q < 3; q++) FUZZ_CHECK(llm_session_seq_len(&s2, q) == len[q], "a refused batch changed slot %d", q);
+                r = LLM_OK;
+            }
+            FUZZ_CHECK(llm_session_seq_copy(&s2, (int)(g % 3), (int)((g >> 8) % 3)) == LLM_OK, "seq_copy");
+        }
+        llm_session_free(&s2);
+    }
     /* generation with options from the hash */
     llm_session_reset(&s);
     {
