@@ -9,9 +9,11 @@
    Threads: the main thread accepts connections; each connection has a
    thread that reads its requests (examples/server_http.h parses them) and
    writes the answers; one scheduler thread owns the model's session and
-   the --parallel slots. Each scheduler step advances every active request
-   by one token (a new request's prompt is evaluated in the step it joins),
-   then samples each request's next token with that request's own sampler,
+   the --parallel slots: one llm_session with n_seq_max = --parallel, slot
+   i being its sequence i. Each scheduler step is one llm_session_decode
+   of a batch that advances every active request by one token (a new
+   request's prompt rows join the same batch, continuous batching), then
+   samples each request's next token with that request's own sampler,
    so a request's tokens depend only on its own prompt and seed. Requests
    that find every slot busy wait in a bounded queue (--queue); past it the
    answer is 503. One mutex guards the queue, the slots' shared fields and
@@ -97,11 +99,14 @@ typedef struct request {
 
 /* ---- the server -------------------------------------------------------------- */
 
+/* Slot i is sequence i of the server's session. */
 typedef struct slot {
     choice *c;                 /* NULL: free */
     int prefilled;
+    int leader;                /* a choice > 0 of a new request: the slot of
+                                  its choice 0, whose prompt it copies; else -1 */
     int32_t pending;           /* last sampled token, evaluated next step */
-    llm_session sess;
+    size_t row;                /* the batch row holding its logits */
 } slot;
 
 typedef struct server {
@@ -113,6 +118,9 @@ typedef struct server {
     double timeout;
     size_t max_body;
     const char *api_key;
+    llm_session sess;          /* n_seq_max = parallel: one sequence per slot */
+    int32_t *b_tok, *b_seq, *b_pos;   /* the step's batch: [parallel * n_ctx] rows */
+    int8_t *b_logits;
     slot *slots;
     int slots_free;            /* slots not promised to a queued or active choice */
     request *q_head, *q_tail;
@@ -120,6 +128,7 @@ typedef struct server {
     int stopping;
     int n_conns;
     unsigned long long n_requests, n_cancelled, next_id;
+    int most_in_step;          /* the most slots one forward pass has advanced */
     pthread_mutex_t mu;
     pthread_cond_t work;       /* scheduler: a request arrived, or stopping */
     pthread_cond_t conns_cv;   /* a connection ended */
@@ -174,7 +183,7 @@ static void choice_flush_finish(server *srv, choice *c, const char *why) {
 static void admit(server *srv) {
     while (srv->q_head) {
         request *r = srv->q_head;
-        int free_slots = 0, i, k;
+        int free_slots = 0, i, k, lead;
         if (r->cancelled || srv->stopping) {
             srv->q_head = r->next;
             if (!srv->q_head) srv->q_tail = NULL;
@@ -192,11 +201,13 @@ static void admit(server *srv) {
         srv->q_head = r->next;
         if (!srv->q_head) srv->q_tail = NULL;
         srv->q_len--;
-        for (i = 0, k = 0; i < srv->parallel && k < r->n; i++) {
+        for (i = 0, k = 0, lead = -1; i < srv->parallel && k < r->n; i++) {
             slot *s = &srv->slots[i];
             if (s->c) continue;
             s->c = &r->choices[k++];
             s->prefilled = 0;
+            s->leader = lead;
+            if (lead < 0) lead = i;
         }
     }
 }
@@ -274,26 +285,54 @@ static void choice_token(server *srv, slot *s, int32_t id, const char *piece, si
     pthread_cond_broadcast(&r->cv);
 }
 
-/* Evaluates what each active slot needs (its prompt, or its last token).
-   Returns 0, or the failing slot + 1 with its message in err. */
+/* One forward pass for every active slot: a new one's prompt (rows at
+   positions 0..n-1 of its sequence; the other choices of its request copy
+   that sequence afterwards, sharing its blocks), the others their last
+   token. Each slot's row with logits goes to s->row. Returns 0, or 1 with
+   the message in err (the session is then unchanged). */
 static int decode_step(server *srv, slot **act, int n_act, char *err, size_t err_size) {
-    (void)srv;
+    llm_batch b;
+    size_t n = 0, k;
     int i;
     for (i = 0; i < n_act; i++) {
         slot *s = act[i];
-        llm_status st;
-        if (!s->prefilled) {
-            llm_session_reset(&s->sess);
-            st = llm_session_eval(&s->sess, s->c->req->prompt, s->c->req->n_prompt, NULL);
-        } else {
-            st = llm_session_eval(&s->sess, &s->pending, 1, NULL);
+        int q = (int)(s - srv->slots);
+        const request *r = s->c->req;
+        if (s->prefilled) {
+            srv->b_tok[n] = s->pending; srv->b_seq[n] = q; srv->b_pos[n] = (int32_t)(s->c->n_ids - 1);
+            srv->b_logits[n] = 1;
+            s->row = n++;
+            continue;
         }
-        if (st != LLM_OK) { snprintf(err, err_size, "%s", llm_session_error(&s->sess)); return i + 1; }
+        llm_session_seq_clear(&srv->sess, q);
+        if (s->leader >= 0) continue;
+        for (k = 0; k < r->n_prompt; k++) {
+            srv->b_tok[n] = r->prompt[k]; srv->b_seq[n] = q; srv->b_pos[n] = (int32_t)k;
+            srv->b_logits[n] = k + 1 == r->n_prompt;
+            n++;
+        }
+        s->row = n - 1;
+    }
+    memset(&b, 0, sizeof b);
+    b.n = n; b.token = srv->b_tok; b.seq = srv->b_seq; b.pos = srv->b_pos; b.logits = srv->b_logits;
+    if (n && llm_session_decode(&srv->sess, &b) != LLM_OK) {
+        snprintf(err, err_size, "%s", llm_session_error(&srv->sess));
+        return 1;
+    }
+    for (i = 0; i < n_act; i++) {
+        slot *s = act[i];
+        if (!s->prefilled && s->leader >= 0) {
+            if (llm_session_seq_copy(&srv->sess, (int)(s - srv->slots), s->leader) != LLM_OK) {
+                snprintf(err, err_size, "%s", llm_session_error(&srv->sess));
+                return 1;
+            }
+            s->row = srv->slots[s->leader].row;
+        }
         s->prefilled = 1;
     }
     return 0;
 }
-static const float *slot_logits(server *srv, slot *s) { (void)srv; return llm_session_logits(&s->sess); }
+static const float *slot_logits(server *srv, slot *s) { return llm_session_logits_row(&srv->sess, s->row); }
 
 static void *scheduler_main(void *arg) {
     server *srv = (server *)arg;
@@ -313,6 +352,7 @@ static void *scheduler_main(void *arg) {
             if (s->c && s->c->req->cancelled) choice_finish(srv, s->c, "cancelled");
             if (s->c) act[n_act++] = s;
         }
+        if (n_act > srv->most_in_step) srv->most_in_step = n_act;
         if (!n_act) {
             if (srv->stopping && !srv->q_head) break;
             pthread_cond_wait(&srv->work, &srv->mu);
@@ -964,8 +1004,8 @@ static int health(conn *cn, int keep) {
     pthread_mutex_lock(&srv->mu);
     for (i = 0; i < srv->parallel; i++) busy += srv->slots[i].c != NULL;
     sb_printf(&b, "{\"status\":\"ok\",\"slots_idle\":%d,\"slots_processing\":%d,\"queued\":%d,"
-              "\"requests\":%llu,\"cancelled\":%llu}", srv->parallel - busy, busy, srv->q_len,
-              srv->n_requests, srv->n_cancelled);
+              "\"requests\":%llu,\"cancelled\":%llu,\"most_slots_in_one_step\":%d}", srv->parallel - busy, busy,
+              srv->q_len, srv->n_requests, srv->n_cancelled, srv->most_in_step);
     pthread_mutex_unlock(&srv->mu);
     respond_json(cn, 200, &b, keep);
     sb_free(&b);
@@ -1107,7 +1147,7 @@ int main(int argc, char **argv) {
     server srv;
     const char *model_dir = NULL, *host = "127.0.0.1";
     int port = 8080, timeout = 30;
-    int i, lfd = -1, bound_port = 0, rc = 0;
+    int lfd = -1, bound_port = 0, rc = 0;
     pthread_t sched;
     llm_session_options so;
     struct sigaction sa;
@@ -1160,12 +1200,20 @@ int main(int argc, char **argv) {
     memset(&so, 0, sizeof so);
     so.n_ctx = srv.n_ctx;
     so.n_threads = srv.threads;
-    for (i = 0; i < srv.parallel; i++) {
-        if (llm_session_init(&srv.slots[i].sess, &srv.model, &so) != LLM_OK) {
-            fprintf(stderr, "server: %s\n", llm_session_error(&srv.slots[i].sess));
-            rc = 1;
-            goto out;
-        }
+    so.n_seq_max = srv.parallel;
+    so.max_batch = 256;
+    if (llm_session_init(&srv.sess, &srv.model, &so) != LLM_OK) {
+        fprintf(stderr, "server: %s\n", llm_session_error(&srv.sess));
+        rc = 1;
+        goto out;
+    }
+    {
+        size_t rows = (size_t)srv.parallel * (size_t)srv.n_ctx;
+        srv.b_tok = (int32_t *)malloc(rows * sizeof(int32_t));
+        srv.b_seq = (int32_t *)malloc(rows * sizeof(int32_t));
+        srv.b_pos = (int32_t *)malloc(rows * sizeof(int32_t));
+        srv.b_logits = (int8_t *)malloc(rows);
+        if (!srv.b_tok || !srv.b_seq || !srv.b_pos || !srv.b_logits) { fprintf(stderr, "server: out of memory\n"); rc = 1; goto out; }
     }
     srv.slots_free = srv.parallel;
     if (!listen_on(host, port, &lfd, &bound_port)) { rc = 1; goto out; }
@@ -1245,7 +1293,8 @@ int main(int argc, char **argv) {
     pthread_mutex_destroy(&srv.mu);
 out:
     if (lfd >= 0) close(lfd);
-    for (i = 0; srv.slots && i < srv.parallel; i++) llm_session_free(&srv.slots[i].sess);
+    llm_session_free(&srv.sess);
+    free(srv.b_tok); free(srv.b_seq); free(srv.b_pos); free(srv.b_logits);
     free(srv.slots);
     llm_model_free(&srv.model);
     return rc;

@@ -294,6 +294,9 @@ static void test_concurrent(int port) {
         sb_free(&resp[i]);
     }
     CHECK(ok == N_CLIENTS, "%d of %d concurrent clients got their answer", ok, N_CLIENTS);
+    /* and they were decoded together: one forward pass for all 8 slots */
+    http(port, "GET", "/health", NULL, NULL, &b);
+    CHECK(jnum(b.p, "most_slots_in_one_step") == 8, "most slots in one step: %s", b.p);
     sb_free(&b);
 }
 
