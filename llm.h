@@ -65,6 +65,20 @@
    default n_inner). A tensor whose data is not aligned to its element size
    is copied.
 
+   8-bit weights (written by tools/quantize.c; README "8-bit weights"): a
+   matrix NAME (the four of each layer, wte, lm_head) may be stored as I8
+   of shape [out, in] (the layers' Conv1D [in, out] transposed; wte and
+   lm_head as they are) with NAME_scale, F32/F16/BF16 of shape
+   [out, ceil(in / 32)]: element (o, i) is q * scale[o][i / 32]. Each
+   product with it quantizes its input rows per block of 32 the same way
+   (see "8-bit product" in the implementation) and sums int8 products
+   exactly in int32. wpe and the small vectors stay F32/F16/BF16. A
+   config.json "quantization_config" must be compressed-tensors
+   int-quantized, 8-bit symmetric int weights, strategy group, group_size
+   32 (what quantize writes), else LLM_ERR_UNSUPPORTED; an I8 tensor
+   without its scales, or scales of the wrong shape or type, is
+   LLM_ERR_SHAPE / LLM_ERR_UNSUPPORTED.
+
    CONFIGURATION (define before including, in the implementation file)
    -------------
    LLM_MALLOC(sz) / LLM_FREE(p)  allocator (define both or neither)
@@ -95,7 +109,7 @@
    <stddef.h>, <stdint.h>, <string.h>, <math.h> and the freestanding
    <stdarg.h> (for its own small formatter of error messages); it needs
    memcpy, memset, memcmp, memchr, memmove, strlen, strcmp, strchr, expf,
-   tanhf, sqrtf and pow (fmaf in SIMD builds), plus what the compiler
+   tanhf, sqrtf, fabsf and pow (fmaf in SIMD builds and for 8-bit models), plus what the compiler
    emits calls to (e.g. bcmp with clang; libgcc's double-precision helpers
    on an FPU without doubles, used only to parse config.json).
    examples/firmware runs it bare-metal on a Cortex-M7 and a Cortex-M4 in
@@ -379,7 +393,10 @@ typedef enum llm__layout {
     LLM__IN_OUT = 1,    /* [in, out]: GPT-2's Conv1D */
     LLM__OUT_IN         /* [out, in]: a row per output (LM head, embeddings) */
 } llm__layout;
-typedef struct llm__mat { const void *w; llm_dtype type; llm__layout layout; } llm__mat;
+/* I8 matrices (always LLM__OUT_IN) have one scale per block of LLM__QB
+   inputs of each output: scale[out][ceil(in / LLM__QB)], of type stype. */
+typedef struct llm__mat { const void *w; llm_dtype type; llm__layout layout; const void *scale; llm_dtype stype; } llm__mat;
+#define LLM__QB 32
 typedef struct llm__layer {
     llm__mat qkv_w, attn_proj_w, fc_w, mlp_proj_w;         /* LLM__IN_OUT */
     const float *ln1_w, *ln1_b, *ln2_w, *ln2_b;
@@ -388,7 +405,7 @@ typedef struct llm__layer {
 
 typedef struct llm_model {
     llm_config config;
-    llm_dtype wtype;              /* dtype of the big matrices */
+    llm_dtype wtype;              /* dtype of the layers' matrices (I8: 8-bit) */
     llm_tokenizer tokenizer;      /* valid when has_tokenizer */
     int has_tokenizer;
     /* private */
@@ -1663,6 +1680,18 @@ static int llm__tok_folder_has_files(const char *dir); /* tokenizer section */
 LLM_API const char *llm_model_error(const llm_model *m) { return m ? llm__msg(m->error) : "NULL model"; }
 
 /* Read config.json into c (fields it lacks keep their values). */
+/* obj's member key, or (size_t)-1 (also when obj is (size_t)-1) */
+static size_t llm__json_path(const llm__json *j, size_t obj, const char *key) {
+    return obj == (size_t)-1 ? obj : llm__json_get(j, obj, key);
+}
+/* obj's member key is the string lit (lit != NULL) or the integer n */
+static int llm__json_key_is(const llm__json *j, size_t obj, const char *key, const char *lit, uint64_t n) {
+    size_t v = llm__json_path(j, obj, key);
+    uint64_t u;
+    if (v == (size_t)-1) return 0;
+    return lit ? llm__json_eq(j, v, lit) : llm__json_uint(j, v, &u) && u == n;
+}
+
 static llm_status llm__config_parse(llm_config *c, const char *text, size_t len, llm_arena *a, char *err) {
     static const char *const int_keys[5] = { "n_layer", "n_head", "n_embd", "n_positions", "vocab_size" };
     int *const int_dst[5] = { &c->n_layer, &c->n_head, &c->n_embd, &c->n_ctx, &c->n_vocab };
@@ -1712,6 +1741,20 @@ static llm_status llm__config_parse(llm_config *c, const char *text, size_t len,
     if (v != (size_t)-1 && !llm__json_eq(&j, v, "gpt2")) {
         r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: model_type \"%.*s\" is not GPT-2", (int)(j.t[v].len > 40 ? 40 : j.t[v].len), j.s + j.t[v].start);
         goto done;
+    }
+    v = llm__json_get(&j, 0, "quantization_config");
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        /* the one 8-bit scheme llm.h implements (README: 8-bit weights) */
+        size_t wq = llm__json_path(&j, llm__json_path(&j, llm__json_path(&j, v, "config_groups"), "group_0"), "weights");
+        size_t sym = llm__json_path(&j, wq, "symmetric");
+        if (!llm__json_key_is(&j, v, "quant_method", "compressed-tensors", 0) || !llm__json_key_is(&j, v, "format", "int-quantized", 0) ||
+            !llm__json_key_is(&j, wq, "num_bits", NULL, 8) || !llm__json_key_is(&j, wq, "type", "int", 0) ||
+            !llm__json_key_is(&j, wq, "strategy", "group", 0) || !llm__json_key_is(&j, wq, "group_size", NULL, LLM__QB) ||
+            sym == (size_t)-1 || j.t[sym].type != LLM__J_TRUE) {
+            r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: this quantization_config is not implemented (llm.h reads "
+                         "compressed-tensors int-quantized, 8-bit symmetric int weights, strategy group, group_size 32)");
+            goto done;
+        }
     }
     {   /* boolean switches that change GPT-2's maths: only the defaults */
         static const char *const flags[4] = { "scale_attn_weights", "scale_attn_by_inverse_layer_idx", "add_cross_attention", "tie_word_embeddings" };
@@ -1791,12 +1834,58 @@ static llm_status llm__bind_f32(llm__bind *b, const char *name, size_t d0, size_
     return LLM_OK;
 }
 
-/* A big matrix: used as stored; copied only if misaligned. */
+/* Used in place when aligned to its element size, else copied. */
+static const void *llm__bind_place(llm__bind *b, const llm_tensor *t) {
+    const void *p;
+    if (((uintptr_t)t->data & (llm_dtype_size(t->dtype) - 1)) == 0) return t->data;
+    if (!b->fill) { b->need += (t->nbytes + 63) & ~(size_t)63; return t->data; }
+    memcpy(b->cur, t->data, t->nbytes);
+    p = b->cur;
+    b->cur += (t->nbytes + 63) & ~(size_t)63;
+    return p;
+}
+
+/* An 8-bit matrix NAME: I8 [out, in] and NAME_scale [out, ceil(in / 32)]
+   (F32, F16 or BF16), both used in place. */
+static llm_status llm__bind_q8(llm__bind *b, const char *name, const llm_tensor *t, size_t out_n, size_t in_n, llm__mat *out) {
+    char sn[128];
+    const llm_tensor *s;
+    size_t nb = (in_n + LLM__QB - 1) / LLM__QB, n = strlen(name);
+    if (t->ndim != 2 || t->shape[0] != out_n || t->shape[1] != in_n)
+        return llm__err(b->m->error, LLM_ERR_SHAPE, "8-bit tensor '%s' has shape [%zu, %zu%s] but the model needs [%zu, %zu] ([out, in])",
+                        t->name, t->ndim ? t->shape[0] : 0, t->ndim > 1 ? t->shape[1] : 0, t->ndim > 2 ? ", ..." : "", out_n, in_n);
+    if (n + 7 > sizeof sn) return llm__err(b->m->error, LLM_ERR_SHAPE, "tensor name too long");
+    memcpy(sn, name, n);
+    memcpy(sn + n, "_scale", 7);
+    s = llm__bind_find(b, sn);
+    if (!s) return llm__err(b->m->error, LLM_ERR_SHAPE, "tensor '%s' is I8 but its scales '%s%s' are missing", t->name, b->prefix, sn);
+    if (s->dtype != LLM_DTYPE_F32 && s->dtype != LLM_DTYPE_F16 && s->dtype != LLM_DTYPE_BF16)
+        return llm__err(b->m->error, LLM_ERR_UNSUPPORTED, "scales '%s' are %s (llm.h reads F32, F16, BF16 scales)", s->name, llm_dtype_name(s->dtype));
+    if (s->ndim != 2 || s->shape[0] != out_n || s->shape[1] != nb)
+        return llm__err(b->m->error, LLM_ERR_SHAPE, "scales '%s' have shape [%zu, %zu%s] but %s [%zu, %zu] needs [%zu, %zu] (one per %d inputs)",
+                        s->name, s->ndim ? s->shape[0] : 0, s->ndim > 1 ? s->shape[1] : 0, s->ndim > 2 ? ", ..." : "", t->name, out_n, in_n,
+                        out_n, nb, LLM__QB);
+    out->type = LLM_DTYPE_I8;
+    out->layout = LLM__OUT_IN;
+    out->w = t->data;
+    out->stype = s->dtype;
+    out->scale = llm__bind_place(b, s);
+    return LLM_OK;
+}
+
+/* A big matrix: used as stored; copied only if misaligned. layout: how
+   the float checkpoint stores it; an I8 one is [out, in] whatever that. */
 static llm_status llm__bind_mat(llm__bind *b, const char *name, size_t d0, size_t d1, llm__layout layout, llm__mat *out) {
     const llm_tensor *t = llm__bind_find(b, name);
-    llm_status r = llm__bind_check(b, name, t, d0, d1, 2);
+    llm_status r;
     size_t es;
+    if (t && t->dtype == LLM_DTYPE_I8) {
+        if (out == &b->m->_wpe) return llm__err(b->m->error, LLM_ERR_UNSUPPORTED, "tensor '%s' is I8: llm.h reads wpe as F32, F16 or BF16", t->name);
+        return layout == LLM__IN_OUT ? llm__bind_q8(b, name, t, d1, d0, out) : llm__bind_q8(b, name, t, d0, d1, out);
+    }
+    r = llm__bind_check(b, name, t, d0, d1, 2);
     if (r != LLM_OK) return r;
+    out->scale = NULL;
     es = llm_dtype_size(t->dtype);
     out->type = t->dtype;
     out->layout = layout;
@@ -1880,7 +1969,10 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
         c->n_vocab = (int)wte->shape[0];
         c->n_ctx = (int)wpe->shape[0];
         c->n_layer = n_layer;
-        c->n_inner = fc && fc->ndim == 2 && fc->shape[1] <= 4u * LLM__MAX_EMBD ? (int)fc->shape[1] : 4 * c->n_embd;
+        {   /* c_fc is [C, n_inner], or [n_inner, C] when 8-bit */
+            size_t ni = fc && fc->ndim == 2 ? fc->shape[fc->dtype == LLM_DTYPE_I8 ? 0 : 1] : 0;
+            c->n_inner = ni && ni <= 4u * LLM__MAX_EMBD ? (int)ni : 4 * c->n_embd;
+        }
         if (hs) {
             long v = 0;
             const char *p = hs;
@@ -1935,7 +2027,7 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
         r = llm__bind_all(&b);
         if (r != LLM_OK) return r;
     }
-    m->wtype = m->_wte.type;
+    m->wtype = m->_layers[0].qkv_w.type;
     return LLM_OK;
 }
 
@@ -2142,9 +2234,13 @@ static size_t llm__scratch_per_thread(int C, int H, int max_batch, int n_ctx) {
 #endif
 }
 /* ... for nt threads (the session allocates this). */
+static size_t llm__q8_scratch_floats(int B, int IC);
 static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, int n_ctx) {
-    size_t per = llm__scratch_per_thread(c->n_embd, c->n_head, max_batch, n_ctx), all;
+    size_t per = llm__scratch_per_thread(c->n_embd, c->n_head, max_batch, n_ctx), all, q8;
     if (per == (size_t)-1 || !llm__mul(per, (size_t)nt, &all)) return (size_t)-1;
+    /* the 8-bit product's quantized activations (sizes within the model limits cannot overflow) */
+    q8 = llm__q8_scratch_floats(max_batch, c->n_inner > c->n_embd ? c->n_inner : c->n_embd);
+    if (q8 > all) all = q8;
 #ifdef LLM__VW
     {   /* matrix-vector partial sums: LLM__SLABS rows of the widest output */
         size_t oc = (size_t)(c->n_inner > 3 * c->n_embd ? c->n_inner : 3 * c->n_embd), g;
@@ -2446,10 +2542,134 @@ static const llm__fmt_traits *llm__float_traits(llm_dtype t) {
     }
 }
 
-/* dst[0..n) = row r of a matrix stored [rows, n] (an embedding row) as f32. */
+/* dst[0..n) = row r of a matrix stored [rows, n] (an embedding row) as f32;
+   an I8 row is q * d, d its block's scale. */
 static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
-    const llm__fmt_traits *f = llm__float_traits(w->type);
-    if (f) f->row(dst, w->w, r * n, n);
+    const llm__fmt_traits *f;
+    size_t nb = (n + LLM__QB - 1) / LLM__QB, i;
+    const signed char *q = (const signed char *)w->w + r * n;
+    switch (w->type) {
+    case LLM_DTYPE_F32: case LLM_DTYPE_F16: case LLM_DTYPE_BF16:
+        f = llm__float_traits(w->type);
+        f->row(dst, w->w, r * n, n);
+        return;
+    case LLM_DTYPE_I8:
+        for (i = 0; i < n; i++) dst[i] = (float)q[i] * llm__wget(w->stype, w->scale, r * nb + i / LLM__QB);
+        return;
+    default: LLM_ASSERT(0 && "llm__mat_row: unknown weight format"); return;
+    }
+}
+
+/* ---- 8-bit product: I8 weights x activations quantized per block ---------
+   The activations are quantized like the weights, per row and per block of
+   LLM__QB inputs: amax = max |x| over the block; d = amax / 127 and
+   id = 127 / amax (f32 divisions; d = id = 0 when amax is 0); q =
+   x * id (an f32 product) rounded to the nearest integer, ties to even
+   (|q| <= 127). A row or block holding a NaN or an infinity gets q = 0 and
+   d = NaN, so its outputs are NaN, as in f32. An output is then
+   acc = 0; acc = fmaf((float)isum_j, dx_j * dw_j, acc) for the blocks
+   j = 0, 1, ... in order, isum_j the exact int32 sum of the block's
+   products; then + bias, then stored, added or GELU'd (llm__gelu1). */
+
+/* round to nearest, ties to even, for |v| <= 127.5 (exact: no FP mode) */
+static int llm__round_even(float v) {
+    int q = (int)v;                    /* towards zero */
+    float f = v - (float)q;            /* exact */
+    if (f > 0.5f || (f == 0.5f && (q & 1))) q++;
+    else if (f < -0.5f || (f == -0.5f && (q & 1))) q--;
+    return q;
+}
+
+/* qx[B][nb * QB] (zero-padded), dx[B][nb] from in[B][IC] */
+static void llm__quant_rows(signed char *qx, float *dx, const float *in, int B, int IC) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, b, j, i;
+    for (b = 0; b < B; b++)
+        for (j = 0; j < nb; j++) {
+            const float *x = in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB;
+            signed char *q = qx + ((size_t)b * (size_t)nb + (size_t)j) * LLM__QB;
+            int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB, bad = 0;
+            float amax = 0.0f, id;
+            for (i = 0; i < n; i++) {
+                float v = fabsf(x[i]);
+                if (!(v <= 3.40282347e38f)) bad = 1;
+                else if (v > amax) amax = v;
+            }
+            memset(q, 0, LLM__QB);
+            if (bad) { dx[(size_t)b * (size_t)nb + (size_t)j] = (float)NAN; continue; }
+            dx[(size_t)b * (size_t)nb + (size_t)j] = amax / 127.0f;
+            if (amax == 0.0f) continue;
+            id = 127.0f / amax;
+            for (i = 0; i < n; i++) q[i] = (signed char)llm__round_even(x[i] * id);
+        }
+}
+
+/* The exact int32 sum of a[i] * b[i] over n <= LLM__QB int8 pairs (b, the
+   activations, in [-127, 127]): a full block with AVX2 (|b| times b's sign
+   on a, so u8 x s8 pairs cannot saturate: 2 * 127 * 128 < 32768), with the
+   VNNI dot-product instruction where the compiler targets AVX-512 VNNI or
+   AVX-VNNI; the scalar loop otherwise. */
+static int32_t llm__dot_q8(const signed char *a, const signed char *b, int n) {
+    int32_t s = 0;
+    int i;
+#if defined(LLM__VW) && defined(__AVX2__)
+    if (n == LLM__QB) {
+        const __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)a);
+        const __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)b);
+        const __m256i ax = _mm256_sign_epi8(x, x), sw = _mm256_sign_epi8(w, x);
+        __m128i h;
+#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
+        const __m256i d = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ax, sw);
+#elif defined(__AVXVNNI__)
+        const __m256i d = _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), ax, sw);
+#else
+        const __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sw), _mm256_set1_epi16(1));
+#endif
+        h = _mm_add_epi32(_mm256_castsi256_si128(d), _mm256_extracti128_si256(d, 1));
+        h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
+        h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
+        return _mm_cvtsi128_si32(h);
+    }
+#endif
+    for (i = 0; i < n; i++) s += (int32_t)a[i] * (int32_t)b[i];
+    return s;
+}
+
+/* Scratch floats the 8-bit product needs for B rows of IC inputs. */
+static size_t llm__q8_scratch_floats(int B, int IC) {
+    size_t nb = ((size_t)IC + LLM__QB - 1) / LLM__QB;
+    return ((size_t)B * nb * (LLM__QB + 4) + 3) / 4 + 16;
+}
+
+/* out[B,OC] = quant(in[B,IC]) . w[OC,IC] (I8, per-block scales) + bias.
+   Outputs in blocks of 4 rows of w, split over the threads; each output
+   is one thread's, in the fixed order above. */
+static void llm__mm_q8(float *out, const float *in, const llm__mat *w, const float *bias,
+                       int B, int IC, int OC, int flags, int nt, float *scratch) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, nblk = (OC + 3) / 4, blk;
+    float *dx = (float *)(void *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    signed char *qx = (signed char *)(void *)(dx + (size_t)B * (size_t)nb);
+    (void)nt;
+    llm__quant_rows(qx, dx, in, B, IC);
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
+    for (blk = 0; blk < nblk; blk++) {
+        int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, o, j;
+        for (b = 0; b < B; b++)
+            for (o = o0; o < o0 + no; o++) {
+                const signed char *wr = (const signed char *)w->w + (size_t)o * (size_t)IC;
+                const signed char *xr = qx + (size_t)b * (size_t)nb * LLM__QB;
+                float acc = 0.0f, v, *dst = out + (size_t)b * (size_t)OC + (size_t)o;
+                for (j = 0; j < nb; j++) {
+                    int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB;
+                    int32_t isum = llm__dot_q8(wr + j * LLM__QB, xr + j * LLM__QB, n);
+                    acc = fmaf((float)isum, dx[(size_t)b * (size_t)nb + (size_t)j] *
+                               llm__wget(w->stype, w->scale, (size_t)o * (size_t)nb + (size_t)j), acc);
+                }
+                v = bias ? acc + bias[o] : acc;
+                if (flags & LLM__MM_GELU) *dst = llm__gelu1(v);
+                else if (flags & LLM__MM_ADD) *dst += v;
+                else *dst = v;
+            }
+    }
 }
 
 /* ---- [in, out] product, B > 1: packed panels (SIMD) ---------------------- */
@@ -2714,6 +2934,10 @@ static void llm__matmul(float *out, const float *in, const llm__mat *w, const fl
             return;
         default: LLM_ASSERT(0 && "llm__matmul: unknown layout"); return;
         }
+    case LLM_DTYPE_I8:
+        LLM_ASSERT(w->layout == LLM__OUT_IN);
+        llm__mm_q8(out, in, w, bias, B, IC, OC, flags, nt, scratch);
+        return;
     default: LLM_ASSERT(0 && "llm__matmul: unknown weight format"); return;
     }
 }

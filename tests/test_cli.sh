@@ -24,7 +24,7 @@ expect_fail() {
 }
 trap 'rm -rf "$TMP".*' EXIT
 
-for p in generate score chat minimal tokenize; do
+for p in generate score chat minimal tokenize quantize; do
     if [ ! -x "$B/$p" ]; then echo "FAIL test_cli.sh: $B/$p not built (make)"; echo "test_cli: 0 passed, 1 failed"; exit 1; fi
 done
 
@@ -36,6 +36,19 @@ got=$(printf '%s\n' "$line" | sed -n 's/.*mean_logprob \(-\{0,1\}[0-9.]*\).*/\1/
 if [ -n "$got" ] && awk -v g="$got" -v w="$want" 'BEGIN { d = -g - w; if (d < 0) d = -d; exit !(d <= 0.01 * w) }'; then ok
 else bad "score: mean_logprob '$got' is not within 1% of -$want ($line)"; fi
 echo "  score: validation mean_logprob $got (train.py: -$want)"
+
+# ---- quantize: the 8-bit model's validation perplexity within 1% of the
+# shipped F16 model's; it generates; an 8-bit folder is not quantized again
+if "$B/quantize" $M "$TMP.q8" >"$TMP.qout" 2>/dev/null && grep -q "^mlp.c_fc" "$TMP.qout"; then ok
+else bad "quantize $M: $(head -c 300 "$TMP.qout")"; fi
+line8=$("$B/score" -m "$TMP.q8" --ids-file $R/val.ids --window 256 --summary 2>/dev/null)
+got8=$(printf '%s\n' "$line8" | sed -n 's/.*mean_logprob \(-\{0,1\}[0-9.]*\).*/\1/p')
+if [ -n "$got8" ] && awk -v a="$got8" -v b="$got" 'BEGIN { r = exp(b - a); exit !(r >= 0.99 && r <= 1.01) }'; then ok
+else bad "8-bit perplexity: mean_logprob '$got8' vs F16 '$got' ($line8)"; fi
+echo "  quantize: 8-bit validation mean_logprob $got8 (F16: $got)"
+g8=$("$B/generate" -m "$TMP.q8" -p ROMEO: --greedy --max-new-tokens 8 2>/dev/null | head -n 1)
+check "generate on the 8-bit model" "$g8" "ROMEO:"
+expect_fail "quantize an 8-bit folder" 1 "already 8-bit" "$B/quantize" "$TMP.q8" "$TMP.q8b"
 
 # ---- generate: greedy text equals PyTorch's greedy ids, decoded
 prompt=$(sed -n 1p $R/greedy.txt)

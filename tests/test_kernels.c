@@ -130,6 +130,93 @@ static void test_matmul(void) {
     check_matmul(LLM_DTYPE_BF16, LLM__IN_OUT, 9, 768, 768, LLM__MM_ADD, 1);
 }
 
+/* The 8-bit product against the documented rule, written out here: I8
+   weights [OC][IC] with F16 or F32 scales per 32 inputs; activations
+   quantized per row and block (amax, id = 127 / amax, q = x * id rounded
+   to nearest, ties to even: rint in the default mode); the block sums in
+   double. */
+static void check_q8(llm_dtype st, int B, int IC, int OC, int flags, int use_bias) {
+    int nb = (IC + 31) / 32, b, o, k, j, nt, same = 1;
+    signed char *w = (signed char *)malloc((size_t)OC * IC), *qx = (signed char *)malloc((size_t)B * IC);
+    void *sc = malloc((size_t)OC * nb * 4);
+    double *dw = (double *)malloc((size_t)OC * nb * sizeof(double)), *dxr = (double *)malloc((size_t)B * nb * sizeof(double)), worst = 0;
+    float *in = (float *)malloc((size_t)B * IC * 4), *bias = (float *)malloc((size_t)OC * 4), *out0 = (float *)malloc((size_t)B * OC * 4);
+    float *out[3];
+    llm__mat m;
+    size_t i;
+    for (i = 0; i < (size_t)OC * IC; i++) w[i] = (signed char)((int)(rnd32() % 255) - 127);
+    for (i = 0; i < (size_t)OC * nb; i++) {
+        if (st == LLM_DTYPE_F16) { uint16_t h = (uint16_t)(((5 + rnd32() % 6) << 10) | (rnd32() & 1023)); ((uint16_t *)sc)[i] = h; dw[i] = dec_f16(h); }
+        else { float f = (rndf() + 1.5f) * 1e-3f; ((float *)sc)[i] = f; dw[i] = f; }
+    }
+    for (i = 0; i < (size_t)B * IC; i++) in[i] = rndf() * (i % 7 == 0 ? 4.0f : 1.0f);
+    if (B > 1) for (i = 0; i < (size_t)IC && i < 32; i++) in[(size_t)IC + i] = 0.0f;  /* an all-zero block */
+    for (i = 0; i < (size_t)OC; i++) bias[i] = rndf();
+    for (i = 0; i < (size_t)B * OC; i++) out0[i] = rndf();
+    for (b = 0; b < B; b++)
+        for (j = 0; j < nb; j++) {
+            float amax = 0, id;
+            int n = IC - 32 * j < 32 ? IC - 32 * j : 32;
+            for (k = 0; k < n; k++) if (fabsf(in[(size_t)b * IC + 32 * j + k]) > amax) amax = fabsf(in[(size_t)b * IC + 32 * j + k]);
+            dxr[(size_t)b * nb + j] = amax / 127.0f;
+            id = amax > 0 ? 127.0f / amax : 0.0f;
+            for (k = 0; k < n; k++) { float v = in[(size_t)b * IC + 32 * j + k] * id; qx[(size_t)b * IC + 32 * j + k] = (signed char)rintf(v); }
+        }
+    m.w = w; m.type = LLM_DTYPE_I8; m.layout = LLM__OUT_IN; m.scale = sc; m.stype = st;
+    for (nt = 1; nt <= 3; nt++) {
+        float *scratch = scratch_for(IC, OC, B, nt);
+        out[nt - 1] = (float *)malloc((size_t)B * OC * 4);
+        memcpy(out[nt - 1], out0, (size_t)B * OC * 4);
+        llm__matmul(out[nt - 1], in, &m, use_bias ? bias : NULL, B, IC, OC, flags, nt, scratch);
+        free(scratch);
+    }
+    for (b = 0; b < B; b++)
+        for (o = 0; o < OC; o++) {
+            double s = use_bias ? bias[o] : 0, mag = fabs(s) + 1e-3, ref;
+            for (j = 0; j < nb; j++) {
+                long isum = 0;
+                int n = IC - 32 * j < 32 ? IC - 32 * j : 32;
+                for (k = 0; k < n; k++) isum += (long)w[(size_t)o * IC + 32 * j + k] * qx[(size_t)b * IC + 32 * j + k];
+                s += (double)isum * dxr[(size_t)b * nb + j] * dw[(size_t)o * nb + j];
+                mag += fabs((double)isum * dxr[(size_t)b * nb + j] * dw[(size_t)o * nb + j]);
+            }
+            ref = flags & LLM__MM_GELU ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
+            if (flags & LLM__MM_ADD) mag += fabs(out0[(size_t)b * OC + o]);
+            if (fabs(out[0][(size_t)b * OC + o] - ref) / mag > worst) worst = fabs(out[0][(size_t)b * OC + o] - ref) / mag;
+        }
+    for (nt = 1; nt < 3; nt++) if (memcmp(out[0], out[nt], (size_t)B * OC * 4)) same = 0;
+    CHECK(worst < 2e-6, "q8 scales %s B=%d IC=%d OC=%d flags=%d: error %.3g", llm_dtype_name(st), B, IC, OC, flags, worst);
+    CHECK(same, "q8 B=%d IC=%d OC=%d: results differ between 1, 2 and 3 threads", B, IC, OC);
+    for (nt = 0; nt < 3; nt++) free(out[nt]);
+    free(w); free(qx); free(sc); free(dw); free(dxr); free(in); free(bias); free(out0);
+}
+
+static void test_q8(void) {
+    const int Bs[] = { 1, 2, T_MR - 1, T_MR + 1, 17 };
+    const int ICs[] = { 1, 31, 32, 33, 100, 768 };
+    const int OCs[] = { 1, 5, 17, T_NR + 1 };
+    int bi, ii, oi;
+    for (bi = 0; bi < 5; bi++)
+        for (ii = 0; ii < 6; ii++)
+            for (oi = 0; oi < 4; oi++) {
+                int v = (bi + ii + oi) % 3;
+                check_q8((bi + oi) % 2 ? LLM_DTYPE_F32 : LLM_DTYPE_F16, Bs[bi] < 1 ? 1 : Bs[bi], ICs[ii], OCs[oi],
+                         v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_GELU, v != 1);
+            }
+    check_q8(LLM_DTYPE_F16, 9, 768, 768, LLM__MM_ADD, 1);
+    {   /* an embedding row of an I8 matrix is q * d */
+        signed char q[2 * 40];
+        float sc[4] = { 0.5f, 0.25f, 2.0f, 4.0f }, dst[40];
+        llm__mat m;
+        int i, ok = 1;
+        for (i = 0; i < 80; i++) q[i] = (signed char)(i - 40);
+        m.w = q; m.type = LLM_DTYPE_I8; m.layout = LLM__OUT_IN; m.scale = sc; m.stype = LLM_DTYPE_F32;
+        llm__mat_row(dst, &m, 1, 40);
+        for (i = 0; i < 40; i++) if (dst[i] != (float)(i) * (i < 32 ? 2.0f : 4.0f)) ok = 0;
+        CHECK(ok, "I8 embedding row is not q * scale");
+    }
+}
+
 static void test_rows(void) {
     static const llm_dtype types[3] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_BF16 };
     int ti;
@@ -236,6 +323,7 @@ static void test_attention(void) {
 int main(void) {
     test_matmul();
     test_rows();
+    test_q8();
     test_layernorm();
     test_attention();
     return test_summary("test_kernels");

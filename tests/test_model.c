@@ -6,6 +6,13 @@
 #include <stdlib.h>
 
 #define MAXP 3
+/* 8-bit checkpoints (tools/q8_reference.py): the reference quantizes the
+   activations by the same rule, so the logits agree to f32 rounding except
+   where that rounding moves an activation across a rounding boundary of its
+   8-bit quantization (q changes by 1: the output by about d_x * d_w * 127,
+   a few 1e-4 on these models). 2e-3 absolute holds that with margin while
+   the 8-bit effect itself (float vs 8-bit logits) is 0.1 on these fixtures. */
+#define Q8_TOL 2e-3
 
 typedef struct {
     int n;                 /* prompts */
@@ -79,6 +86,7 @@ static void test_fixture(const char *name, int n_threads) {
         /* F32: 1e-4 absolute; 16-bit weights: the reference uses the same
            rounded weights, so the same bound relative to the logit scale */
         tol = 1e-4 * (m.wtype == LLM_DTYPE_F32 ? 1.0 : (maxabs(ref.logits[k], (size_t)T * V) > 1 ? maxabs(ref.logits[k], (size_t)T * V) : 1.0));
+        if (m.wtype == LLM_DTYPE_I8) tol = Q8_TOL;
         /* whole prompt, batched */
         llm_session_reset(&s);
         st = llm_session_eval(&s, ref.ids[k], (size_t)T, all);
@@ -312,6 +320,47 @@ static void test_threads_identical(void) {
 }
 
 /* Loading paths and options give the same model. */
+/* Malformed 8-bit files: q8-tiny-f32 with one header string replaced by
+   another of the same length (so the data offsets still hold). */
+static void q8_variant(const char *file, size_t n, const char *cfg, size_t cn, const char *from, const char *to,
+                       llm_status want, const char *what) {
+    char *img = (char *)malloc(n), *c2 = (char *)malloc(cn + 1), *hit;
+    llm_model m;
+    llm_status st;
+    memcpy(img, file, n);
+    memcpy(c2, cfg, cn + 1);
+    hit = strstr(img + 8, from);
+    if (!hit) { hit = strstr(c2, from); if (hit) memcpy(hit, to, strlen(to)); }
+    else memcpy(hit, to, strlen(to));
+    CHECK(hit != NULL && strlen(from) == strlen(to), "q8 variant %s: pattern not found", what);
+    st = llm_model_load_memory(&m, img, n, c2, cn);
+    CHECK(st == want, "q8 variant %s: status %d (want %d): %s", what, (int)st, (int)want, llm_model_error(&m));
+    llm_model_free(&m);
+    free(img); free(c2);
+}
+
+static void test_q8_malformed(void) {
+    size_t n = 0, cn = 0;
+    char *file = test_read_file("tests/data/q8-tiny-f32/model.safetensors", &n), *cfg = test_read_file("tests/data/q8-tiny-f32/config.json", &cn);
+    llm_model m;
+    CHECK(file && cfg, "q8-tiny-f32 files");
+    if (!file || !cfg) { free(file); free(cfg); return; }
+    CHECK(llm_model_load_memory(&m, file, n, cfg, cn) == LLM_OK && m.wtype == LLM_DTYPE_I8, "q8-tiny-f32 loads: %s", llm_model_error(&m));
+    llm_model_free(&m);
+    q8_variant(file, n, cfg, cn, "h.0.mlp.c_fc.weight_scale\"", "h.0.mlp.c_fc.weight_scalX\"", LLM_ERR_SHAPE, "I8 without scales");
+    q8_variant(file, n, cfg, cn, "\"shape\":[128,1],\"data_offsets\":[16128", "\"shape\":[ 64,2],\"data_offsets\":[16128",
+               LLM_ERR_SHAPE, "wrong scale shape");
+    q8_variant(file, n, cfg, cn, "\"dtype\":\"F16\",\"shape\":[97,1]", "\"dtype\":\"I8\" ,\"shape\":[97,2]", LLM_ERR_UNSUPPORTED,
+               "I8 scales");
+    q8_variant(file, n, cfg, cn, "\"shape\":[128,32]", "\"shape\":[32,128]", LLM_ERR_SHAPE, "I8 matrix not [out, in]");
+    q8_variant(file, n, cfg, cn, "\"group_size\": 32, \"dynamic\": false", "\"group_size\": 64, \"dynamic\": false",
+               LLM_ERR_UNSUPPORTED, "group_size 64 in config");
+    q8_variant(file, n, cfg, cn, "\"num_bits\": 8, \"type\": \"int\", \"symmetric\": true, \"strategy\": \"group\", \"group_size\": 32, \"dynamic\": f",
+               "\"num_bits\": 4, \"type\": \"int\", \"symmetric\": true, \"strategy\": \"group\", \"group_size\": 32, \"dynamic\": f",
+               LLM_ERR_UNSUPPORTED, "num_bits 4 in config");
+    free(file); free(cfg);
+}
+
 static void test_load_paths(void) {
     llm_model a, b;
     llm_model_options o;
@@ -379,7 +428,8 @@ static void test_real_gpt2(void) {
 }
 
 int main(void) {
-    static const char *fixtures[] = { "tiny-f32", "h3-f16", "h5-bf16", "lmhead-f32", "noconfig-f32", "meta-f32", "ninner-f32" };
+    static const char *fixtures[] = { "tiny-f32", "h3-f16", "h5-bf16", "lmhead-f32", "noconfig-f32", "meta-f32", "ninner-f32",
+                                      "q8-tiny-f32", "q8-h3-f16", "q8-ninner-f32" };
     size_t i;
     for (i = 0; i < sizeof fixtures / sizeof *fixtures; i++) {
         test_fixture(fixtures[i], 1);
@@ -388,6 +438,7 @@ int main(void) {
     }
     test_threads_identical();
     test_load_paths();
+    test_q8_malformed();
     test_real_gpt2();
     return test_summary("test_model");
 }

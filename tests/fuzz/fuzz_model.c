@@ -35,7 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_CHECK(c->n_layer >= 1 && c->n_embd >= 1 && c->n_head >= 1 && c->n_embd % c->n_head == 0 && c->n_ctx >= 1 &&
                c->n_vocab >= 1 && c->n_inner >= 1, "config %d %d %d %d %d %d", c->n_layer, c->n_embd, c->n_head,
                c->n_ctx, c->n_vocab, c->n_inner);
-    FUZZ_CHECK(m.wtype == LLM_DTYPE_F32 || m.wtype == LLM_DTYPE_F16 || m.wtype == LLM_DTYPE_BF16, "wtype");
+    FUZZ_CHECK(m.wtype == LLM_DTYPE_F32 || m.wtype == LLM_DTYPE_F16 || m.wtype == LLM_DTYPE_BF16 ||
+               m.wtype == LLM_DTYPE_I8, "wtype");
     h = fuzz_hash(data, size);
 
     memset(&so, 0, sizeof so);
