@@ -639,11 +639,17 @@ typedef struct llm_generate_options {
     int max_new_tokens;       /* 0: no limit of its own */
     int max_length;           /* tokens in the context, prompt included (HF);
                                  0: none. Both 0: until EOS or context full */
-    int num_return_sequences; /* 0 = 1; the prompt is evaluated once and
-                                 its KV cache forked for each sequence.
-                                 Sequence i samples with seed sampler.seed
-                                 + i, so it equals a run of its own with
-                                 that seed */
+    int num_return_sequences; /* 0 = 1; the prompt is evaluated once,
+                                 forked into a slot per sequence (no
+                                 copying), then every step samples one token
+                                 for each live sequence and evaluates them
+                                 all in one batch (llm_session_decode);
+                                 sequences that stop drop out. Sequence i
+                                 samples with seed sampler.seed + i, so it
+                                 equals a run of its own with that seed.
+                                 Greedy (temperature 0) gives n copies of
+                                 the same sequence (Hugging Face refuses
+                                 num_return_sequences > 1 there) */
     const char *const *stop_strings; /* NULL-terminated list, or NULL */
     int ignore_eos;           /* 1: don't stop at the end-of-text token */
     unsigned encode_flags;    /* for text prompts, e.g. LLM_TOKENIZE_SPECIAL */
@@ -673,7 +679,10 @@ typedef struct llm_generation {
    session: just the prompt) and generates. With one sequence the session
    then holds the prompt and every generated token but the last, which has
    not been evaluated (feed it back first to continue). With several, the
-   session holds the prompt. Every option (the sampler's too) and the
+   sequences run in slots 0..n-1 of s when it has n_seq_max >= n (slots
+   1..n-1 are used and left empty), else in a session of n slots that
+   llm_generate allocates for the call (n_ctx only as long as they can
+   get); either way s's slot 0 then holds the prompt. Every option (the sampler's too) and the
    prompt are checked, and all memory is allocated, before the prompt is
    evaluated; a call that fails leaves the session as it was (pos and
    llm_session_logits()), also when it fails during generation. Errors
@@ -5291,65 +5300,113 @@ static int llm__hit_stop(const llm_sequence *q, size_t old_len, const char *cons
     return 0;
 }
 
-/* Generate one sequence in session w, which holds the prompt already. */
-static llm_status llm__generate_one(llm_session *w, llm_sampler *smp, const llm_generate_options *o, int seq_index,
-                                    size_t max_new, int32_t eos, llm_sequence *q, char *err) {
-    const llm_model *m = w->model;
-    const llm_tokenizer *tok = m->has_tokenizer ? &m->tokenizer : NULL;
+/* The state of one sequence being generated. */
+typedef struct llm__gseq {
     llm_decoder dec;
-    size_t gen = 0, cap = 0;
+    llm_rng rng;
+    size_t gen, cap;          /* tokens generated; bytes of text allocated */
+    size_t row;               /* its row in the last batch */
+} llm__gseq;
+
+/* Sequence i takes one step from logits lg: sample, record, decode the
+   text, and set q->stop when it ends (then its last token needs no
+   evaluation). */
+static llm_status llm__gen_step(llm_sampler *smp, const llm_generate_options *o, const llm_tokenizer *tok, int i,
+                                size_t max_new, int32_t eos, const float *lg, llm__gseq *g, llm_sequence *q, char *err) {
     char piece[LLM_DECODER_BUFFER];
+    size_t np = 0, old = q->text_len;
+    int32_t id;
+    int cb_stop;
     llm_status r;
-    llm_decoder_init(&dec);
-    q->stop = LLM_STOP_NONE;
-    if (tok && !llm__text_append(q, &cap, "", 0)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    while (q->stop == LLM_STOP_NONE) {
-        int32_t id;
-        int cb_stop;
-        size_t np = 0, old = q->text_len;
-        if (gen >= max_new) { q->stop = LLM_STOP_LENGTH; break; }
-        r = llm_sampler_sample(smp, llm_session_logits(w), q->ids, q->n_ids, &id);
-        if (r == LLM_ERR_NUMERIC)
-            return llm__err(err, r, "the logits at position %zu are not numbers (%s): the weights or the activations "
-                            "hold NaN or Inf", w->pos, smp->error);
-        if (r != LLM_OK) return llm__err(err, r, "%s", smp->error);
-        q->ids[q->n_ids++] = id;
-        gen++;
-        cb_stop = o->on_token && o->on_token(o->user, seq_index, id);
-        if (id == eos && !o->ignore_eos) { q->stop = LLM_STOP_EOS; break; }
-        if (tok) {
-            r = llm_decoder_push(&dec, tok, id, piece, sizeof piece, &np);
-            /* an id the model has but the tokenizer doesn't (a padded
-               vocabulary) has no text */
-            if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
-            if (r != LLM_OK) return llm__err(err, r, "decoding token %d: %s", (int)id, llm_status_string(r));
-            if (np && !llm__text_append(q, &cap, piece, np)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-            if (np && o->on_text && o->on_text(o->user, seq_index, piece, np)) q->stop = LLM_STOP_CALLBACK;
-            if (np && llm__hit_stop(q, old, o->stop_strings)) q->stop = LLM_STOP_STRING;
-        }
-        if (cb_stop && q->stop == LLM_STOP_NONE) q->stop = LLM_STOP_CALLBACK;
-        if (q->stop != LLM_STOP_NONE) break;
-        if (gen >= max_new) { q->stop = LLM_STOP_LENGTH; break; }
-        if (w->pos >= (size_t)w->n_ctx) { q->stop = LLM_STOP_CONTEXT_FULL; break; }
-        r = llm_session_eval(w, &id, 1, NULL);
-        if (r != LLM_OK) return llm__err(err, r, "%s", w->error);
-    }
+    smp->rng = g->rng;
+    r = llm_sampler_sample(smp, lg, q->ids, q->n_ids, &id);
+    g->rng = smp->rng;
+    if (r != LLM_OK) return llm__err(err, r, "%s", smp->error);
+    q->ids[q->n_ids++] = id;
+    g->gen++;
+    cb_stop = o->on_token && o->on_token(o->user, i, id);
+    if (id == eos && !o->ignore_eos) { q->stop = LLM_STOP_EOS; return LLM_OK; }
     if (tok) {
-        size_t np = llm_decoder_flush(&dec, piece, sizeof piece);
-        if (np && !llm__text_append(q, &cap, piece, np)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        if (np && o->on_text) o->on_text(o->user, seq_index, piece, np);
+        r = llm_decoder_push(&g->dec, tok, id, piece, sizeof piece, &np);
+        /* an id the model has but the tokenizer doesn't (a padded
+           vocabulary) has no text */
+        if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
+        if (r != LLM_OK) return llm__err(err, r, "decoding token %d: %s", (int)id, llm_status_string(r));
+        if (np && !llm__text_append(q, &g->cap, piece, np)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        if (np && o->on_text && o->on_text(o->user, i, piece, np)) q->stop = LLM_STOP_CALLBACK;
+        if (np && llm__hit_stop(q, old, o->stop_strings)) q->stop = LLM_STOP_STRING;
     }
+    if (cb_stop && q->stop == LLM_STOP_NONE) q->stop = LLM_STOP_CALLBACK;
+    if (q->stop == LLM_STOP_NONE && g->gen >= max_new) q->stop = LLM_STOP_LENGTH;
     return LLM_OK;
+}
+
+/* The scheduler: slots 0..n-1 of w hold the prompt (the same logits lg0
+   for all); every step samples one token for each live sequence and
+   evaluates them all in one batch. Sequences that stop drop out. */
+static llm_status llm__generate_all(llm_session *w, llm_sampler *smp, const llm_generate_options *o, size_t n, size_t max_new,
+                                    int32_t eos, const float *lg0, llm_generation *out, char *err) {
+    const llm_tokenizer *tok = w->model->has_tokenizer ? &w->model->tokenizer : NULL;
+    llm__gseq *g = LLM__CAST(llm__gseq *, llm__alloc(n * sizeof(llm__gseq)));
+    int32_t *btok = LLM__CAST(int32_t *, llm__alloc(n * 2 * sizeof(int32_t)));
+    llm_status r = LLM_OK;
+    size_t i, live = n, first = 1;
+    llm_batch b;
+    if (!g || !btok) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0; i < n; i++) {
+        llm_sequence *q = &out->seqs[i];
+        llm_decoder_init(&g[i].dec);
+        llm_rng_seed(&g[i].rng, o->sampler.seed + (uint64_t)i);
+        g[i].gen = g[i].cap = 0;
+        q->stop = max_new == 0 ? LLM_STOP_LENGTH : LLM_STOP_NONE;
+        if (tok && !llm__text_append(q, &g[i].cap, "", 0)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        if (q->stop != LLM_STOP_NONE) live--;
+    }
+    memset(&b, 0, sizeof b);
+    b.token = btok;
+    b.seq = btok + n;
+    while (live) {
+        b.n = 0;
+        for (i = 0; i < n; i++) {
+            llm_sequence *q = &out->seqs[i];
+            if (q->stop != LLM_STOP_NONE) continue;
+            r = llm__gen_step(smp, o, tok, (int)i, max_new, eos, first ? lg0 : llm_session_logits_row(w, g[i].row), &g[i], q, err);
+            if (r != LLM_OK) goto done;
+            if (q->stop == LLM_STOP_NONE && llm_session_seq_len(w, (int)i) >= (size_t)w->n_ctx) q->stop = LLM_STOP_CONTEXT_FULL;
+            if (q->stop != LLM_STOP_NONE) { live--; continue; }
+            g[i].row = b.n;
+            btok[b.n] = q->ids[q->n_ids - 1];
+            btok[n + b.n] = (int32_t)i;
+            b.n++;
+        }
+        first = 0;
+        if (!b.n) break;
+        r = llm_session_decode(w, &b);
+        if (r != LLM_OK) { llm__err(err, r, "%s", w->error); goto done; }
+    }
+    for (i = 0; tok && i < n; i++) {
+        char piece[LLM_DECODER_BUFFER];
+        size_t np = llm_decoder_flush(&g[i].dec, piece, sizeof piece);
+        if (np && !llm__text_append(&out->seqs[i], &g[i].cap, piece, np)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        if (np && o->on_text) o->on_text(o->user, (int)i, piece, np);
+    }
+done:
+    llm__free(g);
+    llm__free(btok);
+    return r;
 }
 
 LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_prompt,
                                 const llm_generate_options *opt, llm_generation *out) {
     llm_generate_options o;
     llm_sampler smp;
-    llm_session fork;
+    llm_session own;
+    llm_session *w = s;           /* where the sequences live: s, or own when s has too few slots */
     llm_status r;
     size_t max_new, n_seq, i, cap, pos0, V;
     float *saved = NULL;          /* the logits before the call, to restore on an error */
+    float *lg0 = NULL;            /* the prompt's logits */
+    int had_logits = 0;
     const llm_model *m;
     int32_t eos;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
@@ -5384,23 +5441,27 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         if (room < max_new) max_new = room;
     }
     n_seq = o.num_return_sequences ? (size_t)o.num_return_sequences : 1;
-    memset(&fork, 0, sizeof fork);
-    if (n_seq > 1) {
+    memset(&own, 0, sizeof own);
+    if (n_seq > (size_t)s->n_seq_max) {
+        /* a session of n_seq slots, only as long as the sequences can get */
         llm_session_options so;
+        size_t end = pos0 + n_prompt + (max_new < (size_t)s->n_ctx ? max_new : (size_t)s->n_ctx);
         memset(&so, 0, sizeof so);
-        so.n_ctx = s->n_ctx; so.max_batch = s->max_batch;
+        so.n_ctx = end < (size_t)s->n_ctx ? (int)end : s->n_ctx;
+        so.max_batch = s->max_batch < so.n_ctx ? s->max_batch : so.n_ctx;
+        so.n_seq_max = (int)n_seq;
 #ifdef LLM__OMP
         so.n_threads = s->n_threads;
 #endif
-        r = llm_session_init(&fork, m, &so);
-        if (r != LLM_OK) { llm__err(s->error, r, "%s", fork.error); goto done; }
+        r = llm_session_init(&own, m, &so);
+        if (r != LLM_OK) { llm__err(s->error, r, "%s", own.error); goto done; }
+        w = &own;
     }
-    if (pos0 > 0) {
-        saved = LLM__CAST(float *, llm__alloc(V * sizeof(float)));
-        if (!saved) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        if (llm_session_logits(s)) memcpy(saved, llm_session_logits(s), V * sizeof(float));
-        else { llm__free(saved); saved = NULL; }
-    }
+    saved = LLM__CAST(float *, llm__alloc(2 * V * sizeof(float)));
+    if (!saved) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    lg0 = saved + V;
+    had_logits = llm_session_logits(s) != NULL;
+    if (had_logits) memcpy(saved, llm_session_logits(s), V * sizeof(float));
     out->seqs = LLM__CAST(llm_sequence *, llm__alloc(n_seq * sizeof(llm_sequence)));
     if (!out->seqs) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
     memset(out->seqs, 0, n_seq * sizeof(llm_sequence));
@@ -5417,21 +5478,28 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         q->n_ids = q->n_prompt = n_prompt;
     }
     r = llm_session_eval(s, prompt, n_prompt, NULL); /* checked above: cannot fail */
-    for (i = 0; r == LLM_OK && i < n_seq; i++) {
-        llm_session *w = s;
-        if (n_seq > 1) { llm_session_copy(&fork, s); w = &fork; }
-        llm_rng_seed(&smp.rng, o.sampler.seed + (uint64_t)i);
-        r = llm__generate_one(w, &smp, &o, (int)i, max_new, eos, &out->seqs[i], s->error);
+    if (r != LLM_OK) goto done;
+    memcpy(lg0, llm_session_logits(s), V * sizeof(float));
+    if (w != s) llm_session_copy(w, s);  /* slot 0, checked: same model, n_ctx large enough */
+    for (i = 1; i < n_seq; i++) llm_session_seq_copy(w, (int)i, 0);
+    r = llm__generate_all(w, &smp, &o, n_seq, max_new, eos, lg0, out, s->error);
+    if (r == LLM_OK && n_seq > 1 && w == s) {
+        /* s holds the prompt again, with its logits; the other slots are empty */
+        llm__seq_truncate(s, 0, pos0 + n_prompt);
+        for (i = 1; i < n_seq; i++) llm_session_seq_clear(s, (int)i);
+        memcpy(s->_logits, lg0, V * sizeof(float));
+        s->_kept[0] = 0; s->_n_kept = 1;
     }
 done:
-    if (r != LLM_OK) { /* the session as it was */
+    if (r != LLM_OK) { /* the session as it was (slots 1..n-1 it lent are empty) */
         llm__seq_truncate(s, 0, pos0);
+        for (i = 1; w == s && i < n_seq; i++) llm_session_seq_clear(s, (int)i);
         s->_n_kept = 0;
-        if (saved) { memcpy(s->_logits, saved, V * sizeof(float)); s->_kept[0] = 0; s->_n_kept = 1; }
+        if (had_logits) { memcpy(s->_logits, saved, V * sizeof(float)); s->_kept[0] = 0; s->_n_kept = 1; }
     }
     llm__free(saved);
     llm_sampler_free(&smp);
-    llm_session_free(&fork);
+    llm_session_free(&own);
     return r;
 }
 

@@ -404,6 +404,23 @@ static void test_generate_ids(void) {
             CHECK(eq, "fork %d differs from a separate run with seed %d", k, 99 + k);
             llm_generation_free(&one);
         }
+        /* the same in a session with slots of its own (one batch per step,
+           passes of 3 rows): equal, and the session holds the prompt */
+        {
+            llm_session s4;
+            llm_session_options so;
+            int eq = 1;
+            memset(&so, 0, sizeof so);
+            so.n_seq_max = 4; so.max_batch = 3;
+            CHECK(llm_session_init(&s4, &m, &so) == LLM_OK, "4-slot session");
+            llm_generation_free(&b);
+            CHECK(llm_generate(&s4, prompt, 3, &o, &b) == LLM_OK && b.n_seqs == 4, "generate in 4 slots: %s", llm_session_error(&s4));
+            for (k = 0; k < 4 && b.n_seqs == 4; k++)
+                if (a.seqs[k].n_ids != b.seqs[k].n_ids || memcmp(a.seqs[k].ids, b.seqs[k].ids, a.seqs[k].n_ids * sizeof(int32_t))) eq = 0;
+            CHECK(eq, "4-slot session: sequences differ from the forks");
+            CHECK(s4.pos == 3 && llm_session_seq_len(&s4, 1) == 0 && llm_session_seq_len(&s4, 3) == 0, "4-slot session holds the prompt in slot 0");
+            llm_session_free(&s4);
+        }
         llm_generation_free(&a); llm_generation_free(&b);
     }
     /* errors */
