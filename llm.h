@@ -48,14 +48,32 @@
    -----------
    llm_model_load() takes a .safetensors file or a folder holding
    model.safetensors (+ config.json, + tokenizer files), exactly as Hugging
-   Face publishes GPT2LMHeadModel checkpoints. Tensor names may carry the
-   "transformer." prefix or not. With config.json: n_layer, n_head, n_embd,
-   n_positions (or n_ctx), vocab_size, layer_norm_epsilon, n_inner and
-   activation_function (gelu_new / gelu_pytorch_tanh / gelu_fast, the tanh
-   form) are read and cross-checked against the tensors. Without config.json
-   the shapes come from the tensors, n_head from the safetensors
-   __metadata__ entry "n_head" if present, otherwise n_embd / 64 (the usual
-   64-wide heads), and layer_norm_epsilon is 1e-5.
+   Face publishes GPT2LMHeadModel checkpoints, or a sharded checkpoint: a
+   folder (or the index file itself) with model.safetensors.index.json,
+   whose "weight_map" names each tensor's shard, and the shards beside it
+   (model-00001-of-0000N.safetensors ...). Each shard is mapped separately
+   and checked like a single file; then every tensor must be in the shard
+   the index names and nowhere else, and every tensor of a shard must be
+   in the index (LLM_ERR_FORMAT naming the tensor and the files; a missing
+   shard is LLM_ERR_IO). At most 256 shards; shard names must be plain
+   .safetensors file names in the same folder. The memory and arena
+   loaders take one image: load a sharded checkpoint by path, or merge its
+   shards into one file first. Tensor names may carry the "transformer."
+   prefix or not. With config.json: n_layer, n_head, n_embd, n_positions
+   (or n_ctx), vocab_size, layer_norm_epsilon, n_inner (null: 4 * n_embd),
+   bos_token_id / eos_token_id, activation_function (every pointwise
+   function of Hugging Face's ACT2FN, see llm_activation),
+   scale_attn_weights, scale_attn_by_inverse_layer_idx,
+   reorder_and_upcast_attn (accepted; it only changes PyTorch's precision)
+   and tie_word_embeddings (false: lm_head.weight is the head; true, the
+   default: wte is, as in Hugging Face) are read and cross-checked against
+   the tensors; add_cross_attention true, a model_type other than gpt2 and
+   an activation with learned parameters (prelu, xielu) are refused with
+   LLM_ERR_UNSUPPORTED. Without config.json the shapes come from the
+   tensors, n_head from the safetensors __metadata__ entry "n_head" if
+   present, otherwise n_embd / 64 (the usual 64-wide heads),
+   layer_norm_epsilon is 1e-5, the activation gelu_new, and the head is
+   lm_head.weight when the file has one.
 
    Weights stored as F32, F16 or BF16 are used as stored: the matrices and
    the position embeddings stay in the file mapping or the caller's buffer
@@ -109,7 +127,7 @@
    <stddef.h>, <stdint.h>, <string.h>, <math.h> and the freestanding
    <stdarg.h> (for its own small formatter of error messages); it needs
    memcpy, memset, memcmp, memchr, memmove, strlen, strcmp, strchr, expf,
-   tanhf, sqrtf, fabsf and pow (fmaf in SIMD builds and for 8-bit models), plus what the compiler
+   tanhf, erff, sqrtf, fabsf and pow (fmaf in SIMD builds and for 8-bit models), plus what the compiler
    emits calls to (e.g. bcmp with clang; libgcc's double-precision helpers
    on an FPU without doubles, used only to parse config.json).
    examples/firmware runs it bare-metal on a Cortex-M7 and a Cortex-M4 in
@@ -162,7 +180,8 @@
    LIMITS (inputs past these are rejected with LLM_ERR_LIMIT or _FORMAT)
    ------
    safetensors header  <= 100,000,000 bytes (the format's own rule)
-   tensors in a file   <= LLM_MAX_TENSORS (65536), dims <= 8
+   tensors in a file   <= LLM_MAX_TENSORS (65536), dims <= 8; as many
+                       entries in a shard index, <= 256 shards
    JSON nesting depth  <= LLM_JSON_MAX_DEPTH (64); no recursion anywhere.
    JSON values         <= LLM_JSON_MAX_VALUES (4,194,304) per document
                        (32 bytes of parser memory each); strings must be
@@ -372,6 +391,27 @@ LLM_API size_t llm_decoder_flush(llm_decoder *d, char *out, size_t cap);
 
 /* ---- model -------------------------------------------------------------- */
 
+/* The MLP's activation (config.json activation_function; the names in
+   brackets are Hugging Face's ACT2FN keys that give it). */
+typedef enum llm_activation {
+    LLM_ACT_GELU_TANH = 0, /* x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) [gelu_new, gelu_pytorch_tanh,
+                              gelu_fast, gelu_accurate, gelu_python_tanh]; the default */
+    LLM_ACT_GELU,          /* x/2 (1 + erf(x / sqrt 2)) [gelu, gelu_python] */
+    LLM_ACT_GELU_10,       /* gelu clipped to [-10, 10] [gelu_10] */
+    LLM_ACT_QUICK_GELU,    /* x sigmoid(1.702 x) [quick_gelu] */
+    LLM_ACT_SILU,          /* x sigmoid(x) [silu, swish] */
+    LLM_ACT_MISH,          /* x tanh(ln(1 + e^x)) [mish] */
+    LLM_ACT_RELU,          /* max(x, 0) [relu] */
+    LLM_ACT_RELU2,         /* max(x, 0)^2 [relu2] */
+    LLM_ACT_RELU6,         /* min(max(x, 0), 6) [relu6] */
+    LLM_ACT_LEAKY_RELU,    /* x < 0 ? 0.01 x : x [leaky_relu] */
+    LLM_ACT_SIGMOID,       /* 1 / (1 + e^-x) [sigmoid] */
+    LLM_ACT_TANH,          /* tanh(x) [tanh] */
+    LLM_ACT_LAPLACE,       /* (1 + erf((x - 0.707107) / (0.282095 sqrt 2))) / 2 [laplace] */
+    LLM_ACT_LINEAR,        /* x [linear] */
+    LLM_ACT_COUNT
+} llm_activation;
+
 typedef struct llm_config {
     int n_layer;
     int n_head;
@@ -381,7 +421,16 @@ typedef struct llm_config {
     int n_vocab;
     float ln_eps;
     int eos_id;         /* config.json eos_token_id, or -1 */
+    int bos_id;         /* config.json bos_token_id, or -1 */
+    llm_activation activation;
+    int scale_attn_weights;              /* 1 (default): scores / sqrt(head width); 0: unscaled */
+    int scale_attn_by_inverse_layer_idx; /* 1: layer l's scores also / (l + 1); default 0 */
+    int reorder_and_upcast_attn;         /* as in config.json; no effect here (all attention is f32) */
+    int tie_word_embeddings;             /* 1: the LM head is wte (default); 0: lm_head.weight */
 } llm_config;
+
+/* The activation's canonical config.json name, e.g. "gelu_new". */
+LLM_API const char *llm_activation_name(llm_activation a);
 
 typedef struct llm_model_options {
     int no_mmap;        /* 1: read the file into memory instead of mmap */
@@ -409,7 +458,9 @@ typedef struct llm_model {
     llm_tokenizer tokenizer;      /* valid when has_tokenizer */
     int has_tokenizer;
     /* private */
-    llm_safetensors _st;
+    llm_safetensors _st;          /* the weights file */
+    llm_safetensors *_shards;     /* a sharded checkpoint: its files (then _st is unused) */
+    int _n_shards;
     llm__layer *_layers;
     llm__mat _wte;                /* [vocab, n_embd] */
     llm__mat _lm_head;            /* [vocab, n_embd] (== _wte if tied) */
@@ -1688,6 +1739,42 @@ static int llm__tok_folder_has_files(const char *dir); /* tokenizer section */
 
 LLM_API const char *llm_model_error(const llm_model *m) { return m ? llm__msg(m->error) : "NULL model"; }
 
+/* A tensor of the model's file or of any of its shards, or NULL. */
+static const llm_tensor *llm__model_find(const llm_model *m, const char *name) {
+    const llm_tensor *t = NULL;
+    int i;
+    if (!m->_n_shards) return llm_safetensors_find(&m->_st, name);
+    for (i = 0; i < m->_n_shards && !t; i++) t = llm_safetensors_find(&m->_shards[i], name);
+    return t;
+}
+
+/* Hugging Face's ACT2FN names of the pointwise activations, and what they
+   compute (prelu and xielu have learned parameters: not implemented). */
+static const struct { const char *name; llm_activation act; } llm__act_names[] = {
+    { "gelu_new", LLM_ACT_GELU_TANH }, { "gelu_pytorch_tanh", LLM_ACT_GELU_TANH },
+    { "gelu_fast", LLM_ACT_GELU_TANH }, { "gelu_accurate", LLM_ACT_GELU_TANH },
+    { "gelu_python_tanh", LLM_ACT_GELU_TANH }, { "gelu", LLM_ACT_GELU }, { "gelu_python", LLM_ACT_GELU },
+    { "gelu_10", LLM_ACT_GELU_10 }, { "quick_gelu", LLM_ACT_QUICK_GELU }, { "silu", LLM_ACT_SILU },
+    { "swish", LLM_ACT_SILU }, { "mish", LLM_ACT_MISH }, { "relu", LLM_ACT_RELU }, { "relu2", LLM_ACT_RELU2 },
+    { "relu6", LLM_ACT_RELU6 }, { "leaky_relu", LLM_ACT_LEAKY_RELU }, { "sigmoid", LLM_ACT_SIGMOID },
+    { "tanh", LLM_ACT_TANH }, { "laplace", LLM_ACT_LAPLACE }, { "linear", LLM_ACT_LINEAR }
+};
+#define LLM__N_ACT_NAMES (sizeof llm__act_names / sizeof llm__act_names[0])
+
+LLM_API const char *llm_activation_name(llm_activation a) {
+    size_t i;
+    for (i = 0; i < LLM__N_ACT_NAMES; i++) if (llm__act_names[i].act == a) return llm__act_names[i].name;
+    return "?";
+}
+
+/* The activation named by string token v, or -1. */
+static int llm__activation_find(const llm__json *j, size_t v) {
+    size_t i;
+    for (i = 0; i < LLM__N_ACT_NAMES; i++)
+        if (llm__json_eq(j, v, llm__act_names[i].name)) return (int)llm__act_names[i].act;
+    return -1;
+}
+
 /* Read config.json into c (fields it lacks keep their values). */
 /* obj's member key, or (size_t)-1 (also when obj is (size_t)-1) */
 static size_t llm__json_path(const llm__json *j, size_t obj, const char *key) {
@@ -1734,17 +1821,30 @@ static llm_status llm__config_parse(llm_config *c, const char *text, size_t len,
         if (!llm__json_double(&j, v, &d) || !(d >= 1.17549435e-38 && d < 1) || !((float)d >= 1.17549435e-38f)) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"layer_norm_epsilon\" must be in [1.2e-38, 1)"); goto done; }
         c->ln_eps = (float)d;
     }
-    v = llm__json_get(&j, 0, "eos_token_id");
-    if (v != (size_t)-1 && j.t[v].type == LLM__J_NUM) {
+    for (k = 0; k < 2; k++) {   /* eos_token_id, bos_token_id: an id, or null */
+        static const char *const id_keys[2] = { "eos_token_id", "bos_token_id" };
+        int *const id_dst[2] = { &c->eos_id, &c->bos_id };
         uint64_t u;
-        if (!llm__json_uint(&j, v, &u) || u > (uint64_t)LLM__MAX_VOCAB) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: bad \"eos_token_id\""); goto done; }
-        c->eos_id = (int)u;
+        v = llm__json_get(&j, 0, id_keys[k]);
+        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
+        if (!llm__json_uint(&j, v, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
+            r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be a token id or null", id_keys[k]);
+            goto done;
+        }
+        *id_dst[k] = (int)u;
     }
     v = llm__json_get(&j, 0, "activation_function");
-    if (v != (size_t)-1 && !llm__json_eq(&j, v, "gelu_new") && !llm__json_eq(&j, v, "gelu_pytorch_tanh") && !llm__json_eq(&j, v, "gelu_fast")) {
-        r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: activation_function \"%.*s\" is not implemented (llm.h does GELU, tanh form: gelu_new)",
-                     (int)(j.t[v].len > 40 ? 40 : j.t[v].len), j.s + j.t[v].start);
-        goto done;
+    if (v != (size_t)-1) {
+        int a = llm__activation_find(&j, v);
+        if (a < 0) {
+            r = llm__err(err, LLM_ERR_UNSUPPORTED,
+                         "config.json: activation_function %s%.*s%s is not implemented (llm.h has "
+                         "the pointwise ones of Hugging Face's ACT2FN: gelu, gelu_new, relu, silu, ...)",
+                         j.t[v].type == LLM__J_STR ? "\"" : "", (int)(j.t[v].len > 40 ? 40 : j.t[v].len),
+                         j.s + j.t[v].start, j.t[v].type == LLM__J_STR ? "\"" : "");
+            goto done;
+        }
+        c->activation = (llm_activation)a;
     }
     v = llm__json_get(&j, 0, "model_type");
     if (v != (size_t)-1 && !llm__json_eq(&j, v, "gpt2")) {
@@ -1765,14 +1865,22 @@ static llm_status llm__config_parse(llm_config *c, const char *text, size_t len,
             goto done;
         }
     }
-    {   /* boolean switches that change GPT-2's maths: only the defaults */
-        static const char *const flags[4] = { "scale_attn_weights", "scale_attn_by_inverse_layer_idx", "add_cross_attention", "tie_word_embeddings" };
-        static const int want[4] = { 1, 0, 0, -1 };
-        for (k = 0; k < 4; k++) {
+    {   /* boolean switches: the ones llm.h implements, and the ones that
+           would change GPT-2's maths, accepted only at their defaults */
+        static const char *const flags[5] = { "scale_attn_weights", "scale_attn_by_inverse_layer_idx",
+                                              "reorder_and_upcast_attn", "tie_word_embeddings", "add_cross_attention" };
+        int *const flag_dst[5] = { &c->scale_attn_weights, &c->scale_attn_by_inverse_layer_idx,
+                                   &c->reorder_and_upcast_attn, &c->tie_word_embeddings, NULL };
+        for (k = 0; k < 5; k++) {
             v = llm__json_get(&j, 0, flags[k]);
-            if (v == (size_t)-1 || want[k] < 0) continue;
-            if ((j.t[v].type == LLM__J_TRUE) != (want[k] == 1) || (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE)) {
-                r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: \"%s\" = %s is not implemented", flags[k], want[k] ? "false" : "true");
+            if (v == (size_t)-1) continue;
+            if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE) {
+                r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be true or false", flags[k]);
+                goto done;
+            }
+            if (flag_dst[k]) *flag_dst[k] = j.t[v].type == LLM__J_TRUE;
+            else if (j.t[v].type == LLM__J_TRUE) {
+                r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: \"%s\" = true is not implemented", flags[k]);
                 goto done;
             }
         }
@@ -1800,7 +1908,7 @@ static const llm_tensor *llm__bind_find(llm__bind *b, const char *name) {
     if (pl + nl + 1 > sizeof full) return NULL;
     memcpy(full, b->prefix, pl);
     memcpy(full + pl, name, nl + 1);
-    t = llm_safetensors_find(&b->m->_st, full);
+    t = llm__model_find(b->m, full);
     return t;
 }
 
@@ -1918,13 +2026,17 @@ static llm_status llm__bind_all(llm__bind *b) {
     LLM__TRY(llm__bind_mat(b, "wpe.weight", (size_t)c->n_ctx, C, LLM__OUT_IN, &m->_wpe));
     LLM__TRY(llm__bind_f32(b, "ln_f.weight", C, 0, 1, &m->_lnf_w));
     LLM__TRY(llm__bind_f32(b, "ln_f.bias", C, 0, 1, &m->_lnf_b));
-    if (llm_safetensors_find(&m->_st, "lm_head.weight")) {
+    {   /* the LM head: wte when tied (a stored lm_head.weight must still
+           have its shape), else lm_head.weight (never prefixed) */
         const char *saved = b->prefix;
         b->prefix = "";
-        r = llm__bind_mat(b, "lm_head.weight", V, C, LLM__OUT_IN, &m->_lm_head);
+        if (!c->tie_word_embeddings) r = llm__bind_mat(b, "lm_head.weight", V, C, LLM__OUT_IN, &m->_lm_head);
+        else if (llm__model_find(m, "lm_head.weight"))
+            r = llm__bind_check(b, "lm_head.weight", llm__model_find(m, "lm_head.weight"), V, C, 2);
         b->prefix = saved;
         if (r != LLM_OK) return r;
-    } else m->_lm_head = m->_wte;
+        if (c->tie_word_embeddings) m->_lm_head = m->_wte;
+    }
     for (l = 0; l < c->n_layer; l++) {
         llm__layer *L = &m->_layers[l];
 #define LLM__NAME(s) (llm__fmt(nm, sizeof nm, "h.%d.%s", l, s), nm)
@@ -1956,7 +2068,7 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
     llm__bind b;
     memset(&b, 0, sizeof b);
     b.m = m;
-    b.prefix = llm_safetensors_find(&m->_st, "transformer.wte.weight") ? "transformer." : "";
+    b.prefix = llm__model_find(m, "transformer.wte.weight") ? "transformer." : "";
     wte = llm__bind_find(&b, "wte.weight");
     wpe = llm__bind_find(&b, "wpe.weight");
     if (!wte || wte->ndim != 2) return llm__err(m->error, LLM_ERR_SHAPE, "missing tensor 'wte.weight' (or 'transformer.wte.weight') of 2 dimensions: is this a GPT-2 checkpoint?");
@@ -1969,7 +2081,7 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
     llm__fmt(nm, sizeof nm, "h.0.mlp.c_fc.weight");
     fc = llm__bind_find(&b, nm);
     if (!have_config) {
-        const char *hs = llm_safetensors_metadata(&m->_st, "n_head");
+        const char *hs = llm_safetensors_metadata(m->_n_shards ? &m->_shards[0] : &m->_st, "n_head");
         if (wte->shape[1] > LLM__MAX_EMBD || wte->shape[0] > LLM__MAX_VOCAB || wpe->shape[0] > LLM__MAX_CTX || n_layer > LLM__MAX_LAYER)
             return llm__err(m->error, LLM_ERR_LIMIT, "model shape is over llm.h's limits");
         if (!wte->shape[0] || !wte->shape[1] || !wpe->shape[0] || (fc && fc->ndim == 2 && !fc->shape[1]))
@@ -2014,18 +2126,26 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     memset(c, 0, sizeof *c);
     c->ln_eps = 1e-5f;
     c->eos_id = -1;
+    c->bos_id = -1;
+    c->scale_attn_weights = 1;
+    c->tie_word_embeddings = -1; /* not said: decided by the tensors below */
     if (config_json) {
         r = llm__config_parse(c, config_json, config_len, m->_arena, m->error);
         if (r != LLM_OK) return r;
     }
     r = llm__infer_config(m, config_json != NULL);
     if (r != LLM_OK) return r;
+    if (c->tie_word_embeddings < 0) /* config.json's default is tied; without one, the tensors say */
+        c->tie_word_embeddings = config_json || !llm__model_find(m, "lm_head.weight");
+    else if (!c->tie_word_embeddings && !llm__model_find(m, "lm_head.weight"))
+        return llm__err(m->error, LLM_ERR_SHAPE,
+                        "config.json says tie_word_embeddings false but there is no tensor 'lm_head.weight'");
     if (!llm__mul((size_t)c->n_layer, sizeof(llm__layer), &bytes)) return llm__err(m->error, LLM_ERR_LIMIT, "too many layers");
     m->_layers = LLM__CAST(llm__layer *, llm__aalloc(m->_arena, bytes));
     if (!m->_layers) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memset(&b, 0, sizeof b);
     b.m = m;
-    b.prefix = llm_safetensors_find(&m->_st, "transformer.wte.weight") ? "transformer." : "";
+    b.prefix = llm__model_find(m, "transformer.wte.weight") ? "transformer." : "";
     r = llm__bind_all(&b);
     if (r != LLM_OK) return r;
     if (b.need) {
@@ -2045,6 +2165,9 @@ static void llm__model_zero(llm_model *m) { memset(m, 0, sizeof *m); }
 LLM_API void llm_model_free(llm_model *m) {
     if (!m) return;
     llm_safetensors_close(&m->_st);
+    while (m->_n_shards > 0) llm_safetensors_close(&m->_shards[--m->_n_shards]);
+    llm__free(m->_shards);
+    m->_shards = NULL;
     llm__afree(m->_arena, m->_layers);
     llm__afree(m->_arena, m->_owned);
     llm_tokenizer_free(&m->tokenizer);
@@ -2094,11 +2217,202 @@ static int llm__is_folder(const char *path) {
     char dot[4096];
     return llm__join(dot, sizeof dot, path, ".") && llm__file_exists(dot);
 }
+
+/* ---- sharded checkpoints ----------------------------------------------------
+   model.safetensors.index.json: {"metadata": {...}, "weight_map": {tensor
+   name: shard file name, ...}}. The parsed index: every tensor name with the
+   number of its shard, the distinct shard files in order of first mention,
+   and a hash table over the names. "metadata" is not read. */
+#define LLM__MAX_SHARDS 256
+
+typedef struct llm__shard_index {
+    void *block;                /* one allocation for all of the below */
+    const char **tensor;        /* [n] tensor names (decoded) */
+    uint32_t *shard;            /* [n] index into file[] */
+    const char **file;          /* [n_files] shard file names */
+    uint32_t *tab;              /* [cap] entry numbers, 0xffffffff = empty */
+    size_t n, n_files, cap;
+} llm__shard_index;
+
+static void llm__index_free(llm__shard_index *x) { llm__free(x->block); memset(x, 0, sizeof *x); }
+
+static uint32_t llm__name_hash(const char *s) {
+    uint32_t h = 2166136261u;
+    while (*s) h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+/* Entry of tensor name, or (size_t)-1. */
+static size_t llm__index_find(const llm__shard_index *x, const char *name) {
+    size_t k;
+    for (k = llm__name_hash(name) & (x->cap - 1); x->tab[k] != 0xffffffffu; k = (k + 1) & (x->cap - 1))
+        if (!strcmp(x->tensor[x->tab[k]], name)) return x->tab[k];
+    return (size_t)-1;
+}
+
+/* A shard file name must be a plain file name in the index's folder. */
+static int llm__shard_name_ok(const char *f, size_t len) {
+    return len >= 13 && len <= 255 && strlen(f) == len && !strchr(f, '/') && !strchr(f, '\\') && f[0] != '.' &&
+           !strcmp(f + len - 12, ".safetensors");
+}
+
+static llm_status llm__index_parse(llm__shard_index *x, const char *text, size_t len, char *err) {
+    llm__json j;
+    size_t wm, c, k, bytes, names = 0, i;
+    char *np;
+    llm_status r;
+    memset(x, 0, sizeof *x);
+    r = llm__json_parse(&j, text, len, err);
+    if (r != LLM_OK) {
+        char tmp[LLM_ERROR_SIZE];
+        memcpy(tmp, err, LLM_ERROR_SIZE);
+        return llm__err(err, r, "model.safetensors.index.json: %s", tmp);
+    }
+    if (j.t[0].type != LLM__J_OBJ || (wm = llm__json_get(&j, 0, "weight_map")) == (size_t)-1 ||
+        j.t[wm].type != LLM__J_OBJ) {
+        r = llm__err(err, LLM_ERR_FORMAT, "model.safetensors.index.json: no \"weight_map\" object");
+        goto done;
+    }
+    x->n = j.t[wm].n;
+    if (x->n == 0) {
+        r = llm__err(err, LLM_ERR_FORMAT, "model.safetensors.index.json: \"weight_map\" is empty");
+        goto done;
+    }
+    if (x->n > LLM_MAX_TENSORS) {
+        r = llm__err(err, LLM_ERR_LIMIT, "model.safetensors.index.json: %zu tensors (limit %u)", x->n, LLM_MAX_TENSORS);
+        goto done;
+    }
+    for (k = 0, c = wm + 1; k < x->n; k++, c = j.t[c + 1].end) {
+        if (j.t[c + 1].type != LLM__J_STR) {
+            r = llm__err(err, LLM_ERR_FORMAT, "model.safetensors.index.json: a weight_map value is not a file name");
+            goto done;
+        }
+        names += j.t[c].len + j.t[c + 1].len + 2;
+    }
+    for (x->cap = 16; x->cap < 2 * x->n; x->cap *= 2) {}
+    /* sizes are bounded by the text's length and LLM_MAX_TENSORS: no overflow */
+    bytes = x->n * (sizeof(char *) + sizeof(uint32_t)) + LLM__MAX_SHARDS * sizeof(char *) + x->cap * sizeof(uint32_t) +
+        names;
+    x->block = llm__alloc(bytes);
+    if (!x->block) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the shard index"); goto done; }
+    x->tensor = (const char **)x->block;
+    x->file = x->tensor + x->n;
+    x->shard = (uint32_t *)(void *)(x->file + LLM__MAX_SHARDS);
+    x->tab = x->shard + x->n;
+    np = (char *)(void *)(x->tab + x->cap);
+    memset(x->tab, 0xff, x->cap * sizeof(uint32_t));
+    for (k = 0, c = wm + 1; k < x->n; k++, c = j.t[c + 1].end) {
+        size_t tl, fl, slot;
+        const char *f;
+        if (!llm__json_str(&j, c, np, &tl) || tl == 0 || strlen(np) != tl) {
+            r = llm__err(err, LLM_ERR_FORMAT, "model.safetensors.index.json: a tensor name is empty or badly escaped");
+            goto done;
+        }
+        x->tensor[k] = np; np += tl + 1;
+        if (!llm__json_str(&j, c + 1, np, &fl) || !llm__shard_name_ok(np, fl)) {
+            r = llm__err(err, LLM_ERR_FORMAT,
+                         "model.safetensors.index.json: tensor '%s': \"%.*s\" is not a .safetensors file "
+                         "name in the same folder",
+                         x->tensor[k], (int)(j.t[c + 1].len > 48 ? 48 : j.t[c + 1].len), j.s + j.t[c + 1].start);
+            goto done;
+        }
+        f = np; np += fl + 1;
+        for (i = 0; i < x->n_files && strcmp(x->file[i], f); i++) {}
+        if (i == x->n_files) {
+            if (x->n_files == LLM__MAX_SHARDS) {
+                r = llm__err(err, LLM_ERR_LIMIT, "model.safetensors.index.json: more than %d shards", LLM__MAX_SHARDS);
+                goto done;
+            }
+            x->file[x->n_files++] = f;
+        }
+        x->shard[k] = (uint32_t)i;
+        for (slot = llm__name_hash(x->tensor[k]) & (x->cap - 1); x->tab[slot] != 0xffffffffu;
+             slot = (slot + 1) & (x->cap - 1))
+            if (!strcmp(x->tensor[x->tab[slot]], x->tensor[k])) {
+                r = llm__err(err, LLM_ERR_FORMAT, "model.safetensors.index.json lists tensor '%s' twice", x->tensor[k]);
+                goto done;
+            }
+        x->tab[slot] = (uint32_t)k;
+    }
+    r = LLM_OK;
+done:
+    llm__json_free(&j);
+    if (r != LLM_OK) llm__index_free(x);
+    return r;
+}
+
+/* Opens every shard of the index (folder dir) into m->_shards and checks
+   that each holds exactly the tensors the index maps to it. */
+static llm_status llm__open_shards(llm_model *m, const char *dir, const llm__shard_index *x, int no_mmap) {
+    char path[4096];
+    size_t i, k, found = 0;
+    m->_shards = LLM__CAST(llm_safetensors *, llm__alloc(x->n_files * sizeof(llm_safetensors)));
+    if (!m->_shards) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu shards", x->n_files);
+    memset(m->_shards, 0, x->n_files * sizeof(llm_safetensors));
+    m->_n_shards = (int)x->n_files;
+    for (i = 0; i < x->n_files; i++) {
+        llm_status r;
+        if (!llm__join(path, sizeof path, dir, x->file[i]))
+            return llm__err(m->error, LLM_ERR_INVALID_ARG, "shard path too long");
+        if (!llm__file_exists(path))
+            return llm__err(m->error, LLM_ERR_IO, "shard '%s' (in model.safetensors.index.json) is missing from '%s'",
+                            x->file[i], dir);
+        r = llm__st_open(&m->_shards[i], path, no_mmap);
+        if (r != LLM_OK) return llm__err(m->error, r, "shard '%s': %s", x->file[i], m->_shards[i].error);
+    }
+    for (i = 0; i < x->n_files; i++) {
+        const llm_safetensors *st = &m->_shards[i];
+        for (k = 0; k < st->n_tensors; k++) {
+            const char *name = st->tensors[k].name;
+            size_t e = llm__index_find(x, name);
+            if (e == (size_t)-1)
+                return llm__err(m->error, LLM_ERR_FORMAT,
+                                "tensor '%s' in shard '%s' is not in model.safetensors.index.json", name, x->file[i]);
+            if (x->shard[e] != i) {
+                if (llm_safetensors_find(&m->_shards[x->shard[e]], name))
+                    return llm__err(m->error, LLM_ERR_FORMAT, "tensor '%s' is in two shards, '%s' and '%s'", name,
+                                    x->file[x->shard[e]], x->file[i]);
+                return llm__err(m->error, LLM_ERR_FORMAT, "tensor '%s' is in shard '%s' but the index maps it to '%s'",
+                                name, x->file[i], x->file[x->shard[e]]);
+            }
+            found++;
+        }
+    }
+    if (found != x->n) /* some entry's shard does not hold its tensor: name the first */
+        for (k = 0; k < x->n; k++)
+            if (!llm_safetensors_find(&m->_shards[x->shard[k]], x->tensor[k]))
+                return llm__err(m->error, LLM_ERR_FORMAT,
+                                "model.safetensors.index.json maps tensor '%s' to shard '%s', which does not hold it",
+                                x->tensor[k], x->file[x->shard[k]]);
+    return LLM_OK;
+}
+
+/* The weights of folder dir from its index file idx. */
+static llm_status llm__load_sharded(llm_model *m, const char *dir, const char *idx, int no_mmap) {
+    unsigned char *text;
+    size_t len;
+    llm__shard_index x;
+    llm_status r = llm__read_file(idx, &text, &len, m->error);
+    if (r != LLM_OK) return r;
+    r = llm__index_parse(&x, (const char *)text, len, m->error);
+    llm__free(text);
+    if (r != LLM_OK) return r;
+    r = llm__open_shards(m, dir, &x, no_mmap);
+    llm__index_free(&x);
+    return r;
+}
+
+static int llm__ends_with(const char *s, const char *tail) {
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && !strcmp(s + a - b, tail);
+}
+
 LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_model_options *opt) {
     char dir[4096], file[4096], cfg_path[4096];
     llm_model_options o;
     unsigned char *cfg = NULL;
     size_t cfg_len = 0, n;
+    int sharded = 0;
     llm_status r;
     if (!m) return LLM_ERR_INVALID_ARG;
     llm__model_zero(m);
@@ -2106,26 +2420,36 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
     memset(&o, 0, sizeof o);
     if (opt) o = *opt;
     n = strlen(path);
-    if (n + 32 > sizeof dir) return llm__err(m->error, LLM_ERR_INVALID_ARG, "model path too long");
-    /* a folder holding model.safetensors, or a file (its folder is used
-       for config.json and the tokenizer files) */
+    if (n + 40 > sizeof dir) return llm__err(m->error, LLM_ERR_INVALID_ARG, "model path too long");
+    /* a folder holding model.safetensors or model.safetensors.index.json
+       (and its shards), or one of those files (its folder is used for
+       config.json, the shards and the tokenizer files) */
     if (llm__join(file, sizeof file, path, "model.safetensors") && llm__file_exists(file)) {
         memcpy(dir, path, n + 1);
+    } else if (llm__join(file, sizeof file, path, "model.safetensors.index.json") && llm__file_exists(file)) {
+        memcpy(dir, path, n + 1);
+        sharded = 1;
     } else {
         const char *slash = strrchr(path, '/');
         memcpy(file, path, n + 1);
         if (slash) { memcpy(dir, path, (size_t)(slash - path)); dir[slash - path] = 0; if (!dir[0]) { dir[0] = '/'; dir[1] = 0; } }
         else { dir[0] = '.'; dir[1] = 0; }
-        if (llm__is_folder(path) || !llm__file_exists(file)) {
-            char idx[4096];
-            if (llm__join(idx, sizeof idx, path, "model.safetensors.index.json") && llm__file_exists(idx))
-                return llm__err(m->error, LLM_ERR_UNSUPPORTED, "'%s' holds a sharded checkpoint; llm.h reads a single model.safetensors", path);
-            if (llm__is_folder(path)) return llm__err(m->error, LLM_ERR_IO, "no model.safetensors in '%s'", path);
-            return llm__err(m->error, LLM_ERR_IO, "'%s' is neither a .safetensors file nor a folder with model.safetensors", path);
-        }
+        if (llm__is_folder(path))
+            return llm__err(m->error, LLM_ERR_IO, "no model.safetensors or model.safetensors.index.json in '%s'", path);
+        if (!llm__file_exists(file))
+            return llm__err(m->error, LLM_ERR_IO,
+                            "'%s' is neither a .safetensors file nor a folder with model.safetensors "
+                            "or model.safetensors.index.json",
+                            path);
+        sharded = llm__ends_with(file, ".index.json");
     }
-    r = llm__st_open(&m->_st, file, o.no_mmap);
-    if (r != LLM_OK) { memcpy(m->error, m->_st.error, LLM_ERROR_SIZE); return r; }
+    if (sharded) {
+        r = llm__load_sharded(m, dir, file, o.no_mmap);
+        if (r != LLM_OK) { llm_model_free(m); return r; }
+    } else {
+        r = llm__st_open(&m->_st, file, o.no_mmap);
+        if (r != LLM_OK) { memcpy(m->error, m->_st.error, LLM_ERROR_SIZE); return r; }
+    }
     if (llm__join(cfg_path, sizeof cfg_path, dir, "config.json") && llm__file_exists(cfg_path)) {
         r = llm__read_file(cfg_path, &cfg, &cfg_len, m->error);
         if (r != LLM_OK) { llm_model_free(m); return r; }
@@ -2194,9 +2518,12 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    B > 1. So token-by-token decoding and batched prefill differ by rounding
    only (~1e-7 relative; the tests allow 1e-5).
    The SIMD build differs from the scalar one by rounding (fused
-   multiply-adds, summation order, the polynomial exp of softmax and GELU:
-   relative error < 3e-7 against expf): a few 1e-6 on the test logits,
-   as the scalar build, where the tests allow 1e-4. */
+   multiply-adds, summation order, the polynomial exp of softmax and the
+   activations: relative error < 3e-7 against expf; the exact GELU's erf
+   from an erfc fit): a few 1e-6 on the test logits, as the scalar build,
+   where the tests allow 1e-4. Every activation, scalar (expf, tanhf,
+   erff) and SIMD, is within 3e-7 * max(1, |x|) (relu2: * max(1, x^2)) of
+   its value in double precision (tests/test_model.c, x in [-30, 30]). */
 
 #if !defined(LLM_NO_SIMD) && defined(__AVX512F__)
 #define LLM__VW 16
@@ -2219,11 +2546,35 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
 #endif
 
 #define LLM__MM_ADD 1   /* out += result (residual) */
-#define LLM__MM_GELU 2  /* out = gelu(result) */
+#define LLM__MM_ACT 2   /* out = act(result), the activation in flags >> 4 */
+#define LLM__MM_ACTIVATE(a) (LLM__MM_ACT | ((int)(a) << 4))
 
-/* GELU, tanh form */
-static float llm__gelu1(float v) {
-    return 0.5f * v * (1.0f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
+/* The MLP's activation a (an llm_activation) of one value, as Hugging Face
+   writes each (mish: tanh(ln(1 + e^x)) = n / (n + 2), n = e^x (e^x + 2), with
+   x > 20 giving x as PyTorch's softplus does). */
+static float llm__act1(float x, int a) {
+    float e, n;
+    switch (a) {
+    case LLM_ACT_GELU_TANH: return 0.5f * x * (1.0f + tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
+    case LLM_ACT_GELU: return 0.5f * x * (1.0f + erff(x * 0.7071067811865476f));
+    case LLM_ACT_GELU_10:
+        e = 0.5f * x * (1.0f + erff(x * 0.7071067811865476f));
+        return e < -10.0f ? -10.0f : e > 10.0f ? 10.0f : e;
+    case LLM_ACT_QUICK_GELU: return x / (1.0f + expf(-1.702f * x));
+    case LLM_ACT_SILU: return x / (1.0f + expf(-x));
+    case LLM_ACT_MISH:
+        if (x > 20.0f) return x;
+        e = expf(x); n = e * (e + 2.0f);
+        return x * n / (n + 2.0f);
+    case LLM_ACT_RELU: return x > 0.0f ? x : 0.0f;
+    case LLM_ACT_RELU2: return x > 0.0f ? x * x : 0.0f;
+    case LLM_ACT_RELU6: return x > 0.0f ? (x < 6.0f ? x : 6.0f) : 0.0f;
+    case LLM_ACT_LEAKY_RELU: return x < 0.0f ? 0.01f * x : x;
+    case LLM_ACT_SIGMOID: return 1.0f / (1.0f + expf(-x));
+    case LLM_ACT_TANH: return tanhf(x);
+    case LLM_ACT_LAPLACE: return 0.5f * (1.0f + erff((x - 0.707107f) * (1.0f / (0.282095f * 1.4142135623730951f))));
+    default: return x; /* LLM_ACT_LINEAR */
+    }
 }
 
 /* Floats of kernel scratch per thread (64-byte alignment slack included):
@@ -2351,14 +2702,90 @@ static llm__vf llm__vgelu(llm__vf v) {
     return llm__vdiv(v, llm__vadd(llm__vset(1.0f), llm__vexp(m2u)));
 }
 
-/* dst[0..n) = acc (flags 0), += acc (LLM__MM_ADD) or gelu(acc). Columns
+/* |x| and |x| with the sign of s. */
+#if LLM__VW == 16
+static llm__vf llm__vabs(llm__vf x) {
+    return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(0x7fffffff)));
+}
+static llm__vf llm__vcopysign(llm__vf x, llm__vf s) {
+    const __m512i m = _mm512_set1_epi32(0x7fffffff);
+    return _mm512_castsi512_ps(
+        _mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(x), m), _mm512_andnot_si512(m, _mm512_castps_si512(s))));
+}
+#else
+static llm__vf llm__vabs(llm__vf x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+static llm__vf llm__vcopysign(llm__vf x, llm__vf s) {
+    return _mm256_or_ps(llm__vabs(x), _mm256_and_ps(_mm256_set1_ps(-0.0f), s));
+}
+#endif
+
+/* (1 + erf(z)) / 2 = 1/2 + sign(z) (1/2 - erfc(|z|) / 2), with
+   erfc(z) = t exp(-z^2 + P(t)), t = 1 / (1 + z/2), the degree-9 Chebyshev
+   fit whose relative error is below 1.2e-7 for every z >= 0 (Press et
+   al., Numerical Recipes, erfcc). */
+static llm__vf llm__vphi(llm__vf z) {
+    llm__vf a = llm__vabs(z), t = llm__vdiv(llm__vset(1.0f), llm__vfma(a, llm__vset(0.5f), llm__vset(1.0f)));
+    llm__vf p = llm__vset(0.17087277f), h;
+    p = llm__vfma(p, t, llm__vset(-0.82215223f));
+    p = llm__vfma(p, t, llm__vset(1.48851587f));
+    p = llm__vfma(p, t, llm__vset(-1.13520398f));
+    p = llm__vfma(p, t, llm__vset(0.27886807f));
+    p = llm__vfma(p, t, llm__vset(-0.18628806f));
+    p = llm__vfma(p, t, llm__vset(0.09678418f));
+    p = llm__vfma(p, t, llm__vset(0.37409196f));
+    p = llm__vfma(p, t, llm__vset(1.00002368f));
+    p = llm__vfma(p, t, llm__vset(-1.26551223f));
+    h = llm__vmul(llm__vmul(llm__vset(0.5f), t), llm__vexp(llm__vsub(p, llm__vmul(a, a)))); /* erfc(|z|) / 2 */
+    return llm__vadd(llm__vset(0.5f), llm__vcopysign(llm__vsub(llm__vset(0.5f), h), z));
+}
+
+/* x / (1 + e^(-k x)): sigmoid (x = 1), silu (k = 1), quick_gelu (k = 1.702) */
+static llm__vf llm__vsig(llm__vf x, llm__vf num, float k) {
+    return llm__vdiv(num, llm__vadd(llm__vset(1.0f), llm__vexp(llm__vmul(x, llm__vset(-k)))));
+}
+
+/* llm__act1 on LLM__VW lanes: the same formulas, with the polynomial exp
+   and erf above (tanh(x) = 1 - 2 / (1 + e^2x)). Against llm__act1 (expf,
+   tanhf, erff): within 2e-7 * max(1, |x|) for every activation (measured
+   on a grid over [-30, 30] by tests/test_model.c). */
+static llm__vf llm__vact(llm__vf x, int a) {
+    const llm__vf zero = llm__vzero();
+    llm__vf e, n;
+    switch (a) {
+    case LLM_ACT_GELU_TANH: return llm__vgelu(x);
+    case LLM_ACT_GELU: return llm__vmul(x, llm__vphi(llm__vmul(x, llm__vset(0.7071067811865476f))));
+    case LLM_ACT_GELU_10:
+        e = llm__vmul(x, llm__vphi(llm__vmul(x, llm__vset(0.7071067811865476f))));
+        return llm__vmin(llm__vset(10.0f), llm__vmax(llm__vset(-10.0f), e));
+    case LLM_ACT_QUICK_GELU: return llm__vsig(x, x, 1.702f);
+    case LLM_ACT_SILU: return llm__vsig(x, x, 1.0f);
+    case LLM_ACT_MISH:
+        e = llm__vexp(llm__vmin(x, llm__vset(20.0f)));
+        n = llm__vmul(e, llm__vadd(e, llm__vset(2.0f)));
+        return llm__vdiv(llm__vmul(x, n), llm__vadd(n, llm__vset(2.0f))); /* x > 20: n / (n + 2) rounds to 1 */
+    case LLM_ACT_RELU: return llm__vmax(x, zero);
+    case LLM_ACT_RELU2: e = llm__vmax(x, zero); return llm__vmul(e, e);
+    case LLM_ACT_RELU6: return llm__vmin(llm__vmax(x, zero), llm__vset(6.0f));
+    case LLM_ACT_LEAKY_RELU: return llm__vfma(llm__vmin(x, zero), llm__vset(0.01f), llm__vmax(x, zero));
+    case LLM_ACT_SIGMOID: return llm__vsig(x, llm__vset(1.0f), 1.0f);
+    case LLM_ACT_TANH:
+        return llm__vsub(llm__vset(1.0f),
+                         llm__vdiv(llm__vset(2.0f), llm__vadd(llm__vset(1.0f), llm__vexp(llm__vadd(x, x)))));
+    case LLM_ACT_LAPLACE:
+        return llm__vphi(
+            llm__vmul(llm__vsub(x, llm__vset(0.707107f)), llm__vset(1.0f / (0.282095f * 1.4142135623730951f))));
+    default: return x; /* LLM_ACT_LINEAR */
+    }
+}
+
+/* dst[0..n) = acc (flags 0), += acc (LLM__MM_ADD) or act(acc). Columns
    are handled identically whatever the caller, given dst's column is at
    the same offset modulo LLM__VW (callers start at multiples of it). */
 static void llm__finish(float *dst, const float *acc, int n, int flags) {
     int j = 0;
-    if (flags & LLM__MM_GELU) {
-        for (; j + LLM__VW <= n; j += LLM__VW) llm__vst(dst + j, llm__vgelu(llm__vld(acc + j)));
-        for (; j < n; j++) dst[j] = llm__gelu1(acc[j]);
+    if (flags & LLM__MM_ACT) {
+        for (; j + LLM__VW <= n; j += LLM__VW) llm__vst(dst + j, llm__vact(llm__vld(acc + j), flags >> 4));
+        for (; j < n; j++) dst[j] = llm__act1(acc[j], flags >> 4);
     } else if (flags & LLM__MM_ADD) {
         for (; j + LLM__VW <= n; j += LLM__VW) llm__vst(dst + j, llm__vadd(llm__vld(dst + j), llm__vld(acc + j)));
         for (; j < n; j++) dst[j] += acc[j];
@@ -2863,7 +3290,7 @@ static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f
             }
             for (b = 0; b < nb; b++) {
                 float *dst = out + (size_t)(b0 + b) * (size_t)OC + (size_t)o0;
-                if (flags & LLM__MM_GELU) for (o = 0; o < no; o++) dst[o] = llm__gelu1(acc[b][o]);
+                if (flags & LLM__MM_ACT) for (o = 0; o < no; o++) dst[o] = llm__act1(acc[b][o], flags >> 4);
                 else if (flags & LLM__MM_ADD) for (o = 0; o < no; o++) dst[o] += acc[b][o];
                 else memcpy(dst, acc[b], (size_t)no * sizeof(float));
             }
@@ -2927,7 +3354,7 @@ static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f
 
 /* out[B,OC] = in[B,IC] @ w + bias[OC], w [IC, OC] or [OC, IC] per its
    layout, then per flags: stored, added to out (LLM__MM_ADD) or passed
-   through GELU (LLM__MM_GELU). The [out, in] float kernels take no bias
+   through the activation (LLM__MM_ACT). The [out, in] float kernels take no bias
    and no flags (the LM head). scratch: llm__scratch_floats() floats. */
 static void llm__matmul(float *out, const float *in, const llm__mat *w, const float *bias,
                         int B, int IC, int OC, int flags, int nt, float *scratch) {
@@ -3085,12 +3512,12 @@ static void llm__attn_rows(float *out, const float *qkv, const float *kc, const 
    in one layer. qkv[B,3C] (q|k|v), kc/vc: the layer's pool of cached rows
    ([pool, C], already holding the sequence's rows up to p0+B-1), whose
    blocks of bs positions are tab[0], tab[1], ...; out[B,C], scores[H,
-   n_ctx] scratch (B = 1), ws: the kernels' scratch (B > 1, SIMD). One
-   thread per head. */
+   n_ctx] scratch (B = 1), ws: the kernels' scratch (B > 1, SIMD). scale:
+   what the scores q.k are multiplied by. One thread per head. */
 static void llm__attention(float *out, const float *qkv, const float *kc, const float *vc, const int32_t *tab, size_t bs,
-                           float *scores, int B, int C, int H, size_t p0, size_t n_ctx, int nt, float *ws) {
+                           float *scores, int B, int C, int H, size_t p0, size_t n_ctx, float scale, int nt,
+                           float *ws) {
     int hd = C / H, h;
-    float scale = 1.0f / sqrtf((float)hd);
     size_t bstride = bs * (size_t)C;  /* floats from one block to the next */
     (void)nt; (void)ws;
     LLM__PARALLEL_FOR(nt, 2.0 * B * (double)(p0 + (size_t)B) * C)
@@ -3397,6 +3824,14 @@ LLM_API const float *llm_session_logits(const llm_session *s) {
     return s && s->_mem && s->_n_kept ? s->_logits + (s->_n_kept - 1) * (size_t)s->model->config.n_vocab : NULL;
 }
 
+/* Layer l's attention scale: 1 / sqrt(head width) unless scale_attn_weights
+   is false, and / (l + 1) with scale_attn_by_inverse_layer_idx (as Hugging
+   Face divides the scores by each in turn). */
+static float llm__attn_scale(const llm_config *c, int l) {
+    float scale = c->scale_attn_weights ? 1.0f / sqrtf((float)(c->n_embd / c->n_head)) : 1.0f;
+    return c->scale_attn_by_inverse_layer_idx ? scale / (float)(l + 1) : scale;
+}
+
 LLM_API const float *llm_session_logits_row(const llm_session *s, size_t row) {
     size_t lo = 0, hi;
     if (!s || !s->_mem) return NULL;
@@ -3436,11 +3871,13 @@ static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t
         for (b = 0; b < B; b = e) {
             for (e = b + 1; e < B && rs[e] == rs[b] && rp[e] == rp[e - 1] + 1; e++) {}
             llm__attention(s->_att + (size_t)b * (size_t)C, s->_qkv + (size_t)b * 3 * (size_t)C, kc, vc, llm__seq_table(s, rs[b]),
-                           L->kv_block, s->_scores, e - b, C, c->n_head, rp[b], (size_t)s->n_ctx, nt, s->_pack);
+                           L->kv_block, s->_scores, e - b, C, c->n_head, rp[b], (size_t)s->n_ctx,
+                           llm__attn_scale(c, l), nt, s->_pack);
         }
         llm__matmul(s->_x, s->_att, &Ly->attn_proj_w, Ly->attn_proj_b, B, C, C, LLM__MM_ADD, nt, s->_pack);
         llm__layernorm(s->_ln, s->_x, Ly->ln2_w, Ly->ln2_b, B, C, c->ln_eps, nt);
-        llm__matmul(s->_fc, s->_ln, &Ly->fc_w, Ly->fc_b, B, C, c->n_inner, LLM__MM_GELU, nt, s->_pack);
+        llm__matmul(s->_fc, s->_ln, &Ly->fc_w, Ly->fc_b, B, C, c->n_inner, LLM__MM_ACTIVATE(c->activation), nt,
+                    s->_pack);
         llm__matmul(s->_x, s->_fc, &Ly->mlp_proj_w, Ly->mlp_proj_b, B, c->n_inner, C, LLM__MM_ADD, nt, s->_pack);
     }
     if (!nk) return;

@@ -184,7 +184,7 @@ expect_fail "score: NaN weights" 1 "not finite" "$B/score" -m "$TMP.nan" --ids 1
 if grep -q perplexity "$TMP.out"; then bad "score: NaN weights still print a perplexity"; else ok; fi
 
 # ---- load errors and --info
-expect_fail "-m a folder without model.safetensors" 1 "no model.safetensors in 'models'" "$B/generate" -m models -p hi
+expect_fail "-m a folder without model.safetensors" 1 "no model.safetensors or model.safetensors.index.json in 'models'" "$B/generate" -m models -p hi
 expect_fail "-m config.json" 1 "not a safetensors file" "$B/generate" -m $M/config.json -p hi
 "$B/score" -m tests/data/noconfig-f32 --ids 1,2,3 >/dev/null 2>"$TMP.err"
 if grep -q "n_head [0-9]* guessed as n_embd / 64" "$TMP.err"; then ok; else bad "no config.json: the guessed n_head is not on stderr ($(cat "$TMP.err"))"; fi

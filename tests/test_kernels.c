@@ -93,7 +93,7 @@ static void check_matmul(llm_dtype t, llm__layout layout, int B, int IC, int OC,
                 s += in[(size_t)b * IC + k] * wv;
                 mag += fabs(in[(size_t)b * IC + k] * wv);
             }
-            ref = flags & LLM__MM_GELU ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
+            ref = flags & LLM__MM_ACT ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
             if (flags & LLM__MM_ADD) mag += fabs(out0[(size_t)b * OC + o]);
             err = fabs(out[0][(size_t)b * OC + o] - ref) / (mag + 1e-3);
             if (err > worst) worst = err;
@@ -122,7 +122,7 @@ static void test_matmul(void) {
             for (ii = 0; ii < (int)(sizeof ICs / sizeof ICs[0]); ii++)
                 for (oi = 0; oi < (int)(sizeof OCs / sizeof OCs[0]); oi++) {
                     int B = Bs[bi] < 1 ? 1 : Bs[bi], IC = ICs[ii], OC = OCs[oi], v = (bi + ii + oi) % 3;
-                    check_matmul(types[ti], LLM__IN_OUT, B, IC, OC, v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_GELU, v != 1);
+                    check_matmul(types[ti], LLM__IN_OUT, B, IC, OC, v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH), v != 1);
                     check_matmul(types[ti], LLM__OUT_IN, B, IC, OC, 0, 0);
                 }
     /* a wide GEMV (several passes of columns) and a GPT-2-like square */
@@ -284,7 +284,8 @@ static void check_attention(int B, int H, int hd, int p0) {
         out[nt - 1] = (float *)malloc((size_t)B * C * 4);
         int32_t tab[64];   /* blocks of 3 positions, in place (the block loops cross boundaries) */
         for (i = 0; i < 64; i++) tab[i] = i;
-        llm__attention(out[nt - 1], qkv, kc, vc, tab, 3, scores, B, C, H, (size_t)p0, (size_t)n_ctx, nt, ws);
+        llm__attention(out[nt - 1], qkv, kc, vc, tab, 3, scores, B, C, H, (size_t)p0, (size_t)n_ctx,
+                       1.0f / sqrtf((float)hd), nt, ws);
         free(ws);
     }
     for (b = 0; b < B; b++)

@@ -378,7 +378,8 @@ static void test_load_paths(void) {
     llm_model_free(&b); /* twice is safe */
 
     st = llm_model_load(&a, "tests/data/bad-activation", NULL);
-    CHECK(st == LLM_ERR_UNSUPPORTED && strstr(llm_model_error(&a), "relu"), "relu config: %s (%s)", llm_status_string(st), llm_model_error(&a));
+    CHECK(st == LLM_ERR_UNSUPPORTED && strstr(llm_model_error(&a), "prelu"), "prelu config: %s (%s)",
+          llm_status_string(st), llm_model_error(&a));
     llm_model_free(&a);
     st = llm_model_load(&a, "tests/data/does-not-exist", NULL);
     CHECK(st == LLM_ERR_IO, "missing folder: %s", llm_status_string(st));
@@ -427,15 +428,70 @@ static void test_real_gpt2(void) {
     llm_model_free(&m);
 }
 
+/* Each activation, scalar (llm__act1) and, in SIMD builds, the vector form
+   (llm__vact), against the function computed here in double precision with
+   the C library: within 3e-7 * max(1, |x|) (relu2: * max(1, x^2)) on a grid
+   over [-30, 30]. */
+static double act_ref(double x, int a) {
+    double g = 0.5 * x * (1 + erf(x / sqrt(2.0)));
+    switch (a) {
+    case LLM_ACT_GELU_TANH: return 0.5 * x * (1 + tanh(sqrt(2 / 3.14159265358979323846) * (x + 0.044715 * x * x * x)));
+    case LLM_ACT_GELU: return g;
+    case LLM_ACT_GELU_10: return g < -10 ? -10 : g > 10 ? 10 : g;
+    case LLM_ACT_QUICK_GELU: return x / (1 + exp(-1.702 * x));
+    case LLM_ACT_SILU: return x / (1 + exp(-x));
+    case LLM_ACT_MISH: return x * tanh(x > 20 ? x : log1p(exp(x)));
+    case LLM_ACT_RELU: return x > 0 ? x : 0;
+    case LLM_ACT_RELU2: return x > 0 ? x * x : 0;
+    case LLM_ACT_RELU6: return x > 0 ? (x < 6 ? x : 6) : 0;
+    case LLM_ACT_LEAKY_RELU: return x < 0 ? 0.01 * x : x;
+    case LLM_ACT_SIGMOID: return 1 / (1 + exp(-x));
+    case LLM_ACT_TANH: return tanh(x);
+    case LLM_ACT_LAPLACE: return 0.5 * (1 + erf((x - 0.707107) / (0.282095 * sqrt(2.0))));
+    default: return x;
+    }
+}
+static void test_activations(void) {
+    int a;
+    for (a = 0; a < LLM_ACT_COUNT; a++) {
+        double worst_s = 0, worst_v = 0;
+        int i, k;
+        for (i = -30000; i <= 30000; i += 16) {
+            float xs[16], ys[16];
+            for (k = 0; k < 16; k++) xs[k] = (float)((i + k) * 0.001);
+#ifdef LLM__VW
+            for (k = 0; k < 16; k += LLM__VW) llm__vst(ys + k, llm__vact(llm__vld(xs + k), a));
+#else
+            for (k = 0; k < 16; k++) ys[k] = llm__act1(xs[k], a);
+#endif
+            for (k = 0; k < 16; k++) {
+                double x = xs[k], r = act_ref(x, a), sc = a == LLM_ACT_RELU2 ? x * x : fabs(x);
+                if (sc < 1) sc = 1;
+                if (fabs(llm__act1(xs[k], a) - r) / sc > worst_s) worst_s = fabs(llm__act1(xs[k], a) - r) / sc;
+                if (!(fabs(ys[k] - r) / sc <= worst_v)) worst_v = fabs(ys[k] - r) / sc;
+            }
+        }
+        CHECK(worst_s <= 3e-7 && worst_v <= 3e-7, "activation %s: scalar off by %g, vector by %g (x max(1, |x|))",
+              llm_activation_name((llm_activation)a), worst_s, worst_v);
+    }
+}
+
 int main(void) {
-    static const char *fixtures[] = { "tiny-f32", "h3-f16", "h5-bf16", "lmhead-f32", "noconfig-f32", "meta-f32", "ninner-f32",
-                                      "q8-tiny-f32", "q8-h3-f16", "q8-ninner-f32" };
+    /* the first 10 have 16 positions or more, which test_multi_seq's batches
+       need; the others (8 positions) get the single-sequence checks */
+    static const char *fixtures[] = { "tiny-f32", "h3-f16", "h5-bf16", "lmhead-f32", "noconfig-f32", "meta-f32",
+                                      "ninner-f32", "q8-tiny-f32", "q8-h3-f16", "q8-ninner-f32",
+                                      "attn-noscale", "attn-layeridx", "sharded-f32", "converted-f16",
+                                      "act-gelu", "act-gelu_10", "act-quick_gelu", "act-silu", "act-mish", "act-relu",
+                                      "act-relu2", "act-relu6", "act-leaky_relu", "act-sigmoid", "act-tanh",
+                                      "act-laplace", "act-linear" };
     size_t i;
     for (i = 0; i < sizeof fixtures / sizeof *fixtures; i++) {
         test_fixture(fixtures[i], 1);
         test_fixture(fixtures[i], 2);
         test_multi_seq(fixtures[i], 1 + (int)(i % 2));
     }
+    test_activations();
     test_threads_identical();
     test_load_paths();
     test_q8_malformed();

@@ -1266,18 +1266,95 @@ static void test_models(void) {
         cl = gpt_config(cfg, sizeof cfg, &g, 2, "layer_norm_epsilon", "\"1e-5\"");
         expect_load("layer_norm_epsilon string", img, size, cfg, cl, LLM_ERR_FORMAT, "layer_norm_epsilon", NULL);
         /* unsupported architecture switches */
-        cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", "\"relu\"");
-        expect_load("activation relu", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "relu", NULL);
-        cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", "\"gelu\"");
-        expect_load("activation gelu (erf)", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "gelu", NULL);
+        {   /* every pointwise ACT2FN name, and what it maps to; the ones
+               with learned parameters (and unknown names) are refused */
+            static const char *const acts[20] = {"gelu_new",
+                                                 "gelu_pytorch_tanh",
+                                                 "gelu_fast",
+                                                 "gelu_accurate",
+                                                 "gelu_python_tanh",
+                                                 "gelu",
+                                                 "gelu_python",
+                                                 "gelu_10",
+                                                 "quick_gelu",
+                                                 "silu",
+                                                 "swish",
+                                                 "mish",
+                                                 "relu",
+                                                 "relu2",
+                                                 "relu6",
+                                                 "leaky_relu",
+                                                 "sigmoid",
+                                                 "tanh",
+                                                 "laplace",
+                                                 "linear"};
+            static const llm_activation want[20] = { LLM_ACT_GELU_TANH, LLM_ACT_GELU_TANH, LLM_ACT_GELU_TANH,
+                                                     LLM_ACT_GELU_TANH, LLM_ACT_GELU_TANH, LLM_ACT_GELU, LLM_ACT_GELU,
+                                                     LLM_ACT_GELU_10, LLM_ACT_QUICK_GELU, LLM_ACT_SILU, LLM_ACT_SILU,
+                                                     LLM_ACT_MISH, LLM_ACT_RELU, LLM_ACT_RELU2, LLM_ACT_RELU6,
+                                                     LLM_ACT_LEAKY_RELU, LLM_ACT_SIGMOID, LLM_ACT_TANH, LLM_ACT_LAPLACE,
+                                                     LLM_ACT_LINEAR };
+            char raw[40];
+            for (k = 0; k < 20; k++) {
+                snprintf(raw, sizeof raw, "\"%s\"", acts[k]);
+                cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", raw);
+                r = llm_model_load_memory(&m, img, size, cfg, cl);
+                CHECK(r == LLM_OK && m.config.activation == want[k], "activation %s: %s, %d", acts[k],
+                      llm_status_string(r), (int)m.config.activation);
+                llm_model_free(&m);
+            }
+            for (k = 0; k < LLM_ACT_COUNT; k++)
+                CHECK(llm_activation_name((llm_activation)k)[0] != '?', "activation %d has no name", (int)k);
+            CHECK(!strcmp(llm_activation_name(LLM_ACT_GELU), "gelu") &&
+                      !strcmp(llm_activation_name(LLM_ACT_COUNT), "?"),
+                  "names");
+        }
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", "\"prelu\"");
+        expect_load("activation prelu", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "\"prelu\"", NULL);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", "\"xielu\"");
+        expect_load("activation xielu", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "xielu", NULL);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", "\"GELU\"");
+        expect_load("activation GELU (case matters)", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "GELU", NULL);
         cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", "7");
         expect_load("activation a number", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "activation_function", NULL);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "activation_function", "null");
+        expect_load("activation null", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "activation_function", NULL);
         cl = gpt_config(cfg, sizeof cfg, &g, 2, "model_type", "\"llama\"");
         expect_load("model_type llama", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "llama", NULL);
-        cl = gpt_config(cfg, sizeof cfg, &g, 2, "scale_attn_weights", "false");
-        expect_load("scale_attn_weights false", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "scale_attn_weights", NULL);
-        cl = gpt_config(cfg, sizeof cfg, &g, 2, "scale_attn_by_inverse_layer_idx", "true");
-        expect_load("scale_attn_by_inverse_layer_idx", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "scale_attn_by_inverse_layer_idx", NULL);
+        {   /* the attention switches llm.h implements, read into the config */
+            static const char *const keys[3] = {"scale_attn_weights", "scale_attn_by_inverse_layer_idx",
+                                                "reorder_and_upcast_attn"};
+            for (k = 0; k < 6; k++) {
+                const llm_config *c = &m.config;
+                cl = gpt_config(cfg, sizeof cfg, &g, 2, keys[k / 2], k % 2 ? "true" : "false");
+                r = llm_model_load_memory(&m, img, size, cfg, cl);
+                CHECK(r == LLM_OK &&
+                          (k / 2 == 0       ? c->scale_attn_weights
+                               : k / 2 == 1 ? c->scale_attn_by_inverse_layer_idx
+                                            : c->reorder_and_upcast_attn) == k % 2,
+                      "%s %s: %s", keys[k / 2], k % 2 ? "true" : "false", llm_status_string(r));
+                llm_model_free(&m);
+                cl = gpt_config(cfg, sizeof cfg, &g, 2, keys[k / 2], k % 2 ? "1" : "\"false\"");
+                expect_load("attention switch not a boolean", img, size, cfg, cl, LLM_ERR_FORMAT, keys[k / 2],
+                            "true or false");
+            }
+        }
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "tie_word_embeddings", "false");
+        expect_load("tie_word_embeddings false without lm_head.weight", img, size, cfg, cl, LLM_ERR_SHAPE,
+                    "lm_head.weight", NULL);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "bos_token_id", "9");
+        r = llm_model_load_memory(&m, img, size, cfg, cl);
+        CHECK(r == LLM_OK && m.config.bos_id == 9 && m.config.eos_id == -1, "bos_token_id 9: %s %d",
+              llm_status_string(r), m.config.bos_id);
+        llm_model_free(&m);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "bos_token_id", "null");
+        expect_load("bos_token_id null", img, size, cfg, cl, LLM_OK, NULL, NULL);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "bos_token_id", "-1");
+        expect_load("bos_token_id -1", img, size, cfg, cl, LLM_ERR_FORMAT, "bos_token_id", NULL);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "eos_token_id", "\"x\"");
+        expect_load("eos_token_id a string", img, size, cfg, cl, LLM_ERR_FORMAT, "eos_token_id", NULL);
+        cl = gpt_config(cfg, sizeof cfg, &g, 2, "eos_token_id", "16777216");
+        expect_load("eos_token_id past the vocabulary limit", img, size, cfg, cl, LLM_ERR_FORMAT, "eos_token_id", NULL);
         cl = gpt_config(cfg, sizeof cfg, &g, 2, "add_cross_attention", "true");
         expect_load("add_cross_attention", img, size, cfg, cl, LLM_ERR_UNSUPPORTED, "add_cross_attention", NULL);
         cl = gpt_config(cfg, sizeof cfg, &g, 2, "scale_attn_by_inverse_layer_idx", "false");

@@ -6,7 +6,7 @@ logits used by the tests.  It follows Hugging Face's GPT2LMHeadModel:
 
     x = wte[ids] + wpe[0..T-1]
     for each layer:  x = x + attn(ln_1(x));  x = x + mlp(ln_2(x))
-    logits = ln_f(x) @ lm_head^T          (lm_head = wte unless stored)
+    logits = ln_f(x) @ lm_head^T          (lm_head = wte when tied)
 
 All weights are converted to float64 *after* reading them in their stored
 precision (so F16 / BF16 models use the rounded weights), and the whole
@@ -138,8 +138,62 @@ def write_safetensors(path, tensors, metadata=None):
 _SKIP = re.compile(r"(^|\.)h\.\d+\.attn\.(bias|masked_bias)$")
 
 
+def read_checkpoint(folder):
+    """model.safetensors, or the shards that model.safetensors.index.json
+    lists (its weight_map: tensor name -> shard file).  Returns (tensors,
+    metadata of the first file)."""
+    single = os.path.join(folder, "model.safetensors")
+    if os.path.exists(single):
+        return read_safetensors(single)
+    with open(os.path.join(folder, "model.safetensors.index.json")) as f:
+        weight_map = json.load(f)["weight_map"]
+    tensors, metadata = {}, None
+    for shard in sorted(set(weight_map.values())):
+        part, meta = read_safetensors(os.path.join(folder, shard))
+        metadata = meta if metadata is None else metadata
+        for name, arr in part.items():
+            if weight_map.get(name) != shard or name in tensors:
+                raise ValueError(f"{shard}: tensor {name} is not mapped to this shard")
+            tensors[name] = arr
+    missing = set(weight_map) - set(tensors)
+    if missing:
+        raise ValueError(f"tensors missing from their shards: {sorted(missing)}")
+    return tensors, metadata or {}
+
+
+# Activations by config.json name, in float64, from PyTorch's own functions
+# where it has them (Hugging Face's ACT2FN: the pointwise entries).
+def _gelu_erf(x):
+    return torch.nn.functional.gelu(x)
+
+
+ACTIVATIONS = {
+    "gelu_new": lambda x: gelu_new(x),
+    "gelu_pytorch_tanh": lambda x: torch.nn.functional.gelu(x, approximate="tanh"),
+    "gelu_fast": lambda x: 0.5 * x * (1.0 + torch.tanh(x * 0.7978845608 * (1.0 + 0.044715 * x * x))),
+    "gelu_accurate": lambda x: gelu_new(x),
+    "gelu_python_tanh": lambda x: gelu_new(x),
+    "gelu": _gelu_erf,
+    "gelu_python": lambda x: x * 0.5 * (1.0 + torch.erf(x / math.sqrt(2.0))),
+    "gelu_10": lambda x: torch.clip(_gelu_erf(x), -10, 10),
+    "quick_gelu": lambda x: x * torch.sigmoid(1.702 * x),
+    "silu": torch.nn.functional.silu,
+    "swish": torch.nn.functional.silu,
+    "mish": torch.nn.functional.mish,
+    "relu": torch.relu,
+    "relu2": lambda x: torch.square(torch.relu(x)),
+    "relu6": torch.nn.functional.relu6,
+    "leaky_relu": lambda x: torch.nn.functional.leaky_relu(x, 0.01),
+    "sigmoid": torch.sigmoid,
+    "tanh": torch.tanh,
+    "laplace": lambda x: 0.5 * (1.0 + torch.erf((x - 0.707107) / (0.282095 * math.sqrt(2.0)))),
+    "linear": lambda x: x,
+}
+
+
 def load_model(folder):
-    """Load model.safetensors (+ optional config.json) from `folder`.
+    """Load model.safetensors or its shards (+ optional config.json) from
+    `folder`.
 
     Returns a dict with hyper-parameters and float64 torch weights keyed by
     names without the `transformer.` prefix.  Hyper-parameters come from
@@ -147,7 +201,7 @@ def load_model(folder):
     __metadata__ "n_head", otherwise n_embd // 64.  Shapes are inferred from
     the tensors.
     """
-    raw, metadata = read_safetensors(os.path.join(folder, "model.safetensors"))
+    raw, metadata = read_checkpoint(folder)
     w = {}
     for name, arr in raw.items():
         if _SKIP.search(name):
@@ -163,7 +217,7 @@ def load_model(folder):
             config = json.load(f)
 
     act = config.get("activation_function", "gelu_new")
-    if act not in ("gelu_new", "gelu_pytorch_tanh"):
+    if act not in ACTIVATIONS:
         raise ValueError(f"unsupported activation_function {act!r}")
 
     V, C = w["wte.weight"].shape
@@ -180,10 +234,18 @@ def load_model(folder):
     n_inner = w["h.0.mlp.c_fc.weight"].shape[1]
     eps = float(config.get("layer_norm_epsilon", 1e-5))
 
-    lm_head = w.get("lm_head.weight", w["wte.weight"])  # [V, C]
+    # Hugging Face ties the head to wte unless config.json says otherwise
+    # (without a config: the stored head if there is one)
+    tied = config.get("tie_word_embeddings", True) if config else "lm_head.weight" not in w
+    lm_head = w["wte.weight"] if tied else w["lm_head.weight"]  # [V, C]
     return {
         "n_layer": n_layer, "n_head": n_head, "n_embd": C, "vocab_size": V,
         "n_positions": n_positions, "n_inner": n_inner, "eps": eps,
+        "act": ACTIVATIONS[act],
+        "scale_attn_weights": bool(config.get("scale_attn_weights", True)),
+        "scale_by_layer": bool(config.get("scale_attn_by_inverse_layer_idx", False)),
+        # reorder_and_upcast_attn only changes PyTorch's precision; all of
+        # this runs in float64 anyway
         "weights": w, "lm_head": lm_head,
     }
 
@@ -210,8 +272,8 @@ def conv1d(x, weight, bias):
     return x @ weight + bias
 
 
-def attention(x, w, prefix, n_head):
-    # x [T, C] -> [T, C]
+def attention(x, w, prefix, n_head, scale_weights=True, layer_div=1.0):
+    # x [T, C] -> [T, C]; scores / sqrt(hd) if scale_weights, then / layer_div
     T, C = x.shape
     hd = C // n_head
     qkv = conv1d(x, w[prefix + "c_attn.weight"], w[prefix + "c_attn.bias"])  # [T, 3C]
@@ -219,7 +281,10 @@ def attention(x, w, prefix, n_head):
     q = q.reshape(T, n_head, hd).transpose(0, 1)           # [H, T, hd]
     k = k.reshape(T, n_head, hd).transpose(0, 1)           # [H, T, hd]
     v = v.reshape(T, n_head, hd).transpose(0, 1)           # [H, T, hd]
-    scores = q @ k.transpose(1, 2) / math.sqrt(hd)         # [H, T, T]
+    scores = q @ k.transpose(1, 2)                         # [H, T, T]
+    if scale_weights:
+        scores = scores / math.sqrt(hd)
+    scores = scores / layer_div
     future = torch.ones(T, T, dtype=torch.bool).triu(1)    # True above diag
     scores = scores.masked_fill(future, float("-inf"))
     probs = torch.softmax(scores, dim=-1)                  # [H, T, T]
@@ -227,18 +292,20 @@ def attention(x, w, prefix, n_head):
     return conv1d(y, w[prefix + "c_proj.weight"], w[prefix + "c_proj.bias"])
 
 
-def mlp(x, w, prefix):
+def mlp(x, w, prefix, act=None):
     # x [T, C] -> [T, n_inner] -> [T, C]
-    h = gelu_new(conv1d(x, w[prefix + "c_fc.weight"], w[prefix + "c_fc.bias"]))
+    h = (act or gelu_new)(conv1d(x, w[prefix + "c_fc.weight"], w[prefix + "c_fc.bias"]))
     return conv1d(h, w[prefix + "c_proj.weight"], w[prefix + "c_proj.bias"])
 
 
-def block(x, w, i, n_head, eps):
-    p = f"h.{i}."
+def block(x, w, i, model):
+    p, eps = f"h.{i}.", model["eps"]
+    # (model dicts built by hand may leave out the flags: GPT-2's defaults)
+    div = float(i + 1) if model.get("scale_by_layer", False) else 1.0
     x = x + attention(layer_norm(x, w[p + "ln_1.weight"], w[p + "ln_1.bias"], eps),
-                      w, p + "attn.", n_head)
+                      w, p + "attn.", model["n_head"], model.get("scale_attn_weights", True), div)
     x = x + mlp(layer_norm(x, w[p + "ln_2.weight"], w[p + "ln_2.bias"], eps),
-                w, p + "mlp.")
+                w, p + "mlp.", model.get("act"))
     return x
 
 
@@ -253,7 +320,7 @@ def forward(model, ids):
         raise ValueError("token id out of range")
     x = w["wte.weight"][ids] + w["wpe.weight"][:T]         # [T, C]
     for i in range(model["n_layer"]):
-        x = block(x, w, i, model["n_head"], model["eps"])
+        x = block(x, w, i, model)
     x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], model["eps"])
     return x @ model["lm_head"].T                          # [T, V]
 
@@ -264,7 +331,7 @@ def forward(model, ids):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("model_dir", help="folder with model.safetensors [+ config.json]")
+    ap.add_argument("model_dir", help="folder with model.safetensors or its shards [+ config.json]")
     ap.add_argument("--ids", required=True,
                     help="comma- or space-separated token ids, e.g. 1,2,3")
     ap.add_argument("--save", help="write float32 logits [T, V] to .npy or .safetensors")

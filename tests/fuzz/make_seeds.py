@@ -321,6 +321,24 @@ def http_seeds():
         out("http", k, v)
 
 
+def index_seeds():
+    """model.safetensors.index.json: a real layout, and the broken ones."""
+    layers = {f"transformer.h.{i}.{n}": f"model-{i // 2 + 1:05d}-of-00002.safetensors"
+              for i in range(4) for n in ("ln_1.weight", "attn.c_attn.weight")}
+    s = {
+        "two_shards": json.dumps({"metadata": {"total_size": 1234}, "weight_map": layers}, indent=2),
+        "escaped": '{"weight_map": {"t\\u00e9": "model\\u002d1.safetensors"}}',
+        "duplicate": '{"weight_map": {"a": "b.safetensors", "a": "b.safetensors"}}',
+        "bad_names": '{"weight_map": {"a": "../b.safetensors", "c": 1}}',
+        "slash": '{"weight_map": {"a": "x\\u002fy.safetensors"}}',
+        "empty_map": '{"weight_map": {}}',
+        "no_map": '{"metadata": {}}',
+        "many_shards": json.dumps({"weight_map": {f"t{i}": f"s{i % 300}.safetensors" for i in range(600)}}),
+    }
+    for k, v in s.items():
+        out("index", k, v)
+
+
 def main():
     if not os.path.isdir(os.path.join("tests", "fuzz")):
         sys.exit("run from the repository root")
@@ -334,6 +352,7 @@ def main():
     generate_text_seeds()
     json_seeds()
     http_seeds()
+    index_seeds()
 
 
 if __name__ == "__main__":
