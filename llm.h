@@ -73,7 +73,11 @@
    tensors, n_head from the safetensors __metadata__ entry "n_head" if
    present, otherwise n_embd / 64 (the usual 64-wide heads),
    layer_norm_epsilon is 1e-5, the activation gelu_new, and the head is
-   lm_head.weight when the file has one.
+   lm_head.weight when the file has one. A generation_config.json in the
+   folder is parsed into model.generation (llm_generation_config: each field
+   with a present flag) and never applied by llm.h: the caller chooses
+   what to take (examples/generate.c takes it as its defaults); a broken
+   one fails the load (llm_model_options.no_generation_config skips it).
 
    Weights stored as F32, F16 or BF16 are used as stored: the matrices and
    the position embeddings stay in the file mapping or the caller's buffer
@@ -435,7 +439,36 @@ LLM_API const char *llm_activation_name(llm_activation a);
 typedef struct llm_model_options {
     int no_mmap;        /* 1: read the file into memory instead of mmap */
     int no_tokenizer;   /* 1: don't look for tokenizer files */
+    int no_generation_config; /* 1: don't read generation_config.json */
 } llm_model_options;
+
+/* generation_config.json: Hugging Face's generation defaults for a model,
+   as parsed (llm.h never applies them itself: the caller decides, as the
+   programs in examples/ do). A field is meaningful when its present flag
+   is 1; a key that is absent or null leaves it 0. Other keys are ignored. */
+#define LLM_GEN_MAX_EOS 8
+typedef struct llm_generation_config {
+    int do_sample;            /* 1: sample; 0: greedy */
+    float temperature;        /* >= 0 */
+    int top_k;                /* >= 0 */
+    float top_p;              /* in [0, 1] */
+    float repetition_penalty; /* > 0 */
+    int max_length;           /* prompt + new tokens, >= 1 */
+    int max_new_tokens;       /* >= 1 */
+    int num_beams;            /* >= 1 */
+    int32_t eos_ids[LLM_GEN_MAX_EOS]; /* eos_token_id: one id or a list of up to 8 */
+    int n_eos;
+    int32_t pad_id, bos_id;   /* pad_token_id, bos_token_id */
+    struct {
+        int do_sample, temperature, top_k, top_p, repetition_penalty, max_length, max_new_tokens, num_beams,
+            eos_ids, pad_id, bos_id;
+    } present;
+} llm_generation_config;
+
+/* Parse generation_config.json text into *g (zeroed first). err: NULL or
+   LLM_ERROR_SIZE bytes for the message. LLM_ERR_FORMAT for a value of the
+   wrong type or range, LLM_ERR_LIMIT for more than 8 eos ids. */
+LLM_API llm_status llm_generation_config_parse(llm_generation_config *g, const char *json, size_t len, char *err);
 
 /* A weight matrix: data, format (the dtype it is stored in) and layout. */
 typedef enum llm__layout {
@@ -457,6 +490,8 @@ typedef struct llm_model {
     llm_dtype wtype;              /* dtype of the layers' matrices (I8: 8-bit) */
     llm_tokenizer tokenizer;      /* valid when has_tokenizer */
     int has_tokenizer;
+    llm_generation_config generation; /* valid when has_generation_config */
+    int has_generation_config;        /* the folder had generation_config.json */
     /* private */
     llm_safetensors _st;          /* the weights file */
     llm_safetensors *_shards;     /* a sharded checkpoint: its files (then _st is unused) */
@@ -1891,6 +1926,101 @@ done:
     return r;
 }
 
+/* generation_config.json (see llm_generation_config). */
+LLM_API llm_status llm_generation_config_parse(llm_generation_config *g, const char *text, size_t len, char *err) {
+    static const char *const ints[4] = { "top_k", "max_length", "max_new_tokens", "num_beams" };
+    static const char *const floats[3] = { "temperature", "top_p", "repetition_penalty" };
+    static const char *const ids[2] = { "pad_token_id", "bos_token_id" };
+    char own[LLM_ERROR_SIZE];
+    llm__json j;
+    size_t v;
+    int k;
+    llm_status r;
+    if (!err) err = own;
+    err[0] = 0;
+    if (!g) return llm__err(err, LLM_ERR_INVALID_ARG, "NULL generation config");
+    memset(g, 0, sizeof *g);
+    if (!text) return llm__err(err, LLM_ERR_INVALID_ARG, "NULL text");
+    r = llm__json_parse(&j, text, len, err);
+    if (r != LLM_OK) { memcpy(own, err, LLM_ERROR_SIZE); return llm__err(err, r, "generation_config.json: %s", own); }
+    r = LLM_ERR_FORMAT;
+    if (j.t[0].type != LLM__J_OBJ) { llm__err(err, r, "generation_config.json is not a JSON object"); goto done; }
+    v = llm__json_get(&j, 0, "do_sample");
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE) {
+            llm__err(err, r, "generation_config.json: \"do_sample\" must be true or false");
+            goto done;
+        }
+        g->do_sample = j.t[v].type == LLM__J_TRUE;
+        g->present.do_sample = 1;
+    }
+    for (k = 0; k < 4; k++) {   /* top_k >= 0; the others >= 1 */
+        int *const dst[4] = { &g->top_k, &g->max_length, &g->max_new_tokens, &g->num_beams };
+        int *const has[4] = {&g->present.top_k, &g->present.max_length, &g->present.max_new_tokens,
+                             &g->present.num_beams};
+        uint64_t u;
+        v = llm__json_get(&j, 0, ints[k]);
+        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
+        if (!llm__json_uint(&j, v, &u) || u > (1u << 30) || (k > 0 && u == 0)) {
+            llm__err(err, r, "generation_config.json: \"%s\" must be an integer in [%d, 2^30]", ints[k], k > 0);
+            goto done;
+        }
+        *dst[k] = (int)u;
+        *has[k] = 1;
+    }
+    for (k = 0; k < 3; k++) {   /* temperature >= 0, top_p in [0, 1], repetition_penalty > 0 */
+        float *const dst[3] = { &g->temperature, &g->top_p, &g->repetition_penalty };
+        int *const has[3] = { &g->present.temperature, &g->present.top_p, &g->present.repetition_penalty };
+        double d;
+        v = llm__json_get(&j, 0, floats[k]);
+        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
+        if (!llm__json_double(&j, v, &d) || !(d >= 0 && d <= 1e6) || (k == 1 && d > 1) || (k == 2 && d == 0)) {
+            llm__err(err, r, "generation_config.json: \"%s\" must be a number in %s", floats[k],
+                     k == 0 ? "[0, 1e6]" : k == 1 ? "[0, 1]" : "(0, 1e6]");
+            goto done;
+        }
+        *dst[k] = (float)d;
+        *has[k] = 1;
+    }
+    v = llm__json_get(&j, 0, "eos_token_id");
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        size_t n = j.t[v].type == LLM__J_ARR ? j.t[v].n : 1, c = j.t[v].type == LLM__J_ARR ? v + 1 : v, i;
+        if (n > LLM_GEN_MAX_EOS) {
+            llm__err(err, r = LLM_ERR_LIMIT, "generation_config.json: more than %d eos_token_id values",
+                     LLM_GEN_MAX_EOS);
+            goto done;
+        }
+        for (i = 0; i < n; i++, c = j.t[c].end) {
+            uint64_t u;
+            if (!llm__json_uint(&j, c, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
+                llm__err(err, r, "generation_config.json: \"eos_token_id\" must be a token id or a list of them");
+                goto done;
+            }
+            g->eos_ids[i] = (int32_t)u;
+        }
+        g->n_eos = (int)n;
+        g->present.eos_ids = n > 0;
+    }
+    for (k = 0; k < 2; k++) {
+        int32_t *const dst[2] = { &g->pad_id, &g->bos_id };
+        int *const has[2] = { &g->present.pad_id, &g->present.bos_id };
+        uint64_t u;
+        v = llm__json_get(&j, 0, ids[k]);
+        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
+        if (!llm__json_uint(&j, v, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
+            llm__err(err, r, "generation_config.json: \"%s\" must be a token id or null", ids[k]);
+            goto done;
+        }
+        *dst[k] = (int32_t)u;
+        *has[k] = 1;
+    }
+    r = LLM_OK;
+done:
+    llm__json_free(&j);
+    if (r != LLM_OK) memset(g, 0, sizeof *g);
+    return r;
+}
+
 /* Tensor binding runs twice: pass 0 only sums the bytes that must be
    converted or realigned (ctx.need), pass 1 fills them in (ctx.cur). */
 typedef struct llm__bind {
@@ -2171,7 +2301,7 @@ LLM_API void llm_model_free(llm_model *m) {
     llm__afree(m->_arena, m->_layers);
     llm__afree(m->_arena, m->_owned);
     llm_tokenizer_free(&m->tokenizer);
-    m->_layers = NULL; m->_owned = NULL; m->has_tokenizer = 0;
+    m->_layers = NULL; m->_owned = NULL; m->has_tokenizer = 0; m->has_generation_config = 0;
 }
 
 static llm_status llm__model_load_memory(llm_model *m, const void *data, size_t size, const char *config_json,
@@ -2456,6 +2586,13 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
     }
     r = llm__model_finish(m, (const char *)cfg, cfg_len);
     llm__free(cfg);
+    if (r == LLM_OK && !o.no_generation_config && llm__join(cfg_path, sizeof cfg_path, dir, "generation_config.json") &&
+        llm__file_exists(cfg_path)) {
+        r = llm__read_file(cfg_path, &cfg, &cfg_len, m->error);
+        if (r == LLM_OK) r = llm_generation_config_parse(&m->generation, (const char *)cfg, cfg_len, m->error);
+        m->has_generation_config = r == LLM_OK;
+        llm__free(cfg);
+    }
     if (r == LLM_OK && !o.no_tokenizer && llm__tok_folder_has_files(dir)) {
         r = llm_tokenizer_load(&m->tokenizer, dir);
         if (r != LLM_OK) llm__err(m->error, r, "tokenizer in '%s': %s", dir, llm_tokenizer_error(&m->tokenizer));

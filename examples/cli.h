@@ -439,6 +439,8 @@ static inline void cli_model_paths(const char *path, char *file, char *dir, size
     struct stat sb;
     snprintf(file, cap, "%s/model.safetensors", path);
     if (stat(file, &sb) == 0) { snprintf(dir, cap, "%s", path); return; }
+    snprintf(file, cap, "%s/model.safetensors.index.json", path);
+    if (stat(file, &sb) == 0) { snprintf(dir, cap, "%s", path); return; }
     snprintf(file, cap, "%s", path);
     snprintf(dir, cap, "%s", path);
     if (strrchr(dir, '/')) { char *sl = strrchr(dir, '/'); if (sl == dir) sl[1] = 0; else *sl = 0; }
@@ -497,14 +499,25 @@ static inline int cli_info(cli_out *o, const char *path, const llm_model *m, con
     llm_safetensors st;
     size_t counts[LLM_DTYPE_COUNT] = {0}, i, sess = 0;
     struct stat sb;
+    memset(&st, 0, sizeof st);
     cli_model_paths(path, file, dir, sizeof file);
-    cli_printf(o, "weights file: %s (%lld bytes)\n", file, stat(file, &sb) == 0 ? (long long)sb.st_size : -1LL);
+    if (m->_n_shards) cli_printf(o, "weights: %s, %d shards\n", file, m->_n_shards);
+    else cli_printf(o, "weights file: %s (%lld bytes)\n", file, stat(file, &sb) == 0 ? (long long)sb.st_size : -1LL);
     cli_printf(o, "config: %s/config.json%s\n", dir, nh ? " absent: shapes from the tensors" : "");
     cli_printf(o, "  n_layer %d, n_head %d%s%s, n_embd %d, n_inner %d, n_ctx %d, n_vocab %d, layer_norm_epsilon %g,"
                " eos_token_id %d\n", c->n_layer, c->n_head, nh ? " " : "", nh ? nh : "", c->n_embd, c->n_inner,
                c->n_ctx, c->n_vocab, (double)c->ln_eps, c->eos_id);
-    if (llm_safetensors_open(&st, file) == LLM_OK) {
-        for (i = 0; i < st.n_tensors; i++) counts[st.tensors[i].dtype]++;
+    cli_printf(o, "  activation_function %s, scale_attn_weights %s, scale_attn_by_inverse_layer_idx %s, "
+               "reorder_and_upcast_attn %s, tie_word_embeddings %s, bos_token_id %d\n",
+               llm_activation_name(c->activation), c->scale_attn_weights ? "true" : "false",
+               c->scale_attn_by_inverse_layer_idx ? "true" : "false", c->reorder_and_upcast_attn ? "true" : "false",
+               c->tie_word_embeddings ? "true" : "false", c->bos_id);
+    cli_printf(o, "generation_config: %s/generation_config.json%s\n", dir, m->has_generation_config ? "" : " absent");
+    if (m->_n_shards || llm_safetensors_open(&st, file) == LLM_OK) {
+        const llm_safetensors *sh = m->_n_shards ? m->_shards : &st;
+        int k, ns = m->_n_shards ? m->_n_shards : 1;
+        for (k = 0; k < ns; k++)
+            for (i = 0; i < sh[k].n_tensors; i++) counts[sh[k].tensors[i].dtype]++;
         cli_printf(o, "dtypes: matrices %s; tensors:", llm_dtype_name(m->wtype));
         for (i = 0; i < LLM_DTYPE_COUNT; i++)
             if (counts[i]) cli_printf(o, " %zu %s", counts[i], llm_dtype_name((llm_dtype)i));

@@ -55,17 +55,105 @@ static int on_token(void *user, int seq, int32_t id) {
     return !start_seq(st, seq);
 }
 
+/* One generation setting, where its value came from, for --info. */
+typedef struct { const char *name; char value[48]; const char *from; } setting;
+
+#define GIVEN_TEMPERATURE 0
+#define GIVEN_TOP_K 1
+#define GIVEN_TOP_P 2
+#define GIVEN_PENALTY 3
+#define GIVEN_MAX_NEW 4
+#define GIVEN_MAX_LEN 5
+#define GIVEN_GREEDY 6
+#define N_GIVEN 7
+
+static void put(setting *st, const char *name, const char *from, const char *fmt, ...) {
+    va_list ap;
+    st->name = name;
+    st->from = from;
+    va_start(ap, fmt);
+    vsnprintf(st->value, sizeof st->value, fmt, ap);
+    va_end(ap);
+}
+
+/* The defaults from the model's generation_config.json where no flag gave
+   the value (absent fields keep generate's own defaults); sets[] says where
+   each came from. 2 and a message if the file asks for what generate cannot
+   do (beam search) and no flag chose otherwise; 1 otherwise. */
+static int take_generation_config(const llm_model *m, const int *given, llm_generate_options *go, setting *sets,
+                                  int quiet) {
+    static const char gc[] = "generation_config.json", flag[] = "flag", dflt[] = "generate's default";
+    const llm_generation_config *g = &m->generation;
+    int has = m->has_generation_config, k, sample_flag = given[GIVEN_TEMPERATURE] || given[GIVEN_GREEDY];
+    const char *from_t = dflt;
+    int32_t eos = m->config.eos_id >= 0 ? m->config.eos_id : llm_tokenizer_eot(&m->tokenizer);
+    if (sample_flag) from_t = flag;
+    else if (has && g->present.do_sample && !g->do_sample) {
+        go->sampler.temperature = 0;
+        from_t = "generation_config.json (do_sample false: greedy)";
+    } else if (has && g->present.temperature) {
+        go->sampler.temperature = g->temperature;
+        from_t = gc;
+    }
+    if (!given[GIVEN_TOP_K] && has && g->present.top_k) go->sampler.top_k = g->top_k;
+    if (!given[GIVEN_TOP_P] && has && g->present.top_p) go->sampler.top_p = g->top_p;
+    if (!given[GIVEN_PENALTY] && has && g->present.repetition_penalty)
+        go->sampler.repetition_penalty = g->repetition_penalty;
+    if (!given[GIVEN_MAX_NEW] && !given[GIVEN_MAX_LEN] && has && (g->present.max_new_tokens || g->present.max_length)) {
+        go->max_new_tokens = g->present.max_new_tokens ? g->max_new_tokens : 0;
+        go->max_length = g->present.max_new_tokens ? 0 : g->max_length;
+    }
+    k = 0;
+    put(&sets[k++], "temperature", from_t, "%g%s", (double)go->sampler.temperature,
+        go->sampler.temperature > 0 ? "" : " (greedy)");
+#define FROM(flagged, in_file) ((flagged) ? flag : has && (in_file) ? gc : dflt)
+    put(&sets[k++], "top_k", FROM(given[GIVEN_TOP_K], g->present.top_k), "%d", go->sampler.top_k);
+    put(&sets[k++], "top_p", FROM(given[GIVEN_TOP_P], g->present.top_p), "%g", (double)go->sampler.top_p);
+    put(&sets[k++], "repetition_penalty", FROM(given[GIVEN_PENALTY], g->present.repetition_penalty), "%g",
+        (double)go->sampler.repetition_penalty);
+    put(&sets[k++], "max_new_tokens / max_length", FROM(given[GIVEN_MAX_NEW] || given[GIVEN_MAX_LEN],
+        g->present.max_new_tokens || g->present.max_length), "%d / %d", go->max_new_tokens, go->max_length);
+#undef FROM
+    put(&sets[k++], "eos_token_id", m->config.eos_id >= 0 ? "config.json" : "the tokenizer's end-of-text", "%d",
+        (int)eos);
+    if (has && g->present.pad_id)
+        put(&sets[k++], "pad_token_id", gc, "%d (not used: one sequence at a time)", (int)g->pad_id);
+    else put(&sets[k++], "pad_token_id", dflt, "none");
+    put(&sets[k++], "num_beams", has && g->present.num_beams ? gc : dflt, "%d",
+        has && g->present.num_beams ? g->num_beams : 1);
+    sets[k].name = NULL;
+    if (has && g->n_eos && !quiet) {   /* generate stops at the model's one end-of-text id */
+        int i, other = 0;
+        for (i = 0; i < g->n_eos; i++) if (g->eos_ids[i] != eos) other = 1;
+        if (other)
+            cli_error("note: generation_config.json lists eos_token_id%s other than %d; generation stops at %d only",
+                      g->n_eos > 1 ? "s" : "", (int)eos, (int)eos);
+    }
+    if (has && g->present.num_beams && g->num_beams > 1) {
+        if (!sample_flag) {
+            cli_error("the model's generation_config.json asks for beam search (num_beams %d), which generate does "
+                      "not do: pass --greedy, or --temperature T to sample", g->num_beams);
+            return 2;
+        }
+        if (!quiet) cli_error("note: generation_config.json's num_beams %d is not used (no beam search)", g->num_beams);
+    }
+    return 1;
+}
+
 static const char usage[] = "generate -m MODEL_DIR [-p TEXT | -f FILE] [options]";
 static const char notes[] =
     "The prompt's bytes are encoded as they are (NUL bytes too). --max-length at or below the\n"
     "prompt's length prints the prompt and generates nothing (with a warning). OMP_WAIT_POLICY\n"
-    "is PASSIVE unless set (see README).\n";
+    "is PASSIVE unless set (see README). The model's generation_config.json, when there is one, gives\n"
+    "the defaults for the sampling flags and the length (do_sample false: greedy unless --temperature\n"
+    "or --greedy); --info shows each setting and where it came from.\n";
 
 int main(int argc, char **argv) {
     const char *model_dir = NULL, *prompt_arg = NULL, *prompt_file = NULL, *stops[MAX_STOPS + 1];
     char *file_prompt = NULL;
     int i, seed_given = 0, greedy = 0, ignore_eos = 0, special = 0, info = 0, rc = 1;
-    int n_seq = 1, max_new = 0, max_len = 0;
+    int n_seq = 1, max_new = 0, max_len = 0, given[N_GIVEN] = { 0 };
+    setting sets[12];
     cli_list stop_list;
     llm_generate_options go;
     llm_model model;
@@ -94,18 +182,20 @@ int main(int argc, char **argv) {
               "prompt; '-' reads it from stdin (default: empty, which starts from <|endoftext|>)" },
             { "-f", "--prompt-file", "FILE", CLI_STR, &prompt_file, 0, 0, NULL,
               "the prompt is FILE's bytes (default: none)" },
-            { NULL, "--max-new-tokens", "N", CLI_INT, &max_new, 1, 1 << 30, NULL,
+            { NULL, "--max-new-tokens", "N", CLI_INT, &max_new, 1, 1 << 30, &given[GIVEN_MAX_NEW],
               "tokens to generate (default 64 if --max-length is unset)" },
-            { NULL, "--max-length", "N", CLI_INT, &max_len, 1, 1 << 30, NULL,
+            { NULL, "--max-length", "N", CLI_INT, &max_len, 1, 1 << 30, &given[GIVEN_MAX_LEN],
               "prompt + new tokens, as in Hugging Face (default: unset)" },
             { "-n", "--num-return-sequences", "N", CLI_INT, &n_seq, 1, 4096, NULL, "sequences from one prompt" },
-            { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
-            { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, NULL, "0 = off" },
-            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, NULL, "1 = off" },
+            { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, &given[GIVEN_TEMPERATURE],
+              "0 = greedy" },
+            { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, &given[GIVEN_TOP_K], "0 = off" },
+            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, &given[GIVEN_TOP_P], "1 = off" },
             { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, NULL, "0 = off" },
-            { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6, NULL,
+            { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6,
+              &given[GIVEN_PENALTY],
               "1 = off" },
-            { NULL, "--greedy", NULL, CLI_BOOL, &greedy, 0, 0, NULL, "same as --temperature 0" },
+            { NULL, "--greedy", NULL, CLI_BOOL, &greedy, 0, 0, &given[GIVEN_GREEDY], "same as --temperature 0" },
             { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
               "sampling seed (default: 64 random bits from /dev/urandom, printed)" },
             { NULL, "--stop", "STR", CLI_LIST, &stop_list, 0, 0, NULL,
@@ -129,7 +219,7 @@ int main(int argc, char **argv) {
     if (stop_list.n) go.stop_strings = stops;
     go.max_new_tokens = max_new;
     go.max_length = max_len;
-    if (!max_new && !max_len) go.max_new_tokens = 64;
+    if (!max_new && !max_len) go.max_new_tokens = 64; /* unless generation_config.json says (below) */
     go.num_return_sequences = n_seq;
 
     /* the prompt: bytes with a length */
@@ -142,8 +232,16 @@ int main(int argc, char **argv) {
     st.n_seqs = n_seq;
     st.started = -1;
     if (!cli_load_model(&model, model_dir, 1, st.quiet)) { free(file_prompt); return 1; }
+    if ((i = take_generation_config(&model, given, &go, sets, st.quiet || info)) != 1 && !info) { rc = i; goto done; }
     if (!cli_out_open(&st.out, NULL)) goto done;
-    if (info) { rc = cli_info(&st.out, model_dir, &model, &so) && cli_out_close(&st.out) ? 0 : 1; goto done; }
+    if (info) {
+        int k;
+        rc = cli_info(&st.out, model_dir, &model, &so) ? 0 : 1;
+        cli_printf(&st.out, "generation settings (flags, else generation_config.json, else generate's defaults):\n");
+        for (k = 0; sets[k].name; k++) cli_printf(&st.out, "  %s %s (%s)\n", sets[k].name, sets[k].value, sets[k].from);
+        if (!cli_out_close(&st.out)) rc = 1;
+        goto done;
+    }
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
 
     /* encode (a token is at least one byte: len + 1 ids suffice); an empty
@@ -159,14 +257,15 @@ int main(int argc, char **argv) {
         cli_error("cannot encode the prompt: %s", llm_tokenizer_error(&model.tokenizer));
         goto done;
     }
-    if (max_len && (size_t)max_len <= n_ids) {
+    if (go.max_length && (size_t)go.max_length <= n_ids) {
         /* as Hugging Face: the prompt comes back, with a warning */
         start_seq(&st, n_seq - 1);
         cli_printf(&st.out, "\n");
         if (!cli_out_close(&st.out)) goto done;
         if (!st.quiet)
-            cli_error("--max-length %d is not above the prompt's %zu tokens: nothing was generated "
-                      "(use --max-new-tokens)", max_len, n_ids);
+            cli_error("max_length %d (%s) is not above the prompt's %zu tokens: nothing was generated "
+                      "(use --max-new-tokens)",
+                      go.max_length, max_len ? "--max-length" : "generation_config.json", n_ids);
         rc = 0;
         goto done;
     }

@@ -199,6 +199,34 @@ for p in generate score; do
     done
 done
 
+# ---- generation_config.json: its values are generate's defaults, flags win,
+# --info says where each came from; beam search is refused with a message
+mkdir -p "$TMP.gc" && cp $M/* "$TMP.gc/"
+printf '{"do_sample": true, "temperature": 0.7, "top_k": 5, "max_new_tokens": 7, "pad_token_id": 0}\n' \
+    >"$TMP.gc/generation_config.json"
+"$B/generate" -m "$TMP.gc" --info >"$TMP.info" 2>&1
+for want in "temperature 0.7 (generation_config.json)" "top_k 5 (generation_config.json)" \
+            "top_p 1 (generate's default)" "max_new_tokens / max_length 7 / 0 (generation_config.json)" \
+            "pad_token_id 0 (not used" "activation_function gelu_new" "generation_config: $TMP.gc/generation_config.json"; do
+    if grep -q -F -- "$want" "$TMP.info"; then ok; else bad "generate --info (generation_config) lacks '$want'"; fi
+done
+"$B/generate" -m "$TMP.gc" --top-k 3 --max-length 9 --info >"$TMP.info" 2>&1
+for want in "top_k 3 (flag)" "max_new_tokens / max_length 0 / 9 (flag)"; do
+    if grep -q -F -- "$want" "$TMP.info"; then ok; else bad "generate --info with flags lacks '$want'"; fi
+done
+"$B/generate" -m "$TMP.gc" -p "ROMEO:" --seed 1 >/dev/null 2>"$TMP.err"
+if grep -q "generated: 7 tokens" "$TMP.err"; then ok; else bad "generation_config max_new_tokens 7: $(cat "$TMP.err")"; fi
+printf '{"do_sample": false}\n' >"$TMP.gc/generation_config.json"
+check "do_sample false is greedy" "$("$B/generate" -m "$TMP.gc" -p "ROMEO:" --max-new-tokens 12 -q 2>&1)" \
+      "$("$B/generate" -m $M -p "ROMEO:" --max-new-tokens 12 --greedy -q 2>&1)"
+printf '{"num_beams": 4}\n' >"$TMP.gc/generation_config.json"
+expect_fail "generation_config num_beams 4" 2 "beam search (num_beams 4)" "$B/generate" -m "$TMP.gc" -p hi
+"$B/generate" -m "$TMP.gc" -p hi --greedy --max-new-tokens 2 >/dev/null 2>"$TMP.err"
+check "num_beams 4 with --greedy: exit status" "$?" "0"
+if grep -q "num_beams 4 is not used" "$TMP.err"; then ok; else bad "num_beams 4 with --greedy: no note ($(cat "$TMP.err"))"; fi
+printf '{"top_p": 7}\n' >"$TMP.gc/generation_config.json"
+expect_fail "broken generation_config.json" 1 "generation_config.json.*top_p" "$B/generate" -m "$TMP.gc" -p hi
+
 # ---- --help: every flag that takes a value shows its default
 for p in generate score; do
     "$B/$p" --help >"$TMP.help" 2>&1

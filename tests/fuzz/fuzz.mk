@@ -38,6 +38,7 @@ FUZZ_DICT_json            := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_safetensors     := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_config          := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_index           := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_generation_config := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_model           := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_vocab           := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_tokenizer_json  := $(FUZZ_DIR)/json.dict

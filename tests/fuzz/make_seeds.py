@@ -339,6 +339,23 @@ def index_seeds():
         out("index", k, v)
 
 
+def generation_config_seeds():
+    """generation_config.json: Hugging Face's shapes, and wrong types."""
+    s = {
+        "gpt2": {"_from_model_config": True, "bos_token_id": 50256, "eos_token_id": 50256,
+                 "transformers_version": "4.27.0.dev0"},
+        "sampling": {"do_sample": True, "temperature": 0.7, "top_k": 40, "top_p": 0.95,
+                     "repetition_penalty": 1.2, "max_length": 128, "max_new_tokens": 64,
+                     "pad_token_id": 0, "eos_token_id": [2, 3], "num_beams": 1},
+        "beams": {"num_beams": 4, "no_repeat_ngram_size": 3, "length_penalty": 1.0, "early_stopping": True},
+        "bad_types": {"do_sample": "yes", "top_k": -1, "top_p": 2, "eos_token_id": [1, "x"]},
+        "nulls": {"do_sample": None, "max_new_tokens": None, "pad_token_id": None, "eos_token_id": None},
+    }
+    for k, v in s.items():
+        out("generation_config", k, json.dumps(v, indent=2))
+    out("generation_config", "many_eos", '{"eos_token_id": [1,2,3,4,5,6,7,8,9]}')
+
+
 def main():
     if not os.path.isdir(os.path.join("tests", "fuzz")):
         sys.exit("run from the repository root")
@@ -353,6 +370,7 @@ def main():
     json_seeds()
     http_seeds()
     index_seeds()
+    generation_config_seeds()
 
 
 if __name__ == "__main__":
