@@ -3142,7 +3142,7 @@ static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
    d = NaN, so its outputs are NaN, as in f32. An output is then
    acc = 0; acc = fmaf((float)isum_j, dx_j * dw_j, acc) for the blocks
    j = 0, 1, ... in order, isum_j the exact int32 sum of the block's
-   products; then + bias, then stored, added or GELU'd (llm__gelu1). */
+   products; then + bias, then stored, added or passed through the activation (llm__act1). */
 
 /* round to nearest, ties to even, for |v| <= 127.5 (exact: no FP mode) */
 static int llm__round_even(float v) {
@@ -3238,7 +3238,7 @@ static void llm__mm_q8(float *out, const float *in, const llm__mat *w, const flo
                                llm__wget(w->stype, w->scale, (size_t)o * (size_t)nb + (size_t)j), acc);
                 }
                 v = bias ? acc + bias[o] : acc;
-                if (flags & LLM__MM_GELU) *dst = llm__gelu1(v);
+                if (flags & LLM__MM_ACT) *dst = llm__act1(v, flags >> 4);
                 else if (flags & LLM__MM_ADD) *dst += v;
                 else *dst = v;
             }

@@ -180,7 +180,7 @@ static void check_q8(llm_dtype st, int B, int IC, int OC, int flags, int use_bia
                 s += (double)isum * dxr[(size_t)b * nb + j] * dw[(size_t)o * nb + j];
                 mag += fabs((double)isum * dxr[(size_t)b * nb + j] * dw[(size_t)o * nb + j]);
             }
-            ref = flags & LLM__MM_GELU ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
+            ref = flags & LLM__MM_ACT ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
             if (flags & LLM__MM_ADD) mag += fabs(out0[(size_t)b * OC + o]);
             if (fabs(out[0][(size_t)b * OC + o] - ref) / mag > worst) worst = fabs(out[0][(size_t)b * OC + o] - ref) / mag;
         }
@@ -201,7 +201,7 @@ static void test_q8(void) {
             for (oi = 0; oi < 4; oi++) {
                 int v = (bi + ii + oi) % 3;
                 check_q8((bi + oi) % 2 ? LLM_DTYPE_F32 : LLM_DTYPE_F16, Bs[bi] < 1 ? 1 : Bs[bi], ICs[ii], OCs[oi],
-                         v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_GELU, v != 1);
+                         v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH), v != 1);
             }
     check_q8(LLM_DTYPE_F16, 9, 768, 768, LLM__MM_ADD, 1);
     {   /* an embedding row of an I8 matrix is q * d */
