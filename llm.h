@@ -61,7 +61,8 @@
    shards into one file first. Tensor names may carry the "transformer."
    prefix or not. With config.json: n_layer, n_head, n_embd, n_positions
    (or n_ctx), vocab_size, layer_norm_epsilon, n_inner (null: 4 * n_embd),
-   bos_token_id / eos_token_id, activation_function (every pointwise
+   bos_token_id / eos_token_id (each in [0, vocab_size), else
+   LLM_ERR_FORMAT), activation_function (every pointwise
    function of Hugging Face's ACT2FN, see llm_activation),
    scale_attn_weights, scale_attn_by_inverse_layer_idx,
    reorder_and_upcast_attn (accepted; it only changes PyTorch's precision)
@@ -100,6 +101,21 @@
    32 (what quantize writes), else LLM_ERR_UNSUPPORTED; an I8 tensor
    without its scales, or scales of the wrong shape or type, is
    LLM_ERR_SHAPE / LLM_ERR_UNSUPPORTED.
+
+   FILES
+   -----
+   Every file llm.h opens must be a regular file: a directory, FIFO, device
+   or socket in its place (model.safetensors, config.json, tokenizer.json,
+   vocab.json, merges.txt, ...) is refused with LLM_ERR_IO and a message
+   ("'x' is a directory", "'x' is not a regular file") before anything is
+   read; the open never blocks. A model.safetensors is mapped into memory
+   (mmap, read-only, MAP_PRIVATE) where the platform has it: the file must
+   not change while the model is loaded. Truncating or rewriting it under a
+   loaded model gives the process SIGBUS (or changed weights) on the next
+   read of the mapping, which no library can catch. Where files may change,
+   read them into memory instead: llm_model_options.no_mmap = 1 for one
+   load, LLM_NO_MMAP for the whole build (the file's size in RAM, and a
+   slower load), or llm_model_load_memory on your own copy.
 
    CONFIGURATION (define before including, in the implementation file)
    -------------
@@ -437,7 +453,8 @@ typedef struct llm_config {
 LLM_API const char *llm_activation_name(llm_activation a);
 
 typedef struct llm_model_options {
-    int no_mmap;        /* 1: read the file into memory instead of mmap */
+    int no_mmap;        /* 1: read the file into memory instead of mmap
+                           (then the file may change after the load) */
     int no_tokenizer;   /* 1: don't look for tokenizer files */
     int no_generation_config; /* 1: don't read generation_config.json */
 } llm_model_options;
@@ -828,12 +845,17 @@ LLM_API void llm_generation_free(llm_generation *g);
 
 #ifdef LLM__FILES
 #include <stdio.h>
-#if !defined(LLM_NO_MMAP) && (defined(__unix__) || defined(__APPLE__))
-#define LLM__HAVE_MMAP 1
-#include <sys/mman.h>
+#include <limits.h>
+#if defined(__unix__) || defined(__APPLE__)
+#define LLM__POSIX 1
+#include <errno.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
+#if !defined(LLM_NO_MMAP)
+#define LLM__HAVE_MMAP 1
+#include <sys/mman.h>
+#endif
 #endif
 #endif
 
@@ -1078,36 +1100,84 @@ static uint64_t llm__rd64(const unsigned char *p) {
 
 /* Whole-file access (the only place llm.h touches files). */
 #ifdef LLM__FILES
-static llm_status llm__read_file(const char *path, unsigned char **data, size_t *size, char *err) {
-    FILE *f = fopen(path, "rb");
-    long end;
-    size_t n;
-    unsigned char *buf;
-    *data = NULL; *size = 0;
-    if (!f) return llm__err(err, LLM_ERR_IO, "cannot open '%s'", path);
-    if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-        fclose(f);
-        return llm__err(err, LLM_ERR_IO, "cannot size '%s'", path);
-    }
-    n = (size_t)end;
-    buf = LLM__CAST(unsigned char *, llm__alloc(n + 1));
-    if (!buf) { fclose(f); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s' (%zu bytes)", path, n); }
-    if (fread(buf, 1, n, f) != n) {
-        fclose(f); llm__free(buf);
-        return llm__err(err, LLM_ERR_IO, "cannot read '%s'", path);
-    }
-    fclose(f);
-    buf[n] = 0;
-    *data = buf; *size = n;
-    return LLM_OK;
-}
-static int llm__file_exists(const char *path) {
+/* What path is, without opening it (a FIFO would block): 0 missing, 1 a
+   regular file, 2 a directory, 3 something else (FIFO, device, socket).
+   Without POSIX: 1 if it opens for reading, else 0. */
+static int llm__path_kind(const char *path) {
+#ifdef LLM__POSIX
+    struct stat sb;
+    if (stat(path, &sb) != 0) return 0;
+    return S_ISREG(sb.st_mode) ? 1 : S_ISDIR(sb.st_mode) ? 2 : 3;
+#else
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     fclose(f);
     return 1;
+#endif
 }
-/* dir + "/" + name into out; 0 if it doesn't fit. */
+static int llm__file_exists(const char *path) { return llm__path_kind(path) != 0; }
+
+#ifdef LLM__POSIX
+/* Open path for reading only if it is a regular file: the open does not
+   block (O_NONBLOCK, for a FIFO), and fstat on the open file decides. */
+static llm_status llm__open_regular(const char *path, int *fd, size_t *size, char *err) {
+    struct stat sb;
+    *fd = open(path, O_RDONLY | O_NONBLOCK);
+    if (*fd < 0) return llm__err(err, LLM_ERR_IO, "cannot open '%s'", path);
+    if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        int dir = S_ISDIR(sb.st_mode);
+        close(*fd); *fd = -1;
+        if (dir) return llm__err(err, LLM_ERR_IO, "'%s' is a directory", path);
+        return llm__err(err, LLM_ERR_IO, "'%s' is not a regular file (a FIFO, device or socket?)", path);
+    }
+    if (sb.st_size < 0 || (unsigned long long)sb.st_size >= (unsigned long long)((size_t)-1)) {
+        close(*fd); *fd = -1;
+        return llm__err(err, LLM_ERR_LIMIT, "'%s' is too large for this platform's address space", path);
+    }
+    *size = (size_t)sb.st_size;
+    return LLM_OK;
+}
+#endif
+
+/* The whole regular file at path, malloc'd with a NUL after it. */
+static llm_status llm__read_file(const char *path, unsigned char **data, size_t *size, char *err) {
+    size_t n, got = 0;
+    unsigned char *buf;
+#ifdef LLM__POSIX
+    int fd;
+    llm_status r;
+    *data = NULL; *size = 0;
+    r = llm__open_regular(path, &fd, &n, err);
+    if (r != LLM_OK) return r;
+    buf = LLM__CAST(unsigned char *, llm__alloc(n + 1));
+    if (!buf) { close(fd); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s' (%zu bytes)", path, n); }
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) break;
+        got += (size_t)k;
+    }
+    close(fd);
+#else
+    FILE *f = fopen(path, "rb");
+    long end;
+    *data = NULL; *size = 0;
+    if (!f) return llm__err(err, LLM_ERR_IO, "cannot open '%s'", path);
+    if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || end == LONG_MAX || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        return llm__err(err, LLM_ERR_IO, "cannot size '%s' (not a regular file?)", path);
+    }
+    n = (size_t)end;
+    buf = LLM__CAST(unsigned char *, llm__alloc(n + 1));
+    if (!buf) { fclose(f); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s' (%zu bytes)", path, n); }
+    got = fread(buf, 1, n, f);
+    fclose(f);
+#endif
+    if (got != n) { llm__free(buf); return llm__err(err, LLM_ERR_IO, "cannot read '%s' (did it change while read?)", path); }
+    buf[n] = 0;
+    *data = buf; *size = n;
+    return LLM_OK;
+}
 static int llm__join(char *out, size_t cap, const char *dir, const char *name) {
     size_t a = strlen(dir), b = strlen(name);
     if (a + b + 2 > cap) return 0;
@@ -1713,11 +1783,9 @@ static llm_status llm__st_open(llm_safetensors *st, const char *path, int no_mma
     if (!path) return llm__err(st->error, LLM_ERR_INVALID_ARG, "NULL path");
 #ifdef LLM__HAVE_MMAP
     if (!no_mmap) {
-        struct stat sb;
-        int fd = open(path, O_RDONLY);
-        if (fd < 0) return llm__err(st->error, LLM_ERR_IO, "cannot open '%s'", path);
-        if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) { close(fd); return llm__err(st->error, LLM_ERR_IO, "'%s' is not a regular file", path); }
-        st->image_size = (size_t)sb.st_size;
+        int fd;
+        r = llm__open_regular(path, &fd, &st->image_size, st->error);
+        if (r != LLM_OK) return r;
         if (st->image_size > 0) {
             void *p = mmap(NULL, st->image_size, PROT_READ, MAP_PRIVATE, fd, 0);
             if (p != MAP_FAILED) { st->_map = p; st->_map_size = st->image_size; st->image = (const unsigned char *)p; }
@@ -2270,6 +2338,12 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     else if (!c->tie_word_embeddings && !llm__model_find(m, "lm_head.weight"))
         return llm__err(m->error, LLM_ERR_SHAPE,
                         "config.json says tie_word_embeddings false but there is no tensor 'lm_head.weight'");
+    if (c->eos_id >= c->n_vocab)
+        return llm__err(m->error, LLM_ERR_FORMAT, "config.json: eos_token_id %d is outside the vocabulary [0, %d)",
+                        c->eos_id, c->n_vocab);
+    if (c->bos_id >= c->n_vocab)
+        return llm__err(m->error, LLM_ERR_FORMAT, "config.json: bos_token_id %d is outside the vocabulary [0, %d)",
+                        c->bos_id, c->n_vocab);
     if (!llm__mul((size_t)c->n_layer, sizeof(llm__layer), &bytes)) return llm__err(m->error, LLM_ERR_LIMIT, "too many layers");
     m->_layers = LLM__CAST(llm__layer *, llm__aalloc(m->_arena, bytes));
     if (!m->_layers) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
@@ -2342,10 +2416,14 @@ LLM_API llm_status llm_model_heap_size(const void *data, size_t size, const char
 }
 
 #ifdef LLM__FILES
-/* Nonzero if path is a folder ("path/." opens only for a folder). */
+/* Nonzero if path is a folder (stat; without POSIX: "path/." opens only for a folder). */
 static int llm__is_folder(const char *path) {
+#ifdef LLM__POSIX
+    return llm__path_kind(path) == 2;
+#else
     char dot[4096];
     return llm__join(dot, sizeof dot, path, ".") && llm__file_exists(dot);
+#endif
 }
 
 /* ---- sharded checkpoints ----------------------------------------------------
@@ -2750,7 +2828,20 @@ static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, in
 
 #ifdef LLM__VW
 /* ---- SIMD building blocks ------------------------------------------------ */
+/* GCC 12's AVX-512 intrinsics pass a deliberately self-initialised
+   _mm512_undefined_*() value as the unused merge source, which its C++
+   front end reports as maybe-uninitialized wherever they are inlined (GCC
+   bug 105593, fixed in GCC 13). The pragma covers the lines of that header
+   only: llm.h's own code keeps the warning. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <immintrin.h>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 #if LLM__VW == 16
 typedef __m512 llm__vf;
 #define llm__vld(p) _mm512_loadu_ps(p)
@@ -5542,7 +5633,7 @@ done:
 #ifdef LLM__FILES
 LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
     unsigned char *v = NULL, *m = NULL;
-    size_t vn, mn;
+    size_t vn = 0, mn = 0; /* set by llm__read_file on every path */
     llm_status r;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
@@ -5591,9 +5682,9 @@ LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
     if (f == 1) return llm__tok_load_json_file(t, a);
     if (f >= 2) return llm_tokenizer_load_files(t, a, b);
     if (strlen(path) + 3 > sizeof a) return llm__err(t->error, LLM_ERR_LIMIT, "path too long: '%.*s...'", 64, path);
-    /* a file (and not a folder: "path/." only opens for a folder) */
-    if (llm__file_exists(path) && !(llm__join(a, sizeof a, path, ".") && llm__file_exists(a)))
-        return llm__tok_load_json_file(t, path);
+    /* a tokenizer.json file (reading it refuses a FIFO or device) */
+    f = llm__path_kind(path);
+    if (f == 1 || f == 3) return llm__tok_load_json_file(t, path);
     return llm__err(t->error, LLM_ERR_IO, "no tokenizer in '%s' (need tokenizer.json, vocab.json + merges.txt, "
                     "or encoder.json + vocab.bpe)", path);
 }
