@@ -31,8 +31,11 @@
    Their fields are private except where documented. Each object keeps the
    message of its own last failure: llm_model_error(), llm_session_error(),
    llm_tokenizer_error(), llm_safetensors_error(). There is no global state.
-   The *_free() functions are safe to call on an object whose init/load
-   failed, and twice in a row.
+   The *_free() functions (and llm_safetensors_close) are safe to call on
+   an object whose init/load failed, twice in a row, and on a zeroed object
+   that was never initialised (memset to 0), so one cleanup path can free
+   everything. Every function accepts NULL for its object (a status, an
+   empty result or nothing; llm_*_error(NULL) returns a message).
 
    - llm_safetensors: a parsed .safetensors file (mmap'd, read, or a
      caller-owned buffer that is used in place with no copy).
@@ -881,6 +884,7 @@ LLM_API void llm_generation_free(llm_generation *g);
 #define LLM__MAX_EMBD 65536
 #define LLM__MAX_CTX 1048576
 #define LLM__MAX_VOCAB 16777216
+#define LLM__FLT_MAX 3.40282347e38f  /* the largest finite float */
 
 #ifdef __cplusplus
 #define LLM__CAST(T, x) static_cast<T>(x)
@@ -5800,8 +5804,6 @@ static size_t llm__top_k(llm__cand *c, size_t n, size_t k) {
     llm__cand_sort(c, m);
     return m;
 }
-
-#define LLM__FLT_MAX 3.40282347e38f
 
 /* Logit l with repetition penalty p (HF: positive / p, negative * p); scaled:
    times g = p for p < 1, 1 / p for p > 1 (see llm__penalise). */
