@@ -221,7 +221,11 @@
    refuse NaN logits with LLM_ERR_NUMERIC and a message; a model whose
    weights hold NaN or Inf therefore fails at its first generated token
    instead of printing token 0 forever. The sampler's own arithmetic never
-   makes a NaN from finite or infinite logits (see llm_sampler_options).
+   makes a NaN from finite or infinite logits (see llm_sampler_options),
+   and layer norm stays exact for a row whose variance passes the float
+   range (activations of 1e19 and up). Activations or attention scores
+   that overflow to Inf turn into NaN on the way to the logits, and so into
+   LLM_ERR_NUMERIC from the sampler.
 
    THREADS
    -------
@@ -3611,6 +3615,22 @@ static void llm__matmul(float *out, const float *in, const llm__mat *w, const fl
 }
 
 /* out[B,C] = layernorm(in[B,C]) * w + b; rows split over nt threads. */
+/* One row whose mean or variance passed the float range (|x| around 1e19
+   and up): layer norm does not change when x is scaled (eps aside, which
+   is nothing next to such a variance), so both come from x * 2^-100,
+   exactly scaled, where they fit. */
+static void llm__layernorm_huge(float *y, const float *x, const float *w, const float *b, int C, float eps) {
+    const float sc = 7.88860905e-31f; /* 2^-100 */
+    float mean = 0.0f, var = 0.0f, rstd;
+    int i;
+    for (i = 0; i < C; i++) mean += x[i] * sc;
+    mean /= (float)C;
+    for (i = 0; i < C; i++) { float d = x[i] * sc - mean; var += d * d; }
+    var /= (float)C;
+    rstd = 1.0f / sqrtf(var + eps * sc * sc);
+    for (i = 0; i < C; i++) y[i] = (x[i] * sc - mean) * rstd * w[i] + b[i];
+}
+
 static void llm__layernorm(float *out, const float *in, const float *w, const float *b, int B, int C, float eps, int nt) {
     int r;
     (void)nt;
@@ -3647,6 +3667,8 @@ static void llm__layernorm(float *out, const float *in, const float *w, const fl
         i = 0;
 #endif
         for (; i < C; i++) y[i] = (x[i] - mean) * rstd * w[i] + b[i];
+        if (!(var <= LLM__FLT_MAX) || !(mean <= LLM__FLT_MAX && mean >= -LLM__FLT_MAX))
+            llm__layernorm_huge(y, x, w, b, C, eps);
     }
 }
 

@@ -476,6 +476,35 @@ static void test_activations(void) {
     }
 }
 
+/* Layer norm of rows whose mean or variance passes the float range: the
+   result is the definition's, computed here in double (issue 13: the same
+   class of overflow as the sampler's). */
+static void test_layernorm_huge(void) {
+    enum { C = 8 };
+    const float rows[3][C] = { { 1e30f, -1e30f, 3e30f, 0.0f, 2e30f, -2e30f, 5e29f, 1e29f },
+                               { 3e38f, 3e38f, 3e38f, -3e38f, 1.0f, 2.0f, 3e38f, 3e38f },
+                               { 1.5f, -0.5f, 2.0f, 0.25f, -1.0f, 0.0f, 3.0f, 1.0f } };
+    float w[C], b[C], y[C];
+    int r, i, ok = 1;
+    for (i = 0; i < C; i++) { w[i] = 1.0f + 0.1f * (float)i; b[i] = 0.01f * (float)i; }
+    for (r = 0; r < 3; r++) {
+        double mean = 0, var = 0;
+        for (i = 0; i < C; i++) mean += rows[r][i];
+        mean /= C;
+        for (i = 0; i < C; i++) var += (rows[r][i] - mean) * (rows[r][i] - mean);
+        var /= C;
+        llm__layernorm(y, rows[r], w, b, 1, C, 1e-5f, 1);
+        for (i = 0; i < C; i++) {
+            double want = (rows[r][i] - mean) / sqrt(var + 1e-5) * w[i] + b[i];
+            if (!(fabs(y[i] - want) <= 1e-4 * (1 + fabs(want)))) {
+                ok = 0;
+                printf("  row %d [%d]: %g, want %g\n", r, i, (double)y[i], want);
+            }
+        }
+    }
+    CHECK(ok, "layer norm of huge rows");
+}
+
 int main(void) {
     /* the first 10 have 16 positions or more, which test_multi_seq's batches
        need; the others (8 positions) get the single-sequence checks */
@@ -493,6 +522,7 @@ int main(void) {
     }
     test_activations();
     test_threads_identical();
+    test_layernorm_huge();
     test_load_paths();
     test_q8_malformed();
     test_real_gpt2();
