@@ -93,7 +93,7 @@ static void test_special_files(void) {
     model_fails("dir-model", 0, "is a directory", NULL);
     /* a folder without model.safetensors */
     mkfolder("empty", 0, abs);
-    model_fails("empty", 0, "no model.safetensors in", NULL);
+    model_fails("empty", 0, "no model.safetensors", NULL);
     /* config.json a FIFO, then a directory */
     mkfolder("fifo-config", 1, abs);
     path(p, sizeof p, "fifo-config", "config.json");
