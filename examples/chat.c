@@ -6,16 +6,14 @@
 
    The conversation stays in the KV cache across turns; when the context
    fills up, the oldest turns are dropped and the rest is evaluated again.
-   Options: --max-reply N (default 64), --temperature T (default 0: greedy),
-   --top-k K, --top-p P, --repetition-penalty R, --seed S, --threads N,
-   --ctx N (context length to use; default: the model's). */
+   A line (of any length) is one turn; a line too long for the context is
+   refused and the conversation kept. Flags are parsed by examples/cli.h,
+   like generate's; --help lists them with their defaults. Exit status 1
+   if any line was refused or failed, 2 for bad flags. */
 #define _POSIX_C_SOURCE 200809L
 #define LLM_IMPLEMENTATION
 #include "llm.h"
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
+#include "cli.h"
 
 typedef struct {
     int32_t *ids;        /* the whole conversation, each turn ending in eot */
@@ -53,12 +51,15 @@ static void drop_oldest(history *h, size_t need, size_t n_ctx) {
     }
 }
 
+/* Streams the reply; stops generating once stdout fails. */
 static int print_piece(void *user, int seq, const char *text, size_t len) {
-    (void)user; (void)seq;
-    fwrite(text, 1, len, stdout);
-    fflush(stdout);
-    return 0;
+    cli_out *o = (cli_out *)user;
+    (void)seq;
+    cli_write(o, text, len);
+    return !cli_flush(o);
 }
+
+static const char usage[] = "chat -m MODEL [options] (one turn per line of stdin)";
 
 int main(int argc, char **argv) {
     const char *dir = NULL;
@@ -66,91 +67,124 @@ int main(int argc, char **argv) {
     llm_session sess;
     llm_session_options so;
     llm_generate_options go;
+    llm_sampler check;
     history h;
-    char line[8192];
-    int i, interactive, max_reply = 64;
+    cli_out out;
+    char *line = NULL;
+    int32_t *ids = NULL;
+    size_t line_cap = 0, ids_cap = 0, in_cache = 0; /* tokens of h already in the KV cache */
+    int i, interactive, max_reply = 64, seed_given = 0, errors = 0, rc = 1;
     int32_t eot;
-    size_t in_cache = 0; /* tokens of h already in the KV cache */
 
     memset(&so, 0, sizeof so);
     memset(&go, 0, sizeof go);
     memset(&h, 0, sizeof h);
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("usage: chat -m MODEL [--max-reply N] [--temperature T] [--top-k K] [--top-p P]\n"
-                   "            [--repetition-penalty R] [--seed S] [--threads N] [--ctx N]\n");
-            return 0;
-        }
-        if (!v) { fprintf(stderr, "chat: %s needs a value\n", a); return 2; }
-        i++;
-        if (!strcmp(a, "-m")) dir = v;
-        else if (!strcmp(a, "--max-reply")) max_reply = atoi(v);
-        else if (!strcmp(a, "--temperature")) go.sampler.temperature = (float)atof(v);
-        else if (!strcmp(a, "--top-k")) go.sampler.top_k = atoi(v);
-        else if (!strcmp(a, "--top-p")) go.sampler.top_p = (float)atof(v);
-        else if (!strcmp(a, "--repetition-penalty")) go.sampler.repetition_penalty = (float)atof(v);
-        else if (!strcmp(a, "--seed")) go.sampler.seed = strtoull(v, NULL, 10);
-        else if (!strcmp(a, "--threads")) so.n_threads = atoi(v);
-        else if (!strcmp(a, "--ctx")) so.n_ctx = atoi(v);
-        else { fprintf(stderr, "chat: unknown option '%s'\n", a); return 2; }
+    memset(&sess, 0, sizeof sess);
+    go.sampler.top_p = 1.0f;
+    go.sampler.repetition_penalty = 1.0f;
+    {
+        const cli_opt opts[] = {
+            { "-m", "--model", "DIR", CLI_STR, &dir, 0, 0, NULL, CLI_HELP_MODEL },
+            { NULL, "--max-reply", "N", CLI_INT, &max_reply, 1, 1 << 30, NULL,
+              "tokens per reply (default 64; n_ctx / 2 if that is not below the context)" },
+            { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
+            { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, NULL, "0 = off" },
+            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, NULL, "1 = off" },
+            { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, NULL, "0 = off" },
+            { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6, NULL,
+              "1 = off" },
+            { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
+              "sampling seed (default: 64 random bits from /dev/urandom, printed when sampling)" },
+            { NULL, "--threads", "N", CLI_INT, &so.n_threads, 1, 256, NULL, CLI_HELP_THREADS },
+            { NULL, "--ctx", "N", CLI_INT, &so.n_ctx, 1, 1 << 30, NULL, "context length to use (default: the model's)" },
+            { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
+        };
+        cli_omp_passive(argv);
+        if ((i = cli_parse("chat", usage, opts, NULL, argc, argv)) != CLI_CONTINUE) return i;
     }
-    if (!dir) { fprintf(stderr, "chat: -m MODEL is required\n"); return 2; }
-    if (max_reply < 1) { fprintf(stderr, "chat: --max-reply must be positive\n"); return 2; }
-    if (llm_model_load(&model, dir, NULL) != LLM_OK) { fprintf(stderr, "chat: %s\n", llm_model_error(&model)); return 1; }
-    if (!model.has_tokenizer) { fprintf(stderr, "chat: '%s' has no tokenizer files\n", dir); return 1; }
+    if (!dir) { cli_error("-m MODEL is required (see --help)"); return 2; }
+    if (!cli_load_model(&model, dir, 1, 0)) return 1;
+    /* the sampler options are checked before the first line is read */
+    if (llm_sampler_init(&check, &go.sampler, (size_t)model.config.n_vocab) != LLM_OK) {
+        cli_error("%s", llm_sampler_error(&check));
+        llm_sampler_free(&check);
+        goto done;
+    }
+    llm_sampler_free(&check);
     eot = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
-    if (eot < 0) { fprintf(stderr, "chat: the model has no end-of-text token\n"); return 1; }
-    if (llm_session_init(&sess, &model, &so) != LLM_OK) { fprintf(stderr, "chat: %s\n", llm_session_error(&sess)); return 1; }
+    if (eot < 0) { cli_error("the model has no end-of-text token"); goto done; }
+    if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
     if ((size_t)max_reply >= (size_t)sess.n_ctx) max_reply = sess.n_ctx / 2;
     h.turn_start = (size_t *)malloc(((size_t)sess.n_ctx + 2) * sizeof *h.turn_start);
-    if (!h.turn_start) { fprintf(stderr, "chat: out of memory\n"); return 1; }
+    if (!h.turn_start) { cli_error("out of memory"); goto done; }
+    if (!seed_given) go.sampler.seed = cli_random_seed();
+    if (go.sampler.temperature > 0) cli_error("seed %llu", (unsigned long long)go.sampler.seed);
+    if (!cli_out_open(&out, NULL)) goto done;
     go.max_new_tokens = max_reply;
     go.on_text = print_piece;
+    go.user = &out;
     interactive = isatty(STDIN_FILENO);
 
     for (;;) {
-        int32_t ids[8192];
         size_t n = 0, len;
         llm_generation g;
         llm_status r;
-        if (interactive) { printf("> "); fflush(stdout); }
-        if (!fgets(line, sizeof line, stdin)) break;
-        len = strcspn(line, "\r\n");
-        line[len] = 0;
+        int got;
+        if (interactive) { cli_printf(&out, "> "); cli_flush(&out); }
+        if (out.err) break;
+        if ((got = cli_read_line(stdin, &line, &line_cap, &len)) <= 0) { if (got < 0) errors++; break; }
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
         if (!len) continue;
-        if (llm_tokenizer_encode(&model.tokenizer, line, len, 0, ids, sizeof ids / sizeof *ids - 1, &n) != LLM_OK) {
-            fprintf(stderr, "chat: %s\n", llm_tokenizer_error(&model.tokenizer));
+        if (len + 2 > ids_cap) {
+            int32_t *ni = (int32_t *)realloc(ids, (len + 2) * sizeof *ids);
+            if (!ni) { cli_error("out of memory for a line of %zu bytes", len); errors++; break; }
+            ids = ni; ids_cap = len + 2;
+        }
+        if (llm_tokenizer_encode(&model.tokenizer, line, len, 0, ids, ids_cap - 1, &n) != LLM_OK) {
+            cli_error("%s", llm_tokenizer_error(&model.tokenizer));
+            errors++;
             continue;
         }
         ids[n++] = eot;
+        /* a line that cannot fit is refused before anything is forgotten */
+        if (n + (size_t)max_reply > (size_t)sess.n_ctx) {
+            cli_error("that line is %zu tokens: with a reply of %d it does not fit the context of %d; not sent",
+                      n, max_reply, sess.n_ctx);
+            errors++;
+            continue;
+        }
         /* room for this turn and the reply; else forget the oldest turns */
         if (h.n + n + (size_t)max_reply > (size_t)sess.n_ctx) {
             drop_oldest(&h, n + (size_t)max_reply, (size_t)sess.n_ctx);
             llm_session_reset(&sess);
             in_cache = 0;
-            if (n + (size_t)max_reply > (size_t)sess.n_ctx) { fprintf(stderr, "chat: that line is too long for the context\n"); continue; }
         }
         h.turn_start[h.n_turns++] = h.n;
-        if (!push_ids(&h, ids, n)) { fprintf(stderr, "chat: out of memory\n"); break; }
+        if (!push_ids(&h, ids, n)) { cli_error("out of memory"); errors++; break; }
         /* evaluate what the cache lacks (after a drop: the kept turns), then reply */
         r = llm_generate(&sess, h.ids + in_cache, h.n - in_cache, &go, &g);
-        if (r != LLM_OK) { fprintf(stderr, "chat: %s\n", llm_session_error(&sess)); llm_generation_free(&g); break; }
-        printf("\n");
-        fflush(stdout);
+        if (r != LLM_OK) { cli_error("%s", llm_session_error(&sess)); llm_generation_free(&g); errors++; break; }
+        cli_printf(&out, "\n");
+        cli_flush(&out);
         {
             llm_sequence *q = &g.seqs[0];
             size_t reply = q->n_ids - q->n_prompt;
+            int pushed;
             h.turn_start[h.n_turns++] = h.n;
-            if (!push_ids(&h, q->ids + q->n_prompt, reply)) { fprintf(stderr, "chat: out of memory\n"); break; }
-            if (q->stop != LLM_STOP_EOS && !push_ids(&h, &eot, 1)) break;  /* turns end in eot */
+            pushed = push_ids(&h, q->ids + q->n_prompt, reply) &&
+                     (q->stop == LLM_STOP_EOS || push_ids(&h, &eot, 1));  /* turns end in eot */
             in_cache = sess.pos; /* all but the reply's last token */
+            llm_generation_free(&g);
+            if (!pushed) { cli_error("out of memory"); errors++; break; }
         }
-        llm_generation_free(&g);
     }
+    rc = cli_out_close(&out) && !errors ? 0 : 1;
+done:
+    free(line);
+    free(ids);
     free(h.ids);
     free(h.turn_start);
     llm_session_free(&sess);
     llm_model_free(&model);
-    return 0;
+    return rc;
 }

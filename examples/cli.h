@@ -32,6 +32,9 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 /* The program's name in messages (set by cli_parse). */
 static const char *cli_prog = "llm";
@@ -261,6 +264,26 @@ static inline char *cli_read(const char *path, size_t *n) {
     buf[len] = 0;
     *n = len;
     return buf;
+}
+
+/* One line of f (its '\n' kept, NUL bytes too) into *buf, grown as needed;
+   *len its length. 1: a line, 0: end of input, -1: error (message printed). */
+static inline int cli_read_line(FILE *f, char **buf, size_t *cap, size_t *len) {
+    int c;
+    *len = 0;
+    while ((c = getc(f)) != EOF) {
+        if (*len + 2 > *cap) {
+            size_t nc = *cap ? *cap * 2 : 256;
+            char *nb = nc > *cap ? (char *)realloc(*buf, nc) : NULL;
+            if (!nb) { cli_error("out of memory reading a line of %zu bytes", *len); return -1; }
+            *buf = nb; *cap = nc;
+        }
+        (*buf)[(*len)++] = (char)c;
+        if (c == '\n') break;
+    }
+    if (ferror(f)) { cli_error("cannot read stdin: %s", strerror(errno)); return -1; }
+    if (*len) (*buf)[*len] = 0;
+    return *len > 0;
 }
 
 /* Token ids separated by whitespace or commas ("464, 3290 373"); a comma
@@ -534,6 +557,13 @@ static inline int cli_info(cli_out *o, const char *path, const llm_model *m, con
         cli_printf(o, "memory: weights mapped from the file; a session (KV cache + scratch, n_ctx %d) "
                    "takes %zu bytes\n",
                    so->n_ctx ? so->n_ctx : c->n_ctx, sess);
+#ifdef _OPENMP
+    cli_printf(o, "threads: OpenMP, %d (default: all cores); OMP_WAIT_POLICY=%s\n",
+               so->n_threads ? so->n_threads : omp_get_max_threads(),
+               getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "unset");
+#else
+    cli_printf(o, "threads: 1 (built without OpenMP)\n");
+#endif
     return !o->err;
 }
 

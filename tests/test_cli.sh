@@ -1,6 +1,6 @@
 #!/bin/sh
 # Drives the command-line programs (build/generate, build/score, build/chat,
-# build/minimal) on the shipped model, models/shakespeare, against the
+# build/minimal, build/tokenize) on the shipped model, models/shakespeare, against the
 # PyTorch reference data in tests/data/shakespeare-ref. Run from the
 # repository root after `make`. Prints "test_cli: N passed, N failed".
 B=${BUILD:-build}
@@ -242,6 +242,54 @@ if [ -s "$TMP.chat" ]; then ok; else bad "chat: no replies"; fi
 printf 'Good morrow.\n' | "$B/chat" -m $M --max-reply 12 >"$TMP.chat1" 2>/dev/null
 printf 'Good morrow.\n' | "$B/chat" -m $M --max-reply 12 >"$TMP.chat2" 2>/dev/null
 if [ -s "$TMP.chat1" ] && cmp -s "$TMP.chat1" "$TMP.chat2"; then ok; else bad "chat: greedy replies differ between runs"; fi
+
+# ---- chat: generate's parsing and checks
+expect_fail "chat --temperature abc" 2 "expected a number" "$B/chat" -m $M --temperature abc
+expect_fail "chat --top-p 1.5" 2 "--top-p" "$B/chat" -m $M --top-p 1.5
+expect_fail "chat --max-reply 99999999999" 2 "expected an integer" "$B/chat" -m $M --max-reply 99999999999
+expect_fail "chat unknown flag" 2 "unknown option" "$B/chat" -m $M --bogus
+expect_fail "chat > /dev/full" 1 "cannot write stdout" sh -c "printf 'Good morrow.\n' | '$B/chat' -m $M --max-reply 4 >/dev/full"
+"$B/chat" --help >"$TMP.help" 2>&1
+check "chat --help exit status" "$?" "0"
+check "chat --help: value flags without a default" \
+      "$(grep -E '^  (-[a-z], )? *--[a-z-]+ [A-Z]' "$TMP.help" | grep -v -c -e default -e required)" "0"
+# a line too long for the context is refused whole (one message, exit 1) and
+# the conversation around it goes on as if it had not been sent
+long=$(awk 'BEGIN { for (i = 0; i < 1000; i++) printf "word "; print "" }')
+printf 'Good morrow.\nWhat news?\n' | "$B/chat" -m $M --max-reply 12 >"$TMP.chat1" 2>/dev/null
+printf 'Good morrow.\n%s\nWhat news?\n' "$long" | "$B/chat" -m $M --max-reply 12 >"$TMP.chat2" 2>"$TMP.err"
+check "chat: a too-long line: exit status" "$?" "1"
+if cmp -s "$TMP.chat1" "$TMP.chat2"; then ok; else bad "chat: the too-long line changed the replies or was split into turns"; fi
+check "chat: a too-long line: stderr" "$(grep -c 'does not fit the context' "$TMP.err") $(wc -l <"$TMP.err" | tr -d ' ')" "1 1"
+
+# ---- tokenize: ids with commas like score; no raw bytes in messages
+check "tokenize --decode with commas" "$(printf '15496, 995' | "$B/tokenize" -m tests/data/gpt2-tokenizer --decode)" "Hello world"
+expect_fail "tokenize --decode 1,,2" 1 "column 3" sh -c "printf '1,,2' | '$B/tokenize' -m tests/data/gpt2-tokenizer --decode"
+expect_fail "tokenize --decode binary" 1 '\\x01\\x02' sh -c "printf '12 \001\002' | '$B/tokenize' -m tests/data/gpt2-tokenizer --decode"
+if grep -q "$(printf '\001')" "$TMP.err"; then bad "tokenize echoed a raw control byte"; else ok; fi
+expect_fail "tokenize > /dev/full" 1 "cannot write stdout" sh -c "printf hi | '$B/tokenize' -m tests/data/gpt2-tokenizer >/dev/full"
+
+# ---- the OpenMP wait policy: PASSIVE unless the user chose
+if ! "$B/generate" -m $M --info 2>/dev/null | grep -q 'built without OpenMP'; then
+    check "wait policy unset: the program's" \
+          "$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u KMP_BLOCKTIME "$B/generate" -m $M --info | grep -o 'OMP_WAIT_POLICY=[A-Za-z]*')" \
+          "OMP_WAIT_POLICY=PASSIVE"
+    check "wait policy ACTIVE: the user's" \
+          "$(OMP_WAIT_POLICY=ACTIVE "$B/generate" -m $M --info | grep -o 'OMP_WAIT_POLICY=[A-Za-z]*')" "OMP_WAIT_POLICY=ACTIVE"
+    # GNU libgomp: the policy takes effect (its spin count, shown by OMP_DISPLAY_ENV, is 0)
+    spins=$(env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT -u KMP_BLOCKTIME OMP_DISPLAY_ENV=verbose "$B/generate" --help 2>&1 >/dev/null |
+            sed -n "s/.*GOMP_SPINCOUNT = '\([0-9]*\)'.*/\1/p" | tail -n 1)
+    if [ -n "$spins" ]; then check "libgomp spin count with the program's default" "$spins" "0"
+    else echo "  (not GNU libgomp: its spin count is not checked)"; fi
+else
+    echo "  (built without OpenMP: the wait policy is not checked)"
+fi
+
+# ---- minimal: --help is not a path; output errors are errors
+"$B/minimal" --help >"$TMP.out" 2>&1
+check "minimal --help: exit status" "$?" "0"
+if grep -q "usage: minimal" "$TMP.out"; then ok; else bad "minimal --help: '$(cat "$TMP.out")'"; fi
+expect_fail "minimal > /dev/full" 1 "cannot write stdout" sh -c "'$B/minimal' $M ROMEO: >/dev/full"
 
 # ---- minimal: the README's program
 out=$("$B/minimal" $M "ROMEO:" 2>&1)
