@@ -11,6 +11,9 @@
 #   make sanitize        the test programs under ASan + UBSan
 #   make valgrind        the test programs under valgrind memcheck
 #   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
+#   make bench-wait      generate's speed on busy and idle cores per OpenMP wait policy
+#   make install         llm.h, the programs (llm-generate, ...) and llm.pc (PREFIX, DESTDIR)
+#   make uninstall
 #   make firmware        the Cortex-M7/M4 firmware (examples/firmware, arm-none-eabi-gcc)
 #   make test-firmware   run it in QEMU and compare its tokens with the host's
 CC      ?= cc
@@ -33,7 +36,7 @@ BUILD   := build
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 TOOLS    := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
-SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh tests/test_lowlevel.sh
+SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh tests/test_lowlevel.sh tests/test_download.sh tests/test_install.sh
 HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h>\n\043include <poll.h>\n' | \
                 $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
 ifneq ($(HAVE_POSIX),1)
@@ -43,7 +46,7 @@ ifneq ($(HAVE_POSIX),1)
   $(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
 endif
 
-.PHONY: all test clean bench bench-tokenizer bench-server check-header run
+.PHONY: all test clean bench bench-tokenizer bench-server bench-wait check-header run install uninstall
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
 
 $(BUILD):
@@ -124,6 +127,24 @@ bench: $(BUILD)/bench_native
 	$(BUILD)/bench_native $(BENCH_ARGS)
 bench-tokenizer: $(BUILD)/bench_tokenizer
 	$(BUILD)/bench_tokenizer $(BENCH_TOKENIZER_ARGS)
+
+bench-wait: $(BUILD)/generate
+	sh tools/bench_wait.sh
+
+# make install: the header, the programs (as llm-generate, llm-score,
+# llm-chat, llm-tokenize: built as configured, -march=native by default)
+# and a pkg-config file, under $(DESTDIR)$(PREFIX)
+PREFIX  ?= /usr/local
+VERSION := $(shell sed -n 's/^\#define LLM_VERSION_STRING "\(.*\)"$$/\1/p' llm.h)
+INSTALL_PROGRAMS := generate score chat tokenize
+install: $(addprefix $(BUILD)/,$(INSTALL_PROGRAMS))
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 llm.h $(DESTDIR)$(PREFIX)/include/llm.h
+	for p in $(INSTALL_PROGRAMS); do install -m 755 $(BUILD)/$$p $(DESTDIR)$(PREFIX)/bin/llm-$$p || exit 1; done
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/llm.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/llm.pc
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/llm.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/llm.pc
+	for p in $(INSTALL_PROGRAMS); do rm -f $(DESTDIR)$(PREFIX)/bin/llm-$$p; done
 
 clean:
 	rm -rf $(BUILD) $(SAN_BUILD)
