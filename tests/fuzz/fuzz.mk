@@ -73,6 +73,7 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
 	$(FUZZ_CC) $(WARN) $(FUZZ_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< -o $@ $(LDLIBS)
 $(FUZZ_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(FUZZ_OUT)/fuzz_http: examples/server_http.h
+$(FUZZ_OUT)/fuzz_cli: examples/cli.h
 
 fuzz-build: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -94,6 +95,7 @@ $(REPLAY_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_
 	$(REPLAY_CC) $(SAN_WARN) $(SAN_FLAGS) $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
 $(REPLAY_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(REPLAY_OUT)/fuzz_http: examples/server_http.h
+$(REPLAY_OUT)/fuzz_cli: examples/cli.h
 
 fuzz-replay-build: $(addprefix $(REPLAY_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -106,6 +108,7 @@ $(PLAIN_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_D
 	$(CC) $(WARN) -g -O1 $(FUZZ_CFLAGS_$*) -I. $< $(FUZZ_DIR)/standalone_main.c -o $@ $(LDLIBS)
 $(PLAIN_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(PLAIN_OUT)/fuzz_http: examples/server_http.h
+$(PLAIN_OUT)/fuzz_cli: examples/cli.h
 
 # ---- the test suite under ASan + UBSan, and under valgrind -------------------
 $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
