@@ -160,6 +160,198 @@ def generate(ucd):
     return "\n".join(out) + "\n"
 
 
+
+# ---- BERT (WordPiece) tables ------------------------------------------------
+BERT_BEGIN = "/* @@BERT-TABLES-BEGIN@@"
+BERT_END = "/* @@BERT-TABLES-END@@ */"
+# classes of the BERT normalizer / pre-tokenizer (3 bits)
+B_OTHER, B_WS, B_CTRL, B_PUNCT, B_MN, B_CTRLWS = 0, 1, 2, 3, 4, 5
+
+
+def load_ucd(ucd):
+    """gc, canonical decomposition, simple lowercase of every code point."""
+    gc = ["Cn"] * 0x110000
+    dec, low = {}, {}
+    first = None
+    with open(os.path.join(ucd, "UnicodeData.txt"), encoding="utf-8") as f:
+        for line in f:
+            fl = line.rstrip("\n").split(";")
+            if len(fl) < 15:
+                continue
+            cp, name, cat = int(fl[0], 16), fl[1], fl[2]
+            if name.endswith(", First>"):
+                first = cp
+                continue
+            if name.endswith(", Last>"):
+                for x in range(first, cp + 1):
+                    gc[x] = cat
+                first = None
+                continue
+            gc[cp] = cat
+            if fl[5] and not fl[5].startswith("<"):
+                dec[cp] = [int(x, 16) for x in fl[5].split()]
+            if fl[13]:
+                low[cp] = [int(fl[13], 16)]
+    with open(os.path.join(ucd, "SpecialCasing.txt"), encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            fl = [x.strip() for x in line.split(";")]
+            if len(fl) > 4 and fl[4]:
+                continue                      # conditional (Final_Sigma, languages)
+            cp, lo = int(fl[0], 16), [int(x, 16) for x in fl[1].split()]
+            if lo != [cp]:
+                low[cp] = lo
+    return gc, dec, low
+
+
+def white_space(ucd):
+    ws = set()
+    with open(os.path.join(ucd, "PropList.txt"), encoding="utf-8") as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            rng, prop = [x.strip() for x in line.split(";")]
+            if prop == "White_Space":
+                a, _, b = rng.partition("..")
+                ws.update(range(int(a, 16), int(b or a, 16) + 1))
+    return ws
+
+
+def nfd(cp, dec):
+    if 0xAC00 <= cp <= 0xD7A3:                # Hangul: done by the code
+        return [cp]
+    if cp not in dec:
+        return [cp]
+    out = []
+    for x in dec[cp]:
+        out += nfd(x, dec)
+    return out
+
+
+def generate_bert(ucd):
+    gc, dec, low = load_ucd(ucd)
+    ws = white_space(ucd)
+    version = ucd_version(ucd)
+    cls = [B_OTHER] * 0x110000
+    for cp in range(0x110000):
+        g = gc[cp]
+        if cp in (9, 10, 13):
+            c = B_WS
+        elif g[0] == "C":                     # Cc Cf Cs Co Cn: clean_text drops them
+            c = B_CTRLWS if cp in ws else B_CTRL
+        elif cp in ws:
+            c = B_WS
+        elif g[0] == "P" or 33 <= cp <= 47 or 58 <= cp <= 64 or 91 <= cp <= 96 or 123 <= cp <= 126:
+            c = B_PUNCT
+        elif g == "Mn":
+            c = B_MN
+        else:
+            c = B_OTHER
+        cls[cp] = c
+    runs = []
+    i = 0
+    while i < 0x110000:
+        j = i
+        while j < 0x110000 and cls[j] == cls[i]:
+            j += 1
+        runs.append((cls[i], j - i))
+        i = j
+    crle = []
+    for c, n in runs:
+        crle += varint(((n - 1) << 3) | c)
+    # lowercase: runs of (start, count, stride, delta) over single-code-point mappings
+    multi = {cp: lo for cp, lo in low.items() if len(lo) != 1}
+    assert list(multi) == [0x130] and multi[0x130] == [0x69, 0x307], multi
+    pairs = sorted((cp, lo[0] - cp) for cp, lo in low.items() if len(lo) == 1)
+    lruns = []
+    for cp, d in pairs:
+        if lruns:
+            s, n, st, dd = lruns[-1]
+            if dd == d and ((n == 1 and cp - s in (1, 2)) or (n > 1 and cp == s + n * st)):
+                lruns[-1] = (s, n + 1, cp - s if n == 1 else st, d)
+                continue
+        lruns.append((cp, 1, 1, d))
+    # strip accents: NFD with the Mn marks removed, for every code point whose
+    # NFD is not itself (Hangul syllables are computed)
+    strip = []
+    for cp in range(0x110000):
+        d = nfd(cp, dec)
+        if d == [cp]:
+            continue
+        out = [x for x in d if gc[x] != "Mn"]
+        strip.append((cp, out))
+    assert max(len(o) for _, o in strip) <= 3
+    srle, prev_cp, prev_out = [], 0, 0
+    for cp, out in strip:
+        srle += varint(cp - prev_cp)
+        srle += varint(len(out))
+        for x in out:
+            z = x - prev_out
+            srle += varint((z << 1) if z >= 0 else ((-z << 1) - 1))
+            prev_out = x
+        prev_cp = cp
+    n_mc = sum(1 for cp in range(0x110000) if gc[cp] in ("Mc", "Me") and cp in
+               {x for _, o in strip for x in o})
+    out = []
+    out.append(BERT_BEGIN + " generated by tools/gen_unicode.py from the Unicode")
+    out.append("   Character Database %s (UnicodeData.txt, PropList.txt, SpecialCasing.txt); do not edit." % version)
+    out.append("   llm__wp_cls_rle: %d runs covering U+0000..U+10FFFF, each a LEB128 varint of" % len(runs))
+    out.append("   ((length - 1) << 3 | class), class 0 other, 1 whitespace (\\t \\n \\r, White_Space outside C*),")
+    out.append("   2 control (general category C*: Cc Cf Cs Co Cn, not \\t \\n \\r), 3 punctuation (P* or ASCII")
+    out.append("   33-47 58-64 91-96 123-126), 4 Mn, 5 control that is also White_Space (U+000B U+000C U+0085).")
+    out.append("   llm__wp_lower: the simple lowercase mappings (%d code points) as runs {first, count, stride," % len(pairs))
+    out.append("   delta}; SpecialCasing.txt adds one unconditional mapping, U+0130 -> U+0069 U+0307 (in the code).")
+    out.append("   llm__wp_strip_rle: %d code points whose NFD is not themselves (Hangul syllables are computed)," % len(strip))
+    out.append("   with their full canonical decomposition less its Mn marks (0 to 2 code points): per entry")
+    out.append("   varint(code point - previous), varint(count), then each output as a zigzag varint of the")
+    out.append("   difference to the previous output. */")
+    out.append("#define LLM__WP_CLS_RLE_SIZE %d" % len(crle))
+    out.append("#define LLM__WP_CLS_RUNS %d" % len(runs))
+    out.append("#define LLM__WP_LOWER_RUNS %d" % len(lruns))
+    out.append("#define LLM__WP_STRIP_SIZE %d" % len(srle))
+    out.append("#define LLM__WP_STRIP_N %d" % len(strip))
+    def emit(name, data, size):
+        out.append("static const unsigned char %s[%s] = {" % (name, size))
+        line = "   "
+        for b in data:
+            item = " %d," % b
+            if len(line) + len(item) > 100:
+                out.append(line)
+                line = "   "
+            line += item
+        out.append(line)
+        out.append("};")
+    emit("llm__wp_cls_rle", crle, "LLM__WP_CLS_RLE_SIZE")
+    out.append("static const int32_t llm__wp_lower[LLM__WP_LOWER_RUNS][4] = {")
+    line = "   "
+    for r in lruns:
+        item = " {0x%X,%d,%d,%d}," % r
+        if len(line) + len(item) > 100:
+            out.append(line)
+            line = "   "
+        line += item
+    out.append(line)
+    out.append("};")
+    emit("llm__wp_strip_rle", srle, "LLM__WP_STRIP_SIZE")
+    out.append(BERT_END)
+    print("gen_unicode.py: BERT tables: %d class runs (%d bytes), %d lowercase runs, %d strip entries (%d bytes), "
+          "%d Mc/Me outputs" % (len(runs), len(crle), len(lruns), len(strip), len(srle), n_mc), file=sys.stderr)
+    return "\n".join(out) + "\n"
+
+
+def replace_region(text, path, begin, end, body):
+    b = text.find(begin)
+    e = text.find(end)
+    if b < 0 or e < 0 or e < b:
+        sys.exit("gen_unicode.py: %s has no %s ... %s region" % (path, begin, end))
+    b = text.rfind("\n", 0, b) + 1          # start of the BEGIN line
+    e = text.find("\n", e)                  # end of the END line
+    e = len(text) if e < 0 else e + 1
+    return text[:b] + body + text[e:]
+
 def main():
     args = sys.argv[1:]
     check = "--check" in args
@@ -174,14 +366,8 @@ def main():
         sys.exit("gen_unicode.py: %s/UnicodeData.txt not found (apt-get install unicode-data)" % ucd)
     with open(path, encoding="utf-8") as f:
         text = f.read()
-    b = text.find(BEGIN)
-    e = text.find(END)
-    if b < 0 or e < 0 or e < b:
-        sys.exit("gen_unicode.py: %s has no %s ... %s region" % (path, BEGIN, END))
-    b = text.rfind("\n", 0, b) + 1          # start of the BEGIN line
-    e = text.find("\n", e)                  # end of the END line
-    e = len(text) if e < 0 else e + 1
-    new = text[:b] + generate(ucd) + text[e:]
+    new = replace_region(text, path, BEGIN, END, generate(ucd))
+    new = replace_region(new, path, BERT_BEGIN, BERT_END, generate_bert(ucd))
     if check:
         if new != text:
             print("%s: Unicode tables are out of date (run tools/gen_unicode.py %s)" % (path, path))
