@@ -380,11 +380,20 @@ LLM_API llm_status llm_tokenizer_load_memory_arena(llm_tokenizer *t, const char 
 LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_len, const char *merges,
                                            size_t merges_len, size_t *peak, size_t *kept);
 LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *tokenizer_json, size_t len);
+/* A BERT WordPiece vocabulary: vocab.txt text and the optional
+   tokenizer_config.json text (NULL: BertTokenizer's defaults). */
+LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const char *vocab_txt, size_t vocab_len,
+                                                       const char *config_json, size_t config_len);
 LLM_API void llm_tokenizer_free(llm_tokenizer *t);
 LLM_API const char *llm_tokenizer_error(const llm_tokenizer *t);
 LLM_API size_t llm_tokenizer_vocab_size(const llm_tokenizer *t);
-/* The end-of-text id from the files ("<|endoftext|>"), or -1. */
+/* The end-of-text id from the files ("<|endoftext|>"; WordPiece: the sep
+   token, "[SEP]" unless tokenizer_config.json names another), or -1. */
 LLM_API int32_t llm_tokenizer_eot(const llm_tokenizer *t);
+/* The id a text starts from when it has no prompt, where the vocabulary
+   has one apart from the end-of-text id: WordPiece's cls token ("[CLS]");
+   -1 for byte-level BPE (GPT-2 starts from "<|endoftext|>"). */
+LLM_API int32_t llm_tokenizer_bos(const llm_tokenizer *t);
 /* Text -> ids. Writes at most cap ids; *n_ids gets the full count (also
    when LLM_ERR_BUFFER_TOO_SMALL is returned). Thread-safe on a shared
    tokenizer. Invalid UTF-8: each invalid byte is a character of its own. */
@@ -407,6 +416,7 @@ LLM_API const char *llm_tokenizer_token(const llm_tokenizer *t, int32_t id, size
 typedef struct llm_decoder {
     unsigned char pending[8];
     unsigned n_pending;
+    int _started;                    /* private: a token was pushed (WordPiece spacing) */
 } llm_decoder;
 LLM_API void llm_decoder_init(llm_decoder *d);
 /* Appends token id's text; *n gets the bytes written to out (cap >=
@@ -4975,6 +4985,7 @@ typedef struct llm__tok_impl {
     size_t special_at[257];       /* special[special_at[b] .. special_at[b+1]) */
     int32_t byte_tok[256];
     int32_t eot;
+    struct llm__tok_wp *wp;       /* WordPiece (BERT vocabulary), or NULL: byte-level BPE */
     llm_arena *a;                 /* where all of this lives, or NULL: malloc */
     unsigned char ucls[LLM__TOK_UCLS_LIMIT / 4]; /* 2-bit class per code point */
 } llm__tok_impl;
@@ -5343,6 +5354,313 @@ static llm_status llm__tok_encode_text(const llm__tok_impl *T, const unsigned ch
     return LLM_OK;
 }
 
+/* ---- WordPiece (BERT vocabularies) ---------------------------------------- */
+
+#define LLM__WP_MAX_CHARS 256        /* largest max_input_chars_per_word accepted */
+#define LLM__WP_PREFIX 16            /* longest ## prefix (model and decoder) */
+#define LLM__WP_NAME 128             /* longest special-token name in tokenizer_config.json */
+#define LLM__WP_OTHER 0              /* classes of llm__wp_cls_rle */
+#define LLM__WP_WS 1
+#define LLM__WP_CTRL 2
+#define LLM__WP_PUNCT 3
+#define LLM__WP_MN 4
+#define LLM__WP_CTRLWS 5
+
+typedef struct llm__tok_wp {
+    int clean, chinese, lower, strip;  /* BertNormalizer: clean_text, handle_chinese_chars, ... */
+    int cleanup_tokens;                /* decoder "cleanup": clean_up_tokenization per token */
+    int cleanup_text;                  /* clean_up_tokenization_spaces: on the decoded text */
+    int32_t unk, cls;                  /* [UNK] (always), [CLS] or -1 */
+    size_t max_chars;                  /* max_input_chars_per_word */
+    unsigned char prefix[LLM__WP_PREFIX], dprefix[LLM__WP_PREFIX];  /* "##": model, decoder */
+    size_t prefix_len, dprefix_len;
+    unsigned char ascii[128];          /* class of each ASCII code point */
+    uint32_t *runs;                    /* start << 3 | class, ascending from U+0000 */
+    size_t n_runs;
+    uint32_t *strip_cp, *strip_val;    /* NFD less Mn: code point -> (offset << 2 | count) */
+    uint32_t *strip_out;               /* into strip_out */
+    size_t n_strip;
+    unsigned char *never;              /* never_split: per entry 2-byte length, bytes */
+    int32_t *never_id;                 /* each entry's id (or unk) */
+    size_t n_never, never_max;         /* entries, longest entry in bytes */
+} llm__tok_wp;
+
+static void llm__wp_free(llm_arena *a, llm__tok_wp *W) {
+    if (!W) return;
+    llm__afree(a, W->runs); llm__afree(a, W->strip_cp); llm__afree(a, W->strip_val); llm__afree(a, W->strip_out);
+    llm__afree(a, W->never); llm__afree(a, W->never_id);
+    llm__afree(a, W);
+}
+
+/* One word being built: its normalized UTF-8 and where each character starts. */
+typedef struct llm__wp_word {
+    unsigned char b[LLM__WP_PREFIX + 4 * LLM__WP_MAX_CHARS + 16];  /* b[LLM__WP_PREFIX..]: the word */
+    uint16_t at[LLM__WP_MAX_CHARS + 1];
+    size_t n_chars;
+    int too_long;                      /* more than max_chars characters */
+} llm__wp_word;
+
+static unsigned llm__wp_class(const llm__tok_wp *W, uint32_t cp) {
+    size_t lo = 0, hi = W->n_runs;
+    if (cp < 128) return W->ascii[cp];
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((W->runs[mid] >> 3) <= cp) lo = mid; else hi = mid;
+    }
+    return W->runs[lo] & 7;
+}
+
+/* HF's CJK ranges (BasicTokenizer._is_chinese_char): the CJK Unified
+   Ideographs blocks and the compatibility ideographs. */
+static int llm__wp_cjk(uint32_t cp) {
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
+           (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+}
+
+/* Lowercase of cp into out (1 or 2 code points). */
+static size_t llm__wp_tolower(uint32_t cp, uint32_t *out) {
+    size_t lo = 0, hi = LLM__WP_LOWER_RUNS;
+    out[0] = cp;
+    if (cp < 128) { if (cp >= 'A' && cp <= 'Z') out[0] = cp + 32; return 1; }
+    if (cp == 0x130) { out[0] = 0x69; out[1] = 0x307; return 2; }  /* SpecialCasing.txt */
+    while (lo < hi) {                                  /* first run starting after cp */
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uint32_t)llm__wp_lower[mid][0] <= cp) lo = mid + 1; else hi = mid;
+    }
+    if (lo) {
+        const int32_t *r = llm__wp_lower[lo - 1];
+        uint32_t d = cp - (uint32_t)r[0];
+        if (d % (uint32_t)r[2] == 0 && d / (uint32_t)r[2] < (uint32_t)r[1]) out[0] = (uint32_t)((int32_t)cp + r[3]);
+    }
+    return 1;
+}
+
+/* NFD of cp with its Mn marks removed, into out (0 to 3 code points). */
+static size_t llm__wp_strip(const llm__tok_wp *W, uint32_t cp, uint32_t *out) {
+    size_t lo = 0, hi = W->n_strip, k;
+    if (cp < 0xC0) { out[0] = cp; return 1; }
+    if (cp >= 0xAC00 && cp <= 0xD7A3) {                /* Hangul syllable: L V (T) */
+        uint32_t si = cp - 0xAC00, t = si % 28;
+        out[0] = 0x1100 + si / 588;
+        out[1] = 0x1161 + (si % 588) / 28;
+        if (!t) return 2;
+        out[2] = 0x11A7 + t;
+        return 3;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (W->strip_cp[mid] < cp) lo = mid + 1; else hi = mid;
+    }
+    if (lo < W->n_strip && W->strip_cp[lo] == cp) {
+        uint32_t v = W->strip_val[lo];
+        for (k = 0; k < (v & 3); k++) out[k] = W->strip_out[(v >> 2) + k];
+        return v & 3;
+    }
+    if (llm__wp_class(W, cp) == LLM__WP_MN) return 0;
+    out[0] = cp;
+    return 1;
+}
+
+/* What the normalizer makes of one (already cleaned) code point: lowercase,
+   then NFD less Mn, as configured. out: room for 6. */
+static size_t llm__wp_norm(const llm__tok_wp *W, uint32_t cp, uint32_t *out) {
+    uint32_t low[2];
+    size_t nl = 1, k, n = 0;
+    low[0] = cp;
+    if (W->lower) nl = llm__wp_tolower(cp, low);
+    if (!W->strip) { for (k = 0; k < nl; k++) out[k] = low[k]; return nl; }
+    for (k = 0; k < nl; k++) n += llm__wp_strip(W, low[k], out + n);
+    return n;
+}
+
+/* The code point at s (n >= 1 bytes) and its length; an invalid byte is one
+   U+FFFD. */
+static uint32_t llm__wp_next(const unsigned char *s, size_t n, size_t *len) {
+    uint32_t cp = s[0];
+    *len = 1;
+    if (cp < 0x80) return cp;
+    *len = llm__tok_utf8(s, n, &cp);
+    if (!*len) { *len = 1; return 0xFFFD; }
+    return cp;
+}
+
+static void llm__wp_append(const llm__tok_wp *W, llm__wp_word *w, uint32_t cp) {
+    size_t k = w->at[w->n_chars];
+    (void)W;
+    if (w->too_long) return;
+    if (w->n_chars == W->max_chars) { w->too_long = 1; return; }
+    llm__utf8_put(w->b + LLM__WP_PREFIX, &k, cp);
+    w->at[++w->n_chars] = (uint16_t)k;
+}
+
+/* Greedy longest-match WordPiece on the word, then empty it. */
+static void llm__wp_emit(const llm__tok_impl *T, llm__wp_word *w, llm__tok_out *o) {
+    const llm__tok_wp *W = T->wp;
+    unsigned char *word = w->b + LLM__WP_PREFIX;
+    size_t start = 0, n0 = o->n, avail_end = sizeof w->b;
+    if (w->too_long) { llm__tok_put(o, W->unk); goto done; }
+    while (start < w->n_chars) {
+        size_t end = w->n_chars;
+        int32_t id = -1;
+        for (; end > start; end--) {
+            size_t len = (size_t)(w->at[end] - w->at[start]);
+            unsigned char *key = word + w->at[start];
+            uint64_t pre;
+            if (start > 0) {                           /* prefix + piece, just before it */
+                key -= W->prefix_len;
+                memcpy(key, W->prefix, W->prefix_len);
+                len += W->prefix_len;
+            }
+            if (len > T->max_word) continue;
+            pre = llm__tok_pre(key, len, avail_end - (size_t)(key - w->b));
+            id = llm__tok_word_find(T, key, len, pre, llm__tok_whash(pre, key, len, avail_end - (size_t)(key - w->b)));
+            if (id >= 0) break;
+        }
+        if (id < 0) { o->n = n0; llm__tok_put(o, W->unk); goto done; }
+        llm__tok_put(o, id);
+        start = end;
+    }
+done:
+    w->n_chars = 0;
+    w->too_long = 0;
+}
+
+/* never_split (vocab.txt path): the id of the entry equal to the
+   whitespace-delimited chunk at s (after clean_text), or -1; *end gets
+   where the chunk ends. */
+static int32_t llm__wp_never(const llm__tok_wp *W, const unsigned char *s, size_t n, size_t *end) {
+    unsigned char buf[LLM_TOKENIZER_MAX_TOKEN_BYTES + 8];
+    size_t i = 0, m = 0, k, l;
+    const unsigned char *e;
+    while (i < n) {
+        uint32_t cp = llm__wp_next(s + i, n - i, &l);
+        unsigned c = llm__wp_class(W, cp);
+        if (W->clean && (cp == 0 || cp == 0xFFFD || c == LLM__WP_CTRL || c == LLM__WP_CTRLWS)) { i += l; continue; }
+        if (c == LLM__WP_WS || c == LLM__WP_CTRLWS || (W->chinese && llm__wp_cjk(cp))) break;
+        llm__utf8_put(buf, &m, cp);
+        if (m > W->never_max) return -1;
+        i += l;
+    }
+    for (k = 0, e = W->never; k < W->n_never; k++) {
+        size_t el = (size_t)e[0] | ((size_t)e[1] << 8);
+        if (el == m && !memcmp(e + 2, buf, m)) { *end = i; return W->never_id[k]; }
+        e += 2 + el;
+    }
+    return -1;
+}
+
+/* BERT's basic tokenizer (clean text, CJK characters apart, whitespace and
+   punctuation split, lowercase and accents as configured), then WordPiece
+   on each word. */
+static llm_status llm__wp_encode_text(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
+    const llm__tok_wp *W = T->wp;
+    llm__wp_word w;
+    size_t i = 0, l, k, m;
+    int chunk_start = 1;
+    uint32_t out[6];
+    memset(&w, 0, sizeof w);
+    while (i < n) {
+        uint32_t cp = llm__wp_next(s + i, n - i, &l);
+        unsigned c = llm__wp_class(W, cp);
+        if (W->clean && (cp == 0 || cp == 0xFFFD || c == LLM__WP_CTRL || c == LLM__WP_CTRLWS)) { i += l; continue; }
+        if (c == LLM__WP_WS || c == LLM__WP_CTRLWS) {  /* whitespace ends a word */
+            llm__wp_emit(T, &w, o);
+            chunk_start = 1;
+            i += l;
+            continue;
+        }
+        if (W->chinese && llm__wp_cjk(cp)) {          /* a word of its own */
+            llm__wp_emit(T, &w, o);
+            m = llm__wp_norm(W, cp, out);
+            for (k = 0; k < m; k++) llm__wp_append(W, &w, out[k]);
+            llm__wp_emit(T, &w, o);
+            chunk_start = 1;
+            i += l;
+            continue;
+        }
+        if (chunk_start && W->n_never) {
+            size_t e = 0;
+            int32_t id = llm__wp_never(W, s + i, n - i, &e);
+            if (id >= 0) { llm__tok_put(o, id); i += e; chunk_start = 0; continue; }
+        }
+        chunk_start = 0;
+        m = llm__wp_norm(W, cp, out);
+        for (k = 0; k < m; k++) {
+            unsigned c2 = llm__wp_class(W, out[k]);
+            if (c2 == LLM__WP_WS || c2 == LLM__WP_CTRLWS) { llm__wp_emit(T, &w, o); continue; }
+            if (c2 == LLM__WP_PUNCT) {                 /* a word of its own */
+                llm__wp_emit(T, &w, o);
+                llm__wp_append(W, &w, out[k]);
+                llm__wp_emit(T, &w, o);
+                continue;
+            }
+            llm__wp_append(W, &w, out[k]);
+        }
+        i += l;
+    }
+    llm__wp_emit(T, &w, o);
+    return LLM_OK;
+}
+
+/* HF's clean_up_tokenization on b[0..n) in place (every pattern replaced
+   left to right, one pattern after the other); returns the new length. */
+static size_t llm__wp_cleanup(unsigned char *b, size_t n) {
+    static const char *const pat[10] = { " .", " ?", " !", " ,", " ' ", " n't", " 'm", " 's", " 've", " 're" };
+    size_t p, i, o;
+    for (p = 0; p < 10; p++) {
+        size_t pl = strlen(pat[p]), rl = p == 4 ? 1 : pl - 1;   /* " ' " -> "'", else drop the space */
+        for (i = 0, o = 0; i < n;) {
+            if (i + pl <= n && !memcmp(b + i, pat[p], pl)) { memmove(b + o, pat[p] + 1, rl); o += rl; i += pl; }
+            else b[o++] = b[i++];
+        }
+        n = o;
+    }
+    return n;
+}
+
+/* The text of token id at position `first` (1: the first of the text) as
+   the WordPiece decoder gives it: "##" removed, else a space before it
+   (not before the first), then the per-token clean-up. out: room for
+   len + 1 bytes. */
+static size_t llm__wp_piece(const llm__tok_impl *T, int32_t id, int first, unsigned char *out) {
+    const llm__tok_wp *W = T->wp;
+    const unsigned char *p = T->pool + T->off[id];
+    size_t len = T->len[id], n = 0;
+    if (!first) {
+        if (W->dprefix_len && len >= W->dprefix_len && !memcmp(p, W->dprefix, W->dprefix_len)) {
+            p += W->dprefix_len;
+            len -= W->dprefix_len;
+        } else out[n++] = ' ';
+    }
+    memcpy(out + n, p, len);
+    n += len;
+    return W->cleanup_tokens ? llm__wp_cleanup(out, n) : n;
+}
+
+static llm_status llm__wp_decode(const llm__tok_impl *T, const int32_t *ids, size_t n, char *out, size_t cap,
+                                 size_t *n_bytes) {
+    size_t i, total = 0, at = 0;
+    unsigned char *b;
+    for (i = 0; i < n; i++) {
+        if (ids[i] < 0 || (size_t)ids[i] >= T->n_vocab || T->len[ids[i]] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
+        if (!llm__add(total, T->len[ids[i]] + 1, &total)) return LLM_ERR_LIMIT;
+    }
+    b = LLM__CAST(unsigned char *, llm__alloc(total + 1));
+    if (!b) return LLM_ERR_OUT_OF_MEMORY;
+    for (i = 0; i < n; i++) at += llm__wp_piece(T, ids[i], i == 0, b + at);
+    if (T->wp->cleanup_text) at = llm__wp_cleanup(b, at);
+    if (n_bytes) *n_bytes = at;
+    if (cap) memcpy(out, b, at < cap ? at : cap);
+    llm__free(b);
+    return at > cap && out ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+}
+
+/* One part of a text (between special tokens), by the tokenizer's kind. */
+static llm_status llm__tok_encode_part(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
+    return T->wp ? llm__wp_encode_text(T, s, n, o) : llm__tok_encode_text(T, s, n, o);
+}
+
 /* ---- public: encode / decode ---------------------------------------------- */
 
 LLM_API const char *llm_tokenizer_error(const llm_tokenizer *t) { return t ? llm__msg(t->error) : "NULL tokenizer"; }
@@ -5353,6 +5671,11 @@ LLM_API size_t llm_tokenizer_vocab_size(const llm_tokenizer *t) {
 
 LLM_API int32_t llm_tokenizer_eot(const llm_tokenizer *t) {
     return t && t->_impl ? LLM__CAST(const llm__tok_impl *, t->_impl)->eot : -1;
+}
+
+LLM_API int32_t llm_tokenizer_bos(const llm_tokenizer *t) {
+    const llm__tok_impl *T = t ? LLM__CAST(const llm__tok_impl *, t->_impl) : NULL;
+    return T && T->wp ? T->wp->cls : -1;
 }
 
 LLM_API const char *llm_tokenizer_token(const llm_tokenizer *t, int32_t id, size_t *len) {
@@ -5377,7 +5700,7 @@ LLM_API llm_status llm_tokenizer_encode(const llm_tokenizer *t, const char *text
     T = LLM__CAST(const llm__tok_impl *, t->_impl);
     o.ids = ids; o.cap = cap; o.n = 0; o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.a = NULL;
     o.cache_mask = 0;
-    if (len >= LLM__TOK_CACHE_MIN_TEXT) {             /* optional: no cache if this fails */
+    if (len >= LLM__TOK_CACHE_MIN_TEXT && !T->wp) {   /* optional: no cache if this fails */
         size_t slots = 256, q;
         while (slots < LLM__TOK_CACHE_SLOTS && slots * 64 < len) slots *= 2;
         o.cache = LLM__CAST(llm__tok_cent *, llm__alloc(slots * sizeof(llm__tok_cent)));
@@ -5394,14 +5717,14 @@ LLM_API llm_status llm_tokenizer_encode(const llm_tokenizer *t, const char *text
                 if (sl <= len - i && !memcmp(T->pool + T->off[sid], s + i, sl)) { hit = sid; break; }
             }
             if (hit < 0) { i++; continue; }
-            r = llm__tok_encode_text(T, s + seg, i - seg, &o);
+            r = llm__tok_encode_part(T, s + seg, i - seg, &o);
             llm__tok_put(&o, hit);
             i += T->len[hit];
             seg = i;
         }
-        if (r == LLM_OK) r = llm__tok_encode_text(T, s + seg, len - seg, &o);
+        if (r == LLM_OK) r = llm__tok_encode_part(T, s + seg, len - seg, &o);
     } else if (len) {
-        r = llm__tok_encode_text(T, s, len, &o);
+        r = llm__tok_encode_part(T, s, len, &o);
     }
     llm__free(o.scr);
     llm__free(o.cache);
@@ -5417,6 +5740,7 @@ LLM_API llm_status llm_tokenizer_decode(const llm_tokenizer *t, const int32_t *i
     if (n_bytes) *n_bytes = 0;
     if (!t || !t->_impl || (!ids && n) || (!out && cap)) return LLM_ERR_INVALID_ARG;
     T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    if (T->wp) return llm__wp_decode(T, ids, n, out, cap, n_bytes);
     for (i = 0; i < n; i++) {
         if (ids[i] < 0 || (size_t)ids[i] >= T->n_vocab || T->len[ids[i]] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
         if (!llm__add(total, T->len[ids[i]], &total)) return LLM_ERR_LIMIT;
@@ -5434,7 +5758,7 @@ LLM_API llm_status llm_tokenizer_decode(const llm_tokenizer *t, const int32_t *i
 /* ---- streaming decoder ---------------------------------------------------- */
 
 LLM_API void llm_decoder_init(llm_decoder *d) {
-    if (d) { memset(d->pending, 0, sizeof d->pending); d->n_pending = 0; }
+    if (d) { memset(d->pending, 0, sizeof d->pending); d->n_pending = 0; d->_started = 0; }
 }
 
 /* How many trailing bytes of b[0..m) are a proper prefix of a valid UTF-8
@@ -5468,6 +5792,15 @@ LLM_API llm_status llm_decoder_push(llm_decoder *d, const llm_tokenizer *t, int3
     if (!d || !t || !t->_impl || (!out && cap) || d->n_pending > 3) return LLM_ERR_INVALID_ARG;
     T = LLM__CAST(const llm__tok_impl *, t->_impl);
     if (id < 0 || (size_t)id >= T->n_vocab || T->len[id] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
+    if (T->wp) {                                      /* whole characters; a space or "##" apart */
+        unsigned char piece[LLM_TOKENIZER_MAX_TOKEN_BYTES + 1];
+        size_t m = llm__wp_piece(T, id, !d->_started, piece);
+        if (n) *n = m;
+        if (m > cap) return LLM_ERR_BUFFER_TOO_SMALL;
+        memcpy(out, piece, m);
+        d->_started = 1;
+        return LLM_OK;
+    }
     tok = T->pool + T->off[id];
     tl = T->len[id];
     np = d->n_pending;
@@ -5557,6 +5890,7 @@ static void llm__tok_impl_free(llm__tok_impl *T) {
     a = T->a;
     llm__afree(a, T->off); llm__afree(a, T->len); llm__afree(a, T->pool);
     llm__afree(a, T->merge); llm__afree(a, T->word); llm__afree(a, T->special);
+    llm__wp_free(a, T->wp);
     llm__afree(a, T);
 }
 
@@ -5565,13 +5899,12 @@ static void llm__tok_impl_free(llm__tok_impl *T) {
    16 (with 1) the added token is also in the model's vocab. */
 #define LLM__TOK_ADDED_ONLY(f) (((f) & (1 | 16)) == 1)
 
-/* Add string (decoded from JSON string token si) with id; flag 1 = added. */
-static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, uint32_t id, int added) {
+/* Add the string of len bytes at spool + spool_n with id; added: 1 for
+   an added token. */
+static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int added) {
     char *dst = b->spool + b->spool_n;
-    size_t len, i;
+    size_t i;
     int32_t other;
-    if (!llm__json_str(j, si, dst, &len))
-        return llm__err(b->err, LLM_ERR_FORMAT, "token %u: invalid \\u escape", (unsigned)id);
     if (len >= LLM__TOK_NONE) return llm__err(b->err, LLM_ERR_LIMIT, "token %u is too long", (unsigned)id);
     other = llm__tok_sfind(b, dst, len);
     if (b->slen[id] != LLM__TOK_NONE) {
@@ -5591,6 +5924,14 @@ static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, u
     while (b->sh[i] >= 0) i = (i + 1) & b->sh_mask;
     b->sh[i] = (int32_t)id;
     return LLM_OK;
+}
+
+/* Add string (decoded from JSON string token si) with id; flag 1 = added. */
+static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, uint32_t id, int added) {
+    size_t len;
+    if (!llm__json_str(j, si, b->spool + b->spool_n, &len))
+        return llm__err(b->err, LLM_ERR_FORMAT, "token %u: invalid \\u escape", (unsigned)id);
+    return llm__tok_b_put(b, len, id, added);
 }
 
 /* The strings: vocab object (token -> id) and optional added_tokens array. */
@@ -5977,6 +6318,7 @@ static llm_status llm__tok_b_begin(llm_tokenizer *t, llm__tok_b *b, llm_arena *a
     b->T->a = a;
     b->T->off = b->T->len = NULL; b->T->pool = NULL; b->T->merge = NULL; b->T->word = NULL; b->T->special = NULL;
     b->T->eot = -1;
+    b->T->wp = NULL;
     return LLM_OK;
 }
 
@@ -6047,6 +6389,342 @@ LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_
     return r;
 }
 
+/* ---- loading: WordPiece ---------------------------------------------------- */
+
+/* The special-token names of a BERT vocabulary: unk, sep, pad, cls, mask. */
+typedef struct llm__wp_names { char s[5][LLM__WP_NAME]; size_t len[5]; } llm__wp_names;
+
+static llm_status llm__wp_begin(llm__tok_b *b, llm__wp_names *nm) {
+    static const char *const def[5] = { "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]" };
+    llm__tok_wp *W = LLM__CAST(llm__tok_wp *, llm__aalloc(b->a, sizeof(llm__tok_wp)));
+    int k;
+    if (!W) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(W, 0, sizeof *W);
+    W->runs = W->strip_cp = W->strip_val = W->strip_out = NULL;
+    W->never = NULL;
+    W->never_id = NULL;
+    W->clean = W->chinese = W->lower = W->strip = 1;
+    W->cleanup_tokens = W->cleanup_text = 1;
+    W->unk = W->cls = -1;
+    W->max_chars = 100;
+    memcpy(W->prefix, "##", 2); W->prefix_len = 2;
+    memcpy(W->dprefix, "##", 2); W->dprefix_len = 2;
+    b->T->wp = W;
+    for (k = 0; k < 5; k++) { nm->len[k] = strlen(def[k]); memcpy(nm->s[k], def[k], nm->len[k]); }
+    return LLM_OK;
+}
+
+
+static uint32_t llm__wp_varint(const unsigned char *d, size_t *i) {
+    uint32_t v = 0;
+    int sh = 0;
+    do { v |= (uint32_t)(d[*i] & 0x7F) << sh; sh += 7; } while (d[(*i)++] & 0x80);
+    return v;
+}
+
+/* Expand the generated tables (class runs, NFD less Mn). */
+static llm_status llm__wp_tables(llm__tok_b *b) {
+    llm__tok_wp *W = b->T->wp;
+    size_t i, k, nout = 0;
+    uint32_t cp = 0, prev = 0;
+    W->runs = LLM__CAST(uint32_t *, llm__aalloc(b->a, LLM__WP_CLS_RUNS * sizeof(uint32_t)));
+    W->strip_cp = LLM__CAST(uint32_t *, llm__aalloc(b->a, LLM__WP_STRIP_N * sizeof(uint32_t)));
+    W->strip_val = LLM__CAST(uint32_t *, llm__aalloc(b->a, LLM__WP_STRIP_N * sizeof(uint32_t)));
+    W->strip_out = LLM__CAST(uint32_t *, llm__aalloc(b->a, 3 * LLM__WP_STRIP_N * sizeof(uint32_t)));
+    if (!W->runs || !W->strip_cp || !W->strip_val || !W->strip_out)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the Unicode tables");
+    for (i = 0, k = 0; i < LLM__WP_CLS_RLE_SIZE && k < LLM__WP_CLS_RUNS; k++) {
+        uint32_t v = llm__wp_varint(llm__wp_cls_rle, &i);
+        W->runs[k] = cp << 3 | (v & 7);
+        cp += (v >> 3) + 1;
+    }
+    W->n_runs = k;
+    for (k = 0, i = 0; k < 128; k++) {                 /* ASCII from the runs */
+        while (i + 1 < W->n_runs && (W->runs[i + 1] >> 3) <= k) i++;
+        W->ascii[k] = (unsigned char)(W->runs[i] & 7);
+    }
+    cp = 0;
+    for (i = 0, k = 0; i < LLM__WP_STRIP_SIZE && k < LLM__WP_STRIP_N; k++) {
+        uint32_t n, q;
+        cp += llm__wp_varint(llm__wp_strip_rle, &i);
+        n = llm__wp_varint(llm__wp_strip_rle, &i);
+        W->strip_cp[k] = cp;
+        W->strip_val[k] = (uint32_t)nout << 2 | n;
+        for (q = 0; q < n && q < 3; q++) {
+            uint32_t z = llm__wp_varint(llm__wp_strip_rle, &i);
+            prev = (z & 1) ? prev - ((z + 1) >> 1) : prev + (z >> 1);
+            W->strip_out[nout++] = prev;
+        }
+    }
+    W->n_strip = k;
+    return LLM_OK;
+}
+
+/* vocab.txt: one token a line, the id is the line number from 0 (HF's
+   load_vocab: the text of each line less its "\n"; a "\r" before it goes
+   too). */
+static llm_status llm__wp_lines(llm__tok_b *b, const char *s, size_t n) {
+    size_t i, count = 0, tabn, bytes, line;
+    for (i = 0; i < n; i++) count += s[i] == '\n';
+    if (n && s[n - 1] != '\n') count++;
+    if (!count) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is empty");
+    if (count > LLM__MAX_VOCAB) return llm__err(b->err, LLM_ERR_LIMIT, "%zu lines (limit %u tokens)", count, (unsigned)LLM__MAX_VOCAB);
+    if (n >= LLM__TOK_NONE - 16) return llm__err(b->err, LLM_ERR_LIMIT, "the vocabulary holds over 4 GiB of text");
+    b->n_vocab = count;
+    tabn = llm__tok_pow2(count);
+    b->sh_mask = tabn - 1;
+    b->spool_cap = n + 1;
+    b->soff = LLM__CAST(uint32_t *, llm__atemp(b->a, count * sizeof(uint32_t)));
+    b->slen = LLM__CAST(uint32_t *, llm__atemp(b->a, count * sizeof(uint32_t)));
+    b->flag = LLM__CAST(unsigned char *, llm__atemp(b->a, count));
+    b->spool = LLM__CAST(char *, llm__atemp(b->a, n + 1));
+    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__atemp(b->a, bytes)) : NULL;
+    if (!b->soff || !b->slen || !b->flag || !b->spool || !b->sh)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a vocabulary of %zu tokens", count);
+    memset(b->slen, 0xFF, count * sizeof(uint32_t));
+    memset(b->flag, 0, count);
+    memset(b->sh, 0xFF, tabn * sizeof(int32_t));
+    for (i = 0, line = 0; line < count; line++) {
+        size_t e = i, q, l;
+        llm_status r;
+        while (e < n && s[e] != '\n') e++;
+        q = e - i;
+        if (q && s[i + q - 1] == '\r') q--;
+        if (q > LLM_TOKENIZER_MAX_TOKEN_BYTES)
+            return llm__err(b->err, LLM_ERR_LIMIT, "line %zu is %zu bytes long (limit %u)", line + 1, q,
+                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
+        for (l = 0; l < q;) {
+            size_t u = llm__utf8_len((const unsigned char *)s + i + l, q - l);
+            if (!u) return llm__err(b->err, LLM_ERR_FORMAT, "line %zu is not valid UTF-8", line + 1);
+            l += u;
+        }
+        memcpy(b->spool + b->spool_n, s + i, q);
+        r = llm__tok_b_put(b, q, (uint32_t)line, 0);
+        if (r != LLM_OK) return llm__tok_prefix(b->err, r, "vocab.txt");
+        i = e + 1;
+    }
+    return LLM_OK;
+}
+
+/* The token bytes, special tokens, the lookup table, [UNK], [CLS], [SEP]. */
+static llm_status llm__wp_finish(llm__tok_b *b, const llm__wp_names *nm) {
+    llm__tok_impl *T = b->T;
+    llm__tok_wp *W = T->wp;
+    size_t id, nb = 0, n_words = 0;
+    int32_t sid;
+    llm_status r;
+    T->n_vocab = b->n_vocab;
+    T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
+    if (!T->off || !T->len || !T->pool) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
+    for (id = 0; id < b->n_vocab; id++) {
+        size_t sl = b->slen[id];
+        T->off[id] = (uint32_t)nb;
+        T->len[id] = LLM__TOK_NONE;
+        if (sl == LLM__TOK_NONE) continue;
+        if (sl > LLM_TOKENIZER_MAX_TOKEN_BYTES)
+            return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, sl,
+                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
+        memcpy(T->pool + nb, b->spool + b->soff[id], sl);
+        T->len[id] = (uint32_t)sl;
+        nb += sl;
+        if (sl > T->max_len) T->max_len = sl;
+        if (sl && !LLM__TOK_ADDED_ONLY(b->flag[id])) n_words++;
+    }
+    memset(T->pool + nb, 0, 8);
+    b->specials_from_added = 1;
+    r = llm__tok_b_specials(b);
+    if (r == LLM_OK) r = llm__tok_word_alloc(b, n_words);
+    if (r != LLM_OK) return r;
+    for (id = 0; id < b->n_vocab; id++)
+        if (T->len[id] != LLM__TOK_NONE && T->len[id] && !LLM__TOK_ADDED_ONLY(b->flag[id]))
+            llm__tok_word_insert(T, id, nb + 8 - T->off[id]);
+    sid = llm__tok_sfind(b, nm->s[0], nm->len[0]);
+    if (sid < 0 || LLM__TOK_ADDED_ONLY(b->flag[sid]))
+        return llm__err(b->err, LLM_ERR_FORMAT, "the unknown token \"%.*s\" is not in the vocabulary",
+                        llm__tok_showlen(nm->len[0]), nm->s[0]);
+    W->unk = sid;
+    T->eot = llm__tok_sfind(b, nm->s[1], nm->len[1]);
+    W->cls = llm__tok_sfind(b, nm->s[3], nm->len[3]);
+    return llm__wp_tables(b);
+}
+
+/* A tokenizer_config.json value that is a token name: "..." or {"content": "..."}. */
+static llm_status llm__wp_name(llm__tok_b *b, const llm__json *j, size_t v, const char *key, char *out, size_t *len) {
+    if (j->t[v].type == LLM__J_OBJ) v = llm__json_get(j, v, "content");
+    if (v == (size_t)-1 || j->t[v].type != LLM__J_STR)
+        return llm__err(b->err, LLM_ERR_FORMAT, "%s is not a string or {\"content\": string}", key);
+    if (j->t[v].len >= LLM__WP_NAME) return llm__err(b->err, LLM_ERR_LIMIT, "%s is too long", key);
+    if (!llm__json_str(j, v, out, len)) return llm__err(b->err, LLM_ERR_FORMAT, "%s: invalid \\u escape", key);
+    return LLM_OK;
+}
+
+/* A boolean (or null: keep *out) setting. */
+static llm_status llm__wp_bool(llm__tok_b *b, const llm__json *j, size_t obj, const char *key, int *out) {
+    size_t v = llm__json_get(j, obj, key);
+    if (v == (size_t)-1 || j->t[v].type == LLM__J_NULL) return LLM_OK;
+    if (j->t[v].type != LLM__J_TRUE && j->t[v].type != LLM__J_FALSE)
+        return llm__err(b->err, LLM_ERR_FORMAT, "%s is not true, false or null", key);
+    *out = j->t[v].type == LLM__J_TRUE;
+    return LLM_OK;
+}
+
+/* tokenizer_config.json (BertTokenizer's settings). */
+static llm_status llm__wp_config(llm__tok_b *b, const char *text, size_t len, llm__wp_names *nm) {
+    static const char *const keys[5] = { "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" };
+    llm__tok_wp *W = b->T->wp;
+    llm__json j;
+    llm_status r;
+    size_t v, k, c, total = 0;
+    int basic = 1, strip = -1;
+    r = llm__json_parse_in(&j, text, len, b->a, b->err);
+    if (r != LLM_OK) return r;
+    if (j.t[0].type != LLM__J_OBJ) { r = llm__err(b->err, LLM_ERR_FORMAT, "not a JSON object"); goto done; }
+    if ((r = llm__wp_bool(b, &j, 0, "do_lower_case", &W->lower)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "strip_accents", &strip)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "tokenize_chinese_chars", &W->chinese)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "clean_up_tokenization_spaces", &W->cleanup_text)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "do_basic_tokenize", &basic)) != LLM_OK) goto done;
+    if (!basic) { r = llm__err(b->err, LLM_ERR_UNSUPPORTED, "do_basic_tokenize false is not supported"); goto done; }
+    W->strip = strip < 0 ? W->lower : strip;           /* null: as do_lower_case */
+    for (k = 0; k < 5; k++) {
+        v = llm__json_get(&j, 0, keys[k]);
+        if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL &&
+            (r = llm__wp_name(b, &j, v, keys[k], nm->s[k], &nm->len[k])) != LLM_OK) goto done;
+    }
+    v = llm__json_get(&j, 0, "never_split");
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        unsigned char *e;
+        if (j.t[v].type != LLM__J_ARR) { r = llm__err(b->err, LLM_ERR_FORMAT, "never_split is not an array"); goto done; }
+        for (k = 0, c = v + 1; k < j.t[v].n; k++, c = j.t[c].end) {
+            if (j.t[c].type != LLM__J_STR) { r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu] is not a string", k); goto done; }
+            if (j.t[c].len > LLM_TOKENIZER_MAX_TOKEN_BYTES) { r = llm__err(b->err, LLM_ERR_LIMIT, "never_split[%zu] is too long", k); goto done; }
+            total += 2 + j.t[c].len;
+        }
+        W->never = LLM__CAST(unsigned char *, llm__aalloc(b->a, total + 1));
+        W->never_id = LLM__CAST(int32_t *, llm__aalloc(b->a, (j.t[v].n + 1) * sizeof(int32_t)));
+        if (!W->never || !W->never_id) { r = llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (k = 0, c = v + 1, e = W->never; k < j.t[v].n; k++, c = j.t[c].end) {
+            size_t el;
+            if (!llm__json_str(&j, c, (char *)e + 2, &el)) { r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu]: invalid \\u escape", k); goto done; }
+            if (!el) continue;                          /* "" never equals a chunk */
+            e[0] = (unsigned char)(el & 0xFF);
+            e[1] = (unsigned char)(el >> 8);
+            e += 2 + el;
+            if (el > W->never_max) W->never_max = el;
+            W->n_never++;
+        }
+    }
+done:
+    llm__json_free(&j);
+    return r;
+}
+
+/* never_split entries -> ids (the entry's own id, else [UNK]). */
+static void llm__wp_never_ids(llm__tok_b *b) {
+    llm__tok_wp *W = b->T->wp;
+    unsigned char *e = W->never;
+    size_t k;
+    for (k = 0; k < W->n_never; k++) {
+        size_t el = (size_t)e[0] | ((size_t)e[1] << 8);
+        int32_t id = llm__tok_sfind(b, (const char *)e + 2, el);
+        W->never_id[k] = id >= 0 && !LLM__TOK_ADDED_ONLY(b->flag[id]) ? id : W->unk;
+        e += 2 + el;
+    }
+}
+
+LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const char *vocab_txt, size_t vocab_len,
+                                                       const char *config_json, size_t config_len) {
+    llm__tok_b b;
+    llm__wp_names nm;
+    llm_status r;
+    size_t k;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+#ifdef LLM_NO_MALLOC
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: WordPiece vocabularies need malloc");
+#endif
+    if (!vocab_txt) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocab.txt text");
+    r = llm__tok_b_begin(t, &b, NULL);
+    if (r != LLM_OK) return r;
+    r = llm__wp_begin(&b, &nm);
+    if (r == LLM_OK && config_json && (r = llm__wp_config(&b, config_json, config_len, &nm)) != LLM_OK)
+        r = llm__tok_prefix(t->error, r, "tokenizer_config.json");
+    if (r == LLM_OK) r = llm__wp_lines(&b, vocab_txt, vocab_len);
+    if (r == LLM_OK) {
+        for (k = 0; k < 5; k++) {                      /* the named special tokens in the vocabulary */
+            int32_t id = llm__tok_sfind(&b, nm.s[k], nm.len[k]);
+            if (id >= 0) b.flag[id] |= 1 | 16;
+        }
+        r = llm__wp_finish(&b, &nm);
+        if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.txt");
+    }
+    if (r == LLM_OK) llm__wp_never_ids(&b);
+    return llm__tok_b_end(t, &b, r);
+}
+
+/* tokenizer.json whose model is WordPiece (BertNormalizer or none,
+   BertPreTokenizer, WordPiece decoder or none). */
+static llm_status llm__wp_json(llm__tok_b *b, const llm__json *j, size_t model, size_t added) {
+    llm__tok_wp *W;
+    llm__wp_names nm;
+    size_t norm = llm__json_get(j, 0, "normalizer"), pre = llm__json_get(j, 0, "pre_tokenizer");
+    size_t dec = llm__json_get(j, 0, "decoder"), vocab = llm__json_get(j, model, "vocab"), x;
+    llm_status r = llm__wp_begin(b, &nm);
+    int strip = -1;
+    uint64_t u;
+    if (r != LLM_OK) return r;
+    W = b->T->wp;
+    if (vocab == (size_t)-1) return llm__err(b->err, LLM_ERR_FORMAT, "no model.vocab");
+    if (norm == (size_t)-1 || j->t[norm].type == LLM__J_NULL) W->clean = W->chinese = W->lower = W->strip = 0;
+    else {
+        x = llm__json_get(j, norm, "type");
+        if (x == (size_t)-1 || !llm__json_eq(j, x, "BertNormalizer"))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the BertNormalizer (or none)");
+        if ((r = llm__wp_bool(b, j, norm, "clean_text", &W->clean)) != LLM_OK ||
+            (r = llm__wp_bool(b, j, norm, "handle_chinese_chars", &W->chinese)) != LLM_OK ||
+            (r = llm__wp_bool(b, j, norm, "lowercase", &W->lower)) != LLM_OK ||
+            (r = llm__wp_bool(b, j, norm, "strip_accents", &strip)) != LLM_OK) return r;
+        W->strip = strip < 0 ? W->lower : strip;
+    }
+    x = pre != (size_t)-1 ? llm__json_get(j, pre, "type") : (size_t)-1;
+    if (x == (size_t)-1 || !llm__json_eq(j, x, "BertPreTokenizer"))
+        return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the BertPreTokenizer");
+    x = llm__json_get(j, model, "unk_token");
+    if (x != (size_t)-1 && (r = llm__wp_name(b, j, x, "model.unk_token", nm.s[0], &nm.len[0])) != LLM_OK) return r;
+    x = llm__json_get(j, model, "max_input_chars_per_word");
+    if (x != (size_t)-1) {
+        if (!llm__json_uint(j, x, &u)) return llm__err(b->err, LLM_ERR_FORMAT, "max_input_chars_per_word is not a count");
+        if (u > LLM__WP_MAX_CHARS)
+            return llm__err(b->err, LLM_ERR_LIMIT, "max_input_chars_per_word %zu (limit %u)", (size_t)u, LLM__WP_MAX_CHARS);
+        W->max_chars = (size_t)u;
+    }
+    x = llm__json_get(j, model, "continuing_subword_prefix");
+    if (x != (size_t)-1) {
+        if (j->t[x].type != LLM__J_STR || j->t[x].len >= LLM__WP_PREFIX ||
+            !llm__json_str(j, x, (char *)W->prefix, &W->prefix_len))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "continuing_subword_prefix must be a string of under %d bytes",
+                            LLM__WP_PREFIX);
+    }
+    if (dec != (size_t)-1 && j->t[dec].type != LLM__J_NULL) {
+        x = llm__json_get(j, dec, "type");
+        if (x == (size_t)-1 || !llm__json_eq(j, x, "WordPiece"))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the WordPiece decoder");
+        if ((r = llm__wp_bool(b, j, dec, "cleanup", &W->cleanup_tokens)) != LLM_OK) return r;
+        x = llm__json_get(j, dec, "prefix");
+        if (x != (size_t)-1 && (j->t[x].type != LLM__J_STR || j->t[x].len >= LLM__WP_PREFIX ||
+                                !llm__json_str(j, x, (char *)W->dprefix, &W->dprefix_len)))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "the decoder prefix must be a string of under %d bytes", LLM__WP_PREFIX);
+    } else {
+        W->cleanup_tokens = 0;
+        W->dprefix_len = 0;
+    }
+    r = llm__tok_b_strings(b, j, vocab, added);
+    if (r == LLM_OK) r = llm__wp_finish(b, &nm);
+    return r;
+}
+
 LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *tokenizer_json, size_t len) {
     llm__tok_b b;
     llm__json j;
@@ -6069,13 +6747,19 @@ LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *
     pre = llm__json_get(&j, 0, "pre_tokenizer");
     norm = llm__json_get(&j, 0, "normalizer");
     if (added != (size_t)-1 && j.t[added].type == LLM__J_NULL) added = (size_t)-1;
+    x = model != (size_t)-1 && j.t[model].type == LLM__J_OBJ ? llm__json_get(&j, model, "type") : (size_t)-1;
+    if (j.t[0].type == LLM__J_OBJ && x != (size_t)-1 && llm__json_eq(&j, x, "WordPiece")) {
+        r = llm__wp_json(&b, &j, model, added);
+        if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "tokenizer.json");
+        goto done;
+    }
     if (j.t[0].type != LLM__J_OBJ || model == (size_t)-1 || j.t[model].type != LLM__J_OBJ || vocab == (size_t)-1 || merges == (size_t)-1) {
         r = llm__err(t->error, LLM_ERR_FORMAT, "tokenizer.json: no model.vocab and model.merges");
         goto done;
     }
     x = llm__json_get(&j, model, "type");
     if (x != (size_t)-1 && !llm__json_eq(&j, x, "BPE")) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type \"%.*s\" (only BPE is supported)",
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type \"%.*s\" (only BPE and WordPiece)",
                      llm__tok_showlen(j.t[x].len), j.s + j.t[x].start);
         goto done;
     }
@@ -6145,14 +6829,29 @@ static llm_status llm__tok_load_json_file(llm_tokenizer *t, const char *path) {
     return r;
 }
 
+/* vocab.txt and tokenizer_config.json (if the file exists). */
+static llm_status llm__tok_load_wordpiece_files(llm_tokenizer *t, const char *vocab, const char *config) {
+    unsigned char *v = NULL, *c = NULL;
+    size_t vn, cn = 0;
+    llm_status r = llm__read_file(vocab, &v, &vn, t->error);
+    if (r == LLM_OK && llm__file_exists(config)) r = llm__read_file(config, &c, &cn, t->error);
+    if (r == LLM_OK) r = llm_tokenizer_load_wordpiece_memory(t, (const char *)v, vn, (const char *)c, cn);
+    llm__free(v);
+    llm__free(c);
+    return r;
+}
+
 /* Which format dir holds: 1 tokenizer.json, 2 vocab.json + merges.txt,
-   3 encoder.json + vocab.bpe, 0 none (or the path does not fit). */
+   3 encoder.json + vocab.bpe, 4 vocab.txt (b: tokenizer_config.json, which
+   may be absent), 0 none (or the path does not fit). */
 static int llm__tok_folder_format(const char *dir, char *a, char *b, size_t cap) {
     if (llm__join(a, cap, dir, "tokenizer.json") && llm__file_exists(a)) return 1;
     if (llm__join(a, cap, dir, "vocab.json") && llm__join(b, cap, dir, "merges.txt") &&
         llm__file_exists(a) && llm__file_exists(b)) return 2;
     if (llm__join(a, cap, dir, "encoder.json") && llm__join(b, cap, dir, "vocab.bpe") &&
         llm__file_exists(a) && llm__file_exists(b)) return 3;
+    if (llm__join(a, cap, dir, "vocab.txt") && llm__join(b, cap, dir, "tokenizer_config.json") && llm__file_exists(a))
+        return 4;
     return 0;
 }
 
@@ -6170,13 +6869,14 @@ LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
     if (!path) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL path");
     f = llm__tok_folder_format(path, a, b, sizeof a);
     if (f == 1) return llm__tok_load_json_file(t, a);
+    if (f == 4) return llm__tok_load_wordpiece_files(t, a, b);
     if (f >= 2) return llm_tokenizer_load_files(t, a, b);
     if (strlen(path) + 3 > sizeof a) return llm__err(t->error, LLM_ERR_LIMIT, "path too long: '%.*s...'", 64, path);
     /* a tokenizer.json file (reading it refuses a FIFO or device) */
     f = llm__path_kind(path);
     if (f == 1 || f == 3) return llm__tok_load_json_file(t, path);
     return llm__err(t->error, LLM_ERR_IO, "no tokenizer in '%s' (need tokenizer.json, vocab.json + merges.txt, "
-                    "or encoder.json + vocab.bpe)", path);
+                    "encoder.json + vocab.bpe, or vocab.txt)", path);
 }
 #else
 LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {

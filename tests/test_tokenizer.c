@@ -1271,6 +1271,235 @@ static void test_bench_txt(const llm_tokenizer *t) {
     free(ids); free(back); free(txt.p); free(ref.p);
 }
 
+/* ---- WordPiece (BERT vocabularies) ------------------------------------------ */
+
+static int wp_load(llm_tokenizer *t, const char *config, int from_json) {
+    buf_t v, c;
+    char name[128];
+    llm_status r;
+    if (from_json) {
+        snprintf(name, sizeof name, "%s.tokenizer.json", config);
+        if (!read_data("wordpiece", name, &c)) return 0;
+        r = llm_tokenizer_load_json_memory(t, (const char *)c.p, c.n);
+        free(c.p);
+    } else {
+        snprintf(name, sizeof name, "%s.tokenizer_config.json", config);
+        if (!read_data("wordpiece", "vocab.txt", &v)) return 0;
+        if (!read_data("wordpiece", name, &c)) { free(v.p); return 0; }
+        r = llm_tokenizer_load_wordpiece_memory(t, (const char *)v.p, v.n, (const char *)c.p, c.n);
+        free(v.p); free(c.p);
+    }
+    CHECK(r == LLM_OK, "wordpiece %s (%s): %s: %s", config, from_json ? "tokenizer.json" : "vocab.txt",
+          llm_status_string(r), llm_tokenizer_error(t));
+    return r == LLM_OK;
+}
+
+/* The cases of cases.tsv for this configuration; returns the mismatches. */
+static size_t wp_cases(const llm_tokenizer *t, const buf_t *o, const char *config, size_t *n_cases) {
+    size_t i = 0, bad = 0;
+    *n_cases = 0;
+    while (i < o->n) {
+        size_t e = i, fl[6], tn, en, gn, dn, on = 0;
+        const char *f[6];
+        unsigned char *text, *dtext;
+        int32_t *exp, *got;
+        char *out;
+        llm_status r;
+        unsigned flags;
+        while (e < o->n && o->p[e] != '\n') e++;
+        if (e == i || fields((const char *)o->p + i, e - i, f, fl, 6) != 6 || fl[1] != strlen(config) ||
+            memcmp(f[1], config, fl[1])) { i = e + 1; continue; }
+        flags = f[2][0] == '1' ? LLM_TOKENIZE_SPECIAL : 0;
+        text = unhex(f[3], fl[3], &tn);
+        exp = parse_ids(f[4], fl[4], &en);
+        dtext = unhex(f[5], fl[5], &dn);
+        got = enc(t, text, tn, flags, &gn, &r);
+        out = (char *)malloc(dn + 64);
+        if (r != LLM_OK || !same_ids(exp, en, got, gn)) {
+            bad++;
+            printf("  wordpiece case %.*s flags %u: %zu ids, expected %zu\n", (int)fl[0], f[0], flags, gn, en);
+        } else if (llm_tokenizer_decode(t, exp, en, out, dn + 64, &on) != LLM_OK || on != dn || memcmp(out, dtext, dn)) {
+            bad++;
+            printf("  wordpiece case %.*s: decode gives \"%.*s\", expected \"%.*s\"\n", (int)fl[0], f[0],
+                   (int)on, out, (int)dn, (const char *)dtext);
+        }
+        free(out); free(got); free(exp); free(text); free(dtext);
+        (*n_cases)++;
+        i = e + 1;
+    }
+    return bad;
+}
+
+static void test_wordpiece_oracle(void) {
+    static const char *const configs[6] = { "uncased", "cased", "cased_strip", "uncased_keep_accents", "no_chinese",
+                                            "never_split" };
+    buf_t o;
+    size_t k, total = 0, bad = 0, n, b;
+    int js;
+    if (!read_data("wordpiece", "cases.tsv", &o)) { SKIP("tests/data/wordpiece/cases.tsv not found"); return; }
+    for (k = 0; k < 6; k++) {
+        for (js = 0; js < 2; js++) {
+            llm_tokenizer t;
+            if (js && k == 5) continue;                   /* never_split: vocab.txt only */
+            if (!wp_load(&t, configs[k], js)) continue;
+            b = wp_cases(&t, &o, configs[k], &n);
+            CHECK(b == 0, "wordpiece %s (%s): %zu of %zu cases differ from the oracle", configs[k],
+                  js ? "tokenizer.json" : "vocab.txt", b, n);
+            CHECK(n > 100, "wordpiece %s: only %zu cases", configs[k], n);
+            total += n; bad += b;
+            llm_tokenizer_free(&t);
+        }
+    }
+    printf("wordpiece oracle: %zu of %zu cases exact (ids and decoded text)\n", total - bad, total);
+    free(o.p);
+}
+
+static int32_t wp_id(const llm_tokenizer *t, const char *tok) {
+    size_t n = llm_tokenizer_vocab_size(t), i, l;
+    for (i = 0; i < n; i++) {
+        const char *s = llm_tokenizer_token(t, (int32_t)i, &l);
+        if (s && l == strlen(tok) && !memcmp(s, tok, l)) return (int32_t)i;
+    }
+    return -1;
+}
+
+/* encode(a) == the ids of the tokens listed (space-separated in b). */
+static void wp_expect(const llm_tokenizer *t, const char *a, const char *b) {
+    int32_t want[64];
+    size_t nw = 0, gn, i = 0;
+    llm_status r;
+    int32_t *got;
+    while (b[i]) {
+        char tok[64];
+        size_t k = 0;
+        while (b[i] == ' ') i++;
+        while (b[i] && b[i] != ' ' && k < 63) tok[k++] = b[i++];
+        tok[k] = 0;
+        if (k) want[nw++] = wp_id(t, tok);
+    }
+    got = enc(t, a, strlen(a), 0, &gn, &r);
+    CHECK(r == LLM_OK && same_ids(want, nw, got, gn), "wordpiece \"%s\": expected %s (%zu ids, got %zu)", a, b, nw, gn);
+    free(got);
+}
+
+static void test_wordpiece_rules(void) {
+    llm_tokenizer t;
+    llm_decoder d;
+    char out[LLM_DECODER_BUFFER], all[256];
+    size_t n, at = 0, i;
+    int32_t ids[8];
+    if (!wp_load(&t, "uncased", 0)) { SKIP("tests/data/wordpiece not found"); return; }
+    CHECK(llm_tokenizer_vocab_size(&t) == 2542, "vocab size %zu", llm_tokenizer_vocab_size(&t));
+    CHECK(llm_tokenizer_eot(&t) == 3, "eot %d, expected [SEP] = 3", (int)llm_tokenizer_eot(&t));
+    CHECK(llm_tokenizer_bos(&t) == 2, "bos %d, expected [CLS] = 2", (int)llm_tokenizer_bos(&t));
+    /* where llm.h follows HF's Python BertTokenizer and Rust tokenizers and the JS oracle does not: */
+    wp_expect(&t, "a\xf0\xa0\x80\x80" "b", "a [UNK] b");          /* U+20000 (CJK Ext. B) is a word of its own */
+    wp_expect(&t, "the\xcd\xb8" "the", "the ##t ##h ##e");        /* unassigned U+0378 is dropped (Cn) */
+    wp_expect(&t, "\xce\x9f\xce\x94\xce\x9f\xce\xa3", "[UNK]");  /* ΟΔΟΣ -> οδοσ (no final sigma): not in vocab */
+    wp_expect(&t, "\xcf\x83", "\xcf\x83");                         /* σ */
+    wp_expect(&t, "\xce\xa3", "\xcf\x83");                         /* Σ alone -> σ */
+    /* invalid UTF-8 is U+FFFD, which clean_text drops */
+    wp_expect(&t, "the\xff" "the", "the ##t ##h ##e");
+    wp_expect(&t, "\xc0\x80", "");
+    wp_expect(&t, "Hello [MASK]", "hello [ m ##a ##s ##k ]");      /* plain text: no special tokens */
+    /* streaming decoder: spaces between tokens, "##" joined, as the WordPiece decoder */
+    ids[0] = wp_id(&t, "play"); ids[1] = wp_id(&t, "##ing"); ids[2] = wp_id(&t, "world"); ids[3] = wp_id(&t, ".");
+    llm_decoder_init(&d);
+    for (i = 0; i < 4; i++) {
+        CHECK(llm_decoder_push(&d, &t, ids[i], out, sizeof out, &n) == LLM_OK, "push");
+        memcpy(all + at, out, n); at += n;
+    }
+    CHECK(at == 14 && !memcmp(all, "playing world.", 14), "stream \"%.*s\"", (int)at, all);
+    CHECK(llm_tokenizer_decode(&t, ids, 4, all, sizeof all, &n) == LLM_OK && n == 14 && !memcmp(all, "playing world.", 14),
+          "decode \"%.*s\"", (int)n, all);
+    llm_tokenizer_free(&t);
+}
+
+static void wp_bad(const char *vocab, const char *config, llm_status want, const char *what) {
+    llm_tokenizer t;
+    llm_status r = llm_tokenizer_load_wordpiece_memory(&t, vocab, strlen(vocab), config, config ? strlen(config) : 0);
+    CHECK(r == want, "%s: %s (%s), expected %s", what, llm_status_string(r), llm_tokenizer_error(&t), llm_status_string(want));
+    CHECK(r == LLM_OK || llm_tokenizer_error(&t)[0], "%s: no message", what);
+    llm_tokenizer_free(&t);
+}
+
+static void wp_bad_json(const char *json, llm_status want, const char *what) {
+    llm_tokenizer t;
+    llm_status r = llm_tokenizer_load_json_memory(&t, json, strlen(json));
+    CHECK(r == want, "%s: %s (%s), expected %s", what, llm_status_string(r), llm_tokenizer_error(&t), llm_status_string(want));
+    llm_tokenizer_free(&t);
+}
+
+static void test_wordpiece_errors(void) {
+    char *big = (char *)malloc(5000);
+    llm_tokenizer t;
+    const char *ok = "[UNK]\n[SEP]\na\n##b\n";
+    memset(big, 'x', 4999); big[4999] = 0; big[0] = '['; memcpy(big + 1, "UNK]\n", 5);
+    wp_bad(ok, NULL, LLM_OK, "small vocabulary");
+    wp_bad("[UNK]\r\n[SEP]\r\na", NULL, LLM_OK, "CRLF lines");
+    wp_bad("", NULL, LLM_ERR_FORMAT, "empty vocab.txt");
+    wp_bad("a\nb\n", NULL, LLM_ERR_FORMAT, "no [UNK]");
+    wp_bad("[UNK]\na\na\n", NULL, LLM_ERR_FORMAT, "duplicate token");
+    wp_bad("[UNK]\n\n\n", NULL, LLM_ERR_FORMAT, "two empty lines (duplicates)");
+    wp_bad("[UNK]\na\xff\n", NULL, LLM_ERR_FORMAT, "invalid UTF-8 line");
+    wp_bad(big, NULL, LLM_ERR_LIMIT, "a 4994-byte line");
+    wp_bad(ok, "{\"unk_token\": \"<unk>\"}", LLM_ERR_FORMAT, "unk_token not in the vocabulary");
+    wp_bad(ok, "{\"unk_token\": {\"content\": \"a\"}}", LLM_OK, "unk_token as an object");
+    wp_bad(ok, "{\"do_lower_case\": 1}", LLM_ERR_FORMAT, "do_lower_case not a boolean");
+    wp_bad(ok, "{\"never_split\": [1]}", LLM_ERR_FORMAT, "never_split not strings");
+    wp_bad(ok, "{\"never_split\": \"a\"}", LLM_ERR_FORMAT, "never_split not an array");
+    wp_bad("[UNK]\nthere\nHello\n!\n", "{\"never_split\": [\"Hello!\"], \"do_lower_case\": false}", LLM_OK, "never_split");
+    if (llm_tokenizer_load_wordpiece_memory(&t, "[UNK]\nthere\nHello\n!\n", 19, "{\"never_split\": [\"Hello!\"]}", 27) == LLM_OK) {
+        wp_expect(&t, "Hello! there", "[UNK] there");            /* a never_split entry not in vocab.txt: [UNK] */
+        wp_expect(&t, "x hello!", "[UNK] [UNK] !");                 /* not the entry: lowercased, split */
+    }
+    llm_tokenizer_free(&t);
+    wp_bad(ok, "{\"do_basic_tokenize\": false}", LLM_ERR_UNSUPPORTED, "do_basic_tokenize false");
+    wp_bad(ok, "[1]", LLM_ERR_FORMAT, "config not an object");
+    wp_bad(ok, "{", LLM_ERR_FORMAT, "config not JSON");
+    CHECK(llm_tokenizer_load_wordpiece_memory(&t, NULL, 0, NULL, 0) == LLM_ERR_INVALID_ARG, "NULL vocab");
+    llm_tokenizer_free(&t);
+    wp_bad_json("{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": {\"[UNK]\": 0, \"a\": 1}},"
+                "\"normalizer\": {\"type\": \"BertNormalizer\"}, \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}",
+                LLM_OK, "tokenizer.json WordPiece");
+    wp_bad_json("{\"model\": {\"type\": \"WordPiece\", \"unk_token\": \"[UNK]\", \"vocab\": {\"a\": 1}},"
+                "\"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}", LLM_ERR_FORMAT, "tokenizer.json without [UNK]");
+    wp_bad_json("{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[UNK]\": 0}},"
+                "\"normalizer\": {\"type\": \"NFC\"}, \"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}",
+                LLM_ERR_UNSUPPORTED, "tokenizer.json WordPiece with NFC");
+    wp_bad_json("{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[UNK]\": 0}},"
+                "\"pre_tokenizer\": {\"type\": \"Whitespace\"}}", LLM_ERR_UNSUPPORTED, "tokenizer.json WordPiece, Whitespace");
+    wp_bad_json("{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[UNK]\": 0}, \"max_input_chars_per_word\": 100000},"
+                "\"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}", LLM_ERR_LIMIT, "max_input_chars_per_word too big");
+    wp_bad_json("{\"model\": {\"type\": \"WordPiece\", \"vocab\": {\"[UNK]\": 0, \"b\": 0}},"
+                "\"pre_tokenizer\": {\"type\": \"BertPreTokenizer\"}}", LLM_ERR_FORMAT, "tokenizer.json id used twice");
+    free(big);
+}
+
+/* A folder with vocab.txt (+ tokenizer_config.json) loads as WordPiece. */
+static void test_wordpiece_folder(void) {
+    llm_tokenizer t;
+    FILE *f;
+    llm_status r;
+    if (system("mkdir -p build/wp-folder") != 0) { SKIP("mkdir build/wp-folder"); return; }
+    f = fopen("build/wp-folder/vocab.txt", "wb");
+    if (!f) { SKIP("cannot write build/wp-folder"); return; }
+    fputs("[UNK]\n[SEP]\n[CLS]\nhello\n", f);
+    fclose(f);
+    remove("build/wp-folder/tokenizer_config.json");
+    r = llm_tokenizer_load(&t, "build/wp-folder");
+    CHECK(r == LLM_OK && llm_tokenizer_vocab_size(&t) == 4 && llm_tokenizer_eot(&t) == 1 && llm_tokenizer_bos(&t) == 2,
+          "folder with vocab.txt: %s", llm_tokenizer_error(&t));
+    if (r == LLM_OK) wp_expect(&t, "HELLO", "hello");                  /* default do_lower_case true */
+    llm_tokenizer_free(&t);
+    f = fopen("build/wp-folder/tokenizer_config.json", "wb");
+    if (f) { fputs("{\"do_lower_case\": false}", f); fclose(f); }
+    r = llm_tokenizer_load(&t, "build/wp-folder");
+    CHECK(r == LLM_OK, "folder with tokenizer_config.json: %s", llm_tokenizer_error(&t));
+    if (r == LLM_OK) wp_expect(&t, "HELLO", "[UNK]");
+    llm_tokenizer_free(&t);
+}
+
 int main(void) {
     llm_tokenizer t;
     ref_t R;
@@ -1279,6 +1508,10 @@ int main(void) {
     test_load_errors();
     test_small();
     test_oom();
+    test_wordpiece_oracle();
+    test_wordpiece_rules();
+    test_wordpiece_errors();
+    test_wordpiece_folder();
     if (load_gpt2(&t)) {
         test_basic(&t);
         test_oracle(&t);

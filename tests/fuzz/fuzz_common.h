@@ -126,6 +126,54 @@ static inline void fuzz_check_roundtrip(const llm_tokenizer *t, const char *text
     free(out);
     free(ids);
 }
+/* After a tokenizer load with status r: a known status with a message; a
+   failure leaves nothing behind (then t is freed). Nonzero if it loaded. */
+static inline int fuzz_tokenizer_loaded(llm_tokenizer *t, llm_status r) {
+    FUZZ_CHECK(fuzz_status_ok(r), "status %d", (int)r);
+    fuzz_check_msg(llm_tokenizer_error(t));
+    if (r == LLM_OK) return 1;
+    FUZZ_CHECK(r == LLM_ERR_FORMAT || r == LLM_ERR_LIMIT || r == LLM_ERR_UNSUPPORTED || r == LLM_ERR_OUT_OF_MEMORY,
+               "unexpected %s: %s", llm_status_string(r), llm_tokenizer_error(t));
+    FUZZ_CHECK(t->_impl == NULL, "tokenizer left after a failure");
+    llm_tokenizer_free(t);
+    return 0;
+}
+
+/* WordPiece tokenizers (lossy: no round trip): ids in range, the counting
+   and too-small contracts, decode's size == what it writes, and the
+   streaming decoder takes every id. */
+static inline void fuzz_check_wordpiece(const llm_tokenizer *t, const char *text, size_t len, unsigned flags) {
+    size_t n = 0, n2 = 0, nb = 0, nb2 = 0, cap = len + 1, i, V = llm_tokenizer_vocab_size(t);
+    int32_t *ids = (int32_t *)malloc(cap * sizeof(int32_t));
+    char *out, piece[LLM_DECODER_BUFFER];
+    llm_decoder d;
+    llm_status r;
+    FUZZ_CHECK(ids != NULL, "malloc");
+    r = llm_tokenizer_encode(t, text, len, flags, ids, cap, &n);
+    FUZZ_CHECK(r == LLM_OK, "encode: %s", llm_status_string(r));
+    FUZZ_CHECK(n <= len, "%zu ids for %zu bytes", n, len);
+    for (i = 0; i < n; i++) FUZZ_CHECK(ids[i] >= 0 && (size_t)ids[i] < V, "id %d out of range", (int)ids[i]);
+    r = llm_tokenizer_encode(t, text, len, flags, NULL, 0, &n2);
+    FUZZ_CHECK(r == LLM_OK && n2 == n, "count: %s, %zu vs %zu", llm_status_string(r), n2, n);
+    if (n > 1) {
+        r = llm_tokenizer_encode(t, text, len, flags, ids, n - 1, &n2);
+        FUZZ_CHECK(r == LLM_ERR_BUFFER_TOO_SMALL && n2 == n, "small buffer: %s", llm_status_string(r));
+        r = llm_tokenizer_encode(t, text, len, flags, ids, cap, &n);
+    }
+    r = llm_tokenizer_decode(t, ids, n, NULL, 0, &nb);
+    FUZZ_CHECK(r == LLM_OK, "decode (count): %s", llm_status_string(r));
+    out = (char *)malloc(nb + 1);
+    FUZZ_CHECK(out != NULL, "malloc");
+    r = llm_tokenizer_decode(t, ids, n, out, nb + 1, &nb2);
+    FUZZ_CHECK(r == LLM_OK && nb2 == nb, "decode: %s, %zu vs %zu bytes", llm_status_string(r), nb2, nb);
+    llm_decoder_init(&d);
+    for (i = 0; i < n; i++) {
+        r = llm_decoder_push(&d, t, ids[i], piece, sizeof piece, &n2);
+        FUZZ_CHECK(r == LLM_OK && n2 <= sizeof piece, "decoder push: %s", llm_status_string(r));
+    }
+    free(out);
+    free(ids);
+}
 /* The arena path (llm_*_heap_size, *_arena loads) agrees with the malloc
    path on input that loads with status r_malloc: the prediction has the
    same status; a buffer of exactly the predicted bytes loads with the same

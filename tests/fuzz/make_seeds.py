@@ -356,6 +356,36 @@ def generation_config_seeds():
     out("generation_config", "many_eos", '{"eos_token_id": [1,2,3,4,5,6,7,8,9]}')
 
 
+def wordpiece_seeds():
+    """vocab.txt (NUL tokenizer_config.json) and WordPiece tokenizer.json."""
+    words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "hello", "world", "##s", "##ing", "play", "caf", "##e",
+             "na", "##ive", ",", "!", ".", "a", "##a", "\u4e2d", "\u6587", "\U0001F600"]
+    vocab = "\n".join(words) + "\n"
+    out("wordpiece", "small_no_config", vocab)
+    out("wordpiece", "small_uncased", vocab + "\0" + json.dumps({"do_lower_case": True}))
+    out("wordpiece", "small_cased_strip", vocab + "\0" + json.dumps({"do_lower_case": False, "strip_accents": True,
+                                                                    "tokenize_chinese_chars": False}))
+    out("wordpiece", "small_never_split", vocab + "\0" + json.dumps({"never_split": ["[FOO]", "hello!"],
+                                                                    "unk_token": {"content": "[UNK]"}}))
+    out("wordpiece", "crlf", vocab.replace("\n", "\r\n"))
+    out("wordpiece", "no_unk", "a\nb\n")
+    out("wordpiece", "duplicate", "[UNK]\na\na\n")
+    out("wordpiece", "invalid_utf8", "[UNK]\na\xff\n".encode("latin-1").decode("latin-1"))
+    out("wordpiece", "long_line", "[UNK]\n" + "x" * 2000 + "\n")
+    tj = {"version": "1.0", "added_tokens": [{"id": i, "content": w, "special": True, "normalized": False}
+                                             for i, w in enumerate(words[:5])],
+          "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+                         "strip_accents": None, "lowercase": True},
+          "pre_tokenizer": {"type": "BertPreTokenizer"},
+          "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+          "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                    "max_input_chars_per_word": 10, "vocab": {w: i for i, w in enumerate(words)}}}
+    out("tokenizer_json", "wordpiece", json.dumps(tj))
+    tj["normalizer"] = None
+    tj["decoder"] = None
+    out("tokenizer_json", "wordpiece_bare", json.dumps(tj))
+
+
 def main():
     if not os.path.isdir(os.path.join("tests", "fuzz")):
         sys.exit("run from the repository root")
@@ -371,6 +401,7 @@ def main():
     http_seeds()
     index_seeds()
     generation_config_seeds()
+    wordpiece_seeds()
 
 
 if __name__ == "__main__":
