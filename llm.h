@@ -45,7 +45,8 @@
      scratch buffers), sized once at creation; several sequences are
      evaluated together in batches (llm_session_decode). One thread at a
      time per session.
-   - llm_tokenizer: GPT-2 byte-level BPE.
+   - llm_tokenizer: GPT-2 byte-level BPE, or BERT WordPiece (vocab.txt,
+     for the GPT-2 models with a BERT vocabulary); see TOKENIZER.
 
    CHECKPOINTS
    -----------
@@ -353,7 +354,7 @@ LLM_API const char *llm_safetensors_error(const llm_safetensors *st);
 LLM_API const char *llm_dtype_name(llm_dtype t);
 LLM_API size_t llm_dtype_size(llm_dtype t);
 
-/* ---- tokenizer (GPT-2 byte-level BPE) ---------------------------------- */
+/* ---- tokenizer (GPT-2 byte-level BPE, or BERT WordPiece) ----------------- */
 
 #define LLM_TOKENIZE_SPECIAL 1u  /* encode: added tokens such as
                                     "<|endoftext|>" in the text become their
@@ -366,7 +367,8 @@ typedef struct llm_tokenizer {
 } llm_tokenizer;
 
 /* A folder (tokenizer.json, or vocab.json + merges.txt, or encoder.json +
-   vocab.bpe) or a tokenizer.json file. */
+   vocab.bpe, or vocab.txt [+ tokenizer_config.json], in that order) or a
+   tokenizer.json file. */
 LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path);
 LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path);
 LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
@@ -4414,6 +4416,30 @@ LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src) {
 
    Behaviour of NULL buffers: encode with ids == NULL and cap == 0 counts
    (LLM_OK); decode with out == NULL and cap == 0 returns the size (LLM_OK).
+
+   WordPiece (BERT vocabularies). The same object, a second kind: vocab.txt
+   (one token a line, id = line number; a trailing "\r" is dropped) with an
+   optional tokenizer_config.json (do_lower_case, strip_accents,
+   tokenize_chinese_chars, never_split, clean_up_tokenization_spaces, the
+   unk/sep/pad/cls/mask token names), or a tokenizer.json whose model is
+   WordPiece (BertNormalizer or none, BertPreTokenizer, WordPiece decoder
+   or none). encode/decode/token/eot dispatch on the kind. Encoding is HF's
+   BertTokenizer: clean text (drop NUL, U+FFFD, general category C* but
+   \t \n \r; White_Space -> space), each CJK ideograph a word, lowercase
+   (simple mappings + U+0130), accents stripped (canonical decomposition
+   less Mn; Hangul into jamo), split at whitespace and around punctuation
+   (P* and ASCII 33-47 58-64 91-96 123-126), then greedy longest-match
+   WordPiece with "##" continuations; no match, or more than
+   max_input_chars_per_word (100, at most 256) characters: one [UNK].
+   Invalid UTF-8 bytes are U+FFFD. Special tokens (LLM_TOKENIZE_SPECIAL):
+   the five named ones present in vocab.txt, or tokenizer.json's
+   added_tokens. Decoding: a space before each token but the first, "##"
+   pieces joined, HF's clean_up_tokenization per token (decoder cleanup)
+   and on the whole text (clean_up_tokenization_spaces, default true); the
+   streaming decoder does the per-token part only. eot is the sep token
+   ([SEP]), llm_tokenizer_bos the cls token ([CLS]). Needs malloc (no arena
+   loader). Unicode data: the BERT tables below (tools/gen_unicode.py).
+   README.md lists where it departs from HF (final sigma, mark order).
 */
 
 #if LLM_TOKENIZER_MAX_TOKEN_BYTES > 65535

@@ -274,6 +274,9 @@ def generate_bert(ucd):
                 lruns[-1] = (s, n + 1, cp - s if n == 1 else st, d)
                 continue
         lruns.append((cp, 1, 1, d))
+    # the code finds a code point's run by binary search on the starts: runs must not interleave
+    for a, b in zip(lruns, lruns[1:]):
+        assert a[0] + (a[1] - 1) * a[2] < b[0], (a, b)
     # strip accents: NFD with the Mn marks removed, for every code point whose
     # NFD is not itself (Hangul syllables are computed)
     strip = []

@@ -370,7 +370,7 @@ def wordpiece_seeds():
     out("wordpiece", "crlf", vocab.replace("\n", "\r\n"))
     out("wordpiece", "no_unk", "a\nb\n")
     out("wordpiece", "duplicate", "[UNK]\na\na\n")
-    out("wordpiece", "invalid_utf8", "[UNK]\na\xff\n".encode("latin-1").decode("latin-1"))
+    out("wordpiece", "invalid_utf8", b"[UNK]\na\xff\n")
     out("wordpiece", "long_line", "[UNK]\n" + "x" * 2000 + "\n")
     tj = {"version": "1.0", "added_tokens": [{"id": i, "content": w, "special": True, "normalized": False}
                                              for i, w in enumerate(words[:5])],
