@@ -179,7 +179,7 @@ int main(int argc, char **argv) {
         const cli_opt opts[] = {
             { "-m", "--model", "DIR", CLI_STR, &model_dir, 0, 0, NULL, CLI_HELP_MODEL },
             { "-p", "--prompt", "TEXT", CLI_STR, &prompt_arg, 0, 0, NULL,
-              "prompt; '-' reads it from stdin (default: empty, which starts from <|endoftext|>)" },
+              "prompt; '-' reads it from stdin (default: empty: from <|endoftext|>, or [CLS] with vocab.txt)" },
             { "-f", "--prompt-file", "FILE", CLI_STR, &prompt_file, 0, 0, NULL,
               "the prompt is FILE's bytes (default: none)" },
             { NULL, "--max-new-tokens", "N", CLI_INT, &max_new, 1, 1 << 30, &given[GIVEN_MAX_NEW],
@@ -200,7 +200,7 @@ int main(int argc, char **argv) {
               "sampling seed (default: 64 random bits from /dev/urandom, printed)" },
             { NULL, "--stop", "STR", CLI_LIST, &stop_list, 0, 0, NULL,
               "stop when STR appears (repeatable, up to 16; default: none)" },
-            { NULL, "--ignore-eos", NULL, CLI_BOOL, &ignore_eos, 0, 0, NULL, "don't stop at <|endoftext|>" },
+            { NULL, "--ignore-eos", NULL, CLI_BOOL, &ignore_eos, 0, 0, NULL, "don't stop at <|endoftext|> ([SEP] with vocab.txt)" },
             { NULL, "--special", NULL, CLI_BOOL, &special, 0, 0, NULL,
               "'<|endoftext|>' in the prompt is the special token" },
             { NULL, "--threads", "N", CLI_INT, &so.n_threads, 1, 256, NULL, CLI_HELP_THREADS },
@@ -245,11 +245,13 @@ int main(int argc, char **argv) {
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
 
     /* encode (a token is at least one byte: len + 1 ids suffice); an empty
-       prompt starts from the end-of-text token */
+       prompt starts from the end-of-text token (a BERT vocabulary: [CLS], as
+       those models' examples do) */
     ids = (int32_t *)malloc((st.prompt_len + 1) * sizeof *ids);
     if (!ids) { cli_error("out of memory for a prompt of %zu bytes", st.prompt_len); goto done; }
     if (!st.prompt_len) {
         ids[0] = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
+        if (llm_tokenizer_bos(&model.tokenizer) >= 0) ids[0] = llm_tokenizer_bos(&model.tokenizer);
         if (ids[0] < 0) { cli_error("empty prompt and the model has no end-of-text token"); goto done; }
         n_ids = 1;
     } else if (llm_tokenizer_encode(&model.tokenizer, st.prompt, st.prompt_len, go.encode_flags, ids,
