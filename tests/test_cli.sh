@@ -186,6 +186,9 @@ mkdir -p "$TMP.nan" && cp $M/* "$TMP.nan/"
 head -c 65536 /dev/zero | tr '\0' '\377' | dd of="$TMP.nan/model.safetensors" bs=65536 seek=50 conv=notrunc 2>/dev/null
 expect_fail "score: NaN weights" 1 "not finite" "$B/score" -m "$TMP.nan" --ids 1,2,3 --summary
 if grep -q perplexity "$TMP.out"; then bad "score: NaN weights still print a perplexity"; else ok; fi
+# generate and chat: llm_generate's LLM_ERR_NUMERIC, reported as one line, exit 1
+expect_fail "generate: NaN weights" 1 "is NaN" "$B/generate" -m "$TMP.nan" -p ROMEO: --max-new-tokens 4
+expect_fail "chat: NaN weights" 1 "is NaN" sh -c "printf 'Good morrow.\n' | '$B/chat' -m '$TMP.nan'"
 
 # ---- load errors and --info
 expect_fail "-m a folder without model.safetensors" 1 "no model.safetensors or model.safetensors.index.json in 'models'" "$B/generate" -m models -p hi
