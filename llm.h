@@ -756,6 +756,17 @@ typedef enum llm_stop_reason {
    Return nonzero to stop that sequence. */
 typedef int (*llm_text_callback)(void *user, int seq, const char *text, size_t len);
 
+/* Beam search's stopping rule (Hugging Face's early_stopping). With B
+   beams, a "finished" set of B hypotheses (the best ones that ended on
+   end-of-text or at the length limit) is kept next to the B running beams. */
+typedef enum llm_early_stopping {
+    LLM_EARLY_STOPPING_FALSE = 0, /* HF False (the default): stop once the best running beam, scored with
+                                     the current length, cannot beat the worst finished hypothesis */
+    LLM_EARLY_STOPPING_TRUE,      /* HF True: stop as soon as B hypotheses are finished */
+    LLM_EARLY_STOPPING_NEVER      /* HF "never": as FALSE, but with length_penalty > 0 the running beam is
+                                     scored with the longest length it could reach (max new tokens) */
+} llm_early_stopping;
+
 typedef struct llm_generate_options {
     llm_sampler_options sampler;
     int max_new_tokens;       /* 0: no limit of its own */
@@ -780,6 +791,40 @@ typedef struct llm_generate_options {
        evaluated; return nonzero to stop that sequence. */
     int (*on_token)(void *user, int seq, int32_t id);
     void *user;
+    /* Beam search (Hugging Face's generate(num_beams=B, do_sample=False),
+       the semantics of transformers v4.50+: see README "Beam search").
+       num_beams 0 or 1: no beam search. B > 1: the B beams live in slots
+       0..B-1 (of s if it has n_seq_max >= B, else of a session of B slots
+       allocated for the call, as for num_return_sequences), are reordered
+       each step with llm_session_seq_reorder (blocks shared, copy on
+       write) and advance together, one llm_session_decode per step. Each
+       step scores every (beam, token) by the beam's sum of log-softmax
+       log-probabilities (computed in double) plus the token's, and keeps
+       HF's 2B best. A hypothesis that ends (end-of-text, unless ignore_eos,
+       or the length limit) scores sum_logprobs / L ** length_penalty, L =
+       tokens generated counting the end-of-text token. The result is the
+       num_return_sequences (<= B) best hypotheses, best first, each with
+       its score in llm_sequence.score. Deterministic: the sampler must be
+       greedy (temperature 0; top_k, top_p, min_p are then unused) and
+       repetition_penalty off (0 or 1): HF's beam sampling and penalties
+       with beams are not implemented (LLM_ERR_INVALID_ARG). Needs
+       2 B <= n_vocab, no stop_strings; on_token is not called; on_text is
+       called once per returned sequence, after the search, with its whole
+       text (beams cannot stream: any beam may still be dropped). The
+       length limit is max_new_tokens / max_length, else the context (with
+       neither, the search runs to the end of the context: HF's default is
+       max_length 20). */
+    int num_beams;            /* in [0, 4096]; 0 = 1 */
+    float length_penalty;     /* used when has_length_penalty is 1, finite;
+                                 else 1.0 (HF's default), so that zeroed
+                                 options mean HF's defaults */
+    int has_length_penalty;
+    llm_early_stopping early_stopping;
+    /* HF's no_repeat_ngram_size, for greedy, sampling and beams: a token
+       that would complete an n-gram already in the sequence (prompt +
+       generated, as in llm_sequence.ids) is never chosen (its logit is
+       -inf; beams: its log-prob, not renormalised). 0: off. */
+    int no_repeat_ngram_size;
 } llm_generate_options;
 
 typedef struct llm_sequence {
@@ -790,6 +835,8 @@ typedef struct llm_sequence {
                                  has no tokenizer */
     size_t text_len;
     llm_stop_reason stop;
+    double score;             /* beam search: HF's sequences_scores (sum of
+                                 log-probs / L ** length_penalty); else 0 */
 } llm_sequence;
 
 typedef struct llm_generation {
@@ -7187,16 +7234,51 @@ typedef struct llm__gseq {
     size_t row;               /* its row in the last batch */
 } llm__gseq;
 
+/* What every step of a generation shares. */
+typedef struct llm__gctx {
+    const llm_generate_options *o;
+    const llm_tokenizer *tok;
+    size_t max_new, V;
+    int32_t eos;              /* -1: none (ignore_eos) */
+    int ctx_bound;            /* max_new is the context's room, not an option's limit */
+    float *lg;                /* [V]: logits with the no_repeat bans */
+    unsigned char *ban;       /* [V]: all 0 between calls of llm__ngram_bans */
+    int32_t *banned;          /* [V]: the ids marked in ban */
+} llm__gctx;
+
+/* no_repeat_ngram_size n (HF's NoRepeatNGramLogitsProcessor): marks in
+   x->ban, and lists in x->banned, every token t such that the last n - 1
+   ids of s[0..T) followed by t already occur as an n-gram of s. Returns
+   how many (the caller clears their marks). */
+static size_t llm__ngram_bans(llm__gctx *x, const int32_t *s, size_t T, size_t n) {
+    size_t i, k = 0;
+    if (!n || T + 1 < n) return 0;
+    for (i = 0; i + n <= T; i++) {
+        int32_t t = s[i + n - 1];
+        if (n > 1 && memcmp(s + i, s + T - (n - 1), (n - 1) * sizeof(int32_t))) continue;
+        if (t >= 0 && (size_t)t < x->V && !x->ban[t]) { x->ban[t] = 1; x->banned[k++] = t; }
+    }
+    return k;
+}
+static void llm__ngram_clear(llm__gctx *x, size_t k) { while (k) x->ban[x->banned[--k]] = 0; }
+
 /* Sequence i takes one step from logits lg: sample, record, decode the
    text, and set q->stop when it ends (then its last token needs no
    evaluation). */
-static llm_status llm__gen_step(llm_sampler *smp, const llm_generate_options *o, const llm_tokenizer *tok, int i,
-                                size_t max_new, int32_t eos, const float *lg, llm__gseq *g, llm_sequence *q, char *err) {
+static llm_status llm__gen_step(llm_sampler *smp, llm__gctx *x, int i, const float *lg, llm__gseq *g,
+                                llm_sequence *q, char *err) {
+    const llm_generate_options *o = x->o;
     char piece[LLM_DECODER_BUFFER];
-    size_t np = 0, old = q->text_len;
+    size_t np = 0, old = q->text_len, nb, j;
     int32_t id;
     int cb_stop;
     llm_status r;
+    if (o->no_repeat_ngram_size > 0 && (nb = llm__ngram_bans(x, q->ids, q->n_ids, (size_t)o->no_repeat_ngram_size))) {
+        memcpy(x->lg, lg, x->V * sizeof(float));
+        for (j = 0; j < nb; j++) x->lg[x->banned[j]] = -HUGE_VALF;
+        llm__ngram_clear(x, nb);
+        lg = x->lg;
+    }
     smp->rng = g->rng;
     r = llm_sampler_sample(smp, lg, q->ids, q->n_ids, &id);
     g->rng = smp->rng;
@@ -7204,9 +7286,9 @@ static llm_status llm__gen_step(llm_sampler *smp, const llm_generate_options *o,
     q->ids[q->n_ids++] = id;
     g->gen++;
     cb_stop = o->on_token && o->on_token(o->user, i, id);
-    if (id == eos && !o->ignore_eos) { q->stop = LLM_STOP_EOS; return LLM_OK; }
-    if (tok) {
-        r = llm_decoder_push(&g->dec, tok, id, piece, sizeof piece, &np);
+    if (id == x->eos) { q->stop = LLM_STOP_EOS; return LLM_OK; }
+    if (x->tok) {
+        r = llm_decoder_push(&g->dec, x->tok, id, piece, sizeof piece, &np);
         /* an id the model has but the tokenizer doesn't (a padded
            vocabulary) has no text */
         if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
@@ -7216,63 +7298,330 @@ static llm_status llm__gen_step(llm_sampler *smp, const llm_generate_options *o,
         if (np && llm__hit_stop(q, old, o->stop_strings)) q->stop = LLM_STOP_STRING;
     }
     if (cb_stop && q->stop == LLM_STOP_NONE) q->stop = LLM_STOP_CALLBACK;
-    if (q->stop == LLM_STOP_NONE && g->gen >= max_new) q->stop = LLM_STOP_LENGTH;
+    if (q->stop == LLM_STOP_NONE && g->gen >= x->max_new)
+        q->stop = x->ctx_bound ? LLM_STOP_CONTEXT_FULL : LLM_STOP_LENGTH;
     return LLM_OK;
 }
 
-/* The scheduler: slots 0..n-1 of w hold the prompt (the same logits lg0
-   for all); every step samples one token for each live sequence and
-   evaluates them all in one batch. Sequences that stop drop out. */
-static llm_status llm__generate_all(llm_session *w, llm_sampler *smp, const llm_generate_options *o, size_t n, size_t max_new,
-                                    int32_t eos, const float *lg0, llm_generation *out, char *err) {
-    const llm_tokenizer *tok = w->model->has_tokenizer ? &w->model->tokenizer : NULL;
+/* ---- beam search ----------------------------------------------------------
+   HF's vectorised _beam_search (transformers v4.50+); tools/beam_reference.py
+   is the independent reference, tests/data/beam-ref/README.md the rules. */
+
+#define LLM__BEAM_DEAD (-1.0e9)  /* HF's score for placeholders: the B - 1 copies of the prompt, empty slots */
+
+/* A candidate (beam, token) with its sum of log-probs; "before" is better:
+   higher score, then lower beam, then lower token (a stable order). */
+typedef struct llm__bcand { double s; int32_t beam, tok; } llm__bcand;
+static int llm__bcand_before(const llm__bcand *a, const llm__bcand *b) {
+    return a->s > b->s || (a->s == b->s && (a->beam < b->beam || (a->beam == b->beam && a->tok < b->tok)));
+}
+/* Heap whose root is the candidate that comes last. */
+static void llm__bcand_sift(llm__bcand *h, size_t n, size_t r) {
+    for (;;) {
+        size_t c = 2 * r + 1;
+        llm__bcand t;
+        if (c >= n) return;
+        if (c + 1 < n && llm__bcand_before(&h[c], &h[c + 1])) c++;
+        if (!llm__bcand_before(&h[r], &h[c])) return;
+        t = h[r]; h[r] = h[c]; h[c] = t;
+        r = c;
+    }
+}
+
+/* B running beams and B finished slots, ids rows of cap (prompt + generated). */
+typedef struct llm__beams {
+    size_t B, K, cap, P, t;          /* beams, candidates kept (2B), row length, prompt, tokens generated */
+    double lp;                       /* length_penalty */
+    int32_t *ids, *ids2;             /* [B * cap]: running beams (all P + t long); the next ones */
+    int32_t *fids, *fids2;           /* [B * cap]: finished hypotheses, best first; the next ones */
+    double *score, *score2;          /* [B]: running sums of log-probs (HF: -1e9 added when stopped) */
+    double *fscore, *fscore2;        /* [B]: finished scores; empty slots -1e9 */
+    size_t *flen, *flen2;            /* [B]: finished ids lengths; 0: empty slot */
+    int32_t *parent, *next;          /* [B]: the slot each next beam comes from, its new token */
+    llm__bcand *c;                   /* [K] */
+    unsigned char *hit;              /* [K] */
+    int fired, done;                 /* the early-stop heuristic fired (sticky); the search is over */
+    int32_t *mem_ids;                /* the allocations (the pairs above are swapped each step) */
+    double *mem_score;
+    size_t *mem_flen;
+} llm__beams;
+
+static void llm__beams_free(llm__beams *z) {
+    llm__free(z->mem_ids); llm__free(z->mem_score); llm__free(z->mem_flen); llm__free(z->parent); llm__free(z->c);
+    memset(z, 0, sizeof *z);
+}
+static int llm__beams_init(llm__beams *z, size_t B, size_t cap, size_t P, double lp) {
+    size_t i;
+    memset(z, 0, sizeof *z);
+    z->B = B; z->K = 2 * B; z->cap = cap; z->P = P; z->lp = lp;
+    z->ids = LLM__CAST(int32_t *, llm__alloc(4 * B * cap * sizeof(int32_t)));
+    z->score = LLM__CAST(double *, llm__alloc(4 * B * sizeof(double)));
+    z->flen = LLM__CAST(size_t *, llm__alloc(2 * B * sizeof(size_t)));
+    z->parent = LLM__CAST(int32_t *, llm__alloc(2 * B * sizeof(int32_t)));
+    z->c = LLM__CAST(llm__bcand *, llm__alloc(z->K * (sizeof(llm__bcand) + 1)));
+    z->mem_ids = z->ids; z->mem_score = z->score; z->mem_flen = z->flen;
+    if (!z->ids || !z->score || !z->flen || !z->parent || !z->c) { llm__beams_free(z); return 0; }
+    z->ids2 = z->ids + B * cap; z->fids = z->ids2 + B * cap; z->fids2 = z->fids + B * cap;
+    z->score2 = z->score + B; z->fscore = z->score2 + B; z->fscore2 = z->fscore + B;
+    z->flen2 = z->flen + B;
+    z->next = z->parent + B;
+    z->hit = (unsigned char *)(void *)(z->c + z->K);
+    for (i = 0; i < B; i++) {
+        z->score[i] = i ? LLM__BEAM_DEAD : 0.0;   /* one live beam: the prompt */
+        z->fscore[i] = LLM__BEAM_DEAD;
+        z->flen[i] = 0;
+    }
+    return 1;
+}
+static int llm__beams_full(const llm__beams *z) {
+    size_t i;
+    for (i = 0; i < z->B; i++) if (!z->flen[i]) return 0;
+    return 1;
+}
+
+/* One step of the search from logits lg(b) of each running beam b (lg0
+   for all at the first step, else row b of w's last decode). Leaves in
+   z->parent / z->next the next beams (to reorder the slots by and to
+   evaluate), or z->done. */
+static llm_status llm__beam_step(llm__beams *z, llm__gctx *x, const float *lg0, const llm_session *w, char *err) {
+    const size_t B = z->B, K = z->K, V = x->V, len = z->P + z->t, ngram = (size_t)x->o->no_repeat_ngram_size;
+    const llm_early_stopping es = x->o->early_stopping;
+    size_t b, i, j, n = 0, a, h, nh, all_hit = 1;
+    int32_t *tmp32;
+    double *tmpd;
+    size_t *tmpz;
+    /* 1. the K best candidates over every (beam, token) */
+    for (b = 0; b < B; b++) {
+        const float *lg = lg0 ? lg0 : llm_session_logits_row(w, b);
+        double mx = -HUGE_VAL, sum = 0.0, lse;
+        size_t nb;
+        if (!lg) return llm__err(err, LLM_ERR_INVALID_ARG, "beam %zu has no logits", b);
+        for (i = 0; i < V; i++) {
+            if (lg[i] != lg[i] || lg[i] > LLM__FLT_MAX)
+                return llm__err(err, LLM_ERR_NUMERIC, "beam search: logit %zu of beam %zu is %s", i, b,
+                                lg[i] != lg[i] ? "NaN" : "+inf");
+            if (lg[i] > mx) mx = lg[i];
+        }
+        if (mx == -HUGE_VAL) return llm__err(err, LLM_ERR_NUMERIC, "beam search: every logit of beam %zu is -inf", b);
+        for (i = 0; i < V; i++) sum += exp((double)lg[i] - mx);
+        lse = mx + log(sum);               /* log_softmax = logit - lse (HF: before the bans) */
+        nb = llm__ngram_bans(x, z->ids + b * z->cap, len, ngram);
+        for (i = 0; i < V; i++) {
+            llm__bcand c;
+            c.s = x->ban[i] ? -HUGE_VAL : z->score[b] + ((double)lg[i] - lse);
+            c.beam = (int32_t)b; c.tok = (int32_t)i;
+            if (n < K) {
+                z->c[n++] = c;
+                if (n == K) for (j = K / 2; j-- > 0;) llm__bcand_sift(z->c, K, j);
+            } else if (llm__bcand_before(&c, &z->c[0])) { z->c[0] = c; llm__bcand_sift(z->c, K, 0); }
+        }
+        llm__ngram_clear(x, nb);
+    }
+    for (i = K; i-- > 1;) { llm__bcand t = z->c[0]; z->c[0] = z->c[i]; z->c[i] = t; llm__bcand_sift(z->c, i, 0); }
+    /* 2. which candidates stop: end-of-text, or the length limit */
+    for (i = 0; i < K; i++) {
+        z->hit[i] = z->c[i].tok == x->eos || z->t + 1 >= x->max_new;
+        if (!z->hit[i]) all_hit = 0;
+    }
+    /* 3. finished hypotheses: the stopped ones among the first B, merged
+       (stably: old ones first on ties) into the B best */
+    if (!z->fired && !(es == LLM_EARLY_STOPPING_TRUE && llm__beams_full(z))) {
+        double den = pow((double)(z->t + 1), z->lp);
+        size_t o = 0, any = 0;
+        for (i = 0; i < B; i++) any |= z->hit[i];
+        if (any) {
+            a = 0;
+            while (o < B && !z->hit[o]) o++;
+            for (j = 0; j < B; j++) {
+                double so = o < B ? z->c[o].s / den : -HUGE_VAL;
+                if (a < B && !(so > z->fscore[a])) {
+                    memcpy(z->fids2 + j * z->cap, z->fids + a * z->cap, z->flen[a] * sizeof(int32_t));
+                    z->fscore2[j] = z->fscore[a]; z->flen2[j] = z->flen[a];
+                    a++;
+                } else {
+                    const llm__bcand *c = &z->c[o];
+                    memcpy(z->fids2 + j * z->cap, z->ids + (size_t)c->beam * z->cap, len * sizeof(int32_t));
+                    z->fids2[j * z->cap + len] = c->tok;
+                    z->fscore2[j] = so; z->flen2[j] = len + 1;
+                    for (o++; o < B && !z->hit[o]; o++) {}
+                }
+            }
+            tmp32 = z->fids; z->fids = z->fids2; z->fids2 = tmp32;
+            tmpd = z->fscore; z->fscore = z->fscore2; z->fscore2 = tmpd;
+            tmpz = z->flen; z->flen = z->flen2; z->flen2 = tmpz;
+        }
+    }
+    /* 4. the next running beams: the best B by score, -1e9 added to the
+       stopped ones (HF), stably: a merge of the two sorted lists */
+    for (a = 0, h = 0, j = 0; j < B; j++) {
+        double sa, sh;
+        while (a < K && z->hit[a]) a++;
+        while (h < K && !z->hit[h]) h++;
+        sa = a < K ? z->c[a].s : -HUGE_VAL;
+        sh = h < K ? z->c[h].s + LLM__BEAM_DEAD : -HUGE_VAL;
+        nh = h < K && (a >= K || sh > sa || (sh == sa && h < a));
+        i = nh ? h++ : a++;
+        z->parent[j] = z->c[i].beam;
+        z->next[j] = z->c[i].tok;
+        z->score2[j] = nh ? sh : sa;
+        memcpy(z->ids2 + j * z->cap, z->ids + (size_t)z->c[i].beam * z->cap, len * sizeof(int32_t));
+        z->ids2[j * z->cap + len] = z->c[i].tok;
+    }
+    tmp32 = z->ids; z->ids = z->ids2; z->ids2 = tmp32;
+    tmpd = z->score; z->score = z->score2; z->score2 = tmpd;
+    z->t++;
+    /* 5. HF's early-stop heuristic (sticky), then the stopping rule */
+    if (!z->fired && llm__beams_full(z)) {
+        size_t L = es == LLM_EARLY_STOPPING_NEVER && z->lp > 0.0 ? x->max_new : z->t;
+        if (!(z->score[0] / pow((double)L, z->lp) > z->fscore[B - 1])) z->fired = 1;
+    }
+    z->done = z->fired || (es == LLM_EARLY_STOPPING_TRUE && llm__beams_full(z)) || all_hit;
+    return LLM_OK;
+}
+
+/* The best returned hypotheses into out->seqs (n of them asked; fewer
+   when fewer slots were ever filled), with their text. */
+static llm_status llm__beam_output(const llm__beams *z, llm__gctx *x, llm_generation *out, char *err) {
+    size_t i, k, n = (size_t)out->n_seqs;
+    for (i = 0; i < n; i++) {
+        llm_sequence *q = &out->seqs[i];
+        llm_decoder dec;
+        char piece[LLM_DECODER_BUFFER];
+        size_t cap = 0, np, end;
+        if (!z->flen[i]) break;
+        memcpy(q->ids, z->fids + i * z->cap, z->flen[i] * sizeof(int32_t));
+        q->n_ids = z->flen[i];
+        q->score = z->fscore[i];
+        q->stop = q->ids[q->n_ids - 1] == x->eos ? LLM_STOP_EOS
+                : x->ctx_bound ? LLM_STOP_CONTEXT_FULL : LLM_STOP_LENGTH;
+        if (!x->tok) continue;
+        end = q->n_ids - (q->stop == LLM_STOP_EOS);
+        llm_decoder_init(&dec);
+        for (k = q->n_prompt; k <= end; k++) {
+            llm_status r = LLM_OK;
+            np = 0;
+            if (k < end) r = llm_decoder_push(&dec, x->tok, q->ids[k], piece, sizeof piece, &np);
+            else np = llm_decoder_flush(&dec, piece, sizeof piece);
+            if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
+            if (r != LLM_OK) return llm__err(err, r, "decoding token %d: %s", (int)q->ids[k], llm_status_string(r));
+            if (np && !llm__text_append(q, &cap, piece, np))
+                return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+        if (q->text_len && x->o->on_text) x->o->on_text(x->o->user, (int)i, q->text, q->text_len);
+    }
+    /* the slots never filled (possible only with banned tokens among the
+       last candidates) are not returned */
+    for (k = i; k < n; k++) { llm__free(out->seqs[k].ids); llm__free(out->seqs[k].text); }
+    out->n_seqs = (int)i;
+    return LLM_OK;
+}
+
+/* The scheduler: slots 0..n_slots-1 of w hold the prompt (the same logits
+   lg0 for all). Each step either samples one token for each live sequence
+   (sequences that stop drop out), or, with beams, advances the beam
+   search and reorders the slots to the chosen beams; then the new tokens
+   are evaluated in one batch. */
+static llm_status llm__generate_all(llm_session *w, llm_sampler *smp, llm__gctx *x, size_t n, size_t n_slots,
+                                    const float *lg0, llm_generation *out, char *err) {
+    const llm_generate_options *o = x->o;
+    const int beams = o->num_beams > 1;
     llm__gseq *g = LLM__CAST(llm__gseq *, llm__alloc(n * sizeof(llm__gseq)));
-    int32_t *btok = LLM__CAST(int32_t *, llm__alloc(n * 2 * sizeof(int32_t)));
+    int32_t *btok = LLM__CAST(int32_t *, llm__alloc(n_slots * 2 * sizeof(int32_t)));
     llm_status r = LLM_OK;
     size_t i, live = n, first = 1;
+    llm__beams z;
     llm_batch b;
+    memset(&z, 0, sizeof z);
     if (!g || !btok) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
     for (i = 0; i < n; i++) {
         llm_sequence *q = &out->seqs[i];
         llm_decoder_init(&g[i].dec);
         llm_rng_seed(&g[i].rng, o->sampler.seed + (uint64_t)i);
         g[i].gen = g[i].cap = 0;
-        q->stop = max_new == 0 ? LLM_STOP_LENGTH : LLM_STOP_NONE;
-        if (tok && !llm__text_append(q, &g[i].cap, "", 0)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        q->stop = x->max_new == 0 ? (x->ctx_bound ? LLM_STOP_CONTEXT_FULL : LLM_STOP_LENGTH) : LLM_STOP_NONE;
+        if (x->tok && !llm__text_append(q, &g[i].cap, "", 0)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
         if (q->stop != LLM_STOP_NONE) live--;
+    }
+    if (beams) {
+        size_t B = n_slots;
+        double lp = o->has_length_penalty ? (double)o->length_penalty : 1.0;
+        live = x->max_new > 0;
+        if (live && !llm__beams_init(&z, B, out->seqs[0].n_prompt + x->max_new, out->seqs[0].n_prompt, lp)) {
+            r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu beams", B);
+            goto done;
+        }
+        for (i = 0; live && i < B; i++) memcpy(z.ids + i * z.cap, out->seqs[0].ids, z.P * sizeof(int32_t));
     }
     memset(&b, 0, sizeof b);
     b.token = btok;
-    b.seq = btok + n;
+    b.seq = btok + n_slots;
     while (live) {
         b.n = 0;
-        for (i = 0; i < n; i++) {
-            llm_sequence *q = &out->seqs[i];
-            if (q->stop != LLM_STOP_NONE) continue;
-            r = llm__gen_step(smp, o, tok, (int)i, max_new, eos, first ? lg0 : llm_session_logits_row(w, g[i].row), &g[i], q, err);
+        if (beams) {
+            r = llm__beam_step(&z, x, first ? lg0 : NULL, w, err);
             if (r != LLM_OK) goto done;
-            if (q->stop == LLM_STOP_NONE && llm_session_seq_len(w, (int)i) >= (size_t)w->n_ctx) q->stop = LLM_STOP_CONTEXT_FULL;
-            if (q->stop != LLM_STOP_NONE) { live--; continue; }
-            g[i].row = b.n;
-            btok[b.n] = q->ids[q->n_ids - 1];
-            btok[n + b.n] = (int32_t)i;
-            b.n++;
+            if (z.done) break;
+            r = llm_session_seq_reorder(w, z.parent, (int)z.B);
+            if (r != LLM_OK) { llm__err(err, r, "%s", w->error); goto done; }
+            for (i = 0; i < z.B; i++) { btok[b.n] = z.next[i]; btok[n_slots + b.n] = (int32_t)i; b.n++; }
+        } else {
+            for (i = 0; i < n; i++) {
+                llm_sequence *q = &out->seqs[i];
+                if (q->stop != LLM_STOP_NONE) continue;
+                r = llm__gen_step(smp, x, (int)i, first ? lg0 : llm_session_logits_row(w, g[i].row), &g[i], q, err);
+                if (r != LLM_OK) goto done;
+                if (q->stop == LLM_STOP_NONE && llm_session_seq_len(w, (int)i) >= (size_t)w->n_ctx) q->stop = LLM_STOP_CONTEXT_FULL;
+                if (q->stop != LLM_STOP_NONE) { live--; continue; }
+                g[i].row = b.n;
+                btok[b.n] = q->ids[q->n_ids - 1];
+                btok[n_slots + b.n] = (int32_t)i;
+                b.n++;
+            }
         }
         first = 0;
         if (!b.n) break;
         r = llm_session_decode(w, &b);
         if (r != LLM_OK) { llm__err(err, r, "%s", w->error); goto done; }
     }
-    for (i = 0; tok && i < n; i++) {
+    if (beams && z.B) { r = llm__beam_output(&z, x, out, err); goto done; }
+    for (i = 0; x->tok && !beams && i < n; i++) {
         char piece[LLM_DECODER_BUFFER];
         size_t np = llm_decoder_flush(&g[i].dec, piece, sizeof piece);
         if (np && !llm__text_append(&out->seqs[i], &g[i].cap, piece, np)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
         if (np && o->on_text) o->on_text(o->user, (int)i, piece, np);
     }
 done:
+    llm__beams_free(&z);
     llm__free(g);
     llm__free(btok);
     return r;
+}
+
+/* The options llm_generate checks for beam search and no_repeat (V: n_vocab). */
+static llm_status llm__check_beam_options(const llm_generate_options *o, size_t V, char *err) {
+    const llm_sampler_options *so = &o->sampler;
+    if (o->num_beams < 0 || o->num_beams > 4096)
+        return llm__err(err, LLM_ERR_INVALID_ARG, "num_beams must be in [0, 4096]");
+    if (o->no_repeat_ngram_size < 0) return llm__err(err, LLM_ERR_INVALID_ARG, "no_repeat_ngram_size must be >= 0");
+    if ((int)o->early_stopping < 0 || (int)o->early_stopping > (int)LLM_EARLY_STOPPING_NEVER)
+        return llm__err(err, LLM_ERR_INVALID_ARG, "early_stopping must be LLM_EARLY_STOPPING_FALSE, _TRUE or _NEVER");
+    if (o->has_length_penalty && !(o->length_penalty >= -LLM__FLT_MAX && o->length_penalty <= LLM__FLT_MAX))
+        return llm__err(err, LLM_ERR_INVALID_ARG, "length_penalty must be finite");
+    if (o->num_beams <= 1) return LLM_OK;
+    if (o->num_return_sequences > o->num_beams)
+        return llm__err(err, LLM_ERR_INVALID_ARG, "num_return_sequences %d > num_beams %d: beam search returns at most "
+                        "num_beams hypotheses", o->num_return_sequences, o->num_beams);
+    if (so->temperature != 0.0f)
+        return llm__err(err, LLM_ERR_INVALID_ARG, "num_beams %d is deterministic beam search: temperature must be 0 "
+                        "(beam sampling is not implemented)", o->num_beams);
+    if (so->repetition_penalty != 0.0f && so->repetition_penalty != 1.0f)
+        return llm__err(err, LLM_ERR_INVALID_ARG,
+                        "repetition_penalty is not implemented with num_beams > 1 (use 0 or 1)");
+    if ((size_t)o->num_beams > V / 2)
+        return llm__err(err, LLM_ERR_INVALID_ARG, "num_beams %d needs 2 * num_beams <= n_vocab (%zu)", o->num_beams, V);
+    if (o->stop_strings && o->stop_strings[0])
+        return llm__err(err, LLM_ERR_INVALID_ARG, "stop_strings are not supported with num_beams > 1");
+    return LLM_OK;
 }
 
 LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_prompt,
@@ -7282,12 +7631,12 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     llm_session own;
     llm_session *w = s;           /* where the sequences live: s, or own when s has too few slots */
     llm_status r;
-    size_t max_new, n_seq, i, cap, pos0, V;
+    size_t max_new, n_seq, n_slots, i, cap, pos0, V, room;
     float *saved = NULL;          /* the logits before the call, to restore on an error */
     float *lg0 = NULL;            /* the prompt's logits */
     int had_logits = 0;
     const llm_model *m;
-    int32_t eos;
+    llm__gctx x;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
 #ifdef LLM_NO_MALLOC
@@ -7305,30 +7654,43 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_new_tokens, max_length must be >= 0, num_return_sequences in [0, 4096]");
     m = s->model;
     V = (size_t)m->config.n_vocab;
+    r = llm__check_beam_options(&o, V, s->error);
+    if (r != LLM_OK) return r;
     if (o.stop_strings && !m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
     r = llm__eval_check(s, prompt, n_prompt);
     if (r != LLM_OK) return r;
     r = llm_sampler_init(&smp, &o.sampler, V);
     if (r != LLM_OK) { llm__err(s->error, r, "%s", smp.error); llm_sampler_free(&smp); return r; }
-    eos = m->config.eos_id >= 0 ? m->config.eos_id : (m->has_tokenizer ? llm_tokenizer_eot(&m->tokenizer) : -1);
+    memset(&x, 0, sizeof x);
+    x.o = &o;
+    x.tok = m->has_tokenizer ? &m->tokenizer : NULL;
+    x.V = V;
+    x.eos = m->config.eos_id >= 0 ? m->config.eos_id : (m->has_tokenizer ? llm_tokenizer_eot(&m->tokenizer) : -1);
+    if (o.ignore_eos) x.eos = -1;
     pos0 = s->pos;
-    /* how many new tokens (the context can stop it earlier) */
+    /* how many new tokens (the context can stop it earlier; beam search
+       takes the context's end as its length limit: the last step's tokens
+       are never evaluated, so one more than the free positions) */
     max_new = (size_t)-1;
     if (o.max_new_tokens > 0) max_new = (size_t)o.max_new_tokens;
     if (o.max_length > 0) {
-        size_t room = (size_t)o.max_length > pos0 + n_prompt ? (size_t)o.max_length - (pos0 + n_prompt) : 0;
+        room = (size_t)o.max_length > pos0 + n_prompt ? (size_t)o.max_length - (pos0 + n_prompt) : 0;
         if (room < max_new) max_new = room;
     }
+    room = (size_t)s->n_ctx - (pos0 + n_prompt) + 1;
+    if (o.num_beams > 1 && room < max_new) { max_new = room; x.ctx_bound = 1; }
+    x.max_new = max_new;
     n_seq = o.num_return_sequences ? (size_t)o.num_return_sequences : 1;
+    n_slots = o.num_beams > 1 ? (size_t)o.num_beams : n_seq;
     memset(&own, 0, sizeof own);
-    if (n_seq > (size_t)s->n_seq_max) {
-        /* a session of n_seq slots, only as long as the sequences can get */
+    if (n_slots > (size_t)s->n_seq_max) {
+        /* a session of n_slots slots, only as long as the sequences can get */
         llm_session_options so;
         size_t end = pos0 + n_prompt + (max_new < (size_t)s->n_ctx ? max_new : (size_t)s->n_ctx);
         memset(&so, 0, sizeof so);
         so.n_ctx = end < (size_t)s->n_ctx ? (int)end : s->n_ctx;
         so.max_batch = s->max_batch < so.n_ctx ? s->max_batch : so.n_ctx;
-        so.n_seq_max = (int)n_seq;
+        so.n_seq_max = (int)n_slots;
 #ifdef LLM__OMP
         so.n_threads = s->n_threads;
 #endif
@@ -7336,9 +7698,13 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         if (r != LLM_OK) { llm__err(s->error, r, "%s", own.error); goto done; }
         w = &own;
     }
-    saved = LLM__CAST(float *, llm__alloc(2 * V * sizeof(float)));
+    saved = LLM__CAST(float *, llm__alloc(3 * V * sizeof(float) + V * sizeof(int32_t) + V));
     if (!saved) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
     lg0 = saved + V;
+    x.lg = lg0 + V;
+    x.banned = (int32_t *)(void *)(x.lg + V);
+    x.ban = (unsigned char *)(void *)(x.banned + V);
+    memset(x.ban, 0, V);
     had_logits = llm_session_logits(s) != NULL;
     if (had_logits) memcpy(saved, llm_session_logits(s), V * sizeof(float));
     out->seqs = LLM__CAST(llm_sequence *, llm__alloc(n_seq * sizeof(llm_sequence)));
@@ -7360,19 +7726,19 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     if (r != LLM_OK) goto done;
     memcpy(lg0, llm_session_logits(s), V * sizeof(float));
     if (w != s) llm_session_copy(w, s);  /* slot 0, checked: same model, n_ctx large enough */
-    for (i = 1; i < n_seq; i++) llm_session_seq_copy(w, (int)i, 0);
-    r = llm__generate_all(w, &smp, &o, n_seq, max_new, eos, lg0, out, s->error);
-    if (r == LLM_OK && n_seq > 1 && w == s) {
+    for (i = 1; i < n_slots; i++) llm_session_seq_copy(w, (int)i, 0);
+    r = llm__generate_all(w, &smp, &x, n_seq, n_slots, lg0, out, s->error);
+    if (r == LLM_OK && n_slots > 1 && w == s) {
         /* s holds the prompt again, with its logits; the other slots are empty */
         llm__seq_truncate(s, 0, pos0 + n_prompt);
-        for (i = 1; i < n_seq; i++) llm_session_seq_clear(s, (int)i);
+        for (i = 1; i < n_slots; i++) llm_session_seq_clear(s, (int)i);
         memcpy(s->_logits, lg0, V * sizeof(float));
         s->_kept[0] = 0; s->_n_kept = 1;
     }
 done:
     if (r != LLM_OK) { /* the session as it was (slots 1..n-1 it lent are empty) */
         llm__seq_truncate(s, 0, pos0);
-        for (i = 1; w == s && i < n_seq; i++) llm_session_seq_clear(s, (int)i);
+        for (i = 1; w == s && i < n_slots; i++) llm_session_seq_clear(s, (int)i);
         s->_n_kept = 0;
         if (had_logits) { memcpy(s->_logits, saved, V * sizeof(float)); s->_kept[0] = 0; s->_n_kept = 1; }
     }
