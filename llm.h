@@ -2876,12 +2876,12 @@ static size_t llm__scratch_per_thread(int C, int H, int max_batch, int n_ctx) {
 #endif
 }
 /* ... for nt threads (the session allocates this). */
-static size_t llm__q8_scratch_floats(int B, int IC);
+static size_t llm__q8_scratch_floats(int B, int IC, int nt);
 static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, int n_ctx) {
     size_t per = llm__scratch_per_thread(c->n_embd, c->n_head, max_batch, n_ctx), all, q8;
     if (per == (size_t)-1 || !llm__mul(per, (size_t)nt, &all)) return (size_t)-1;
     /* the 8-bit product's quantized activations (sizes within the model limits cannot overflow) */
-    q8 = llm__q8_scratch_floats(max_batch, c->n_inner > c->n_embd ? c->n_inner : c->n_embd);
+    q8 = llm__q8_scratch_floats(max_batch, c->n_inner > c->n_embd ? c->n_inner : c->n_embd, nt);
     if (q8 > all) all = q8;
 #ifdef LLM__VW
     {   /* matrix-vector partial sums: LLM__SLABS rows of the widest output */
@@ -3300,8 +3300,43 @@ static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
    d = NaN, so its outputs are NaN, as in f32. An output is then
    acc = 0; acc = fmaf((float)isum_j, dx_j * dw_j, acc) for the blocks
    j = 0, 1, ... in order, isum_j the exact int32 sum of the block's
-   products; then + bias, then stored, added or passed through the activation (llm__act1). */
+   products; then + bias, then stored, added or passed through the
+   activation (llm__q8_finish). Every kernel below computes exactly this,
+   so a product is bit-identical whatever the kernel, the batch size or
+   the thread count (the activation is the build's: llm__vact in SIMD
+   builds, llm__act1 in the scalar one).
 
+   Kernels (the weights are used as stored, [out, in], mmap'd or in
+   flash; nothing is repacked):
+   - LLM__Q8 3 (AVX-512 BW + VNNI, zmm): the activations are stored as
+     q + 128 (u8) for vpdpbusd (u8 x s8); the block sum is
+     sum (q + 128) w - 128 sum w, both exact int32.
+   - LLM__Q8 1 (AVX2, ymm, vpmaddubsw or AVX-VNNI's vpdpbusd): |w| (u8,
+     128 for -128) times q with the sign of w (|q| <= 127, so no
+     overflow: 2 * 128 * 127 < 32768).
+   - none: the scalar loop.
+   One row (GEMV): a tile of LLM__QR outputs streams its rows once; each
+   output's block sums are reduced across lanes so that a vector holds
+   one block's sums for LLM__QR outputs, and the float steps run across
+   outputs. Several rows (GEMM): the activations are packed with a lane
+   per row (LLM__QR rows a tile, 4 inputs a lane: [tile][block][k / 4]
+   [row][4]); each 4-byte group of a weight row is broadcast against
+   LLM__QR rows, 4 outputs at a time, so each weight is loaded once per
+   LLM__QR rows and the float steps run across rows. */
+
+#if defined(LLM__VW) && LLM__VW == 16 && defined(__AVX512BW__) && defined(__AVX512VNNI__)
+#define LLM__Q8 3
+#define LLM__QR 16   /* lanes: outputs (GEMV) or rows (GEMM) */
+#define LLM__Q8X 0x80 /* stored activation = q ^ LLM__Q8X */
+#elif defined(LLM__VW)
+#define LLM__Q8 1
+#define LLM__QR 8
+#define LLM__Q8X 0
+#endif
+#define LLM__Q8P 16  /* GEMM: outputs per panel (a thread's unit) */
+#define LLM__Q8GEMV 3 /* up to this many rows: one GEMV per row */
+
+#if !defined(LLM__Q8) || LLM__Q8 != 3
 /* round to nearest, ties to even, for |v| <= 127.5 (exact: no FP mode) */
 static int llm__round_even(float v) {
     int q = (int)v;                    /* towards zero */
@@ -3310,97 +3345,408 @@ static int llm__round_even(float v) {
     else if (f < -0.5f || (f == -0.5f && (q & 1))) q--;
     return q;
 }
+#endif
 
-/* qx[B][nb * QB] (zero-padded), dx[B][nb] from in[B][IC] */
-static void llm__quant_rows(signed char *qx, float *dx, const float *in, int B, int IC) {
-    int nb = (IC + LLM__QB - 1) / LLM__QB, b, j, i;
-    for (b = 0; b < B; b++)
-        for (j = 0; j < nb; j++) {
-            const float *x = in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB;
-            signed char *q = qx + ((size_t)b * (size_t)nb + (size_t)j) * LLM__QB;
-            int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB, bad = 0;
-            float amax = 0.0f, id;
-            for (i = 0; i < n; i++) {
-                float v = fabsf(x[i]);
-                if (!(v <= 3.40282347e38f)) bad = 1;
-                else if (v > amax) amax = v;
-            }
+/* One block x[0..n), n <= LLM__QB: q[0..QB) (zero past n), returns d. */
+static float llm__q8_block(signed char *q, const float *x, int n) {
+    float amax = 0.0f, id;
+#if LLM__Q8 == 3
+    {
+        const __mmask16 m0 = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1), m1 = (__mmask16)(n >= 32 ? 0xffff : n <= 16 ? 0 : (1u << (n - 16)) - 1);
+        const __m512 a = _mm512_maskz_loadu_ps(m0, x), b = _mm512_maskz_loadu_ps(m1, x + 16), big = _mm512_set1_ps(3.40282347e38f);
+        const __m512 aa = _mm512_abs_ps(a), ab = _mm512_abs_ps(b);
+        __m512 vid;
+        if (_mm512_cmp_ps_mask(aa, big, _CMP_NLE_UQ) | _mm512_cmp_ps_mask(ab, big, _CMP_NLE_UQ)) {
             memset(q, 0, LLM__QB);
-            if (bad) { dx[(size_t)b * (size_t)nb + (size_t)j] = (float)NAN; continue; }
-            dx[(size_t)b * (size_t)nb + (size_t)j] = amax / 127.0f;
-            if (amax == 0.0f) continue;
-            id = 127.0f / amax;
-            for (i = 0; i < n; i++) q[i] = (signed char)llm__round_even(x[i] * id);
+            return (float)NAN;
+        }
+        amax = _mm512_reduce_max_ps(_mm512_max_ps(aa, ab));
+        if (amax == 0.0f) { memset(q, 0, LLM__QB); return 0.0f; }
+        id = 127.0f / amax;
+        vid = _mm512_set1_ps(id);
+        _mm_storeu_si128((__m128i *)(void *)q, _mm512_cvtepi32_epi8(
+            _mm512_cvt_roundps_epi32(_mm512_mul_ps(a, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)));
+        _mm_storeu_si128((__m128i *)(void *)(q + 16), _mm512_cvtepi32_epi8(
+            _mm512_cvt_roundps_epi32(_mm512_mul_ps(b, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)));
+        return amax / 127.0f;
+    }
+#else
+    int i, bad = 0;
+#if LLM__Q8 == 1
+    if (n == LLM__QB) {
+        const __m256 sg = _mm256_set1_ps(-0.0f), big = _mm256_set1_ps(3.40282347e38f);
+        __m256 v[4], mx = _mm256_setzero_ps(), vid;
+        __m256i r[4], p;
+        __m128 h;
+        int bm = 0;
+        for (i = 0; i < 4; i++) {
+            __m256 a;
+            v[i] = _mm256_loadu_ps(x + 8 * i);
+            a = _mm256_andnot_ps(sg, v[i]);
+            bm |= _mm256_movemask_ps(_mm256_cmp_ps(a, big, _CMP_NLE_UQ));
+            mx = _mm256_max_ps(mx, a);
+        }
+        if (bm) { memset(q, 0, LLM__QB); return (float)NAN; }
+        h = _mm_max_ps(_mm256_castps256_ps128(mx), _mm256_extractf128_ps(mx, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        h = _mm_max_ss(h, _mm_movehdup_ps(h));
+        amax = _mm_cvtss_f32(h);
+        if (amax == 0.0f) { memset(q, 0, LLM__QB); return 0.0f; }
+        id = 127.0f / amax;
+        vid = _mm256_set1_ps(id);
+        for (i = 0; i < 4; i++)
+            r[i] = _mm256_cvttps_epi32(_mm256_round_ps(_mm256_mul_ps(v[i], vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+        p = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]), _mm256_packs_epi32(r[2], r[3]));
+        p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)(void *)q, p);
+        return amax / 127.0f;
+    }
+#endif
+    for (i = 0; i < n; i++) {
+        float v = fabsf(x[i]);
+        if (!(v <= 3.40282347e38f)) bad = 1;
+        else if (v > amax) amax = v;
+    }
+    memset(q, 0, LLM__QB);
+    if (bad) return (float)NAN;
+    if (amax == 0.0f) return 0.0f;
+    id = 127.0f / amax;
+    for (i = 0; i < n; i++) q[i] = (signed char)llm__round_even(x[i] * id);
+    return amax / 127.0f;
+#endif
+}
+
+static float *llm__q8_al(float *p) { return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
+
+/* Blocks per row as stored for the one-row kernels (even: the zmm GEMV
+   reads two at a time). */
+static int llm__q8_nb2(int IC) { return ((IC + LLM__QB - 1) / LLM__QB + 1) & ~1; }
+
+/* Quantize in[B][IC]. packed = 0: row b at xq + b * nb2 * QB, dx + b * nb2;
+   packed = 1 (SIMD): the GEMM layout above, B rounded up to LLM__QR
+   (zero rows). Each stored byte is q ^ LLM__Q8X. */
+static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, int IC, int packed) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), b, j, i, nr = B;
+    signed char q[LLM__QB];
+#ifdef LLM__Q8
+    if (packed) nr = (B + LLM__QR - 1) / LLM__QR * LLM__QR;
+#else
+    (void)packed; (void)i;
+#endif
+    for (b = 0; b < nr; b++)
+        for (j = 0; j < (packed ? nb : nb2); j++) {
+            int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB;
+            float d = 0.0f;
+            if (b < B && j < nb) d = llm__q8_block(q, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB, n);
+            else memset(q, 0, LLM__QB);
+#ifdef LLM__Q8
+            for (i = 0; i < LLM__QB; i++) q[i] = (signed char)(q[i] ^ LLM__Q8X);
+            if (packed) {
+                unsigned char *p = xq + ((size_t)(b / LLM__QR) * (size_t)nb + (size_t)j) * LLM__QB * LLM__QR + (size_t)(b % LLM__QR) * 4;
+                for (i = 0; i < LLM__QB / 4; i++) memcpy(p + (size_t)i * 4 * LLM__QR, q + 4 * i, 4);
+                dx[((size_t)(b / LLM__QR) * (size_t)nb + (size_t)j) * LLM__QR + (size_t)(b % LLM__QR)] = d;
+                continue;
+            }
+#endif
+            memcpy(xq + ((size_t)b * (size_t)nb2 + (size_t)j) * LLM__QB, q, LLM__QB);
+            dx[(size_t)b * (size_t)nb2 + (size_t)j] = d;
         }
 }
 
-/* The exact int32 sum of a[i] * b[i] over n <= LLM__QB int8 pairs (b, the
-   activations, in [-127, 127]): a full block with AVX2 (|b| times b's sign
-   on a, so u8 x s8 pairs cannot saturate: 2 * 127 * 128 < 32768), with the
-   VNNI dot-product instruction where the compiler targets AVX-512 VNNI or
-   AVX-VNNI; the scalar loop otherwise. */
-static int32_t llm__dot_q8(const signed char *a, const signed char *b, int n) {
-    int32_t s = 0;
+/* Scratch floats the 8-bit product needs for B rows of IC inputs, nt threads. */
+static size_t llm__q8_scratch_floats(int B, int IC, int nt) {
+    size_t nb2 = (size_t)llm__q8_nb2(IC), bp = ((size_t)B + 15) / 16 * 16;
+    return bp * nb2 * (LLM__QB / 4 + 1) + (size_t)nt * (2 * LLM__Q8P * nb2 + 32) + 64;
+}
+
+/* dst[0..n) = v (flags 0), += v (LLM__MM_ADD) or act(v): lane by lane, the
+   same for any n and offset (a short tail goes through a padded vector). */
+static void llm__q8_finish(float *dst, const float *v, int n, int flags) {
     int i;
-#if defined(LLM__VW) && defined(__AVX2__)
-    if (n == LLM__QB) {
-        const __m256i w = _mm256_loadu_si256((const __m256i *)(const void *)a);
-        const __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)b);
-        const __m256i ax = _mm256_sign_epi8(x, x), sw = _mm256_sign_epi8(w, x);
-        __m128i h;
-#if defined(__AVX512VNNI__) && defined(__AVX512VL__)
-        const __m256i d = _mm256_dpbusd_epi32(_mm256_setzero_si256(), ax, sw);
-#elif defined(__AVXVNNI__)
-        const __m256i d = _mm256_dpbusd_avx_epi32(_mm256_setzero_si256(), ax, sw);
+    if (flags & LLM__MM_ACT) {
+#ifdef LLM__VW
+        for (i = 0; i < n; i += LLM__VW) {
+            float t[LLM__VW];
+            int k, m = n - i < LLM__VW ? n - i : LLM__VW;
+            for (k = 0; k < LLM__VW; k++) t[k] = k < m ? v[i + k] : 0.0f;
+            llm__vst(t, llm__vact(llm__vld(t), flags >> 4));
+            memcpy(dst + i, t, (size_t)m * sizeof(float));
+        }
 #else
-        const __m256i d = _mm256_madd_epi16(_mm256_maddubs_epi16(ax, sw), _mm256_set1_epi16(1));
+        for (i = 0; i < n; i++) dst[i] = llm__act1(v[i], flags >> 4);
 #endif
-        h = _mm_add_epi32(_mm256_castsi256_si128(d), _mm256_extracti128_si256(d, 1));
-        h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0x4e));
-        h = _mm_add_epi32(h, _mm_shuffle_epi32(h, 0xb1));
-        return _mm_cvtsi128_si32(h);
+    } else if (flags & LLM__MM_ADD) {
+        for (i = 0; i < n; i++) dst[i] += v[i];
+    } else memcpy(dst, v, (size_t)n * sizeof(float));
+}
+
+#ifdef LLM__Q8
+static int32_t llm__ld32(const void *p) { int32_t v; memcpy(&v, p, 4); return v; }
+#if LLM__Q8 == 3
+typedef __m512i llm__qi;
+typedef __m512 llm__qf;
+#define llm__qf_zero() _mm512_setzero_ps()
+#define llm__qf_ld(p) _mm512_loadu_ps(p)
+#define llm__qf_st(p, v) _mm512_storeu_ps(p, v)
+#define llm__qf_set(x) _mm512_set1_ps(x)
+#define llm__qf_fma(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define llm__qf_mul(a, b) _mm512_mul_ps(a, b)
+#define llm__qf_cvt(a) _mm512_cvtepi32_ps(a)
+#define llm__qi_set(x) _mm512_set1_epi32(x)
+#define llm__qi_ld(p) _mm512_loadu_si512((const void *)(p))
+/* acc + per lane sum of its 4 bytes of x (u8) times the 4 bytes at w (s8) */
+static LLM__INLINE __m512i llm__qi_dp(__m512i acc, __m512i x, const signed char *w) {
+    return _mm512_dpbusd_epi32(acc, x, _mm512_set1_epi32(llm__ld32(w)));
+}
+#else
+typedef __m256i llm__qi;
+typedef __m256 llm__qf;
+#define llm__qf_zero() _mm256_setzero_ps()
+#define llm__qf_ld(p) _mm256_loadu_ps(p)
+#define llm__qf_st(p, v) _mm256_storeu_ps(p, v)
+#define llm__qf_set(x) _mm256_set1_ps(x)
+#define llm__qf_fma(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define llm__qf_mul(a, b) _mm256_mul_ps(a, b)
+#define llm__qf_cvt(a) _mm256_cvtepi32_ps(a)
+#define llm__qi_set(x) _mm256_set1_epi32(x)
+#define llm__qi_ld(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+/* acc + per 4-byte lane sum of x (s8, |x| <= 127) times w (s8): |w| x
+   sign(w) x, u8 x s8 pairs that cannot saturate */
+static LLM__INLINE __m256i llm__qi_dot(__m256i acc, __m256i x, __m256i w) {
+    const __m256i aw = _mm256_abs_epi8(w), sx = _mm256_sign_epi8(x, w);
+#if defined(__AVXVNNI__)
+    return _mm256_dpbusd_avx_epi32(acc, aw, sx);
+#elif defined(__AVX512VNNI__) && defined(__AVX512VL__)
+    return _mm256_dpbusd_epi32(acc, aw, sx);
+#else
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(_mm256_maddubs_epi16(aw, sx), _mm256_set1_epi16(1)));
+#endif
+}
+static LLM__INLINE __m256i llm__qi_dp(__m256i acc, __m256i x, const signed char *w) {
+    return llm__qi_dot(acc, x, _mm256_set1_epi32(llm__ld32(w)));
+}
+#endif
+
+/* One step of the GEMV: the exact block sums of LLM__QR outputs (p[o]:
+   where output o's step starts) for the step's blocks: zmm: 2 blocks
+   (64 bytes, mask m for the last), lo = block j and hi = block j + 1 for
+   outputs 0..15 in lane order; ymm: 1 block, in lo. */
+#if LLM__Q8 == 3
+static LLM__INLINE __m512i llm__q8_v(const signed char *p, __mmask64 m, __m512i x) {
+    const __m512i w = _mm512_maskz_loadu_epi8(m, p), z = _mm512_setzero_si512();
+    return _mm512_sub_epi32(_mm512_dpbusd_epi32(z, x, w), _mm512_dpbusd_epi32(z, _mm512_set1_epi8((char)0x80), w));
+}
+static LLM__INLINE __m512i llm__q8_r1(__m512i a, __m512i b) { return _mm512_add_epi32(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b)); }
+static LLM__INLINE __m512i llm__q8_r2(__m512i a, __m512i b) { return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b)); }
+static LLM__INLINE __m512i llm__q8_r3(__m512i a, __m512i b) {
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x88), _mm512_shuffle_i32x4(a, b, 0xdd));
+}
+static LLM__INLINE void llm__q8_step(__m512i *lo, __m512i *hi, const signed char *const *p, __mmask64 m, __m512i x) {
+    __m512i t0 = llm__q8_r1(llm__q8_v(p[0], m, x), llm__q8_v(p[1], m, x)), t1 = llm__q8_r1(llm__q8_v(p[2], m, x), llm__q8_v(p[3], m, x));
+    __m512i t2 = llm__q8_r1(llm__q8_v(p[4], m, x), llm__q8_v(p[5], m, x)), t3 = llm__q8_r1(llm__q8_v(p[6], m, x), llm__q8_v(p[7], m, x));
+    __m512i t4 = llm__q8_r1(llm__q8_v(p[8], m, x), llm__q8_v(p[9], m, x)), t5 = llm__q8_r1(llm__q8_v(p[10], m, x), llm__q8_v(p[11], m, x));
+    __m512i t6 = llm__q8_r1(llm__q8_v(p[12], m, x), llm__q8_v(p[13], m, x)), t7 = llm__q8_r1(llm__q8_v(p[14], m, x), llm__q8_v(p[15], m, x));
+    __m512i w0 = llm__q8_r3(llm__q8_r2(t0, t1), llm__q8_r2(t2, t3)), w1 = llm__q8_r3(llm__q8_r2(t4, t5), llm__q8_r2(t6, t7));
+    *lo = _mm512_shuffle_i32x4(w0, w1, 0x88);
+    *hi = _mm512_shuffle_i32x4(w0, w1, 0xdd);
+}
+#else
+static LLM__INLINE __m256i llm__q8_v(const signed char *p, __m256i x) {
+    return llm__qi_dot(_mm256_setzero_si256(), x, _mm256_loadu_si256((const __m256i *)(const void *)p));
+}
+static LLM__INLINE __m256i llm__q8_r1(__m256i a, __m256i b) { return _mm256_add_epi32(_mm256_unpacklo_epi32(a, b), _mm256_unpackhi_epi32(a, b)); }
+static LLM__INLINE __m256i llm__q8_r2(__m256i a, __m256i b) { return _mm256_add_epi32(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b)); }
+static LLM__INLINE void llm__q8_step(__m256i *lo, const signed char *const *p, __m256i x) {
+    __m256i u0 = llm__q8_r2(llm__q8_r1(llm__q8_v(p[0], x), llm__q8_v(p[1], x)), llm__q8_r1(llm__q8_v(p[2], x), llm__q8_v(p[3], x)));
+    __m256i u1 = llm__q8_r2(llm__q8_r1(llm__q8_v(p[4], x), llm__q8_v(p[5], x)), llm__q8_r1(llm__q8_v(p[6], x), llm__q8_v(p[7], x)));
+    *lo = _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
+}
+#endif
+
+/* Tile setup shared by the kernels: row pointers of outputs o0.. (past OC:
+   the last row, results unused) and zero-padded copies of the rows' last
+   block when IC is not a multiple of QB (so no read passes a row's end). */
+static void llm__q8_rows(const signed char **wr, signed char (*wt)[LLM__QB], const llm__mat *w, int IC, int OC, int o0, int n) {
+    int o, nf = IC / LLM__QB, r = IC - nf * LLM__QB;
+    for (o = 0; o < n; o++) {
+        wr[o] = (const signed char *)w->w + (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)IC;
+        memset(wt[o], 0, LLM__QB);
+        if (r) memcpy(wt[o], wr[o] + (size_t)nf * LLM__QB, (size_t)r);
     }
+}
+
+/* out[OC] for one quantized row (xq, dx: layout packed = 0). Tiles of
+   LLM__QR outputs split over the threads. */
+static void llm__q8_gemv(float *out, const unsigned char *xq, const float *dx, const llm__mat *w, const float *bias,
+                         int IC, int OC, int flags, int nt, float *scratch) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, ntile = (OC + LLM__QR - 1) / LLM__QR, t;
+    size_t ts = 2 * LLM__Q8P * (size_t)llm__q8_nb2(IC) + 32;
+    (void)nt;
+    LLM__PARALLEL_FOR(nt, (double)IC * OC)
+    for (t = 0; t < ntile; t++) {
+        float *dwf = llm__q8_al(scratch + (size_t)LLM__TID * ts), res[LLM__QR];
+        const signed char *wr[LLM__QR], *p[LLM__QR];
+        signed char wt[LLM__QR][LLM__QB];
+        int o0 = t * LLM__QR, no = OC - o0 < LLM__QR ? OC - o0 : LLM__QR, o, j;
+        llm__qf acc = llm__qf_zero();
+        llm__q8_rows(wr, wt, w, IC, OC, o0, LLM__QR);
+        for (o = 0; o < LLM__QR; o++) {
+            size_t r = (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)nb;
+            for (j = 0; j < nb; j++) dwf[(size_t)j * LLM__QR + (size_t)o] = llm__wget(w->stype, w->scale, r + (size_t)j);
+        }
+#if LLM__Q8 == 3
+        (void)wt;
+        for (j = 0; j < nb; j += 2) {
+            int k = j * LLM__QB, nv = IC - k < 64 ? IC - k : 64;
+            const __mmask64 m = nv == 64 ? ~(__mmask64)0 : (((__mmask64)1 << nv) - 1);
+            __m512i lo, hi;
+            for (o = 0; o < LLM__QR; o++) p[o] = wr[o] + k;
+            llm__q8_step(&lo, &hi, p, m, _mm512_loadu_si512((const void *)(xq + k)));
+            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), llm__qf_ld(dwf + (size_t)j * LLM__QR)), acc);
+            if (j + 1 < nb)
+                acc = llm__qf_fma(llm__qf_cvt(hi), llm__qf_mul(llm__qf_set(dx[j + 1]), llm__qf_ld(dwf + (size_t)(j + 1) * LLM__QR)), acc);
+        }
+#else
+        for (j = 0; j < nb; j++) {
+            int full = (j + 1) * LLM__QB <= IC;
+            __m256i lo;
+            for (o = 0; o < LLM__QR; o++) p[o] = full ? wr[o] + (size_t)j * LLM__QB : wt[o];
+            llm__q8_step(&lo, p, llm__qi_ld(xq + (size_t)j * LLM__QB));
+            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), llm__qf_ld(dwf + (size_t)j * LLM__QR)), acc);
+        }
 #endif
-    for (i = 0; i < n; i++) s += (int32_t)a[i] * (int32_t)b[i];
-    return s;
+        llm__qf_st(res, acc);
+        if (bias) for (o = 0; o < no; o++) res[o] += bias[o0 + o];
+        llm__q8_finish(out + o0, res, no, flags);
+    }
 }
 
-/* Scratch floats the 8-bit product needs for B rows of IC inputs. */
-static size_t llm__q8_scratch_floats(int B, int IC) {
-    size_t nb = ((size_t)IC + LLM__QB - 1) / LLM__QB;
-    return ((size_t)B * nb * (LLM__QB + 4) + 3) / 4 + 16;
+/* c[o][0..QR) = the products of 4 outputs (wr: rows, wt: last-block
+   copies, negc / dwf: per output nb values) with the QR rows of one
+   packed tile (xp, dxp), each accumulated block by block in order. */
+static void llm__q8_kernel(float *c, const unsigned char *xp, const float *dxp, const signed char *const *wr,
+                           signed char (*wt)[LLM__QB], const int32_t *negc, const float *dwf, int nb, int nfull) {
+    llm__qf f0 = llm__qf_zero(), f1 = f0, f2 = f0, f3 = f0, dv;
+    int j, k;
+    for (j = 0; j < nb; j++, xp += LLM__QB * LLM__QR) {
+        const int full = j < nfull;
+        const signed char *w0 = full ? wr[0] + (size_t)j * LLM__QB : wt[0], *w1 = full ? wr[1] + (size_t)j * LLM__QB : wt[1];
+        const signed char *w2 = full ? wr[2] + (size_t)j * LLM__QB : wt[2], *w3 = full ? wr[3] + (size_t)j * LLM__QB : wt[3];
+        llm__qi i0 = llm__qi_set(negc[j]), i1 = llm__qi_set(negc[nb + j]), i2 = llm__qi_set(negc[2 * nb + j]), i3 = llm__qi_set(negc[3 * nb + j]);
+        for (k = 0; k < LLM__QB / 4; k++) {
+            const llm__qi x = llm__qi_ld(xp + (size_t)k * 4 * LLM__QR);
+            i0 = llm__qi_dp(i0, x, w0 + 4 * k);
+            i1 = llm__qi_dp(i1, x, w1 + 4 * k);
+            i2 = llm__qi_dp(i2, x, w2 + 4 * k);
+            i3 = llm__qi_dp(i3, x, w3 + 4 * k);
+        }
+        dv = llm__qf_ld(dxp + (size_t)j * LLM__QR);
+        f0 = llm__qf_fma(llm__qf_cvt(i0), llm__qf_mul(dv, llm__qf_set(dwf[j])), f0);
+        f1 = llm__qf_fma(llm__qf_cvt(i1), llm__qf_mul(dv, llm__qf_set(dwf[nb + j])), f1);
+        f2 = llm__qf_fma(llm__qf_cvt(i2), llm__qf_mul(dv, llm__qf_set(dwf[2 * nb + j])), f2);
+        f3 = llm__qf_fma(llm__qf_cvt(i3), llm__qf_mul(dv, llm__qf_set(dwf[3 * nb + j])), f3);
+    }
+    llm__qf_st(c, f0); llm__qf_st(c + LLM__QR, f1); llm__qf_st(c + 2 * LLM__QR, f2); llm__qf_st(c + 3 * LLM__QR, f3);
 }
 
-/* out[B,OC] = quant(in[B,IC]) . w[OC,IC] (I8, per-block scales) + bias.
-   Outputs in blocks of 4 rows of w, split over the threads; each output
-   is one thread's, in the fixed order above. */
+/* out[B,OC] for B packed rows: panels of LLM__Q8P outputs split over the
+   threads; per panel the scales as f32 and (zmm) -128 x the block sums
+   of the weights, then every tile of rows. */
+static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, const llm__mat *w, const float *bias,
+                         int B, int IC, int OC, int flags, int nt, float *scratch) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, npan = (OC + LLM__Q8P - 1) / LLM__Q8P, ntr = (B + LLM__QR - 1) / LLM__QR, p;
+    size_t ts = 2 * LLM__Q8P * (size_t)llm__q8_nb2(IC) + 32;
+    (void)nt;
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
+    for (p = 0; p < npan; p++) {
+        float *dwf = llm__q8_al(scratch + (size_t)LLM__TID * ts), c[LLM__Q8P * LLM__QR], row[LLM__Q8P];
+        int32_t *negc = (int32_t *)(void *)(dwf + (size_t)LLM__Q8P * (size_t)nb);
+        const signed char *wr[LLM__Q8P];
+        signed char wt[LLM__Q8P][LLM__QB];
+        int o0 = p * LLM__Q8P, no = OC - o0 < LLM__Q8P ? OC - o0 : LLM__Q8P, o, j, tr, g, l;
+        llm__q8_rows(wr, wt, w, IC, OC, o0, LLM__Q8P);
+        for (o = 0; o < LLM__Q8P; o++) {
+            size_t r = (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)nb;
+            for (j = 0; j < nb; j++) dwf[(size_t)o * nb + j] = llm__wget(w->stype, w->scale, r + (size_t)j);
+        }
+#if LLM__Q8 == 3
+        for (j = 0; j < nb; j += 2) {   /* negc = sum (0 - 128) w, with the GEMV's step */
+            int k = j * LLM__QB, nv = IC - k < 64 ? IC - k : 64, s[2 * LLM__Q8P];
+            const __mmask64 m = nv == 64 ? ~(__mmask64)0 : (((__mmask64)1 << nv) - 1);
+            const signed char *pp[LLM__Q8P];
+            __m512i lo, hi;
+            for (o = 0; o < LLM__Q8P; o++) pp[o] = wr[o] + k;
+            llm__q8_step(&lo, &hi, pp, m, _mm512_setzero_si512());
+            _mm512_storeu_si512((void *)s, lo);
+            _mm512_storeu_si512((void *)(s + LLM__Q8P), hi);
+            for (o = 0; o < LLM__Q8P; o++) {
+                negc[(size_t)o * nb + j] = s[o];
+                if (j + 1 < nb) negc[(size_t)o * nb + j + 1] = s[LLM__Q8P + o];
+            }
+        }
+#else
+        memset(negc, 0, (size_t)LLM__Q8P * (size_t)nb * sizeof(int32_t));
+#endif
+        for (tr = 0; tr < ntr; tr++) {
+            const unsigned char *xp = xq + (size_t)tr * (size_t)nb * LLM__QB * LLM__QR;
+            const float *dxp = dx + (size_t)tr * (size_t)nb * LLM__QR;
+            int nr = B - tr * LLM__QR < LLM__QR ? B - tr * LLM__QR : LLM__QR;
+            for (g = 0; g < no; g += 4)
+                llm__q8_kernel(c + (size_t)g * LLM__QR, xp, dxp, wr + g, wt + g, negc + (size_t)g * nb, dwf + (size_t)g * nb, nb, IC / LLM__QB);
+            for (l = 0; l < nr; l++) {
+                for (o = 0; o < no; o++) row[o] = bias ? c[o * LLM__QR + l] + bias[o0 + o] : c[o * LLM__QR + l];
+                llm__q8_finish(out + (size_t)(tr * LLM__QR + l) * (size_t)OC + (size_t)o0, row, no, flags);
+            }
+        }
+    }
+}
+#endif /* LLM__Q8 */
+
+/* out[B,OC] = quant(in[B,IC]) . w[OC,IC] (I8, per-block scales) + bias:
+   the activations quantized once, then the GEMV per row (B <=
+   LLM__Q8GEMV) or the GEMM; the scalar build: one dot product per output
+   and row, outputs in blocks of 4 split over the threads. */
 static void llm__mm_q8(float *out, const float *in, const llm__mat *w, const float *bias,
                        int B, int IC, int OC, int flags, int nt, float *scratch) {
-    int nb = (IC + LLM__QB - 1) / LLM__QB, nblk = (OC + 3) / 4, blk;
-    float *dx = (float *)(void *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
-    signed char *qx = (signed char *)(void *)(dx + (size_t)B * (size_t)nb);
-    (void)nt;
-    llm__quant_rows(qx, dx, in, B, IC);
+    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), bp = (B + 15) / 16 * 16;
+    float *dx = llm__q8_al(scratch);
+    unsigned char *xq = (unsigned char *)(void *)llm__q8_al(dx + (size_t)bp * (size_t)nb2);
+    float *ts = llm__q8_al((float *)(void *)(xq + (size_t)bp * (size_t)nb2 * LLM__QB));
+#ifdef LLM__Q8
+    int b;
+    (void)nb;
+    if (B <= LLM__Q8GEMV) {
+        llm__q8_quant(xq, dx, in, B, IC, 0);
+        for (b = 0; b < B; b++)
+            llm__q8_gemv(out + (size_t)b * (size_t)OC, xq + (size_t)b * (size_t)nb2 * LLM__QB, dx + (size_t)b * (size_t)nb2, w, bias, IC, OC, flags, nt, ts);
+        return;
+    }
+    llm__q8_quant(xq, dx, in, B, IC, 1);
+    llm__q8_gemm(out, xq, dx, w, bias, B, IC, OC, flags, nt, ts);
+#else
+    int nblk = (OC + 3) / 4, blk;
+    (void)nt; (void)ts;
+    llm__q8_quant(xq, dx, in, B, IC, 0);
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
-        int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, o, j;
+        int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, o, j, i;
         for (b = 0; b < B; b++)
             for (o = o0; o < o0 + no; o++) {
                 const signed char *wr = (const signed char *)w->w + (size_t)o * (size_t)IC;
-                const signed char *xr = qx + (size_t)b * (size_t)nb * LLM__QB;
-                float acc = 0.0f, v, *dst = out + (size_t)b * (size_t)OC + (size_t)o;
+                const signed char *xr = (const signed char *)xq + (size_t)b * (size_t)nb2 * LLM__QB;
+                float acc = 0.0f, v;
                 for (j = 0; j < nb; j++) {
                     int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB;
-                    int32_t isum = llm__dot_q8(wr + j * LLM__QB, xr + j * LLM__QB, n);
-                    acc = fmaf((float)isum, dx[(size_t)b * (size_t)nb + (size_t)j] *
+                    int32_t isum = 0;
+                    for (i = 0; i < n; i++) isum += (int32_t)wr[j * LLM__QB + i] * (int32_t)xr[j * LLM__QB + i];
+                    acc = fmaf((float)isum, dx[(size_t)b * (size_t)nb2 + (size_t)j] *
                                llm__wget(w->stype, w->scale, (size_t)o * (size_t)nb + (size_t)j), acc);
                 }
                 v = bias ? acc + bias[o] : acc;
-                if (flags & LLM__MM_ACT) *dst = llm__act1(v, flags >> 4);
-                else if (flags & LLM__MM_ADD) *dst += v;
-                else *dst = v;
+                llm__q8_finish(out + (size_t)b * (size_t)OC + (size_t)o, &v, 1, flags);
             }
     }
+#endif
 }
 
 /* ---- [in, out] product, B > 1: packed panels (SIMD) ---------------------- */

@@ -22,6 +22,11 @@
 #define T_NR 64
 #define T_KC 256
 #endif
+#ifdef LLM__QR
+#define T_QR LLM__QR  /* the 8-bit kernels' lanes: outputs (one row) or rows (GEMM) */
+#else
+#define T_QR 4
+#endif
 
 static uint64_t rng = 88172645463325252ull;
 static uint32_t rnd32(void) { rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17; return (uint32_t)(rng >> 16); }
@@ -131,20 +136,24 @@ static void test_matmul(void) {
 }
 
 /* The 8-bit product against the documented rule, written out here: I8
-   weights [OC][IC] with F16 or F32 scales per 32 inputs; activations
-   quantized per row and block (amax, id = 127 / amax, q = x * id rounded
-   to nearest, ties to even: rint in the default mode); the block sums in
-   double. */
+   weights [OC][IC] (all of [-128, 127]) with F16 or F32 scales per 32
+   inputs; activations quantized per row and block (amax, id = 127 / amax,
+   q = x * id rounded to nearest, ties to even: rint in the default mode).
+   Checked three ways: against the block sums in double (tolerance), bit
+   for bit against the rule's float steps done here (acc = fmaf(isum,
+   dx * dw, acc) block by block, + bias; so the scalar, AVX2 and AVX-512
+   builds all give these same bits), and each row of a batched product
+   against the one-row product of that row; for 1, 2 and 3 threads. */
 static void check_q8(llm_dtype st, int B, int IC, int OC, int flags, int use_bias) {
-    int nb = (IC + 31) / 32, b, o, k, j, nt, same = 1;
+    int nb = (IC + 31) / 32, b, o, k, j, nt, same = 1, exact = 1, rows = 1;
     signed char *w = (signed char *)malloc((size_t)OC * IC), *qx = (signed char *)malloc((size_t)B * IC);
     void *sc = malloc((size_t)OC * nb * 4);
     double *dw = (double *)malloc((size_t)OC * nb * sizeof(double)), *dxr = (double *)malloc((size_t)B * nb * sizeof(double)), worst = 0;
     float *in = (float *)malloc((size_t)B * IC * 4), *bias = (float *)malloc((size_t)OC * 4), *out0 = (float *)malloc((size_t)B * OC * 4);
-    float *out[3];
+    float *out[3], *one = (float *)malloc((size_t)OC * 4);
     llm__mat m;
     size_t i;
-    for (i = 0; i < (size_t)OC * IC; i++) w[i] = (signed char)((int)(rnd32() % 255) - 127);
+    for (i = 0; i < (size_t)OC * IC; i++) w[i] = (signed char)((int)(rnd32() % 256) - 128);
     for (i = 0; i < (size_t)OC * nb; i++) {
         if (st == LLM_DTYPE_F16) { uint16_t h = (uint16_t)(((5 + rnd32() % 6) << 10) | (rnd32() & 1023)); ((uint16_t *)sc)[i] = h; dw[i] = dec_f16(h); }
         else { float f = (rndf() + 1.5f) * 1e-3f; ((float *)sc)[i] = f; dw[i] = f; }
@@ -168,42 +177,59 @@ static void check_q8(llm_dtype st, int B, int IC, int OC, int flags, int use_bia
         out[nt - 1] = (float *)malloc((size_t)B * OC * 4);
         memcpy(out[nt - 1], out0, (size_t)B * OC * 4);
         llm__matmul(out[nt - 1], in, &m, use_bias ? bias : NULL, B, IC, OC, flags, nt, scratch);
+        if (nt == 2)   /* each row alone */
+            for (b = 0; b < B; b++) {
+                memcpy(one, out0 + (size_t)b * OC, (size_t)OC * 4);
+                llm__matmul(one, in + (size_t)b * IC, &m, use_bias ? bias : NULL, 1, IC, OC, flags, nt, scratch);
+                if (memcmp(one, out[1] + (size_t)b * OC, (size_t)OC * 4)) rows = 0;
+            }
         free(scratch);
     }
     for (b = 0; b < B; b++)
         for (o = 0; o < OC; o++) {
             double s = use_bias ? bias[o] : 0, mag = fabs(s) + 1e-3, ref;
+            float acc = 0.0f;
             for (j = 0; j < nb; j++) {
                 long isum = 0;
                 int n = IC - 32 * j < 32 ? IC - 32 * j : 32;
                 for (k = 0; k < n; k++) isum += (long)w[(size_t)o * IC + 32 * j + k] * qx[(size_t)b * IC + 32 * j + k];
                 s += (double)isum * dxr[(size_t)b * nb + j] * dw[(size_t)o * nb + j];
                 mag += fabs((double)isum * dxr[(size_t)b * nb + j] * dw[(size_t)o * nb + j]);
+                acc = fmaf((float)isum, (float)dxr[(size_t)b * nb + j] * (float)dw[(size_t)o * nb + j], acc);
             }
+            if (use_bias) acc += bias[o];
+            if (flags & LLM__MM_ADD) acc = out0[(size_t)b * OC + o] + acc;
+            if (!(flags & LLM__MM_ACT) && memcmp(&acc, &out[0][(size_t)b * OC + o], 4)) exact = 0;
             ref = flags & LLM__MM_ACT ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
             if (flags & LLM__MM_ADD) mag += fabs(out0[(size_t)b * OC + o]);
             if (fabs(out[0][(size_t)b * OC + o] - ref) / mag > worst) worst = fabs(out[0][(size_t)b * OC + o] - ref) / mag;
         }
     for (nt = 1; nt < 3; nt++) if (memcmp(out[0], out[nt], (size_t)B * OC * 4)) same = 0;
     CHECK(worst < 2e-6, "q8 scales %s B=%d IC=%d OC=%d flags=%d: error %.3g", llm_dtype_name(st), B, IC, OC, flags, worst);
+    CHECK(exact, "q8 scales %s B=%d IC=%d OC=%d flags=%d: not bit-identical to the rule's float steps", llm_dtype_name(st), B, IC, OC, flags);
     CHECK(same, "q8 B=%d IC=%d OC=%d: results differ between 1, 2 and 3 threads", B, IC, OC);
+    CHECK(rows, "q8 B=%d IC=%d OC=%d flags=%d: a row of the batched product differs from its one-row product", B, IC, OC, flags);
     for (nt = 0; nt < 3; nt++) free(out[nt]);
-    free(w); free(qx); free(sc); free(dw); free(dxr); free(in); free(bias); free(out0);
+    free(w); free(qx); free(sc); free(dw); free(dxr); free(in); free(bias); free(out0); free(one);
 }
 
 static void test_q8(void) {
-    const int Bs[] = { 1, 2, T_MR - 1, T_MR + 1, 17 };
-    const int ICs[] = { 1, 31, 32, 33, 100, 768 };
-    const int OCs[] = { 1, 5, 17, T_NR + 1 };
+    /* rows around the one-row limit and the row tile, inputs around the
+       block (and the zmm GEMV's two blocks), outputs around the 4-output
+       kernel, the GEMV tile and the 16-output panel */
+    const int Bs[] = { 1, 2, 3, 4, T_QR - 1, T_QR, T_QR + 1, 2 * T_QR + 3 };
+    const int ICs[] = { 1, 31, 32, 33, 63, 64, 65, 100, 768 };
+    const int OCs[] = { 1, 3, 5, 8, 15, 16, 17, 33 };
     int bi, ii, oi;
-    for (bi = 0; bi < 5; bi++)
-        for (ii = 0; ii < 6; ii++)
-            for (oi = 0; oi < 4; oi++) {
+    for (bi = 0; bi < 8; bi++)
+        for (ii = 0; ii < 9; ii++)
+            for (oi = 0; oi < 8; oi++) {
                 int v = (bi + ii + oi) % 3;
                 check_q8((bi + oi) % 2 ? LLM_DTYPE_F32 : LLM_DTYPE_F16, Bs[bi] < 1 ? 1 : Bs[bi], ICs[ii], OCs[oi],
                          v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH), v != 1);
             }
     check_q8(LLM_DTYPE_F16, 9, 768, 768, LLM__MM_ADD, 1);
+    check_q8(LLM_DTYPE_F32, 40, 3072, 50, 0, 1);
     {   /* an embedding row of an I8 matrix is q * d */
         signed char q[2 * 40];
         float sc[4] = { 0.5f, 0.25f, 2.0f, 4.0f }, dst[40];
