@@ -89,7 +89,8 @@ int main(int argc, char **argv) {
               "tokens per reply (default 64; n_ctx / 2 if that is not below the context)" },
             { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
             { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, NULL, "0 = off" },
-            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, NULL, "1 = off" },
+            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, NULL,
+              "1 = off, 0 = only the best token (as in HF)" },
             { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, NULL, "0 = off" },
             { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6, NULL,
               "1 = off" },
@@ -103,6 +104,7 @@ int main(int argc, char **argv) {
         if ((i = cli_parse("chat", usage, opts, NULL, argc, argv)) != CLI_CONTINUE) return i;
     }
     if (!dir) { cli_error("-m MODEL is required (see --help)"); return 2; }
+    cli_top_p_zero(&go.sampler);
     if (!cli_load_model(&model, dir, 1, 0)) return 1;
     /* the sampler options are checked before the first line is read */
     if (llm_sampler_init(&check, &go.sampler, (size_t)model.config.n_vocab) != LLM_OK) {

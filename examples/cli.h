@@ -421,6 +421,14 @@ static inline int cli_out_close(cli_out *o) {
 
 /* ---- seed, threads ------------------------------------------------------------ */
 
+/* top_p 0 as Hugging Face (and OpenAI's API) define it: only the best token
+   stays in the draw. llm_sampler_options reads 0 as off (so that zeroed
+   options sample plainly), so the programs say it with top_k 1 (ties for
+   the best stay in, as top_k keeps them). Call after every source of options. */
+static inline void cli_top_p_zero(llm_sampler_options *o) {
+    if (o->top_p == 0.0f) { o->top_k = 1; o->top_p = 1.0f; }
+}
+
 /* 64 random bits: /dev/urandom, else the clock (ns) and the process id. */
 static inline uint64_t cli_random_seed(void) {
     uint64_t s = 0;

@@ -190,7 +190,8 @@ int main(int argc, char **argv) {
             { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, &given[GIVEN_TEMPERATURE],
               "0 = greedy" },
             { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, &given[GIVEN_TOP_K], "0 = off" },
-            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, &given[GIVEN_TOP_P], "1 = off" },
+            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, &given[GIVEN_TOP_P],
+              "1 = off, 0 = only the best token (as in HF)" },
             { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, NULL, "0 = off" },
             { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6,
               &given[GIVEN_PENALTY],
@@ -233,6 +234,7 @@ int main(int argc, char **argv) {
     st.started = -1;
     if (!cli_load_model(&model, model_dir, 1, st.quiet)) { free(file_prompt); return 1; }
     if ((i = take_generation_config(&model, given, &go, sets, st.quiet || info)) != 1 && !info) { rc = i; goto done; }
+    cli_top_p_zero(&go.sampler);
     if (!cli_out_open(&st.out, NULL)) goto done;
     if (info) {
         int k;

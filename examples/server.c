@@ -645,10 +645,11 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
     r->so.temperature = (float)x;
     x = 1;
     if (!get_num(d, "top_p", 0, 1, 0, &x, f)) goto fail;
-    r->so.top_p = x >= 1 ? 0.0f : (float)x;
+    r->so.top_p = (float)x;
     x = 0;
     if (!get_num(d, "top_k", 0, 1 << 30, 1, &x, f)) goto fail;
     r->so.top_k = (int)x;
+    cli_top_p_zero(&r->so);
     x = 0;
     if (!get_num(d, "min_p", 0, 1, 0, &x, f)) goto fail;
     r->so.min_p = (float)x;

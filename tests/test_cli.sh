@@ -127,6 +127,11 @@ printf '%s' "$prompt" >"$TMP.prompt"
 if cmp -s "$TMP.got3" "$TMP.expect"; then ok; else bad "generate --model -f FILE: differs from -m -p TEXT"; fi
 "$B/generate" --model $M --prompt "$prompt" --greedy --max-new-tokens 32 --ignore-eos -q >"$TMP.got3" 2>/dev/null
 if cmp -s "$TMP.got3" "$TMP.expect"; then ok; else bad "generate --prompt: differs from -p TEXT"; fi
+# --top-p 0 keeps only the best token, as in HF: sampling at temperature 1 then gives greedy's text
+# (it was "off" before issue 13 item 18, which sampled freely); chat takes it the same way
+"$B/generate" -m $M -p "$prompt" --top-p 0 --temperature 1 --seed 7 --max-new-tokens 32 --ignore-eos -q \
+    >"$TMP.got3" 2>/dev/null
+if cmp -s "$TMP.got3" "$TMP.expect"; then ok; else bad "generate --top-p 0: differs from greedy"; fi
 expect_fail "-p and -f" 2 "use one" "$B/generate" -m $M -p hi -f "$TMP.prompt"
 expect_fail "-f DIR" 1 "directory" "$B/generate" -m $M -f "$TMP.npy"
 

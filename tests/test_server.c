@@ -155,6 +155,15 @@ static void test_generate_equal(int port) {
     sprintf(expect, "ROMEO:%s\n", got ? got : "");
     CHECK(want && got && !strcmp(expect, want), "seed 3: server '%s', generate '%s'", expect, want ? want : "(none)");
     free(want); free(got); free(expect);
+    /* top_p 0 keeps only the best token (HF, OpenAI): temperature 1 gives greedy's text */
+    want = run_generate("-p 'ROMEO:' --greedy --max-new-tokens 30 --ignore-eos");
+    http(port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"seed\":3,\"top_p\":0,\"max_tokens\":30,"
+         "\"ignore_eos\":true}", NULL, &b);
+    got = jstr(b.p, "choices.0.text");
+    expect = (char *)malloc(strlen("ROMEO:") + (got ? strlen(got) : 0) + 2);
+    sprintf(expect, "ROMEO:%s\n", got ? got : "");
+    CHECK(want && got && !strcmp(expect, want), "top_p 0: server '%s', greedy '%s'", expect, want ? want : "(none)");
+    free(want); free(got); free(expect);
     sb_free(&b);
 }
 
