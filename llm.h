@@ -7628,7 +7628,7 @@ static llm_status llm__gen_step(llm_sampler *smp, llm__gctx *x, int i, const flo
     smp->rng = g->rng;
     r = llm_sampler_sample(smp, lg, q->ids, q->n_ids, &id);
     g->rng = smp->rng;
-    if (r != LLM_OK) return llm__err(err, r, "%s", smp->error);
+    if (r != LLM_OK) return llm__err(err, r, "sequence %d, position %zu: %s", i, q->n_ids, smp->error);
     q->ids[q->n_ids++] = id;
     g->gen++;
     cb_stop = o->on_token && o->on_token(o->user, i, id);

@@ -523,7 +523,8 @@ static void test_generate_unchanged(void) {
         o.max_new_tokens = 4;
         for (k = 0; k < 2; k++) {
             o.sampler.temperature = (float)k;
-            CHECK(llm_generate(&b, prompt, 3, &o, &g) == LLM_ERR_NUMERIC && strstr(llm_session_error(&b), "NaN") &&
+            CHECK(llm_generate(&b, prompt, 3, &o, &g) == LLM_ERR_NUMERIC &&
+                  strstr(llm_session_error(&b), "sequence 0, position 3: logit 0 is NaN") &&
                   b.pos == 0, "NaN weights (T %d): %s, pos %zu", (int)k, llm_session_error(&b), b.pos);
             llm_generation_free(&g);
         }
