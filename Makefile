@@ -128,8 +128,9 @@ bench: $(BUILD)/bench_native
 bench-tokenizer: $(BUILD)/bench_tokenizer
 	$(BUILD)/bench_tokenizer $(BENCH_TOKENIZER_ARGS)
 
-bench-wait: $(BUILD)/generate
+bench-wait: $(BUILD)/generate $(BUILD)/bench_native
 	sh tools/bench_wait.sh
+	MODEL=124m sh tools/bench_wait.sh
 
 # make install: the header, the programs (as llm-generate, llm-score,
 # llm-chat, llm-tokenize: built as configured, -march=native by default)

@@ -8,9 +8,21 @@
 #                    GOMP_SPINCOUNT is set), i.e. the behaviour before
 #   ACTIVE           OMP_WAIT_POLICY=ACTIVE
 # each RUNS times (median) with the cores busy, then with them idle.
+# MODEL (default models/shakespeare, TOKENS 200) or MODEL=124m: the GPT-2
+# 124M shape in F16 with seeded random weights (build/bench_native
+# --write-only writes it; the Shakespeare tokenizer is copied beside it,
+# generate needs one; TOKENS 64).
 # Needs build/generate (make) and models/shakespeare.
 B=${BUILD:-build}
 RUNS=${RUNS:-5}
+MODEL=${MODEL:-models/shakespeare}
+if [ "$MODEL" = 124m ]; then
+    [ -x "$B/bench_native" ] || { echo "bench_wait: $B/bench_native not built (make $B/bench_native)"; exit 1; }
+    "$B/bench_native" --write-only >/dev/null || exit 1
+    MODEL=$B/bench-results/f16
+    cp models/shakespeare/vocab.json models/shakespeare/merges.txt "$MODEL/" || exit 1
+    TOKENS=${TOKENS:-64}
+fi
 TOKENS=${TOKENS:-200}
 THREADS=${THREADS:-2}
 LOAD=${LOAD:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
@@ -18,7 +30,7 @@ LOAD=${LOAD:-$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 2)}
 
 # one run: tok/s after the first token
 speed() {
-    env "$@" "$B/generate" -m models/shakespeare -p "ROMEO:" --seed 1 --max-new-tokens "$TOKENS" --ignore-eos \
+    env "$@" "$B/generate" -m "$MODEL" -p "ROMEO:" --seed 1 --max-new-tokens "$TOKENS" --ignore-eos \
         --threads "$THREADS" 2>&1 >/dev/null | sed -n 's/.*; \([0-9.]*\) tok\/s after the first.*/\1/p'
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -36,7 +48,7 @@ trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -f "$TMP".*' EXIT INT T
 for state in busy idle; do
     if [ $state = busy ]; then
         i=0; while [ $i -lt "$LOAD" ]; do sh -c 'while :; do :; done' & pids="$pids $!"; i=$((i + 1)); done
-        echo "cores busy ($LOAD spinning shell loops), $THREADS threads, $TOKENS tokens, median of $RUNS runs:"
+        echo "$MODEL: cores busy ($LOAD spinning shell loops), $THREADS threads, $TOKENS tokens, median of $RUNS runs:"
     else
         for p in $pids; do kill "$p" 2>/dev/null; done; pids=""
         echo "cores idle:"
