@@ -2776,14 +2776,16 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    target, gives the portable scalar code. A plain -O2 x86-64 build is the
    scalar build.
 
-   [in, out] products, B > 1: the threads share out the output columns in
-   panels of LLM__NR; for each block of LLM__KC inputs a thread copies the
-   panel's weights, converted to f32, into its slice of the session's
-   scratch (prefetching the next block meanwhile) and runs an LLM__MR x
-   LLM__NR register-blocked kernel over every row of the batch. B = 1
-   (generation): a streaming matrix-vector product, weights read once, in
-   place, each thread going down its own contiguous slabs of rows. LM head:
-   dot products, 4 vocabulary rows at a time, rows split between the
+   [in, out] products, B > LLM__GEMV_ROWS (8): the threads share out the
+   output columns in panels of LLM__NR; for each block of LLM__KC inputs a
+   thread copies the panel's weights, converted to f32, into its slice of
+   the session's scratch (prefetching the next block meanwhile) and runs an
+   LLM__MR x LLM__NR register-blocked kernel over every row of the batch.
+   B <= LLM__GEMV_ROWS (generation, one token per sequence): a streaming
+   matrix-vector product, weights read once, in place, each thread going
+   down its own contiguous slabs of rows, each weight vector multiplied
+   into all B rows. LM head: dot products, 4 vocabulary rows at a time
+   (converted to f32 once per block when B > 1), rows split between the
    threads. Attention, B > 1: per head, keys packed
    transposed and values in panels, then S = QK^T and Y = PV with the same
    kernel; B = 1: dot products. Scratch: llm__scratch_floats(), allocated
@@ -2793,9 +2795,12 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    same operations in the same order whatever the thread count: an
    [in, out] product is bias, then one fused multiply-add per input in
    order 0..IC-1 (fmaf in the scalar tails, so lanes and tails agree), then
-   the residual add or GELU; for B = 1 the inputs are summed in LLM__SLABS
-   fixed slabs, then bias + slab 0 + slab 1 + ...; an LM-head logit is an
-   LLM__VW-lane dot product summed in a fixed tree (the same for any B);
+   the residual add or GELU; for B <= LLM__GEMV_ROWS the inputs are summed
+   in LLM__SLABS fixed slabs, then bias + slab 0 + slab 1 + ..., so a row's
+   outputs are bit-identical for every such B (a batch of sequences, one
+   token each, decodes exactly as each sequence alone; the scalar build's
+   tiles are per row, so the same holds there for any B); an LM-head logit
+   is an LLM__VW-lane dot product summed in a fixed tree (the same for any B);
    attention scores are summed in one order for B = 1 and another for
    B > 1. So token-by-token decoding and batched prefill differ by rounding
    only (~1e-7 relative; the tests allow 1e-5).
@@ -2820,6 +2825,11 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    while every row of the batch goes past it. */
 #define LLM__KC 128
 #define LLM__SLABS 4   /* matrix-vector products: partial sums over 4 slabs of inputs */
+/* [in, out] products of at most this many rows take the streaming
+   matrix-vector kernel, more the packed GEMM (measured: README "Speed") */
+#ifndef LLM__GEMV_ROWS
+#define LLM__GEMV_ROWS 8
+#endif
 
 #ifdef LLM__OMP
 #define LLM__TID omp_get_thread_num()
@@ -2884,9 +2894,13 @@ static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, in
     q8 = llm__q8_scratch_floats(max_batch, c->n_inner > c->n_embd ? c->n_inner : c->n_embd, nt);
     if (q8 > all) all = q8;
 #ifdef LLM__VW
-    {   /* matrix-vector partial sums: LLM__SLABS rows of the widest output */
+    {   /* matrix-vector partial sums: LLM__SLABS rows of the widest output per row, up to LLM__GEMV_ROWS rows */
         size_t oc = (size_t)(c->n_inner > 3 * c->n_embd ? c->n_inner : 3 * c->n_embd), g;
-        if (!llm__mul(oc, LLM__SLABS, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
+        size_t rows = (size_t)(max_batch < LLM__GEMV_ROWS ? (max_batch < 1 ? 1 : max_batch) : LLM__GEMV_ROWS);
+        if (!llm__mul(oc, LLM__SLABS * rows, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
+        if (g > all) all = g;
+        /* the LM head's rows converted to f32: 4 * n_embd + 16 per thread */
+        if (!llm__mul((size_t)c->n_embd * 4 + 16, (size_t)nt, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
         if (g > all) all = g;
     }
 #endif
@@ -3117,13 +3131,6 @@ static LLM__INLINE float llm__wget(llm_dtype t, const void *w, size_t i) {
     }
 }
 
-/* dst[0..n) = w[off..off+n) as f32 */
-static LLM__INLINE void llm__row_fmt(llm_dtype t, float *dst, const void *w, size_t off, size_t n) {
-    size_t i;
-    if (t == LLM_DTYPE_F32) { memcpy(dst, (const float *)w + off, n * sizeof(float)); return; }
-    for (i = 0; i < n; i++) dst[i] = llm__wget(t, w, off + i);
-}
-
 #ifdef LLM__VW
 /* LLM__VW elements from w[i] as f32 */
 static LLM__INLINE llm__vf llm__vwget(llm_dtype t, const void *w, size_t i) {
@@ -3135,6 +3142,19 @@ static LLM__INLINE llm__vf llm__vwget(llm_dtype t, const void *w, size_t i) {
     }
 }
 
+#endif
+
+/* dst[0..n) = w[off..off+n) as f32 (exact: the SIMD and scalar conversions agree) */
+static LLM__INLINE void llm__row_fmt(llm_dtype t, float *dst, const void *w, size_t off, size_t n) {
+    size_t i = 0;
+    if (t == LLM_DTYPE_F32) { memcpy(dst, (const float *)w + off, n * sizeof(float)); return; }
+#ifdef LLM__VW
+    for (; i + LLM__VW <= n; i += LLM__VW) llm__vst(dst + i, llm__vwget(t, w, off + i));
+#endif
+    for (; i < n; i++) dst[i] = llm__wget(t, w, off + i);
+}
+
+#ifdef LLM__VW
 /* pk[k][0..NR) = w[off + k * OC ..][0..NR) as f32 for k < kn (a full panel) */
 static LLM__INLINE void llm__pack_fmt(llm_dtype t, float *pk, const void *w, size_t off, int kn, int OC) {
     int k, j;
@@ -3142,62 +3162,110 @@ static LLM__INLINE void llm__pack_fmt(llm_dtype t, float *pk, const void *w, siz
         for (j = 0; j < LLM__NR; j += LLM__VW) llm__vsta(pk + j, llm__vwget(t, w, off + (size_t)j));
 }
 
-/* acc[0..n) += sum_{k0 <= k < k1} x[k] * w[k][c..c+n), one fused
-   multiply-add per k in order; 8 rows of w at a time, prefetching the
-   next 8 (the matrix-vector product's inner loop, see llm__gemv) */
-static LLM__INLINE void llm__gemv_slab_fmt(llm_dtype t, float *acc, const float *x, const void *w, size_t c,
-                                           int k0, int k1, int OC, int n) {
+/* the cache lines at q in 8 consecutive rows of rs bytes, into L1 */
+static LLM__INLINE void llm__prefetch8(const char *q, size_t rs) {
+    int i;
+    for (i = 0; i < 8; i++) _mm_prefetch(q + (size_t)i * rs, _MM_HINT_T0);
+}
+
+/* For each row b < B: acc_b[0..n) += sum_{k0 <= k < k1} x_b[k] * w[k][c..c+n)
+   (acc_b = acc + b * as, x_b = x + b * xs), one fused multiply-add per k
+   in order, so a row's sums are the same whatever B; 8 rows of w at a
+   time, prefetching the next 8, each vector of w loaded (and converted)
+   once for all B rows (the matrix-vector product's inner loop, see
+   llm__gemv). With 16 lanes, 2 vectors of columns at a time (16 of w in
+   registers), else 1. */
+static LLM__INLINE void llm__gemv_slab_fmt(llm_dtype t, float *acc, size_t as, const float *x, size_t xs, const void *w,
+                                           size_t c, int k0, int k1, int OC, int n, int B) {
     const size_t es = llm_dtype_size(t), rs = (size_t)OC * es, oc = (size_t)OC;
-    int nvec = n / LLM__VW * LLM__VW, k = k0, jj;
+    int nvec = n / LLM__VW * LLM__VW, k = k0, jj, b;
     for (; k + 8 <= k1; k += 8) {
         const size_t r0 = (size_t)k * oc + c, r1 = r0 + oc, r2 = r1 + oc, r3 = r2 + oc;
         const size_t r4 = r3 + oc, r5 = r4 + oc, r6 = r5 + oc, r7 = r6 + oc;
-        const llm__vf x0 = llm__vset(x[k]), x1 = llm__vset(x[k + 1]), x2 = llm__vset(x[k + 2]), x3 = llm__vset(x[k + 3]);
-        const llm__vf x4 = llm__vset(x[k + 4]), x5 = llm__vset(x[k + 5]), x6 = llm__vset(x[k + 6]), x7 = llm__vset(x[k + 7]);
         const char *pf = k + 16 <= k1 ? (const char *)w + (r7 + oc) * es : NULL;
-        for (jj = 0; jj + 2 * LLM__VW <= nvec; jj += 2 * LLM__VW) {
+        jj = 0;
+#if LLM__VW == 16
+        for (; jj + 2 * LLM__VW <= nvec; jj += 2 * LLM__VW) {
             const size_t j0 = (size_t)jj, j1 = j0 + LLM__VW;
-            llm__vf a = llm__vld(acc + jj), b = llm__vld(acc + jj + LLM__VW);
+            llm__vf w00, w01, w10, w11, w20, w21, w30, w31, w40, w41, w50, w51, w60, w61, w70, w71;
             if (pf) {
-                const char *q = pf + j0 * es;
-                _mm_prefetch(q, _MM_HINT_T0); _mm_prefetch(q + rs, _MM_HINT_T0);
-                _mm_prefetch(q + 2 * rs, _MM_HINT_T0); _mm_prefetch(q + 3 * rs, _MM_HINT_T0);
-                _mm_prefetch(q + 4 * rs, _MM_HINT_T0); _mm_prefetch(q + 5 * rs, _MM_HINT_T0);
-                _mm_prefetch(q + 6 * rs, _MM_HINT_T0); _mm_prefetch(q + 7 * rs, _MM_HINT_T0);
+                llm__prefetch8(pf + j0 * es, rs);
+                if (es == 4) llm__prefetch8(pf + j0 * es + 64, rs);  /* 32 f32 are two cache lines */
             }
-            a = llm__vfma(x0, llm__vwget(t, w, r0 + j0), a); b = llm__vfma(x0, llm__vwget(t, w, r0 + j1), b);
-            a = llm__vfma(x1, llm__vwget(t, w, r1 + j0), a); b = llm__vfma(x1, llm__vwget(t, w, r1 + j1), b);
-            a = llm__vfma(x2, llm__vwget(t, w, r2 + j0), a); b = llm__vfma(x2, llm__vwget(t, w, r2 + j1), b);
-            a = llm__vfma(x3, llm__vwget(t, w, r3 + j0), a); b = llm__vfma(x3, llm__vwget(t, w, r3 + j1), b);
-            a = llm__vfma(x4, llm__vwget(t, w, r4 + j0), a); b = llm__vfma(x4, llm__vwget(t, w, r4 + j1), b);
-            a = llm__vfma(x5, llm__vwget(t, w, r5 + j0), a); b = llm__vfma(x5, llm__vwget(t, w, r5 + j1), b);
-            a = llm__vfma(x6, llm__vwget(t, w, r6 + j0), a); b = llm__vfma(x6, llm__vwget(t, w, r6 + j1), b);
-            a = llm__vfma(x7, llm__vwget(t, w, r7 + j0), a); b = llm__vfma(x7, llm__vwget(t, w, r7 + j1), b);
-            llm__vst(acc + jj, a); llm__vst(acc + jj + LLM__VW, b);
+            w00 = llm__vwget(t, w, r0 + j0); w01 = llm__vwget(t, w, r0 + j1); w10 = llm__vwget(t, w, r1 + j0);
+            w11 = llm__vwget(t, w, r1 + j1);
+            w20 = llm__vwget(t, w, r2 + j0); w21 = llm__vwget(t, w, r2 + j1); w30 = llm__vwget(t, w, r3 + j0);
+            w31 = llm__vwget(t, w, r3 + j1);
+            w40 = llm__vwget(t, w, r4 + j0); w41 = llm__vwget(t, w, r4 + j1); w50 = llm__vwget(t, w, r5 + j0);
+            w51 = llm__vwget(t, w, r5 + j1);
+            w60 = llm__vwget(t, w, r6 + j0); w61 = llm__vwget(t, w, r6 + j1); w70 = llm__vwget(t, w, r7 + j0);
+            w71 = llm__vwget(t, w, r7 + j1);
+            for (b = 0; b < B; b++) {
+                const float *xb = x + (size_t)b * xs + k;
+                float *ab = acc + (size_t)b * as + jj;
+                llm__vf u, a = llm__vld(ab), d = llm__vld(ab + LLM__VW);
+                u = llm__vset(xb[0]); a = llm__vfma(u, w00, a); d = llm__vfma(u, w01, d);
+                u = llm__vset(xb[1]); a = llm__vfma(u, w10, a); d = llm__vfma(u, w11, d);
+                u = llm__vset(xb[2]); a = llm__vfma(u, w20, a); d = llm__vfma(u, w21, d);
+                u = llm__vset(xb[3]); a = llm__vfma(u, w30, a); d = llm__vfma(u, w31, d);
+                u = llm__vset(xb[4]); a = llm__vfma(u, w40, a); d = llm__vfma(u, w41, d);
+                u = llm__vset(xb[5]); a = llm__vfma(u, w50, a); d = llm__vfma(u, w51, d);
+                u = llm__vset(xb[6]); a = llm__vfma(u, w60, a); d = llm__vfma(u, w61, d);
+                u = llm__vset(xb[7]); a = llm__vfma(u, w70, a); d = llm__vfma(u, w71, d);
+                llm__vst(ab, a); llm__vst(ab + LLM__VW, d);
+            }
         }
+#endif
         for (; jj < nvec; jj += LLM__VW) {
             const size_t j0 = (size_t)jj;
-            llm__vf a = llm__vld(acc + jj);
-            a = llm__vfma(x0, llm__vwget(t, w, r0 + j0), a); a = llm__vfma(x1, llm__vwget(t, w, r1 + j0), a);
-            a = llm__vfma(x2, llm__vwget(t, w, r2 + j0), a); a = llm__vfma(x3, llm__vwget(t, w, r3 + j0), a);
-            a = llm__vfma(x4, llm__vwget(t, w, r4 + j0), a); a = llm__vfma(x5, llm__vwget(t, w, r5 + j0), a);
-            a = llm__vfma(x6, llm__vwget(t, w, r6 + j0), a); a = llm__vfma(x7, llm__vwget(t, w, r7 + j0), a);
-            llm__vst(acc + jj, a);
+            llm__vf w0, w1, w2, w3, w4, w5, w6, w7;
+            if (pf && LLM__VW == 8 && jj % 16 == 0) {
+                llm__prefetch8(pf + j0 * es, rs);
+            }
+            w0 = llm__vwget(t, w, r0 + j0); w1 = llm__vwget(t, w, r1 + j0); w2 = llm__vwget(t, w, r2 + j0);
+            w3 = llm__vwget(t, w, r3 + j0);
+            w4 = llm__vwget(t, w, r4 + j0); w5 = llm__vwget(t, w, r5 + j0); w6 = llm__vwget(t, w, r6 + j0);
+            w7 = llm__vwget(t, w, r7 + j0);
+            for (b = 0; b < B; b++) {
+                const float *xb = x + (size_t)b * xs + k;
+                float *ab = acc + (size_t)b * as + jj;
+                llm__vf a = llm__vld(ab);
+                a = llm__vfma(llm__vset(xb[0]), w0, a); a = llm__vfma(llm__vset(xb[1]), w1, a);
+                a = llm__vfma(llm__vset(xb[2]), w2, a); a = llm__vfma(llm__vset(xb[3]), w3, a);
+                a = llm__vfma(llm__vset(xb[4]), w4, a); a = llm__vfma(llm__vset(xb[5]), w5, a);
+                a = llm__vfma(llm__vset(xb[6]), w6, a); a = llm__vfma(llm__vset(xb[7]), w7, a);
+                llm__vst(ab, a);
+            }
         }
         for (; jj < n; jj++) {
             const size_t j0 = (size_t)jj;
-            float a = acc[jj];
-            a = fmaf(x[k], llm__wget(t, w, r0 + j0), a); a = fmaf(x[k + 1], llm__wget(t, w, r1 + j0), a);
-            a = fmaf(x[k + 2], llm__wget(t, w, r2 + j0), a); a = fmaf(x[k + 3], llm__wget(t, w, r3 + j0), a);
-            a = fmaf(x[k + 4], llm__wget(t, w, r4 + j0), a); a = fmaf(x[k + 5], llm__wget(t, w, r5 + j0), a);
-            a = fmaf(x[k + 6], llm__wget(t, w, r6 + j0), a); acc[jj] = fmaf(x[k + 7], llm__wget(t, w, r7 + j0), a);
+            const float v0 = llm__wget(t, w, r0 + j0), v1 = llm__wget(t, w, r1 + j0), v2 = llm__wget(t, w, r2 + j0);
+            const float v3 = llm__wget(t, w, r3 + j0), v4 = llm__wget(t, w, r4 + j0), v5 = llm__wget(t, w, r5 + j0);
+            const float v6 = llm__wget(t, w, r6 + j0), v7 = llm__wget(t, w, r7 + j0);
+            for (b = 0; b < B; b++) {
+                const float *xb = x + (size_t)b * xs + k;
+                float *ab = acc + (size_t)b * as + jj, a = *ab;
+                a = fmaf(xb[0], v0, a); a = fmaf(xb[1], v1, a); a = fmaf(xb[2], v2, a); a = fmaf(xb[3], v3, a);
+                a = fmaf(xb[4], v4, a); a = fmaf(xb[5], v5, a); a = fmaf(xb[6], v6, a); *ab = fmaf(xb[7], v7, a);
+            }
         }
     }
     for (; k < k1; k++) {
         const size_t r0 = (size_t)k * oc + c;
-        const llm__vf x0 = llm__vset(x[k]);
-        for (jj = 0; jj < nvec; jj += LLM__VW) llm__vst(acc + jj, llm__vfma(x0, llm__vwget(t, w, r0 + (size_t)jj), llm__vld(acc + jj)));
-        for (; jj < n; jj++) acc[jj] = fmaf(x[k], llm__wget(t, w, r0 + (size_t)jj), acc[jj]);
+        for (jj = 0; jj < nvec; jj += LLM__VW) {
+            const llm__vf w0 = llm__vwget(t, w, r0 + (size_t)jj);
+            for (b = 0; b < B; b++) {
+                float *ab = acc + (size_t)b * as + jj;
+                llm__vst(ab, llm__vfma(llm__vset(x[(size_t)b * xs + (size_t)k]), w0, llm__vld(ab)));
+            }
+        }
+        for (; jj < n; jj++) {
+            const float v0 = llm__wget(t, w, r0 + (size_t)jj);
+            for (b = 0; b < B; b++) {
+                float *ab = acc + (size_t)b * as + jj;
+                *ab = fmaf(x[(size_t)b * xs + (size_t)k], v0, *ab);
+            }
+        }
     }
 }
 
@@ -3229,14 +3297,20 @@ static void llm__row_bf16(float *d, const void *w, size_t off, size_t n) { llm__
 static void llm__pack_f32(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_F32, pk, w, off, kn, OC); }
 static void llm__pack_f16(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_F16, pk, w, off, kn, OC); }
 static void llm__pack_bf16(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_BF16, pk, w, off, kn, OC); }
-static void llm__gemv_slab_f32(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n) {
-    llm__gemv_slab_fmt(LLM_DTYPE_F32, acc, x, w, c, k0, k1, OC, n);
+static void llm__gemv_slab_f32(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c,
+                              int k0, int k1, int OC, int n, int B) {   /* B = 1 (generation): its own instance */
+    if (B == 1) llm__gemv_slab_fmt(LLM_DTYPE_F32, acc, as, x, xs, w, c, k0, k1, OC, n, 1);
+    else llm__gemv_slab_fmt(LLM_DTYPE_F32, acc, as, x, xs, w, c, k0, k1, OC, n, B);
 }
-static void llm__gemv_slab_f16(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n) {
-    llm__gemv_slab_fmt(LLM_DTYPE_F16, acc, x, w, c, k0, k1, OC, n);
+static void llm__gemv_slab_f16(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c,
+                              int k0, int k1, int OC, int n, int B) {   /* B = 1 (generation): its own instance */
+    if (B == 1) llm__gemv_slab_fmt(LLM_DTYPE_F16, acc, as, x, xs, w, c, k0, k1, OC, n, 1);
+    else llm__gemv_slab_fmt(LLM_DTYPE_F16, acc, as, x, xs, w, c, k0, k1, OC, n, B);
 }
-static void llm__gemv_slab_bf16(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n) {
-    llm__gemv_slab_fmt(LLM_DTYPE_BF16, acc, x, w, c, k0, k1, OC, n);
+static void llm__gemv_slab_bf16(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c,
+                              int k0, int k1, int OC, int n, int B) {   /* B = 1 (generation): its own instance */
+    if (B == 1) llm__gemv_slab_fmt(LLM_DTYPE_BF16, acc, as, x, xs, w, c, k0, k1, OC, n, 1);
+    else llm__gemv_slab_fmt(LLM_DTYPE_BF16, acc, as, x, xs, w, c, k0, k1, OC, n, B);
 }
 static void llm__dot4_f32(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_F32, s, x, w, r, IC); }
 static void llm__dot4_f16(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_F16, s, x, w, r, IC); }
@@ -3248,7 +3322,8 @@ typedef struct llm__fmt_traits {
     void (*row)(float *dst, const void *w, size_t off, size_t n);   /* llm__row_fmt */
 #ifdef LLM__VW
     void (*pack)(float *pk, const void *w, size_t off, int kn, int OC);  /* llm__pack_fmt */
-    void (*gemv_slab)(float *acc, const float *x, const void *w, size_t c, int k0, int k1, int OC, int n);
+    void (*gemv_slab)(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c, int k0, int k1, int OC,
+                      int n, int B);
     void (*dot4)(float s[4], const float *x, const void *w, const size_t r[4], int IC);
 #endif
 } llm__fmt_traits;
@@ -3848,53 +3923,67 @@ static void llm__gemm(float *out, const float *in, const llm__fmt_traits *f, con
     }
 }
 
-/* ---- [in, out] product, B = 1: streaming matrix-vector (SIMD) ------------ */
+/* ---- [in, out] product, small B: streaming matrix-vector (SIMD) ---------- */
 
 /* The inputs (rows of w) are cut into LLM__SLABS fixed slabs; a work item is
    one slab over a range of columns, and with 2 threads a thread's items
    are half of the matrix, contiguous: it goes down 8 consecutive rows at a
    time (prefetching the next 8), so the reads stay within a small window
-   that moves sequentially. Each slab's partial sum goes to scratch
-   (part: LLM__SLABS * OC floats + 16); out = bias + p0 + p1 + ..., in that
-   order, whatever the thread count. */
-#define LLM__GCOLS 8192  /* columns per pass: partial sums stay in L1 */
+   that moves sequentially. Each weight vector read is multiplied into all
+   B rows of the batch (B <= LLM__GEMV_ROWS), so the matrix is read once
+   per call whatever B. Each row's slab partial sums go to scratch (part:
+   B * LLM__SLABS * OC floats + 16); out = bias + p0 + p1 + ..., in that
+   order, whatever the thread count. A row's outputs are therefore
+   bit-identical for every B <= LLM__GEMV_ROWS: a batch of sequences
+   decodes exactly as each sequence alone. */
+#define LLM__GCOLS 8192  /* floats of partial sums per pass (all rows): they stay in L1 */
 
 static void llm__gemv(float *out, const float *x, const llm__fmt_traits *f, const void *w, const float *bias,
-                      int IC, int OC, int flags, int nt, float *part) {
-    int ns = IC >= 8 * LLM__SLABS ? LLM__SLABS : 1, g = ns, r = nt, nc, nitem, nv = OC / LLM__VW, it, j;
+                      int B, int IC, int OC, int flags, int nt, float *part) {
+    int ns = IC >= 8 * LLM__SLABS ? LLM__SLABS : 1, g = ns, r = nt, nc, nitem, nv = OC / LLM__VW, it, j, b;
+    int step = LLM__GCOLS / B / (2 * LLM__VW) * (2 * LLM__VW);
+    size_t as = (size_t)ns * (size_t)OC;
     while (r) { int t = g % r; g = r; r = t; }  /* gcd(ns, nt): items a multiple of nt */
     nc = nt / g;
     nitem = ns * nc;
     part = llm__align64(part);
-    LLM__PARALLEL_FOR(nt, (double)IC * OC)
+    if (step < 2 * LLM__VW) step = 2 * LLM__VW;
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (it = 0; it < nitem; it++) {
-        int sl = it / nc, cc = it % nc, c, k0 = (int)((long long)IC * sl / ns), k1 = (int)((long long)IC * (sl + 1) / ns);
+        int sl = it / nc, cc = it % nc, c, rb;
+        int k0 = (int)((long long)IC * sl / ns), k1 = (int)((long long)IC * (sl + 1) / ns);
         int c0 = LLM__VW * (int)((long long)nv * cc / nc), c1 = cc == nc - 1 ? OC : LLM__VW * (int)((long long)nv * (cc + 1) / nc);
-        for (c = c0; c < c1; c += LLM__GCOLS) {
+        for (c = c0; c < c1; c += step) {
             float *acc = part + (size_t)sl * (size_t)OC + (size_t)c;
-            int n = c1 - c < LLM__GCOLS ? c1 - c : LLM__GCOLS;
-            memset(acc, 0, (size_t)n * sizeof(float));
-            f->gemv_slab(acc, x, w, (size_t)c, k0, k1, OC, n);
+            int n = c1 - c < step ? c1 - c : step;
+            for (rb = 0; rb < B; rb++) memset(acc + (size_t)rb * as, 0, (size_t)n * sizeof(float));
+            f->gemv_slab(acc, as, x, (size_t)IC, w, (size_t)c, k0, k1, OC, n, B);
         }
     }
-    /* out = bias + p0 + p1 + ... (the same order for every column), then
-       stored, added or GELU'd */
-    for (j = 0; j + LLM__VW <= OC; j += LLM__VW) {
-        llm__vf a = bias ? llm__vld(bias + j) : llm__vzero();
-        for (it = 0; it < ns; it++) a = llm__vadd(a, llm__vld(part + (size_t)it * (size_t)OC + (size_t)j));
-        llm__vst(part + j, a);
+    /* out = bias + p0 + p1 + ... (the same order for every column and row),
+       then stored, added or passed through the activation */
+    for (b = 0; b < B; b++) {
+        float *pb = part + (size_t)b * as;
+        for (j = 0; j + LLM__VW <= OC; j += LLM__VW) {
+            llm__vf a = bias ? llm__vld(bias + j) : llm__vzero();
+            for (it = 0; it < ns; it++) a = llm__vadd(a, llm__vld(pb + (size_t)it * (size_t)OC + (size_t)j));
+            llm__vst(pb + j, a);
+        }
+        for (; j < OC; j++) {
+            float a = bias ? bias[j] : 0.0f;
+            for (it = 0; it < ns; it++) a += pb[(size_t)it * (size_t)OC + (size_t)j];
+            pb[j] = a;
+        }
+        llm__finish(out + (size_t)b * (size_t)OC, pb, OC, flags);
     }
-    for (; j < OC; j++) {
-        float a = bias ? bias[j] : 0.0f;
-        for (it = 0; it < ns; it++) a += part[(size_t)it * (size_t)OC + (size_t)j];
-        part[j] = a;
-    }
-    llm__finish(out, part, OC, flags);
 }
 
+/* B <= LLM__GEMV_ROWS rows: the streaming matrix-vector product (memory-
+   bound: about the cost of one row up to this B, bit-identical per row);
+   more: the packed GEMM (compute-bound, register-blocked). */
 static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
                            int B, int IC, int OC, int flags, int nt, float *scratch) {
-    if (B == 1) llm__gemv(out, in, f, w, bias, IC, OC, flags, nt, scratch);
+    if (B <= LLM__GEMV_ROWS) llm__gemv(out, in, f, w, bias, B, IC, OC, flags, nt, scratch);
     else llm__gemm(out, in, f, w, bias, B, IC, OC, flags, nt, scratch);
 }
 #else
@@ -3944,17 +4033,33 @@ static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f
    out[B,OC] = in[B,IC] @ w[OC,IC]^T, no bias. Blocks of 4 rows of w; each
    logit is one dot product, the same for any B. */
 #ifdef LLM__VW
-static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC, int nt) {
-    int nblk = (OC + 3) / 4, blk;
+/* B > 1 rows and 16-bit weights: a block's 4 rows are converted to f32
+   once (into the thread's scratch, 4 * IC floats + 16) and every row of in
+   is multiplied with that copy; the conversion is exact, so the logits are
+   those of the in-place product, for any B. */
+static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC,
+                           int nt, float *scratch) {
+    int nblk = (OC + 3) / 4, blk, conv = B > 1 && f->type != LLM_DTYPE_F32;
+    const llm__fmt_traits *f32 = &llm__float_fmts[0];
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, j;
         size_t r[4];
+        const llm__fmt_traits *fd = f;
+        const void *wd = w;
         for (j = 0; j < 4; j++) r[j] = (size_t)(j < no ? o0 + j : o0) * (size_t)IC;
+        if (conv) {
+            float *cv = llm__align64(scratch + (size_t)LLM__TID * ((size_t)4 * (size_t)IC + 16));
+            for (j = 0; j < 4; j++) {
+                f->row(cv + (size_t)j * (size_t)IC, w, r[j], (size_t)IC);
+                r[j] = (size_t)j * (size_t)IC;
+            }
+            fd = f32; wd = cv;
+        }
         for (b = 0; b < B; b++) {
             float s[4];
-            f->dot4(s, in + (size_t)b * (size_t)IC, w, r, IC);
+            fd->dot4(s, in + (size_t)b * (size_t)IC, wd, r, IC);
             for (j = 0; j < no; j++) out[(size_t)b * (size_t)OC + (size_t)o0 + (size_t)j] = s[j];
         }
     }
@@ -3963,9 +4068,10 @@ static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f
 /* Scalar: rows of w converted to f32 a chunk of 256 at a time (once per
    block, not once per row of in); each dot product in 8 lanes summed
    pairwise, chunk by chunk, the same for any B. */
-static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC, int nt) {
+static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC,
+                           int nt, float *scratch) {
     int nblk = (OC + 3) / 4, blk;
-    (void)nt;
+    (void)nt; (void)scratch;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         float rows[4][256];
@@ -4007,7 +4113,7 @@ static void llm__matmul(float *out, const float *in, const llm__mat *w, const fl
         case LLM__IN_OUT: llm__mm_in_out(out, in, f, w->w, bias, B, IC, OC, flags, nt, scratch); return;
         case LLM__OUT_IN:
             LLM_ASSERT(!bias && !flags);
-            llm__mm_out_in(out, in, f, w->w, B, IC, OC, nt);
+            llm__mm_out_in(out, in, f, w->w, B, IC, OC, nt, scratch);
             return;
         default: LLM_ASSERT(0 && "llm__matmul: unknown layout"); return;
         }

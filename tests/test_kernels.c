@@ -3,7 +3,8 @@
    streaming GEMV and LM-head dot products, or the scalar build's tiles),
    the embedding row gather, layer norm and attention, on awkward shapes:
    outputs not a multiple of the tile, inputs not a multiple of the block,
-   batch 1, MR - 1, MR + 1. The references are plain loops in double over
+   batch 1, MR - 1, MR + 1, and every batch of 1..9 rows (a batched row
+   must equal the row alone, bit for bit, where llm.h says so). The references are plain loops in double over
    weights decoded here (not by llm.h), so a kernel that reads the wrong
    element, drops a tail or mis-tiles fails. Also checks that the results
    are bit-identical for 1, 2 and 3 threads. make test runs this binary as
@@ -133,6 +134,75 @@ static void test_matmul(void) {
     /* a wide GEMV (several passes of columns) and a GPT-2-like square */
     check_matmul(LLM_DTYPE_F16, LLM__IN_OUT, 1, 40, 8192 + 100, 0, 1);
     check_matmul(LLM_DTYPE_BF16, LLM__IN_OUT, 9, 768, 768, LLM__MM_ADD, 1);
+}
+
+/* A batch of B rows against each row alone (B = 1): bit-identical where
+   llm.h promises it (the [in, out] product up to LLM__GEMV_ROWS rows,
+   which is the streaming matrix-vector kernel, and in the scalar build for
+   any B; the [out, in] product for any B), so that sequences decoded
+   together equal each decoded alone; for 1, 2 and 3 threads. */
+#ifdef LLM__VW
+#define T_EXACT_ROWS LLM__GEMV_ROWS
+#else
+#define T_EXACT_ROWS 1000000
+#endif
+static void check_rows_exact(llm_dtype t, llm__layout layout, int B, int IC, int OC, int flags) {
+    size_t nw = (size_t)IC * OC, i;
+    double *dec = (double *)malloc(nw * sizeof(double));
+    void *wd = make_weights(t, nw, dec);
+    float *in = (float *)malloc((size_t)B * IC * sizeof(float)), *bias = (float *)malloc((size_t)OC * sizeof(float));
+    float *out0 = (float *)malloc((size_t)B * OC * sizeof(float)),
+          *outb = (float *)malloc((size_t)B * OC * sizeof(float)),
+          *outs = (float *)malloc((size_t)B * OC * sizeof(float)), *bp = layout == LLM__IN_OUT ? bias : NULL;
+    int b, nt, same = 1;
+    llm__mat w;
+    w.w = wd; w.type = t; w.layout = layout;
+    if (layout == LLM__OUT_IN) flags = 0;
+    for (i = 0; i < (size_t)B * IC; i++) in[i] = rndf();
+    for (i = 0; i < (size_t)OC; i++) bias[i] = rndf();
+    for (i = 0; i < (size_t)B * OC; i++) out0[i] = rndf();
+    for (nt = 1; nt <= 3; nt++) {
+        float *scratch = scratch_for(IC, OC, B, nt);
+        memcpy(outb, out0, (size_t)B * OC * sizeof(float));
+        memcpy(outs, out0, (size_t)B * OC * sizeof(float));
+        llm__matmul(outb, in, &w, bp, B, IC, OC, flags, nt, scratch);
+        for (b = 0; b < B; b++)
+            llm__matmul(outs + (size_t)b * OC, in + (size_t)b * IC, &w, bp, 1, IC, OC, flags, nt, scratch);
+        if (memcmp(outb, outs, (size_t)B * OC * sizeof(float))) same = 0;
+        free(scratch);
+    }
+    CHECK(same, "matmul %s layout %d B=%d IC=%d OC=%d flags=%d: a batched row differs from the row alone",
+          llm_dtype_name(t), (int)layout, B, IC, OC, flags);
+    free(dec); free(wd); free(in); free(bias); free(out0); free(outb); free(outs);
+}
+
+/* B = 1..9 (both sides of the matrix-vector / GEMM threshold) against the
+   naive loop on awkward shapes: inputs not a multiple of the vector width
+   or of the 8-row step (and below the 32 that makes slabs), outputs not a
+   multiple of the 2-vector column step, the vector width or the panel;
+   then batched rows == rows alone. */
+static void test_batched_rows(void) {
+    static const llm_dtype types[3] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_BF16 };
+    const int ICs[] = { 5, 37, 203 };
+    const int OCs[] = { 3, 35, 2 * T_NR + 5, 261 };
+    int ti, B, ii, oi;
+    for (ti = 0; ti < 3; ti++)
+        for (B = 1; B <= 9; B++)
+            for (ii = 0; ii < (int)(sizeof ICs / sizeof ICs[0]); ii++)
+                for (oi = 0; oi < (int)(sizeof OCs / sizeof OCs[0]); oi++) {
+                    int IC = ICs[ii], OC = OCs[oi], v = (B + ii + oi) % 3;
+                    int flags = v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH);
+                    check_matmul(types[ti], LLM__IN_OUT, B, IC, OC, flags, v != 1);
+                    if (B <= T_EXACT_ROWS) check_rows_exact(types[ti], LLM__IN_OUT, B, IC, OC, flags);
+                    if (ii == 2) {
+                        check_matmul(types[ti], LLM__OUT_IN, B, IC, OC, 0, 0);
+                        check_rows_exact(types[ti], LLM__OUT_IN, B, IC, OC, 0);
+                    }
+                }
+    /* a GPT-2-sized product at the threshold: 768 inputs, 2304 outputs
+       (several column passes per row when B > 1) */
+    check_matmul(LLM_DTYPE_F16, LLM__IN_OUT, T_EXACT_ROWS < 9 ? T_EXACT_ROWS : 8, 768, 2304, 0, 1);
+    check_rows_exact(LLM_DTYPE_F16, LLM__IN_OUT, T_EXACT_ROWS < 9 ? T_EXACT_ROWS : 8, 768, 2304, 0);
 }
 
 /* The 8-bit product against the documented rule, written out here: I8
@@ -349,6 +419,7 @@ static void test_attention(void) {
 
 int main(void) {
     test_matmul();
+    test_batched_rows();
     test_rows();
     test_q8();
     test_layernorm();

@@ -293,6 +293,63 @@ static void test_multi_seq(const char *name, int n_threads) {
     llm_model_free(&m);
 }
 
+/* Float weights: a decode step of one token in each of 3 slots (at their
+   own lengths 3, 5 and 6; slot q holds prompt 2 from its token q) gives exactly, bit for bit, the logits of each
+   slot decoded alone, step after step (llm.h's small-batch matrix kernel
+   sums each row as a batch of one; attention, layer norm and the LM head
+   are per row), so sequences generated together equal each generated
+   alone. */
+static void test_batched_exact(const char *name, int n_threads) {
+    char dir[256];
+    llm_model m;
+    llm_session sb, s1;
+    llm_session_options so;
+    reference ref;
+    int V, q, step, same = 1;
+    const int L[3] = { 3, 5, 6 };
+    snprintf(dir, sizeof dir, "tests/data/%s", name);
+    if (llm_model_load(&m, dir, NULL) != LLM_OK) { CHECK(0, "%s: load", name); return; }
+    V = m.config.n_vocab;
+    if (!load_reference(&ref, dir, V) || ref.n < 3 || ref.T[2] < 12) {
+        CHECK(0, "%s: reference", name);
+        llm_model_free(&m);
+        return;
+    }
+    memset(&so, 0, sizeof so);
+    so.n_threads = n_threads; so.n_seq_max = 3;
+    CHECK(llm_session_init(&sb, &m, &so) == LLM_OK && llm_session_init(&s1, &m, &so) == LLM_OK, "%s: sessions", name);
+    for (q = 0; q < 3; q++) {   /* the same prefill in both sessions */
+        int32_t seq[16];
+        llm_batch b;
+        int i;
+        for (i = 0; i < L[q]; i++) seq[i] = q;
+        memset(&b, 0, sizeof b);
+        b.n = (size_t)L[q]; b.token = ref.ids[2] + q; b.seq = seq;
+        CHECK(llm_session_decode(&sb, &b) == LLM_OK && llm_session_decode(&s1, &b) == LLM_OK, "%s: prefill: %s", name,
+              llm_session_error(&sb));
+    }
+    for (step = 0; step < 4; step++) {
+        int32_t tok[3], seq[3] = { 0, 1, 2 };
+        llm_batch b;
+        memset(&b, 0, sizeof b);
+        for (q = 0; q < 3; q++) tok[q] = ref.ids[2][q + L[q] + step];
+        b.n = 3; b.token = tok; b.seq = seq;
+        CHECK(llm_session_decode(&sb, &b) == LLM_OK, "%s: batched step", name);
+        for (q = 0; q < 3; q++) {
+            const float *lb, *l1;
+            b.n = 1; b.token = tok + q; b.seq = seq + q;
+            CHECK(llm_session_decode(&s1, &b) == LLM_OK, "%s: step alone", name);
+            lb = llm_session_logits_row(&sb, (size_t)q); l1 = llm_session_logits_row(&s1, 0);
+            if (!lb || !l1 || memcmp(lb, l1, (size_t)V * sizeof(float))) same = 0;
+        }
+    }
+    CHECK(same, "%s threads=%d: a batched decode step differs from the slots decoded alone", name, n_threads);
+    llm_session_free(&sb);
+    llm_session_free(&s1);
+    free_reference(&ref);
+    llm_model_free(&m);
+}
+
 /* Results don't depend on the thread count or the batch size. */
 static void test_threads_identical(void) {
     llm_model m;
@@ -519,6 +576,7 @@ int main(void) {
         test_fixture(fixtures[i], 1);
         test_fixture(fixtures[i], 2);
         if (i < 10) test_multi_seq(fixtures[i], 1 + (int)(i % 2));
+        if (i < 7) test_batched_exact(fixtures[i], 1 + (int)(i % 2));   /* the float ones */
     }
     test_activations();
     test_threads_identical();
