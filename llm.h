@@ -495,9 +495,12 @@ typedef struct llm_generation_config {
     int32_t eos_ids[LLM_GEN_MAX_EOS]; /* eos_token_id: one id or a list of up to 8 */
     int n_eos;
     int32_t pad_id, bos_id;   /* pad_token_id, bos_token_id */
+    float length_penalty;     /* finite, in [-1e6, 1e6] */
+    int early_stopping;       /* false 0, true 1, "never" 2 (llm_early_stopping's values) */
+    int no_repeat_ngram_size; /* >= 0 */
     struct {
         int do_sample, temperature, top_k, top_p, repetition_penalty, max_length, max_new_tokens, num_beams,
-            eos_ids, pad_id, bos_id;
+            eos_ids, pad_id, bos_id, length_penalty, early_stopping, no_repeat_ngram_size;
     } present;
 } llm_generation_config;
 
@@ -2148,6 +2151,35 @@ LLM_API llm_status llm_generation_config_parse(llm_generation_config *g, const c
         }
         *dst[k] = (int32_t)u;
         *has[k] = 1;
+    }
+    v = llm__json_get(&j, 0, "length_penalty");   /* beam search (any sign: HF) */
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        double d;
+        if (!llm__json_double(&j, v, &d) || !(d >= -1e6 && d <= 1e6)) {
+            llm__err(err, r, "generation_config.json: \"length_penalty\" must be a number in [-1e6, 1e6]");
+            goto done;
+        }
+        g->length_penalty = (float)d;
+        g->present.length_penalty = 1;
+    }
+    v = llm__json_get(&j, 0, "early_stopping");
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE && !llm__json_eq(&j, v, "never")) {
+            llm__err(err, r, "generation_config.json: \"early_stopping\" must be true, false or \"never\"");
+            goto done;
+        }
+        g->early_stopping = j.t[v].type == LLM__J_TRUE ? 1 : j.t[v].type == LLM__J_FALSE ? 0 : 2;
+        g->present.early_stopping = 1;
+    }
+    v = llm__json_get(&j, 0, "no_repeat_ngram_size");
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        uint64_t u;
+        if (!llm__json_uint(&j, v, &u) || u > (1u << 30)) {
+            llm__err(err, r, "generation_config.json: \"no_repeat_ngram_size\" must be an integer in [0, 2^30]");
+            goto done;
+        }
+        g->no_repeat_ngram_size = (int)u;
+        g->present.no_repeat_ngram_size = 1;
     }
     r = LLM_OK;
 done:

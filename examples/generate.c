@@ -3,10 +3,14 @@
      generate -m MODEL_DIR -p "The quick brown fox" --max-length 50 -n 5 \
               --top-k 40 --temperature 0.8 --seed 42
 
-   Streams the text as it is produced; timings go to stderr. Run with
+   One sequence streams its text as it is produced; several (-n N, or beam
+   search with --num-beams B) are printed whole, one after the other, once
+   all are done (they advance together, one batch per step); --json prints
+   one JSON object per sequence instead. Timings go to stderr. Run with
    --help for every flag and its default. The prompt is bytes with a length
    (from -p, -f FILE or stdin; NUL bytes included), encoded with the model's
-   tokenizer. Flags are parsed by examples/cli.h, shared by every program. */
+   tokenizer, or token ids (--ids). Flags are parsed by examples/cli.h,
+   shared by every program. */
 #define _POSIX_C_SOURCE 200809L
 #define LLM_IMPLEMENTATION
 #include "llm.h"
@@ -23,7 +27,7 @@ static double now(void) {
 typedef struct {
     const char *prompt;
     size_t prompt_len;
-    int n_seqs, quiet;
+    int n_seqs, quiet, stream;  /* stream: one sequence's text as it comes (else printed at the end) */
     int started;           /* the last sequence whose header and prompt are out, or -1 */
     size_t n_tokens;       /* sampled so far */
     double t_start, t_first, t_last;
@@ -42,6 +46,7 @@ static int start_seq(stream_state *st, int seq) {
 /* The callbacks stop generating once stdout fails. */
 static int on_text(void *user, int seq, const char *text, size_t len) {
     stream_state *st = (stream_state *)user;
+    if (!st->stream) return 0;
     start_seq(st, seq);
     cli_write(&st->out, text, len);
     return !cli_flush(&st->out);
@@ -52,7 +57,70 @@ static int on_token(void *user, int seq, int32_t id) {
     st->t_last = now();
     if (!st->n_tokens) st->t_first = st->t_last;
     st->n_tokens++;
-    return !start_seq(st, seq);
+    return st->stream ? !start_seq(st, seq) : 0;
+}
+
+static const char *stop_name(llm_stop_reason r) {
+    static const char *const names[] = { "none", "eos", "stop_string", "length", "context_full", "callback" };
+    return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "none";
+}
+
+/* s[0..n) as a JSON string: '"', '\\' and control characters escaped, valid
+   UTF-8 as it is, and each byte that is not part of a valid UTF-8 sequence
+   (a token can end inside a character) as U+FFFD, so the line is always
+   valid JSON. */
+static void json_string(cli_out *o, const char *s, size_t n) {
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    cli_write(o, "\"", 1);
+    while (i < n) {
+        unsigned c = u[i];
+        size_t len = 0, k;
+        unsigned lo = 0x80, hi = 0xbf;
+        if (c < 0x80) {
+            if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; cli_write(o, e, 2); }
+            else if (c == '\n') cli_write(o, "\\n", 2);
+            else if (c == '\t') cli_write(o, "\\t", 2);
+            else if (c == '\r') cli_write(o, "\\r", 2);
+            else if (c < 0x20) cli_printf(o, "\\u%04x", c);
+            else cli_write(o, s + i, 1);
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) len = 2;
+        else if (c >= 0xe0 && c <= 0xef) { len = 3; if (c == 0xe0) lo = 0xa0; if (c == 0xed) hi = 0x9f; }
+        else if (c >= 0xf0 && c <= 0xf4) { len = 4; if (c == 0xf0) lo = 0x90; if (c == 0xf4) hi = 0x8f; }
+        for (k = 1; len && k < len; k++) {
+            unsigned d = i + k < n ? u[i + k] : 0;
+            if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xbf)) len = 0;
+        }
+        if (len) { cli_write(o, s + i, len); i += len; }
+        else { cli_write(o, "\\ufffd", 6); i++; }
+    }
+    cli_write(o, "\"", 1);
+}
+
+/* One finished sequence: a JSON line (--json), else its text (with a
+   header when there are several; the prompt as given, then the text).
+   has_score: beam search. */
+static void print_seq(stream_state *st, int json, int index, const int32_t *ids, size_t n_ids, size_t n_prompt,
+                      const char *text, size_t text_len, llm_stop_reason stop, int has_score, double score) {
+    size_t k;
+    if (json) {
+        cli_printf(&st->out, "{\"index\":%d,\"ids\":[", index);
+        for (k = 0; k < n_ids; k++) cli_printf(&st->out, "%s%d", k ? "," : "", (int)ids[k]);
+        cli_printf(&st->out, "],\"text\":");
+        json_string(&st->out, text ? text : "", text ? text_len : 0);
+        cli_printf(&st->out, ",\"n_prompt\":%zu,\"stop\":\"%s\"", n_prompt, stop_name(stop));
+        if (has_score && isfinite(score)) cli_printf(&st->out, ",\"score\":%.17g", score);
+        cli_printf(&st->out, "}\n");
+        return;
+    }
+    if (st->n_seqs > 1 && has_score)
+        cli_printf(&st->out, "%s=== beam %d, score %.6f ===\n", index ? "\n" : "", index + 1, score);
+    else if (st->n_seqs > 1) cli_printf(&st->out, "%s=== sequence %d ===\n", index ? "\n" : "", index + 1);
+    cli_write(&st->out, st->prompt, st->prompt_len);
+    if (text) cli_write(&st->out, text, text_len);
 }
 
 /* One generation setting, where its value came from, for --info. */
@@ -65,7 +133,12 @@ typedef struct { const char *name; char value[48]; const char *from; } setting;
 #define GIVEN_MAX_NEW 4
 #define GIVEN_MAX_LEN 5
 #define GIVEN_GREEDY 6
-#define N_GIVEN 7
+#define GIVEN_MIN_P 7
+#define GIVEN_BEAMS 8
+#define GIVEN_LP 9
+#define GIVEN_ES 10
+#define GIVEN_NGRAM 11
+#define N_GIVEN 12
 
 static void put(setting *st, const char *name, const char *from, const char *fmt, ...) {
     va_list ap;
@@ -78,14 +151,16 @@ static void put(setting *st, const char *name, const char *from, const char *fmt
 
 /* The defaults from the model's generation_config.json where no flag gave
    the value (absent fields keep generate's own defaults); sets[] says where
-   each came from. 2 and a message if the file asks for what generate cannot
-   do (beam search) and no flag chose otherwise; 1 otherwise. */
+   each came from. Beam search (num_beams > 1, from --num-beams or the file)
+   is deterministic: the sampler is set to greedy; sampling flags with
+   --num-beams are refused (2 and a message); the file's num_beams gives
+   way to --temperature or --greedy. 1 otherwise. */
 static int take_generation_config(const llm_model *m, const int *given, llm_generate_options *go, setting *sets,
                                   int quiet) {
     static const char gc[] = "generation_config.json", flag[] = "flag", dflt[] = "generate's default";
     const llm_generation_config *g = &m->generation;
     int has = m->has_generation_config, k, sample_flag = given[GIVEN_TEMPERATURE] || given[GIVEN_GREEDY];
-    const char *from_t = dflt;
+    const char *from_t = dflt, *from_b;
     int32_t eos = m->config.eos_id >= 0 ? m->config.eos_id : llm_tokenizer_eot(&m->tokenizer);
     if (sample_flag) from_t = flag;
     else if (has && g->present.do_sample && !g->do_sample) {
@@ -103,6 +178,45 @@ static int take_generation_config(const llm_model *m, const int *given, llm_gene
         go->max_new_tokens = g->present.max_new_tokens ? g->max_new_tokens : 0;
         go->max_length = g->present.max_new_tokens ? 0 : g->max_length;
     }
+    if (!given[GIVEN_LP] && has && g->present.length_penalty) {
+        go->length_penalty = g->length_penalty;
+        go->has_length_penalty = 1;
+    }
+    if (!given[GIVEN_ES] && has && g->present.early_stopping)
+        go->early_stopping = (llm_early_stopping)g->early_stopping;
+    if (!given[GIVEN_NGRAM] && has && g->present.no_repeat_ngram_size)
+        go->no_repeat_ngram_size = g->no_repeat_ngram_size;
+    from_b = given[GIVEN_BEAMS] ? flag : dflt;
+    if (!given[GIVEN_BEAMS] && has && g->present.num_beams && g->num_beams > 1) {
+        if (sample_flag) {
+            if (!quiet)
+                cli_error("note: generation_config.json's num_beams %d is not used (--temperature or --greedy given)",
+                          g->num_beams);
+        } else {
+            go->num_beams = g->num_beams;
+            from_b = gc;
+            if (!quiet && g->present.do_sample && g->do_sample)
+                cli_error("note: generation_config.json asks for beam sampling (num_beams %d, do_sample true), "
+                          "which generate does not do: deterministic beam search", g->num_beams);
+        }
+    }
+    if (go->num_beams > 1) {
+        if (given[GIVEN_BEAMS] && ((given[GIVEN_TEMPERATURE] && go->sampler.temperature > 0) || given[GIVEN_TOP_K] ||
+                                   given[GIVEN_TOP_P] || given[GIVEN_MIN_P] || given[GIVEN_PENALTY])) {
+            cli_error("--num-beams is deterministic beam search: --temperature, --top-k, --top-p, --min-p and "
+                      "--repetition-penalty cannot be used with it (beam sampling is not implemented)");
+            return 2;
+        }
+        if (!quiet && go->sampler.repetition_penalty != 1.0f && go->sampler.repetition_penalty != 0.0f)
+            cli_error("note: repetition_penalty %g is not used with beam search",
+                      (double)go->sampler.repetition_penalty);
+        go->sampler.temperature = 0;
+        go->sampler.top_k = 0;
+        go->sampler.top_p = 1.0f;
+        go->sampler.min_p = 0;
+        go->sampler.repetition_penalty = 1.0f;
+        from_t = "beam search: deterministic";
+    }
     k = 0;
     put(&sets[k++], "temperature", from_t, "%g%s", (double)go->sampler.temperature,
         go->sampler.temperature > 0 ? "" : " (greedy)");
@@ -113,14 +227,20 @@ static int take_generation_config(const llm_model *m, const int *given, llm_gene
         (double)go->sampler.repetition_penalty);
     put(&sets[k++], "max_new_tokens / max_length", FROM(given[GIVEN_MAX_NEW] || given[GIVEN_MAX_LEN],
         g->present.max_new_tokens || g->present.max_length), "%d / %d", go->max_new_tokens, go->max_length);
-#undef FROM
     put(&sets[k++], "eos_token_id", m->config.eos_id >= 0 ? "config.json" : "the tokenizer's end-of-text", "%d",
         (int)eos);
     if (has && g->present.pad_id)
-        put(&sets[k++], "pad_token_id", gc, "%d (not used: one sequence at a time)", (int)g->pad_id);
+        put(&sets[k++], "pad_token_id", gc, "%d (not used: no padding)", (int)g->pad_id);
     else put(&sets[k++], "pad_token_id", dflt, "none");
-    put(&sets[k++], "num_beams", has && g->present.num_beams ? gc : dflt, "%d",
-        has && g->present.num_beams ? g->num_beams : 1);
+    put(&sets[k++], "num_beams", from_b, "%d", go->num_beams > 1 ? go->num_beams : 1);
+    put(&sets[k++], "length_penalty", FROM(given[GIVEN_LP], g->present.length_penalty), "%g",
+        go->has_length_penalty ? (double)go->length_penalty : 1.0);
+    put(&sets[k++], "early_stopping", FROM(given[GIVEN_ES], g->present.early_stopping), "%s",
+        go->early_stopping == LLM_EARLY_STOPPING_TRUE ? "true"
+        : go->early_stopping == LLM_EARLY_STOPPING_NEVER ? "never" : "false");
+    put(&sets[k++], "no_repeat_ngram_size", FROM(given[GIVEN_NGRAM], g->present.no_repeat_ngram_size), "%d",
+        go->no_repeat_ngram_size);
+#undef FROM
     sets[k].name = NULL;
     if (has && g->n_eos && !quiet) {   /* generate stops at the model's one end-of-text id */
         int i, other = 0;
@@ -129,31 +249,30 @@ static int take_generation_config(const llm_model *m, const int *given, llm_gene
             cli_error("note: generation_config.json lists eos_token_id%s other than %d; generation stops at %d only",
                       g->n_eos > 1 ? "s" : "", (int)eos, (int)eos);
     }
-    if (has && g->present.num_beams && g->num_beams > 1) {
-        if (!sample_flag) {
-            cli_error("the model's generation_config.json asks for beam search (num_beams %d), which generate does "
-                      "not do: pass --greedy, or --temperature T to sample", g->num_beams);
-            return 2;
-        }
-        if (!quiet) cli_error("note: generation_config.json's num_beams %d is not used (no beam search)", g->num_beams);
-    }
     return 1;
 }
 
-static const char usage[] = "generate -m MODEL_DIR [-p TEXT | -f FILE] [options]";
+static const char usage[] = "generate -m MODEL_DIR [-p TEXT | -f FILE | --ids LIST] [options]";
 static const char notes[] =
     "The prompt's bytes are encoded as they are (NUL bytes too). --max-length at or below the\n"
     "prompt's length prints the prompt and generates nothing (with a warning). OMP_WAIT_POLICY\n"
     "is PASSIVE unless set (see README). The model's generation_config.json, when there is one, gives\n"
     "the defaults for the sampling flags and the length (do_sample false: greedy unless --temperature\n"
-    "or --greedy); --info shows each setting and where it came from.\n";
+    "or --greedy); --info shows each setting and where it came from.\n"
+    "One sequence streams as it is generated; several (-n, --num-beams) are printed whole at the end.\n"
+    "--num-beams B > 1 is Hugging Face's deterministic beam search (no sampling flags with it); -n N <= B\n"
+    "returns the N best beams, best first, with their scores. --json: one JSON object per line per\n"
+    "sequence: index, ids (prompt + generated), text (generated only; bytes of invalid UTF-8 as U+FFFD),\n"
+    "n_prompt, stop (eos, stop_string, length, context_full, callback) and, for beams, score.\n";
 
 int main(int argc, char **argv) {
     const char *model_dir = NULL, *prompt_arg = NULL, *prompt_file = NULL, *stops[MAX_STOPS + 1];
     char *file_prompt = NULL;
     int i, seed_given = 0, greedy = 0, ignore_eos = 0, special = 0, info = 0, rc = 1;
     int n_seq = 1, max_new = 0, max_len = 0, given[N_GIVEN] = { 0 };
-    setting sets[12];
+    setting sets[16];
+    const char *ids_arg = NULL, *early_arg = NULL;
+    int json = 0;
     cli_list stop_list;
     llm_generate_options go;
     llm_model model;
@@ -186,13 +305,25 @@ int main(int argc, char **argv) {
               "tokens to generate (default 64 if --max-length is unset)" },
             { NULL, "--max-length", "N", CLI_INT, &max_len, 1, 1 << 30, &given[GIVEN_MAX_LEN],
               "prompt + new tokens, as in Hugging Face (default: unset)" },
-            { "-n", "--num-return-sequences", "N", CLI_INT, &n_seq, 1, 4096, NULL, "sequences from one prompt" },
+            { NULL, "--ids", "LIST", CLI_STR, &ids_arg, 0, 0, NULL,
+              "the prompt as token ids, comma or space separated (default: none; instead of -p / -f)" },
+            { "-n", "--num-return-sequences", "N", CLI_INT, &n_seq, 1, 4096, NULL,
+              "sequences from one prompt (beams: the N best, N <= --num-beams)" },
+            { NULL, "--num-beams", "B", CLI_INT, &go.num_beams, 1, 4096, &given[GIVEN_BEAMS],
+              "beam search with B beams (default 1: none)" },
+            { NULL, "--length-penalty", "F", CLI_FLOAT, &go.length_penalty, -1e6, 1e6, &given[GIVEN_LP],
+              "beams: score = sum of log-probs / length^F (default 1)" },
+            { NULL, "--early-stopping", "WHEN", CLI_STR, &early_arg, 0, 0, &given[GIVEN_ES],
+              "beams: true, false or never, as Hugging Face's early_stopping (default false)" },
+            { NULL, "--no-repeat-ngram-size", "N", CLI_INT, &go.no_repeat_ngram_size, 0, 1 << 30, &given[GIVEN_NGRAM],
+              "never repeat an N-gram of the sequence (default 0: off)" },
+            { NULL, "--json", NULL, CLI_BOOL, &json, 0, 0, NULL, "one JSON object per sequence per line on stdout" },
             { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, &given[GIVEN_TEMPERATURE],
               "0 = greedy" },
             { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, &given[GIVEN_TOP_K], "0 = off" },
             { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, &given[GIVEN_TOP_P],
               "1 = off, 0 = only the best token (as in HF)" },
-            { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, NULL, "0 = off" },
+            { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, &given[GIVEN_MIN_P], "0 = off" },
             { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6,
               &given[GIVEN_PENALTY],
               "1 = off" },
@@ -213,7 +344,22 @@ int main(int argc, char **argv) {
         if ((i = cli_parse("generate", usage, opts, notes, argc, argv)) != CLI_CONTINUE) return i;
     }
     if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
-    if (prompt_arg && prompt_file) { cli_error("-p and -f both give the prompt: use one"); return 2; }
+    if ((prompt_arg != NULL) + (prompt_file != NULL) + (ids_arg != NULL) > 1) {
+        cli_error("-p, -f and --ids each give the prompt: use one");
+        return 2;
+    }
+    if (early_arg) {
+        if (!strcmp(early_arg, "true")) go.early_stopping = LLM_EARLY_STOPPING_TRUE;
+        else if (!strcmp(early_arg, "false")) go.early_stopping = LLM_EARLY_STOPPING_FALSE;
+        else if (!strcmp(early_arg, "never")) go.early_stopping = LLM_EARLY_STOPPING_NEVER;
+        else {
+            char q[64];
+            cli_error("--early-stopping: expected true, false or never, got '%s'",
+                      cli_quote(q, sizeof q, early_arg, strlen(early_arg)));
+            return 2;
+        }
+    }
+    if (given[GIVEN_LP]) go.has_length_penalty = 1;
     if (greedy) go.sampler.temperature = 0;
     go.ignore_eos = ignore_eos;
     if (special) go.encode_flags |= LLM_TOKENIZE_SPECIAL;
@@ -235,6 +381,14 @@ int main(int argc, char **argv) {
     if (!cli_load_model(&model, model_dir, 1, st.quiet)) { free(file_prompt); return 1; }
     if ((i = take_generation_config(&model, given, &go, sets, st.quiet || info)) != 1 && !info) { rc = i; goto done; }
     cli_top_p_zero(&go.sampler);
+    if (go.num_beams > 1 && n_seq > go.num_beams) {
+        cli_error("-n %d is more than --num-beams %d: beam search returns at most num_beams sequences", n_seq,
+                  go.num_beams);
+        rc = 2;
+        goto done;
+    }
+    if (go.num_beams > 1 && stop_list.n) { cli_error("--stop cannot be used with beam search"); rc = 2; goto done; }
+    st.stream = n_seq == 1 && go.num_beams <= 1 && !json;
     if (!cli_out_open(&st.out, NULL)) goto done;
     if (info) {
         int k;
@@ -251,7 +405,28 @@ int main(int argc, char **argv) {
        those models' examples do) */
     ids = (int32_t *)malloc((st.prompt_len + 1) * sizeof *ids);
     if (!ids) { cli_error("out of memory for a prompt of %zu bytes", st.prompt_len); goto done; }
-    if (!st.prompt_len) {
+    if (ids_arg) {
+        char err[256];
+        free(ids);
+        ids = NULL;
+        if (!cli_parse_ids(ids_arg, strlen(ids_arg), (size_t)model.config.n_vocab, &ids, &n_ids, err, sizeof err)) {
+            cli_error("--ids: %s", err);
+            rc = 2;
+            goto done;
+        }
+        if (!n_ids) { cli_error("--ids: no token ids"); rc = 2; goto done; }
+        /* the prompt's text, printed before the generated text */
+        free(file_prompt);
+        file_prompt = NULL;
+        llm_tokenizer_decode(&model.tokenizer, ids, n_ids, NULL, 0, &st.prompt_len); /* the size */
+        if (!(file_prompt = (char *)malloc(st.prompt_len + 1)) ||
+            llm_tokenizer_decode(&model.tokenizer, ids, n_ids, file_prompt, st.prompt_len + 1,
+                                 &st.prompt_len) != LLM_OK) {
+            cli_error("cannot decode the --ids prompt: %s", llm_tokenizer_error(&model.tokenizer));
+            goto done;
+        }
+        st.prompt = file_prompt;
+    } else if (!st.prompt_len) {
         ids[0] = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
         if (llm_tokenizer_bos(&model.tokenizer) >= 0) ids[0] = llm_tokenizer_bos(&model.tokenizer);
         if (ids[0] < 0) { cli_error("empty prompt and the model has no end-of-text token"); goto done; }
@@ -263,8 +438,9 @@ int main(int argc, char **argv) {
     }
     if (go.max_length && (size_t)go.max_length <= n_ids) {
         /* as Hugging Face: the prompt comes back, with a warning */
-        start_seq(&st, n_seq - 1);
-        cli_printf(&st.out, "\n");
+        for (i = 0; i < n_seq; i++)
+            print_seq(&st, json, i, ids, n_ids, n_ids, "", 0, LLM_STOP_LENGTH, go.num_beams > 1, 0.0);
+        if (!json) cli_printf(&st.out, "\n");
         if (!cli_out_close(&st.out)) goto done;
         if (!st.quiet)
             cli_error("max_length %d (%s) is not above the prompt's %zu tokens: nothing was generated "
@@ -285,10 +461,24 @@ int main(int argc, char **argv) {
         cli_error("%s", llm_session_error(&sess));
         goto done;
     }
-    start_seq(&st, gen.n_seqs - 1);
-    cli_printf(&st.out, "\n");
+    st.t_last = now();
+    if (st.stream) start_seq(&st, gen.n_seqs - 1);
+    else
+        for (i = 0; i < gen.n_seqs; i++) {
+            const llm_sequence *q = &gen.seqs[i];
+            print_seq(&st, json, i, q->ids, q->n_ids, q->n_prompt, q->text, q->text_len, q->stop, go.num_beams > 1,
+                      q->score);
+        }
+    if (!json) cli_printf(&st.out, "\n");
     if (!cli_out_close(&st.out)) goto done;
-    if (!st.quiet) {
+    if (!st.quiet && go.num_beams > 1) {
+        size_t n_new = 0;
+        for (i = 0; i < gen.n_seqs; i++) n_new += gen.seqs[i].n_ids - gen.seqs[i].n_prompt;
+        fprintf(stderr, "\nprompt: %zu tokens; beam search, %d beams: %.1f ms; returned %d sequence(s), "
+                "%zu new tokens; best score %.6f, stop: %s\n", n_ids, go.num_beams, (st.t_last - st.t_start) * 1e3,
+                gen.n_seqs, n_new, gen.n_seqs ? gen.seqs[0].score : 0.0,
+                gen.n_seqs ? stop_name(gen.seqs[0].stop) : "-");
+    } else if (!st.quiet) {
         static const char *reasons[] = { "none", "end of text", "stop string", "length", "context full", "callback" };
         double ttft = st.t_first - st.t_start, gen_s = st.t_last - st.t_first;
         if (st.n_tokens)

@@ -60,6 +60,24 @@ int main(void) {
     CHECK(r == LLM_OK && !g.present.eos_ids && g.present.top_k && g.top_k == 0 && g.present.temperature,
           "empty eos list, zeros: %s", llm_status_string(r));
 
+    CHECK(llm_generation_config_parse(&g, full, sizeof full - 1, err) == LLM_OK && g.present.no_repeat_ngram_size &&
+          g.no_repeat_ngram_size == 3 && !g.present.length_penalty && !g.present.early_stopping, "full: no_repeat");
+    {
+        static const char beams[] = "{\"num_beams\": 4, \"length_penalty\": -0.5, \"early_stopping\": \"never\"}";
+        r = llm_generation_config_parse(&g, beams, sizeof beams - 1, err);
+        CHECK(r == LLM_OK && g.num_beams == 4 && g.present.length_penalty && g.length_penalty == -0.5f &&
+              g.present.early_stopping && g.early_stopping == 2 && !g.present.no_repeat_ngram_size, "beams: %s", err);
+        r = llm_generation_config_parse(&g, "{\"early_stopping\": true, \"no_repeat_ngram_size\": 0}", 51, err);
+        CHECK(r == LLM_OK && g.early_stopping == 1 && g.present.no_repeat_ngram_size && !g.no_repeat_ngram_size,
+              "early_stopping true: %s", err);
+        r = llm_generation_config_parse(&g, "{\"early_stopping\": false}", 25, err);
+        CHECK(r == LLM_OK && g.early_stopping == 0 && g.present.early_stopping, "early_stopping false: %s", err);
+    }
+    expect_bad("{\"early_stopping\": \"always\"}", LLM_ERR_FORMAT, "early_stopping");
+    expect_bad("{\"early_stopping\": 1}", LLM_ERR_FORMAT, "early_stopping");
+    expect_bad("{\"length_penalty\": \"1\"}", LLM_ERR_FORMAT, "length_penalty");
+    expect_bad("{\"length_penalty\": 1e400}", LLM_ERR_FORMAT, "length_penalty");
+    expect_bad("{\"no_repeat_ngram_size\": -2}", LLM_ERR_FORMAT, "no_repeat_ngram_size");
     expect_bad("", LLM_ERR_FORMAT, "generation_config.json");
     expect_bad("[]", LLM_ERR_FORMAT, "not a JSON object");
     expect_bad("{\"do_sample\": 1}", LLM_ERR_FORMAT, "do_sample");
