@@ -1,8 +1,14 @@
 /* The model files, linked in as they are (.incbin; the assembler finds them
    through -I, see firmware.mk). The weights go to .weights, which the
    linker script places in the region that stands in for memory-mapped
-   external flash; the small text files go with the other read-only data. */
+   external flash, or, built with -DFW_WEIGHTS_IN_FLASH (the 8-bit model,
+   which fits), into the code memory (FLASH) with the read-only data; the
+   small text files go with the other read-only data. */
+#ifdef FW_WEIGHTS_IN_FLASH
+    .section .rodata.fw_weights, "a"
+#else
     .section .weights, "a"
+#endif
     .balign 64
     .global fw_model, fw_model_end
 fw_model:

@@ -2,9 +2,15 @@
 # from the Makefile; needs Debian's gcc-arm-none-eabi, libnewlib-arm-none-eabi
 # (string.h, math.h, libm) and qemu-system-arm. make test does not use them.
 #   make firmware        the Cortex-M7 firmware (mps2-an500) and the Cortex-M4
-#                        one (mps2-an386), with their sizes
-#   make test-firmware   run both in QEMU and compare their tokens with the
-#                        same application built for this machine; run
+#                        one (mps2-an386), with their sizes: the shipped F16
+#                        model with its weights in XIP (firmware.elf,
+#                        firmware-m4.elf), and the 8-bit model (build/quantize
+#                        of it, written to $(BUILD)/firmware/shakespeare-q8)
+#                        with its weights in the 4 MiB code memory (FLASH:
+#                        firmware-q8.elf, firmware-q8-m4.elf)
+#   make test-firmware   run all four in QEMU and compare their tokens with the
+#                        same application built for this machine and their
+#                        ids with llm.h's ordinary build (host_ids.c); run
 #                        tests/firmware/test_limits32.c (32-bit sizes) in QEMU
 #   FW_APP_FLAGS="-DAPP_NEW_TOKENS=16 -DAPP_N_CTX=64"   other settings
 FW_PREFIX   ?= arm-none-eabi-
@@ -24,10 +30,16 @@ FW_DEPS     := $(FW_SRC) $(FW_DIR)/app.h $(FW_DIR)/mps2-sections.ld llm.h \
                $(addprefix $(FW_MODEL)/,model.safetensors config.json vocab.json merges.txt)
 # -Wa,-I: where blobs.S finds the model files; -L: where the linker
 # scripts find mps2-sections.ld
-FW_LINK     := -Wa,-I$(FW_MODEL) -nostartfiles -L$(FW_DIR) -Wl,--gc-sections
+FW_LINK0    := -nostartfiles -L$(FW_DIR) -Wl,--gc-sections -Wl,--print-memory-usage
+FW_LINK     := -Wa,-I$(FW_MODEL) $(FW_LINK0)
+# The 8-bit model: quantized here from FW_MODEL; its weights go to FLASH.
+FW_Q8       := $(FW_BUILD)/shakespeare-q8
+FW_Q8_DEPS  := $(filter-out $(FW_MODEL)/%,$(FW_DEPS)) $(FW_Q8)/model.safetensors
+FW_Q8_LINK  := -DFW_WEIGHTS_IN_FLASH -Wa,-I$(FW_Q8) $(FW_LINK0)
 
 .PHONY: firmware test-firmware
-firmware: $(FW_BUILD)/firmware.elf $(FW_BUILD)/firmware-m4.elf
+FW_ELFS     := $(addprefix $(FW_BUILD)/,firmware.elf firmware-m4.elf firmware-q8.elf firmware-q8-m4.elf)
+firmware: $(FW_ELFS)
 	$(FW_SIZE) $^
 
 $(FW_BUILD):
@@ -39,6 +51,19 @@ $(FW_BUILD)/firmware.elf: $(FW_DEPS) $(FW_DIR)/mps2-an500.ld | $(FW_BUILD)
 $(FW_BUILD)/firmware-m4.elf: $(FW_DEPS) $(FW_DIR)/mps2-an386.ld | $(FW_BUILD)
 	$(FW_CC) $(FW_CFLAGS) $(FW_M4) -DFW_CPU_NAME='"Cortex-M4 (QEMU mps2-an386)"' $(FW_LINK) -T $(FW_DIR)/mps2-an386.ld -Wl,-Map=$(FW_BUILD)/firmware-m4.map $(FW_SRC) -lm -o $@
 
+FW_MODEL_FILES := $(addprefix $(FW_MODEL)/,model.safetensors config.json vocab.json merges.txt)
+$(FW_Q8)/model.safetensors: $(BUILD)/quantize $(FW_MODEL_FILES)
+	@mkdir -p $(FW_BUILD)
+	$(BUILD)/quantize $(FW_MODEL) $(FW_Q8) > $(FW_BUILD)/quantize.out 2>&1 \
+	    || { cat $(FW_BUILD)/quantize.out; exit 1; }
+	@tr '\r' '\n' < $(FW_BUILD)/quantize.out | grep '^quantize: .*->'
+
+$(FW_BUILD)/firmware-q8.elf: $(FW_Q8_DEPS) $(FW_DIR)/mps2-an500.ld | $(FW_BUILD)
+	$(FW_CC) $(FW_CFLAGS) $(FW_M7) $(FW_Q8_LINK) -T $(FW_DIR)/mps2-an500.ld -Wl,-Map=$(FW_BUILD)/firmware-q8.map $(FW_SRC) -lm -o $@
+
+$(FW_BUILD)/firmware-q8-m4.elf: $(FW_Q8_DEPS) $(FW_DIR)/mps2-an386.ld | $(FW_BUILD)
+	$(FW_CC) $(FW_CFLAGS) $(FW_M4) -DFW_CPU_NAME='"Cortex-M4 (QEMU mps2-an386)"' $(FW_Q8_LINK) -T $(FW_DIR)/mps2-an386.ld -Wl,-Map=$(FW_BUILD)/firmware-q8-m4.map $(FW_SRC) -lm -o $@
+
 # tests/firmware/test_limits32.c: size arithmetic on a 32-bit target.
 $(FW_BUILD)/limits32.elf: tests/firmware/test_limits32.c $(FW_DIR)/startup.S $(FW_DIR)/mps2-an500.ld $(FW_DIR)/mps2-sections.ld llm.h | $(FW_BUILD)
 	$(FW_CC) $(FW_CFLAGS) $(FW_M7) -nostartfiles -L$(FW_DIR) -Wl,--gc-sections -T $(FW_DIR)/mps2-an500.ld tests/firmware/test_limits32.c $(FW_DIR)/startup.S -lm -o $@
@@ -47,11 +72,16 @@ $(FW_BUILD)/limits32.elf: tests/firmware/test_limits32.c $(FW_DIR)/startup.S $(F
 $(FW_BUILD)/host_firmware: $(FW_DIR)/app.c $(FW_DIR)/host.c $(FW_DIR)/app.h llm.h | $(FW_BUILD)
 	$(CC) $(WARN) -O2 -g $(FW_APP_FLAGS) -I. -I$(FW_DIR) $(FW_DIR)/app.c $(FW_DIR)/host.c -o $@ -lm
 
+# The reference ids: llm.h's ordinary build (SIMD, OpenMP, malloc, stdio).
+$(FW_BUILD)/host_ids: $(FW_DIR)/host_ids.c llm.h | $(FW_BUILD)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
+
 # APP_PROMPT and APP_NEW_TOKENS as app.c's defaults (override both together).
 FW_PROMPT   ?= ROMEO:
 FW_NEW      ?= 32
-test-firmware: firmware $(FW_BUILD)/host_firmware $(FW_BUILD)/limits32.elf $(BUILD)/generate
-	QEMU_ARM="$(QEMU_ARM)" FW_TIMEOUT=$(FW_TIMEOUT) sh $(FW_DIR)/test-firmware.sh $(FW_BUILD) $(FW_MODEL) $(BUILD)/generate "$(FW_PROMPT)" $(FW_NEW)
+test-firmware: firmware $(FW_BUILD)/host_firmware $(FW_BUILD)/host_ids $(FW_BUILD)/limits32.elf $(BUILD)/generate
+	QEMU_ARM="$(QEMU_ARM)" FW_TIMEOUT=$(FW_TIMEOUT) sh $(FW_DIR)/test-firmware.sh $(FW_BUILD) $(FW_MODEL) \
+	    $(BUILD)/generate "$(FW_PROMPT)" $(FW_NEW) $(FW_Q8)
 
 # make check-embedded (a part of make test; the host compiler only): llm.h
 # in the embedded configuration includes nothing but <stddef.h> <stdint.h>

@@ -1,6 +1,6 @@
 /* The platform for app.c on QEMU's mps2-an500 (Cortex-M7; the same code
    builds for a Cortex-M4): semihosting output and exit, a SysTick clock,
-   the MPU keeping the weights read-only, a fault handler, and fw_main(),
+   the MPU keeping the flash and the weights read-only, a fault handler, and fw_main(),
    which startup.S calls once the FPU is on and RAM is set up. */
 #include "app.h"
 
@@ -26,6 +26,7 @@ extern const unsigned char fw_model[], fw_model_end[], fw_config[], fw_config_en
 extern const unsigned char fw_vocab[], fw_vocab_end[], fw_merges[], fw_merges_end[];
 extern unsigned char __arena_start[], __arena_end[], __stack_limit[], __stack_top[];
 extern unsigned char __data_start[], __data_end[], __bss_start[], __bss_end[], __xip_start[];
+extern unsigned char __flash_start[], __flash_end[], __flash_used_end[];
 
 /* ---- semihosting --------------------------------------------------------- */
 
@@ -104,8 +105,10 @@ void fw_main(void);
 void fw_main(void) {
     app_blobs b;
     uint32_t *p;
-    uintptr_t sp;
-    int rc, regions;
+    uintptr_t sp, flash0 = (uintptr_t)__flash_start;
+    uint32_t flash_size = (uint32_t)((uintptr_t)__flash_end - flash0);
+    uint32_t flash_used = (uint32_t)((uintptr_t)__flash_used_end - flash0), log2m1;
+    int rc, regions, in_flash = (uintptr_t)fw_model >= flash0 && (uintptr_t)fw_model_end <= (uintptr_t)__flash_used_end;
 
     /* stack high-water mark: paint what is not in use yet */
     __asm__ volatile("mov %0, sp" : "=r"(sp));
@@ -117,15 +120,21 @@ void fw_main(void) {
     while (SYST_CVR == 0) {}             /* until it has loaded RVR */
 
     /* the weights region (XIP in the linker script, 16 MiB) read-only and
-       never executed; everything else keeps the default map */
+       never executed, the code memory (FLASH, 4 MiB: code, constants and,
+       in the 8-bit build, the weights) read-only as flash is; everything
+       else keeps the default map */
+    for (log2m1 = 4; (2u << log2m1) < flash_size; log2m1++) {}     /* 2^(log2m1 + 1) >= flash_size */
     regions = (int)((MPU_TYPE >> 8) & 0xFFu);
-    if (regions) {
+    if (regions >= 2) {
         MPU_RNR = 0;
         MPU_RBAR = (uint32_t)(uintptr_t)__xip_start;
         /* XN, AP read-only, TEX 000 C 1 B 0 (Normal memory, write-through:
            cacheable, as flash is; TEX/C/B all 0 would be Strongly-ordered),
            2^24 bytes, on */
         MPU_RASR = (1u << 28) | (6u << 24) | (1u << 17) | (23u << 1) | 1u;
+        MPU_RNR = 1;
+        MPU_RBAR = (uint32_t)flash0;                           /* aligned to its size: 0 */
+        MPU_RASR = (6u << 24) | (1u << 17) | (log2m1 << 1) | 1u;   /* the same, executable */
         MPU_CTRL = (1u << 2) | 1u;                             /* default map for the rest, on */
         SCB_SHCSR |= 1u << 16;                                 /* MemManage faults */
         __asm__ volatile("dsb\n\tisb" ::: "memory");
@@ -139,8 +148,11 @@ void fw_main(void) {
     put(" + .bss "); put_u((uint32_t)(__bss_end - __bss_start));
     put(" bytes, stack "); put_u((uint32_t)(__stack_top - __stack_limit));
     put(" bytes, MPU ");
-    if (regions) { put_u((uint32_t)regions); put(" regions (weights read-only)\n"); }
-    else put("absent (weights not write-protected)\n");
+    if (regions >= 2) { put_u((uint32_t)regions); put(" regions (flash and weights read-only)\n"); }
+    else put("absent (flash and weights not write-protected)\n");
+    put("firmware: flash "); put_u(flash_used); put(" of "); put_u(flash_size);
+    put(" bytes used ("); put_u(flash_size - flash_used); put(" free), weights in ");
+    put(in_flash ? "flash\n" : "XIP\n");
 
     rc = app_run(&b, __arena_start, (size_t)(__arena_end - __arena_start));
 
