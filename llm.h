@@ -8087,7 +8087,7 @@ static llm_status llm__check_beam_options(const llm_generate_options *o, size_t 
     if (o->num_beams < 0 || o->num_beams > 4096)
         return llm__err(err, LLM_ERR_INVALID_ARG, "num_beams must be in [0, 4096]");
     if (o->no_repeat_ngram_size < 0) return llm__err(err, LLM_ERR_INVALID_ARG, "no_repeat_ngram_size must be >= 0");
-    if ((int)o->early_stopping < 0 || (int)o->early_stopping > (int)LLM_EARLY_STOPPING_NEVER)
+    if ((unsigned)o->early_stopping > (unsigned)LLM_EARLY_STOPPING_NEVER)     /* a negative value too */
         return llm__err(err, LLM_ERR_INVALID_ARG, "early_stopping must be LLM_EARLY_STOPPING_FALSE, _TRUE or _NEVER");
     if (o->has_length_penalty && !(o->length_penalty >= -LLM__FLT_MAX && o->length_penalty <= LLM__FLT_MAX))
         return llm__err(err, LLM_ERR_INVALID_ARG, "length_penalty must be finite");
