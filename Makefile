@@ -6,6 +6,7 @@
 #   make OMP=0 test      build without OpenMP
 #   make NATIVE=0 test   portable build (no -march=native: the scalar kernels)
 #   make bench           speed on GPT-2 124M- and medium-shaped models (tools/bench.c)
+#   make bench-batch     several sequences at once vs one (tools/bench_batch.c; also run by make bench)
 #   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
 #   make bench-server    build/server's throughput with 1, 4 and 8 clients
 #   make sanitize        the test programs under ASan + UBSan
@@ -46,7 +47,7 @@ ifneq ($(HAVE_POSIX),1)
   $(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
 endif
 
-.PHONY: all test clean bench bench-tokenizer bench-server bench-wait check-header run install uninstall
+.PHONY: all test clean bench bench-batch bench-tokenizer bench-server bench-wait check-header run install uninstall
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
 
 $(BUILD):
@@ -123,8 +124,18 @@ run: $(BUILD)/generate
 # this CPU. BENCH_ARGS: e.g. --threads 2 --runs 7 --no-torch
 $(BUILD)/bench_native: tools/bench.c llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
-bench: $(BUILD)/bench_native
+$(BUILD)/bench_batch: tools/bench_batch.c llm.h | $(BUILD)
+	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
+bench: $(BUILD)/bench_native $(BUILD)/bench_batch
 	$(BUILD)/bench_native $(BENCH_ARGS)
+	$(BUILD)/bench_batch $(BENCH_BATCH_ARGS)
+# make bench-batch: only the several-sequences table (tools/bench_batch.c:
+# llm_generate with num_return_sequences 1, 2, 5, 8 on the 124M-shaped F32
+# and F16 checkpoints, written first if absent). BENCH_BATCH_ARGS: e.g.
+# --threads 2 --runs 7 --rows
+bench-batch: $(BUILD)/bench_native $(BUILD)/bench_batch
+	$(BUILD)/bench_native --write-only
+	$(BUILD)/bench_batch $(BENCH_BATCH_ARGS)
 bench-tokenizer: $(BUILD)/bench_tokenizer
 	$(BUILD)/bench_tokenizer $(BENCH_TOKENIZER_ARGS)
 
