@@ -5,7 +5,7 @@
    kernels are in), or by hand from the repository root:
        cc -std=c99 -O2 -march=native -fopenmp -I. tools/bench.c -o build/bench_native -lm
        build/bench_native [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick]
-                          [--write-only]
+                          [--write-only] [--beams-only]
    (--max-batch: llm_session_options.max_batch, default 512 here so that a
    512-token prompt is one batch, like llama.cpp's default ubatch; 0 takes
    the library's default)
@@ -38,6 +38,9 @@
       and 1000 (cost against context length); then gpt2-medium-shaped
       checkpoints (24 layers, 16 heads, 1024 wide; F32 and F16, written to
       D/medium-f32 and D/medium-f16) through the same protocol as step 3.
+   5b. Beam search (--beams-only: step 1 and this alone): llm_generate of 64
+      new tokens after a 16-token prompt on the F16 checkpoint, greedy and
+      with 4 beams, wall time per call and the ratio.
    6. Prints the table, each figure as a fraction of its bound and the
       ratios llm.h / PyTorch, and writes D/results.md and D/results.json.
 
@@ -545,6 +548,54 @@ static int run_child_context(const char *dir, int nt, int runs, int max_batch) {
     return 0;
 }
 
+/* Beam search against greedy (make bench's beam row): llm_generate of 64
+   new tokens after a 16-token prompt, greedy (one slot) and 4 beams (a
+   session of 4 slots, the beams reordered each step), ignore_eos so that
+   both run the 64 steps; wall time per call, median of runs after one
+   warm-up each. */
+static int run_child_beams(const char *dir, int nt, int runs, int max_batch) {
+    llm_model m;
+    llm_session s1, s4;
+    llm_session_options so;
+    llm_generate_options o;
+    llm_generation g;
+    int32_t ids[16];
+    double *v = (double *)malloc(sizeof(double) * (size_t)runs), t[2];
+    int k, i, q, n_new[2] = { 0, 0 };
+    uint64_t rs = 13;
+    for (i = 0; i < 16; i++) ids[i] = (int32_t)(rng_next(&rs) % NV);
+    if (!v || llm_model_load(&m, dir, NULL) != LLM_OK) { fprintf(stderr, "bench: %s: %s\n", dir, llm_model_error(&m)); return 1; }
+    memset(&so, 0, sizeof so);
+    so.n_threads = nt;
+    so.max_batch = max_batch;
+    if (llm_session_init(&s1, &m, &so) != LLM_OK) { fprintf(stderr, "bench: session\n"); return 1; }
+    so.n_seq_max = 4;
+    if (llm_session_init(&s4, &m, &so) != LLM_OK) { fprintf(stderr, "bench: session of 4 slots\n"); return 1; }
+    for (q = 0; q < 2; q++) {
+        llm_session *s = q ? &s4 : &s1;
+        memset(&o, 0, sizeof o);
+        o.max_new_tokens = 64;
+        o.ignore_eos = 1;
+        o.num_beams = q ? 4 : 0;
+        for (k = -1; k < runs; k++) {
+            double t0;
+            llm_session_reset(s);
+            t0 = now();
+            if (llm_generate(s, ids, 16, &o, &g) != LLM_OK) { fprintf(stderr, "bench: %s\n", llm_session_error(s)); return 1; }
+            if (k >= 0) v[k] = now() - t0;
+            n_new[q] = g.n_seqs ? (int)(g.seqs[0].n_ids - g.seqs[0].n_prompt) : 0;
+            llm_generation_free(&g);
+        }
+        t[q] = median(v, runs);
+    }
+    printf("RESULT greedy_s=%.4f beams4_s=%.4f greedy_new=%d beams4_new=%d\n", t[0], t[1], n_new[0], n_new[1]);
+    llm_session_free(&s1);
+    llm_session_free(&s4);
+    llm_model_free(&m);
+    free(v);
+    return 0;
+}
+
 /* Runs argv (argv[0] a path) with stdout to a buffer; env: "K=V" strings
    to set in the child. Returns the exit status, or -1. */
 static int run_capture(char *const *argv, const char *const *env, char *out, size_t cap) {
@@ -608,7 +659,8 @@ int main(int argc, char **argv) {
     result r[4], med[2];
     size_t msize[2] = { 0, 0 };
     double ctx[6];
-    int ctx_ok = 0, write_only = 0;
+    int ctx_ok = 0, write_only = 0, beams_only = 0;
+    double beams[2] = { 0, 0 };
     char torch_ver[128] = "";
     const char *wait = getenv("OMP_WAIT_POLICY") ? getenv("OMP_WAIT_POLICY") : "default";
     FILE *md, *js;
@@ -618,6 +670,8 @@ int main(int argc, char **argv) {
             S = &shapes[atoi(argv[i + 5]) ? 1 : 0];
             return run_child(argv[i + 1], atoi(argv[i + 2]), atoi(argv[i + 3]), atoi(argv[i + 4]));
         }
+        if (!strcmp(argv[i], "--child-beams") && i + 4 < argc)
+            return run_child_beams(argv[i + 1], atoi(argv[i + 2]), atoi(argv[i + 3]), atoi(argv[i + 4]));
         if (!strcmp(argv[i], "--child-context") && i + 4 < argc)
             return run_child_context(argv[i + 1], atoi(argv[i + 2]), atoi(argv[i + 3]), atoi(argv[i + 4]));
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc) nt = atoi(argv[++i]);
@@ -628,7 +682,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--no-scaling")) scaling = 0;
         else if (!strcmp(argv[i], "--quick")) runs = 3;
         else if (!strcmp(argv[i], "--write-only")) write_only = 1;
-        else { fprintf(stderr, "usage: bench [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick] [--write-only]\n"); return 2; }
+        else if (!strcmp(argv[i], "--beams-only")) beams_only = 1;
+        else { fprintf(stderr, "usage: bench [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick] [--write-only] [--beams-only]\n"); return 2; }
     }
     if (nt < 1 || runs < 1) { fprintf(stderr, "bench: bad --threads or --runs\n"); return 2; }
 #ifndef _OPENMP
@@ -667,6 +722,25 @@ int main(int argc, char **argv) {
         printf("checkpoint %s/model.safetensors: %.1f MB (%.1f s)\n", path, (double)fsize[dt] / 1e6, now() - t0);
     }
     if (write_only) return 0;
+    /* beam search: 4 beams against greedy on the F16 checkpoint (--beams-only: just this) */
+    {
+        char a_dir[700], a_nt[16], a_runs[16], a_mb[16];
+        char *args[7];
+        snprintf(a_dir, sizeof a_dir, "%.500s/f16", dir);
+        snprintf(a_nt, sizeof a_nt, "%d", nt);
+        snprintf(a_runs, sizeof a_runs, "%d", runs);
+        snprintf(a_mb, sizeof a_mb, "%d", max_batch);
+        args[0] = self; args[1] = (char *)"--child-beams"; args[2] = a_dir; args[3] = a_nt; args[4] = a_runs;
+        args[5] = a_mb; args[6] = NULL;
+        if (run_capture(args, NULL, out, sizeof out) == 0 && strstr(out, "RESULT")) {
+            beams[0] = field(out, "greedy_s=");
+            beams[1] = field(out, "beams4_s=");
+            printf("llm.h F16 beam search, 64 new tokens after 16 (llm_generate, ignore_eos): greedy %.3f s, 4 beams "
+                   "%.3f s: x%.2f of greedy (median of %d)\n", beams[0], beams[1], beams[1] / beams[0], runs);
+        } else printf("llm.h beam search: failed\n%s", out);
+        fflush(stdout);
+        if (beams_only) return beams[0] > 0 ? 0 : 1;
+    }
     /* 2. machine */
     fflush(stdout);
     bw0 = measure_bandwidth(fsize[0] + fsize[0] / 4, nt, runs);
@@ -828,6 +902,10 @@ int main(int argc, char **argv) {
                                        x->load_ms, x->p128, 100 * x->f128, x->p512, 100 * x->f512, x->gen, 100 * x->fgen, x->rss_mb, x->rss_mb / budget);
                 }
             }
+            if (beams[0] > 0)
+                fprintf(f, "\nBeam search (llm.h F16, 124M shape, llm_generate of 64 new tokens after 16, ignore_eos): "
+                           "greedy %.3f s, 4 beams %.3f s, x%.2f of greedy; median of %d runs.\n",
+                        beams[0], beams[1], beams[1] / beams[0], runs);
             if (o == 0) fprintf(f, "\n");
         }
     }
