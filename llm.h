@@ -3648,7 +3648,11 @@ static LLM__INLINE __m512i llm__q8_r2(__m512i a, __m512i b) { return _mm512_add_
 static LLM__INLINE __m512i llm__q8_r3(__m512i a, __m512i b) {
     return _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x88), _mm512_shuffle_i32x4(a, b, 0xdd));
 }
-static LLM__INLINE void llm__q8_step(__m512i *lo, __m512i *hi, const signed char *const *p, __mmask64 m, __m512i x) {
+static LLM__INLINE void llm__q8_step(__m512i *lo, __m512i *hi, const signed char *const *wr, size_t k, __mmask64 m, __m512i x) {
+    const signed char *p[16];
+    int o;
+    for (o = 0; o < 16; o++) p[o] = wr[o] + k;
+    {
     __m512i t0 = llm__q8_r1(llm__q8_v(p[0], m, x), llm__q8_v(p[1], m, x)), t1 = llm__q8_r1(llm__q8_v(p[2], m, x), llm__q8_v(p[3], m, x));
     __m512i t2 = llm__q8_r1(llm__q8_v(p[4], m, x), llm__q8_v(p[5], m, x)), t3 = llm__q8_r1(llm__q8_v(p[6], m, x), llm__q8_v(p[7], m, x));
     __m512i t4 = llm__q8_r1(llm__q8_v(p[8], m, x), llm__q8_v(p[9], m, x)), t5 = llm__q8_r1(llm__q8_v(p[10], m, x), llm__q8_v(p[11], m, x));
@@ -3656,6 +3660,7 @@ static LLM__INLINE void llm__q8_step(__m512i *lo, __m512i *hi, const signed char
     __m512i w0 = llm__q8_r3(llm__q8_r2(t0, t1), llm__q8_r2(t2, t3)), w1 = llm__q8_r3(llm__q8_r2(t4, t5), llm__q8_r2(t6, t7));
     *lo = _mm512_shuffle_i32x4(w0, w1, 0x88);
     *hi = _mm512_shuffle_i32x4(w0, w1, 0xdd);
+    }
 }
 #else
 static LLM__INLINE __m256i llm__q8_v(const signed char *p, __m256i x) {
@@ -3669,6 +3674,23 @@ static LLM__INLINE void llm__q8_step(__m256i *lo, const signed char *const *p, _
     *lo = _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
 }
 #endif
+
+/* dst[0..n) = the scales w->scale[off..off+n) as f32 (F16C where there,
+   exact as llm__wget) */
+static void llm__q8_scales(float *dst, const llm__mat *w, size_t off, size_t n) {
+    size_t i = 0;
+    if (w->stype == LLM_DTYPE_F32) { memcpy(dst, (const float *)w->scale + off, n * sizeof(float)); return; }
+    if (w->stype == LLM_DTYPE_F16) {
+#ifdef __F16C__
+        for (; i + 8 <= n; i += 8)
+            _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)((const uint16_t *)w->scale + off + i))));
+#endif
+    } else
+        for (; i + 8 <= n; i += 8)
+            _mm256_storeu_ps(dst + i, _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(
+                _mm_loadu_si128((const __m128i *)(const void *)((const uint16_t *)w->scale + off + i))), 16)));
+    for (; i < n; i++) dst[i] = llm__wget(w->stype, w->scale, off + i);
+}
 
 /* Tile setup shared by the kernels: row pointers of outputs o0.. (past OC:
    the last row, results unused) and zero-padded copies of the rows' last
@@ -3686,40 +3708,50 @@ static void llm__q8_rows(const signed char **wr, signed char (*wt)[LLM__QB], con
    LLM__QR outputs split over the threads. */
 static void llm__q8_gemv(float *out, const unsigned char *xq, const float *dx, const llm__mat *w, const float *bias,
                          int IC, int OC, int flags, int nt, float *scratch) {
-    int nb = (IC + LLM__QB - 1) / LLM__QB, ntile = (OC + LLM__QR - 1) / LLM__QR, t;
-    size_t ts = 2 * LLM__Q8P * (size_t)llm__q8_nb2(IC) + 32;
+    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), ntile = (OC + LLM__QR - 1) / LLM__QR, t;
+    size_t ts = 2 * LLM__Q8P * (size_t)nb2 + 32, next = (size_t)LLM__QR * (size_t)IC;
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)IC * OC)
     for (t = 0; t < ntile; t++) {
         float *dwf = llm__q8_al(scratch + (size_t)LLM__TID * ts), res[LLM__QR];
-        const signed char *wr[LLM__QR], *p[LLM__QR];
+        const signed char *wr[LLM__QR];
         signed char wt[LLM__QR][LLM__QB];
         int o0 = t * LLM__QR, no = OC - o0 < LLM__QR ? OC - o0 : LLM__QR, o, j;
         llm__qf acc = llm__qf_zero();
         llm__q8_rows(wr, wt, w, IC, OC, o0, LLM__QR);
-        for (o = 0; o < LLM__QR; o++) {
-            size_t r = (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)nb;
-            for (j = 0; j < nb; j++) dwf[(size_t)j * LLM__QR + (size_t)o] = llm__wget(w->stype, w->scale, r + (size_t)j);
-        }
+        /* the tile's scales as f32 (contiguous: output o's at dwf[o * nb]),
+           read across outputs by a gather */
+        /* the next tile's scales: (QR x nb) x 2 or 4 bytes, fetched over its nb steps */
+        const char *sp = (const char *)w->scale + (size_t)(o0 + LLM__QR) * (size_t)nb * llm_dtype_size(w->stype);
+        llm__q8_scales(dwf, w, (size_t)o0 * (size_t)nb, (size_t)(no < LLM__QR ? no : LLM__QR) * (size_t)nb);
+        for (o = no; o < LLM__QR; o++) memcpy(dwf + (size_t)o * nb, dwf + (size_t)(no - 1) * nb, (size_t)nb * sizeof(float));
 #if LLM__Q8 == 3
+        const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(nb));
         (void)wt;
         for (j = 0; j < nb; j += 2) {
             int k = j * LLM__QB, nv = IC - k < 64 ? IC - k : 64;
             const __mmask64 m = nv == 64 ? ~(__mmask64)0 : (((__mmask64)1 << nv) - 1);
             __m512i lo, hi;
-            for (o = 0; o < LLM__QR; o++) p[o] = wr[o] + k;
-            llm__q8_step(&lo, &hi, p, m, _mm512_loadu_si512((const void *)(xq + k)));
-            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), llm__qf_ld(dwf + (size_t)j * LLM__QR)), acc);
+            for (o = 0; o < LLM__QR; o++) _mm_prefetch((const char *)(wr[o] + next + (size_t)k), _MM_HINT_T0); /* the next tile */
+            _mm_prefetch(sp + (size_t)j * 32, _MM_HINT_T0);
+            llm__q8_step(&lo, &hi, wr, (size_t)k, m, _mm512_loadu_si512((const void *)(xq + k)));
+            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), _mm512_i32gather_ps(idx, dwf + j, 4)), acc);
             if (j + 1 < nb)
-                acc = llm__qf_fma(llm__qf_cvt(hi), llm__qf_mul(llm__qf_set(dx[j + 1]), llm__qf_ld(dwf + (size_t)(j + 1) * LLM__QR)), acc);
+                acc = llm__qf_fma(llm__qf_cvt(hi), llm__qf_mul(llm__qf_set(dx[j + 1]), _mm512_i32gather_ps(idx, dwf + j + 1, 4)), acc);
         }
 #else
+        const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(nb));
         for (j = 0; j < nb; j++) {
             int full = (j + 1) * LLM__QB <= IC;
+            const signed char *p[LLM__QR];
             __m256i lo;
-            for (o = 0; o < LLM__QR; o++) p[o] = full ? wr[o] + (size_t)j * LLM__QB : wt[o];
+            for (o = 0; o < LLM__QR; o++) {
+                p[o] = full ? wr[o] + (size_t)j * LLM__QB : wt[o];
+                _mm_prefetch((const char *)(wr[o] + next + (size_t)j * LLM__QB), _MM_HINT_T0);
+            }
+            _mm_prefetch(sp + (size_t)j * 64, _MM_HINT_T0);
             llm__q8_step(&lo, p, llm__qi_ld(xq + (size_t)j * LLM__QB));
-            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), llm__qf_ld(dwf + (size_t)j * LLM__QR)), acc);
+            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), _mm256_i32gather_ps(dwf + j, idx, 4)), acc);
         }
 #endif
         llm__qf_st(res, acc);
@@ -3770,20 +3802,17 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
         int32_t *negc = (int32_t *)(void *)(dwf + (size_t)LLM__Q8P * (size_t)nb);
         const signed char *wr[LLM__Q8P];
         signed char wt[LLM__Q8P][LLM__QB];
-        int o0 = p * LLM__Q8P, no = OC - o0 < LLM__Q8P ? OC - o0 : LLM__Q8P, o, j, tr, g, l;
+        int o0 = p * LLM__Q8P, no = OC - o0 < LLM__Q8P ? OC - o0 : LLM__Q8P, o, tr, g, l;
         llm__q8_rows(wr, wt, w, IC, OC, o0, LLM__Q8P);
-        for (o = 0; o < LLM__Q8P; o++) {
-            size_t r = (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)nb;
-            for (j = 0; j < nb; j++) dwf[(size_t)o * nb + j] = llm__wget(w->stype, w->scale, r + (size_t)j);
-        }
+        for (o = 0; o < LLM__Q8P; o++)
+            llm__q8_scales(dwf + (size_t)o * nb, w, (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)nb, (size_t)nb);
 #if LLM__Q8 == 3
+        int j;
         for (j = 0; j < nb; j += 2) {   /* negc = sum (0 - 128) w, with the GEMV's step */
             int k = j * LLM__QB, nv = IC - k < 64 ? IC - k : 64, s[2 * LLM__Q8P];
             const __mmask64 m = nv == 64 ? ~(__mmask64)0 : (((__mmask64)1 << nv) - 1);
-            const signed char *pp[LLM__Q8P];
             __m512i lo, hi;
-            for (o = 0; o < LLM__Q8P; o++) pp[o] = wr[o] + k;
-            llm__q8_step(&lo, &hi, pp, m, _mm512_setzero_si512());
+            llm__q8_step(&lo, &hi, wr, (size_t)k, m, _mm512_setzero_si512());
             _mm512_storeu_si512((void *)s, lo);
             _mm512_storeu_si512((void *)(s + LLM__Q8P), hi);
             for (o = 0; o < LLM__Q8P; o++) {
