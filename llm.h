@@ -3439,6 +3439,8 @@ static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
 #define LLM__Q8 1
 #define LLM__QR 8
 #define LLM__Q8X 0
+#else
+#define LLM__Q8X 0
 #endif
 #define LLM__Q8P 16  /* GEMM: outputs per panel (a thread's unit) */
 #define LLM__Q8GEMV 3 /* up to this many rows: one GEMV per row */
@@ -3454,7 +3456,8 @@ static int llm__round_even(float v) {
 }
 #endif
 
-/* One block x[0..n), n <= LLM__QB: q[0..QB) (zero past n), returns d. */
+/* One block x[0..n), n <= LLM__QB: q[0..QB) ^ LLM__Q8X (q zero past n),
+   returns d. */
 static float llm__q8_block(signed char *q, const float *x, int n) {
     float amax = 0.0f, id;
 #if LLM__Q8 == 3
@@ -3463,18 +3466,19 @@ static float llm__q8_block(signed char *q, const float *x, int n) {
         const __m512 a = _mm512_maskz_loadu_ps(m0, x), b = _mm512_maskz_loadu_ps(m1, x + 16), big = _mm512_set1_ps(3.40282347e38f);
         const __m512 aa = _mm512_abs_ps(a), ab = _mm512_abs_ps(b);
         __m512 vid;
+        const __m128i x80 = _mm_set1_epi8((char)0x80);
         if (_mm512_cmp_ps_mask(aa, big, _CMP_NLE_UQ) | _mm512_cmp_ps_mask(ab, big, _CMP_NLE_UQ)) {
-            memset(q, 0, LLM__QB);
+            memset(q, LLM__Q8X, LLM__QB);
             return (float)NAN;
         }
         amax = _mm512_reduce_max_ps(_mm512_max_ps(aa, ab));
-        if (amax == 0.0f) { memset(q, 0, LLM__QB); return 0.0f; }
+        if (amax == 0.0f) { memset(q, LLM__Q8X, LLM__QB); return 0.0f; }
         id = 127.0f / amax;
         vid = _mm512_set1_ps(id);
-        _mm_storeu_si128((__m128i *)(void *)q, _mm512_cvtepi32_epi8(
-            _mm512_cvt_roundps_epi32(_mm512_mul_ps(a, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)));
-        _mm_storeu_si128((__m128i *)(void *)(q + 16), _mm512_cvtepi32_epi8(
-            _mm512_cvt_roundps_epi32(_mm512_mul_ps(b, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)));
+        _mm_storeu_si128((__m128i *)(void *)q, _mm_xor_si128(x80, _mm512_cvtepi32_epi8(
+            _mm512_cvt_roundps_epi32(_mm512_mul_ps(a, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
+        _mm_storeu_si128((__m128i *)(void *)(q + 16), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(
+            _mm512_cvt_roundps_epi32(_mm512_mul_ps(b, vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
         return amax / 127.0f;
     }
 #else
@@ -3532,22 +3536,25 @@ static int llm__q8_nb2(int IC) { return ((IC + LLM__QB - 1) / LLM__QB + 1) & ~1;
 /* Quantize in[B][IC]. packed = 0: row b at xq + b * nb2 * QB, dx + b * nb2;
    packed = 1 (SIMD): the GEMM layout above, B rounded up to LLM__QR
    (zero rows). Each stored byte is q ^ LLM__Q8X. */
-static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, int IC, int packed) {
-    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), b, j, i, nr = B;
-    signed char q[LLM__QB];
+static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, int IC, int packed, int nt) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), b, nr = B;
 #ifdef LLM__Q8
     if (packed) nr = (B + LLM__QR - 1) / LLM__QR * LLM__QR;
 #else
-    (void)packed; (void)i;
+    (void)packed;
 #endif
-    for (b = 0; b < nr; b++)
+    (void)nt;
+    LLM__PARALLEL_FOR(nt, 8.0 * nr * IC)
+    for (b = 0; b < nr; b++) {
+        signed char q[LLM__QB];
+        int j, i;
+        (void)i;
         for (j = 0; j < (packed ? nb : nb2); j++) {
             int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB;
             float d = 0.0f;
             if (b < B && j < nb) d = llm__q8_block(q, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB, n);
-            else memset(q, 0, LLM__QB);
+            else memset(q, LLM__Q8X, LLM__QB);
 #ifdef LLM__Q8
-            for (i = 0; i < LLM__QB; i++) q[i] = (signed char)(q[i] ^ LLM__Q8X);
             if (packed) {
                 unsigned char *p = xq + ((size_t)(b / LLM__QR) * (size_t)nb + (size_t)j) * LLM__QB * LLM__QR + (size_t)(b % LLM__QR) * 4;
                 for (i = 0; i < LLM__QB / 4; i++) memcpy(p + (size_t)i * 4 * LLM__QR, q + 4 * i, 4);
@@ -3558,6 +3565,7 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
             memcpy(xq + ((size_t)b * (size_t)nb2 + (size_t)j) * LLM__QB, q, LLM__QB);
             dx[(size_t)b * (size_t)nb2 + (size_t)j] = d;
         }
+    }
 }
 
 /* Scratch floats the 8-bit product needs for B rows of IC inputs, nt threads. */
@@ -3575,6 +3583,7 @@ static void llm__q8_finish(float *dst, const float *v, int n, int flags) {
         for (i = 0; i < n; i += LLM__VW) {
             float t[LLM__VW];
             int k, m = n - i < LLM__VW ? n - i : LLM__VW;
+            if (m == LLM__VW) { llm__vst(dst + i, llm__vact(llm__vld(v + i), flags >> 4)); continue; }
             for (k = 0; k < LLM__VW; k++) t[k] = k < m ? v[i + k] : 0.0f;
             llm__vst(t, llm__vact(llm__vld(t), flags >> 4));
             memcpy(dst + i, t, (size_t)m * sizeof(float));
@@ -3852,17 +3861,17 @@ static void llm__mm_q8(float *out, const float *in, const llm__mat *w, const flo
     int b;
     (void)nb;
     if (B <= LLM__Q8GEMV) {
-        llm__q8_quant(xq, dx, in, B, IC, 0);
+        llm__q8_quant(xq, dx, in, B, IC, 0, nt);
         for (b = 0; b < B; b++)
             llm__q8_gemv(out + (size_t)b * (size_t)OC, xq + (size_t)b * (size_t)nb2 * LLM__QB, dx + (size_t)b * (size_t)nb2, w, bias, IC, OC, flags, nt, ts);
         return;
     }
-    llm__q8_quant(xq, dx, in, B, IC, 1);
+    llm__q8_quant(xq, dx, in, B, IC, 1, nt);
     llm__q8_gemm(out, xq, dx, w, bias, B, IC, OC, flags, nt, ts);
 #else
     int nblk = (OC + 3) / 4, blk;
     (void)nt; (void)ts;
-    llm__q8_quant(xq, dx, in, B, IC, 0);
+    llm__q8_quant(xq, dx, in, B, IC, 0, nt);
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, o, j, i;
