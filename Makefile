@@ -126,7 +126,7 @@ $(BUILD)/bench_native: tools/bench.c llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
 $(BUILD)/bench_batch: tools/bench_batch.c llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
-bench: $(BUILD)/bench_native $(BUILD)/bench_batch
+bench: $(BUILD)/bench_native $(BUILD)/bench_batch $(BUILD)/quantize
 	$(BUILD)/bench_native $(BENCH_ARGS)
 	$(BUILD)/bench_batch $(BENCH_BATCH_ARGS)
 # make bench-batch: only the several-sequences table (tools/bench_batch.c:

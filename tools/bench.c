@@ -13,7 +13,8 @@
    1. Writes three checkpoints with the shape of GPT-2 124M (12 layers, 12
       heads, 768 wide, 1024 positions, vocab 50257) and seeded random
       weights to D (default build/bench-results): F32, F16 and BF16 safetensors plus
-      config.json. Nothing is downloaded. Files already there with the right
+      config.json, and an 8-bit one (D/q8: build/quantize applied to the
+      F16 one; skipped when build/quantize is absent). Nothing is downloaded. Files already there with the right
       size and seed are reused. --write-only: only this step (make
       bench-server uses the F32 one).
    2. Measures the machine with N threads (default: all online CPUs):
@@ -413,7 +414,7 @@ static double prompt_flops(int T) {
     double mat = 2.0 * NL * ((double)3 * NC * NC + (double)NC * NC + 2.0 * NC * NI), att_per_key = 2.0 * 2 * NL * NC;
     return T * mat + att_per_key * (double)T * (T + 1) / 2 + 2.0 * NV * NC;
 }
-static double gen_bytes(int es) {
+static double gen_bytes(double es) {
     double w_elems = NL * ((double)3 * NC * NC + (double)NC * NC + 2.0 * NC * NI) + (double)NV * NC;
     return w_elems * es + 2.0 * NL * 80 * NC * 4;
 }
@@ -486,7 +487,7 @@ static int run_child(const char *dir, int nt, int runs, int max_batch) {
         llm_session_eval(&s, ids, 16, NULL);
         t0 = now();
         for (i = 0; i < 128; i++) { int32_t id = argmax(llm_session_logits(&s), NV); llm_session_eval(&s, &id, 1, NULL); }
-        v[k] = 128 / (now() - t0); lim[k] = bw; fr[k] = v[k] * gen_bytes(m.wtype == LLM_DTYPE_F32 ? 4 : 2) / (bw * 1e9);
+        v[k] = 128 / (now() - t0); lim[k] = bw; fr[k] = v[k] * gen_bytes(m.wtype == LLM_DTYPE_F32 ? 4 : m.wtype == LLM_DTYPE_I8 ? 1 + 2.0 / 32 : 2) / (bw * 1e9);
     }
     res[6] = median(v, runs); res[7] = median(lim, runs); res[8] = median(fr, runs);
     llm_safetensors_close(&st);
@@ -654,9 +655,9 @@ int main(int argc, char **argv) {
     const char *dir = "build/bench-results";
     int nt = (int)sysconf(_SC_NPROCESSORS_ONLN), runs = 5, max_batch = 512, torch = 1, scaling = 1, i, dt;
     char self[1024], path[700], out[8192];
-    size_t fsize[3];
+    size_t fsize[3], q8size;
     double bw0, peak0;
-    result r[4], med[2];
+    result r[4], med[2], q8;
     size_t msize[2] = { 0, 0 };
     double ctx[6];
     int ctx_ok = 0, write_only = 0, beams_only = 0;
@@ -721,6 +722,18 @@ int main(int argc, char **argv) {
         if (!fsize[dt]) { fprintf(stderr, "bench: cannot write %s: %s\n", path, strerror(errno)); return 1; }
         printf("checkpoint %s/model.safetensors: %.1f MB (%.1f s)\n", path, (double)fsize[dt] / 1e6, now() - t0);
     }
+    {   /* the 8-bit checkpoint: build/quantize on the F16 one */
+        char a_in[700], a_out[700], *args[4];
+        snprintf(a_in, sizeof a_in, "%.500s/f16", dir);
+        snprintf(a_out, sizeof a_out, "%.500s/q8", dir);
+        args[0] = (char *)"build/quantize"; args[1] = a_in; args[2] = a_out; args[3] = NULL;
+        q8size = 0;
+        if (access(args[0], X_OK) == 0 && run_capture(args, NULL, out, sizeof out) == 0) {
+            snprintf(path, sizeof path, "%.500s/q8/model.safetensors", dir);
+            q8size = file_size(path);
+            printf("checkpoint %s: %.1f MB (build/quantize of the F16 one)\n", path, (double)q8size / 1e6);
+        } else printf("8-bit checkpoint: skipped (build/quantize absent or failed)\n");
+    }
     if (write_only) return 0;
     /* beam search: 4 beams against greedy on the F16 checkpoint (--beams-only: just this) */
     {
@@ -750,21 +763,25 @@ int main(int argc, char **argv) {
     /* 3. llm.h */
     memset(r, 0, sizeof r);
     memset(med, 0, sizeof med);
-    for (dt = 0; dt < 3; dt++) {
+    memset(&q8, 0, sizeof q8);
+    for (dt = 0; dt < 4; dt++) {
         char a_dir[700], a_nt[16], a_runs[16], a_mb[16];
         char *args[8];
-        snprintf(a_dir, sizeof a_dir, "%.500s/%s", dir, dt_dirs[dt]);
+        result *x = dt < 3 ? &r[dt] : &q8;
+        const char *nm = dt < 3 ? dt_names[dt] : "8-bit";
+        if (dt == 3 && !q8size) break;
+        snprintf(a_dir, sizeof a_dir, "%.500s/%s", dir, dt < 3 ? dt_dirs[dt] : "q8");
         snprintf(a_nt, sizeof a_nt, "%d", nt);
         snprintf(a_runs, sizeof a_runs, "%d", runs);
         snprintf(a_mb, sizeof a_mb, "%d", max_batch);
         args[0] = self; args[1] = (char *)"--child"; args[2] = a_dir; args[3] = a_nt; args[4] = a_runs; args[5] = a_mb;
         args[6] = (char *)"0"; args[7] = NULL;
-        if (run_capture(args, NULL, out, sizeof out) != 0 || !strstr(out, "RESULT")) { printf("llm.h %s: failed\n%s", dt_names[dt], out); continue; }
-        parse_result(&r[dt], out);
+        if (run_capture(args, NULL, out, sizeof out) != 0 || !strstr(out, "RESULT")) { printf("llm.h %s: failed\n%s", nm, out); continue; }
+        parse_result(x, out);
         if (dt == 0) max_batch = (int)field(out, "max_batch=");
         printf("llm.h %-4s: load %.1f ms, prompt 128 %.0f tok/s (peak %.0f GFLOP/s), prompt 512 %.0f tok/s (peak %.0f), "
                "generation %.1f tok/s (read %.1f GB/s), peak RSS %.0f MB\n",
-               dt_names[dt], r[dt].load_ms, r[dt].p128, r[dt].peak128, r[dt].p512, r[dt].peak512, r[dt].gen, r[dt].bw, r[dt].rss_mb);
+               nm, x->load_ms, x->p128, x->peak128, x->p512, x->peak512, x->gen, x->bw, x->rss_mb);
         fflush(stdout);
     }
     /* 4. PyTorch, its limits measured just before and after it */
@@ -854,26 +871,32 @@ int main(int argc, char **argv) {
                     nt, runs, wait, max_batch);
             fprintf(f, "| engine | weights | load (ms) | prompt 128 (tok/s) | prompt 512 (tok/s) | generation 128 (tok/s) | peak RSS (MB) |\n");
             fprintf(f, "| --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
-            for (dt = 0; dt < 4; dt++) {
-                const result *x = &r[dt];
+            for (i = 0; i < 5; i++) {
+                const int dt = i < 3 ? i : i == 3 ? 4 : 3; /* F32, F16, BF16, 8-bit (4), PyTorch (3) */
+                const result *x = dt == 4 ? &q8 : &r[dt];
                 int g = dt < 3 ? dt : 0;
-                double budget = (double)fsize[g] / 1e6 + 2.0 * NL * NP * NC * 4 / 1e6;
+                double budget = (dt == 4 ? (double)q8size : (double)fsize[g]) / 1e6 + 2.0 * NL * NP * NC * 4 / 1e6;
                 char rp128[48] = "", rp512[48] = "", rgen[48] = "";
                 if (!x->ok) continue;
-                if (dt < 3 && r[3].ok) {
+                if (dt != 3 && r[3].ok) {
                     snprintf(rp128, sizeof rp128, ", x%.2f", x->p128 / r[3].p128);
                     snprintf(rp512, sizeof rp512, ", x%.2f", x->p512 / r[3].p512);
                     snprintf(rgen, sizeof rgen, ", x%.2f", x->gen / r[3].gen);
                 }
                 fprintf(f, "| %s | %s | %.1f | %.0f (%.0f%%%s) | %.0f (%.0f%%%s) | %.1f (%.0f%%%s) | %.0f (%.2f) |\n",
-                        dt < 3 ? "llm.h" : "PyTorch", dt < 3 ? dt_names[dt] : "F32", x->load_ms,
+                        dt != 3 ? "llm.h" : "PyTorch", dt < 3 ? dt_names[dt] : dt == 4 ? "8-bit" : "F32", x->load_ms,
                         x->p128, 100 * x->f128, rp128, x->p512, 100 * x->f512, rp512, x->gen, 100 * x->fgen, rgen, x->rss_mb, x->rss_mb / budget);
             }
             fprintf(f, "\nLimits (medians over the runs): ");
             for (dt = 0; dt < 4; dt++)
                 if (r[dt].ok) fprintf(f, "%s%s %s %.0f GFLOP/s, %.1f GB/s", dt ? "; " : "", dt < 3 ? "llm.h" : "PyTorch", dt < 3 ? dt_names[dt] : "F32",
                                       0.5 * (r[dt].peak128 + r[dt].peak512), r[dt].bw);
+            if (q8.ok) fprintf(f, "; llm.h 8-bit %.0f GFLOP/s, %.1f GB/s", 0.5 * (q8.peak128 + q8.peak512), q8.bw);
             fprintf(f, ".\n");
+            if (q8.ok && r[1].ok)
+                fprintf(f, "\n8-bit / F16 (llm.h, this run): prompt 128 x%.2f, prompt 512 x%.2f, generation x%.2f. The 8-bit prompt "
+                           "fraction is of the fp32 FMA peak, as for the float rows (int8 products can pass it); its generation bound "
+                           "counts 1 + 2/32 bytes per weight (I8 + F16 scales).\n", q8.p128 / r[1].p128, q8.p512 / r[1].p512, q8.gen / r[1].gen);
             if (ctx_ok) {
                 fprintf(f, "\nContext length (llm.h F32, 124M shape): a 24-token prompt chunk evaluated with P tokens already in "
                            "the cache, and 16 tokens generated after P; median of %d runs.\n\n", runs);
@@ -923,6 +946,9 @@ int main(int argc, char **argv) {
                                x->peak128, x->peak512, x->bw, x->f128, x->f512, x->fgen, dt < 3 ? "," : "");
             else fprintf(js, "null%s\n", dt < 3 ? "," : "");
         }
+        if (q8.ok) fprintf(js, "  ,\"llm_q8\": {\"load_ms\": %.3f, \"p128\": %.2f, \"p512\": %.2f, \"gen\": %.3f, \"rss_mb\": %.1f, "
+                               "\"file_mb\": %.1f, \"frac_p128\": %.4f, \"frac_p512\": %.4f, \"frac_gen\": %.4f}\n",
+                           q8.load_ms, q8.p128, q8.p512, q8.gen, q8.rss_mb, (double)q8size / 1e6, q8.f128, q8.f512, q8.fgen);
         if (ctx_ok) fprintf(js, "  ,\"context_f32\": {\"positions\": [16, 256, 1000], \"prompt_chunk24\": [%.2f, %.2f, %.2f], "
                                 "\"gen16\": [%.3f, %.3f, %.3f]}\n", ctx[0], ctx[2], ctx[4], ctx[1], ctx[3], ctx[5]);
         for (dt = 0; dt < 2; dt++)
