@@ -57,7 +57,7 @@ $(BUILD)/%: examples/%.c llm.h examples/cli.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
 $(BUILD)/%: tests/%.c llm.h tests/test.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
-$(BUILD)/%: tools/%.c llm.h | $(BUILD)
+$(BUILD)/%: tools/%.c tools/bench_util.h llm.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
 
 # build/server (examples/server.c): POSIX sockets and threads (HAVE_POSIX
@@ -122,9 +122,9 @@ run: $(BUILD)/generate
 # make bench: llm.h on a GPT-2 124M-shaped model against this machine's
 # limits and PyTorch (tools/bench.c, tools/bench_torch.py); always built for
 # this CPU. BENCH_ARGS: e.g. --threads 2 --runs 7 --no-torch
-$(BUILD)/bench_native: tools/bench.c llm.h | $(BUILD)
+$(BUILD)/bench_native: tools/bench.c tools/bench_util.h llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
-$(BUILD)/bench_batch: tools/bench_batch.c llm.h | $(BUILD)
+$(BUILD)/bench_batch: tools/bench_batch.c tools/bench_util.h llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
 bench: $(BUILD)/bench_native $(BUILD)/bench_batch $(BUILD)/quantize
 	$(BUILD)/bench_native $(BENCH_ARGS)

@@ -56,6 +56,7 @@
 #include <string.h>
 #include <math.h>
 #include <time.h>
+#include "bench_util.h"
 #include <errno.h>
 #include <unistd.h>
 #include <sys/types.h>
@@ -83,20 +84,6 @@ static const shape *S = &shapes[0];
 #define MAX_TENSORS (16 * 24 + 8)
 #define SEED 20240601u
 
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* ---- checkpoint writer ---------------------------------------------------- */
 
