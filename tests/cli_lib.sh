@@ -16,3 +16,16 @@ expect_fail() {
     elif ! grep -q -- "$pat" "$TMP.err"; then bad "$name: stderr '$(cat "$TMP.err")' lacks '$pat'"
     else ok; fi
 }
+# expect_lines WHAT FILE STRING...: FILE holds each STRING (as a fixed
+# string), one check each
+expect_lines() {
+    what=$1; file=$2; shift 2
+    for want in "$@"; do
+        if grep -q -F -- "$want" "$file"; then ok; else bad "$what lacks '$want'"; fi
+    done
+}
+# with_generation_config DIR JSON: DIR is a copy of the model $M with JSON as
+# its generation_config.json
+with_generation_config() {
+    mkdir -p "$1" && cp "$M"/* "$1/" && printf '%s\n' "$2" >"$1/generation_config.json"
+}

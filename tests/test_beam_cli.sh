@@ -9,7 +9,9 @@ TMP=${TMPDIR:-/tmp}/test_beam_cli.$$
 NAME=test_beam_cli.sh
 . tests/cli_lib.sh
 trap 'rm -rf "$TMP".*' EXIT
-if [ ! -x "$B/generate" ]; then echo "FAIL test_beam_cli.sh: $B/generate not built"; echo "test_beam_cli: 0 passed, 1 failed"; exit 1; fi
+if [ ! -x "$B/generate" ]; then
+    echo "FAIL test_beam_cli.sh: $B/generate not built"; echo "test_beam_cli: 0 passed, 1 failed"; exit 1
+fi
 NODE=${NODE-$(command -v node || command -v nodejs)}   # NODE= forces the shape-only check
 
 # json_check FILE N BEAMS: N lines of valid JSON with index 0..N-1, ids (ints), text (string), n_prompt,
@@ -34,7 +36,9 @@ for (let i = 0; i < n; i++) {
         !Number.isInteger(o.n_prompt) || o.n_prompt < 1 || o.n_prompt > o.ids.length || !stops.includes(o.stop)) {
         console.log("line " + i + " fields: " + lines[i].slice(0, 200)); process.exit(0);
     }
-    if (beams && !(typeof o.score === "number" && o.score <= prev)) { console.log("scores not best first"); process.exit(0); }
+    if (beams && !(typeof o.score === "number" && o.score <= prev)) {
+        console.log("scores not best first"); process.exit(0);
+    }
     if (beams) prev = o.score;
 }
 console.log("ok");' "$1" "$2" "$3"
@@ -48,11 +52,13 @@ console.log("ok");' "$1" "$2" "$3"
 }
 # field FILE LINE NAME: a field of line LINE (0-based) of a JSON-lines file, as JSON (node only)
 field() { "$NODE" -e 'const l = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
-  const v = JSON.parse(l[+process.argv[2]])[process.argv[3]]; console.log(typeof v === "string" ? v : JSON.stringify(v));' \
+  const v = JSON.parse(l[+process.argv[2]])[process.argv[3]];
+  console.log(typeof v === "string" ? v : JSON.stringify(v));' \
   "$1" "$2" "$3"; }
 
 # ---- the issue's command: five sampled sequences as five JSON lines
-"$B/generate" -m $M -p "The quick brown fox" --max-length 50 -n 5 --temperature 0.8 --seed 1 --json >"$TMP.s5" 2>"$TMP.err"
+"$B/generate" -m $M -p "The quick brown fox" --max-length 50 -n 5 --temperature 0.8 --seed 1 --json \
+    >"$TMP.s5" 2>"$TMP.err"
 check "sampling -n 5 --json: exit status" "$?" "0"
 check "sampling -n 5 --json: five JSON lines" "$(json_check "$TMP.s5" 5 0)" "ok"
 # ---- five beams with scores, best first
@@ -67,7 +73,8 @@ check "-n 1 is the best of -n 5" "$(head -n 1 "$TMP.b1")" "$(head -n 1 "$TMP.b5"
 check "beams as text: three headers" "$(grep -c '^=== beam [123], score -[0-9.]* ===$' "$TMP.out")" "3"
 check "beams as text: the prompt each time" "$(grep -c '^ROMEO:' "$TMP.out")" "3"
 # the same seed, the same JSON; greedy and beams are deterministic
-"$B/generate" -m $M -p "The quick brown fox" --max-length 50 -n 5 --temperature 0.8 --seed 1 --json -q >"$TMP.s5b" 2>/dev/null
+"$B/generate" -m $M -p "The quick brown fox" --max-length 50 -n 5 --temperature 0.8 --seed 1 --json -q \
+    >"$TMP.s5b" 2>/dev/null
 if cmp -s "$TMP.s5" "$TMP.s5b"; then ok; else bad "sampling --json: a second run with seed 1 differs"; fi
 
 if [ -n "$NODE" ]; then
@@ -81,7 +88,8 @@ if [ -n "$NODE" ]; then
       const l = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
       console.log(a.slice(0, JSON.parse(l[0]).n_prompt).join(","));' "$TMP.s5")
     # ---- --ids: the same ids as -p give the same output (JSON and text, sampling and beams)
-    "$B/generate" -m $M --ids "$prompt_ids" --max-length 50 -n 5 --temperature 0.8 --seed 1 --json -q >"$TMP.i5" 2>/dev/null
+    "$B/generate" -m $M --ids "$prompt_ids" --max-length 50 -n 5 --temperature 0.8 --seed 1 --json -q \
+        >"$TMP.i5" 2>/dev/null
     if cmp -s "$TMP.s5" "$TMP.i5"; then ok; else bad "--ids $prompt_ids differs from -p (sampling --json)"; fi
     "$B/generate" -m $M --ids "$(echo "$prompt_ids" | tr ',' ' ')" --max-length 50 --num-beams 5 -n 5 --json -q \
         >"$TMP.ib5" 2>/dev/null
@@ -94,11 +102,13 @@ if [ -n "$NODE" ]; then
     "$B/generate" -m $M -p "ROMEO:" --greedy --max-new-tokens 30 -q --json >"$TMP.j1" 2>/dev/null
     check "--json text = streamed text" "$(printf 'ROMEO:%s' "$(field "$TMP.j1" 0 text)")" "$(cat "$TMP.plain")"
     # ---- invalid UTF-8 in the generated text (byte tokens at a flat temperature) still gives valid JSON
-    "$B/generate" -m $M -p "ROMEO:" --temperature 5 --top-k 0 --seed 3 --max-new-tokens 200 --ignore-eos -q >"$TMP.raw" 2>/dev/null
+    "$B/generate" -m $M -p "ROMEO:" --temperature 5 --top-k 0 --seed 3 --max-new-tokens 200 --ignore-eos -q \
+        >"$TMP.raw" 2>/dev/null
     "$B/generate" -m $M -p "ROMEO:" --temperature 5 --top-k 0 --seed 3 --max-new-tokens 200 --ignore-eos -q --json \
         >"$TMP.rawj" 2>/dev/null
     check "invalid UTF-8: the text output has some" "$("$NODE" -e 'try { new TextDecoder("utf-8", { fatal: true })
-      .decode(require("fs").readFileSync(process.argv[1])); console.log("valid"); } catch (e) { console.log("invalid"); }' \
+      .decode(require("fs").readFileSync(process.argv[1])); console.log("valid"); }
+      catch (e) { console.log("invalid"); }' \
       "$TMP.raw")" "invalid"
     check "invalid UTF-8: --json parses" "$(json_check "$TMP.rawj" 1 0)" "ok"
     check "invalid UTF-8: as U+FFFD" "$(field "$TMP.rawj" 0 text | grep -c "$(printf '\357\277\275')")" "1"
@@ -109,8 +119,9 @@ if [ -n "$NODE" ]; then
             >"$TMP.ng" 2>/dev/null
         r=$("$NODE" -e 'for (const l of require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n")) {
           const a = JSON.parse(l).ids, seen = new Set();
-          for (let i = 1; i < a.length; i++) { const k = a[i - 1] + "," + a[i]; if (seen.has(k)) { console.log("repeat " + k);
-            process.exit(0); } seen.add(k); } } console.log("none");' "$TMP.ng")
+          for (let i = 1; i < a.length; i++) { const k = a[i - 1] + "," + a[i];
+            if (seen.has(k)) { console.log("repeat " + k); process.exit(0); } seen.add(k); } }
+          console.log("none");' "$TMP.ng")
         check "--no-repeat-ngram-size 2 $args" "$r" "none"
     done
 else
@@ -118,20 +129,16 @@ else
 fi
 
 # ---- generation_config.json: num_beams, length_penalty, early_stopping, no_repeat_ngram_size as defaults
-mkdir -p "$TMP.gc" && cp $M/* "$TMP.gc/"
-printf '{"num_beams": 3, "length_penalty": 0.5, "early_stopping": "never", "no_repeat_ngram_size": 3}\n' \
-    >"$TMP.gc/generation_config.json"
+with_generation_config "$TMP.gc" \
+    '{"num_beams": 3, "length_penalty": 0.5, "early_stopping": "never", "no_repeat_ngram_size": 3}'
 "$B/generate" -m "$TMP.gc" --info >"$TMP.info" 2>&1
-for want in "num_beams 3 (generation_config.json)" "length_penalty 0.5 (generation_config.json)" \
-            "early_stopping never (generation_config.json)" "no_repeat_ngram_size 3 (generation_config.json)" \
-            "temperature 0 (greedy) (beam search: deterministic)"; do
-    if grep -q -F -- "$want" "$TMP.info"; then ok; else bad "--info (beam generation_config) lacks '$want'"; fi
-done
+expect_lines "--info (beam generation_config)" "$TMP.info" "num_beams 3 (generation_config.json)" \
+    "length_penalty 0.5 (generation_config.json)" "early_stopping never (generation_config.json)" \
+    "no_repeat_ngram_size 3 (generation_config.json)" "temperature 0 (greedy) (beam search: deterministic)"
 "$B/generate" -m "$TMP.gc" --num-beams 2 --length-penalty 2 --early-stopping true --no-repeat-ngram-size 0 --info \
     >"$TMP.info" 2>&1
-for want in "num_beams 2 (flag)" "length_penalty 2 (flag)" "early_stopping true (flag)" "no_repeat_ngram_size 0 (flag)"; do
-    if grep -q -F -- "$want" "$TMP.info"; then ok; else bad "--info with beam flags lacks '$want'"; fi
-done
+expect_lines "--info with beam flags" "$TMP.info" "num_beams 2 (flag)" "length_penalty 2 (flag)" \
+    "early_stopping true (flag)" "no_repeat_ngram_size 0 (flag)"
 check "generation_config beams = the flags" \
       "$("$B/generate" -m "$TMP.gc" -p "ROMEO:" --max-new-tokens 10 -n 2 --json -q 2>&1)" \
       "$("$B/generate" -m $M -p "ROMEO:" --max-new-tokens 10 -n 2 --num-beams 3 --length-penalty 0.5 \
@@ -146,7 +153,8 @@ expect_fail "--num-beams with --stop" 2 "--stop cannot be used with beam search"
     "$B/generate" -m $M -p hi --num-beams 3 --stop x
 expect_fail "--num-beams 0" 2 "--num-beams: expected an integer in \[1, 4096\]" "$B/generate" -m $M -p hi --num-beams 0
 expect_fail "--early-stopping maybe" 2 "expected true, false or never" "$B/generate" -m $M -p hi --early-stopping maybe
-expect_fail "--length-penalty nan" 2 "--length-penalty: expected a number" "$B/generate" -m $M -p hi --length-penalty nan
+expect_fail "--length-penalty nan" 2 "--length-penalty: expected a number" \
+    "$B/generate" -m $M -p hi --length-penalty nan
 expect_fail "--no-repeat-ngram-size -1" 2 "--no-repeat-ngram-size" "$B/generate" -m $M -p hi --no-repeat-ngram-size -1
 expect_fail "--ids and -p" 2 "each give the prompt" "$B/generate" -m $M -p hi --ids 1,2
 expect_fail "--ids 1,,2" 2 "--ids: empty entry before the comma" "$B/generate" -m $M --ids 1,,2

@@ -200,19 +200,15 @@ done
 
 # ---- generation_config.json: its values are generate's defaults, flags win,
 # --info says where each came from; its num_beams gives way to --greedy or --temperature
-mkdir -p "$TMP.gc" && cp $M/* "$TMP.gc/"
-printf '{"do_sample": true, "temperature": 0.7, "top_k": 5, "max_new_tokens": 7, "pad_token_id": 0}\n' \
-    >"$TMP.gc/generation_config.json"
+with_generation_config "$TMP.gc" \
+    '{"do_sample": true, "temperature": 0.7, "top_k": 5, "max_new_tokens": 7, "pad_token_id": 0}'
 "$B/generate" -m "$TMP.gc" --info >"$TMP.info" 2>&1
-for want in "temperature 0.7 (generation_config.json)" "top_k 5 (generation_config.json)" \
-            "top_p 1 (generate's default)" "max_new_tokens / max_length 7 / 0 (generation_config.json)" \
-            "pad_token_id 0 (not used" "activation_function gelu_new" "generation_config: $TMP.gc/generation_config.json"; do
-    if grep -q -F -- "$want" "$TMP.info"; then ok; else bad "generate --info (generation_config) lacks '$want'"; fi
-done
+expect_lines "generate --info (generation_config)" "$TMP.info" "temperature 0.7 (generation_config.json)" \
+    "top_k 5 (generation_config.json)" "top_p 1 (generate's default)" \
+    "max_new_tokens / max_length 7 / 0 (generation_config.json)" "pad_token_id 0 (not used" \
+    "activation_function gelu_new" "generation_config: $TMP.gc/generation_config.json"
 "$B/generate" -m "$TMP.gc" --top-k 3 --max-length 9 --info >"$TMP.info" 2>&1
-for want in "top_k 3 (flag)" "max_new_tokens / max_length 0 / 9 (flag)"; do
-    if grep -q -F -- "$want" "$TMP.info"; then ok; else bad "generate --info with flags lacks '$want'"; fi
-done
+expect_lines "generate --info with flags" "$TMP.info" "top_k 3 (flag)" "max_new_tokens / max_length 0 / 9 (flag)"
 "$B/generate" -m "$TMP.gc" -p "ROMEO:" --seed 1 >/dev/null 2>"$TMP.err"
 if grep -q "generated: 7 tokens" "$TMP.err"; then ok; else bad "generation_config max_new_tokens 7: $(cat "$TMP.err")"; fi
 printf '{"do_sample": false}\n' >"$TMP.gc/generation_config.json"
