@@ -221,10 +221,16 @@ static int take_generation_config(const llm_model *m, const int *given, llm_gene
     put(&sets[k++], "temperature", from_t, "%g%s", (double)go->sampler.temperature,
         go->sampler.temperature > 0 ? "" : " (greedy)");
 #define FROM(flagged, in_file) ((flagged) ? flag : has && (in_file) ? gc : dflt)
-    put(&sets[k++], "top_k", FROM(given[GIVEN_TOP_K], g->present.top_k), "%d", go->sampler.top_k);
-    put(&sets[k++], "top_p", FROM(given[GIVEN_TOP_P], g->present.top_p), "%g", (double)go->sampler.top_p);
-    put(&sets[k++], "repetition_penalty", FROM(given[GIVEN_PENALTY], g->present.repetition_penalty), "%g",
-        (double)go->sampler.repetition_penalty);
+    if (go->num_beams > 1) {   /* set to their no-op values above */
+        put(&sets[k++], "top_k", "beam search", "not used");
+        put(&sets[k++], "top_p", "beam search", "not used");
+        put(&sets[k++], "repetition_penalty", "beam search", "not used");
+    } else {
+        put(&sets[k++], "top_k", FROM(given[GIVEN_TOP_K], g->present.top_k), "%d", go->sampler.top_k);
+        put(&sets[k++], "top_p", FROM(given[GIVEN_TOP_P], g->present.top_p), "%g", (double)go->sampler.top_p);
+        put(&sets[k++], "repetition_penalty", FROM(given[GIVEN_PENALTY], g->present.repetition_penalty), "%g",
+            (double)go->sampler.repetition_penalty);
+    }
     put(&sets[k++], "max_new_tokens / max_length", FROM(given[GIVEN_MAX_NEW] || given[GIVEN_MAX_LEN],
         g->present.max_new_tokens || g->present.max_length), "%d / %d", go->max_new_tokens, go->max_length);
     put(&sets[k++], "eos_token_id", m->config.eos_id >= 0 ? "config.json" : "the tokenizer's end-of-text", "%d",

@@ -134,7 +134,8 @@ with_generation_config "$TMP.gc" \
 "$B/generate" -m "$TMP.gc" --info >"$TMP.info" 2>&1
 expect_lines "--info (beam generation_config)" "$TMP.info" "num_beams 3 (generation_config.json)" \
     "length_penalty 0.5 (generation_config.json)" "early_stopping never (generation_config.json)" \
-    "no_repeat_ngram_size 3 (generation_config.json)" "temperature 0 (greedy) (beam search: deterministic)"
+    "no_repeat_ngram_size 3 (generation_config.json)" "temperature 0 (greedy) (beam search: deterministic)" \
+    "top_k not used (beam search)" "top_p not used (beam search)" "repetition_penalty not used (beam search)"
 "$B/generate" -m "$TMP.gc" --num-beams 2 --length-penalty 2 --early-stopping true --no-repeat-ngram-size 0 --info \
     >"$TMP.info" 2>&1
 expect_lines "--info with beam flags" "$TMP.info" "num_beams 2 (flag)" "length_penalty 2 (flag)" \
