@@ -7754,7 +7754,23 @@ typedef struct llm__gseq {
     llm_rng rng;
     size_t gen, cap;          /* tokens generated; bytes of text allocated */
     size_t row;               /* its row in the last batch */
+    int32_t pick;             /* the token drawn this step (llm__gen_pick) */
+    llm_status st;            /* or why none was */
 } llm__gseq;
+
+/* One thread's scratch for choosing tokens: its sampler (the options of
+   the call; each sequence's RNG is swapped in) and the no_repeat buffers.
+   The live sequences of a step are sampled in parallel, one lane per
+   thread; a token depends only on its sequence's logits, ids and RNG, so
+   it is the same whichever lane draws it. */
+typedef struct llm__lane {
+    llm_sampler smp;
+    float *lg;                /* [V]: logits with the no_repeat bans */
+    unsigned char *ban;       /* [V]: all 0 between calls of llm__ngram_bans */
+    int32_t *banned;          /* [V]: the ids marked in ban */
+    size_t failed;            /* the lowest sequence whose draw failed this step, or (size_t)-1 */
+    char msg[LLM_ERROR_SIZE]; /* its message */
+} llm__lane;
 
 /* What every step of a generation shares. */
 typedef struct llm__gctx {
@@ -7763,51 +7779,64 @@ typedef struct llm__gctx {
     size_t max_new, V;
     int32_t eos;              /* -1: none (ignore_eos) */
     int ctx_bound;            /* max_new is the context's room, not an option's limit */
-    float *lg;                /* [V]: logits with the no_repeat bans */
-    unsigned char *ban;       /* [V]: all 0 between calls of llm__ngram_bans */
-    int32_t *banned;          /* [V]: the ids marked in ban */
+    llm__lane *lane;          /* [n_lanes]; beam search uses lane 0 */
+    int n_lanes;
 } llm__gctx;
 
 /* no_repeat_ngram_size n (HF's NoRepeatNGramLogitsProcessor): marks in
-   x->ban, and lists in x->banned, every token t such that the last n - 1
-   ids of s[0..T) followed by t already occur as an n-gram of s. Returns
-   how many (the caller clears their marks). */
-static size_t llm__ngram_bans(llm__gctx *x, const int32_t *s, size_t T, size_t n) {
+   L->ban, and lists in L->banned, every token t < V such that the last
+   n - 1 ids of s[0..T) followed by t already occur as an n-gram of s.
+   Returns how many (the caller clears their marks). */
+static size_t llm__ngram_bans(llm__lane *L, size_t V, const int32_t *s, size_t T, size_t n) {
     size_t i, k = 0;
     if (!n || T + 1 < n) return 0;
     for (i = 0; i + n <= T; i++) {
         int32_t t = s[i + n - 1];
         if (n > 1 && memcmp(s + i, s + T - (n - 1), (n - 1) * sizeof(int32_t))) continue;
-        if (t >= 0 && (size_t)t < x->V && !x->ban[t]) { x->ban[t] = 1; x->banned[k++] = t; }
+        if (t >= 0 && (size_t)t < V && !L->ban[t]) { L->ban[t] = 1; L->banned[k++] = t; }
     }
     return k;
 }
-static void llm__ngram_clear(llm__gctx *x, size_t k) { while (k) x->ban[x->banned[--k]] = 0; }
+static void llm__ngram_clear(llm__lane *L, size_t k) { while (k) L->ban[L->banned[--k]] = 0; }
 
-/* Sequence i takes one step from logits lg: sample, record, decode the
-   text, and set q->stop when it ends (then its last token needs no
-   evaluation). */
-static llm_status llm__gen_step(llm_sampler *smp, llm__gctx *x, int i, const float *lg, llm__gseq *g,
-                                llm_sequence *q, char *err) {
+/* The first half of sequence i's step, on lane L (any thread; the
+   sequences of a step run in parallel): draw its next token from logits
+   lg into g->pick, or a failure into g->st. */
+static void llm__gen_pick(llm__gctx *x, llm__lane *L, size_t i, const float *lg, llm__gseq *g,
+                          const llm_sequence *q) {
+    const llm_generate_options *o = x->o;
+    size_t nb, j;
+    if (o->no_repeat_ngram_size > 0 &&
+        (nb = llm__ngram_bans(L, x->V, q->ids, q->n_ids, (size_t)o->no_repeat_ngram_size))) {
+        memcpy(L->lg, lg, x->V * sizeof(float));
+        for (j = 0; j < nb; j++) L->lg[L->banned[j]] = -HUGE_VALF;
+        llm__ngram_clear(L, nb);
+        lg = L->lg;
+    }
+    L->smp.rng = g->rng;
+    g->st = llm_sampler_sample(&L->smp, lg, q->ids, q->n_ids, &g->pick);
+    g->rng = L->smp.rng;
+    if (g->st != LLM_OK && i < L->failed) { L->failed = i; memcpy(L->msg, L->smp.error, sizeof L->msg); }
+}
+
+/* The second half, in sequence order on one thread: record sequence i's
+   token, call the callbacks, decode the text, and set q->stop when it ends
+   (then its last token needs no evaluation). */
+static llm_status llm__gen_step(llm__gctx *x, size_t i, llm__gseq *g, llm_sequence *q, char *err) {
     const llm_generate_options *o = x->o;
     char piece[LLM_DECODER_BUFFER];
-    size_t np = 0, old = q->text_len, nb, j;
-    int32_t id;
-    int cb_stop;
+    size_t np = 0, old = q->text_len;
+    int32_t id = g->pick;
+    int cb_stop, t;
     llm_status r;
-    if (o->no_repeat_ngram_size > 0 && (nb = llm__ngram_bans(x, q->ids, q->n_ids, (size_t)o->no_repeat_ngram_size))) {
-        memcpy(x->lg, lg, x->V * sizeof(float));
-        for (j = 0; j < nb; j++) x->lg[x->banned[j]] = -HUGE_VALF;
-        llm__ngram_clear(x, nb);
-        lg = x->lg;
+    if (g->st != LLM_OK) {    /* the lowest failing sequence: its lane has its message */
+        for (t = 0; t < x->n_lanes; t++) if (x->lane[t].failed == i) break;
+        return llm__err(err, g->st, "sequence %zu, position %zu: %s", i, q->n_ids,
+                        t < x->n_lanes ? x->lane[t].msg : "");
     }
-    smp->rng = g->rng;
-    r = llm_sampler_sample(smp, lg, q->ids, q->n_ids, &id);
-    g->rng = smp->rng;
-    if (r != LLM_OK) return llm__err(err, r, "sequence %d, position %zu: %s", i, q->n_ids, smp->error);
     q->ids[q->n_ids++] = id;
     g->gen++;
-    cb_stop = o->on_token && o->on_token(o->user, i, id);
+    cb_stop = o->on_token && o->on_token(o->user, (int)i, id);
     if (id == x->eos) { q->stop = LLM_STOP_EOS; return LLM_OK; }
     if (x->tok) {
         r = llm_decoder_push(&g->dec, x->tok, id, piece, sizeof piece, &np);
@@ -7816,7 +7845,7 @@ static llm_status llm__gen_step(llm_sampler *smp, llm__gctx *x, int i, const flo
         if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
         if (r != LLM_OK) return llm__err(err, r, "decoding token %d: %s", (int)id, llm_status_string(r));
         if (np && !llm__text_append(q, &g->cap, piece, np)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        if (np && o->on_text && o->on_text(o->user, i, piece, np)) q->stop = LLM_STOP_CALLBACK;
+        if (np && o->on_text && o->on_text(o->user, (int)i, piece, np)) q->stop = LLM_STOP_CALLBACK;
         if (np && llm__hit_stop(q, old, o->stop_strings)) q->stop = LLM_STOP_STRING;
     }
     if (cb_stop && q->stop == LLM_STOP_NONE) q->stop = LLM_STOP_CALLBACK;
@@ -7908,6 +7937,7 @@ static int llm__beams_full(const llm__beams *z) {
 static llm_status llm__beam_step(llm__beams *z, llm__gctx *x, const float *lg0, const llm_session *w, char *err) {
     const size_t B = z->B, K = z->K, V = x->V, len = z->P + z->t, ngram = (size_t)x->o->no_repeat_ngram_size;
     const llm_early_stopping es = x->o->early_stopping;
+    llm__lane *L = &x->lane[0];
     size_t b, i, j, n = 0, a, h, nh, all_hit = 1;
     int32_t *tmp32;
     double *tmpd;
@@ -7927,17 +7957,17 @@ static llm_status llm__beam_step(llm__beams *z, llm__gctx *x, const float *lg0, 
         if (mx == -HUGE_VAL) return llm__err(err, LLM_ERR_NUMERIC, "beam search: every logit of beam %zu is -inf", b);
         for (i = 0; i < V; i++) sum += exp((double)lg[i] - mx);
         lse = mx + log(sum);               /* log_softmax = logit - lse (HF: before the bans) */
-        nb = llm__ngram_bans(x, z->ids + b * z->cap, len, ngram);
+        nb = llm__ngram_bans(L, V, z->ids + b * z->cap, len, ngram);
         for (i = 0; i < V; i++) {
             llm__bcand c;
-            c.s = x->ban[i] ? -HUGE_VAL : z->score[b] + ((double)lg[i] - lse);
+            c.s = L->ban[i] ? -HUGE_VAL : z->score[b] + ((double)lg[i] - lse);
             c.beam = (int32_t)b; c.tok = (int32_t)i;
             if (n < K) {
                 z->c[n++] = c;
                 if (n == K) for (j = K / 2; j-- > 0;) llm__bcand_sift(z->c, K, j);
             } else if (llm__bcand_before(&c, &z->c[0])) { z->c[0] = c; llm__bcand_sift(z->c, K, 0); }
         }
-        llm__ngram_clear(x, nb);
+        llm__ngram_clear(L, nb);
     }
     for (i = K; i-- > 1;) { llm__bcand t = z->c[0]; z->c[0] = z->c[i]; z->c[i] = t; llm__bcand_sift(z->c, i, 0); }
     /* 2. which candidates stop: end-of-text, or the length limit */
@@ -8038,23 +8068,56 @@ static llm_status llm__beam_output(const llm__beams *z, llm__gctx *x, llm_genera
     return LLM_OK;
 }
 
+static void llm__lanes_free(llm__gctx *x) {
+    int t;
+    for (t = 0; x->lane && t < x->n_lanes; t++) { llm_sampler_free(&x->lane[t].smp); llm__free(x->lane[t].lg); }
+    llm__free(x->lane);
+    x->lane = NULL;
+    x->n_lanes = 0;
+}
+/* x->lane[0..n): n lanes (at most n_threads), each a sampler with
+   options so and its no_repeat buffers for V tokens. */
+static llm_status llm__lanes_init(llm__gctx *x, const llm_sampler_options *so, size_t V, int n, int n_threads,
+                                  char *err) {
+    llm_status r;
+    int t;
+    if (n > n_threads) n = n_threads;
+    if (n < 1) n = 1;
+    x->lane = LLM__CAST(llm__lane *, llm__alloc((size_t)n * sizeof(llm__lane)));
+    if (!x->lane) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(x->lane, 0, (size_t)n * sizeof(llm__lane));
+    x->n_lanes = n;
+    for (t = 0; t < n; t++) {
+        llm__lane *L = &x->lane[t];
+        r = llm_sampler_init(&L->smp, so, V);
+        if (r != LLM_OK) { llm__err(err, r, "%s", L->smp.error); llm__lanes_free(x); return r; }
+        L->lg = LLM__CAST(float *, llm__alloc(V * (sizeof(float) + sizeof(int32_t) + 1)));
+        if (!L->lg) { llm__lanes_free(x); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        L->banned = (int32_t *)(void *)(L->lg + V);
+        L->ban = (unsigned char *)(void *)(L->banned + V);
+        memset(L->ban, 0, V);
+    }
+    return LLM_OK;
+}
+
 /* The scheduler: slots 0..n_slots-1 of w hold the prompt (the same logits
    lg0 for all). Each step either samples one token for each live sequence
    (sequences that stop drop out), or, with beams, advances the beam
    search and reorders the slots to the chosen beams; then the new tokens
    are evaluated in one batch. */
-static llm_status llm__generate_all(llm_session *w, llm_sampler *smp, llm__gctx *x, size_t n, size_t n_slots,
+static llm_status llm__generate_all(llm_session *w, llm__gctx *x, size_t n, size_t n_slots,
                                     const float *lg0, llm_generation *out, char *err) {
     const llm_generate_options *o = x->o;
     const int beams = o->num_beams > 1;
     llm__gseq *g = LLM__CAST(llm__gseq *, llm__alloc(n * sizeof(llm__gseq)));
     int32_t *btok = LLM__CAST(int32_t *, llm__alloc(n_slots * 2 * sizeof(int32_t)));
+    int *idx = LLM__CAST(int *, llm__alloc(n * sizeof(int)));   /* the live sequences of a step */
     llm_status r = LLM_OK;
     size_t i, live = n, first = 1;
     llm__beams z;
     llm_batch b;
     memset(&z, 0, sizeof z);
-    if (!g || !btok) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    if (!g || !btok || !idx) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
     for (i = 0; i < n; i++) {
         llm_sequence *q = &out->seqs[i];
         llm_decoder_init(&g[i].dec);
@@ -8087,10 +8150,21 @@ static llm_status llm__generate_all(llm_session *w, llm_sampler *smp, llm__gctx 
             if (r != LLM_OK) { llm__err(err, r, "%s", w->error); goto done; }
             for (i = 0; i < z.B; i++) { btok[b.n] = z.next[i]; btok[n_slots + b.n] = (int32_t)i; b.n++; }
         } else {
-            for (i = 0; i < n; i++) {
-                llm_sequence *q = &out->seqs[i];
-                if (q->stop != LLM_STOP_NONE) continue;
-                r = llm__gen_step(smp, x, (int)i, first ? lg0 : llm_session_logits_row(w, g[i].row), &g[i], q, err);
+            int nl = 0, k;
+            for (i = 0; i < n; i++) if (out->seqs[i].stop == LLM_STOP_NONE) idx[nl++] = (int)i;
+            for (k = 0; k < x->n_lanes; k++) x->lane[k].failed = (size_t)-1;
+            /* the draws in parallel (each some 8 operations per logit) */
+            LLM__PARALLEL_FOR(x->n_lanes, nl > 1 ? 8.0 * nl * (double)x->V : 0.0)
+            for (k = 0; k < nl; k++) {
+                size_t j = (size_t)idx[k];
+                llm__gen_pick(x, &x->lane[LLM__TID], j, first ? lg0 : llm_session_logits_row(w, g[j].row), &g[j],
+                              &out->seqs[j]);
+            }
+            for (k = 0; k < nl; k++) {    /* then the rest in order */
+                llm_sequence *q;
+                i = (size_t)idx[k];
+                q = &out->seqs[i];
+                r = llm__gen_step(x, i, &g[i], q, err);
                 if (r != LLM_OK) goto done;
                 if (q->stop == LLM_STOP_NONE && llm_session_seq_len(w, (int)i) >= (size_t)w->n_ctx) q->stop = LLM_STOP_CONTEXT_FULL;
                 if (q->stop != LLM_STOP_NONE) { live--; continue; }
@@ -8116,6 +8190,7 @@ done:
     llm__beams_free(&z);
     llm__free(g);
     llm__free(btok);
+    llm__free(idx);
     return r;
 }
 
@@ -8149,7 +8224,6 @@ static llm_status llm__check_beam_options(const llm_generate_options *o, size_t 
 LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_prompt,
                                 const llm_generate_options *opt, llm_generation *out) {
     llm_generate_options o;
-    llm_sampler smp;
     llm_session own;
     llm_session *w = s;           /* where the sequences live: s, or own when s has too few slots */
     llm_status r;
@@ -8181,9 +8255,12 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     if (o.stop_strings && !m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
     r = llm__eval_check(s, prompt, n_prompt);
     if (r != LLM_OK) return r;
-    r = llm_sampler_init(&smp, &o.sampler, V);
-    if (r != LLM_OK) { llm__err(s->error, r, "%s", smp.error); llm_sampler_free(&smp); return r; }
     memset(&x, 0, sizeof x);
+    n_seq = o.num_return_sequences ? (size_t)o.num_return_sequences : 1;
+    n_slots = o.num_beams > 1 ? (size_t)o.num_beams : n_seq;
+    r = llm__lanes_init(&x, &o.sampler, V, o.num_beams > 1 ? 1 : (int)n_seq,
+                        s->n_threads, s->error);
+    if (r != LLM_OK) return r;
     x.o = &o;
     x.tok = m->has_tokenizer ? &m->tokenizer : NULL;
     x.V = V;
@@ -8202,8 +8279,6 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     room = (size_t)s->n_ctx - (pos0 + n_prompt) + 1;
     if (o.num_beams > 1 && room < max_new) { max_new = room; x.ctx_bound = 1; }
     x.max_new = max_new;
-    n_seq = o.num_return_sequences ? (size_t)o.num_return_sequences : 1;
-    n_slots = o.num_beams > 1 ? (size_t)o.num_beams : n_seq;
     memset(&own, 0, sizeof own);
     if (n_slots > (size_t)s->n_seq_max) {
         /* a session of n_slots slots, only as long as the sequences can get */
@@ -8220,13 +8295,9 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         if (r != LLM_OK) { llm__err(s->error, r, "%s", own.error); goto done; }
         w = &own;
     }
-    saved = LLM__CAST(float *, llm__alloc(3 * V * sizeof(float) + V * sizeof(int32_t) + V));
+    saved = LLM__CAST(float *, llm__alloc(2 * V * sizeof(float)));
     if (!saved) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
     lg0 = saved + V;
-    x.lg = lg0 + V;
-    x.banned = (int32_t *)(void *)(x.lg + V);
-    x.ban = (unsigned char *)(void *)(x.banned + V);
-    memset(x.ban, 0, V);
     had_logits = llm_session_logits(s) != NULL;
     if (had_logits) memcpy(saved, llm_session_logits(s), V * sizeof(float));
     out->seqs = LLM__CAST(llm_sequence *, llm__alloc(n_seq * sizeof(llm_sequence)));
@@ -8249,7 +8320,7 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     memcpy(lg0, llm_session_logits(s), V * sizeof(float));
     if (w != s) llm_session_copy(w, s);  /* slot 0, checked: same model, n_ctx large enough */
     for (i = 1; i < n_slots; i++) llm_session_seq_copy(w, (int)i, 0);
-    r = llm__generate_all(w, &smp, &x, n_seq, n_slots, lg0, out, s->error);
+    r = llm__generate_all(w, &x, n_seq, n_slots, lg0, out, s->error);
     if (r == LLM_OK && n_slots > 1 && w == s) {
         /* s holds the prompt again, with its logits; the other slots are empty */
         llm__seq_truncate(s, 0, pos0 + n_prompt);
@@ -8265,7 +8336,7 @@ done:
         if (had_logits) { memcpy(s->_logits, saved, V * sizeof(float)); s->_kept[0] = 0; s->_n_kept = 1; }
     }
     llm__free(saved);
-    llm_sampler_free(&smp);
+    llm__lanes_free(&x);
     llm_session_free(&own);
     return r;
 }

@@ -308,6 +308,23 @@ static void test_topk_large(void) {
 
 /* greedy generation through the API equals step-by-step argmax over the
    reference-checked forward pass; limits and stop reasons */
+/* Whether q, sequence k of a generation with options o from prompt[n],
+   equals (ids and text) a generation of its own with seed o->sampler.seed + k. */
+static int same_as_own_run(llm_session *s, const int32_t *prompt, size_t n, const llm_generate_options *o, int k,
+                           const llm_sequence *q) {
+    llm_generate_options o1 = *o;
+    llm_generation one;
+    int eq;
+    o1.num_return_sequences = 1;
+    o1.sampler.seed = o->sampler.seed + (uint64_t)k;
+    llm_session_reset(s);
+    eq = llm_generate(s, prompt, n, &o1, &one) == LLM_OK && one.seqs[0].n_ids == q->n_ids &&
+         !memcmp(one.seqs[0].ids, q->ids, q->n_ids * sizeof(int32_t)) && one.seqs[0].text_len == q->text_len &&
+         (!q->text_len || !memcmp(one.seqs[0].text, q->text, q->text_len));
+    llm_generation_free(&one);
+    return eq;
+}
+
 static void test_generate_ids(void) {
     llm_model m;
     llm_session s;
@@ -392,18 +409,9 @@ static void test_generate_ids(void) {
         for (k = 0; k < 4; k++) for (i = 0; i < 15; i++) { if (a.seqs[k].ids[i] != b.seqs[k].ids[i]) same = 0; if (a.seqs[k].ids[i] != a.seqs[0].ids[i]) differ = 1; }
         CHECK(same && differ, "seeded sampling: same %d, differ %d", same, differ);
         /* sequence k of the forks equals a run of its own with seed 99 + k */
-        for (k = 0; k < 4; k++) {
-            llm_generate_options o1 = o;
-            llm_generation one;
-            int eq;
-            o1.num_return_sequences = 1;
-            o1.sampler.seed = 99 + (uint64_t)k;
-            llm_session_reset(&s);
-            eq = llm_generate(&s, prompt, 3, &o1, &one) == LLM_OK && one.seqs[0].n_ids == a.seqs[k].n_ids &&
-                 !memcmp(one.seqs[0].ids, a.seqs[k].ids, one.seqs[0].n_ids * sizeof(int32_t));
-            CHECK(eq, "fork %d differs from a separate run with seed %d", k, 99 + k);
-            llm_generation_free(&one);
-        }
+        for (k = 0; k < 4; k++)
+            CHECK(same_as_own_run(&s, prompt, 3, &o, k, &a.seqs[k]), "fork %d differs from a separate run with seed %d",
+                  k, 99 + k);
         /* the same in a session with slots of its own (one batch per step,
            passes of 3 rows): equal, and the session holds the prompt */
         {
@@ -642,6 +650,39 @@ static void test_streaming(void) {
     llm_model_free(&m);
 }
 
+/* Enough sequences over a vocabulary large enough that llm_generate draws
+   them in parallel, one sampler per thread (Shakespeare: 4096 tokens, 6
+   sequences): each still gives exactly the tokens of a run of its own with
+   seed + k, through top-k, the repetition penalty and no_repeat bans. */
+static void test_parallel_draws(void) {
+    llm_model m;
+    llm_session s;
+    llm_session_options so;
+    llm_generate_options o;
+    llm_generation g;
+    const char *prompt = "ROMEO:";
+    int k, nt;
+    if (llm_model_load(&m, "models/shakespeare", NULL) != LLM_OK) { CHECK(0, "load models/shakespeare"); return; }
+    for (nt = 1; nt <= 3; nt++) {
+        memset(&so, 0, sizeof so);
+        so.n_threads = nt;
+        CHECK(llm_session_init(&s, &m, &so) == LLM_OK, "session of %d threads", nt);
+        memset(&o, 0, sizeof o);
+        o.max_new_tokens = 40; o.num_return_sequences = 6; o.ignore_eos = 1; o.no_repeat_ngram_size = 3;
+        o.sampler.temperature = 1.2f; o.sampler.top_k = 200; o.sampler.repetition_penalty = 1.1f; o.sampler.seed = 77;
+        CHECK(llm_generate_text(&s, prompt, &o, &g) == LLM_OK && g.n_seqs == 6, "generate: %s", llm_session_error(&s));
+        for (k = 0; k < g.n_seqs; k++)
+            CHECK(same_as_own_run(&s, g.seqs[k].ids, g.seqs[k].n_prompt, &o, k, &g.seqs[k]),
+                  "%d threads: sequence %d differs from a run of its own with seed %d", nt, k, 77 + k);
+        for (k = 1; k < g.n_seqs; k++)
+            CHECK(memcmp(g.seqs[k].ids, g.seqs[0].ids, g.seqs[0].n_ids * sizeof(int32_t)) != 0,
+                  "%d threads: sequence %d equals sequence 0", nt, k);
+        llm_generation_free(&g);
+        llm_session_free(&s);
+    }
+    llm_model_free(&m);
+}
+
 int main(void) {
     test_sampler();
     test_sampler_limits();
@@ -650,5 +691,6 @@ int main(void) {
     test_generate_unchanged();
     test_chi_square();
     test_streaming();
+    test_parallel_draws();
     return test_summary("test_generate");
 }
