@@ -3301,24 +3301,43 @@ static LLM__INLINE void llm__gemv_slab_fmt(llm_dtype t, float *acc, size_t as, c
     }
 }
 
-/* s[j] = x[0..IC) . w[r[j]..r[j]+IC) for j < 4: LLM__VW lanes summed in
-   llm__vsum's tree, then the tail (the [out, in] product's inner loop) */
-static LLM__INLINE void llm__dot4_fmt(llm_dtype t, float s[4], const float *x, const void *w, const size_t r[4], int IC) {
-    int k = 0, nk = IC / LLM__VW * LLM__VW;
-    llm__vf a0 = llm__vzero(), a1 = llm__vzero(), a2 = llm__vzero(), a3 = llm__vzero();
-    for (; k < nk; k += LLM__VW) {
-        const llm__vf xv = llm__vld(x + k);
-        const size_t kk = (size_t)k;
-        a0 = llm__vfma(xv, llm__vwget(t, w, r[0] + kk), a0); a1 = llm__vfma(xv, llm__vwget(t, w, r[1] + kk), a1);
-        a2 = llm__vfma(xv, llm__vwget(t, w, r[2] + kk), a2); a3 = llm__vfma(xv, llm__vwget(t, w, r[3] + kk), a3);
-    }
-    s[0] = llm__vsum(a0); s[1] = llm__vsum(a1); s[2] = llm__vsum(a2); s[3] = llm__vsum(a3);
-    for (; k < IC; k++) {
-        const size_t kk = (size_t)k;
-        s[0] = fmaf(x[k], llm__wget(t, w, r[0] + kk), s[0]); s[1] = fmaf(x[k], llm__wget(t, w, r[1] + kk), s[1]);
-        s[2] = fmaf(x[k], llm__wget(t, w, r[2] + kk), s[2]); s[3] = fmaf(x[k], llm__wget(t, w, r[3] + kk), s[3]);
-    }
+/* Rows of x one call of dot4 takes: its 4 * LLM__DOT_ROWS sums, 4 weight
+   vectors and one of x fit the 32 registers of AVX-512 (16 of AVX2). */
+#define LLM__DOT_ROWS (LLM__VW == 16 ? 4 : 2)
+
+/* s[4 * b + j] = x_b . w[r[j]..r[j]+IC) for b < NB (x_b = x + b * xs, NB a
+   constant <= LLM__DOT_ROWS) and j < 4: each sum over LLM__VW lanes, summed
+   in llm__vsum's tree, then the tail, so a sum is the same for any NB (the
+   [out, in] product's inner loop). Each weight vector is read once for
+   the NB rows. */
+static LLM__INLINE void llm__fma4(llm__vf a[4], llm__vf xv, const llm__vf w[4]) {
+    a[0] = llm__vfma(xv, w[0], a[0]); a[1] = llm__vfma(xv, w[1], a[1]);
+    a[2] = llm__vfma(xv, w[2], a[2]); a[3] = llm__vfma(xv, w[3], a[3]);
 }
+static LLM__INLINE void llm__dot4_fmt(llm_dtype t, int NB, float *s, const float *x, size_t xs, const void *w,
+                                      const size_t r[4], int IC) {
+    int k = 0, nk = IC / LLM__VW * LLM__VW, b, j;
+    llm__vf a[LLM__DOT_ROWS][4], wv[4];
+    for (b = 0; b < LLM__DOT_ROWS; b++) for (j = 0; j < 4; j++) a[b][j] = llm__vzero();
+    for (; k < nk; k += LLM__VW) {   /* the rows written out: the sums stay in registers */
+        const size_t kk = (size_t)k;
+        wv[0] = llm__vwget(t, w, r[0] + kk); wv[1] = llm__vwget(t, w, r[1] + kk);
+        wv[2] = llm__vwget(t, w, r[2] + kk); wv[3] = llm__vwget(t, w, r[3] + kk);
+        llm__fma4(a[0], llm__vld(x + kk), wv);
+        if (NB > 1) llm__fma4(a[1], llm__vld(x + xs + kk), wv);
+#if LLM__DOT_ROWS == 4
+        if (NB > 2) llm__fma4(a[2], llm__vld(x + 2 * xs + kk), wv);
+        if (NB > 3) llm__fma4(a[3], llm__vld(x + 3 * xs + kk), wv);
+#endif
+    }
+    for (b = 0; b < NB; b++) for (j = 0; j < 4; j++) s[4 * b + j] = llm__vsum(a[b][j]);
+    for (; k < IC; k++)
+        for (j = 0; j < 4; j++) {
+            const float v = llm__wget(t, w, r[j] + (size_t)k);
+            for (b = 0; b < NB; b++) s[4 * b + j] = fmaf(x[(size_t)b * xs + (size_t)k], v, s[4 * b + j]);
+        }
+}
+
 #endif /* LLM__VW */
 
 /* The float formats' rows of the table, one instance of each body per format. */
@@ -3344,9 +3363,27 @@ static void llm__gemv_slab_bf16(float *acc, size_t as, const float *x, size_t xs
     if (B == 1) llm__gemv_slab_fmt(LLM_DTYPE_BF16, acc, as, x, xs, w, c, k0, k1, OC, n, 1);
     else llm__gemv_slab_fmt(LLM_DTYPE_BF16, acc, as, x, xs, w, c, k0, k1, OC, n, B);
 }
-static void llm__dot4_f32(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_F32, s, x, w, r, IC); }
-static void llm__dot4_f16(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_F16, s, x, w, r, IC); }
-static void llm__dot4_bf16(float s[4], const float *x, const void *w, const size_t r[4], int IC) { llm__dot4_fmt(LLM_DTYPE_BF16, s, x, w, r, IC); }
+/* nb <= LLM__DOT_ROWS rows of x: one instance of the body per count */
+static LLM__INLINE void llm__dot4_n(llm_dtype t, float *s, const float *x, size_t xs, int nb, const void *w,
+                                    const size_t r[4], int IC) {
+    switch (nb) {
+    case 1: llm__dot4_fmt(t, 1, s, x, xs, w, r, IC); break;
+#if LLM__DOT_ROWS == 4
+    case 2: llm__dot4_fmt(t, 2, s, x, xs, w, r, IC); break;
+    case 3: llm__dot4_fmt(t, 3, s, x, xs, w, r, IC); break;
+#endif
+    default: llm__dot4_fmt(t, LLM__DOT_ROWS, s, x, xs, w, r, IC); break;
+    }
+}
+static void llm__dot4_f32(float *s, const float *x, size_t xs, int nb, const void *w, const size_t r[4], int IC) {
+    llm__dot4_n(LLM_DTYPE_F32, s, x, xs, nb, w, r, IC);
+}
+static void llm__dot4_f16(float *s, const float *x, size_t xs, int nb, const void *w, const size_t r[4], int IC) {
+    llm__dot4_n(LLM_DTYPE_F16, s, x, xs, nb, w, r, IC);
+}
+static void llm__dot4_bf16(float *s, const float *x, size_t xs, int nb, const void *w, const size_t r[4], int IC) {
+    llm__dot4_n(LLM_DTYPE_BF16, s, x, xs, nb, w, r, IC);
+}
 #endif
 
 typedef struct llm__fmt_traits {
@@ -3356,7 +3393,8 @@ typedef struct llm__fmt_traits {
     void (*pack)(float *pk, const void *w, size_t off, int kn, int OC);  /* llm__pack_fmt */
     void (*gemv_slab)(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c, int k0, int k1, int OC,
                       int n, int B);
-    void (*dot4)(float s[4], const float *x, const void *w, const size_t r[4], int IC);
+    /* s[4 * b + j] = row b of x . row r[j] of w, b < nb <= LLM__DOT_ROWS (llm__dot4_fmt) */
+    void (*dot4)(float *s, const float *x, size_t xs, int nb, const void *w, const size_t r[4], int IC);
 #endif
 } llm__fmt_traits;
 
@@ -4103,13 +4141,15 @@ static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f
    out[B,OC] = in[B,IC] @ w[OC,IC]^T, no bias. Blocks of 4 rows of w; each
    logit is one dot product, the same for any B. */
 #ifdef LLM__VW
-/* B > 1 rows and 16-bit weights: a block's 4 rows are converted to f32
-   once (into the thread's scratch, 4 * IC floats + 16) and every row of in
-   is multiplied with that copy; the conversion is exact, so the logits are
-   those of the in-place product, for any B. */
+/* Each block of 4 rows of w is multiplied with LLM__DOT_ROWS rows of in at
+   a time (each weight vector read once for them). B > LLM__DOT_ROWS rows and
+   16-bit weights: the block is first converted to f32 (into the thread's
+   scratch, 4 * IC floats + 16), once rather than once per group; the
+   conversion is exact, so the logits are those of the in-place product,
+   for any B. */
 static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC,
                            int nt, float *scratch) {
-    int nblk = (OC + 3) / 4, blk, conv = B > 1 && f->type != LLM_DTYPE_F32;
+    int nblk = (OC + 3) / 4, blk, conv = B > LLM__DOT_ROWS && f->type != LLM_DTYPE_F32;
     const llm__fmt_traits *f32 = &llm__float_fmts[0];
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
@@ -4127,10 +4167,12 @@ static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f
             }
             fd = f32; wd = cv;
         }
-        for (b = 0; b < B; b++) {
-            float s[4];
-            fd->dot4(s, in + (size_t)b * (size_t)IC, wd, r, IC);
-            for (j = 0; j < no; j++) out[(size_t)b * (size_t)OC + (size_t)o0 + (size_t)j] = s[j];
+        for (b = 0; b < B; b += LLM__DOT_ROWS) {
+            float s[4 * LLM__DOT_ROWS];
+            int nb = B - b < LLM__DOT_ROWS ? B - b : LLM__DOT_ROWS, i;
+            fd->dot4(s, in + (size_t)b * (size_t)IC, (size_t)IC, nb, wd, r, IC);
+            for (i = 0; i < nb; i++)
+                for (j = 0; j < no; j++) out[(size_t)(b + i) * (size_t)OC + (size_t)o0 + (size_t)j] = s[4 * i + j];
         }
     }
 }
