@@ -854,7 +854,11 @@ typedef struct llm_generation {
    sequences run in slots 0..n-1 of s when it has n_seq_max >= n (slots
    1..n-1 are used and left empty), else in a session of n slots that
    llm_generate allocates for the call (n_ctx only as long as they can
-   get); either way s's slot 0 then holds the prompt. Every option (the sampler's too) and the
+   get); either way s's slot 0 then holds the prompt. Each step draws the
+   live sequences' tokens in parallel on the session's threads (a sampler
+   per thread, 21 * n_vocab bytes each: 1 MB for GPT-2; the tokens do not
+   depend on the thread count), then calls the callbacks on the calling
+   thread, in sequence order. Every option (the sampler's too) and the
    prompt are checked, and all memory is allocated, before the prompt is
    evaluated; a call that fails leaves the session as it was (pos and
    llm_session_logits()), also when it fails during generation. Errors
