@@ -212,7 +212,7 @@ static void test_cases(void) {
         }
     }
     free(text);
-    CHECK(n_cases == 24, "%zu cases run, want 24", n_cases);
+    CHECK(n_cases == 27, "%zu cases run, want 27", n_cases);
     printf("  %zu reference cases; smallest margin %.3g; largest score difference %.3g (relative, tol %g)\n",
            n_cases, smallest_gap, worst_score_diff, SCORE_TOL);
 }

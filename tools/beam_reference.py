@@ -286,7 +286,8 @@ def run_case(models, c):
 # tokenizer), else random prompts of `plen` ids (never the eos id) from a
 # generator seeded with the case's position in this list.  Prompts are tried in
 # order until one has no near-tie (and, with want_eos, at least one returned
-# hypothesis that ends on EOS before max_new_tokens).
+# hypothesis that ends on EOS before max_new_tokens; with differs, other
+# hypotheses or scores than the same case with the options in differs).
 SHAKESPEARE = ["ROMEO:", "JULIET:", "KING RICHARD III:", "First Citizen:", "MENENIUS:"]
 CASES = [
     # end-of-text hit by some beams (eos-f32: eos id 39 is a frequent choice)
@@ -341,9 +342,22 @@ CASES = [
          length_penalty=0.5, early_stopping="never", num_return_sequences=3, max_new_tokens=12),
     dict(name="shakespeare_greedy_ngram2", model="models/shakespeare", text=SHAKESPEARE, num_beams=1,
          max_new_tokens=24, no_repeat_ngram_size=2),
+    # early_stopping "never" against false (fixed prompts, found by searching prompts and options). With
+    # length_penalty > 0, "never" bounds the running beams with max_new_tokens ** lp, false with the
+    # current length: here false stops after 2 steps, "never" runs all 8 and returns other hypotheses.
+    dict(name="eos_b2_lp1_never_vs_false", model="tests/data/eos-f32", prompt=[26, 2, 6, 9], num_beams=2,
+         length_penalty=1.0, early_stopping="never", num_return_sequences=2, max_new_tokens=8,
+         differs=dict(early_stopping=False)),
+    dict(name="eos_b2_lp1_false_vs_never", model="tests/data/eos-f32", prompt=[26, 2, 6, 9], num_beams=2,
+         length_penalty=1.0, early_stopping=False, num_return_sequences=2, max_new_tokens=8,
+         differs=dict(early_stopping="never")),
+    # with length_penalty <= 0, "never" uses the current length like false (HF); a bound from
+    # max_new_tokens would stop this one after 4 steps instead of 7, with another 4th hypothesis
+    dict(name="eos_b4_lpm025_never", model="tests/data/eos-f32", prompt=[30, 8, 0, 5], num_beams=4,
+         length_penalty=-0.25, early_stopping="never", num_return_sequences=4, max_new_tokens=27),
 ]
 DEFAULTS = dict(length_penalty=1.0, early_stopping=False, num_return_sequences=1,
-                no_repeat_ngram_size=0, plen=4, want_eos=False)
+                no_repeat_ngram_size=0, plen=4, want_eos=False, differs=None)
 MAX_TRIES = 12
 
 
@@ -355,6 +369,9 @@ def model_eos(folder):
 
 
 def candidate_prompts(index, spec, model):
+    if "prompt" in spec:
+        yield list(spec["prompt"]), None
+        return
     if "text" in spec:
         import train_tokenizer as tt
         tok = tt.Tokenizer.load(os.path.join(ROOT, spec["model"]))
@@ -383,6 +400,10 @@ def build(print_only=False):
             block, info = run_case(models, c)
             if block is not None and spec["want_eos"] and ", 0 returned end on EOS" in info:
                 block, info = None, "no returned hypothesis ends on EOS"
+            if block is not None and spec["differs"]:
+                other = run_case(models, dict(c, **spec["differs"]))[0]
+                if other is None or other.split("\n")[1:] == block.split("\n")[1:]:
+                    block, info = None, f"not different with {spec['differs']}"
             label = repr(text) if text else ",".join(map(str, prompt))
             print(f"{spec['name']:34s} prompt {label}: "
                   + (info + f", min gap {c['min_gap']:.2e}" if block else "rejected: " + info))
@@ -390,7 +411,7 @@ def build(print_only=False):
                 chosen = (block, text)
                 break
         if chosen is None:
-            raise SystemExit(f"{spec['name']}: no prompt without near-ties")
+            raise SystemExit(f"{spec['name']}: no prompt kept (the reasons are above)")
         block, text = chosen
         if text:
             block = f"# prompt text {text!r}\n" + block
