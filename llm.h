@@ -3610,10 +3610,27 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
     }
 }
 
-/* Scratch floats the 8-bit product needs for B rows of IC inputs, nt threads. */
+/* Rows of quantized activations kept for B rows: the SIMD kernels pack
+   them in tiles of LLM__QR (at most 16) rows; the scalar loop needs B. */
+static size_t llm__q8_nrows(int B) {
+#ifdef LLM__Q8
+    return ((size_t)B + 15) / 16 * 16;
+#else
+    return (size_t)B;
+#endif
+}
+
+/* Scratch floats the 8-bit product needs for B rows of IC inputs, nt
+   threads: the activations and their scales, and (SIMD) each thread's
+   block sums; 64 floats of alignment slack. */
 static size_t llm__q8_scratch_floats(int B, int IC, int nt) {
-    size_t nb2 = (size_t)llm__q8_nb2(IC), bp = ((size_t)B + 15) / 16 * 16;
-    return bp * nb2 * (LLM__QB / 4 + 1) + (size_t)nt * (2 * LLM__Q8P * nb2 + 32) + 64;
+    size_t nb2 = (size_t)llm__q8_nb2(IC), n = llm__q8_nrows(B) * nb2 * (LLM__QB / 4 + 1) + 64;
+#ifdef LLM__Q8
+    n += (size_t)nt * (2 * LLM__Q8P * nb2 + 32);
+#else
+    (void)nt;
+#endif
+    return n;
 }
 
 /* dst[0..n) = v (flags 0), += v (LLM__MM_ADD) or act(v): lane by lane, the
@@ -3895,7 +3912,7 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
    and row, outputs in blocks of 4 split over the threads. */
 static void llm__mm_q8(float *out, const float *in, const llm__mat *w, const float *bias,
                        int B, int IC, int OC, int flags, int nt, float *scratch) {
-    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), bp = (B + 15) / 16 * 16;
+    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), bp = (int)llm__q8_nrows(B);
     float *dx = llm__q8_al(scratch);
     unsigned char *xq = (unsigned char *)(void *)llm__q8_al(dx + (size_t)bp * (size_t)nb2);
     float *ts = llm__q8_al((float *)(void *)(xq + (size_t)bp * (size_t)nb2 * LLM__QB));
