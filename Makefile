@@ -13,6 +13,7 @@
 #   make valgrind        the test programs under valgrind memcheck
 #   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
 #   make bench-wait      generate's speed on busy and idle cores per OpenMP wait policy
+#   make bench-ggml      8-bit and F16 speed beside ggml's examples/gpt-2 (GGML_DIR=ggml's build folder)
 #   make install         llm.h, the programs (llm-generate, ...) and llm.pc (PREFIX, DESTDIR)
 #   make uninstall
 #   make firmware        the Cortex-M7/M4 firmware (examples/firmware, arm-none-eabi-gcc)
@@ -48,6 +49,7 @@ ifneq ($(HAVE_POSIX),1)
 endif
 
 .PHONY: all test clean bench bench-batch bench-tokenizer bench-server bench-wait check-header run install uninstall
+.PHONY: bench-ggml
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
 
 $(BUILD):
@@ -142,6 +144,9 @@ bench-tokenizer: $(BUILD)/bench_tokenizer
 bench-wait: $(BUILD)/generate $(BUILD)/bench_native
 	sh tools/bench_wait.sh
 	MODEL=124m sh tools/bench_wait.sh
+# make bench-ggml: tools/bench_ggml.sh (README "Side by side with ggml"); skips without GGML_DIR
+bench-ggml: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
+	sh tools/bench_ggml.sh
 
 # make install: the header, the programs (as llm-generate, llm-score,
 # llm-chat, llm-tokenize: built as configured, -march=native by default)

@@ -1,0 +1,166 @@
+#!/bin/sh
+# bench_ggml: llm.h side by side with ggml's examples/gpt-2 (the tensor
+# library under llama.cpp's CPU backend: the same Q8_0 and F16 kernels) on
+# the GPT-2 124M shape of make bench (seeded random weights): llm.h's 8-bit
+# checkpoint against ggml q8_0, and F16 against F16. README.md, "Side by
+# side with ggml", says how to fetch and build ggml; nothing here needs the
+# network.
+#
+#     GGML_DIR=/tmp/ggml-build sh tools/bench_ggml.sh      (or make bench-ggml)
+#
+# GGML_DIR: ggml's cmake build folder, with bin/gpt-2-backend and
+# bin/gpt-2-quantize (skipped with a message when unset or absent).
+# ROUNDS (default 7), THREADS (default 2), VOCAB (GPT-2's encoder.json,
+# default ../shared/data/gpt2-tokenizer/encoder.json), BUILD (default build).
+# Both programs run with OMP_WAIT_POLICY=PASSIVE (both use OpenMP; override
+# with OURS_WAIT / GGML_WAIT), as make bench runs llm.h.
+#
+# 1. build/bench_native --write-only: the F16 checkpoint and the 8-bit one
+#    (build/quantize of the F16 one); tools/to_ggml_gpt2.py converts the F16
+#    one to ggml's format (BUILD/ggml/124m-f16.bin) and ggml's gpt-2-quantize
+#    makes q8_0 of that (BUILD/ggml/124m-q8_0.bin). Both kept and reused.
+# 2. Check: greedy text from both programs on the F16 checkpoint and on
+#    models/shakespeare (converted to BUILD/ggml/shakespeare-f16.bin), same
+#    prompt ids (ggml's own tokenizer gives them), MATCH or DIFFER.
+# 3. ROUNDS rounds, each: llm.h 8-bit, ggml q8_0, llm.h F16, ggml F16, and
+#    the load average (uptime). llm.h: one `build/bench_native --child DIR
+#    THREADS 1 512 0`, make bench's own protocol and figures after a warm-up
+#    run: prompt 128 tokens from an empty cache (tok/s), generation of 128
+#    greedy tokens after a 16-token prompt (tok/s). ggml: gpt-2-backend's
+#    "predict time" (time in its eval calls, sampling excluded), three runs:
+#    a 128-token prompt as one batch with -n 1 (only the prompt is
+#    evaluated: prompt tok/s = 128 / that), and a 16-token prompt with -n 1
+#    and with -n 129 (128 one-token evals more): generation tok/s = 128 /
+#    the difference. Each ggml run is a fresh process, so its prompt figure
+#    is its first eval (no warm-up). ggml's gpt-2 computes the LM head for
+#    every prompt position (llm.h's bench and llama.cpp only for the last):
+#    about 1.44x the prompt FLOPs of llm.h on this shape.
+# 4. Medians, the ratio of the medians (llm.h / ggml) and the median of the
+#    per-round ratios.
+B=${BUILD:-build}
+ROUNDS=${ROUNDS:-7}
+THREADS=${THREADS:-2}
+VOCAB=${VOCAB:-../shared/data/gpt2-tokenizer/encoder.json}
+OURS_WAIT=${OURS_WAIT:-PASSIVE}
+GGML_WAIT=${GGML_WAIT:-PASSIVE}
+PY=${PYTHON:-/usr/bin/python3}
+GG=${GGML_DIR:-}/bin/gpt-2-backend
+GQ=${GGML_DIR:-}/bin/gpt-2-quantize
+if [ -z "${GGML_DIR:-}" ] || [ ! -x "$GG" ] || [ ! -x "$GQ" ]; then
+    echo "bench_ggml: skipped: set GGML_DIR to a ggml build with bin/gpt-2-backend and bin/gpt-2-quantize" \
+        "(README.md, \"Side by side with ggml\")"
+    exit 0
+fi
+for p in bench_native quantize generate; do
+    [ -x "$B/$p" ] || {
+        echo "bench_ggml: skipped: $B/$p not built (make $B/bench_native $B/quantize $B/generate)"; exit 0
+    }
+done
+[ -r "$VOCAB" ] || { echo "bench_ggml: skipped: no GPT-2 vocabulary at $VOCAB (set VOCAB)"; exit 0; }
+"$PY" -c 'import numpy' 2>/dev/null || { echo "bench_ggml: skipped: $PY cannot import numpy"; exit 0; }
+
+D=$B/bench-results
+mkdir -p "$B/ggml" || exit 1
+"$B/bench_native" --write-only >"$B/ggml/write.log" 2>&1 || { cat "$B/ggml/write.log"; exit 1; }
+[ -r "$D/q8/model.safetensors" ] || { echo "bench_ggml: $D/q8 missing (build/quantize)"; exit 1; }
+W=$B/ggml
+conv() { # src out [args]
+    src=$1; out=$2; shift 2
+    if [ ! -s "$out" ] || [ "$src/model.safetensors" -nt "$out" ]; then
+        "$PY" tools/to_ggml_gpt2.py "$@" "$src" "$out" || exit 1
+    fi
+}
+conv "$D/f16" "$W/124m-f16.bin" --vocab "$VOCAB"
+conv models/shakespeare "$W/shakespeare-f16.bin"
+if [ ! -s "$W/124m-q8_0.bin" ] || [ "$W/124m-f16.bin" -nt "$W/124m-q8_0.bin" ]; then
+    "$GQ" "$W/124m-f16.bin" "$W/124m-q8_0.bin" q8_0 >"$W/quantize.log" 2>&1 || { cat "$W/quantize.log"; exit 1; }
+fi
+# generate needs tokenizer files beside the weights: a folder of links
+T=$W/124m-f16-tok
+mkdir -p "$T" || exit 1
+for f in model.safetensors config.json; do [ -e "$T/$f" ] || ln -s "../../bench-results/f16/$f" "$T/$f" || exit 1; done
+[ -e "$T/vocab.json" ] || cp "$VOCAB" "$T/vocab.json" || exit 1
+[ -e "$T/merges.txt" ] || cp "$(dirname "$VOCAB")/vocab.bpe" "$T/merges.txt" || exit 1
+
+ggml() { # model threads batch n_predict prompt -> stdout of gpt-2-backend
+    env OMP_WAIT_POLICY="$GGML_WAIT" "$GG" -m "$1" -t "$2" -b "$3" -n "$4" -p "$5" -c 1024 --top_k 1 -s 1 \
+        --ignore-eos 2>/dev/null
+}
+predict_ms() { sed -n 's/^main: *predict time = *\([0-9.]*\) ms.*/\1/p'; }
+
+# 2. greedy text, same prompt ids
+check() { # label ggml_model our_dir prompt n
+    ggml "$2" "$THREADS" 8 "$5" "$4" >"$W/check.out"
+    ids=$(sed -n 's/.*first 8 tokens: //p' "$W/check.out" | tr -s ' ' ',' | sed 's/,$//')
+    n=$(sed -n 's/.*number of tokens in prompt = \([0-9]*\),.*/\1/p' "$W/check.out")
+    if [ -z "$n" ] || [ "$n" -gt 8 ]; then echo "  $1: ggml's run failed or its prompt is over 8 tokens"; return; fi
+    # the text ggml printed: between the prompt line (and a blank line) and its timings
+    printf '%s' "$(sed -n '/^main: number of tokens/,/^main: *load time/p' "$W/check.out" | sed '1,2d;$d')" \
+        >"$W/check.ggml"
+    printf '%s' "$("$B/generate" -m "$3" --ids "$ids" --max-new-tokens "$5" --temperature 0 --threads "$THREADS" -q)" \
+        >"$W/check.ours"
+    if cmp -s "$W/check.ggml" "$W/check.ours"; then r=MATCH; else r=DIFFER; fi
+    printf '  %-34s prompt ids %-22s %3d greedy tokens: %s (%d bytes of text)\n' "$1" "$ids" "$5" "$r" \
+        "$(wc -c <"$W/check.ours")"
+}
+echo "check: greedy text from ggml's gpt-2 and build/generate, the same prompt ids:"
+check "124M F16 (random weights)" "$W/124m-f16.bin" "$T" "The quick brown fox" 32
+check "shakespeare F16, \"ROMEO:\"" "$W/shakespeare-f16.bin" models/shakespeare "ROMEO:" 100
+check "shakespeare F16, \"First Citizen:\"" "$W/shakespeare-f16.bin" models/shakespeare "First Citizen:" 100
+
+# 3. rounds
+P128=$(i=0; while [ $i -lt 128 ]; do printf ' hello'; i=$((i + 1)); done)
+P16=$(i=0; while [ $i -lt 16 ]; do printf ' hello'; i=$((i + 1)); done)
+R=$W/rounds.txt
+: >"$R"
+ours() { # dir -> "p128 gen" tok/s
+    env OMP_WAIT_POLICY="$OURS_WAIT" "$B/bench_native" --child "$1" "$THREADS" 1 512 0 |
+        sed -n 's/^RESULT .* p128=\([0-9.]*\) .* gen=\([0-9.]*\) .*/\1 \2/p'
+}
+timed() { # model n_prompt n_predict prompt -> predict ms (empty unless the prompt was n_prompt tokens)
+    ggml "$1" "$THREADS" "$2" "$3" "$4" >"$W/run.out"
+    grep -q "number of tokens in prompt = $2," "$W/run.out" && predict_ms <"$W/run.out"
+}
+theirs() { # model -> "p128 gen" tok/s
+    a=$(timed "$1" 128 1 "$P128")
+    b=$(timed "$1" 16 1 "$P16")
+    c=$(timed "$1" 16 129 "$P16")
+    awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { if (a > 0 && c > b) printf "%.2f %.3f\n", 128000 / a, 128000 / (c - b) }'
+}
+echo "$ROUNDS rounds, $THREADS threads, OMP_WAIT_POLICY llm.h $OURS_WAIT, ggml $GGML_WAIT (tok/s):"
+echo "  round  load(1m)  8-bit p128  q8_0 p128   8-bit gen  q8_0 gen |  F16 p128  ggml F16 p128  F16 gen  ggml F16 gen"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+    load=$(uptime | sed 's/.*load average: *\([0-9.]*\).*/\1/')
+    a=$(ours "$D/q8"); b=$(theirs "$W/124m-q8_0.bin")
+    c=$(ours "$D/f16"); d=$(theirs "$W/124m-f16.bin")
+    set -- $a $b $c $d
+    if [ $# -ne 8 ]; then echo "bench_ggml: round $r: a run failed ($a | $b | $c | $d)"; exit 1; fi
+    echo "$r $load $1 $3 $2 $4 $5 $7 $6 $8" >>"$R"
+    printf '  %5d  %8s  %10s  %9s  %10s  %8s | %9s  %13s  %7s  %12s\n' \
+        "$r" "$load" "$1" "$3" "$2" "$4" "$5" "$7" "$6" "$8"
+    r=$((r + 1))
+done
+echo "load average at the end: $(uptime | sed 's/.*load average: *//')"
+
+# 4. medians and ratios
+awk '
+function med(col,   n, i, j, t, v) {
+    n = 0
+    for (i = 1; i <= NR; i++) v[++n] = x[i, col]
+    for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
+    return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+{
+    for (i = 1; i <= NF; i++) x[NR, i] = $i
+    x[NR, 11] = $3 / $4; x[NR, 12] = $5 / $6; x[NR, 13] = $7 / $8; x[NR, 14] = $9 / $10
+}
+END {
+    printf "medians of %d rounds (load average median %.2f):\n", NR, med(2)
+    printf "  %-24s %12s %12s %18s %22s\n", "", "llm.h tok/s", "ggml tok/s", "ratio of medians", \
+        "median per-round ratio"
+    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "8-bit / q8_0 prompt 128", med(3), med(4), med(3) / med(4), med(11)
+    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "8-bit / q8_0 generation", med(5), med(6), med(5) / med(6), med(12)
+    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "F16 prompt 128", med(7), med(8), med(7) / med(8), med(13)
+    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "F16 generation", med(9), med(10), med(9) / med(10), med(14)
+}' "$R"
