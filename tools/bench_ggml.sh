@@ -34,7 +34,7 @@
 #    the difference. Each ggml run is a fresh process, so its prompt figure
 #    is its first eval (no warm-up). ggml's gpt-2 computes the LM head for
 #    every prompt position (llm.h's bench and llama.cpp only for the last):
-#    about 1.44x the prompt FLOPs of llm.h on this shape.
+#    1.44 to 1.46x the prompt FLOPs of llm.h on this shape.
 # 4. Medians, the ratio of the medians (llm.h / ggml) and the median of the
 #    per-round ratios.
 B=${BUILD:-build}
