@@ -3840,6 +3840,11 @@ static void llm__q8_kernel(float *c, const unsigned char *xp, const float *dxp, 
         const signed char *w0 = full ? wr[0] + (size_t)j * LLM__QB : wt[0], *w1 = full ? wr[1] + (size_t)j * LLM__QB : wt[1];
         const signed char *w2 = full ? wr[2] + (size_t)j * LLM__QB : wt[2], *w3 = full ? wr[3] + (size_t)j * LLM__QB : wt[3];
         llm__qi i0 = llm__qi_set(negc[j]), i1 = llm__qi_set(negc[nb + j]), i2 = llm__qi_set(negc[2 * nb + j]), i3 = llm__qi_set(negc[3 * nb + j]);
+        /* unrolled: else gcc copies the four sums between registers at every
+           step (about 10% of an 8-bit prompt's time) */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#pragma GCC unroll 8
+#endif
         for (k = 0; k < LLM__QB / 4; k++) {
             const llm__qi x = llm__qi_ld(xp + (size_t)k * 4 * LLM__QR);
             i0 = llm__qi_dp(i0, x, w0 + 4 * k);
