@@ -99,6 +99,11 @@ AVX2_TESTS :=
 ifeq ($(NATIVE),1)
   ifneq ($(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && grep -qw avx2 /proc/cpuinfo && echo y),)
     AVX2_TESTS := $(BUILD)/avx2/test_model $(BUILD)/avx2/test_shakespeare $(BUILD)/avx2/test_kernels
+    # and where the CPU has AVX-VNNI, the kernel tests on its 256-bit int8
+    # dot products (the AVX2 build without AVX-512)
+    ifneq ($(shell grep -qw avx_vnni /proc/cpuinfo 2>/dev/null && echo y),)
+      AVX2_TESTS += $(BUILD)/avxvnni/test_kernels
+    endif
   endif
 endif
 # The kernel tests also run on the scalar kernels (LLM_NO_SIMD) in every build.
@@ -109,6 +114,9 @@ $(BUILD)/scalar/%: tests/%.c llm.h tests/test.h
 $(BUILD)/avx2/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(BUILD)/avx2
 	$(CC) $(WARN) $(CFLAGS) -mavx2 -mfma -mf16c $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
+$(BUILD)/avxvnni/%: tests/%.c llm.h tests/test.h
+	@mkdir -p $(BUILD)/avxvnni
+	$(CC) $(WARN) $(CFLAGS) -mavx2 -mfma -mf16c -mavxvnni $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
 # The test programs, the CLI scripts, and every fuzz seed and saved crash
 # replayed under ASan + UBSan.
