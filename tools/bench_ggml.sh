@@ -144,13 +144,7 @@ done
 echo "load average at the end: $(uptime | sed 's/.*load average: *//')"
 
 # 4. medians and ratios
-awk '
-function med(col,   n, i, j, t, v) {
-    n = 0
-    for (i = 1; i <= NR; i++) v[++n] = x[i, col]
-    for (i = 2; i <= n; i++) { t = v[i]; for (j = i - 1; j >= 1 && v[j] > t; j--) v[j + 1] = v[j]; v[j + 1] = t }
-    return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+awk "$(cat tools/median.awk)"'
 {
     for (i = 1; i <= NF; i++) x[NR, i] = $i
     x[NR, 11] = $3 / $4; x[NR, 12] = $5 / $6; x[NR, 13] = $7 / $8; x[NR, 14] = $9 / $10
