@@ -14,6 +14,7 @@
 #   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
 #   make bench-wait      generate's speed on busy and idle cores per OpenMP wait policy
 #   make bench-ggml      8-bit and F16 speed beside ggml's examples/gpt-2 (GGML_DIR=ggml's build folder)
+#   make bench-llamacpp  F32/F16/BF16/8-bit speed beside llama.cpp's llama-bench (LLAMA_DIR=its build folder)
 #   make install         llm.h, the programs (llm-generate, ...) and llm.pc (PREFIX, DESTDIR)
 #   make uninstall
 #   make firmware        the Cortex-M7/M4 firmware (examples/firmware, arm-none-eabi-gcc)
@@ -49,7 +50,7 @@ ifneq ($(HAVE_POSIX),1)
 endif
 
 .PHONY: all test clean bench bench-batch bench-tokenizer bench-server bench-wait check-header run install uninstall
-.PHONY: bench-ggml
+.PHONY: bench-ggml bench-llamacpp
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
 
 $(BUILD):
@@ -155,6 +156,9 @@ bench-wait: $(BUILD)/generate $(BUILD)/bench_native
 # make bench-ggml: tools/bench_ggml.sh (README "Side by side with ggml"); skips without GGML_DIR
 bench-ggml: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
 	sh tools/bench_ggml.sh
+# make bench-llamacpp: tools/bench_llamacpp.sh (README "Side by side with llama.cpp"); skips without LLAMA_DIR
+bench-llamacpp: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
+	sh tools/bench_llamacpp.sh
 
 # make install: the header, the programs (as llm-generate, llm-score,
 # llm-chat, llm-tokenize: built as configured, -march=native by default)
