@@ -18,7 +18,9 @@
 # 1. build/bench_native --write-only: the F16 checkpoint and the 8-bit one
 #    (build/quantize of the F16 one); tools/to_ggml_gpt2.py converts the F16
 #    one to ggml's format (BUILD/ggml/124m-f16.bin) and ggml's gpt-2-quantize
-#    makes q8_0 of that (BUILD/ggml/124m-q8_0.bin). Both kept and reused.
+#    makes q8_0 of that (BUILD/ggml/124m-q8_0.bin); the same two with only
+#    the first 256 vocabulary rows (--vocab-rows 256: -v256.bin, for the
+#    "head cut" prompt below). All kept and reused.
 # 2. Check: greedy text from both programs on the F16 checkpoint and on
 #    models/shakespeare (converted to BUILD/ggml/shakespeare-f16.bin), same
 #    prompt ids (ggml's own tokenizer gives them), MATCH or DIFFER.
@@ -34,7 +36,10 @@
 #    the difference. Each ggml run is a fresh process, so its prompt figure
 #    is its first eval (no warm-up). ggml's gpt-2 computes the LM head for
 #    every prompt position (llm.h's bench and llama.cpp only for the last):
-#    1.44 to 1.46x the prompt FLOPs of llm.h on this shape.
+#    1.44 to 1.46x the prompt FLOPs of llm.h on this shape. So a fourth run
+#    times the 128-token prompt on the -v256 model (128 byte tokens), whose
+#    LM head is 256 rows instead of 50257, next to nothing: ggml's prompt
+#    without that extra work ("head cut").
 # 4. Medians, the ratio of the medians (llm.h / ggml) and the median of the
 #    per-round ratios.
 B=${BUILD:-build}
@@ -71,10 +76,14 @@ conv() { # src out [args]
     fi
 }
 conv "$D/f16" "$W/124m-f16.bin" --vocab "$VOCAB"
+conv "$D/f16" "$W/124m-f16-v256.bin" --vocab "$VOCAB" --vocab-rows 256
 conv models/shakespeare "$W/shakespeare-f16.bin"
-if [ ! -s "$W/124m-q8_0.bin" ] || [ "$W/124m-f16.bin" -nt "$W/124m-q8_0.bin" ]; then
-    "$GQ" "$W/124m-f16.bin" "$W/124m-q8_0.bin" q8_0 >"$W/quantize.log" 2>&1 || { cat "$W/quantize.log"; exit 1; }
-fi
+for v in "" -v256; do
+    if [ ! -s "$W/124m-q8_0$v.bin" ] || [ "$W/124m-f16$v.bin" -nt "$W/124m-q8_0$v.bin" ]; then
+        "$GQ" "$W/124m-f16$v.bin" "$W/124m-q8_0$v.bin" q8_0 >"$W/quantize.log" 2>&1 ||
+            { cat "$W/quantize.log"; exit 1; }
+    fi
+done
 # generate needs tokenizer files beside the weights: a folder of links
 T=$W/124m-f16-tok
 mkdir -p "$T" || exit 1
@@ -111,6 +120,7 @@ check "shakespeare F16, \"First Citizen:\"" "$W/shakespeare-f16.bin" models/shak
 # 3. rounds
 P128=$(i=0; while [ $i -lt 128 ]; do printf ' hello'; i=$((i + 1)); done)
 P16=$(i=0; while [ $i -lt 16 ]; do printf ' hello'; i=$((i + 1)); done)
+PB=$(i=0; while [ $i -lt 128 ]; do printf 'a'; i=$((i + 1)); done)  # 128 byte tokens (id 64)
 R=$W/rounds.txt
 : >"$R"
 ours() { # dir -> "p128 gen" tok/s
@@ -121,24 +131,28 @@ timed() { # model n_prompt n_predict prompt -> predict ms (empty unless the prom
     ggml "$1" "$THREADS" "$2" "$3" "$4" >"$W/run.out"
     grep -q "number of tokens in prompt = $2," "$W/run.out" && predict_ms <"$W/run.out"
 }
-theirs() { # model -> "p128 gen" tok/s
-    a=$(timed "$1" 128 1 "$P128")
-    b=$(timed "$1" 16 1 "$P16")
-    c=$(timed "$1" 16 129 "$P16")
-    awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN { if (a > 0 && c > b) printf "%.2f %.3f\n", 128000 / a, 128000 / (c - b) }'
+theirs() { # model (without .bin) -> "p128 p128-head-cut gen" tok/s
+    a=$(timed "$1.bin" 128 1 "$P128")
+    h=$(timed "$1-v256.bin" 128 1 "$PB")
+    b=$(timed "$1.bin" 16 1 "$P16")
+    c=$(timed "$1.bin" 16 129 "$P16")
+    awk -v a="$a" -v h="$h" -v b="$b" -v c="$c" \
+        'BEGIN { if (a > 0 && h > 0 && c > b) printf "%.2f %.2f %.3f\n", 128000 / a, 128000 / h, 128000 / (c - b) }'
 }
-echo "$ROUNDS rounds, $THREADS threads, OMP_WAIT_POLICY llm.h $OURS_WAIT, ggml $GGML_WAIT (tok/s):"
-echo "  round  load(1m)  8-bit p128  q8_0 p128   8-bit gen  q8_0 gen |  F16 p128  ggml F16 p128  F16 gen  ggml F16 gen"
+echo "$ROUNDS rounds, $THREADS threads, OMP_WAIT_POLICY llm.h $OURS_WAIT, ggml $GGML_WAIT (tok/s; p128: prompt 128," \
+    "cut: ggml's prompt 128 with the LM head cut to 256 rows):"
+echo "  round  load | 8-bit p128  q8_0 p128  q8_0 cut  8-bit gen  q8_0 gen |" \
+    "F16 p128  ggml p128  ggml cut  F16 gen  ggml gen"
 r=1
 while [ $r -le "$ROUNDS" ]; do
     load=$(uptime | sed 's/.*load average: *\([0-9.]*\).*/\1/')
-    a=$(ours "$D/q8"); b=$(theirs "$W/124m-q8_0.bin")
-    c=$(ours "$D/f16"); d=$(theirs "$W/124m-f16.bin")
+    a=$(ours "$D/q8"); b=$(theirs "$W/124m-q8_0")
+    c=$(ours "$D/f16"); d=$(theirs "$W/124m-f16")
     set -- $a $b $c $d
-    if [ $# -ne 8 ]; then echo "bench_ggml: round $r: a run failed ($a | $b | $c | $d)"; exit 1; fi
-    echo "$r $load $1 $3 $2 $4 $5 $7 $6 $8" >>"$R"
-    printf '  %5d  %8s  %10s  %9s  %10s  %8s | %9s  %13s  %7s  %12s\n' \
-        "$r" "$load" "$1" "$3" "$2" "$4" "$5" "$7" "$6" "$8"
+    if [ $# -ne 10 ]; then echo "bench_ggml: round $r: a run failed ($a | $b | $c | $d)"; exit 1; fi
+    echo "$r $load $1 $3 $4 $2 $5 $6 $8 $9 $7 ${10}" >>"$R"
+    printf '  %5d  %4s | %10s  %9s  %8s  %9s  %8s | %8s  %9s  %8s  %7s  %8s\n' \
+        "$r" "$load" "$1" "$3" "$4" "$2" "$5" "$6" "$8" "$9" "$7" "${10}"
     r=$((r + 1))
 done
 echo "load average at the end: $(uptime | sed 's/.*load average: *//')"
@@ -147,14 +161,20 @@ echo "load average at the end: $(uptime | sed 's/.*load average: *//')"
 awk "$(cat tools/median.awk)"'
 {
     for (i = 1; i <= NF; i++) x[NR, i] = $i
-    x[NR, 11] = $3 / $4; x[NR, 12] = $5 / $6; x[NR, 13] = $7 / $8; x[NR, 14] = $9 / $10
+    x[NR, 13] = $3 / $4; x[NR, 14] = $3 / $5; x[NR, 15] = $6 / $7
+    x[NR, 16] = $8 / $9; x[NR, 17] = $8 / $10; x[NR, 18] = $11 / $12
+}
+function row(label, a, b, r) {
+    printf "  %-30s %12.2f %12.2f %18.3f %22.3f\n", label, med(a), med(b), med(a) / med(b), med(r)
 }
 END {
     printf "medians of %d rounds (load average median %.2f):\n", NR, med(2)
-    printf "  %-24s %12s %12s %18s %22s\n", "", "llm.h tok/s", "ggml tok/s", "ratio of medians", \
+    printf "  %-30s %12s %12s %18s %22s\n", "", "llm.h tok/s", "ggml tok/s", "ratio of medians", \
         "median per-round ratio"
-    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "8-bit / q8_0 prompt 128", med(3), med(4), med(3) / med(4), med(11)
-    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "8-bit / q8_0 generation", med(5), med(6), med(5) / med(6), med(12)
-    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "F16 prompt 128", med(7), med(8), med(7) / med(8), med(13)
-    printf "  %-24s %12.2f %12.2f %18.3f %22.3f\n", "F16 generation", med(9), med(10), med(9) / med(10), med(14)
+    row("8-bit / q8_0 prompt 128", 3, 4, 13)
+    row("8-bit / q8_0 prompt, head cut", 3, 5, 14)
+    row("8-bit / q8_0 generation", 6, 7, 15)
+    row("F16 prompt 128", 8, 9, 16)
+    row("F16 prompt 128, head cut", 8, 10, 17)
+    row("F16 generation", 11, 12, 18)
 }' "$R"

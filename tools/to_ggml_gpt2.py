@@ -1,7 +1,7 @@
 """to_ggml_gpt2: a Hugging Face GPT-2 folder -> the model file of ggml's
 examples/gpt-2 (the side-by-side speed comparison, tools/bench_ggml.sh).
 
-    /usr/bin/python3 tools/to_ggml_gpt2.py [--ftype f16|f32] [--vocab FILE] DIR OUT
+    /usr/bin/python3 tools/to_ggml_gpt2.py [--ftype f16|f32] [--vocab FILE] [--vocab-rows N] DIR OUT
 
 DIR holds model.safetensors (F32, F16 or BF16; tensor names with or without
 the "transformer." prefix, Conv1D [in, out] layout, as llm.h reads) and
@@ -24,7 +24,13 @@ matrices per layer are stored [out, in] (Conv1D's [in, out] transposed),
 so their innermost dim is the input. With --ftype f16 (the default), wte,
 lm_head and those matrices are F16 and everything else F32 (the loader
 wants wpe, biases and layer norms in F32); with f32 all are F32. ggml's
-gpt-2-quantize turns the F16 or F32 file into q8_0. """
+gpt-2-quantize turns the F16 or F32 file into q8_0.
+
+--vocab-rows N keeps only ids 0..N-1 (the vocabulary's first N entries and
+wte's and lm_head's first N rows): a model for timing only, whose LM head
+costs next to nothing. ggml's gpt-2 computes the LM head for every prompt
+position, llm.h only for the last; with N small, ggml's prompt time is
+that of the rest of the network (tools/bench_ggml.sh). """
 import json
 import struct
 import sys
@@ -100,6 +106,7 @@ def ggml_name(hf):
 def main(argv):
     ftype = 1
     vocab_path = None
+    rows = 0
     args = []
     i = 1
     while i < len(argv):
@@ -111,6 +118,11 @@ def main(argv):
         elif argv[i] == "--vocab" and i + 1 < len(argv):
             vocab_path = argv[i + 1]
             i += 2
+        elif argv[i] == "--vocab-rows" and i + 1 < len(argv):
+            rows = int(argv[i + 1])
+            if rows < 1:
+                raise SystemExit("to_ggml_gpt2: --vocab-rows N needs N >= 1")
+            i += 2
         elif argv[i] in ("-h", "--help"):
             print(__doc__)
             return 0
@@ -118,7 +130,7 @@ def main(argv):
             args.append(argv[i])
             i += 1
     if len(args) != 2:
-        raise SystemExit("usage: to_ggml_gpt2.py [--ftype f16|f32] [--vocab FILE] DIR OUT")
+        raise SystemExit("usage: to_ggml_gpt2.py [--ftype f16|f32] [--vocab FILE] [--vocab-rows N] DIR OUT")
     src, out_path = args
     with open(src + "/config.json", encoding="utf-8") as f:
         cfg = json.load(f)
@@ -131,6 +143,11 @@ def main(argv):
     by_id = [None] * n_vocab
     for tok, idx in vocab.items():
         by_id[idx] = tok
+    if rows:
+        if rows > n_vocab:
+            raise SystemExit("to_ggml_gpt2: --vocab-rows %d is over the vocabulary's %d" % (rows, n_vocab))
+        n_vocab = rows
+        by_id = by_id[:rows]
     dec = byte_decoder()
     tensors = read_safetensors(src + "/model.safetensors")
 
@@ -152,6 +169,8 @@ def main(argv):
             gname, transpose = m
             if transpose:
                 x = x.T
+            if gname in ("model/wte", "model/lm_head"):
+                x = x[:n_vocab]
             half = ftype == 1 and x.ndim == 2 and gname != "model/wpe"
             x = np.ascontiguousarray(x, dtype=np.float16 if half else np.float32)
             nb = gname.encode("utf-8")
