@@ -12,8 +12,9 @@
 # bin/gpt-2-quantize (skipped with a message when unset or absent).
 # ROUNDS (default 7), THREADS (default 2), VOCAB (GPT-2's encoder.json,
 # default ../shared/data/gpt2-tokenizer/encoder.json), BUILD (default build).
-# Both programs run with OMP_WAIT_POLICY=PASSIVE (both use OpenMP; override
-# with OURS_WAIT / GGML_WAIT), as make bench runs llm.h.
+# Both programs run with OMP_WAIT_POLICY=PASSIVE (both use OpenMP), as make
+# bench runs llm.h; OURS_WAIT / GGML_WAIT: PASSIVE, ACTIVE or default
+# (unset: libgomp's spin-then-sleep, what ggml and llama.cpp get unless set).
 #
 # 1. build/bench_native --write-only: the F16 checkpoint and the 8-bit one
 #    (build/quantize of the F16 one); tools/to_ggml_gpt2.py converts the F16
@@ -91,8 +92,11 @@ for f in model.safetensors config.json; do [ -e "$T/$f" ] || ln -s "../../bench-
 [ -e "$T/vocab.json" ] || cp "$VOCAB" "$T/vocab.json" || exit 1
 [ -e "$T/merges.txt" ] || cp "$(dirname "$VOCAB")/vocab.bpe" "$T/merges.txt" || exit 1
 
+wait_env() { # policy -> env arguments: "default" leaves OMP_WAIT_POLICY unset (libgomp spins a while, then sleeps)
+    if [ "$1" = default ]; then echo "-u OMP_WAIT_POLICY"; else echo "OMP_WAIT_POLICY=$1"; fi
+}
 ggml() { # model threads batch n_predict prompt -> stdout of gpt-2-backend
-    env OMP_WAIT_POLICY="$GGML_WAIT" "$GG" -m "$1" -t "$2" -b "$3" -n "$4" -p "$5" -c 1024 --top_k 1 -s 1 \
+    env $(wait_env "$GGML_WAIT") "$GG" -m "$1" -t "$2" -b "$3" -n "$4" -p "$5" -c 1024 --top_k 1 -s 1 \
         --ignore-eos 2>/dev/null
 }
 predict_ms() { sed -n 's/^main: *predict time = *\([0-9.]*\) ms.*/\1/p'; }
@@ -124,7 +128,7 @@ PB=$(i=0; while [ $i -lt 128 ]; do printf 'a'; i=$((i + 1)); done)  # 128 byte t
 R=$W/rounds.txt
 : >"$R"
 ours() { # dir -> "p128 gen" tok/s
-    env OMP_WAIT_POLICY="$OURS_WAIT" "$B/bench_native" --child "$1" "$THREADS" 1 512 0 |
+    env $(wait_env "$OURS_WAIT") "$B/bench_native" --child "$1" "$THREADS" 1 512 0 |
         sed -n 's/^RESULT .* p128=\([0-9.]*\) .* gen=\([0-9.]*\) .*/\1 \2/p'
 }
 timed() { # model n_prompt n_predict prompt -> predict ms (empty unless the prompt was n_prompt tokens)
