@@ -19,7 +19,8 @@
 # flock(1) on it, so that other benchmarks using the same lock never overlap
 # a round). Both programs run with OMP_WAIT_POLICY=PASSIVE (llama.cpp's CPU
 # backend is built with OpenMP by default, and then its own threadpool's
-# polling is not used; override with OURS_WAIT / LLAMA_WAIT).
+# polling is not used); OURS_WAIT / LLAMA_WAIT: PASSIVE, ACTIVE or default
+# (OMP_WAIT_POLICY unset).
 #
 # 1. build/bench_native --write-only (the F32, F16, BF16 and 8-bit
 #    checkpoints); tools/to_gguf_gpt2.py converts F32, F16 and BF16 to GGUF
@@ -100,10 +101,14 @@ for t in f32 f16 bf16 q8; do
     [ -e "$T/merges.txt" ] || cp "$MERGES" "$T/merges.txt" || exit 1
 done
 
+wait_env() { # policy -> env arguments: "default" leaves OMP_WAIT_POLICY unset
+    if [ "$1" = default ]; then echo "-u OMP_WAIT_POLICY"; else echo "OMP_WAIT_POLICY=$1"; fi
+}
+
 # 2. greedy text, same prompt ids
 check() { # label gguf our_dir prompt n
     ids=$("$L/llama-tokenize" -m "$2" -p "$4" --ids --log-disable 2>/dev/null | tr -d '[] ')
-    env OMP_WAIT_POLICY="$LLAMA_WAIT" "$L/llama-simple" -m "$2" -n "$5" "$4" >"$W/check.out" 2>"$W/check.err"
+    env $(wait_env "$LLAMA_WAIT") "$L/llama-simple" -m "$2" -n "$5" "$4" >"$W/check.out" 2>"$W/check.err"
     # llama-simple prints the prompt, the generated text and a newline; build/generate the first two
     case $(cat "$W/check.out") in
         "$4"*) printf '%s' "$(cat "$W/check.out")" >"$W/check.llama" ;;
@@ -127,11 +132,11 @@ check "shakespeare F16, \"First Citizen:\"" "$W/shakespeare-f16.gguf" models/sha
 R=$W/rounds.txt
 : >"$R"
 ours() { # dir -> "p128 gen" tok/s
-    env OMP_WAIT_POLICY="$OURS_WAIT" "$B/bench_native" --child "$1" "$THREADS" 1 512 0 |
+    env $(wait_env "$OURS_WAIT") "$B/bench_native" --child "$1" "$THREADS" 1 512 0 |
         sed -n 's/^RESULT .* p128=\([0-9.]*\) .* gen=\([0-9.]*\) .*/\1 \2/p'
 }
 theirs() { # gguf -> "p128 gen" tok/s
-    env OMP_WAIT_POLICY="$LLAMA_WAIT" "$L/llama-bench" -m "$1" -t "$THREADS" -p 128 -n 128 -r 1 -o jsonl \
+    env $(wait_env "$LLAMA_WAIT") "$L/llama-bench" -m "$1" -t "$THREADS" -p 128 -n 128 -r 1 -o jsonl \
         2>"$W/llama-bench.err" >"$W/llama-bench.out"
     sed -n 's/.*"n_prompt": *\([0-9]*\), *"n_gen": *\([0-9]*\),.*"avg_ts": *\([0-9.e+]*\),.*/\1 \2 \3/p' \
         "$W/llama-bench.out" |
