@@ -102,6 +102,7 @@ ggml() { # model threads batch n_predict prompt -> stdout of gpt-2-backend
 predict_ms() { sed -n 's/^main: *predict time = *\([0-9.]*\) ms.*/\1/p'; }
 
 # 2. greedy text, same prompt ids
+. tools/side_by_side.sh
 check() { # label ggml_model our_dir prompt n
     ggml "$2" "$THREADS" 8 "$5" "$4" >"$W/check.out"
     ids=$(sed -n 's/.*first 8 tokens: //p' "$W/check.out" | tr -s ' ' ',' | sed 's/,$//')
@@ -110,11 +111,7 @@ check() { # label ggml_model our_dir prompt n
     # the text ggml printed: between the prompt line (and a blank line) and its timings
     printf '%s' "$(sed -n '/^main: number of tokens/,/^main: *load time/p' "$W/check.out" | sed '1,2d;$d')" \
         >"$W/check.ggml"
-    printf '%s' "$("$B/generate" -m "$3" --ids "$ids" --max-new-tokens "$5" --temperature 0 --threads "$THREADS" -q)" \
-        >"$W/check.ours"
-    if cmp -s "$W/check.ggml" "$W/check.ours"; then r=MATCH; else r=DIFFER; fi
-    printf '  %-34s prompt ids %-22s %3d greedy tokens: %s (%d bytes of text)\n' "$1" "$ids" "$5" "$r" \
-        "$(wc -c <"$W/check.ours")"
+    check_ours "$1" "$3" "$ids" "$5" "$W/check.ggml"
 }
 echo "check: greedy text from ggml's gpt-2 and build/generate, the same prompt ids:"
 check "124M F16 (random weights)" "$W/124m-f16.bin" "$T" "The quick brown fox" 32

@@ -106,6 +106,7 @@ wait_env() { # policy -> env arguments: "default" leaves OMP_WAIT_POLICY unset
 }
 
 # 2. greedy text, same prompt ids
+. tools/side_by_side.sh
 check() { # label gguf our_dir prompt n
     ids=$("$L/llama-tokenize" -m "$2" -p "$4" --ids --log-disable 2>/dev/null | tr -d '[] ')
     env $(wait_env "$LLAMA_WAIT") "$L/llama-simple" -m "$2" -n "$5" "$4" >"$W/check.out" 2>"$W/check.err"
@@ -114,11 +115,7 @@ check() { # label gguf our_dir prompt n
         "$4"*) printf '%s' "$(cat "$W/check.out")" >"$W/check.llama" ;;
         *) echo "  $1: llama-simple failed or did not echo the prompt ($(tail -1 "$W/check.err"))"; return ;;
     esac
-    printf '%s' "$("$B/generate" -m "$3" --ids "$ids" --max-new-tokens "$5" --temperature 0 --threads "$THREADS" -q)" \
-        >"$W/check.ours"
-    if cmp -s "$W/check.llama" "$W/check.ours"; then r=MATCH; else r=DIFFER; fi
-    printf '  %-34s prompt ids %-22s %3d greedy tokens: %s (%d bytes of text)\n' "$1" "$ids" "$5" "$r" \
-        "$(wc -c <"$W/check.ours")"
+    check_ours "$1" "$3" "$ids" "$5" "$W/check.llama"
 }
 echo "check: greedy text from llama.cpp's llama-simple and build/generate, the same prompt ids:"
 check "124M F32 (random weights)" "$W/124m-f32.gguf" "$W/124m-f32-tok" "The quick brown fox" 32
