@@ -32,6 +32,7 @@ costs next to nothing. ggml's gpt-2 computes the LM head for every prompt
 position, llm.h only for the last; with N small, ggml's prompt time is
 that of the rest of the network (tools/bench_ggml.sh). """
 import json
+import os
 import struct
 import sys
 
@@ -67,6 +68,17 @@ def read_safetensors(path):
             x = (x.astype(np.uint32) << 16).view(np.float32)
         out[name] = x.astype(np.float32)
     return out
+
+
+def read_folder(src, vocab_path=None):
+    """config.json and vocab.json (or vocab_path) of a Hugging Face GPT-2 folder:
+    (config, vocab, (n_vocab, n_ctx, n_embd, n_head, n_layer))."""
+    with open(os.path.join(src, "config.json"), encoding="utf-8") as f:
+        cfg = json.load(f)
+    with open(vocab_path or os.path.join(src, "vocab.json"), encoding="utf-8") as f:
+        vocab = json.load(f)
+    dims = (cfg["vocab_size"], cfg.get("n_positions", cfg.get("n_ctx")), cfg["n_embd"], cfg["n_head"], cfg["n_layer"])
+    return cfg, vocab, dims
 
 
 def byte_decoder():
@@ -132,12 +144,7 @@ def main(argv):
     if len(args) != 2:
         raise SystemExit("usage: to_ggml_gpt2.py [--ftype f16|f32] [--vocab FILE] [--vocab-rows N] DIR OUT")
     src, out_path = args
-    with open(src + "/config.json", encoding="utf-8") as f:
-        cfg = json.load(f)
-    with open(vocab_path or src + "/vocab.json", encoding="utf-8") as f:
-        vocab = json.load(f)
-    n_vocab, n_ctx = cfg["vocab_size"], cfg.get("n_positions", cfg.get("n_ctx"))
-    n_embd, n_head, n_layer = cfg["n_embd"], cfg["n_head"], cfg["n_layer"]
+    cfg, vocab, (n_vocab, n_ctx, n_embd, n_head, n_layer) = read_folder(src, vocab_path)
     if len(vocab) != n_vocab or sorted(vocab.values()) != list(range(n_vocab)):
         raise SystemExit("to_ggml_gpt2: the vocab has %d entries, not ids 0..%d" % (len(vocab), n_vocab - 1))
     by_id = [None] * n_vocab

@@ -40,7 +40,7 @@ import types
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from to_ggml_gpt2 import read_safetensors  # noqa: E402
+from to_ggml_gpt2 import read_folder, read_safetensors  # noqa: E402
 
 try:
     import sentencepiece  # noqa: F401
@@ -117,14 +117,9 @@ def main(argv):
     if len(args) != 2:
         raise SystemExit("usage: to_gguf_gpt2.py [--ftype f32|f16|bf16] [--vocab FILE] [--merges FILE] DIR OUT")
     src, out_path = args
-    with open(os.path.join(src, "config.json"), encoding="utf-8") as f:
-        cfg = json.load(f)
-    with open(vocab_path or os.path.join(src, "vocab.json"), encoding="utf-8") as f:
-        vocab = json.load(f)
+    cfg, vocab, (n_vocab, n_ctx, n_embd, n_head, n_layer) = read_folder(src, vocab_path)
     with open(merges_path or os.path.join(src, "merges.txt"), encoding="utf-8") as f:
         merges = [ln.rstrip("\n") for ln in f if ln.strip() and not ln.startswith("#version")]
-    n_vocab, n_ctx = cfg["vocab_size"], cfg.get("n_positions", cfg.get("n_ctx"))
-    n_embd, n_head, n_layer = cfg["n_embd"], cfg["n_head"], cfg["n_layer"]
     if len(vocab) != n_vocab or sorted(vocab.values()) != list(range(n_vocab)):
         raise SystemExit("to_gguf_gpt2: the vocab has %d entries, not ids 0..%d" % (len(vocab), n_vocab - 1))
     if any(len(m.split(" ")) != 2 for m in merges):
