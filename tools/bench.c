@@ -418,6 +418,16 @@ static int argmax(const float *x, int n) {
    prompts; for generation, the read bandwidth of the checkpoint's own bytes
    through a second mapping, opened after peak RSS was recorded), so that
    a fraction of the bound compares figures taken seconds apart. */
+/* The children's set-up: the model at dir, and session options of nt
+   threads and max_batch rows. Nonzero (reported) if the model fails to load. */
+static int child_setup(llm_model *m, const char *dir, llm_session_options *so, int nt, int max_batch) {
+    if (llm_model_load(m, dir, NULL) != LLM_OK) { fprintf(stderr, "bench: %s: %s\n", dir, llm_model_error(m)); return 1; }
+    memset(so, 0, sizeof *so);
+    so->n_threads = nt;
+    so->max_batch = max_batch;
+    return 0;
+}
+
 static int run_child(const char *dir, int nt, int runs, int max_batch) {
     llm_model m;
     llm_session s;
@@ -440,10 +450,7 @@ static int run_child(const char *dir, int nt, int runs, int max_batch) {
         llm_model_free(&m);
     }
     load = median(v, runs);
-    if (llm_model_load(&m, dir, NULL) != LLM_OK) return 1;
-    memset(&so, 0, sizeof so);
-    so.n_threads = nt;
-    so.max_batch = max_batch;
+    if (child_setup(&m, dir, &so, nt, max_batch)) return 1;
     if (llm_session_init(&s, &m, &so) != LLM_OK) { fprintf(stderr, "bench: %s\n", llm_session_error(&s)); return 1; }
     /* prompts: 128 then 512 tokens; res[0..5] = tok/s, peak, fraction */
     for (q = 0; q < 2; q++) {
@@ -502,10 +509,8 @@ static int run_child_context(const char *dir, int nt, int runs, int max_batch) {
     int k, i, q;
     uint64_t rs = 11;
     for (i = 0; i < 1024; i++) ids[i] = (int32_t)(rng_next(&rs) % NV);
-    if (!v || llm_model_load(&m, dir, NULL) != LLM_OK) { fprintf(stderr, "bench: %s: %s\n", dir, llm_model_error(&m)); return 1; }
-    memset(&so, 0, sizeof so);
-    so.n_threads = nt;
-    so.max_batch = max_batch;
+    if (!v) { fprintf(stderr, "bench: out of memory\n"); return 1; }
+    if (child_setup(&m, dir, &so, nt, max_batch)) return 1;
     if (llm_session_init(&s, &m, &so) != LLM_OK || llm_session_init(&s0, &m, &so) != LLM_OK) { fprintf(stderr, "bench: session\n"); return 1; }
     for (q = 0; q < 3; q++) {
         int P = ctx_pos[q];
@@ -552,10 +557,8 @@ static int run_child_beams(const char *dir, int nt, int runs, int max_batch) {
     int k, i, q, n_new[2] = { 0, 0 };
     uint64_t rs = 13;
     for (i = 0; i < 16; i++) ids[i] = (int32_t)(rng_next(&rs) % NV);
-    if (!v || llm_model_load(&m, dir, NULL) != LLM_OK) { fprintf(stderr, "bench: %s: %s\n", dir, llm_model_error(&m)); return 1; }
-    memset(&so, 0, sizeof so);
-    so.n_threads = nt;
-    so.max_batch = max_batch;
+    if (!v) { fprintf(stderr, "bench: out of memory\n"); return 1; }
+    if (child_setup(&m, dir, &so, nt, max_batch)) return 1;
     if (llm_session_init(&s1, &m, &so) != LLM_OK) { fprintf(stderr, "bench: session\n"); return 1; }
     so.n_seq_max = 4;
     if (llm_session_init(&s4, &m, &so) != LLM_OK) { fprintf(stderr, "bench: session of 4 slots\n"); return 1; }
