@@ -1,10 +1,13 @@
 #!/bin/sh
 # tools/download_gpt2.sh without a network: $CURL is a fake curl that serves
 # https://huggingface.co/REPO/resolve/main/FILE from a local folder (and can
-# stop part-way, like a dropped connection). Checks the script's own error
-# message, that no empty models/NAME/ is left, resuming with -C -, the
-# current repo ids, and the size and header checks. Run from the repository
-# root. Prints "test_download: N passed, N failed".
+# stop part-way, like a dropped connection, or fail as curl does without a
+# network). The script is run as README writes it, `tools/download_gpt2.sh
+# NAME` (so its executable bit counts), from a scratch folder whose tools/ is
+# the repository's. Checks the script's own error messages (no network, an
+# HTTP error, an interrupted transfer), that no empty models/NAME/ is left,
+# resuming with -C -, the current repo ids, and the size and header checks.
+# Run from the repository root. Prints "test_download: N passed, N failed".
 ROOT=$(pwd)
 TMP=${TMPDIR:-/tmp}/test_download.$$
 pass=0; fail=0
@@ -14,9 +17,11 @@ check() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; f
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$TMP/hf" "$TMP/run"
 # the fake curl: -o FILE, -C - (append from FILE's size), the URL last;
-# FAKE_CUT=N stops model.safetensors after N bytes with curl's exit status 18
+# FAKE_CUT=N stops model.safetensors after N bytes with curl's exit status 18;
+# FAKE_EXIT=N fails at once with status N (6: host not resolved, 7: no connection)
 cat >"$TMP/curl" <<'FAKE'
 #!/bin/sh
+[ -n "${FAKE_EXIT:-}" ] && exit "$FAKE_EXIT"
 out=; resume=0
 while [ $# -gt 1 ]; do
     case "$1" in -o) out=$2; shift ;; -C) resume=1; shift ;; esac
@@ -33,7 +38,10 @@ tail -c +$((from + 1)) "$src" >>"$out"
 FAKE
 chmod +x "$TMP/curl"
 export FAKE_HF="$TMP/hf" FAKE_LOG="$TMP/log" CURL="$TMP/curl"
-dl() { (cd "$TMP/run" && sh "$ROOT/tools/download_gpt2.sh" "$@" >"$TMP/out" 2>"$TMP/err"); }
+ln -s "$ROOT/tools" "$TMP/run/tools"
+dl() { (cd "$TMP/run" && tools/download_gpt2.sh "$@" >"$TMP/out" 2>"$TMP/err"); }
+# the message's line for a failed download, and whether it says text $2
+says() { grep "could not download" "$TMP/err" | grep -q "$1"; }
 
 # a repo: the shipped model's files, with GPT-2's merges (its sha256 is checked)
 r="$TMP/hf/test/tiny"
@@ -46,11 +54,24 @@ check "failed download: exit status" "$?" "1"
 if grep -q "could not download https://huggingface.co/test/nothing-here/resolve/main/config.json" "$TMP/err"; then ok
 else bad "failed download: message '$(cat "$TMP/err")'"; fi
 if [ -e "$TMP/run/models/nothing-here" ]; then bad "failed download: models/nothing-here left behind"; else ok; fi
+if says "HTTP error" && ! says "resume"; then ok; else bad "HTTP error: message '$(cat "$TMP/err")'"; fi
+check "failed download: one line on stderr" "$(wc -l <"$TMP/err" | tr -d ' ')" "1"
+
+# no network: curl's exit 6 (host not resolved) and 7 (cannot connect) say so, not "resume"
+for code in 6 7; do
+    FAKE_EXIT=$code dl test/tiny
+    check "curl exit $code: exit status" "$?" "1"
+    if says "no network" && says "check the connection" && ! says "resume"; then ok
+    else bad "curl exit $code: message '$(cat "$TMP/err")'"; fi
+    check "curl exit $code: one line on stderr" "$(wc -l <"$TMP/err" | tr -d ' ')" "1"
+    if [ -e "$TMP/run/models/tiny" ]; then bad "curl exit $code: models/tiny left behind"; else ok; fi
+done
 
 # an interrupted download resumes where it stopped, and the result is whole
 FAKE_CUT=100000 dl test/tiny
 check "interrupted download: exit status" "$?" "1"
 check "interrupted download: .part kept" "$(wc -c <"$TMP/run/models/tiny/model.safetensors.part" | tr -d ' ')" "100000"
+if says "run again to resume"; then ok; else bad "interrupted download: message '$(cat "$TMP/err")'"; fi
 dl test/tiny
 check "resumed download: exit status" "$?" "0"
 if cmp -s "$r/model.safetensors" "$TMP/run/models/tiny/model.safetensors"; then ok; else bad "resumed download differs"; fi

@@ -10,7 +10,8 @@
 # safetensors header (its length fits the file, the file ends where the
 # last tensor ends); for the models it knows, n_layer and n_embd in the
 # header's tensor names and shapes, and gpt2's exact size. A failed download
-# says which file; a models/NAME/ that it created and left empty is removed.
+# says which file and why (no network, an HTTP error, or an interrupted
+# transfer to resume); a models/NAME/ that it created and left empty is removed.
 # $CURL overrides the curl command (tests/test_download.sh uses a fake one).
 set -u
 CURL=${CURL:-curl}
@@ -39,7 +40,17 @@ for f in config.json vocab.json merges.txt model.safetensors; do
     echo "fetching $base/$f"
     $CURL -fL --retry 3 -C - -o "$out/$f.part" "$base/$f" || {
         rc=$?
-        echo "$0: could not download $base/$f (curl exit status $rc); run again to resume" >&2
+        case $rc in
+            5|6) why="no network: huggingface.co (or the proxy) could not be resolved (curl exit status $rc)"
+                 why="$why; check the connection, then run again" ;;
+            7) why="no network: could not connect to huggingface.co (curl exit status 7)"
+               why="$why; check the connection (or a firewall or proxy), then run again" ;;
+            22) why="the server answered with an HTTP error (curl exit status 22)"
+                why="$why: is '$repo' a Hugging Face repo id with a $f?" ;;
+            *) why="curl exit status $rc; run again"
+               [ -s "$out/$f.part" ] && why="$why to resume" ;;
+        esac
+        echo "$0: could not download $base/$f: $why" >&2
         [ -s "$out/$f.part" ] || rm -f "$out/$f.part"
         [ "$created" -eq 1 ] && rmdir "$out" 2>/dev/null
         exit 1
