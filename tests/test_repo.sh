@@ -3,50 +3,74 @@
 # "#!" is executable in git (mode 100755), and every command in README.md and
 # docs/*.md that runs a repository script directly (a line of a ```sh block
 # that starts with tools/..., tests/... or examples/...) names a tracked,
-# executable file, so that it runs as written. SKIP outside a git checkout.
+# executable file, so that it runs as written (SKIP outside a git checkout).
+# And `make test` as README writes it: a top-level make without -j builds on
+# every core and first says what it does and how long it takes, while a -j on
+# the command line or in MAKEFLAGS wins (dry runs, make -n -p).
 # Run from the repository root. Prints "test_repo: N passed, N failed".
 pass=0; fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL test_repo.sh: $1"; }
-if ! command -v git >/dev/null 2>&1 || ! git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    echo "SKIP test_repo.sh: not a git checkout"
-    echo "test_repo: 0 passed, 0 failed"
-    exit 0
-fi
 TMP=${TMPDIR:-/tmp}/test_repo.$$
 trap 'rm -f "$TMP"' EXIT
+git_checks() {
+    # modes in git: "MODE HASH STAGE<TAB>PATH" for every tracked file
+    git ls-files -s >"$TMP"
+    n=0
+    while IFS= read -r line; do
+        mode=${line%% *}
+        path=${line#*	}
+        [ "$mode" = 120000 ] && continue         # a symbolic link
+        [ -f "$path" ] || continue                # deleted in the work tree
+        [ "$(head -c 2 "$path")" = "#!" ] || continue
+        n=$((n + 1))
+        if [ "$mode" = 100755 ]; then ok
+        else bad "$path starts with #! but is mode $mode in git (git update-index --chmod=+x '$path')"; fi
+    done <"$TMP"
+    if [ "$n" -gt 0 ]; then ok; else bad "no tracked file starts with #! (git ls-files -s: $(wc -l <"$TMP") lines)"; fi
 
-# modes in git: "MODE HASH STAGE<TAB>PATH" for every tracked file
-git ls-files -s >"$TMP"
-n=0
-while IFS= read -r line; do
-    mode=${line%% *}
-    path=${line#*	}
-    [ "$mode" = 120000 ] && continue         # a symbolic link
-    [ -f "$path" ] || continue                # deleted in the work tree
-    [ "$(head -c 2 "$path")" = "#!" ] || continue
-    n=$((n + 1))
-    if [ "$mode" = 100755 ]; then ok
-    else bad "$path starts with #! but is mode $mode in git (git update-index --chmod=+x '$path')"; fi
-done <"$TMP"
-[ "$n" -gt 0 ] && ok || bad "no tracked file starts with #! (git ls-files -s gave $(wc -l <"$TMP" | tr -d ' ') lines)"
+    # commands in the documentation that run a repository script as a program
+    for doc in README.md docs/*.md; do
+        [ -f "$doc" ] || continue
+        awk '/^```/ { inblock = !inblock && ($0 == "```sh"); next } inblock { print $1 }' "$doc" |
+            grep -E '^(tools|tests|examples)/' | sort -u | while IFS= read -r cmd; do
+            mode=$(git ls-files -s -- "$cmd" | cut -d' ' -f1)
+            if [ "$mode" = 100755 ]; then echo ok
+            else echo "bad $doc runs '$cmd', which is ${mode:-not tracked} in git, not an executable (100755)"; fi
+        done
+    done >"$TMP"
+    while IFS= read -r line; do
+        case "$line" in ok) ok ;; "bad "*) bad "${line#bad }" ;; esac
+    done <"$TMP"
+    # README's quick start runs the download script directly: it must be among the commands checked
+    if awk '/^```sh/,/^```$/' README.md | grep -q '^tools/.*download_gpt2.sh gpt2'; then ok
+    else bad "README.md has no \`tools/.../download_gpt2.sh gpt2\` command in a sh block"; fi
+}
+if command -v git >/dev/null 2>&1 && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git_checks
+else echo "SKIP test_repo.sh: not a git checkout (the checks of modes in git)"; fi
 
-# commands in the documentation that run a repository script as a program
-for doc in README.md docs/*.md; do
-    [ -f "$doc" ] || continue
-    awk '/^```/ { inblock = !inblock && ($0 == "```sh"); next } inblock { print $1 }' "$doc" |
-        grep -E '^(tools|tests|examples)/' | sort -u | while IFS= read -r cmd; do
-        mode=$(git ls-files -s -- "$cmd" | cut -d' ' -f1)
-        if [ "$mode" = 100755 ]; then echo ok
-        else echo "bad $doc runs '$cmd', which is ${mode:-not tracked} in git, not an executable (100755)"; fi
-    done
-done >"$TMP"
-while IFS= read -r line; do
-    case "$line" in ok) ok ;; "bad "*) bad "${line#bad }" ;; esac
-done <"$TMP"
-# README's quick start runs the download script directly: it must be among the commands checked
-if awk '/^```sh/,/^```$/' README.md | grep -q '^tools/.*download_gpt2.sh gpt2'; then ok
-else bad "README.md has no \`tools/.../download_gpt2.sh gpt2\` command in a sh block"; fi
+# `make test` as README writes it (no -j): it builds on every core and says first what it does and how
+# long it takes; a -j on the command line or in MAKEFLAGS wins. Dry runs (-n) of a top-level make.
+if command -v make >/dev/null 2>&1; then
+    # a top-level make (not this one's sub-make), with MAKEFLAGS=$TOP_MAKEFLAGS
+    topmake() {
+        env -u MAKELEVEL -u MFLAGS -u MAKEOVERRIDES MAKEFLAGS="${TOP_MAKEFLAGS:-}" make -n -p "$@" 2>&1
+    }
+    makejobs() { sed -n 's/^MAKEFLAGS = .* \(-j[0-9]*\).*/\1/p' | head -n 1; }
+    check() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
+    cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+    topmake test >"$TMP"
+    case "$(head -n 1 "$TMP")" in "make test: builds every program and test on all $cores cores"*) ok ;;
+        *) bad "make test's first line: '$(head -n 1 "$TMP")'" ;; esac
+    if head -n 2 "$TMP" | grep -q "minutes on an idle 2-core machine"; then ok
+    else bad "make test's first lines say nothing of how long it takes"; fi
+    check "make test: jobs" "$(makejobs <"$TMP")" "-j$cores"
+    check "make -j1 test: jobs" "$(topmake -j1 test | makejobs)" "-j1"
+    check "MAKEFLAGS=-j1 make test: jobs" "$(TOP_MAKEFLAGS=-j1 topmake test | makejobs)" "-j1"
+    check "make run: jobs" "$(topmake run | makejobs)" ""
+else
+    echo "SKIP test_repo.sh: make not installed (the make test checks)"
+fi
 
 echo "test_repo: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
