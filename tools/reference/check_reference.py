@@ -163,7 +163,7 @@ def main():
         d = os.path.join(DATA, name)
         model = ref.load_model(d)
         stored, meta = ref.read_safetensors(os.path.join(d, "reference.safetensors"))
-        check(meta.get("generator") == "tools/make_fixtures.py", f"{name}: metadata")
+        check(meta.get("generator") == "tools/reference/make_fixtures.py", f"{name}: metadata")
         all_logits, moves = [], []
         for k in range(3):
             ids = stored[f"ids_{k}"].astype(np.int64).tolist()

@@ -299,7 +299,7 @@ def write_reference(d, fx, model, rng):
         tensors[f"logits_{k}"] = ("F32", logits.astype(np.float32))
         stats.append(logits)
     ref.write_safetensors(os.path.join(d, "reference.safetensors"), tensors, {
-        "generator": "tools/make_fixtures.py",
+        "generator": "tools/reference/make_fixtures.py",
         "precision": "float64 reference from stored weights"})
 
     allv = np.concatenate(stats, axis=0)

@@ -133,7 +133,7 @@ def main(argv=None):
         os.path.join(args.out, "reference.safetensors"),
         {"ids_0": ("F32", np.array(passage, dtype=np.float32)),
          "logits_0": ("F32", logits.numpy().astype(np.float32))},
-        metadata={"generator": "tools/make_shakespeare_ref.py",
+        metadata={"generator": "tools/reference/make_shakespeare_ref.py",
                   "precision": "float64 reference from stored weights",
                   "passage": f"validation ids [{REF_START}, {REF_START + T_REF})"})
     print(f"passage: {tok.decode(passage)!r}")

@@ -99,7 +99,7 @@ def main():
         "logits_0": ("F32", logits.astype(np.float32)),
         "greedy_0": ("F32", np.array(g0, dtype=np.float32)),
         "greedy_empty": ("F32", np.array(ge, dtype=np.float32))}, {
-        "generator": "tools/make_wordpiece_model.py", "precision": "float64 reference from stored weights"})
+        "generator": "tools/reference/make_wordpiece_model.py", "precision": "float64 reference from stored weights"})
     print("wordpiece-gpt2: V %d, prompt %d ids, greedy %d ids (ends in [SEP]: %s, margin %.3g), "
           "empty prompt %d ids (ends in [SEP]: %s, margin %.3g)" %
           (V, len(prompt), len(g0), g0[-1] == sep, m0, len(ge), ge[-1] == sep, me))

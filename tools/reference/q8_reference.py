@@ -150,7 +150,7 @@ def main():
             tensors[f"logits_{k}"] = ("F32", logits.astype(np.float32))
             k += 1
         ref.write_safetensors(os.path.join(dst, "reference.safetensors"), tensors, {
-            "generator": "tools/q8_reference.py",
+            "generator": "tools/reference/q8_reference.py",
             "precision": "float64 reference from the stored int8 weights, activations quantized per block of 32"})
         print(f"q8-{src:12s} {k} prompts; max |8-bit - float logits| {worst:.4f}")
 
