@@ -6,8 +6,8 @@
 #   make CC=clang test
 #   make OMP=0 test      build without OpenMP
 #   make NATIVE=0 test   portable build (no -march=native: the scalar kernels)
-#   make bench           speed on GPT-2 124M- and medium-shaped models (tools/bench.c)
-#   make bench-batch     several sequences at once vs one (tools/bench_batch.c; also run by make bench)
+#   make bench           speed on GPT-2 124M- and medium-shaped models (tools/bench/bench.c)
+#   make bench-batch     several sequences at once vs one (tools/bench/bench_batch.c; also run by make bench)
 #   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
 #   make bench-server    build/server's throughput with 1, 4 and 8 clients
 #   make sanitize        the test programs under ASan + UBSan
@@ -55,7 +55,7 @@ endif
 
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
-TOOLS    := $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
+TOOLS    := $(patsubst %.c,$(BUILD)/%,$(notdir $(wildcard tools/bench/*.c tools/convert/*.c)))
 SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh tests/test_beam_cli.sh tests/test_lowlevel.sh tests/test_download.sh tests/test_install.sh
 SCRIPTS  += tests/test_repo.sh
 HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h>\n\043include <poll.h>\n' | \
@@ -78,7 +78,9 @@ $(BUILD)/%: examples/%.c llm.h examples/cli.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
 $(BUILD)/%: tests/%.c llm.h tests/test.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
-$(BUILD)/%: tools/%.c tools/bench_util.h llm.h | $(BUILD)
+$(BUILD)/%: tools/bench/%.c tools/bench/bench_util.h llm.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
+$(BUILD)/%: tools/convert/%.c llm.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
 
 # build/server (examples/server.c): POSIX sockets and threads (HAVE_POSIX
@@ -149,16 +151,16 @@ run: $(BUILD)/generate
 	$(BUILD)/generate -m models/shakespeare -p "$(PROMPT)" $(RUN_ARGS)
 
 # make bench: llm.h on a GPT-2 124M-shaped model against this machine's
-# limits and PyTorch (tools/bench.c, tools/bench_torch.py); always built for
+# limits and PyTorch (tools/bench/bench.c, tools/bench/bench_torch.py); always built for
 # this CPU. BENCH_ARGS: e.g. --threads 2 --runs 7 --no-torch
-$(BUILD)/bench_native: tools/bench.c tools/bench_util.h llm.h | $(BUILD)
+$(BUILD)/bench_native: tools/bench/bench.c tools/bench/bench_util.h llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
-$(BUILD)/bench_batch: tools/bench_batch.c tools/bench_util.h llm.h | $(BUILD)
+$(BUILD)/bench_batch: tools/bench/bench_batch.c tools/bench/bench_util.h llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS)
 bench: $(BUILD)/bench_native $(BUILD)/bench_batch $(BUILD)/quantize
 	$(BUILD)/bench_native $(BENCH_ARGS)
 	$(BUILD)/bench_batch $(BENCH_BATCH_ARGS)
-# make bench-batch: only the several-sequences table (tools/bench_batch.c:
+# make bench-batch: only the several-sequences table (tools/bench/bench_batch.c:
 # llm_generate with num_return_sequences 1, 2, 5, 8 on the 124M-shaped F32
 # and F16 checkpoints, written first if absent). BENCH_BATCH_ARGS: e.g.
 # --threads 2 --runs 7 --rows
@@ -169,14 +171,14 @@ bench-tokenizer: $(BUILD)/bench_tokenizer
 	$(BUILD)/bench_tokenizer $(BENCH_TOKENIZER_ARGS)
 
 bench-wait: $(BUILD)/generate $(BUILD)/bench_native
-	sh tools/bench_wait.sh
-	MODEL=124m sh tools/bench_wait.sh
-# make bench-ggml: tools/bench_ggml.sh (README "Side by side with ggml"); skips without GGML_DIR
+	sh tools/bench/bench_wait.sh
+	MODEL=124m sh tools/bench/bench_wait.sh
+# make bench-ggml: tools/bench/bench_ggml.sh (README "Side by side with ggml"); skips without GGML_DIR
 bench-ggml: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
-	sh tools/bench_ggml.sh
-# make bench-llamacpp: tools/bench_llamacpp.sh (README "Side by side with llama.cpp"); skips without LLAMA_DIR
+	sh tools/bench/bench_ggml.sh
+# make bench-llamacpp: tools/bench/bench_llamacpp.sh (README "Side by side with llama.cpp"); skips without LLAMA_DIR
 bench-llamacpp: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
-	sh tools/bench_llamacpp.sh
+	sh tools/bench/bench_llamacpp.sh
 
 # make install: the header, the programs (as llm-generate, llm-score,
 # llm-chat, llm-tokenize: built as configured, -march=native by default)

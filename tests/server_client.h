@@ -1,5 +1,5 @@
 /* server_client.h - starting build/server and talking to it over
-   127.0.0.1, shared by tests/test_server.c and tools/bench_server.c.
+   127.0.0.1, shared by tests/test_server.c and tools/bench/bench_server.c.
    POSIX; include after defining _POSIX_C_SOURCE 200809L and after
    examples/server_http.h (for sb). */
 #ifndef SERVER_CLIENT_H

@@ -1,6 +1,6 @@
 /* Beam search and no_repeat_ngram_size against tests/data/beam-ref/cases.txt,
-   written by tools/beam_reference.py: an independent float64 beam search
-   over tools/gpt2_reference.py with Hugging Face's semantics (see the
+   written by tools/reference/beam_reference.py: an independent float64 beam search
+   over tools/reference/gpt2_reference.py with Hugging Face's semantics (see the
    README there). Every case runs twice: in the caller's session (n_seq_max
    = num_beams) and in a one-slot session, where llm_generate makes its own.
 

@@ -64,7 +64,7 @@ if grep -q "generated: 24 tokens in 3 sequence(s)" "$TMP.err"; then ok; else bad
 out=$("$B/generate" -m $M -p "ROMEO: But soft, what light through yonder window breaks?" --greedy --max-new-tokens 32 --stop "Romeo" -q 2>/dev/null)
 case "$out" in *"Romeo's"*) bad "stop string: text goes on past 'Romeo': $out" ;; *Romeo) ok ;; *) bad "stop string: '$out'" ;; esac
 # a BERT-vocabulary model: an empty prompt starts from [CLS], greedy stops at [SEP] (the float64 reference
-# of tools/make_wordpiece_model.py: greedy_empty is token 353 "\303\251" six times, then [SEP])
+# of tools/reference/make_wordpiece_model.py: greedy_empty is token 353 "\303\251" six times, then [SEP])
 out=$("$B/generate" -m tests/data/wordpiece-gpt2 --greedy --max-new-tokens 20 -q 2>/dev/null)
 check "generate, WordPiece model, empty prompt" "$out" "$(printf '\303\251 \303\251 \303\251 \303\251 \303\251 \303\251')"
 # --help documents every flag the parser knows

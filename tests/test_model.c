@@ -1,12 +1,12 @@
 /* Logits of llm.h against the independent PyTorch reference
-   (tools/make_fixtures.py wrote tests/data/<name>/reference.safetensors). */
+   (tools/reference/make_fixtures.py wrote tests/data/<name>/reference.safetensors). */
 #define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "test.h"
 #include <stdlib.h>
 
 #define MAXP 3
-/* 8-bit checkpoints (tools/q8_reference.py): the reference quantizes the
+/* 8-bit checkpoints (tools/reference/q8_reference.py): the reference quantizes the
    activations by the same rule, so the logits agree to f32 rounding except
    where that rounding moves an activation across a rounding boundary of its
    8-bit quantization (q changes by 1: the output by about d_x * d_w * 127,

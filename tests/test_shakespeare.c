@@ -1,7 +1,7 @@
 /* The shipped Tiny Shakespeare model (models/shakespeare) against PyTorch:
    logits on a held-out passage, the prompt's tokenization and greedy
    generation (tests/data/shakespeare-ref, written by
-   tools/make_shakespeare_ref.py with a float64 forward of the same F16
+   tools/reference/make_shakespeare_ref.py with a float64 forward of the same F16
    weights). The perplexity check goes through build/score in
    tests/test_cli.sh. */
 #define LLM_IMPLEMENTATION

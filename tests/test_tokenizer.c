@@ -992,7 +992,7 @@ static void test_formats_gpt2(const llm_tokenizer *ref) {
     free(enc_json.p); free(bpe.p); free(o.p);
 }
 
-/* The small hand-made vocabulary (tools/make_tokenizer_fixtures.py): bytes
+/* The small hand-made vocabulary (tools/reference/make_tokenizer_fixtures.py): bytes
    at ids 0..255 in byte order, merges 256 Ġt, 257 he, 258 Ġthe, 259 at,
    260 cat, 261 Ġcat, 262 ll, 263 ell, 264 hell, 265 hello; gap 266..299;
    300 <|endoftext|>; tokenizer.json adds 301 <|pad|>. */

@@ -1,5 +1,5 @@
 /* A GPT-2 checkpoint with a BERT WordPiece vocabulary (tests/data/wordpiece-gpt2,
-   made by tools/make_wordpiece_model.py): the folder loads with its
+   made by tools/reference/make_wordpiece_model.py): the folder loads with its
    vocab.txt tokenizer, the prompt encodes to the JS oracle's ids, the logits
    and the greedy continuations (ending at [SEP]) match the float64 PyTorch
    reference. */

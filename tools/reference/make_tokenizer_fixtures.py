@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write the small hand-made tokenizer fixtures in tests/data/tokenizer/.
 
-    python3 tools/make_tokenizer_fixtures.py      (from the repository root)
+    python3 tools/reference/make_tokenizer_fixtures.py      (from the repository root)
 
 One tiny byte-level BPE vocabulary (not GPT-2's: 256 byte tokens at ids
 0..255 in byte order, ten merges, a gap, "<|endoftext|>" at 300) in the three
@@ -18,7 +18,7 @@ The output is deterministic.
 import json
 import os
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "tokenizer")
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "data", "tokenizer")
 
 
 def bytes_to_unicode():

@@ -18,9 +18,9 @@ Library use:
     logits = ref.forward(model, [1, 2, 3])         # float64 [T, V]
 
 CLI use (run with the system python that has torch):
-    /usr/bin/python3 tools/gpt2_reference.py MODEL_DIR --ids 1,2,3
-    /usr/bin/python3 tools/gpt2_reference.py MODEL_DIR --ids 1,2,3 --save out.npy
-    /usr/bin/python3 tools/gpt2_reference.py MODEL_DIR --ids 1,2,3 --save out.safetensors
+    /usr/bin/python3 tools/reference/gpt2_reference.py MODEL_DIR --ids 1,2,3
+    /usr/bin/python3 tools/reference/gpt2_reference.py MODEL_DIR --ids 1,2,3 --save out.npy
+    /usr/bin/python3 tools/reference/gpt2_reference.py MODEL_DIR --ids 1,2,3 --save out.safetensors
 
 The small safetensors reader/writer below is also our own code (no
 `safetensors` / `transformers` packages).

@@ -3,7 +3,7 @@
 
 Run from the repository root with the system python that has torch:
 
-    /usr/bin/python3 tools/make_shakespeare_ref.py
+    /usr/bin/python3 tools/reference/make_shakespeare_ref.py
     # options: --model models/shakespeare --data ../shared/data/text/tiny-shakespeare.txt
     #          --out tests/data/shakespeare-ref
 
@@ -12,7 +12,7 @@ Writes into the output folder:
   reference.safetensors  F32 `ids_0` [T] (a held-out passage of T = 64 tokens
                          from the validation split) and `logits_0` [T, V],
                          float64 forward of the stored weights by
-                         tools/gpt2_reference.py, stored as float32.
+                         tools/reference/gpt2_reference.py, stored as float32.
   greedy.txt             line 1: prompt text; line 2: prompt ids; line 3: the
                          32 greedy continuation ids (float64 reference),
                          for a prompt whose 32 steps have no near-ties.
@@ -24,7 +24,7 @@ Writes into the output folder:
                          protocol with W = n_ctx.
 
 It also checks that the model round-trips: the float64 logits of
-tools/gpt2_reference.py and of tools/train.py's own model class (loaded from
+tools/reference/gpt2_reference.py and of tools/train/train.py's own model class (loaded from
 the same files) agree within 1e-4, and that the float32 greedy run gives the
 same ids as the float64 one.  Deterministic: rerunning rewrites identical
 files.
@@ -39,12 +39,13 @@ import numpy as np
 import torch
 
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "train")]  # gpt2_reference; train, train_tokenizer
 import gpt2_reference as ref  # noqa: E402
 import train as tr  # noqa: E402
 import train_tokenizer as tt  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 T_REF = 64            # positions in reference.safetensors
 REF_START = 4096      # where in the validation ids the passage starts
@@ -132,7 +133,7 @@ def main(argv=None):
         os.path.join(args.out, "reference.safetensors"),
         {"ids_0": ("F32", np.array(passage, dtype=np.float32)),
          "logits_0": ("F32", logits.numpy().astype(np.float32))},
-        metadata={"generator": "tools/make_shakespeare_ref.py",
+        metadata={"generator": "tools/reference/make_shakespeare_ref.py",
                   "precision": "float64 reference from stored weights",
                   "passage": f"validation ids [{REF_START}, {REF_START + T_REF})"})
     print(f"passage: {tok.decode(passage)!r}")
@@ -174,7 +175,7 @@ def main(argv=None):
         f.write(f"# mean NLL (nats/token) of val.ids ({what}): consecutive "
                 f"windows of W={n_ctx} inputs from an empty context, each "
                 f"predicting the next token; {len(ids) - 1} predictions; "
-                f"float64 tools/gpt2_reference.py; perplexity "
+                f"float64 tools/reference/gpt2_reference.py; perplexity "
                 f"{math.exp(loss):.4f}\n")
         f.write(f"{loss:.6f}\n")
     print(f"val.ids: {what}; windowed loss (W={n_ctx}) {loss:.6f}, "

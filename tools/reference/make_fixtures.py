@@ -3,7 +3,7 @@
 
 Run from the repository root with the system python that has torch:
 
-    /usr/bin/python3 tools/make_fixtures.py
+    /usr/bin/python3 tools/reference/make_fixtures.py
 
 Everything is seeded (numpy Generator per fixture, torch.manual_seed), so a
 rerun produces byte-identical files.  For each fixture folder
@@ -13,7 +13,7 @@ tests/data/<name>/ this writes
     config.json            Hugging Face style config (most fixtures)
     reference.safetensors  F32 ids_k [T] and logits_k [T, V] for k = 0, 1, 2
 
-The reference logits come from tools/gpt2_reference.py, computed in float64
+The reference logits come from tools/reference/gpt2_reference.py, computed in float64
 from the weights read back from the written model.safetensors (so reduced
 precision files use exactly their rounded weights).
 """
@@ -30,7 +30,7 @@ sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpt2_reference as ref  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "data")
 
 # name, seed, hyper-parameters and file options
@@ -299,7 +299,7 @@ def write_reference(d, fx, model, rng):
         tensors[f"logits_{k}"] = ("F32", logits.astype(np.float32))
         stats.append(logits)
     ref.write_safetensors(os.path.join(d, "reference.safetensors"), tensors, {
-        "generator": "tools/make_fixtures.py",
+        "generator": "tools/reference/make_fixtures.py",
         "precision": "float64 reference from stored weights"})
 
     allv = np.concatenate(stats, axis=0)
@@ -343,7 +343,7 @@ def make_missing_shard():
 def make_converted():
     """A pytorch_model.bin (torch.save of a state dict with Hugging Face's
     names, the head tied to wte by shared storage, the attention mask
-    buffers, F16 weights) converted by tools/convert_to_safetensors.py into
+    buffers, F16 weights) converted by tools/convert/convert_to_safetensors.py into
     tests/data/converted-f16. The reference logits come from the original
     state dict, written by gpt2_reference.py's own writer into a temporary
     folder, not from the converted file. A pickle that would run code must
@@ -362,7 +362,7 @@ def make_converted():
     state["lm_head.weight"] = state["transformer.wte.weight"]  # tied: the same storage
     d = os.path.join(OUT, fx["name"])
     os.makedirs(d, exist_ok=True)
-    conv = os.path.join(ROOT, "tools", "convert_to_safetensors.py")
+    conv = os.path.join(ROOT, "tools", "convert", "convert_to_safetensors.py")
     with tempfile.TemporaryDirectory() as tmp:
         src, plain = os.path.join(tmp, "src"), os.path.join(tmp, "plain")
         os.makedirs(src)

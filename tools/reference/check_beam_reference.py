@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Sanity checks for tools/beam_reference.py and tests/data/beam-ref/cases.txt.
+"""Sanity checks for tools/reference/beam_reference.py and tests/data/beam-ref/cases.txt.
 
-    /usr/bin/python3 tools/check_beam_reference.py
+    /usr/bin/python3 tools/reference/check_beam_reference.py
 
 1. num_beams=1 beam search equals greedy decoding (no EOS, and with EOS plus
    early_stopping=True), on several checkpoints and prompts.
@@ -14,10 +14,10 @@
    several length penalties, every early_stopping value and with
    no_repeat_ngram_size.
 3. Every case in cases.txt: the stored scores equal a fresh recomputation from
-   tools/gpt2_reference.py's logits of the stored ids; hypotheses are sorted
+   tools/reference/gpt2_reference.py's logits of the stored ids; hypotheses are sorted
    best first, distinct, end on EOS or at max_new_tokens, contain no earlier
    EOS and repeat no n-gram when no_repeat_ngram_size is set; and the file is
-   exactly what tools/beam_reference.py generates now.
+   exactly what tools/reference/beam_reference.py generates now.
 """
 
 import itertools
@@ -164,7 +164,7 @@ def check_fixtures():
     with open(path) as f:
         stored = f.read()
     text = capture_build()
-    check(text == stored, "cases.txt is exactly what tools/beam_reference.py generates")
+    check(text == stored, "cases.txt is exactly what tools/reference/beam_reference.py generates")
 
 
 def capture_build():

@@ -25,14 +25,14 @@ merged; ties are broken by the lexicographically smallest pair
 (left string, then right string, compared as byte-level-unicode strings).
 Pair counts are updated incrementally over a word-frequency table.
 
-Library use (also used by tools/train.py):
+Library use (also used by tools/train/train.py):
     import train_tokenizer as tt
     merges = tt.train_bpe(text, vocab_size=4096)
     tt.save(folder, merges)
     tok = tt.Tokenizer.load(folder); ids = tok.encode(text); tok.decode(ids)
 
 CLI:
-    /usr/bin/python3 tools/train_tokenizer.py INPUT.txt OUT_DIR --vocab-size 4096
+    /usr/bin/python3 tools/train/train_tokenizer.py INPUT.txt OUT_DIR --vocab-size 4096
 """
 
 import argparse

@@ -1,16 +1,16 @@
 #!/usr/bin/python3
-"""Plain PyTorch GPT-2 with a KV cache, timed like tools/bench.c times llm.h.
+"""Plain PyTorch GPT-2 with a KV cache, timed like tools/bench/bench.c times llm.h.
 
-    /usr/bin/python3 tools/bench_torch.py --model build/bench/f32 [--threads N] [--runs R]
+    /usr/bin/python3 tools/bench/bench_torch.py --model build/bench/f32 [--threads N] [--runs R]
 
-Reads the F32 model.safetensors that tools/bench.c wrote (same weights),
+Reads the F32 model.safetensors that tools/bench/bench.c wrote (same weights),
 builds the usual GPT-2 forward pass (pre-LN, tanh GELU, causal attention,
 LM head tied to wte) from torch primitives, and measures with the same
 protocol: load time (file -> tensors), prompt throughput for 128 and 512
 tokens (last position's logits), generation throughput for 128 tokens after
 a 16-token prompt (greedy), each the median of R runs after one warm-up, and
 peak RSS. Prints one line starting with RESULT (or SKIP when torch is
-missing). Threads: torch.set_num_threads(N); tools/bench.c also sets
+missing). Threads: torch.set_num_threads(N); tools/bench/bench.c also sets
 OMP_NUM_THREADS / OPENBLAS_NUM_THREADS to N and OMP_WAIT_POLICY=PASSIVE.
 """
 import argparse, json, os, resource, struct, sys, time

@@ -10,7 +10,7 @@ the token embedding.  Dropout is used during training only.
 Pipeline (all seeded, deterministic for a fixed thread count):
   1. split the text by characters: the first 90% trains, the LAST 10% is
      held out for validation; the two parts are tokenized separately;
-  2. train a byte-level BPE tokenizer (tools/train_tokenizer.py) on the
+  2. train a byte-level BPE tokenizer (tools/train/train_tokenizer.py) on the
      training part only;
   3. train with AdamW (warmup + cosine decay) on random n_ctx windows of the
      training tokens, logging train / sampled validation loss;
@@ -29,7 +29,7 @@ token after each input, where it exists).  The loss is the mean negative
 log-probability over all T-1 predictions; perplexity = exp(loss).
 
 Example (the command used for models/shakespeare, run from the repo root):
-    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/train.py \\
+    OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 tools/train/train.py \\
         --data ../shared/data/text/tiny-shakespeare.txt --out models/shakespeare
 """
 
@@ -46,7 +46,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "reference")]  # train_tokenizer; gpt2_reference
 import gpt2_reference as ref  # noqa: E402
 import train_tokenizer as tt  # noqa: E402
 

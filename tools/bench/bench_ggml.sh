@@ -6,7 +6,7 @@
 # side with ggml", says how to fetch and build ggml; nothing here needs the
 # network.
 #
-#     GGML_DIR=/tmp/ggml-build sh tools/bench_ggml.sh      (or make bench-ggml)
+#     GGML_DIR=/tmp/ggml-build sh tools/bench/bench_ggml.sh      (or make bench-ggml)
 #
 # GGML_DIR: ggml's cmake build folder, with bin/gpt-2-backend and
 # bin/gpt-2-quantize (skipped with a message when unset or absent).
@@ -17,7 +17,7 @@
 # (unset: libgomp's spin-then-sleep, what ggml and llama.cpp get unless set).
 #
 # 1. build/bench_native --write-only: the F16 checkpoint and the 8-bit one
-#    (build/quantize of the F16 one); tools/to_ggml_gpt2.py converts the F16
+#    (build/quantize of the F16 one); tools/convert/to_ggml_gpt2.py converts the F16
 #    one to ggml's format (BUILD/ggml/124m-f16.bin) and ggml's gpt-2-quantize
 #    makes q8_0 of that (BUILD/ggml/124m-q8_0.bin); the same two with only
 #    the first 256 vocabulary rows (--vocab-rows 256: -v256.bin, for the
@@ -73,7 +73,7 @@ W=$B/ggml
 conv() { # src out [args]
     src=$1; out=$2; shift 2
     if [ ! -s "$out" ] || [ "$src/model.safetensors" -nt "$out" ]; then
-        "$PY" tools/to_ggml_gpt2.py "$@" "$src" "$out" || exit 1
+        "$PY" tools/convert/to_ggml_gpt2.py "$@" "$src" "$out" || exit 1
     fi
 }
 conv "$D/f16" "$W/124m-f16.bin" --vocab "$VOCAB"
@@ -102,7 +102,7 @@ ggml() { # model threads batch n_predict prompt -> stdout of gpt-2-backend
 predict_ms() { sed -n 's/^main: *predict time = *\([0-9.]*\) ms.*/\1/p'; }
 
 # 2. greedy text, same prompt ids
-. tools/side_by_side.sh
+. tools/bench/side_by_side.sh
 check() { # label ggml_model our_dir prompt n
     ggml "$2" "$THREADS" 8 "$5" "$4" >"$W/check.out"
     ids=$(sed -n 's/.*first 8 tokens: //p' "$W/check.out" | tr -s ' ' ',' | sed 's/,$//')
@@ -159,7 +159,7 @@ done
 echo "load average at the end: $(uptime | sed 's/.*load average: *//')"
 
 # 4. medians and ratios
-awk "$(cat tools/median.awk)"'
+awk "$(cat tools/bench/median.awk)"'
 {
     for (i = 1; i <= NF; i++) x[NR, i] = $i
     x[NR, 13] = $3 / $4; x[NR, 14] = $3 / $5; x[NR, 15] = $6 / $7

@@ -1,4 +1,4 @@
-# side_by_side.sh: sourced by tools/bench_ggml.sh and tools/bench_llamacpp.sh.
+# side_by_side.sh: sourced by tools/bench/bench_ggml.sh and tools/bench/bench_llamacpp.sh.
 # check_ours LABEL OUR_DIR IDS N THEIRS: build/generate's greedy text for the
 # prompt ids IDS (N new tokens, $THREADS threads) against the text in file
 # THEIRS, byte for byte; prints one line. Uses $B (build folder) and $W

@@ -6,11 +6,11 @@ vocab.txt, tokenizer_config.json, no eos_token_id in config.json).
 
 Run from the repository root with the system python that has torch:
 
-    /usr/bin/python3 tools/make_wordpiece_model.py
+    /usr/bin/python3 tools/reference/make_wordpiece_model.py
 
 Seeded and single-threaded, so a rerun gives byte-identical files. Writes
 
-    model.safetensors      F32 weights (tools/make_fixtures.py's generator)
+    model.safetensors      F32 weights (tools/reference/make_fixtures.py's generator)
     config.json            GPT2Config, "tokenizer_class": "BertTokenizer"
     vocab.txt, tokenizer_config.json   copies of tests/data/wordpiece/
                            (vocab.txt, uncased.tokenizer_config.json)
@@ -23,7 +23,7 @@ Seeded and single-threaded, so a rerun gives byte-identical files. Writes
 
 The [SEP] embedding row is made a frequent argmax (make_fixtures.boost_eos,
 moved from id V-1 to [SEP]'s id), so that greedy generation reaches it.
-Logits come from tools/gpt2_reference.py in float64 from the weights read
+Logits come from tools/reference/gpt2_reference.py in float64 from the weights read
 back from model.safetensors.
 """
 import os
@@ -37,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpt2_reference as ref  # noqa: E402
 import make_fixtures as mf  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WP = os.path.join(ROOT, "tests", "data", "wordpiece")
 OUT = os.path.join(ROOT, "tests", "data", "wordpiece-gpt2")
 PROMPT_CASE = "uncased-zh-0"          # 这是很久之前的事情了
@@ -99,7 +99,7 @@ def main():
         "logits_0": ("F32", logits.astype(np.float32)),
         "greedy_0": ("F32", np.array(g0, dtype=np.float32)),
         "greedy_empty": ("F32", np.array(ge, dtype=np.float32))}, {
-        "generator": "tools/make_wordpiece_model.py", "precision": "float64 reference from stored weights"})
+        "generator": "tools/reference/make_wordpiece_model.py", "precision": "float64 reference from stored weights"})
     print("wordpiece-gpt2: V %d, prompt %d ids, greedy %d ids (ends in [SEP]: %s, margin %.3g), "
           "empty prompt %d ids (ends in [SEP]: %s, margin %.3g)" %
           (V, len(prompt), len(g0), g0[-1] == sep, m0, len(ge), ge[-1] == sep, me))

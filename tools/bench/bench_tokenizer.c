@@ -1,7 +1,7 @@
 /* Tokenizer benchmark: llm.h's GPT-2 encoder against npm tiktoken.
 
    Build and run from the repository root:
-       cc -std=c99 -O2 -I. tools/bench_tokenizer.c -o build/bench_tokenizer -lm
+       cc -std=c99 -O2 -I. tools/bench/bench_tokenizer.c -o build/bench_tokenizer -lm
        ./build/bench_tokenizer [-m VOCAB_DIR] [-t TEXT] [-i IDS.u16] [-r RUNS] [--no-node]
 
    Defaults: the vocabulary in tests/data/gpt2-tokenizer (or
@@ -13,7 +13,7 @@
    mismatch count must be 0), then RUNS (5) timed encodes on one thread;
    prints the median MB/s (MB = 10^6 bytes) and tokens/s. If node and
    tools/node_modules/tiktoken are present (cd tools && npm install), runs
-   tools/bench_tiktoken.mjs on the same file the same way and prints its
+   tools/bench/bench_tiktoken.mjs on the same file the same way and prints its
    figures and the ratio. Exit status: 0 when the ids match. */
 #define _POSIX_C_SOURCE 200809L
 #define LLM_IMPLEMENTATION
@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
         if (!exists(probe)) {
             printf("tiktoken: not installed (cd tools && npm install)\n");
         } else {
-            snprintf(cmd, sizeof cmd, "node tools/bench_tiktoken.mjs '%s' %d 2>&1", text_path, runs);
+            snprintf(cmd, sizeof cmd, "node tools/bench/bench_tiktoken.mjs '%s' %d 2>&1", text_path, runs);
             p = popen(cmd, "r");
             if (!p) printf("tiktoken: cannot run node\n");
             else {

@@ -7,7 +7,7 @@
 # llama.cpp is in this repository (its programs and its gguf-py package are
 # used from its build and source folders).
 #
-#     LLAMA_DIR=/tmp/llama-build sh tools/bench_llamacpp.sh   (or make bench-llamacpp)
+#     LLAMA_DIR=/tmp/llama-build sh tools/bench/bench_llamacpp.sh   (or make bench-llamacpp)
 #
 # LLAMA_DIR: llama.cpp's cmake build folder, with bin/llama-bench,
 # bin/llama-quantize, bin/llama-simple and bin/llama-tokenize (skipped with
@@ -23,7 +23,7 @@
 # (OMP_WAIT_POLICY unset).
 #
 # 1. build/bench_native --write-only (the F32, F16, BF16 and 8-bit
-#    checkpoints); tools/to_gguf_gpt2.py converts F32, F16 and BF16 to GGUF
+#    checkpoints); tools/convert/to_gguf_gpt2.py converts F32, F16 and BF16 to GGUF
 #    (BUILD/llamacpp/124m-{f32,f16,bf16}.gguf) and llama-quantize makes
 #    Q8_0 of the F16 one (124m-q8_0.gguf); models/shakespeare too (F16).
 #    Kept and reused while newer than their sources.
@@ -80,8 +80,8 @@ mkdir -p "$W" || exit 1
 [ -r "$D/q8/model.safetensors" ] || { echo "bench_llamacpp: $D/q8 missing (build/quantize)"; exit 1; }
 conv() { # src out ftype [args]
     src=$1; out=$2; ft=$3; shift 3
-    if [ ! -s "$out" ] || [ "$src/model.safetensors" -nt "$out" ] || [ tools/to_gguf_gpt2.py -nt "$out" ]; then
-        "$PY" tools/to_gguf_gpt2.py --ftype "$ft" "$@" "$src" "$out" || exit 1
+    if [ ! -s "$out" ] || [ "$src/model.safetensors" -nt "$out" ] || [ tools/convert/to_gguf_gpt2.py -nt "$out" ]; then
+        "$PY" tools/convert/to_gguf_gpt2.py --ftype "$ft" "$@" "$src" "$out" || exit 1
     fi
 }
 for t in f32 f16 bf16; do conv "$D/$t" "$W/124m-$t.gguf" "$t" --vocab "$VOCAB" --merges "$MERGES"; done
@@ -106,7 +106,7 @@ wait_env() { # policy -> env arguments: "default" leaves OMP_WAIT_POLICY unset
 }
 
 # 2. greedy text, same prompt ids
-. tools/side_by_side.sh
+. tools/bench/side_by_side.sh
 check() { # label gguf our_dir prompt n
     ids=$("$L/llama-tokenize" -m "$2" -p "$4" --ids --log-disable 2>/dev/null | tr -d '[] ')
     env $(wait_env "$LLAMA_WAIT") "$L/llama-simple" -m "$2" -n "$5" "$4" >"$W/check.out" 2>"$W/check.err"
@@ -184,7 +184,7 @@ done
 echo "load average at the end: $(uptime | sed 's/.*load average: *//')"
 
 # 4. medians and ratios
-awk "$(cat tools/median.awk)"'
+awk "$(cat tools/bench/median.awk)"'
 {
     for (i = 1; i <= NF; i++) x[NR, i] = $i
     for (k = 0; k < 8; k++) x[NR, 100 + k] = $(3 + 2 * k) / $(4 + 2 * k)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Convert a pytorch_model.bin checkpoint folder to model.safetensors.
 
-    /usr/bin/python3 tools/convert_to_safetensors.py SRC_DIR [DST_DIR] [--force]
+    /usr/bin/python3 tools/convert/convert_to_safetensors.py SRC_DIR [DST_DIR] [--force]
 
 SRC_DIR holds pytorch_model.bin, or pytorch_model.bin.index.json and the
 shards it lists, plus config.json and the tokenizer files. The weights are

@@ -1,7 +1,7 @@
 /* bench_batch: the cost of generating several sequences at once
    (llm_generate with num_return_sequences n: one prefill, then one
    batched decode per step) against one sequence, on the GPT-2 124M-shaped
-   checkpoints that tools/bench.c writes (seeded random weights).
+   checkpoints that tools/bench/bench.c writes (seeded random weights).
 
    Run by `make bench` after bench_native (which writes the checkpoints),
    or alone with `make bench-batch`, or by hand from the repository root:

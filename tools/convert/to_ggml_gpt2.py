@@ -1,7 +1,7 @@
 """to_ggml_gpt2: a Hugging Face GPT-2 folder -> the model file of ggml's
-examples/gpt-2 (the side-by-side speed comparison, tools/bench_ggml.sh).
+examples/gpt-2 (the side-by-side speed comparison, tools/bench/bench_ggml.sh).
 
-    /usr/bin/python3 tools/to_ggml_gpt2.py [--ftype f16|f32] [--vocab FILE] [--vocab-rows N] DIR OUT
+    /usr/bin/python3 tools/convert/to_ggml_gpt2.py [--ftype f16|f32] [--vocab FILE] [--vocab-rows N] DIR OUT
 
 DIR holds model.safetensors (F32, F16 or BF16; tensor names with or without
 the "transformer." prefix, Conv1D [in, out] layout, as llm.h reads) and
@@ -30,7 +30,7 @@ gpt-2-quantize turns the F16 or F32 file into q8_0.
 wte's and lm_head's first N rows): a model for timing only, whose LM head
 costs next to nothing. ggml's gpt-2 computes the LM head for every prompt
 position, llm.h only for the last; with N small, ggml's prompt time is
-that of the rest of the network (tools/bench_ggml.sh). """
+that of the rest of the network (tools/bench/bench_ggml.sh). """
 import json
 import os
 import struct

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Sanity checks for tools/gpt2_reference.py and the fixtures in tests/data/.
+"""Sanity checks for tools/reference/gpt2_reference.py and the fixtures in tests/data/.
 
-    /usr/bin/python3 tools/check_reference.py
+    /usr/bin/python3 tools/reference/check_reference.py
 
 1. tiny-f32: batched forward vs a naive per-position loop (explicit loops over
    positions and heads, no mask matrix, full prefix recomputed per token).
@@ -29,7 +29,7 @@ sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpt2_reference as ref  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "tests", "data")
 FIXTURES = ["tiny-f32", "h3-f16", "h5-bf16", "lmhead-f32", "noconfig-f32",
             "meta-f32", "ninner-f32", "eos-f32"]
@@ -163,7 +163,7 @@ def main():
         d = os.path.join(DATA, name)
         model = ref.load_model(d)
         stored, meta = ref.read_safetensors(os.path.join(d, "reference.safetensors"))
-        check(meta.get("generator") == "tools/make_fixtures.py", f"{name}: metadata")
+        check(meta.get("generator") == "tools/reference/make_fixtures.py", f"{name}: metadata")
         all_logits, moves = [], []
         for k in range(3):
             ids = stored[f"ids_{k}"].astype(np.int64).tolist()

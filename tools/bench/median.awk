@@ -1,6 +1,6 @@
 # median.awk: med(col), the median of column col of x[1..NR, col], for the
-# summaries of tools/bench_ggml.sh and tools/bench_llamacpp.sh (prepended to
-# their awk programs: awk "$(cat tools/median.awk) ...").
+# summaries of tools/bench/bench_ggml.sh and tools/bench/bench_llamacpp.sh (prepended to
+# their awk programs: awk "$(cat tools/bench/median.awk) ...").
 function med(col,   n, i, j, t, v) {
     n = 0
     for (i = 1; i <= NR; i++) v[++n] = x[i, col]

@@ -3,7 +3,7 @@
 
    Run it with `make bench` (built with -O2 -march=native, so the SIMD
    kernels are in), or by hand from the repository root:
-       cc -std=c99 -O2 -march=native -fopenmp -I. tools/bench.c -o build/bench_native -lm
+       cc -std=c99 -O2 -march=native -fopenmp -I. tools/bench/bench.c -o build/bench_native -lm
        build/bench_native [--threads N] [--runs R] [--dir D] [--max-batch B] [--no-torch] [--no-scaling] [--quick]
                           [--write-only] [--beams-only]
    (--max-batch: llm_session_options.max_batch, default 512 here so that a
@@ -28,7 +28,7 @@
       generation throughput for 128 tokens after a 16-token prompt (greedy:
       argmax, then evaluate that token); peak RSS. Each figure is the median
       of R runs (default 5) after one warm-up run.
-   4. If /usr/bin/python3 can import torch, runs tools/bench_torch.py: a plain
+   4. If /usr/bin/python3 can import torch, runs tools/bench/bench_torch.py: a plain
       PyTorch GPT-2 (KV cache, F32, the same F32 weights) with the same
       threads and the same protocol, OMP_WAIT_POLICY=PASSIVE. The llm.h
       runs inherit the environment (set OMP_WAIT_POLICY=PASSIVE on a
@@ -173,7 +173,8 @@ static size_t write_model(const char *dir, int dt) {
     /* header */
     hdr = (char *)malloc(64 * 1024);
     if (!hdr) return 0;
-    hlen = (size_t)sprintf(hdr, "{\"__metadata__\":{\"format\":\"pt\",\"generator\":\"tools/bench.c seed %u\"}", SEED);
+    hlen = (size_t)sprintf(hdr, "{\"__metadata__\":{\"format\":\"pt\",\"generator\":\"tools/bench/bench.c seed %u\"}",
+                           SEED);
     for (i = 0; i < n; i++) {
         size_t nb = t[i].d0 * (t[i].ndim == 2 ? t[i].d1 : 1) * es;
         if (t[i].ndim == 2)
@@ -775,7 +776,7 @@ int main(int argc, char **argv) {
         fflush(stdout);
     }
     /* 4. PyTorch, its limits measured just before and after it */
-    if (torch && access("/usr/bin/python3", X_OK) == 0 && access("tools/bench_torch.py", R_OK) == 0) {
+    if (torch && access("/usr/bin/python3", X_OK) == 0 && access("tools/bench/bench_torch.py", R_OK) == 0) {
         char a_dir[700], a_nt[16], a_runs[16], e_omp[32], e_blas[40], e_mkl[32];
         char *args[10];
         const char *env[6];
@@ -787,9 +788,10 @@ int main(int argc, char **argv) {
         snprintf(e_blas, sizeof e_blas, "OPENBLAS_NUM_THREADS=%d", nt);
         snprintf(e_mkl, sizeof e_mkl, "MKL_NUM_THREADS=%d", nt);
         env[0] = "OMP_WAIT_POLICY=PASSIVE"; env[1] = e_omp; env[2] = e_blas; env[3] = e_mkl; env[4] = NULL;
-        args[0] = (char *)"/usr/bin/python3"; args[1] = (char *)"tools/bench_torch.py"; args[2] = (char *)"--model"; args[3] = a_dir;
+        args[0] = (char *)"/usr/bin/python3"; args[1] = (char *)"tools/bench/bench_torch.py";
+        args[2] = (char *)"--model"; args[3] = a_dir;
         args[4] = (char *)"--threads"; args[5] = a_nt; args[6] = (char *)"--runs"; args[7] = a_runs; args[8] = NULL;
-        printf("PyTorch: running tools/bench_torch.py ...\n");
+        printf("PyTorch: running tools/bench/bench_torch.py ...\n");
         fflush(stdout);
         if (run_capture(args, env, out, sizeof out) == 0 && strstr(out, "RESULT")) {
             const char *p = strstr(out, "torch=");
@@ -806,7 +808,8 @@ int main(int argc, char **argv) {
             printf("PyTorch %s F32: load %.1f ms, prompt 128 %.0f tok/s, prompt 512 %.0f tok/s, generation %.1f tok/s, peak RSS %.0f MB "
                    "(limits around it: %.0f GFLOP/s, %.1f GB/s)\n",
                    torch_ver, x->load_ms, x->p128, x->p512, x->gen, x->rss_mb, x->peak128, x->bw);
-        } else printf("PyTorch: skipped (%s)\n", strstr(out, "SKIP") ? strstr(out, "SKIP") : "tools/bench_torch.py failed");
+        } else printf("PyTorch: skipped (%s)\n",
+                      strstr(out, "SKIP") ? strstr(out, "SKIP") : "tools/bench/bench_torch.py failed");
     }
     /* 5. scaling: context length (F32 124M), model size (gpt2-medium shape, F32 and F16) */
     if (scaling) {

@@ -1,7 +1,7 @@
 """to_gguf_gpt2: a Hugging Face GPT-2 folder -> a GGUF file for llama.cpp
-(the side-by-side speed comparison, tools/bench_llamacpp.sh).
+(the side-by-side speed comparison, tools/bench/bench_llamacpp.sh).
 
-    PYTHONPATH=LLAMA_SRC/gguf-py /usr/bin/python3 tools/to_gguf_gpt2.py \
+    PYTHONPATH=LLAMA_SRC/gguf-py /usr/bin/python3 tools/convert/to_gguf_gpt2.py \
         [--ftype f32|f16|bf16] [--vocab FILE] [--merges FILE] DIR OUT
 
 DIR holds model.safetensors (F32, F16 or BF16, Conv1D [in, out] layout, as

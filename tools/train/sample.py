@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Sample text from a saved GPT-2 folder with PyTorch (tools/train.py's model).
+"""Sample text from a saved GPT-2 folder with PyTorch (tools/train/train.py's model).
 
-    /usr/bin/python3 tools/sample.py models/shakespeare --prompt "ROMEO:" \\
+    /usr/bin/python3 tools/train/sample.py models/shakespeare --prompt "ROMEO:" \\
         --tokens 100 --temperature 0.8 --top-k 40 --seed 42 --num 3
 
 --temperature 0 gives greedy decoding.  Seeded, so reruns give the same text.

@@ -1,9 +1,9 @@
 // Encode a file with npm tiktoken's "gpt2" encoding (encode_ordinary), one
 // warm-up run then N timed runs; prints one machine-readable line:
 //   tiktoken <version> mbps <median MB/s> tokps <median tokens/s> tokens <count>
-// MB = 1,000,000 bytes of the file. Used by tools/bench_tokenizer.c; install
+// MB = 1,000,000 bytes of the file. Used by tools/bench/bench_tokenizer.c; install
 // with `cd tools && npm install` (tiktoken lands in tools/node_modules).
-//   node tools/bench_tiktoken.mjs FILE [RUNS]
+//   node tools/bench/bench_tiktoken.mjs FILE [RUNS]
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";

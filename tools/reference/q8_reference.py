@@ -2,7 +2,7 @@
 """Independent PyTorch reference for llm.h's 8-bit checkpoints, and the
 8-bit test fixtures.
 
-    /usr/bin/python3 tools/q8_reference.py        (after `make build/quantize`)
+    /usr/bin/python3 tools/reference/q8_reference.py        (after `make build/quantize`)
 
 For each source fixture (tests/data/tiny-f32, h3-f16, ninner-f32) this runs
 build/quantize into tests/data/q8-<name>/ and writes reference.safetensors
@@ -15,7 +15,7 @@ README.md ("8-bit weights"):
     (in float32) amax = max |x|, d = amax / 127, id = 127 / amax (0 when
     amax is 0), q = round(x * id) with ties to even (torch.round); the
     product is sum over blocks of (q_x . q_w) * d_x * d_w (float64) + bias;
-  - embedding rows are q * d; everything else as tools/gpt2_reference.py.
+  - embedding rows are q * d; everything else as tools/reference/gpt2_reference.py.
 The safetensors reader is this file's own (the I8 dtype included).
 """
 import json
@@ -32,7 +32,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gpt2_reference as ref  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "tests", "data")
 DT = {"F32": "<f4", "F16": "<f2", "I8": "i1", "BF16": "<u2"}
 SZ = {"F32": 4, "F16": 2, "I8": 1, "BF16": 2}
@@ -150,7 +150,7 @@ def main():
             tensors[f"logits_{k}"] = ("F32", logits.astype(np.float32))
             k += 1
         ref.write_safetensors(os.path.join(dst, "reference.safetensors"), tensors, {
-            "generator": "tools/q8_reference.py",
+            "generator": "tools/reference/q8_reference.py",
             "precision": "float64 reference from the stored int8 weights, activations quantized per block of 32"})
         print(f"q8-{src:12s} {k} prompts; max |8-bit - float logits| {worst:.4f}")
 

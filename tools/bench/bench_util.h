@@ -1,4 +1,4 @@
-/* bench_util.h: the timing helpers tools/bench.c and tools/bench_batch.c
+/* bench_util.h: the timing helpers tools/bench/bench.c and tools/bench/bench_batch.c
    share (include after <stdlib.h> and <time.h>). */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H

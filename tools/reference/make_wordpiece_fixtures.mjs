@@ -4,7 +4,7 @@
 // Face's tokenizers for JavaScript (@huggingface/tokenizers, npm, offline)
 // give for every case. tests/test_wordpiece.c checks llm.h against them.
 //
-//     cd tools && npm install && node make_wordpiece_fixtures.mjs
+//     cd tools && npm install && node reference/make_wordpiece_fixtures.mjs
 //
 // The tokenizer.json files are what transformers' BertConverter makes of a
 // vocab.txt: BertNormalizer, BertPreTokenizer, WordPiece model and decoder.
@@ -18,7 +18,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const out = path.join(here, "..", "tests", "data", "wordpiece");
+const out = path.join(here, "..", "..", "tests", "data", "wordpiece");
 fs.mkdirSync(out, { recursive: true });
 
 // ---- the vocabulary --------------------------------------------------------

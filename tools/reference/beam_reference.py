@@ -2,7 +2,7 @@
 """Independent beam search / greedy reference with Hugging Face's semantics.
 
 A plain-Python beam search over the float64 forward pass of
-tools/gpt2_reference.py, written from the definition of Hugging Face
+tools/reference/gpt2_reference.py, written from the definition of Hugging Face
 transformers' `generate(num_beams=..., do_sample=False)` (the vectorised
 `_beam_search` that replaced BeamSearchScorer in transformers v4.50 and is
 current on main), not from llm.h and without HF code.  It writes the fixtures
@@ -58,8 +58,8 @@ Library use:
     res["beams"] -> [(score, ids), ...]; res["min_gap"] -> smallest margin
 
 CLI:
-    /usr/bin/python3 tools/beam_reference.py            # rewrite the fixtures
-    /usr/bin/python3 tools/beam_reference.py --print    # print, write nothing
+    /usr/bin/python3 tools/reference/beam_reference.py            # rewrite the fixtures
+    /usr/bin/python3 tools/reference/beam_reference.py --print    # print, write nothing
 """
 
 import argparse
@@ -70,10 +70,11 @@ import sys
 import torch
 
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [HERE, os.path.join(HERE, "..", "train")]  # gpt2_reference; train, train_tokenizer
 import gpt2_reference as ref  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = os.path.join(ROOT, "tests", "data", "beam-ref")
 
 DEAD = -1.0e9       # HF's score for the B-1 copies of the prompt at step 0
@@ -417,9 +418,9 @@ def build(print_only=False):
             block = f"# prompt text {text!r}\n" + block
         blocks.append(block)
     header = (
-        "# Beam search / greedy reference: tools/beam_reference.py (float64, Hugging Face\n"
+        "# Beam search / greedy reference: tools/reference/beam_reference.py (float64, Hugging Face\n"
         "# transformers main semantics; see README.md here).  Regenerate with\n"
-        "#   /usr/bin/python3 tools/beam_reference.py\n")
+        "#   /usr/bin/python3 tools/reference/beam_reference.py\n")
     text = header + "".join(blocks)
     if print_only:
         print(text)
