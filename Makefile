@@ -173,10 +173,10 @@ bench-tokenizer: $(BUILD)/bench_tokenizer
 bench-wait: $(BUILD)/generate $(BUILD)/bench_native
 	sh tools/bench/bench_wait.sh
 	MODEL=124m sh tools/bench/bench_wait.sh
-# make bench-ggml: tools/bench/bench_ggml.sh (README "Side by side with ggml"); skips without GGML_DIR
+# make bench-ggml: tools/bench/bench_ggml.sh (docs/speed.md, "Side by side with ggml"); skips without GGML_DIR
 bench-ggml: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
 	sh tools/bench/bench_ggml.sh
-# make bench-llamacpp: tools/bench/bench_llamacpp.sh (README "Side by side with llama.cpp"); skips without LLAMA_DIR
+# make bench-llamacpp: tools/bench/bench_llamacpp.sh (docs/speed.md, "Side by side with llama.cpp"); skips without LLAMA_DIR
 bench-llamacpp: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
 	sh tools/bench/bench_llamacpp.sh
 
