@@ -1,5 +1,5 @@
-/* The embedded configuration (examples/firmware, README's embedded
-   section): llm.h built with LLM_NO_STDIO and LLM_NO_OPENMP, the shipped
+/* The embedded configuration (examples/firmware, docs/embedded.md): llm.h
+   built with LLM_NO_STDIO and LLM_NO_OPENMP, the shipped
    model and tokenizer loaded from memory buffers into llm_arena buffers.
    Checks that the sizes llm.h predicts (llm_*_heap_size) are exactly what
    the loads use, that a buffer one block too small fails cleanly and leaves

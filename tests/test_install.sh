@@ -1,7 +1,7 @@
 #!/bin/sh
 # make install into a temporary DESTDIR (the header, the programs, llm.pc),
 # a program built against the installed header with pkg-config's flags, and
-# README's CMake snippet ("Using llm.h in your project") building
+# README's CMake snippet ("Use it in your project") building
 # examples/minimal.c (SKIP when cmake is not installed). Both programs must
 # print what build/minimal prints. Run from the repository root after make.
 # Prints "test_install: N passed, N failed".

@@ -1,5 +1,5 @@
 #!/bin/sh
-# examples/lowlevel.c, the README's token loop as a program: its text must
+# examples/lowlevel.c, docs/api.md's token loop as a program: its text must
 # equal llm_generate's (through build/generate) for the same sampler
 # settings and seed, token for token, and it must stop for the right
 # reason. Prints "test_lowlevel: N passed, N failed".

@@ -2,8 +2,8 @@
 # bench_ggml: llm.h side by side with ggml's examples/gpt-2 (the tensor
 # library under llama.cpp's CPU backend: the same Q8_0 and F16 kernels) on
 # the GPT-2 124M shape of make bench (seeded random weights): llm.h's 8-bit
-# checkpoint against ggml q8_0, and F16 against F16. README.md, "Side by
-# side with ggml", says how to fetch and build ggml; nothing here needs the
+# checkpoint against ggml q8_0, and F16 against F16. docs/speed.md, "Side
+# by side with ggml", says how to fetch and build ggml; nothing here needs the
 # network.
 #
 #     GGML_DIR=/tmp/ggml-build sh tools/bench/bench_ggml.sh      (or make bench-ggml)
@@ -54,7 +54,7 @@ GG=${GGML_DIR:-}/bin/gpt-2-backend
 GQ=${GGML_DIR:-}/bin/gpt-2-quantize
 if [ -z "${GGML_DIR:-}" ] || [ ! -x "$GG" ] || [ ! -x "$GQ" ]; then
     echo "bench_ggml: skipped: set GGML_DIR to a ggml build with bin/gpt-2-backend and bin/gpt-2-quantize" \
-        "(README.md, \"Side by side with ggml\")"
+        "(docs/speed.md, \"Side by side with ggml\")"
     exit 0
 fi
 for p in bench_native quantize generate; do

@@ -2,7 +2,7 @@
 # bench_llamacpp: llm.h side by side with llama.cpp itself (llama-bench) on
 # the GPT-2 124M shape of make bench (seeded random weights): F32, F16 and
 # BF16 against the same weights in GGUF, and llm.h's 8-bit checkpoint
-# against llama.cpp's Q8_0. README.md, "Side by side with llama.cpp", says
+# against llama.cpp's Q8_0. docs/speed.md, "Side by side with llama.cpp", says
 # how to build llama.cpp; nothing here needs the network, and nothing from
 # llama.cpp is in this repository (its programs and its gguf-py package are
 # used from its build and source folders).
@@ -52,7 +52,7 @@ L=${LLAMA_DIR:-}/bin
 for p in llama-bench llama-quantize llama-simple llama-tokenize; do
     if [ -z "${LLAMA_DIR:-}" ] || [ ! -x "$L/$p" ]; then
         echo "bench_llamacpp: skipped: set LLAMA_DIR to a llama.cpp build with bin/llama-bench, llama-quantize," \
-            "llama-simple and llama-tokenize (README.md, \"Side by side with llama.cpp\")"
+            "llama-simple and llama-tokenize (docs/speed.md, \"Side by side with llama.cpp\")"
         exit 0
     fi
 done

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench-wait: generate's speed when another job keeps every core busy,
-# under each OpenMP wait policy (examples/cli.h's cli_omp_passive, README
-# "generate"). Cases:
+# under each OpenMP wait policy (examples/cli.h's cli_omp_passive,
+# docs/speed.md "OpenMP wait policy"). Cases:
 #   program default  OMP_WAIT_POLICY unset: the programs set PASSIVE
 #   spin 300000      GOMP_SPINCOUNT=300000: libgomp's own default when the
 #                    policy is unset (the programs leave it alone when

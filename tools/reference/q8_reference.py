@@ -8,7 +8,7 @@ For each source fixture (tests/data/tiny-f32, h3-f16, ninner-f32) this runs
 build/quantize into tests/data/q8-<name>/ and writes reference.safetensors
 there: ids_k (the source fixture's prompts) and logits_k [T, V] computed
 here in float64 from the 8-bit file as written, by the rule documented in
-README.md ("8-bit weights"):
+docs/checkpoints.md ("8-bit weights"):
   - an I8 matrix NAME [out, in] with NAME_scale [out, ceil(in/32)] is
     q * d per block of 32 inputs;
   - every product with it quantizes its input rows first, per block of 32:
