@@ -90,6 +90,7 @@ $(BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h |
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS) -lpthread
 endif
 $(BUILD)/test_server $(BUILD)/bench_server: tests/server_client.h examples/server_http.h
+$(BUILD)/test_alloc: tests/st_builder.h
 
 # make bench-server: build/server's throughput (generated tokens/s) with 1, 4
 # and 8 concurrent clients on the 124M-shaped checkpoint of make bench

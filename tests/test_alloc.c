@@ -45,6 +45,7 @@ static void fa_free(void *p) {
 #define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "test.h"
+#include "st_builder.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -175,77 +176,18 @@ static llm_status run_generate_text(op *o) {
 }
 static void undo_generate(op *o) { llm_generation_free(&o->g); }
 
-/* A GPT-2 safetensors image with random weights (n_layer 1, n_embd 8,
-   n_positions 320, vocab V), built with plain malloc. */
+/* A GPT-2 safetensors image with random weights (n_layer 1, n_embd 8, n_positions 320, vocab V) and a vocab.json
+   with the 256 byte tokens, the tokens of small_merges and <|endoftext|> (tests/st_builder.h). */
 static unsigned char *tiny_image(int V, size_t *size) {
-    enum { C = 8, T = 320, I = 32 };
-    struct { const char *name; int d0, d1; float base; } spec[16] = {
-        { "h.0.attn.c_attn.bias", 3 * C, 0, 0 }, { "h.0.attn.c_attn.weight", C, 3 * C, 0 },
-        { "h.0.attn.c_proj.bias", C, 0, 0 }, { "h.0.attn.c_proj.weight", C, C, 0 },
-        { "h.0.ln_1.bias", C, 0, 0 }, { "h.0.ln_1.weight", C, 0, 1 },
-        { "h.0.ln_2.bias", C, 0, 0 }, { "h.0.ln_2.weight", C, 0, 1 },
-        { "h.0.mlp.c_fc.bias", I, 0, 0 }, { "h.0.mlp.c_fc.weight", C, I, 0 },
-        { "h.0.mlp.c_proj.bias", C, 0, 0 }, { "h.0.mlp.c_proj.weight", I, C, 0 },
-        { "ln_f.bias", C, 0, 0 }, { "ln_f.weight", C, 0, 1 },
-        { "wpe.weight", T, C, 0 }, { "wte.weight", 0, C, 0 },
-    };
-    char hdr[4096];
-    size_t hl, off = 0, at, k, i;
-    unsigned char *img;
-    uint32_t rng = 99;
-    spec[15].d0 = V;
-    hl = (size_t)snprintf(hdr, sizeof hdr, "{\"__metadata__\":{\"format\":\"pt\",\"n_head\":\"2\"}");
-    for (k = 0; k < 16; k++) {
-        size_t n = (size_t)spec[k].d0 * (size_t)(spec[k].d1 ? spec[k].d1 : 1);
-        if (spec[k].d1) hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%zu,%zu]}", spec[k].name, spec[k].d0, spec[k].d1, off, off + 4 * n);
-        else hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%d],\"data_offsets\":[%zu,%zu]}", spec[k].name, spec[k].d0, off, off + 4 * n);
-        off += 4 * n;
-    }
-    hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, "}");
-    while ((8 + hl) % 8) hdr[hl++] = ' ';
-    *size = 8 + hl + off;
-    img = (unsigned char *)malloc(*size);
-    if (!img) return NULL;
-    for (i = 0; i < 8; i++) img[i] = (unsigned char)(hl >> (8 * i));
-    memcpy(img + 8, hdr, hl);
-    at = 8 + hl;
-    for (k = 0; k < 16; k++) {
-        size_t n = (size_t)spec[k].d0 * (size_t)(spec[k].d1 ? spec[k].d1 : 1);
-        for (i = 0; i < n; i++) {
-            float v;
-            rng = rng * 1103515245u + 12345u;
-            v = spec[k].base + 0.5f * ((float)(rng >> 8) / 16777216.0f - 0.5f);
-            memcpy(img + at, &v, 4);
-            at += 4;
-        }
-    }
-    return img;
+    st_tensor spec[ST_GPT2_TENSORS];
+    st_gpt2_one_layer(spec, 8, 32, 320, V);
+    return st_image_f32(spec, ST_GPT2_TENSORS, "", "\"format\":\"pt\",\"n_head\":\"2\"", 99, 0.5f, size);
 }
-
-/* A vocab.json with the 256 byte tokens (GPT-2's byte-to-unicode
-   alphabet, as \u escapes), the tokens of small_merges and <|endoftext|>,
-   ids without gaps; malloc'd, *V gets the vocabulary size. */
 static const char small_merges[] = "#version: 0.2\nh e\nl l\nhe ll\nhell o\n\xc4\xa0 t\n\xc4\xa0t he\nc a\nca t\n";
 static char *small_vocab(size_t *len, int *V) {
-    static const char *const merged[] = { "he", "ll", "hell", "hello", "\\u0120t", "\\u0120the", "ca", "cat", "<|endoftext|>" };
-    char *v = (char *)malloc(16384);
-    size_t n = 0, k;
-    int b, extra = 0;
-    if (!v) return NULL;
-    n += (size_t)sprintf(v + n, "{");
-    for (b = 0; b < 256; b++) {
-        unsigned u = (unsigned)b, x, q = 0;
-        if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174)) {
-            for (x = 0; x < (unsigned)b; x++) if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174)) q++;
-            u = 256 + q;
-        }
-        n += (size_t)sprintf(v + n, "%s\"\\u%04x\": %d", b ? ", " : "", u, b);
-    }
-    for (k = 0; k < sizeof merged / sizeof merged[0]; k++) n += (size_t)sprintf(v + n, ", \"%s\": %d", merged[k], 256 + extra++);
-    n += (size_t)sprintf(v + n, "}");
-    *len = n;
-    *V = 256 + extra;
-    return v;
+    static const char *const merged[] = { "he", "ll", "hell", "hello", "\\u0120t", "\\u0120the", "ca", "cat",
+                                          "<|endoftext|>" };
+    return st_byte_vocab(merged, sizeof merged / sizeof merged[0], len, V);
 }
 
 int main(void) {

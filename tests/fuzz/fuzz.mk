@@ -76,6 +76,7 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
 $(FUZZ_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(FUZZ_OUT)/fuzz_http: examples/server_http.h
 $(FUZZ_OUT)/fuzz_cli: examples/cli.h
+$(FUZZ_OUT)/fuzz_generate_text $(FUZZ_OUT)/fuzz_config: tests/st_builder.h
 
 fuzz-build: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -98,6 +99,7 @@ $(REPLAY_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_
 $(REPLAY_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(REPLAY_OUT)/fuzz_http: examples/server_http.h
 $(REPLAY_OUT)/fuzz_cli: examples/cli.h
+$(REPLAY_OUT)/fuzz_generate_text $(REPLAY_OUT)/fuzz_config: tests/st_builder.h
 
 fuzz-replay-build: $(addprefix $(REPLAY_OUT)/fuzz_,$(FUZZ_TARGETS))
 
@@ -111,6 +113,7 @@ $(PLAIN_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_D
 $(PLAIN_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(PLAIN_OUT)/fuzz_http: examples/server_http.h
 $(PLAIN_OUT)/fuzz_cli: examples/cli.h
+$(PLAIN_OUT)/fuzz_generate_text $(PLAIN_OUT)/fuzz_config: tests/st_builder.h
 
 # ---- the test suite under ASan + UBSan, and under valgrind -------------------
 $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
@@ -122,6 +125,7 @@ $(SAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm
 	@mkdir -p $(SAN_BUILD)
 	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS) -lpthread
 $(SAN_BUILD)/test_server: tests/server_client.h examples/server_http.h
+$(SAN_BUILD)/test_alloc: tests/st_builder.h
 SAN_SERVER := $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(SAN_BUILD)/server)
 
 sanitize: $(SAN_TESTS) $(SAN_SERVER)
@@ -134,6 +138,7 @@ VG_TESTS     := $(patsubst $(BUILD)/%,$(VG_BUILD)/%,$(TESTS))
 $(VG_BUILD)/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(VG_BUILD)
 	$(CC) $(WARN) $(CFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
+$(VG_BUILD)/test_alloc: tests/st_builder.h
 
 valgrind: $(VG_TESTS) $(addprefix $(PLAIN_OUT)/fuzz_,$(FUZZ_TARGETS))
 	@VALGRIND="$(VALGRIND)" VALGRIND_FLAGS="$(VALGRIND_FLAGS)" sh $(FUZZ_DIR)/valgrind.sh $(VG_TESTS); a=$$?; \

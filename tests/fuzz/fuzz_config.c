@@ -1,12 +1,14 @@
 /* Fuzz target: config.json, through llm_model_load_memory with a fixed,
-   valid tiny safetensors image (built here in memory: n_layer 1, n_embd 8,
-   n_positions 4, vocab 8, n_inner 32, F32, "transformer." names) and the
+   valid tiny safetensors image (built in memory by tests/st_builder.h:
+   n_layer 1, n_embd 8, n_positions 4, vocab 8, n_inner 32, F32,
+   "transformer." names) and the
    fuzzed bytes as the config text. When the load succeeds the config must
    match the image, and a session evaluates a few tokens and generates two
    (finite logits: the weights are small and eps is in (0, 1)). */
 #define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "fuzz_common.h"
+#include "../st_builder.h"
 #include <math.h>
 
 #define TL 1
@@ -20,51 +22,10 @@ static size_t img_size;
 static void free_image(void) { free(img); img = NULL; }
 
 static void build_image(void) {
-    static const struct { const char *name; int d0, d1; float base; } spec[] = {
-        { "transformer.h.0.attn.c_attn.bias", 3 * TC, 0, 0 }, { "transformer.h.0.attn.c_attn.weight", TC, 3 * TC, 0 },
-        { "transformer.h.0.attn.c_proj.bias", TC, 0, 0 }, { "transformer.h.0.attn.c_proj.weight", TC, TC, 0 },
-        { "transformer.h.0.ln_1.bias", TC, 0, 0 }, { "transformer.h.0.ln_1.weight", TC, 0, 1 },
-        { "transformer.h.0.ln_2.bias", TC, 0, 0 }, { "transformer.h.0.ln_2.weight", TC, 0, 1 },
-        { "transformer.h.0.mlp.c_fc.bias", TI, 0, 0 }, { "transformer.h.0.mlp.c_fc.weight", TC, TI, 0 },
-        { "transformer.h.0.mlp.c_proj.bias", TC, 0, 0 }, { "transformer.h.0.mlp.c_proj.weight", TI, TC, 0 },
-        { "transformer.ln_f.bias", TC, 0, 0 }, { "transformer.ln_f.weight", TC, 0, 1 },
-        { "transformer.wpe.weight", TT, TC, 0 }, { "transformer.wte.weight", TV, TC, 0 },
-    };
-    char header[4096];
-    size_t hl = 0, off = 0, k, i, total = 0, hpad;
-    uint32_t rng = 12345;
-    hl += (size_t)snprintf(header + hl, sizeof header - hl, "{\"__metadata__\":{\"format\":\"pt\"}");
-    for (k = 0; k < sizeof spec / sizeof spec[0]; k++) {
-        size_t n = (size_t)spec[k].d0 * (size_t)(spec[k].d1 ? spec[k].d1 : 1);
-        if (spec[k].d1)
-            hl += (size_t)snprintf(header + hl, sizeof header - hl, ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%zu,%zu]}",
-                                   spec[k].name, spec[k].d0, spec[k].d1, off, off + 4 * n);
-        else
-            hl += (size_t)snprintf(header + hl, sizeof header - hl, ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%d],\"data_offsets\":[%zu,%zu]}",
-                                   spec[k].name, spec[k].d0, off, off + 4 * n);
-        off += 4 * n;
-    }
-    hl += (size_t)snprintf(header + hl, sizeof header - hl, "}");
-    FUZZ_CHECK(hl < sizeof header, "header buffer");
-    hpad = (8 - (8 + hl) % 8) % 8;
-    img_size = 8 + hl + hpad + off;
-    img = (unsigned char *)malloc(img_size);
-    FUZZ_CHECK(img != NULL, "malloc");
-    for (i = 0; i < 8; i++) img[i] = (unsigned char)((hl + hpad) >> (8 * i));
-    memcpy(img + 8, header, hl);
-    memset(img + 8 + hl, ' ', hpad);
-    total = 8 + hl + hpad;
-    for (k = 0; k < sizeof spec / sizeof spec[0]; k++) {
-        size_t n = (size_t)spec[k].d0 * (size_t)(spec[k].d1 ? spec[k].d1 : 1);
-        for (i = 0; i < n; i++) {
-            float v;
-            rng = rng * 1103515245u + 12345u;
-            v = spec[k].base + 0.3f * ((float)(rng >> 8) / 16777216.0f - 0.5f);
-            memcpy(img + total, &v, 4);
-            total += 4;
-        }
-    }
-    FUZZ_CHECK(total == img_size, "image size");
+    st_tensor spec[ST_GPT2_TENSORS];
+    st_gpt2_one_layer(spec, TC, TI, TT, TV);
+    img = st_image_f32(spec, ST_GPT2_TENSORS, "transformer.", "\"format\":\"pt\"", 12345, 0.3f, &img_size);
+    FUZZ_CHECK(img != NULL, "image");
     atexit(free_image);
 }
 

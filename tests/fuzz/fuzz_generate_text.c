@@ -16,6 +16,7 @@
 #define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "fuzz_common.h"
+#include "../st_builder.h"
 
 #ifndef FUZZ_PAD_VOCAB
 #define FUZZ_PAD_VOCAB 7
@@ -27,72 +28,16 @@ static unsigned char *image;
 static int ready;
 
 static const char merges[] = "#version: 0.2\nh e\nl l\nhe ll\nhell o\n\xc4\xa0 t\n\xc4\xa0t he\nc a\nca t\n\xc4\xa0 \xc4\xa0\n";
-static const char *const merged[] = { "he", "ll", "hell", "hello", "\\u0120t", "\\u0120the", "ca", "cat", "\\u0120\\u0120", "<|endoftext|>" };
-
-static char *make_vocab(size_t *len, int *V) {
-    char *v = (char *)malloc(16384);
-    size_t n = 0, k;
-    int b, extra = 0;
-    FUZZ_CHECK(v != NULL, "malloc");
-    n += (size_t)sprintf(v + n, "{");
-    for (b = 0; b < 256; b++) {
-        unsigned u = (unsigned)b, x, q = 0;
-        if (!((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174)) {
-            for (x = 0; x < (unsigned)b; x++) if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174)) q++;
-            u = 256 + q;
-        }
-        n += (size_t)sprintf(v + n, "%s\"\\u%04x\": %d", b ? ", " : "", u, b);
-    }
-    for (k = 0; k < sizeof merged / sizeof merged[0]; k++) n += (size_t)sprintf(v + n, ", \"%s\": %d", merged[k], 256 + extra++);
-    n += (size_t)sprintf(v + n, "}");
-    *len = n;
-    *V = 256 + extra;
-    return v;
-}
+static const char *const merged[] = { "he", "ll", "hell", "hello", "\\u0120t", "\\u0120the", "ca", "cat",
+                                      "\\u0120\\u0120", "<|endoftext|>" };
 
 /* GPT-2 image: n_layer 1, n_embd 8, n_head 2 (metadata), N_CTX positions, V rows */
 static unsigned char *make_image(int V, size_t *size) {
-    enum { C = 8, I = 16 };
-    struct { const char *name; int d0, d1; float base; } spec[16] = {
-        { "h.0.attn.c_attn.bias", 3 * C, 0, 0 }, { "h.0.attn.c_attn.weight", C, 3 * C, 0 },
-        { "h.0.attn.c_proj.bias", C, 0, 0 }, { "h.0.attn.c_proj.weight", C, C, 0 },
-        { "h.0.ln_1.bias", C, 0, 0 }, { "h.0.ln_1.weight", C, 0, 1 },
-        { "h.0.ln_2.bias", C, 0, 0 }, { "h.0.ln_2.weight", C, 0, 1 },
-        { "h.0.mlp.c_fc.bias", I, 0, 0 }, { "h.0.mlp.c_fc.weight", C, I, 0 },
-        { "h.0.mlp.c_proj.bias", C, 0, 0 }, { "h.0.mlp.c_proj.weight", I, C, 0 },
-        { "ln_f.bias", C, 0, 0 }, { "ln_f.weight", C, 0, 1 },
-        { "wpe.weight", N_CTX, C, 0 }, { "wte.weight", 0, C, 0 },
-    };
-    char hdr[4096];
-    size_t hl, off = 0, at, k, i;
+    st_tensor spec[ST_GPT2_TENSORS];
     unsigned char *img;
-    uint32_t rng = 4242;
-    spec[15].d0 = V;
-    hl = (size_t)snprintf(hdr, sizeof hdr, "{\"__metadata__\":{\"n_head\":\"2\"}");
-    for (k = 0; k < 16; k++) {
-        size_t n = (size_t)spec[k].d0 * (size_t)(spec[k].d1 ? spec[k].d1 : 1);
-        if (spec[k].d1) hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%d,%d],\"data_offsets\":[%zu,%zu]}", spec[k].name, spec[k].d0, spec[k].d1, off, off + 4 * n);
-        else hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, ",\"%s\":{\"dtype\":\"F32\",\"shape\":[%d],\"data_offsets\":[%zu,%zu]}", spec[k].name, spec[k].d0, off, off + 4 * n);
-        off += 4 * n;
-    }
-    hl += (size_t)snprintf(hdr + hl, sizeof hdr - hl, "}");
-    while ((8 + hl) % 8) hdr[hl++] = ' ';
-    *size = 8 + hl + off;
-    img = (unsigned char *)malloc(*size);
-    FUZZ_CHECK(img != NULL, "malloc");
-    for (i = 0; i < 8; i++) img[i] = (unsigned char)(hl >> (8 * i));
-    memcpy(img + 8, hdr, hl);
-    at = 8 + hl;
-    for (k = 0; k < 16; k++) {
-        size_t n = (size_t)spec[k].d0 * (size_t)(spec[k].d1 ? spec[k].d1 : 1);
-        for (i = 0; i < n; i++) {
-            float v;
-            rng = rng * 1103515245u + 12345u;
-            v = spec[k].base + 1.0f * ((float)(rng >> 8) / 16777216.0f - 0.5f);
-            memcpy(img + at, &v, 4);
-            at += 4;
-        }
-    }
+    st_gpt2_one_layer(spec, 8, 16, N_CTX, V);
+    img = st_image_f32(spec, ST_GPT2_TENSORS, "", "\"n_head\":\"2\"", 4242, 1.0f, size);
+    FUZZ_CHECK(img != NULL, "image");
     return img;
 }
 
@@ -101,8 +46,9 @@ static void teardown(void) { llm_model_free(&model); free(image); image = NULL; 
 static void setup(void) {
     size_t vl, size;
     int V;
-    char *vocab = make_vocab(&vl, &V);
+    char *vocab = st_byte_vocab(merged, sizeof merged / sizeof merged[0], &vl, &V);
     llm_status r;
+    FUZZ_CHECK(vocab != NULL, "vocab");
     image = make_image(V + FUZZ_PAD_VOCAB, &size);
     r = llm_model_load_memory(&model, image, size, NULL, 0);
     FUZZ_CHECK(r == LLM_OK, "model: %s", llm_model_error(&model));
