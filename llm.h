@@ -919,9 +919,9 @@ LLM_API void llm_generation_free(llm_generation *g);
 #ifdef LLM__FILES
 #include <stdio.h>
 #include <limits.h>
+#include <errno.h>
 #if defined(__unix__) || defined(__APPLE__)
 #define LLM__POSIX 1
-#include <errno.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -1197,7 +1197,7 @@ static int llm__file_exists(const char *path) { return llm__path_kind(path) != 0
 static llm_status llm__open_regular(const char *path, int *fd, size_t *size, char *err) {
     struct stat sb;
     *fd = open(path, O_RDONLY | O_NONBLOCK);
-    if (*fd < 0) return llm__err(err, LLM_ERR_IO, "cannot open '%s'", path);
+    if (*fd < 0) return llm__err(err, LLM_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         int dir = S_ISDIR(sb.st_mode);
         close(*fd); *fd = -1;
@@ -1236,7 +1236,7 @@ static llm_status llm__read_file(const char *path, unsigned char **data, size_t 
     FILE *f = fopen(path, "rb");
     long end;
     *data = NULL; *size = 0;
-    if (!f) return llm__err(err, LLM_ERR_IO, "cannot open '%s'", path);
+    if (!f) return llm__err(err, LLM_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
     if (fseek(f, 0, SEEK_END) != 0 || (end = ftell(f)) < 0 || end == LONG_MAX || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
         return llm__err(err, LLM_ERR_IO, "cannot size '%s' (not a regular file?)", path);
