@@ -12,7 +12,8 @@
    - cli_parse_ids: token id lists ("464,3290 373"), errors with position.
    - cli_out: checked output to stdout or to a file; a file is written to a
      temporary name in its folder and renamed only when every write, the
-     flush and the close succeeded.
+     flush and the close succeeded (cli_out_finish + cli_out_commit: several
+     files renamed only once all of them are complete).
    - cli_quote: user input in messages, with non-printable bytes escaped.
    - cli_random_seed: 64 bits from /dev/urandom (else the clock + pid).
    - cli_omp_passive: OMP_WAIT_POLICY=PASSIVE unless the user set it.
@@ -398,10 +399,17 @@ static inline void cli_out_discard(cli_out *o) {
     o->f = NULL; o->tmp[0] = 0;
 }
 
-/* Flush and close (stdout: flush); rename the temporary file into place.
-   1, or 0 after one message, with the temporary file removed. */
-static inline int cli_out_close(cli_out *o) {
+static inline void cli_out_report(const cli_out *o) {
     char q[128];
+    if (o->is_stdout) cli_error("cannot write stdout: %s", strerror(o->err));
+    else cli_error("cannot write '%s': %s", cli_quote(q, sizeof q, o->path, strlen(o->path)), strerror(o->err));
+}
+
+/* Flush and close (stdout: flush), keeping the temporary file for
+   cli_out_commit (or cli_out_discard): for several files that replace their
+   old versions only once all of them are complete. 1, or 0 after one
+   message, with the temporary file removed. */
+static inline int cli_out_finish(cli_out *o) {
     errno = 0;
     if (!o->f) return 0;
     cli_flush(o);
@@ -409,14 +417,29 @@ static inline int cli_out_close(cli_out *o) {
     if (!o->is_stdout) {
         if (fclose(o->f) != 0 && !o->err) o->err = errno ? errno : EIO;
         o->f = NULL;
-        if (!o->err && o->tmp[0] && rename(o->tmp, o->path) != 0) o->err = errno;
         if (o->err && o->tmp[0]) unlink(o->tmp);
-        o->tmp[0] = 0;
+        if (o->err) o->tmp[0] = 0;
     }
-    if (o->err && o->is_stdout) cli_error("cannot write stdout: %s", strerror(o->err));
-    else if (o->err)
-        cli_error("cannot write '%s': %s", cli_quote(q, sizeof q, o->path, strlen(o->path)), strerror(o->err));
+    if (o->err) cli_out_report(o);
     return !o->err;
+}
+
+/* After cli_out_finish: the temporary file renamed into place. 1, or 0
+   after one message, with the temporary file removed. */
+static inline int cli_out_commit(cli_out *o) {
+    if (o->tmp[0] && rename(o->tmp, o->path) != 0) {
+        o->err = errno;
+        unlink(o->tmp);
+        cli_out_report(o);
+    }
+    o->tmp[0] = 0;
+    return !o->err;
+}
+
+/* Flush and close (stdout: flush); rename the temporary file into place.
+   1, or 0 after one message, with the temporary file removed. */
+static inline int cli_out_close(cli_out *o) {
+    return cli_out_finish(o) && cli_out_commit(o);
 }
 
 /* ---- seed, threads ------------------------------------------------------------ */
