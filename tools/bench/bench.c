@@ -158,6 +158,12 @@ static size_t file_size(const char *path) {
     return stat(path, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
+/* fclose(f): 1 if every write to f and the close succeeded. */
+static int close_checked(FILE *f) {
+    int e = ferror(f);
+    return fclose(f) == 0 && !e;
+}
+
 /* Writes dir/model.safetensors (+ config.json, + seed stamp). Returns the
    file size, or 0. */
 static size_t write_model(const char *dir, int dt) {
@@ -232,11 +238,11 @@ static size_t write_model(const char *dir, int dt) {
     fprintf(f, "{\"model_type\": \"gpt2\", \"n_layer\": %d, \"n_head\": %d, \"n_embd\": %d, \"n_positions\": %d, \"n_ctx\": %d,\n"
                " \"vocab_size\": %d, \"layer_norm_epsilon\": 1e-05, \"activation_function\": \"gelu_new\", \"torch_dtype\": \"%s\"}\n",
             NL, NH, NC, NP, NP, NV, dt == 0 ? "float32" : dt == 1 ? "float16" : "bfloat16");
-    fclose(f);
+    if (!close_checked(f)) return 0;
     f = fopen(stamp, "w");
     if (!f) return 0;
     fprintf(f, "%u\n", SEED);
-    fclose(f);
+    if (!close_checked(f)) { remove(stamp); return 0; }  /* the stamp marks a complete checkpoint */
     return total;
 }
 
@@ -714,10 +720,10 @@ int main(int argc, char **argv) {
         printf("checkpoint %s/model.safetensors: %.1f MB (%.1f s)\n", path, (double)fsize[dt] / 1e6, now() - t0);
     }
     {   /* the 8-bit checkpoint: build/quantize on the F16 one */
-        char a_in[700], a_out[700], *args[4];
+        char a_in[700], a_out[700], *args[5];
         snprintf(a_in, sizeof a_in, "%.500s/f16", dir);
         snprintf(a_out, sizeof a_out, "%.500s/q8", dir);
-        args[0] = (char *)"build/quantize"; args[1] = a_in; args[2] = a_out; args[3] = NULL;
+        args[0] = (char *)"build/quantize"; args[1] = (char *)"--force"; args[2] = a_in; args[3] = a_out; args[4] = NULL;
         q8size = 0;
         if (access(args[0], X_OK) == 0 && run_capture(args, NULL, out, sizeof out) == 0) {
             snprintf(path, sizeof path, "%.500s/q8/model.safetensors", dir);

@@ -135,7 +135,7 @@ def main():
     qexe = os.path.join(ROOT, "build", "quantize")
     for src in ["tiny-f32", "h3-f16", "ninner-f32"]:
         dst = os.path.join(DATA, "q8-" + src)
-        subprocess.run([qexe, os.path.join(DATA, src), dst], check=True, stdout=subprocess.DEVNULL,
+        subprocess.run([qexe, "--force", os.path.join(DATA, src), dst], check=True, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
         w, cfg = load(dst)
         srcref = read(os.path.join(DATA, src, "reference.safetensors"))
