@@ -358,7 +358,8 @@ static inline int cli_out_open(cli_out *o, const char *path) {
         mode_t mask = umask(0);
         int fd;
         umask(mask);
-        snprintf(o->tmp, sizeof o->tmp, "%s.XXXXXX", path);
+        strcpy(o->tmp, path);  /* the length is checked above */
+        strcat(o->tmp, ".XXXXXX");
         fd = mkstemp(o->tmp);
         if (fd >= 0) {
             fchmod(fd, 0666 & ~mask);

@@ -70,6 +70,11 @@ unchanged "output model.safetensors a link to the input's, --force"
 # ---- 2. an output folder that holds checkpoint files
 run_ok "quantize into a new folder" "$Q" "$D/in" "$D/fresh"
 check "files written" "$(ls -A "$D/fresh" | tr '\n' ' ')" "config.json merges.txt model.safetensors vocab.json "
+# a WordPiece checkpoint keeps its tokenizer (vocab.txt, tokenizer_config.json)
+run_ok "quantize a WordPiece checkpoint" "$Q" tests/data/wordpiece-gpt2 "$D/wp"
+if cmp -s "$D/wp/vocab.txt" tests/data/wordpiece-gpt2/vocab.txt &&
+   cmp -s "$D/wp/tokenizer_config.json" tests/data/wordpiece-gpt2/tokenizer_config.json; then ok
+else bad "quantize a WordPiece checkpoint: vocab.txt or tokenizer_config.json not copied"; fi
 for f in tokenizer.json generation_config.json config.json model.safetensors model.safetensors.index.json vocab.txt; do
     mkdir "$D/used.$f" && printf '{"max_new_tokens": 3}\n' >"$D/used.$f/$f"
     expect_fail "output folder holding $f" 1 "holds $f" "$Q" "$D/in" "$D/used.$f"

@@ -387,6 +387,39 @@ static int write_outputs(outputs *w, const char *in_dir, const char *out_dir, co
     return 1;
 }
 
+/* What becomes of each tensor of st (pl[st->n_tensors]): 1, or 0 after a
+   message (an 8-bit input, a weight that is not finite, a matrix that is
+   not 2-D F32/F16/BF16). */
+static int plan_tensors(const llm_safetensors *st, plan *pl, const char *in_dir, int keep_emb) {
+    size_t k;
+    for (k = 0; k < st->n_tensors; k++) {
+        const llm_tensor *t = &st->tensors[k];
+        plan *p = &pl[k];
+        p->t = t;
+        p->cls = class_of(t->name);
+        if (t->dtype == LLM_DTYPE_I8 || strstr(t->name, "_scale")) {
+            cli_error("'%s' is already 8-bit (tensor %s): quantize reads F32, F16 or BF16 checkpoints", in_dir, t->name);
+            return 0;
+        }
+        if (!check_finite(t)) return 0;
+        if (p->cls < 6 && (p->cls < 4 || !keep_emb)) {
+            if (t->ndim != 2 || (t->dtype != LLM_DTYPE_F32 && t->dtype != LLM_DTYPE_F16 && t->dtype != LLM_DTYPE_BF16)) {
+                cli_error("tensor %s: expected a 2-D F32, F16 or BF16 matrix, got %s with %d dims", t->name,
+                          llm_dtype_name(t->dtype), t->ndim);
+                return 0;
+            }
+            p->quant = 1;
+            p->transpose = p->cls < 4;
+            p->rows = p->transpose ? t->shape[1] : t->shape[0];
+            p->cols = p->transpose ? t->shape[0] : t->shape[1];
+        } else {
+            p->cls = NCLASS - 1;
+            p->out_type = t->ndim == 1 && (t->dtype == LLM_DTYPE_F16 || t->dtype == LLM_DTYPE_BF16) ? LLM_DTYPE_F32 : t->dtype;
+        }
+    }
+    return 1;
+}
+
 static const char usage[] = "quantize [options] IN_DIR OUT_DIR";
 static const char notes[] =
     "Writes an 8-bit copy of the checkpoint in IN_DIR to OUT_DIR (created if absent): model.safetensors,\n"
@@ -399,13 +432,13 @@ static const char notes[] =
 
 int main(int argc, char **argv) {
     const char *in_dir = NULL, *out_dir = NULL;
-    int f32_scales = 0, keep_emb = 0, force = 0, i, made = 0, nflags = 1, stale[NNAMES];
+    int f32_scales = 0, keep_emb = 0, force = 0, i, made = 0, nflags = 1, rc = 1, stale[NNAMES];
     char path[4096];
     char **flags;
     llm_safetensors st;
     plan *pl;
     stats cs[NCLASS];
-    size_t nt, k, in_bytes, out_bytes = 0;
+    size_t nt, in_bytes, out_bytes = 0;
     outputs *w;
     const cli_opt opts[] = {
         { NULL, "--f32-scales", NULL, CLI_BOOL, &f32_scales, 0, 0, NULL, "F32 scales (default: F16)" },
@@ -435,51 +468,30 @@ int main(int argc, char **argv) {
     nt = st.n_tensors;
     pl = (plan *)calloc(nt ? nt : 1, sizeof *pl);
     w = (outputs *)calloc(1, sizeof *w);
-    if (!pl || !w) { cli_error("out of memory"); return 1; }
     memset(cs, 0, sizeof cs);
-    for (k = 0; k < nt; k++) {
-        const llm_tensor *t = &st.tensors[k];
-        plan *p = &pl[k];
-        p->t = t;
-        p->cls = class_of(t->name);
-        if (t->dtype == LLM_DTYPE_I8 || strstr(t->name, "_scale")) {
-            cli_error("'%s' is already 8-bit (tensor %s): quantize reads F32, F16 or BF16 checkpoints", in_dir, t->name);
-            return 1;
-        }
-        if (!check_finite(t)) return 1;
-        if (p->cls < 6 && (p->cls < 4 || !keep_emb)) {
-            if (t->ndim != 2 || (t->dtype != LLM_DTYPE_F32 && t->dtype != LLM_DTYPE_F16 && t->dtype != LLM_DTYPE_BF16)) {
-                cli_error("tensor %s: expected a 2-D F32, F16 or BF16 matrix, got %s with %d dims", t->name,
-                          llm_dtype_name(t->dtype), t->ndim);
-                return 1;
-            }
-            p->quant = 1;
-            p->transpose = p->cls < 4;
-            p->rows = p->transpose ? t->shape[1] : t->shape[0];
-            p->cols = p->transpose ? t->shape[0] : t->shape[1];
-        } else {
-            p->cls = NCLASS - 1;
-            p->out_type = t->ndim == 1 && (t->dtype == LLM_DTYPE_F16 || t->dtype == LLM_DTYPE_BF16) ? LLM_DTYPE_F32 : t->dtype;
+    if (!pl || !w) cli_error("out of memory");
+    else if (plan_tensors(&st, pl, in_dir, keep_emb)) {
+        if (mkdir(out_dir, 0777) == 0) made = 1;
+        if (!made && errno != EEXIST) cli_error("cannot create '%s': %s", out_dir, strerror(errno));
+        else if (check_folders(in_dir, out_dir, force, stale) &&
+                 write_outputs(w, in_dir, out_dir, pl, nt, f32_scales, keep_emb, cs, &out_bytes) &&
+                 commit_outputs(w, out_dir, stale)) rc = 0;
+        else {
+            discard_outputs(w);
+            if (made) rmdir(out_dir);
         }
     }
-    if (mkdir(out_dir, 0777) == 0) made = 1;
-    else if (errno != EEXIST) { cli_error("cannot create '%s': %s", out_dir, strerror(errno)); return 1; }
-    if (!check_folders(in_dir, out_dir, force, stale) ||
-        !write_outputs(w, in_dir, out_dir, pl, nt, f32_scales, keep_emb, cs, &out_bytes) ||
-        !commit_outputs(w, out_dir, stale)) {
-        discard_outputs(w);
-        if (made) rmdir(out_dir);
-        return 1;
+    if (rc == 0) {
+        printf("quantize: %s (%zu bytes) -> %s/model.safetensors (%zu bytes, %.3f of the input)\n", in_dir, in_bytes,
+               out_dir, out_bytes, (double)out_bytes / (double)in_bytes);
+        printf("%-12s %12s %12s %12s %12s\n", "class", "weights", "max |err|", "RMS err", "RMS err/RMS w");
+        for (i = 0; i < NCLASS - 1; i++)
+            if (cs[i].n)
+                printf("%-12s %12zu %12.4g %12.4g %12.4g\n", class_names[i], cs[i].n, cs[i].max_err,
+                       sqrt(cs[i].sum_err2 / (double)cs[i].n), cs[i].sum_w2 > 0 ? sqrt(cs[i].sum_err2 / cs[i].sum_w2) : 0.0);
     }
-    printf("quantize: %s (%zu bytes) -> %s/model.safetensors (%zu bytes, %.3f of the input)\n", in_dir, in_bytes, out_dir,
-           out_bytes, (double)out_bytes / (double)in_bytes);
-    printf("%-12s %12s %12s %12s %12s\n", "class", "weights", "max |err|", "RMS err", "RMS err/RMS w");
-    for (i = 0; i < NCLASS - 1; i++)
-        if (cs[i].n)
-            printf("%-12s %12zu %12.4g %12.4g %12.4g\n", class_names[i], cs[i].n, cs[i].max_err,
-                   sqrt(cs[i].sum_err2 / (double)cs[i].n), cs[i].sum_w2 > 0 ? sqrt(cs[i].sum_err2 / cs[i].sum_w2) : 0.0);
     llm_safetensors_close(&st);
     free(pl);
     free(w);
-    return 0;
+    return rc;
 }
