@@ -92,7 +92,7 @@
    default n_inner). A tensor whose data is not aligned to its element size
    is copied.
 
-   8-bit weights (written by tools/quantize.c; README "8-bit weights"): a
+   8-bit weights (written by tools/convert/quantize.c; docs/checkpoints.md): a
    matrix NAME (the four of each layer, wte, lm_head) may be stored as I8
    of shape [out, in] (the layers' Conv1D [in, out] transposed; wte and
    lm_head as they are) with NAME_scale, F32/F16/BF16 of shape

@@ -4,7 +4,7 @@
 
    Writes OUT_DIR/model.safetensors, OUT_DIR/config.json (the input's, with
    a "quantization_config" added) and copies the tokenizer files and
-   generation_config.json. The format (README.md, "8-bit weights"):
+   generation_config.json. The format (docs/checkpoints.md, "8-bit weights"):
    - the four matrices of every layer (attn.c_attn, attn.c_proj, mlp.c_fc,
      mlp.c_proj) and wte (and lm_head.weight when the checkpoint has its
      own) become `NAME` I8 of shape [out, in] (Conv1D's [in, out]
