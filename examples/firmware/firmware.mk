@@ -54,9 +54,9 @@ $(FW_BUILD)/firmware-m4.elf: $(FW_DEPS) $(FW_DIR)/mps2-an386.ld | $(FW_BUILD)
 FW_MODEL_FILES := $(addprefix $(FW_MODEL)/,model.safetensors config.json vocab.json merges.txt)
 $(FW_Q8)/model.safetensors: $(BUILD)/quantize $(FW_MODEL_FILES)
 	@mkdir -p $(FW_BUILD)
-	$(BUILD)/quantize $(FW_MODEL) $(FW_Q8) > $(FW_BUILD)/quantize.out 2>&1 \
+	$(BUILD)/quantize --force $(FW_MODEL) $(FW_Q8) > $(FW_BUILD)/quantize.out 2>&1 \
 	    || { cat $(FW_BUILD)/quantize.out; exit 1; }
-	@tr '\r' '\n' < $(FW_BUILD)/quantize.out | grep '^quantize: .*->'
+	@grep '^quantize: .*->' $(FW_BUILD)/quantize.out
 
 $(FW_BUILD)/firmware-q8.elf: $(FW_Q8_DEPS) $(FW_DIR)/mps2-an500.ld | $(FW_BUILD)
 	$(FW_CC) $(FW_CFLAGS) $(FW_M7) $(FW_Q8_LINK) -T $(FW_DIR)/mps2-an500.ld -Wl,-Map=$(FW_BUILD)/firmware-q8.map $(FW_SRC) -lm -o $@
