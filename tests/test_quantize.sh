@@ -17,7 +17,9 @@ NAME=test_quantize.sh
 trap 'rm -rf "$TMP".*' EXIT
 
 for p in quantize generate; do
-    if [ ! -x "$B/$p" ]; then echo "FAIL $NAME: $B/$p not built (make)"; echo "test_quantize: 0 passed, 1 failed"; exit 1; fi
+    if [ ! -x "$B/$p" ]; then
+        echo "FAIL $NAME: $B/$p not built (make)"; echo "test_quantize: 0 passed, 1 failed"; exit 1
+    fi
 done
 Q=$(cd "$B" && pwd)/quantize
 mkdir "$TMP.d" || exit 1
@@ -88,7 +90,8 @@ printf '{}\n' >"$D/old/tokenizer.json"
 printf 'old\n' >"$D/old/model.safetensors"
 printf 'keep\n' >"$D/old/notes.txt"
 run_ok "quantize --force into a used folder" "$Q" --force "$D/in" "$D/old"
-check "--force: files" "$(ls -A "$D/old" | tr '\n' ' ')" "config.json merges.txt model.safetensors notes.txt vocab.json "
+check "--force: files" "$(ls -A "$D/old" | tr '\n' ' ')" \
+    "config.json merges.txt model.safetensors notes.txt vocab.json "
 if cmp -s "$D/old/model.safetensors" "$D/fresh/model.safetensors" && cmp -s "$D/old/config.json" "$D/fresh/config.json"
 then ok; else bad "--force: the output differs from a new folder's"; fi
 g=$("$B/generate" -m "$D/old" -p ROMEO: --greedy --max-new-tokens 8 2>/dev/null | head -n 1)
@@ -141,8 +144,8 @@ cp -r "$D/fresh" "$D/good"
 printf '{}\n' >"$D/good/tokenizer.json"
 expect_fail "a failed write with --force" 1 "File too large" \
     sh -c 'ulimit -f 64 && exec "$@"' sh "$Q" --force "$D/in" "$D/good"
-if cmp -s "$D/good/model.safetensors" "$D/fresh/model.safetensors" && cmp -s "$D/good/config.json" "$D/fresh/config.json" &&
-   [ -e "$D/good/tokenizer.json" ]; then ok
+if cmp -s "$D/good/model.safetensors" "$D/fresh/model.safetensors" &&
+   cmp -s "$D/good/config.json" "$D/fresh/config.json" && [ -e "$D/good/tokenizer.json" ]; then ok
 else bad "a failed write with --force: the old output changed"; fi
 no_temp "a failed write with --force" "$D/good"
 for d in fresh old lnk; do no_temp "quantize into $d" "$D/$d"; done

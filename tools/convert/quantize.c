@@ -132,7 +132,9 @@ static int join(char *out, size_t cap, const char *dir, const char *name) {
     return 0;
 }
 
-static int same_file(const struct stat *a, const struct stat *b) { return a->st_dev == b->st_dev && a->st_ino == b->st_ino; }
+static int same_file(const struct stat *a, const struct stat *b) {
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
 
 /* OUT_DIR (an existing folder) against IN_DIR: different folders, no file
    of one in the other, and no checkpoint file in OUT_DIR, or with force:
@@ -191,8 +193,8 @@ static int check_finite(const llm_tensor *t) {
     if (i == t->numel) return 1;
     v = dec(t, i);
     if (t->ndim == 2)
-        snprintf(where, sizeof where, " ([%zu, %zu] of shape [%zu, %zu])", i / t->shape[1], i % t->shape[1], t->shape[0],
-                 t->shape[1]);
+        snprintf(where, sizeof where, " ([%zu, %zu] of shape [%zu, %zu])", i / t->shape[1], i % t->shape[1],
+                 t->shape[0], t->shape[1]);
     cli_error("tensor %s: element %zu%s is %s: quantize needs finite weights", t->name, i, where,
               v != v ? "NaN" : v > 0 ? "+inf" : "-inf");
     return 0;
@@ -315,7 +317,7 @@ static int write_config(cli_out *o, const char *path, const char *cfg, size_t le
     while (end > 0 && cfg[end - 1] != '}') end--;
     if (!end) { cli_error("%s is not a JSON object", path); return 0; }
     end--;
-    while (end > 0 && (cfg[end - 1] == ' ' || cfg[end - 1] == '\n' || cfg[end - 1] == '\r' || cfg[end - 1] == '\t')) end--;
+    while (end > 0 && cfg[end - 1] && strchr(" \n\r\t", cfg[end - 1])) end--;
     cli_write(o, cfg, end);
     cli_printf(o, ",\n  \"quantization_config\": {\n    \"quant_method\": \"compressed-tensors\",\n"
                   "    \"format\": \"int-quantized\",\n    \"quantization_status\": \"compressed\",\n"
@@ -348,7 +350,8 @@ static int commit_outputs(outputs *w, const char *out_dir, const int *stale) {
     char po[4096];
     int i;
     for (i = 0; i < NNAMES; i++)
-        if (stale[i] && !w->open[i] && join(po, sizeof po, out_dir, ckpt_names[i]) && unlink(po) != 0 && errno != ENOENT) {
+        if (stale[i] && !w->open[i] && join(po, sizeof po, out_dir, ckpt_names[i]) && unlink(po) != 0 &&
+            errno != ENOENT) {
             cli_error("cannot remove '%s': %s", po, strerror(errno));
             return 0;
         }
@@ -398,7 +401,8 @@ static int plan_tensors(const llm_safetensors *st, plan *pl, const char *in_dir,
         p->t = t;
         p->cls = class_of(t->name);
         if (t->dtype == LLM_DTYPE_I8 || strstr(t->name, "_scale")) {
-            cli_error("'%s' is already 8-bit (tensor %s): quantize reads F32, F16 or BF16 checkpoints", in_dir, t->name);
+            cli_error("'%s' is already 8-bit (tensor %s): quantize reads F32, F16 or BF16 checkpoints", in_dir,
+                      t->name);
             return 0;
         }
         if (!check_finite(t)) return 0;
@@ -488,7 +492,8 @@ int main(int argc, char **argv) {
         for (i = 0; i < NCLASS - 1; i++)
             if (cs[i].n)
                 printf("%-12s %12zu %12.4g %12.4g %12.4g\n", class_names[i], cs[i].n, cs[i].max_err,
-                       sqrt(cs[i].sum_err2 / (double)cs[i].n), cs[i].sum_w2 > 0 ? sqrt(cs[i].sum_err2 / cs[i].sum_w2) : 0.0);
+                       sqrt(cs[i].sum_err2 / (double)cs[i].n),
+                       cs[i].sum_w2 > 0 ? sqrt(cs[i].sum_err2 / cs[i].sum_w2) : 0.0);
     }
     llm_safetensors_close(&st);
     free(pl);
