@@ -2905,42 +2905,46 @@ static float llm__act1(float x, int a) {
     }
 }
 
-/* Floats of kernel scratch per thread (64-byte alignment slack included):
-   the matrix product's panel and C block, or attention's packed keys,
-   values and probabilities. (size_t)-1 if it overflows. */
-static size_t llm__scratch_per_thread(int C, int H, int max_batch, int n_ctx) {
+/* p rounded up to a multiple of 64 bytes (the kernel scratch's alignment) */
+static float *llm__align64(float *p) { return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
+
+/* A thread's share of the kernel scratch: offsets in floats from its start rounded up to 64 bytes
+   (llm__align64). The [in, out] GEMM's pieces and attention's (B > 1) use the same floats, at different times:
+     pk    GEMM: one block of packed weights, [LLM__KC][LLM__NR]
+     cb    GEMM: the panel's sums for every row, [max_batch rounded up to LLM__MR][LLM__NR]
+     kt    attention: one head's keys transposed, [ldp / LLM__NR][hd][LLM__NR]
+     vp    attention: its values in panels, [hd / LLM__NR rounded up][n_ctx][LLM__NR]
+     p     attention: LLM__MR rows of probabilities, [LLM__MR][ldp]
+     tile  attention: one LLM__MR x LLM__NR block of the matrix kernel
+   ldp: n_ctx rounded up to LLM__NR (P's row stride). Every piece starts on 64 bytes (LLM__NR is a multiple of 16).
+   per_thread: the floats of one share, alignment slack included; (size_t)-1 if it overflows; 0 in the scalar
+   build, whose kernels take no scratch. llm__scratch_floats() sizes with it, and each kernel carves with it. */
+typedef struct llm__scratch_layout { size_t pk, cb, kt, vp, p, tile, ldp, per_thread; } llm__scratch_layout;
+
+static llm__scratch_layout llm__scratch_layout_of(int hd, int max_batch, int n_ctx) {
+    llm__scratch_layout L;
+    memset(&L, 0, sizeof L);
 #ifdef LLM__VW
-    size_t hd = (size_t)(C / H), ctxp = ((size_t)n_ctx + LLM__NR - 1) / LLM__NR * LLM__NR, nvp = (hd + LLM__NR - 1) / LLM__NR;
-    size_t gemm = ((size_t)LLM__KC + ((size_t)max_batch + LLM__MR - 1) / LLM__MR * LLM__MR) * LLM__NR, attn, a, b;
-    if (!llm__mul(ctxp, hd, &a) || !llm__mul(nvp * LLM__NR, (size_t)n_ctx, &b) || !llm__add(a, b, &attn) ||
-        !llm__add(attn, (size_t)LLM__MR * (ctxp + LLM__NR) + 64, &attn))
-        return (size_t)-1;
-    return (gemm > attn ? gemm : attn) + 64;
-#else
-    (void)C; (void)H; (void)max_batch; (void)n_ctx;
-    return 0;
-#endif
-}
-/* ... for nt threads (the session allocates this). */
-static size_t llm__q8_scratch_floats(int B, int IC, int nt);
-static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, int n_ctx) {
-    size_t per = llm__scratch_per_thread(c->n_embd, c->n_head, max_batch, n_ctx), all, q8;
-    if (per == (size_t)-1 || !llm__mul(per, (size_t)nt, &all)) return (size_t)-1;
-    /* the 8-bit product's quantized activations (sizes within the model limits cannot overflow) */
-    q8 = llm__q8_scratch_floats(max_batch, c->n_inner > c->n_embd ? c->n_inner : c->n_embd, nt);
-    if (q8 > all) all = q8;
-#ifdef LLM__VW
-    {   /* matrix-vector partial sums: LLM__SLABS rows of the widest output per row, up to LLM__GEMV_ROWS rows */
-        size_t oc = (size_t)(c->n_inner > 3 * c->n_embd ? c->n_inner : 3 * c->n_embd), g;
-        size_t rows = (size_t)(max_batch < LLM__GEMV_ROWS ? (max_batch < 1 ? 1 : max_batch) : LLM__GEMV_ROWS);
-        if (!llm__mul(oc, LLM__SLABS * rows, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
-        if (g > all) all = g;
-        /* the LM head's rows converted to f32: 4 * n_embd + 16 per thread */
-        if (!llm__mul((size_t)c->n_embd * 4 + 16, (size_t)nt, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
-        if (g > all) all = g;
+    {
+        size_t nr = LLM__NR, nvp = ((size_t)hd + nr - 1) / nr, a, b, end;
+        size_t rows = ((size_t)max_batch + LLM__MR - 1) / LLM__MR * LLM__MR;
+        L.ldp = ((size_t)n_ctx + nr - 1) / nr * nr;
+        L.pk = 0;
+        L.cb = (size_t)LLM__KC * nr;
+        L.kt = 0;
+        if (!llm__mul(L.ldp, (size_t)hd, &a) || !llm__mul(nvp * nr, (size_t)n_ctx, &b) || !llm__add(a, b, &L.p) ||
+            !llm__add(L.p, (size_t)LLM__MR * L.ldp, &L.tile) || !llm__add(L.tile, (size_t)LLM__MR * nr, &end)) {
+            L.per_thread = (size_t)-1;
+            return L;
+        }
+        L.vp = a;
+        if (L.cb + rows * nr > end) end = L.cb + rows * nr;
+        if (!llm__add(end, 16, &L.per_thread)) L.per_thread = (size_t)-1;
     }
+#else
+    (void)hd; (void)max_batch; (void)n_ctx;
 #endif
-    return all;
+    return L;
 }
 
 #ifdef LLM__VW
@@ -3015,7 +3019,6 @@ static __m256 llm__vld_f16(const uint16_t *p) {
 #define llm__vld_bf16(p) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))), 16))
 #endif
 #define llm__vld_f32(p) llm__vld(p)
-static float *llm__align64(float *p) { return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
 #define llm__sld_f32(p) (*(p))
 #define llm__sld_f16(p) llm__f16_to_f32(*(p))
 #define llm__sld_bf16(p) llm__bf16_to_f32(*(p))
@@ -3143,11 +3146,39 @@ static void llm__finish(float *dst, const float *acc, int n, int flags) {
    A matrix (llm__mat) is its data, its format (the dtype it is stored in)
    and its layout: LLM__IN_OUT, element (k, o) at w[k * OC + o] (GPT-2's
    Conv1D, [in, out]), or LLM__OUT_IN, at w[o * IC + k] (one row per output:
-   the LM head and the embeddings). What a kernel needs to read a format is
-   that format's row of llm__fmt_traits (as ggml's type traits); the
-   functions in it are one generic body each (llm__*_fmt, inlined with the
-   format a constant) instantiated per format. llm__matmul() is the one
-   place that picks a kernel; an unknown format is an LLM_ASSERT. */
+   the LM head and the embeddings). Each format is one row of one table,
+   llm__fmt_table, indexed by the format (as ggml's type traits): how the
+   activations are converted for its products (from_float: I8 quantizes
+   them per block; the float formats read them as f32), its product for
+   each layout, and how an embedding row is read; the float formats' rows
+   also hold the building blocks their products share (row, pack,
+   gemv_slab, dot4: one generic body each, llm__*_fmt, inlined with the
+   format a constant and instantiated per format). llm__matmul() is the
+   place that picks a product from the table (and llm__mat_row() an
+   embedding row); a format without a row is an LLM_ASSERT. */
+
+typedef struct llm__fmt_traits llm__fmt_traits;
+/* out[B,OC] = x . w + bias, then stored, added or passed through the activation per flags (llm__matmul); x: the
+   activations in[B,IC] as f.from_float left them (f32 where it is NULL) */
+typedef void llm__mm_fn(const llm__fmt_traits *f, float *out, const void *x, const llm__mat *w, const float *bias,
+                        int B, int IC, int OC, int flags, int nt, float *scratch);
+struct llm__fmt_traits {
+    llm_dtype type;   /* the row's format: llm__fmt_table[type] */
+    /* in[B,IC] converted into scratch for this format's products; returns where they are (NULL: in, as f32) */
+    const void *(*from_float)(float *scratch, const float *in, int B, int IC, int nt);
+    llm__mm_fn *mm_in_out, *mm_out_in;   /* the product for each layout; NULL: never stored so */
+    /* dst[0..n) = row r of a matrix stored [rows, n] (an embedding row) as f32 */
+    void (*get_row)(float *dst, const llm__mat *w, size_t r, size_t n);
+    /* the float products' building blocks (NULL in the other rows): */
+    void (*row)(float *dst, const void *w, size_t off, size_t n);   /* llm__row_fmt */
+#ifdef LLM__VW
+    void (*pack)(float *pk, const void *w, size_t off, int kn, int OC);  /* llm__pack_fmt */
+    void (*gemv_slab)(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c, int k0, int k1, int OC,
+                      int n, int B);   /* llm__gemv_slab_fmt */
+    /* s[4 * b + j] = row b of x . row r[j] of w, b < nb <= LLM__DOT_ROWS (llm__dot4_fmt) */
+    void (*dot4)(float *s, const float *x, size_t xs, int nb, const void *w, const size_t r[4], int IC);
+#endif
+};
 
 #if defined(__GNUC__) || defined(__clang__)
 #define LLM__INLINE inline __attribute__((always_inline))
@@ -3390,56 +3421,6 @@ static void llm__dot4_bf16(float *s, const float *x, size_t xs, int nb, const vo
 }
 #endif
 
-typedef struct llm__fmt_traits {
-    llm_dtype type;
-    void (*row)(float *dst, const void *w, size_t off, size_t n);   /* llm__row_fmt */
-#ifdef LLM__VW
-    void (*pack)(float *pk, const void *w, size_t off, int kn, int OC);  /* llm__pack_fmt */
-    void (*gemv_slab)(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c, int k0, int k1, int OC,
-                      int n, int B);
-    /* s[4 * b + j] = row b of x . row r[j] of w, b < nb <= LLM__DOT_ROWS (llm__dot4_fmt) */
-    void (*dot4)(float *s, const float *x, size_t xs, int nb, const void *w, const size_t r[4], int IC);
-#endif
-} llm__fmt_traits;
-
-static const llm__fmt_traits llm__float_fmts[3] = {
-#ifdef LLM__VW
-    { LLM_DTYPE_F32, llm__row_f32, llm__pack_f32, llm__gemv_slab_f32, llm__dot4_f32 },
-    { LLM_DTYPE_F16, llm__row_f16, llm__pack_f16, llm__gemv_slab_f16, llm__dot4_f16 },
-    { LLM_DTYPE_BF16, llm__row_bf16, llm__pack_bf16, llm__gemv_slab_bf16, llm__dot4_bf16 },
-#else
-    { LLM_DTYPE_F32, llm__row_f32 }, { LLM_DTYPE_F16, llm__row_f16 }, { LLM_DTYPE_BF16, llm__row_bf16 },
-#endif
-};
-
-/* The traits of a float format; NULL (and an assertion) for any other. */
-static const llm__fmt_traits *llm__float_traits(llm_dtype t) {
-    switch (t) {
-    case LLM_DTYPE_F32: return &llm__float_fmts[0];
-    case LLM_DTYPE_F16: return &llm__float_fmts[1];
-    case LLM_DTYPE_BF16: return &llm__float_fmts[2];
-    default: LLM_ASSERT(0 && "not a float weight format"); return NULL;
-    }
-}
-
-/* dst[0..n) = row r of a matrix stored [rows, n] (an embedding row) as f32;
-   an I8 row is q * d, d its block's scale. */
-static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
-    const llm__fmt_traits *f;
-    size_t nb = (n + LLM__QB - 1) / LLM__QB, i;
-    const signed char *q = (const signed char *)w->w + r * n;
-    switch (w->type) {
-    case LLM_DTYPE_F32: case LLM_DTYPE_F16: case LLM_DTYPE_BF16:
-        f = llm__float_traits(w->type);
-        f->row(dst, w->w, r * n, n);
-        return;
-    case LLM_DTYPE_I8:
-        for (i = 0; i < n; i++) dst[i] = (float)q[i] * llm__wget(w->stype, w->scale, r * nb + i / LLM__QB);
-        return;
-    default: LLM_ASSERT(0 && "llm__mat_row: unknown weight format"); return;
-    }
-}
-
 /* ---- 8-bit product: I8 weights x activations quantized per block ---------
    The activations are quantized like the weights, per row and per block of
    LLM__QB inputs: amax = max |x| over the block; d = amax / 127 and
@@ -3471,7 +3452,14 @@ static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
    per row (LLM__QR rows a tile, 4 inputs a lane: [tile][block][k / 4]
    [row][4]); each 4-byte group of a weight row is broadcast against
    LLM__QR rows, 4 outputs at a time, so each weight is loaded once per
-   LLM__QR rows and the float steps run across rows. */
+   LLM__QR rows and the float steps run across rows.
+
+   In file order: the scratch layout; quantizing (llm__q8_block, then
+   llm__q8_quant and llm__q8_from_float, the table's activation step); the
+   output step (llm__q8_finish); the SIMD kernels (the integer dot products,
+   the GEMV's step, the tile setup, llm__q8_gemv, llm__q8_kernel,
+   llm__q8_gemm) or the scalar one (llm__q8_dots); llm__mm_q8, the table's
+   product, which picks one; llm__q8_get_row, the table's embedding row. */
 
 #if defined(LLM__VW) && LLM__VW == 16 && defined(__AVX512BW__) && defined(__AVX512VNNI__)
 #define LLM__Q8 3
@@ -3486,6 +3474,46 @@ static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
 #endif
 #define LLM__Q8P 16  /* GEMM: outputs per panel (a thread's unit) */
 #define LLM__Q8GEMV 3 /* up to this many rows: one GEMV per row */
+
+/* Blocks per row as stored for the one-row kernels (even: the zmm GEMV
+   reads two at a time). */
+static int llm__q8_nb2(int IC) { return ((IC + LLM__QB - 1) / LLM__QB + 1) & ~1; }
+
+/* Rows of quantized activations kept for B rows: the SIMD kernels pack
+   them in tiles of LLM__QR (at most 16) rows; the scalar loop needs B. */
+static size_t llm__q8_nrows(int B) {
+#ifdef LLM__Q8
+    return ((size_t)B + 15) / 16 * 16;
+#else
+    return (size_t)B;
+#endif
+}
+
+/* The 8-bit product's scratch for B rows of IC inputs and nt threads: offsets in floats from the scratch's start
+   rounded up to 64 bytes (llm__align64):
+     dx   the activations' block scales, [rows][nb2] (rows: llm__q8_nrows(B), nb2: llm__q8_nb2(IC))
+     xq   the quantized activations, rows x nb2 x LLM__QB bytes (laid out as llm__q8_quant writes them)
+     thr  the threads' parts (SIMD), thread t's at thr + t * thr_size: a panel's weight scales as f32,
+          [LLM__Q8P][nb], then (GEMM) its weights' block sums, [LLM__Q8P][nb] int32
+   Every piece starts on 64 bytes. size: the floats to allocate, alignment slack included (sizes within the
+   model limits cannot overflow). llm__scratch_floats() sizes with it; llm__q8_from_float and llm__mm_q8 carve
+   with it. */
+typedef struct llm__q8_layout { size_t dx, xq, thr, thr_size, size; } llm__q8_layout;
+
+static llm__q8_layout llm__q8_layout_of(int B, int IC, int nt) {
+    llm__q8_layout L;
+    size_t nb2 = (size_t)llm__q8_nb2(IC), rows = llm__q8_nrows(B);
+    L.dx = 0;
+    L.xq = (rows * nb2 + 15) / 16 * 16;
+    L.thr = L.xq + rows * nb2 * LLM__QB / sizeof(float);   /* nb2 is even: a multiple of 16 floats */
+#ifdef LLM__Q8
+    L.thr_size = 2 * LLM__Q8P * nb2;
+#else
+    L.thr_size = 0;
+#endif
+    L.size = L.thr + (size_t)nt * L.thr_size + 16;
+    return L;
+}
 
 #if !defined(LLM__Q8) || LLM__Q8 != 3
 /* round to nearest, ties to even, for |v| <= 127.5 (exact: no FP mode) */
@@ -3569,12 +3597,6 @@ static float llm__q8_block(signed char *q, const float *x, int n) {
 #endif
 }
 
-static float *llm__q8_al(float *p) { return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
-
-/* Blocks per row as stored for the one-row kernels (even: the zmm GEMV
-   reads two at a time). */
-static int llm__q8_nb2(int IC) { return ((IC + LLM__QB - 1) / LLM__QB + 1) & ~1; }
-
 /* Quantize in[B][IC]. packed = 0: row b at xq + b * nb2 * QB, dx + b * nb2;
    packed = 1 (SIMD): the GEMM layout above, B rounded up to LLM__QR
    (zero rows). Each stored byte is q ^ LLM__Q8X. */
@@ -3610,27 +3632,19 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
     }
 }
 
-/* Rows of quantized activations kept for B rows: the SIMD kernels pack
-   them in tiles of LLM__QR (at most 16) rows; the scalar loop needs B. */
-static size_t llm__q8_nrows(int B) {
+/* The table's activation step for I8: in[B][IC] quantized into scratch (llm__q8_layout_of(B, IC, nt)),
+   packed for the GEMM when it will run (SIMD, B > LLM__Q8GEMV); returns the layout's start, where
+   llm__mm_q8 reads them. */
+static const void *llm__q8_from_float(float *scratch, const float *in, int B, int IC, int nt) {
+    const llm__q8_layout L = llm__q8_layout_of(B, IC, nt);
+    float *base = llm__align64(scratch);
 #ifdef LLM__Q8
-    return ((size_t)B + 15) / 16 * 16;
+    const int packed = B > LLM__Q8GEMV;
 #else
-    return (size_t)B;
+    const int packed = 0;
 #endif
-}
-
-/* Scratch floats the 8-bit product needs for B rows of IC inputs, nt
-   threads: the activations and their scales, and (SIMD) each thread's
-   block sums; 64 floats of alignment slack. */
-static size_t llm__q8_scratch_floats(int B, int IC, int nt) {
-    size_t nb2 = (size_t)llm__q8_nb2(IC), n = llm__q8_nrows(B) * nb2 * (LLM__QB / 4 + 1) + 64;
-#ifdef LLM__Q8
-    n += (size_t)nt * (2 * LLM__Q8P * nb2 + 32);
-#else
-    (void)nt;
-#endif
-    return n;
+    llm__q8_quant((unsigned char *)(void *)(base + L.xq), base + L.dx, in, B, IC, packed, nt);
+    return base;
 }
 
 /* dst[0..n) = v (flags 0), += v (LLM__MM_ADD) or act(v): lane by lane, the
@@ -3773,15 +3787,16 @@ static void llm__q8_rows(const signed char **wr, signed char (*wt)[LLM__QB], con
 }
 
 /* out[OC] for one quantized row (xq, dx: layout packed = 0). Tiles of
-   LLM__QR outputs split over the threads. */
+   LLM__QR outputs split over the threads; thread t's part of the scratch
+   at thr + t * ts (llm__q8_layout). */
 static void llm__q8_gemv(float *out, const unsigned char *xq, const float *dx, const llm__mat *w, const float *bias,
-                         int IC, int OC, int flags, int nt, float *scratch) {
-    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), ntile = (OC + LLM__QR - 1) / LLM__QR, t;
-    size_t ts = 2 * LLM__Q8P * (size_t)nb2 + 32, next = (size_t)LLM__QR * (size_t)IC;
+                         int IC, int OC, int flags, int nt, float *thr, size_t ts) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, ntile = (OC + LLM__QR - 1) / LLM__QR, t;
+    size_t next = (size_t)LLM__QR * (size_t)IC;
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)IC * OC)
     for (t = 0; t < ntile; t++) {
-        float *dwf = llm__q8_al(scratch + (size_t)LLM__TID * ts), res[LLM__QR];
+        float *dwf = thr + (size_t)LLM__TID * ts, res[LLM__QR];
         const signed char *wr[LLM__QR];
         signed char wt[LLM__QR][LLM__QB];
         int o0 = t * LLM__QR, no = OC - o0 < LLM__QR ? OC - o0 : LLM__QR, o, j;
@@ -3863,15 +3878,15 @@ static void llm__q8_kernel(float *c, const unsigned char *xp, const float *dxp, 
 
 /* out[B,OC] for B packed rows: panels of LLM__Q8P outputs split over the
    threads; per panel the scales as f32 and (zmm) -128 x the block sums
-   of the weights, then every tile of rows. */
+   of the weights (in the thread's part of the scratch, thr + t * ts),
+   then every tile of rows. */
 static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, const llm__mat *w, const float *bias,
-                         int B, int IC, int OC, int flags, int nt, float *scratch) {
+                         int B, int IC, int OC, int flags, int nt, float *thr, size_t ts) {
     int nb = (IC + LLM__QB - 1) / LLM__QB, npan = (OC + LLM__Q8P - 1) / LLM__Q8P, ntr = (B + LLM__QR - 1) / LLM__QR, p;
-    size_t ts = 2 * LLM__Q8P * (size_t)llm__q8_nb2(IC) + 32;
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (p = 0; p < npan; p++) {
-        float *dwf = llm__q8_al(scratch + (size_t)LLM__TID * ts), c[LLM__Q8P * LLM__QR], row[LLM__Q8P];
+        float *dwf = thr + (size_t)LLM__TID * ts, c[LLM__Q8P * LLM__QR], row[LLM__Q8P];
         int32_t *negc = (int32_t *)(void *)(dwf + (size_t)LLM__Q8P * (size_t)nb);
         const signed char *wr[LLM__Q8P];
         signed char wt[LLM__Q8P][LLM__QB];
@@ -3909,33 +3924,13 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
         }
     }
 }
-#endif /* LLM__Q8 */
-
-/* out[B,OC] = quant(in[B,IC]) . w[OC,IC] (I8, per-block scales) + bias:
-   the activations quantized once, then the GEMV per row (B <=
-   LLM__Q8GEMV) or the GEMM; the scalar build: one dot product per output
-   and row, outputs in blocks of 4 split over the threads. */
-static void llm__mm_q8(float *out, const float *in, const llm__mat *w, const float *bias,
-                       int B, int IC, int OC, int flags, int nt, float *scratch) {
-    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), bp = (int)llm__q8_nrows(B);
-    float *dx = llm__q8_al(scratch);
-    unsigned char *xq = (unsigned char *)(void *)llm__q8_al(dx + (size_t)bp * (size_t)nb2);
-    float *ts = llm__q8_al((float *)(void *)(xq + (size_t)bp * (size_t)nb2 * LLM__QB));
-#ifdef LLM__Q8
-    int b;
-    (void)nb;
-    if (B <= LLM__Q8GEMV) {
-        llm__q8_quant(xq, dx, in, B, IC, 0, nt);
-        for (b = 0; b < B; b++)
-            llm__q8_gemv(out + (size_t)b * (size_t)OC, xq + (size_t)b * (size_t)nb2 * LLM__QB, dx + (size_t)b * (size_t)nb2, w, bias, IC, OC, flags, nt, ts);
-        return;
-    }
-    llm__q8_quant(xq, dx, in, B, IC, 1, nt);
-    llm__q8_gemm(out, xq, dx, w, bias, B, IC, OC, flags, nt, ts);
 #else
-    int nblk = (OC + 3) / 4, blk;
-    (void)nt; (void)ts;
-    llm__q8_quant(xq, dx, in, B, IC, 0, nt);
+/* The scalar build's product: one dot product per output and row, outputs
+   in blocks of 4 split over the threads (xq, dx: layout packed = 0). */
+static void llm__q8_dots(float *out, const unsigned char *xq, const float *dx, const llm__mat *w, const float *bias,
+                         int B, int IC, int OC, int flags, int nt) {
+    int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), nblk = (OC + 3) / 4, blk;
+    (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, o, j, i;
@@ -3955,7 +3950,41 @@ static void llm__mm_q8(float *out, const float *in, const llm__mat *w, const flo
                 llm__q8_finish(out + (size_t)b * (size_t)OC + (size_t)o, &v, 1, flags);
             }
     }
+}
+#endif /* LLM__Q8 */
+
+/* The table's product for I8 (stored [out, in]): out[B,OC] = x . w + bias,
+   x the activations as llm__q8_from_float quantized them (for the same B,
+   IC and nt, so in the same layout): the GEMV per row (B <= LLM__Q8GEMV)
+   or the GEMM; the scalar build: llm__q8_dots. */
+static void llm__mm_q8(const llm__fmt_traits *f, float *out, const void *x, const llm__mat *w, const float *bias,
+                       int B, int IC, int OC, int flags, int nt, float *scratch) {
+    const llm__q8_layout L = llm__q8_layout_of(B, IC, nt);
+    const float *dx = (const float *)x + L.dx;
+    const unsigned char *xq = (const unsigned char *)(const void *)((const float *)x + L.xq);
+#ifdef LLM__Q8
+    float *thr = llm__align64(scratch) + L.thr;
+    size_t nb2 = (size_t)llm__q8_nb2(IC);
+    int b;
+    (void)f;
+    if (B <= LLM__Q8GEMV) {
+        for (b = 0; b < B; b++)
+            llm__q8_gemv(out + (size_t)b * (size_t)OC, xq + (size_t)b * nb2 * LLM__QB, dx + (size_t)b * nb2, w, bias,
+                         IC, OC, flags, nt, thr, L.thr_size);
+        return;
+    }
+    llm__q8_gemm(out, xq, dx, w, bias, B, IC, OC, flags, nt, thr, L.thr_size);
+#else
+    (void)f; (void)scratch;
+    llm__q8_dots(out, xq, dx, w, bias, B, IC, OC, flags, nt);
 #endif
+}
+
+/* The table's embedding row for I8: dst[i] = q[i] * d, d the scale of i's block. */
+static void llm__q8_get_row(float *dst, const llm__mat *w, size_t r, size_t n) {
+    size_t nb = (n + LLM__QB - 1) / LLM__QB, i;
+    const signed char *q = (const signed char *)w->w + r * n;
+    for (i = 0; i < n; i++) dst[i] = (float)q[i] * llm__wget(w->stype, w->scale, r * nb + i / LLM__QB);
 }
 
 /* ---- [in, out] product, B > 1: packed panels (SIMD) ---------------------- */
@@ -3979,16 +4008,23 @@ static void llm__pack(float *pk, const llm__fmt_traits *f, const void *w, int k0
 #define LLM__PF(q) _mm_prefetch((q), _MM_HINT_T1); _mm_prefetch((q) + 64, _MM_HINT_T1); \
     _mm_prefetch((q) + 128, _MM_HINT_T1); _mm_prefetch((q) + LLM__NR * 4 - 1, _MM_HINT_T1)
 #if LLM__VW == 16
+/* the tile below: LLM__MR = 8 rows of LLM__NR = 3 vectors */
+#if LLM__MR != 8 || LLM__NR != 3 * LLM__VW
+#error "llm__kernel (AVX-512) is written for LLM__MR 8 and LLM__NR 3 * LLM__VW"
+#endif
 #define LLM__K(r) x = _mm512_set1_ps(a##r[k]); \
-    c##r##0 = _mm512_fmadd_ps(x, w0, c##r##0); c##r##1 = _mm512_fmadd_ps(x, w1, c##r##1); c##r##2 = _mm512_fmadd_ps(x, w2, c##r##2);
-#define LLM__KL(r) __m512 c##r##0 = _mm512_load_ps(c + r * 48), c##r##1 = _mm512_load_ps(c + r * 48 + 16), c##r##2 = _mm512_load_ps(c + r * 48 + 32);
-#define LLM__KS(r) _mm512_store_ps(c + r * 48, c##r##0); _mm512_store_ps(c + r * 48 + 16, c##r##1); _mm512_store_ps(c + r * 48 + 32, c##r##2);
+    c##r##0 = _mm512_fmadd_ps(x, w0, c##r##0); c##r##1 = _mm512_fmadd_ps(x, w1, c##r##1); \
+    c##r##2 = _mm512_fmadd_ps(x, w2, c##r##2);
+#define LLM__KL(r) __m512 c##r##0 = _mm512_load_ps(c + r * LLM__NR), \
+    c##r##1 = _mm512_load_ps(c + r * LLM__NR + LLM__VW), c##r##2 = _mm512_load_ps(c + r * LLM__NR + 2 * LLM__VW);
+#define LLM__KS(r) _mm512_store_ps(c + r * LLM__NR, c##r##0); _mm512_store_ps(c + r * LLM__NR + LLM__VW, c##r##1); \
+    _mm512_store_ps(c + r * LLM__NR + 2 * LLM__VW, c##r##2);
 static void llm__kernel(float *c, const float *const *a, const float *p, int K, const char *pf, size_t pfs, int npf) {
     const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5], *a6 = a[6], *a7 = a[7];
     LLM__KL(0) LLM__KL(1) LLM__KL(2) LLM__KL(3) LLM__KL(4) LLM__KL(5) LLM__KL(6) LLM__KL(7)
     int k;
-    for (k = 0; k < K; k++, p += 48) {
-        const __m512 w0 = _mm512_load_ps(p), w1 = _mm512_load_ps(p + 16), w2 = _mm512_load_ps(p + 32);
+    for (k = 0; k < K; k++, p += LLM__NR) {
+        const __m512 w0 = _mm512_load_ps(p), w1 = _mm512_load_ps(p + LLM__VW), w2 = _mm512_load_ps(p + 2 * LLM__VW);
         __m512 x;
         if (k < npf) { LLM__PF(pf); pf += pfs; }
         LLM__K(0) LLM__K(1) LLM__K(2) LLM__K(3) LLM__K(4) LLM__K(5) LLM__K(6) LLM__K(7)
@@ -3996,16 +4032,21 @@ static void llm__kernel(float *c, const float *const *a, const float *p, int K, 
     LLM__KS(0) LLM__KS(1) LLM__KS(2) LLM__KS(3) LLM__KS(4) LLM__KS(5) LLM__KS(6) LLM__KS(7)
 }
 #else
+/* the tile below: LLM__MR = 6 rows of LLM__NR = 2 vectors */
+#if LLM__MR != 6 || LLM__NR != 2 * LLM__VW
+#error "llm__kernel (AVX2) is written for LLM__MR 6 and LLM__NR 2 * LLM__VW"
+#endif
 #define LLM__K(r) x = _mm256_set1_ps(a##r[k]); \
     c##r##0 = _mm256_fmadd_ps(x, w0, c##r##0); c##r##1 = _mm256_fmadd_ps(x, w1, c##r##1);
-#define LLM__KL(r) __m256 c##r##0 = _mm256_load_ps(c + r * 16), c##r##1 = _mm256_load_ps(c + r * 16 + 8);
-#define LLM__KS(r) _mm256_store_ps(c + r * 16, c##r##0); _mm256_store_ps(c + r * 16 + 8, c##r##1);
+#define LLM__KL(r) __m256 c##r##0 = _mm256_load_ps(c + r * LLM__NR), \
+    c##r##1 = _mm256_load_ps(c + r * LLM__NR + LLM__VW);
+#define LLM__KS(r) _mm256_store_ps(c + r * LLM__NR, c##r##0); _mm256_store_ps(c + r * LLM__NR + LLM__VW, c##r##1);
 static void llm__kernel(float *c, const float *const *a, const float *p, int K, const char *pf, size_t pfs, int npf) {
     const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5];
     LLM__KL(0) LLM__KL(1) LLM__KL(2) LLM__KL(3) LLM__KL(4) LLM__KL(5)
     int k;
-    for (k = 0; k < K; k++, p += 16) {
-        const __m256 w0 = _mm256_load_ps(p), w1 = _mm256_load_ps(p + 8);
+    for (k = 0; k < K; k++, p += LLM__NR) {
+        const __m256 w0 = _mm256_load_ps(p), w1 = _mm256_load_ps(p + LLM__VW);
         __m256 x;
         if (k < npf) { LLM__PF(pf); pf += pfs; }
         LLM__K(0) LLM__K(1) LLM__K(2) LLM__K(3) LLM__K(4) LLM__K(5)
@@ -4025,13 +4066,13 @@ static void llm__kernel(float *c, const float *const *a, const float *p, int K, 
 static void llm__gemm(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
                       int B, int IC, int OC, int flags, int nt, float *scratch) {
     int np = (OC + LLM__NR - 1) / LLM__NR, Bp = (B + LLM__MR - 1) / LLM__MR * LLM__MR, p;
-    size_t ts = llm__scratch_per_thread(1, 1, B, 0), es = llm_dtype_size(f->type);
+    const llm__scratch_layout L = llm__scratch_layout_of(0, B, 0);
+    size_t es = llm_dtype_size(f->type);
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (p = 0; p < np; p++) {
         const float *rows[LLM__MR];
-        float *pk = (float *)(void *)(((uintptr_t)(scratch + (size_t)LLM__TID * ts) + 63) & ~(uintptr_t)63);
-        float *cb = pk + LLM__KC * LLM__NR;
+        float *base = llm__align64(scratch + (size_t)LLM__TID * L.per_thread), *pk = base + L.pk, *cb = base + L.cb;
         int o0 = p * LLM__NR, no = OC - o0 < LLM__NR ? OC - o0 : LLM__NR, kn0 = IC < LLM__KC ? IC : LLM__KC, k0, b0, r;
         for (r = 0; r < Bp; r++) {
             if (bias) memcpy(cb + (size_t)r * LLM__NR, bias + o0, (size_t)no * sizeof(float));
@@ -4112,21 +4153,24 @@ static void llm__gemv(float *out, const float *x, const llm__fmt_traits *f, cons
     }
 }
 
-/* B <= LLM__GEMV_ROWS rows: the streaming matrix-vector product (memory-
-   bound: about the cost of one row up to this B, bit-identical per row);
-   more: the packed GEMM (compute-bound, register-blocked). */
-static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
+/* The float formats' [in, out] product (the table's mm_in_out): B <=
+   LLM__GEMV_ROWS rows: the streaming matrix-vector product (memory-bound:
+   about the cost of one row up to this B, bit-identical per row); more:
+   the packed GEMM (compute-bound, register-blocked). */
+static void llm__mm_in_out(const llm__fmt_traits *f, float *out, const void *x, const llm__mat *w, const float *bias,
                            int B, int IC, int OC, int flags, int nt, float *scratch) {
-    if (B <= LLM__GEMV_ROWS) llm__gemv(out, in, f, w, bias, B, IC, OC, flags, nt, scratch);
-    else llm__gemm(out, in, f, w, bias, B, IC, OC, flags, nt, scratch);
+    if (B <= LLM__GEMV_ROWS) llm__gemv(out, (const float *)x, f, w->w, bias, B, IC, OC, flags, nt, scratch);
+    else llm__gemm(out, (const float *)x, f, w->w, bias, B, IC, OC, flags, nt, scratch);
 }
 #else
 /* ---- [in, out] product (scalar) -------------------------------------------
-   Tiles of 32 rows of in x 64 columns of w; each row of w converted to f32
-   once per tile; the common full-width tile has a fixed trip count, which
-   compilers vectorise. */
-static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
+   The table's mm_in_out for the float formats. Tiles of 32 rows of in x 64
+   columns of w; each row of w converted to f32 once per tile; the common
+   full-width tile has a fixed trip count, which compilers vectorise. */
+static void llm__mm_in_out(const llm__fmt_traits *f, float *out, const void *x, const llm__mat *m, const float *bias,
                            int B, int IC, int OC, int flags, int nt, float *scratch) {
+    const float *in = (const float *)x;
+    const void *w = m->w;
     int nblk = (OC + 63) / 64, blk;
     (void)nt; (void)scratch;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
@@ -4164,8 +4208,9 @@ static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f
 #endif
 
 /* ---- [out, in] product (the LM head: rows of w are tokens) ----------------
-   out[B,OC] = in[B,IC] @ w[OC,IC]^T, no bias. Blocks of 4 rows of w; each
-   logit is one dot product, the same for any B. */
+   The float formats' mm_out_in: out[B,OC] = in[B,IC] @ w[OC,IC]^T, no bias
+   and no flags. Blocks of 4 rows of w; each logit is one dot product, the
+   same for any B. */
 #ifdef LLM__VW
 /* Each block of 4 rows of w is multiplied with LLM__DOT_ROWS rows of in at
    a time (each weight vector read once for them). B > LLM__DOT_ROWS rows and
@@ -4173,16 +4218,18 @@ static void llm__mm_in_out(float *out, const float *in, const llm__fmt_traits *f
    scratch, 4 * IC floats + 16), once rather than once per group; the
    conversion is exact, so the logits are those of the in-place product,
    for any B. */
-static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC,
-                           int nt, float *scratch) {
+static void llm__mm_out_in(const llm__fmt_traits *f, float *out, const void *x, const llm__mat *m, const float *bias,
+                           int B, int IC, int OC, int flags, int nt, float *scratch) {
+    const float *in = (const float *)x;
+    const void *w = m->w;
     int nblk = (OC + 3) / 4, blk, conv = B > LLM__DOT_ROWS && f->type != LLM_DTYPE_F32;
-    const llm__fmt_traits *f32 = &llm__float_fmts[0];
-    (void)nt;
+    LLM_ASSERT(!bias && !flags);
+    (void)bias; (void)flags; (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         int o0 = blk * 4, no = OC - o0 < 4 ? OC - o0 : 4, b, j;
         size_t r[4];
-        const llm__fmt_traits *fd = f;
+        void (*dot4)(float *, const float *, size_t, int, const void *, const size_t *, int) = f->dot4;
         const void *wd = w;
         for (j = 0; j < 4; j++) r[j] = (size_t)(j < no ? o0 + j : o0) * (size_t)IC;
         if (conv) {
@@ -4191,12 +4238,12 @@ static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f
                 f->row(cv + (size_t)j * (size_t)IC, w, r[j], (size_t)IC);
                 r[j] = (size_t)j * (size_t)IC;
             }
-            fd = f32; wd = cv;
+            dot4 = llm__dot4_f32; wd = cv;
         }
         for (b = 0; b < B; b += LLM__DOT_ROWS) {
             float s[4 * LLM__DOT_ROWS];
             int nb = B - b < LLM__DOT_ROWS ? B - b : LLM__DOT_ROWS, i;
-            fd->dot4(s, in + (size_t)b * (size_t)IC, (size_t)IC, nb, wd, r, IC);
+            dot4(s, in + (size_t)b * (size_t)IC, (size_t)IC, nb, wd, r, IC);
             for (i = 0; i < nb; i++)
                 for (j = 0; j < no; j++) out[(size_t)(b + i) * (size_t)OC + (size_t)o0 + (size_t)j] = s[4 * i + j];
         }
@@ -4206,10 +4253,13 @@ static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f
 /* Scalar: rows of w converted to f32 a chunk of 256 at a time (once per
    block, not once per row of in); each dot product in 8 lanes summed
    pairwise, chunk by chunk, the same for any B. */
-static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f, const void *w, int B, int IC, int OC,
-                           int nt, float *scratch) {
+static void llm__mm_out_in(const llm__fmt_traits *f, float *out, const void *x, const llm__mat *m, const float *bias,
+                           int B, int IC, int OC, int flags, int nt, float *scratch) {
+    const float *in = (const float *)x;
+    const void *w = m->w;
     int nblk = (OC + 3) / 4, blk;
-    (void)nt; (void)scratch;
+    LLM_ASSERT(!bias && !flags);
+    (void)bias; (void)flags; (void)nt; (void)scratch;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (blk = 0; blk < nblk; blk++) {
         float rows[4][256];
@@ -4235,32 +4285,95 @@ static void llm__mm_out_in(float *out, const float *in, const llm__fmt_traits *f
 }
 #endif
 
-/* ---- the matrix product: the one dispatch point -------------------------- */
+/* ---- the format table and the matrix product ---------------------------- */
+
+/* The float formats' embedding rows (the table's get_row). */
+static void llm__get_row_f32(float *d, const llm__mat *w, size_t r, size_t n) { llm__row_f32(d, w->w, r * n, n); }
+static void llm__get_row_f16(float *d, const llm__mat *w, size_t r, size_t n) { llm__row_f16(d, w->w, r * n, n); }
+static void llm__get_row_bf16(float *d, const llm__mat *w, size_t r, size_t n) { llm__row_bf16(d, w->w, r * n, n); }
+
+/* the SIMD-only entries of a row (pack, gemv_slab, dot4) */
+#ifdef LLM__VW
+#define LLM__FMT_SIMD(pack, gemv_slab, dot4) , pack, gemv_slab, dot4
+#else
+#define LLM__FMT_SIMD(pack, gemv_slab, dot4)
+#endif
+
+/* One row per format, row t for format t (llm_dtype's order, up to I8);
+   the formats that are not weight formats have empty rows. */
+static const llm__fmt_traits llm__fmt_table[LLM_DTYPE_I8 + 1] = {
+    /* type, from_float, mm_in_out, mm_out_in, get_row, row LLM__FMT_SIMD(pack, gemv_slab, dot4) */
+    { LLM_DTYPE_F32, NULL, llm__mm_in_out, llm__mm_out_in, llm__get_row_f32, llm__row_f32
+      LLM__FMT_SIMD(llm__pack_f32, llm__gemv_slab_f32, llm__dot4_f32) },
+    { LLM_DTYPE_F16, NULL, llm__mm_in_out, llm__mm_out_in, llm__get_row_f16, llm__row_f16
+      LLM__FMT_SIMD(llm__pack_f16, llm__gemv_slab_f16, llm__dot4_f16) },
+    { LLM_DTYPE_BF16, NULL, llm__mm_in_out, llm__mm_out_in, llm__get_row_bf16, llm__row_bf16
+      LLM__FMT_SIMD(llm__pack_bf16, llm__gemv_slab_bf16, llm__dot4_bf16) },
+    { LLM_DTYPE_F64, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
+    { LLM_DTYPE_I64, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
+    { LLM_DTYPE_I32, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
+    { LLM_DTYPE_I16, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
+    /* I8 ([out, in] only): the activations quantized per block, then the 8-bit product */
+    { LLM_DTYPE_I8, llm__q8_from_float, NULL, llm__mm_q8, llm__q8_get_row, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
+};
+#undef LLM__FMT_SIMD
+
+/* The row of weight format t; NULL (and an assertion) for any other format. */
+static const llm__fmt_traits *llm__fmt_of(llm_dtype t) {
+    const llm__fmt_traits *f = (unsigned)t <= LLM_DTYPE_I8 ? &llm__fmt_table[t] : NULL;
+    LLM_ASSERT(f && f->type == t && f->get_row && "not a weight format");
+    return f && f->get_row ? f : NULL;
+}
 
 /* out[B,OC] = in[B,IC] @ w + bias[OC], w [IC, OC] or [OC, IC] per its
    layout, then per flags: stored, added to out (LLM__MM_ADD) or passed
-   through the activation (LLM__MM_ACT). The [out, in] float kernels take no bias
-   and no flags (the LM head). scratch: llm__scratch_floats() floats. */
+   through the activation (LLM__MM_ACT). The [out, in] float products take
+   no bias and no flags (the LM head). scratch: llm__scratch_floats()
+   floats. The one place that picks a product: the activations converted
+   by the format's from_float (if it has one), then the format's product
+   for the matrix's layout (ggml's from_float, then vec_dot). */
 static void llm__matmul(float *out, const float *in, const llm__mat *w, const float *bias,
                         int B, int IC, int OC, int flags, int nt, float *scratch) {
-    const llm__fmt_traits *f;
-    switch (w->type) {
-    case LLM_DTYPE_F32: case LLM_DTYPE_F16: case LLM_DTYPE_BF16:
-        f = llm__float_traits(w->type);
-        switch (w->layout) {
-        case LLM__IN_OUT: llm__mm_in_out(out, in, f, w->w, bias, B, IC, OC, flags, nt, scratch); return;
-        case LLM__OUT_IN:
-            LLM_ASSERT(!bias && !flags);
-            llm__mm_out_in(out, in, f, w->w, B, IC, OC, nt, scratch);
-            return;
-        default: LLM_ASSERT(0 && "llm__matmul: unknown layout"); return;
-        }
-    case LLM_DTYPE_I8:
-        LLM_ASSERT(w->layout == LLM__OUT_IN);
-        llm__mm_q8(out, in, w, bias, B, IC, OC, flags, nt, scratch);
-        return;
-    default: LLM_ASSERT(0 && "llm__matmul: unknown weight format"); return;
+    const llm__fmt_traits *f = llm__fmt_of(w->type);
+    llm__mm_fn *mm = NULL;
+    const void *x = in;
+    if (f && w->layout == LLM__IN_OUT) mm = f->mm_in_out;
+    else if (f && w->layout == LLM__OUT_IN) mm = f->mm_out_in;
+    LLM_ASSERT(mm && "llm__matmul: no product for this format and layout");
+    if (!mm) return;
+    if (f->from_float) x = f->from_float(scratch, in, B, IC, nt);
+    mm(f, out, x, w, bias, B, IC, OC, flags, nt, scratch);
+}
+
+/* dst[0..n) = row r of a matrix stored [rows, n] (an embedding row) as f32:
+   the format's get_row. */
+static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
+    const llm__fmt_traits *f = llm__fmt_of(w->type);
+    if (f) f->get_row(dst, w, r, n);
+}
+
+/* Floats of kernel scratch for nt threads (the session allocates this):
+   the largest of the threads' shares (llm__scratch_layout), the 8-bit
+   product's (llm__q8_layout), the matrix-vector product's partial sums
+   and the LM head's converted rows. (size_t)-1 if it overflows. */
+static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, int n_ctx) {
+    const llm__scratch_layout L = llm__scratch_layout_of(c->n_embd / c->n_head, max_batch, n_ctx);
+    size_t all, q8;
+    if (L.per_thread == (size_t)-1 || !llm__mul(L.per_thread, (size_t)nt, &all)) return (size_t)-1;
+    q8 = llm__q8_layout_of(max_batch, c->n_inner > c->n_embd ? c->n_inner : c->n_embd, nt).size;
+    if (q8 > all) all = q8;
+#ifdef LLM__VW
+    {   /* matrix-vector partial sums: LLM__SLABS rows of the widest output per row, up to LLM__GEMV_ROWS rows */
+        size_t oc = (size_t)(c->n_inner > 3 * c->n_embd ? c->n_inner : 3 * c->n_embd), g;
+        size_t rows = (size_t)(max_batch < LLM__GEMV_ROWS ? (max_batch < 1 ? 1 : max_batch) : LLM__GEMV_ROWS);
+        if (!llm__mul(oc, LLM__SLABS * rows, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
+        if (g > all) all = g;
+        /* the LM head's rows converted to f32: 4 * n_embd + 16 per thread */
+        if (!llm__mul((size_t)c->n_embd * 4 + 16, (size_t)nt, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
+        if (g > all) all = g;
     }
+#endif
+    return all;
 }
 
 /* out[B,C] = layernorm(in[B,C]) * w + b; rows split over nt threads. */
@@ -4358,15 +4471,16 @@ static void llm__softmax(float *sc, size_t T) {
 /* One head for B >= 2 rows, with the matrix kernel: the head's keys are
    packed transposed (kt[panel][d][NR]) and its values in panels
    (vp[panel][t][NR]); then, per block of MR rows, S = Q K^T (one fused
-   multiply-add per d in order), softmax, Y = P V (one per key in order). */
+   multiply-add per d in order), softmax, Y = P V (one per key in order).
+   ws: every thread's scratch; this thread's share is carved with
+   llm__scratch_layout. */
 static void llm__attn_rows(float *out, const float *qkv, const float *kc, const float *vc, const int32_t *tab,
                            size_t bs, float *ws, int B, int C, int hd, int h, size_t p0, size_t n_ctx, float scale) {
-    size_t T = p0 + (size_t)B, npk = (T + LLM__NR - 1) / LLM__NR, ldp = (n_ctx + LLM__NR - 1) / LLM__NR * LLM__NR, t;
+    const llm__scratch_layout L = llm__scratch_layout_of(hd, 0, (int)n_ctx);   /* this thread's share of ws */
+    float *base = llm__align64(ws + (size_t)LLM__TID * L.per_thread);
+    float *kt = base + L.kt, *vp = base + L.vp, *P = base + L.p, *tile = base + L.tile;
+    size_t T = p0 + (size_t)B, npk = (T + LLM__NR - 1) / LLM__NR, ldp = L.ldp, t;
     int nvp = (hd + LLM__NR - 1) / LLM__NR, d, jv, b0, r;
-    float *kt = llm__align64(ws);
-    float *vp = llm__align64(kt + npk * (size_t)hd * LLM__NR);
-    float *P = llm__align64(vp + (size_t)nvp * T * LLM__NR);
-    float *tile = llm__align64(P + (size_t)LLM__MR * ldp);
     const llm__vf vs = llm__vset(scale);
     memset(kt + (npk - 1) * (size_t)hd * LLM__NR, 0, (size_t)hd * LLM__NR * sizeof(float));
     for (t = 0; t < T; t++) {
@@ -4431,8 +4545,7 @@ static void llm__attention(float *out, const float *qkv, const float *kc, const 
         size_t j;
 #ifdef LLM__VW
         if (B > 1) {
-            llm__attn_rows(out, qkv, kc, vc, tab, bs, ws + (size_t)LLM__TID * llm__scratch_per_thread(C, H, 0, (int)n_ctx), B, C,
-                           hd, h, p0, n_ctx, scale);
+            llm__attn_rows(out, qkv, kc, vc, tab, bs, ws, B, C, hd, h, p0, n_ctx, scale);
             continue;
         }
 #endif

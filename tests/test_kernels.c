@@ -9,7 +9,7 @@
    element, drops a tail or mis-tiles fails. Also checks that the results
    are bit-identical for 1, 2 and 3 threads. make test runs this binary as
    built for this CPU, for AVX2 (where the CPU has AVX-512) and scalar
-   (LLM_NO_SIMD). */
+   (LLM_NO_SIMD). Also the format table and the scratch layouts. */
 #define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "test.h"
@@ -417,7 +417,62 @@ static void test_attention(void) {
     }
 }
 
+/* The format table: row t is format t; the weight formats (F32, F16, BF16,
+   I8) have an embedding row and a product for each layout they are stored
+   in (I8: [out, in] only, after its activation step), the others none. */
+static void test_fmt_table(void) {
+    int t, n = (int)(sizeof llm__fmt_table / sizeof llm__fmt_table[0]);
+    CHECK(n == LLM_DTYPE_I8 + 1, "the format table has %d rows, not one per format up to I8", n);
+    for (t = 0; t < n; t++) {
+        const llm__fmt_traits *f = &llm__fmt_table[t];
+        int weight = t == LLM_DTYPE_F32 || t == LLM_DTYPE_F16 || t == LLM_DTYPE_BF16 || t == LLM_DTYPE_I8;
+        CHECK((int)f->type == t, "row %d of the format table is %s", t, llm_dtype_name(f->type));
+        CHECK(!!f->get_row == weight && !!f->mm_out_in == weight, "row %s: get_row / mm_out_in",
+              llm_dtype_name(f->type));
+        CHECK(!!f->mm_in_out == (weight && t != LLM_DTYPE_I8), "row %s: mm_in_out", llm_dtype_name(f->type));
+        CHECK(!!f->from_float == (t == LLM_DTYPE_I8), "row %s: from_float", llm_dtype_name(f->type));
+        CHECK(!!f->row == (weight && t != LLM_DTYPE_I8), "row %s: row", llm_dtype_name(f->type));
+    }
+}
+
+/* The scratch layouts: each piece inside the share and after the one
+   before it, every piece on 64 bytes, the share big enough for its 64-byte
+   alignment; the 8-bit product's likewise. */
+static void test_scratch_layout(void) {
+    static const int shapes[][3] = { { 64, 1, 1 }, { 64, 9, 17 }, { 48, 33, 1024 }, { 80, 7, 100 }, { 1, 1, 1 } };
+    size_t i;
+    for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        int hd = shapes[i][0], mb = shapes[i][1], ctx = shapes[i][2];
+        llm__scratch_layout L = llm__scratch_layout_of(hd, mb, ctx);
+        llm__q8_layout Q = llm__q8_layout_of(mb, hd * 3, 3);
+        size_t nq = (size_t)llm__q8_nb2(hd * 3) * llm__q8_nrows(mb);
+#ifdef LLM__VW
+        size_t nr = LLM__NR, rows = ((size_t)mb + LLM__MR - 1) / LLM__MR * LLM__MR;
+        size_t ldp = ((size_t)ctx + nr - 1) / nr * nr, nvp = ((size_t)hd + nr - 1) / nr;
+        CHECK(L.ldp == ldp, "ldp %zu for n_ctx %d", L.ldp, ctx);
+        CHECK(L.pk == 0 && L.cb >= L.pk + LLM__KC * nr && L.cb + rows * nr + 16 <= L.per_thread,
+              "GEMM pieces of the scratch layout (max_batch %d)", mb);
+        CHECK(L.kt == 0 && L.vp >= L.kt + ldp * (size_t)hd && L.p >= L.vp + nvp * nr * (size_t)ctx &&
+              L.tile >= L.p + LLM__MR * ldp && L.tile + LLM__MR * nr + 16 <= L.per_thread,
+              "attention pieces of the scratch layout (hd %d, n_ctx %d)", hd, ctx);
+        CHECK(L.cb % 16 == 0 && L.vp % 16 == 0 && L.p % 16 == 0 && L.tile % 16 == 0 && ldp % 16 == 0,
+              "scratch layout pieces not on 64 bytes (hd %d)", hd);
+#else
+        CHECK(L.per_thread == 0, "the scalar kernels take no per-thread scratch");
+#endif
+        CHECK(Q.dx == 0 && Q.xq >= nq && Q.thr >= Q.xq + nq * LLM__QB / 4 && Q.size >= Q.thr + 3 * Q.thr_size + 16 &&
+              Q.xq % 16 == 0 && Q.thr % 16 == 0 && Q.thr_size % 16 == 0,
+              "8-bit scratch layout (B %d, IC %d)", mb, hd * 3);
+#ifdef LLM__Q8
+        CHECK(Q.thr_size >= 2 * LLM__Q8P * (size_t)((hd * 3 + LLM__QB - 1) / LLM__QB),
+              "8-bit thread part too small (IC %d)", hd * 3);
+#endif
+    }
+}
+
 int main(void) {
+    test_fmt_table();
+    test_scratch_layout();
     test_matmul();
     test_batched_rows();
     test_rows();
