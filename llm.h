@@ -2909,7 +2909,9 @@ static float llm__act1(float x, int a) {
 static float *llm__align64(float *p) { return (float *)(void *)(((uintptr_t)p + 63) & ~(uintptr_t)63); }
 
 /* A thread's share of the kernel scratch: offsets in floats from its start rounded up to 64 bytes
-   (llm__align64). The [in, out] GEMM's pieces and attention's (B > 1) use the same floats, at different times:
+   (llm__align64). The [in, out] GEMM's pieces, attention's (B > 1) and the LM head's use the same floats, at
+   different times:
+     lm    LM head: a block of 4 rows of weights converted to f32, [4][C]
      pk    GEMM: one block of packed weights, [LLM__KC][LLM__NR]
      cb    GEMM: the panel's sums for every row, [max_batch rounded up to LLM__MR][LLM__NR]
      kt    attention: one head's keys transposed, [ldp / LLM__NR][hd][LLM__NR]
@@ -2919,9 +2921,9 @@ static float *llm__align64(float *p) { return (float *)(void *)(((uintptr_t)p + 
    ldp: n_ctx rounded up to LLM__NR (P's row stride). Every piece starts on 64 bytes (LLM__NR is a multiple of 16).
    per_thread: the floats of one share, alignment slack included; (size_t)-1 if it overflows; 0 in the scalar
    build, whose kernels take no scratch. llm__scratch_floats() sizes with it, and each kernel carves with it. */
-typedef struct llm__scratch_layout { size_t pk, cb, kt, vp, p, tile, ldp, per_thread; } llm__scratch_layout;
+typedef struct llm__scratch_layout { size_t lm, pk, cb, kt, vp, p, tile, ldp, per_thread; } llm__scratch_layout;
 
-static llm__scratch_layout llm__scratch_layout_of(int hd, int max_batch, int n_ctx) {
+static llm__scratch_layout llm__scratch_layout_of(int C, int hd, int max_batch, int n_ctx) {
     llm__scratch_layout L;
     memset(&L, 0, sizeof L);
 #ifdef LLM__VW
@@ -2938,11 +2940,13 @@ static llm__scratch_layout llm__scratch_layout_of(int hd, int max_batch, int n_c
             return L;
         }
         L.vp = a;
+        L.lm = 0;
         if (L.cb + rows * nr > end) end = L.cb + rows * nr;
+        if (4 * (size_t)C > end) end = 4 * (size_t)C;
         if (!llm__add(end, 16, &L.per_thread)) L.per_thread = (size_t)-1;
     }
 #else
-    (void)hd; (void)max_batch; (void)n_ctx;
+    (void)C; (void)hd; (void)max_batch; (void)n_ctx;
 #endif
     return L;
 }
@@ -4066,7 +4070,7 @@ static void llm__kernel(float *c, const float *const *a, const float *p, int K, 
 static void llm__gemm(float *out, const float *in, const llm__fmt_traits *f, const void *w, const float *bias,
                       int B, int IC, int OC, int flags, int nt, float *scratch) {
     int np = (OC + LLM__NR - 1) / LLM__NR, Bp = (B + LLM__MR - 1) / LLM__MR * LLM__MR, p;
-    const llm__scratch_layout L = llm__scratch_layout_of(0, B, 0);
+    const llm__scratch_layout L = llm__scratch_layout_of(0, 0, B, 0);
     size_t es = llm_dtype_size(f->type);
     (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
@@ -4215,14 +4219,15 @@ static void llm__mm_in_out(const llm__fmt_traits *f, float *out, const void *x, 
 /* Each block of 4 rows of w is multiplied with LLM__DOT_ROWS rows of in at
    a time (each weight vector read once for them). B > LLM__DOT_ROWS rows and
    16-bit weights: the block is first converted to f32 (into the thread's
-   scratch, 4 * IC floats + 16), once rather than once per group; the
-   conversion is exact, so the logits are those of the in-place product,
-   for any B. */
+   share of the scratch, llm__scratch_layout's lm), once rather than once
+   per group; the conversion is exact, so the logits are those of the
+   in-place product, for any B. */
 static void llm__mm_out_in(const llm__fmt_traits *f, float *out, const void *x, const llm__mat *m, const float *bias,
                            int B, int IC, int OC, int flags, int nt, float *scratch) {
     const float *in = (const float *)x;
     const void *w = m->w;
     int nblk = (OC + 3) / 4, blk, conv = B > LLM__DOT_ROWS && f->type != LLM_DTYPE_F32;
+    const llm__scratch_layout L = llm__scratch_layout_of(IC, 0, 0, 0);
     LLM_ASSERT(!bias && !flags);
     (void)bias; (void)flags; (void)nt;
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
@@ -4233,7 +4238,7 @@ static void llm__mm_out_in(const llm__fmt_traits *f, float *out, const void *x, 
         const void *wd = w;
         for (j = 0; j < 4; j++) r[j] = (size_t)(j < no ? o0 + j : o0) * (size_t)IC;
         if (conv) {
-            float *cv = llm__align64(scratch + (size_t)LLM__TID * ((size_t)4 * (size_t)IC + 16));
+            float *cv = llm__align64(scratch + (size_t)LLM__TID * L.per_thread) + L.lm;
             for (j = 0; j < 4; j++) {
                 f->row(cv + (size_t)j * (size_t)IC, w, r[j], (size_t)IC);
                 r[j] = (size_t)j * (size_t)IC;
@@ -4354,10 +4359,10 @@ static void llm__mat_row(float *dst, const llm__mat *w, size_t r, size_t n) {
 
 /* Floats of kernel scratch for nt threads (the session allocates this):
    the largest of the threads' shares (llm__scratch_layout), the 8-bit
-   product's (llm__q8_layout), the matrix-vector product's partial sums
-   and the LM head's converted rows. (size_t)-1 if it overflows. */
+   product's (llm__q8_layout) and the matrix-vector product's partial
+   sums. (size_t)-1 if it overflows. */
 static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, int n_ctx) {
-    const llm__scratch_layout L = llm__scratch_layout_of(c->n_embd / c->n_head, max_batch, n_ctx);
+    const llm__scratch_layout L = llm__scratch_layout_of(c->n_embd, c->n_embd / c->n_head, max_batch, n_ctx);
     size_t all, q8;
     if (L.per_thread == (size_t)-1 || !llm__mul(L.per_thread, (size_t)nt, &all)) return (size_t)-1;
     q8 = llm__q8_layout_of(max_batch, c->n_inner > c->n_embd ? c->n_inner : c->n_embd, nt).size;
@@ -4367,9 +4372,6 @@ static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, in
         size_t oc = (size_t)(c->n_inner > 3 * c->n_embd ? c->n_inner : 3 * c->n_embd), g;
         size_t rows = (size_t)(max_batch < LLM__GEMV_ROWS ? (max_batch < 1 ? 1 : max_batch) : LLM__GEMV_ROWS);
         if (!llm__mul(oc, LLM__SLABS * rows, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
-        if (g > all) all = g;
-        /* the LM head's rows converted to f32: 4 * n_embd + 16 per thread */
-        if (!llm__mul((size_t)c->n_embd * 4 + 16, (size_t)nt, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
         if (g > all) all = g;
     }
 #endif
@@ -4476,7 +4478,7 @@ static void llm__softmax(float *sc, size_t T) {
    llm__scratch_layout. */
 static void llm__attn_rows(float *out, const float *qkv, const float *kc, const float *vc, const int32_t *tab,
                            size_t bs, float *ws, int B, int C, int hd, int h, size_t p0, size_t n_ctx, float scale) {
-    const llm__scratch_layout L = llm__scratch_layout_of(hd, 0, (int)n_ctx);   /* this thread's share of ws */
+    const llm__scratch_layout L = llm__scratch_layout_of(0, hd, 0, (int)n_ctx);   /* this thread's share of ws */
     float *base = llm__align64(ws + (size_t)LLM__TID * L.per_thread);
     float *kt = base + L.kt, *vp = base + L.vp, *P = base + L.p, *tile = base + L.tile;
     size_t T = p0 + (size_t)B, npk = (T + LLM__NR - 1) / LLM__NR, ldp = L.ldp, t;

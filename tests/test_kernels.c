@@ -443,7 +443,7 @@ static void test_scratch_layout(void) {
     size_t i;
     for (i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         int hd = shapes[i][0], mb = shapes[i][1], ctx = shapes[i][2];
-        llm__scratch_layout L = llm__scratch_layout_of(hd, mb, ctx);
+        llm__scratch_layout L = llm__scratch_layout_of(hd * 3, hd, mb, ctx);
         llm__q8_layout Q = llm__q8_layout_of(mb, hd * 3, 3);
         size_t nq = (size_t)llm__q8_nb2(hd * 3) * llm__q8_nrows(mb);
 #ifdef LLM__VW
@@ -455,6 +455,8 @@ static void test_scratch_layout(void) {
         CHECK(L.kt == 0 && L.vp >= L.kt + ldp * (size_t)hd && L.p >= L.vp + nvp * nr * (size_t)ctx &&
               L.tile >= L.p + LLM__MR * ldp && L.tile + LLM__MR * nr + 16 <= L.per_thread,
               "attention pieces of the scratch layout (hd %d, n_ctx %d)", hd, ctx);
+        CHECK(L.lm == 0 && L.lm + 12 * (size_t)hd + 16 <= L.per_thread, "LM head piece of the scratch layout (C %d)",
+              hd * 3);
         CHECK(L.cb % 16 == 0 && L.vp % 16 == 0 && L.p % 16 == 0 && L.tile % 16 == 0 && ldp % 16 == 0,
               "scratch layout pieces not on 64 bytes (hd %d)", hd);
 #else
