@@ -84,6 +84,7 @@ typedef struct request {
     int32_t *prompt;
     size_t n_prompt;
     int max_tokens, n, n_top, stream, ignore_eos;   /* n_top: logprobs, -1 = none */
+    int include_usage;         /* stream_options.include_usage: a usage chunk ends the stream */
     llm_sampler_options so;
     char stops[MAX_STOPS][MAX_STOP_LEN + 1];
     int n_stops;
@@ -343,7 +344,7 @@ static void *scheduler_main(void *arg) {
     char err[256];
     int i, n_act;
     pthread_mutex_lock(&srv->mu);
-    if (!act || !pieces || !np || !ids) { fprintf(stderr, "server: out of memory\n"); srv->stopping = 1; }
+    if (!act || !pieces || !np || !ids) { cli_error("out of memory"); srv->stopping = 1; }
     for (;;) {
         admit(srv);
         n_act = 0;
@@ -496,12 +497,15 @@ static int is_stopping(server *srv) {
     return s;
 }
 
-/* Reads until c->n >= want or the deadline; 1 ok, 0 timeout/closed/stop. */
-static int read_more(conn *c, size_t want, double deadline, int *timed_out) {
+/* Reads until c->n >= want or the deadline; 1 ok, 0 timeout/closed/stop.
+   Once the server is stopping, a request not yet received whole is not
+   waited for: bytes already in the socket are read, then *stopped is set. */
+static int read_more(conn *c, size_t want, double deadline, int *timed_out, int *stopped) {
     server *srv = c->srv;
     while (c->n < want) {
         struct pollfd p;
         double left = deadline - now_s();
+        int stop = is_stopping(srv);
         ssize_t k;
         if (left <= 0) { *timed_out = 1; return 0; }
         if (want > c->cap) {
@@ -514,9 +518,10 @@ static int read_more(conn *c, size_t want, double deadline, int *timed_out) {
             c->cap = nc;
         }
         p.fd = c->fd; p.events = POLLIN; p.revents = 0;
-        k = poll(&p, 1, left > 0.25 ? 250 : (int)(left * 1000) + 1);
+        k = poll(&p, 1, stop ? 0 : left > 0.25 ? 250 : (int)(left * 1000) + 1);
         if (k < 0 && errno != EINTR) return 0;
-        if (k <= 0) { if (is_stopping(srv) && c->n == 0) return 0; continue; }
+        if (k == 0 && stop) { *stopped = 1; return 0; }
+        if (k <= 0) continue;
         k = recv(c->fd, c->buf + c->n, c->cap - c->n, 0);
         if (k < 0 && (errno == EINTR || errno == EAGAIN)) continue;
         if (k <= 0) { c->closed = 1; return 0; }
@@ -663,6 +668,15 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
     if (!get_num(d, "logprobs", 0, MAX_LOGPROBS, 1, &x, f)) goto fail;
     r->n_top = (int)x;
     if (!get_bool(d, "stream", &r->stream, f) || !get_bool(d, "ignore_eos", &r->ignore_eos, f)) goto fail;
+    v = js_get(d, 0, "stream_options");
+    if (v && d->v[v].type != JS_NULL) {
+        size_t u = d->v[v].type == JS_OBJ ? js_get(d, v, "include_usage") : 0;
+        if (d->v[v].type != JS_OBJ || (u && d->v[u].type != JS_TRUE && d->v[u].type != JS_FALSE && d->v[u].type != JS_NULL)) {
+            bad(f, 400, "stream_options", "'stream_options' must be an object with a boolean 'include_usage'");
+            goto fail;
+        }
+        r->include_usage = u && d->v[u].type == JS_TRUE;
+    }
     /* OpenAI parameters this server does not implement: refused, not ignored */
     x = 0;
     if (!get_num(d, "presence_penalty", 0, 0, 0, &x, f) || !get_num(d, "frequency_penalty", 0, 0, 0, &x, f)) {
@@ -808,8 +822,30 @@ static void chunk_head(sb *b, const server *srv, const char *id, long created) {
     sb_json_str(b, srv->name, strlen(srv->name));
     sb_puts(b, ",\"choices\":[");
 }
+/* One choice's chunk: text (with the logprobs of the tokens published since
+   the last chunk), or, with finish, the empty-text chunk that ends it. */
+static void choice_chunk(sb *b, const server *srv, const char *id, long created, choice *c, size_t upto,
+                         const char *finish) {
+    const request *r = c->req;
+    chunk_head(b, srv, id, created);
+    sb_puts(b, "{\"text\":");
+    sb_json_str(b, c->text.p + c->sent, upto - c->sent);
+    sb_printf(b, ",\"index\":%d,\"logprobs\":", c->index);
+    if (r->n_top >= 0) {
+        logprobs_json(srv, b, c, c->lp_sent, c->n_pub);
+        c->lp_sent = c->n_pub;
+    } else sb_puts(b, "null");
+    sb_puts(b, ",\"finish_reason\":");
+    if (finish) sb_printf(b, "\"%s\"", finish); else sb_puts(b, "null");
+    sb_puts(b, r->include_usage ? "}],\"usage\":null}\n\n" : "}]}\n\n");
+    c->sent = upto;
+}
 
-/* Streams r as Server-Sent Events until it is done or the client leaves. */
+/* Streams r as Server-Sent Events until it is done or the client leaves:
+   as OpenAI's completions stream, text chunks with finish_reason null, then
+   per choice a chunk with empty text and its finish_reason, then (with
+   stream_options.include_usage) a chunk with no choices and the usage,
+   then data: [DONE]. */
 static void stream_request(conn *cn, request *r, const char *id, long created) {
     server *srv = cn->srv;
     static const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
@@ -827,24 +863,16 @@ static void stream_request(conn *cn, request *r, const char *id, long created) {
         all_done = r->done;
         for (i = 0; i < r->n && !r->cancelled; i++) {
             choice *c = &r->choices[i];
-            int fin = c->finish != NULL && !c->finish_sent;
-            size_t upto = c->safe;
-            if (upto <= c->sent && !fin && (r->n_top < 0 || c->lp_sent == c->n_pub)) continue;
-            if (upto < c->sent) upto = c->sent;
-            chunk_head(&b, srv, id, created);
-            sb_puts(&b, "{\"text\":");
-            sb_json_str(&b, c->text.p + c->sent, upto - c->sent);
-            sb_printf(&b, ",\"index\":%d,\"logprobs\":", i);
-            if (r->n_top >= 0) {
-                /* the tokens published since the last chunk */
-                logprobs_json(srv, &b, c, c->lp_sent, c->n_pub);
-                c->lp_sent = c->n_pub;
-            } else sb_puts(&b, "null");
-            sb_puts(&b, ",\"finish_reason\":");
-            if (fin) { sb_printf(&b, "\"%s\"", c->finish); c->finish_sent = 1; } else sb_puts(&b, "null");
-            sb_puts(&b, "}]}\n\n");
-            c->sent = upto;
-            any = 1;
+            size_t upto = c->safe < c->sent ? c->sent : c->safe;
+            if (upto > c->sent || (r->n_top >= 0 && c->lp_sent != c->n_pub)) {
+                choice_chunk(&b, srv, id, created, c, upto, NULL);
+                any = 1;
+            }
+            if (c->finish && !c->finish_sent && c->sent == c->text.n) {
+                choice_chunk(&b, srv, id, created, c, c->sent, c->finish);
+                c->finish_sent = 1;
+                any = 1;
+            }
         }
         if (all_done && !r->cancelled) {
             if (r->status) {
@@ -853,10 +881,13 @@ static void stream_request(conn *cn, request *r, const char *id, long created) {
                 error_json(&b, r->status, r->error, NULL);
                 sb_puts(&b, "\n\n");
             }
-            chunk_head(&b, srv, id, created);
-            sb_puts(&b, "],");
-            usage_json(&b, r);
-            sb_puts(&b, "}\n\ndata: [DONE]\n\n");
+            if (r->include_usage) {
+                chunk_head(&b, srv, id, created);
+                sb_puts(&b, "],");
+                usage_json(&b, r);
+                sb_puts(&b, "}\n\n");
+            }
+            sb_puts(&b, "data: [DONE]\n\n");
             any = 1;
         }
         if (!any && !all_done) wait_news(r, &srv->mu);
@@ -1050,7 +1081,18 @@ static int route(conn *cn, const http_request *h, const char *body) {
     const char *p = h->path;
     int known = !strcmp(p, "/health") || !strcmp(p, "/v1/models") || !strcmp(p, "/v1/completions") ||
                 !strcmp(p, "/tokenize") || !strcmp(p, "/detokenize");
-    if (!known) { respond_error(cn, 404, "no such endpoint", NULL, keep); return keep; }
+    if (!known) {
+        const char *msg = "no such endpoint; served: POST /v1/completions, GET /v1/models, GET /health, "
+                          "POST /tokenize, POST /detokenize";
+        if (!strcmp(p, "/v1/chat/completions"))
+            msg = "/v1/chat/completions is not served (GPT-2 checkpoints have no chat template): "
+                  "use POST /v1/completions with the conversation as the prompt";
+        else if (!strcmp(p, "/v1/embeddings"))
+            msg = "/v1/embeddings is not served: this server has POST /v1/completions, POST /tokenize, "
+                  "POST /detokenize, GET /v1/models and GET /health";
+        respond_error(cn, 404, msg, NULL, keep);
+        return keep;
+    }
     if (!strcmp(p, "/health") && get) return health(cn, keep);
     if (!authorized(cn->srv, h)) { respond_error(cn, 401, "invalid or missing API key", NULL, keep); return keep; }
     if (!strcmp(p, "/v1/models") && get) return models(cn, keep);
@@ -1066,23 +1108,25 @@ static void *conn_main(void *arg) {
     server *srv = cn->srv;
     for (;;) {
         http_request h;
-        int st, timed_out = 0;
+        int st, timed_out = 0, stopped = 0;
         double deadline = now_s() + srv->timeout;
         /* the head (idle connections wait up to --timeout for one) */
         for (;;) {
             st = http_parse(cn->buf, cn->n, MAX_HEAD, srv->max_body, &h);
             if (st != HTTP_INCOMPLETE) break;
-            if (!read_more(cn, cn->n + 1, deadline, &timed_out)) break;
+            if (!read_more(cn, cn->n + 1, deadline, &timed_out, &stopped)) break;
         }
         if (st == HTTP_INCOMPLETE) {
             if (timed_out && cn->n) respond_error(cn, 408, "request not complete in time", NULL, 0);
+            if (stopped && cn->n) respond_error(cn, 503, "the server is shutting down", NULL, 0);
             break;
         }
         if (st != HTTP_OK) { respond_error(cn, st, h.error, NULL, 0); break; }
         if (h.expect_continue && cn->n < h.head_len + h.content_length)
             send_all(cn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-        if (!read_more(cn, h.head_len + h.content_length, deadline, &timed_out)) {
+        if (!read_more(cn, h.head_len + h.content_length, deadline, &timed_out, &stopped)) {
             if (timed_out) respond_error(cn, 408, "request body not complete in time", NULL, 0);
+            if (stopped) respond_error(cn, 503, "the server is shutting down", NULL, 0);
             break;
         }
         if (!route(cn, &h, cn->buf + h.head_len) || cn->closed) break;
@@ -1121,7 +1165,7 @@ static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
     hints.ai_flags = AI_PASSIVE;
     snprintf(ps, sizeof ps, "%ld", port);
     rc = getaddrinfo(host, ps, &hints, &ai);
-    if (rc) { fprintf(stderr, "server: %s: %s\n", host, gai_strerror(rc)); return 0; }
+    if (rc) { cli_error("%s: %s", host, gai_strerror(rc)); return 0; }
     for (a = ai; a; a = a->ai_next) {
         fd = socket(a->ai_family, a->ai_socktype, a->ai_protocol);
         if (fd < 0) continue;
@@ -1131,7 +1175,13 @@ static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
         fd = -1;
     }
     freeaddrinfo(ai);
-    if (fd < 0) { fprintf(stderr, "server: cannot listen on %s:%ld: %s\n", host, port, strerror(errno)); return 0; }
+    if (fd < 0) {
+        int e = errno;
+        cli_error("cannot listen on %s:%ld: %s%s", host, port, strerror(e),
+                  e == EADDRINUSE ? " (another program uses this port: choose another with --port N, "
+                                    "or --port 0 for any free port)" : "");
+        return 0;
+    }
     {
         struct sockaddr_storage ss;
         socklen_t sl = sizeof ss;
@@ -1179,11 +1229,7 @@ int main(int argc, char **argv) {
     srv.timeout = timeout;
     if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
     if (srv.api_key && !*srv.api_key) { cli_error("--api-key: empty key"); return 2; }
-    if (llm_model_load(&srv.model, model_dir, NULL) != LLM_OK) {
-        fprintf(stderr, "server: cannot load '%s': %s\n", model_dir, llm_model_error(&srv.model));
-        llm_model_free(&srv.model);
-        return 1;
-    }
+    if (!cli_load_model(&srv.model, model_dir, 0, 1)) return 1;
     srv.tok = srv.model.has_tokenizer ? &srv.model.tokenizer : NULL;
     srv.eos = srv.model.config.eos_id >= 0 ? srv.model.config.eos_id : (srv.tok ? llm_tokenizer_eot(srv.tok) : -1);
     if (!srv.n_ctx || srv.n_ctx > srv.model.config.n_ctx) srv.n_ctx = srv.model.config.n_ctx;
@@ -1197,14 +1243,14 @@ int main(int argc, char **argv) {
         snprintf(srv.name, sizeof srv.name, "%.*s", (int)(model_dir + l - s), s);
     }
     srv.slots = (slot *)calloc((size_t)srv.parallel, sizeof(slot));
-    if (!srv.slots) { fprintf(stderr, "server: out of memory\n"); llm_model_free(&srv.model); return 1; }
+    if (!srv.slots) { cli_error("out of memory"); llm_model_free(&srv.model); return 1; }
     memset(&so, 0, sizeof so);
     so.n_ctx = srv.n_ctx;
     so.n_threads = srv.threads;
     so.n_seq_max = srv.parallel;
     so.max_batch = 256;
     if (llm_session_init(&srv.sess, &srv.model, &so) != LLM_OK) {
-        fprintf(stderr, "server: %s\n", llm_session_error(&srv.sess));
+        cli_error("%s", llm_session_error(&srv.sess));
         rc = 1;
         goto out;
     }
@@ -1214,11 +1260,11 @@ int main(int argc, char **argv) {
         srv.b_seq = (int32_t *)malloc(rows * sizeof(int32_t));
         srv.b_pos = (int32_t *)malloc(rows * sizeof(int32_t));
         srv.b_logits = (int8_t *)malloc(rows);
-        if (!srv.b_tok || !srv.b_seq || !srv.b_pos || !srv.b_logits) { fprintf(stderr, "server: out of memory\n"); rc = 1; goto out; }
+        if (!srv.b_tok || !srv.b_seq || !srv.b_pos || !srv.b_logits) { cli_error("out of memory"); rc = 1; goto out; }
     }
     srv.slots_free = srv.parallel;
     if (!listen_on(host, port, &lfd, &bound_port)) { rc = 1; goto out; }
-    if (pipe(signal_pipe) != 0) { fprintf(stderr, "server: pipe: %s\n", strerror(errno)); rc = 1; goto out; }
+    if (pipe(signal_pipe) != 0) { cli_error("pipe: %s", strerror(errno)); rc = 1; goto out; }
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
@@ -1228,8 +1274,8 @@ int main(int argc, char **argv) {
     pthread_mutex_init(&srv.mu, NULL);
     pthread_cond_init(&srv.work, NULL);
     pthread_cond_init(&srv.conns_cv, NULL);
-    if (pthread_create(&sched, NULL, scheduler_main, &srv) != 0) { fprintf(stderr, "server: cannot start a thread\n"); rc = 1; goto out; }
-    printf("server: %s (%d layers, %d wide, context %d) on http://%s:%d/ with %d slots\n", srv.name,
+    if (pthread_create(&sched, NULL, scheduler_main, &srv) != 0) { cli_error("cannot start a thread"); rc = 1; goto out; }
+    printf("%s: %s (%d layers, %d wide, context %d) on http://%s:%d/ with %d slots\n", cli_prog, srv.name,
            srv.model.config.n_layer, srv.model.config.n_embd, srv.n_ctx, host, bound_port, srv.parallel);
     fflush(stdout);
 
@@ -1280,7 +1326,7 @@ int main(int argc, char **argv) {
     }
     /* graceful shutdown: no new connections; queued requests get 503, the
        running ones finish; then every connection closes */
-    fprintf(stderr, "server: shutting down\n");
+    cli_error("shutting down");
     close(lfd);
     lfd = -1;
     pthread_mutex_lock(&srv.mu);

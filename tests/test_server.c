@@ -209,7 +209,7 @@ static void test_stream(int port) {
     snprintf(req, sizeof req, q, "");
     http(port, "POST", "/v1/completions", req, NULL, &b);
     plain = jstr(b.p, "choices.0.text");
-    snprintf(req, sizeof req, q, ",\"stream\":true");
+    snprintf(req, sizeof req, q, ",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
     CHECK(http(port, "POST", "/v1/completions", req, NULL, &b) == 200, "stream status");
     streamed = stream_text(b.p, &done, &usage, &stop);
     CHECK(plain && streamed && !strcmp(plain, streamed), "streamed '%s', plain '%s'", streamed, plain ? plain : "");
@@ -472,6 +472,194 @@ static void test_limits(void) {
     sb_free(&r);
 }
 
+/* The events of an SSE body ("data: X\n\n" each), X as new C strings; the count. */
+static int sse_events(const char *body, char **ev, int max) {
+    int n = 0;
+    const char *p = body;
+    while (p && n < max && !strncmp(p, "data: ", 6)) {
+        const char *e = strstr(p, "\n\n");
+        if (!e) break;
+        ev[n] = (char *)malloc((size_t)(e - p) - 5);
+        memcpy(ev[n], p + 6, (size_t)(e - p) - 6);
+        ev[n][e - p - 6] = 0;
+        n++;
+        p = e + 2;
+    }
+    if (p && *p && n < max) ev[n++] = strdup("(trailing bytes)");
+    return n;
+}
+/* A member's JSON type in an event: 'n' null, 's' string, 'o' other, 0 absent. */
+static int jtype(const char *json, const char *path) {
+    js_doc d;
+    size_t v;
+    int t = 0;
+    memset(&d, 0, sizeof d);
+    if (json && js_parse(&d, json, strlen(json)) && (v = jpath(&d, path)))
+        t = d.v[v].type == JS_NULL ? 'n' : d.v[v].type == JS_STR ? 's' : 'o';
+    js_free(&d);
+    return t;
+}
+
+/* OpenAI's completions stream: text chunks with finish_reason null, then a
+   chunk with empty text and the finish_reason, then (include_usage) a chunk
+   with no choices and the usage, then [DONE]. */
+static void test_stream_events(int port) {
+    static const char *const reqs[] = {
+        "{\"prompt\":\"ROMEO:\",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true,\"stream\":true}",
+        "{\"prompt\":\"ROMEO:\",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true,\"stream\":true,"
+        "\"stream_options\":{\"include_usage\":true}}",
+        "{\"prompt\":\"ROMEO:\",\"max_tokens\":40,\"temperature\":0,\"stop\":\",\",\"stream\":true}",
+    };
+    sb b;
+    int k;
+    memset(&b, 0, sizeof b);
+    for (k = 0; k < 3; k++) {
+        char *ev[128], *want = NULL, *fr;
+        sb text;
+        int n, i, usage = k == 1, n_text, ok = 1;
+        memset(&text, 0, sizeof text);
+        sb_add(&text, "", 0);
+        CHECK(http(port, "POST", "/v1/completions", reqs[k], NULL, &b) == 200, "stream %d status", k);
+        n = sse_events(b.p, ev, 128);
+        n_text = n - 2 - usage;
+        CHECK(n >= 3 + usage && !strcmp(ev[n - 1], "[DONE]"), "stream %d: %d events, last '%s'", k, n, n ? ev[n - 1] : "");
+        for (i = 0; i < n_text && ok; i++) {
+            char *t = jstr(ev[i], "choices.0.text");
+            ok = t && *t && jtype(ev[i], "choices.0.finish_reason") == 'n' && jtype(ev[i], "choices.1") == 0 &&
+                 jtype(ev[i], "usage") == (usage ? 'n' : 0);
+            CHECK(ok, "stream %d: event %d of %d is not a text chunk with finish_reason null: %s", k, i, n, ev[i]);
+            if (t) sb_puts(&text, t);
+            free(t);
+        }
+        if (n_text >= 0 && n >= 3 + usage) {
+            char *t = jstr(ev[n_text], "choices.0.text");
+            fr = jstr(ev[n_text], "choices.0.finish_reason");
+            CHECK(t && !*t && fr && !strcmp(fr, k == 2 ? "stop" : "length") && jtype(ev[n_text], "usage") == (usage ? 'n' : 0),
+                  "stream %d: the finishing chunk is %s", k, ev[n_text]);
+            free(t); free(fr);
+            if (usage)
+                CHECK(jtype(ev[n - 2], "choices") == 'o' && jtype(ev[n - 2], "choices.0") == 0 &&
+                      jnum(ev[n - 2], "usage.completion_tokens") == 6 && jnum(ev[n - 2], "usage.prompt_tokens") == 2,
+                      "stream %d: the usage chunk is %s", k, ev[n - 2]);
+        }
+        for (i = 0; i < n; i++) CHECK(usage || !strstr(ev[i], "\"usage\""), "stream %d: usage without include_usage", k);
+        /* the streamed text is the plain answer's */
+        {
+            char plain[512];
+            const char *br = strstr(reqs[k], ",\"stream\"");
+            snprintf(plain, sizeof plain, "%.*s}", (int)(br - reqs[k]), reqs[k]);
+            http(port, "POST", "/v1/completions", plain, NULL, &b);
+            want = jstr(b.p, "choices.0.text");
+            CHECK(want && !strcmp(want, text.p), "stream %d: text '%s', plain '%s'", k, text.p, want ? want : "");
+            free(want);
+        }
+        for (i = 0; i < n; i++) free(ev[i]);
+        sb_free(&text);
+    }
+    CHECK(http(port, "POST", "/v1/completions", "{\"prompt\":\"x\",\"stream\":true,\"stream_options\":3}", NULL, &b) == 400,
+          "stream_options 3: %s", b.p);
+    sb_free(&b);
+}
+
+/* Endpoints not served: the 404 says what is. */
+static void test_not_served(int port) {
+    static const char *const paths[] = { "/v1/chat/completions", "/v1/embeddings", "/v2/x" };
+    sb b;
+    int i;
+    memset(&b, 0, sizeof b);
+    for (i = 0; i < 3; i++) {
+        int st = http(port, "POST", paths[i], "{}", NULL, &b);
+        char *msg = jstr(b.p, "error.message");
+        CHECK(st == 404 && msg && strstr(msg, "POST /v1/completions"), "%s: %d %s", paths[i], st, b.p);
+        free(msg);
+    }
+    sb_free(&b);
+}
+
+/* A second server on a port in use: exit 1, and the message names --port. */
+static void test_busy_port(int port) {
+    char cmd[1200], out[1024];
+    FILE *f;
+    size_t n;
+    int st;
+    snprintf(cmd, sizeof cmd, "%s -m %s --port %d 2>&1 >/dev/null", server_bin, MODEL, port);
+    f = popen(cmd, "r");
+    n = f ? fread(out, 1, sizeof out - 1, f) : 0;
+    out[n] = 0;
+    st = f ? pclose(f) : -1;
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1 && strstr(out, "in use") && strstr(out, "--port"),
+          "server on a busy port: status %d, '%s'", st, out);
+}
+
+/* SIGTERM with a keep-alive client holding half of its next request head
+   (--timeout 60): that client gets 503 (or a close) at once, the running
+   stream finishes, and the server exits within about 2 s of it. */
+static void test_shutdown_partial(void) {
+    static const char *const flags[] = { "--parallel", "2", "--timeout", "60", NULL };
+    static const char *const long_req = "{\"prompt\":\"ROMEO:\",\"max_tokens\":200,\"ignore_eos\":true,\"stream\":true}";
+    srv_proc s;
+    sb b, r, p;
+    int fd, ka, st = 0, exited = 0;
+    double t0, t_done = 0, t_exit = 0, t_partial = 0;
+    memset(&s, 0, sizeof s);
+    memset(&b, 0, sizeof b); memset(&r, 0, sizeof r); memset(&p, 0, sizeof p);
+    if (!start_server(&s, server_bin, MODEL, flags)) { CHECK(0, "server for the shutdown test did not start"); return; }
+    /* a keep-alive client: one whole request, then half of the next head */
+    ka = connect_to(s.port);
+    if (ka >= 0 && send_str(ka, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n", 33)) {
+        char tmp[1024];
+        ssize_t k;
+        while (!(p.p && memchr(p.p, '}', p.n)) && (k = recv(ka, tmp, sizeof tmp, 0)) > 0) sb_add(&p, tmp, (size_t)k);
+        CHECK(p.n > 12 && !memcmp(p.p, "HTTP/1.1 200", 12), "keep-alive: first answer %s", p.p);
+        p.n = 0;
+        send_str(ka, "GET /health HTTP/1.1\r\nHo", 24);
+    }
+    fd = connect_to(s.port);
+    sb_printf(&r, "POST /v1/completions HTTP/1.1\r\nContent-Length: %zu\r\n\r\n%s", strlen(long_req), long_req);
+    if (fd >= 0 && send_str(fd, r.p, r.n)) {
+        char tmp[512];
+        ssize_t k = recv(fd, tmp, sizeof tmp, 0);
+        if (k > 0) sb_add(&b, tmp, (size_t)k);
+    }
+    kill(s.pid, SIGTERM);
+    t0 = now_s();
+    for (;;) {
+        struct pollfd pf[2];
+        char tmp[4096];
+        ssize_t k;
+        int w;
+        if (!exited && (w = waitpid(s.pid, &st, WNOHANG)) == s.pid) { exited = 1; t_exit = now_s(); }
+        if (exited && fd < 0 && ka < 0) break;
+        if (now_s() - t0 > 50) break;
+        pf[0].fd = fd; pf[0].events = POLLIN; pf[0].revents = 0;
+        pf[1].fd = ka; pf[1].events = POLLIN; pf[1].revents = 0;
+        if (poll(pf, 2, 20) <= 0) continue;
+        if (fd >= 0 && pf[0].revents) {
+            k = recv(fd, tmp, sizeof tmp, 0);
+            if (k > 0) sb_add(&b, tmp, (size_t)k); else { close(fd); fd = -1; t_done = now_s(); }
+        }
+        if (ka >= 0 && pf[1].revents) {
+            k = recv(ka, tmp, sizeof tmp, 0);
+            if (k > 0) sb_add(&p, tmp, (size_t)k); else { close(ka); ka = -1; t_partial = now_s(); }
+        }
+    }
+    if (fd >= 0) close(fd);
+    if (ka >= 0) close(ka);
+    CHECK(b.p && strstr(b.p, "data: [DONE]"), "the running stream did not finish after SIGTERM");
+    CHECK(t_partial > 0 && t_partial - t0 < 2 && (!p.n || !strncmp(p.p, "HTTP/1.1 503", 12)),
+          "the half-sent request: %s after %.1f s", p.n ? p.p : "(nothing)", t_partial > 0 ? t_partial - t0 : -1.0);
+    CHECK(exited && t_done > 0 && t_exit - t_done < 2, "exit %.1f s after the stream ended (%.1f s after SIGTERM)",
+          exited ? t_exit - t_done : -1.0, exited ? t_exit - t0 : -1.0);
+    if (!exited) stop_server(&s, SIGKILL);
+    else {
+        int i;
+        for (i = 0; i < 4; i++) if (running[i] == &s) running[i] = NULL;
+        close(s.out);
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status after SIGTERM: %d", st);
+    }
+    sb_free(&b); sb_free(&r); sb_free(&p);
+}
+
 /* The official openai npm client (tests/server/openai_client.mjs). */
 static void test_openai_client(int port) {
     char cmd[512], line[4096];
@@ -533,7 +721,11 @@ int main(int argc, char **argv) {
     test_concurrent(s.port);
     test_bad_requests(s.port);
     test_openai_client(s.port);
+    test_stream_events(s.port);
+    test_not_served(s.port);
+    test_busy_port(s.port);
     CHECK(stop_server(&s, SIGINT) == 0, "exit status after SIGINT");
     test_limits();
+    test_shutdown_partial();
     return test_summary("test_server");
 }
