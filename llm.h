@@ -1702,7 +1702,9 @@ static llm_status llm__st_entry(llm_safetensors *st, const llm__json *j, size_t 
         return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': byte size overflows", nm);
     if (!llm__json_uint(j, of + 1, &b64) || !llm__json_uint(j, of + 2, &e64) || b64 > e64)
         return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': bad data_offsets", nm);
-    if (e64 > data_size) return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': data_offsets past the end of the file", nm);
+    if (e64 > data_size)
+        return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': data_offsets past the end of the file: "
+                        "the file looks incomplete (download it again)", nm);
     if ((size_t)(e64 - b64) != nbytes)
         return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': %zu bytes in the file but shape x dtype needs %zu",
                         nm, (size_t)(e64 - b64), nbytes);
@@ -1743,11 +1745,15 @@ static llm_status llm__st_parse(llm_safetensors *st) {
     llm_status r;
     size_t *offs = NULL;
     char *np;
-    if (size < 8) return llm__err(st->error, LLM_ERR_FORMAT, "file too short for a safetensors header (%zu bytes)", size);
+    if (size < 8)
+        return llm__err(st->error, LLM_ERR_FORMAT, "file too short for a safetensors header (%zu bytes): "
+                        "the file looks incomplete (download it again)", size);
     h64 = llm__rd64(img);
     if (h64 > LLM_ST_MAX_HEADER) return llm__err(st->error, LLM_ERR_FORMAT, "not a safetensors file (its first 8 bytes, the header size, "
                                                    "say %llu, over the format's limit of 100,000,000)", (unsigned long long)h64);
-    if (h64 > size - 8) return llm__err(st->error, LLM_ERR_FORMAT, "header size %zu runs past the end of the file (%zu bytes)", (size_t)h64, size);
+    if (h64 > size - 8)
+        return llm__err(st->error, LLM_ERR_FORMAT, "header size %zu runs past the end of the file (%zu bytes): "
+                        "the file looks incomplete (download it again)", (size_t)h64, size);
     hlen = (size_t)h64;
     data_size = size - 8 - hlen;
     r = llm__json_parse_in(&j, (const char *)img + 8, hlen, st->_arena, st->error);

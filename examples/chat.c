@@ -106,6 +106,7 @@ int main(int argc, char **argv) {
     if (!dir) { cli_error("-m MODEL is required (see --help)"); return 2; }
     cli_top_p_zero(&go.sampler);
     if (!cli_load_model(&model, dir, 1, 0)) return 1;
+    if (so.n_ctx && !cli_check_ctx("--ctx", so.n_ctx, &model)) { rc = 2; goto done; }
     /* the sampler options are checked before the first line is read */
     if (llm_sampler_init(&check, &go.sampler, (size_t)model.config.n_vocab) != LLM_OK) {
         cli_error("%s", llm_sampler_error(&check));
@@ -134,7 +135,11 @@ int main(int argc, char **argv) {
         int got;
         if (interactive) { cli_printf(&out, "> "); cli_flush(&out); }
         if (out.err) break;
-        if ((got = cli_read_line(stdin, &line, &line_cap, &len)) <= 0) { if (got < 0) errors++; break; }
+        if ((got = cli_read_line(stdin, &line, &line_cap, &len)) <= 0) {
+            if (got < 0) errors++;
+            else if (interactive) cli_printf(&out, "\n");   /* Ctrl-D: the shell's prompt on a line of its own */
+            break;
+        }
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
         if (!len) continue;
         if (len + 2 > ids_cap) {

@@ -37,7 +37,9 @@
 #include <omp.h>
 #endif
 
-/* The program's name in messages (set by cli_parse). */
+/* The program's name in messages and --help: the name it was run as
+   (argv[0]'s last component, e.g. llm-generate when installed; set by
+   cli_parse). */
 static const char *cli_prog = "llm";
 
 static inline void cli_error(const char *fmt, ...) {
@@ -131,8 +133,19 @@ typedef struct cli_opt {
 #define CLI_HELP_THREADS "threads (default: all cores)"
 #define CLI_HELP_INFO "print the loaded config, dtypes, tokenizer and memory, then exit"
 
-static inline void cli_usage(FILE *f, const char *usage, const cli_opt *o, const char *notes) {
-    fprintf(f, "usage: %s\n", usage);
+/* Each line of usage starts (after spaces) with the program's own name,
+   prog; --help shows cli_prog, the name it was run as, there. */
+static inline void cli_usage(FILE *f, const char *prog, const char *usage, const cli_opt *o, const char *notes) {
+    size_t pl = strlen(prog);
+    const char *l = usage;
+    fputs("usage: ", f);
+    while (*l) {
+        size_t sp = strspn(l, " "), n = strcspn(l, "\n");
+        int named = !strncmp(l + sp, prog, pl) && (l[sp + pl] == ' ' || l[sp + pl] == '\n' || !l[sp + pl]);
+        if (named) fprintf(f, "%.*s%s%.*s\n", (int)sp, l, cli_prog, (int)(n - sp - pl), l + sp + pl);
+        else fprintf(f, "%.*s\n", (int)n, l);
+        l += n + (l[n] == '\n');
+    }
     for (; o->name; o++) {
         char left[64];
         snprintf(left, sizeof left, "%s%s%s%s%s", o->alias ? o->alias : "", o->alias ? ", " : "    ",
@@ -202,19 +215,50 @@ static inline int cli_set(const cli_opt *o, const char *v) {
 
 #define CLI_CONTINUE (-1)
 
+/* Edit distance of a and b (insert, delete, replace, swap of neighbours),
+   or max + 1 when it is above max. For flags: short strings only. */
+static inline int cli_edit_distance(const char *a, const char *b, int max) {
+    int d[3][40], la = (int)strlen(a), lb = (int)strlen(b), i, j;
+    if (la >= 40 || lb >= 40 || abs(la - lb) > max) return max + 1;
+    for (i = 0; i <= la; i++) {
+        int *r = d[i % 3], *p = d[(i + 2) % 3], *pp = d[(i + 1) % 3];
+        for (j = 0; j <= lb; j++) {
+            int v = i == 0 ? j : j == 0 ? i : p[j - 1] + (a[i - 1] != b[j - 1]);
+            if (i && j && p[j] + 1 < v) v = p[j] + 1;
+            if (i && j && r[j - 1] + 1 < v) v = r[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && pp[j - 2] + 1 < v) v = pp[j - 2] + 1;
+            r[j] = v;
+        }
+    }
+    return d[la % 3][lb] > max ? max + 1 : d[la % 3][lb];
+}
+
+/* The flag of opts nearest to a (edit distance at most 2), or NULL. */
+static inline const char *cli_nearest_flag(const char *a, const cli_opt *opts) {
+    const char *best = NULL;
+    int bd = 3;
+    for (; opts->name; opts++) {
+        int dist = cli_edit_distance(a, opts->name, 2);
+        if (dist < bd) { bd = dist; best = opts->name; }
+    }
+    if (cli_edit_distance(a, "--help", 2) < bd) best = "--help";
+    return best;
+}
+
 /* Parse argv against opts. Returns CLI_CONTINUE, or the exit status the
    program should return: 0 after --help, 2 after a bad flag (one line on
    stderr). */
 static inline int cli_parse(const char *prog, const char *usage, const cli_opt *opts, const char *notes,
                      int argc, char **argv) {
     int i;
-    cli_prog = prog;
+    const char *base = argc > 0 && argv[0] && *argv[0] ? strrchr(argv[0], '/') : NULL;
+    cli_prog = argc > 0 && argv[0] && *argv[0] ? (base && base[1] ? base + 1 : argv[0]) : prog;
     for (i = 1; i < argc; i++) {
         const char *a = argv[i];
         const cli_opt *o;
         char q[64];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            cli_usage(stdout, usage, opts, notes);
+            cli_usage(stdout, prog, usage, opts, notes);
             if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
             cli_error("cannot write stdout: %s", strerror(errno ? errno : EIO));
             return 1;
@@ -223,7 +267,9 @@ static inline int cli_parse(const char *prog, const char *usage, const cli_opt *
             if (!strcmp(a, o->name) || (o->alias && !strcmp(a, o->alias))) break;
         if (!o->name) {
             cli_quote(q, sizeof q, a, strlen(a));
-            if (a[0] == '-') cli_error("unknown option '%s' (see --help)", q);
+            if (a[0] == '-' && cli_nearest_flag(a, opts))
+                cli_error("unknown option '%s' (did you mean %s?)", q, cli_nearest_flag(a, opts));
+            else if (a[0] == '-') cli_error("unknown option '%s' (see --help)", q);
             else cli_error("unexpected argument '%s' (see --help)", q);
             return 2;
         }
@@ -523,12 +569,48 @@ static inline const char *cli_n_head_source(const char *path, char *buf, size_t 
     return buf;
 }
 
-/* llm_model_load with the programs' messages: the error, a missing
-   tokenizer (if need_tokenizer), and the guessed n_head (unless quiet).
-   1, or 0 after a message (the model freed). */
+/* path (a model folder or file, or a tokenizer's; what) does not exist: 1
+   after a message. A model id (a name tools/download_gpt2.sh knows, such as
+   "gpt2", or "owner/name" with no folder "owner" here) gets the download
+   command, or -m models/NAME when that folder exists. */
+static inline int cli_path_missing(const char *path, const char *what) {
+    struct stat sb;
+    char q[256], first[256], alt[300];
+    const char *sl = strchr(path, '/'), *base = strrchr(path, '/');
+    size_t i, fl = sl ? (size_t)(sl - path) : strlen(path);
+    int id = *path && *path != '.' && fl && fl < sizeof first && (!sl || !strchr(sl + 1, '/')) && sl != path;
+    if (stat(path, &sb) == 0 || errno != ENOENT) return 0;
+    cli_quote(q, sizeof q, path, strlen(path));
+    for (i = 0; path[i] && id; i++)
+        id = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/", path[i]) != NULL;
+    if (id && sl) {
+        memcpy(first, path, fl);
+        first[fl] = 0;
+        id = stat(first, &sb) != 0;
+    } else if (id) {   /* one name: the ones tools/download_gpt2.sh knows */
+        static const char *const known[] = { "gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl", "distilgpt2",
+                                             "DialoGPT-small", NULL };
+        for (i = 0; known[i] && strcmp(path, known[i]); i++) {}
+        id = known[i] != NULL;
+    }
+    base = base ? base + 1 : path;
+    snprintf(alt, sizeof alt, "models/%s", base);
+    if (id && *base && stat(alt, &sb) == 0 && S_ISDIR(sb.st_mode))
+        cli_error("%s '%s' does not exist (did you mean -m %s?)", what, q, alt);
+    else if (id && *base)
+        cli_error("%s '%s' does not exist; to download it: tools/download_gpt2.sh %s (then -m models/%s)", what, q,
+                  q, cli_quote(first, sizeof first, base, strlen(base)));
+    else cli_error("%s '%s' does not exist", what, q);
+    return 1;
+}
+
+/* llm_model_load with the programs' messages: a path that does not exist,
+   the error, a missing tokenizer (if need_tokenizer), and the guessed
+   n_head (unless quiet). 1, or 0 after a message (the model freed). */
 static inline int cli_load_model(llm_model *m, const char *path, int need_tokenizer, int quiet) {
     char q[256], src[128];
     cli_quote(q, sizeof q, path, strlen(path));
+    if (cli_path_missing(path, "model folder")) { memset(m, 0, sizeof *m); return 0; }
     if (llm_model_load(m, path, NULL) != LLM_OK) {
         cli_error("cannot load '%s': %s", q, llm_model_error(m));
         llm_model_free(m);
@@ -536,13 +618,23 @@ static inline int cli_load_model(llm_model *m, const char *path, int need_tokeni
     }
     if (need_tokenizer && !m->has_tokenizer) {
         cli_error("'%s' has no tokenizer files (vocab.json + merges.txt, encoder.json + vocab.bpe, "
-                  "or tokenizer.json)", q);
+                  "tokenizer.json, or vocab.txt)", q);
         llm_model_free(m);
         return 0;
     }
     if (!quiet && cli_n_head_source(path, src, sizeof src))
         cli_error("note: n_head %d %s", m->config.n_head, src);
     return 1;
+}
+
+/* A context length asked for (flag: "--ctx", "--window") against the
+   model's n_ctx: 1 if it fits, else 0 after a message (the caller exits 2,
+   as for any bad flag). */
+static inline int cli_check_ctx(const char *flag, long long n, const llm_model *m) {
+    if (n <= m->config.n_ctx) return 1;
+    cli_error("%s %lld: the model's context (n_ctx) is %d tokens; use at most %d", flag, n, m->config.n_ctx,
+              m->config.n_ctx);
+    return 0;
 }
 
 /* --info: what was loaded, on o. Sections: files, config, weights,

@@ -304,7 +304,8 @@ int main(int argc, char **argv) {
         const cli_opt opts[] = {
             { "-m", "--model", "DIR", CLI_STR, &model_dir, 0, 0, NULL, CLI_HELP_MODEL },
             { "-p", "--prompt", "TEXT", CLI_STR, &prompt_arg, 0, 0, NULL,
-              "prompt; '-' reads it from stdin (default: empty: from <|endoftext|>, or [CLS] with vocab.txt)" },
+              "prompt; '-' reads it from stdin (default: stdin when it is not a terminal, else empty: from "
+              "<|endoftext|>, or [CLS] with vocab.txt)" },
             { "-f", "--prompt-file", "FILE", CLI_STR, &prompt_file, 0, 0, NULL,
               "the prompt is FILE's bytes (default: none)" },
             { NULL, "--max-new-tokens", "N", CLI_INT, &max_new, 1, 1 << 30, &given[GIVEN_MAX_NEW],
@@ -341,6 +342,8 @@ int main(int argc, char **argv) {
             { NULL, "--ignore-eos", NULL, CLI_BOOL, &ignore_eos, 0, 0, NULL, "don't stop at <|endoftext|> ([SEP] with vocab.txt)" },
             { NULL, "--special", NULL, CLI_BOOL, &special, 0, 0, NULL,
               "'<|endoftext|>' in the prompt is the special token" },
+            { NULL, "--ctx", "N", CLI_INT, &so.n_ctx, 1, 1 << 30, NULL,
+              "context length: prompt + new tokens at most N (default: the model's)" },
             { NULL, "--threads", "N", CLI_INT, &so.n_threads, 1, 256, NULL, CLI_HELP_THREADS },
             { NULL, "--info", NULL, CLI_BOOL, &info, 0, 0, NULL, CLI_HELP_INFO },
             { "-q", "--quiet", NULL, CLI_BOOL, &st.quiet, 0, 0, NULL, "no timings or notes on stderr" },
@@ -377,7 +380,7 @@ int main(int argc, char **argv) {
 
     /* the prompt: bytes with a length */
     if (prompt_arg && strcmp(prompt_arg, "-")) { st.prompt = prompt_arg; st.prompt_len = strlen(prompt_arg); }
-    else if (prompt_arg || prompt_file) {
+    else if (prompt_arg || prompt_file || (!ids_arg && !info && !isatty(STDIN_FILENO))) {
         if (!(file_prompt = cli_read(prompt_file ? prompt_file : "-", &st.prompt_len))) return 1;
         st.prompt = file_prompt;
     } else st.prompt = "";
@@ -385,6 +388,7 @@ int main(int argc, char **argv) {
     st.n_seqs = n_seq;
     st.started = -1;
     if (!cli_load_model(&model, model_dir, 1, st.quiet)) { free(file_prompt); return 1; }
+    if (so.n_ctx && !cli_check_ctx("--ctx", so.n_ctx, &model)) { rc = 2; goto done; }
     if ((i = take_generation_config(&model, given, &go, sets, st.quiet || info)) != 1 && !info) { rc = i; goto done; }
     cli_top_p_zero(&go.sampler);
     if (go.num_beams > 1 && n_seq > go.num_beams) {

@@ -78,6 +78,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (!cli_load_model(&model, model_path, text || text_file, summary)) return 1;
+    if (window && !cli_check_ctx("--window", window, &model)) { rc = 2; goto done; }
     if (!cli_out_open(&out, NULL)) goto done;
     if (info) { rc = cli_info(&out, model_path, &model, &so) && cli_out_close(&out) ? 0 : 1; goto done; }
     V = (size_t)model.config.n_vocab;
@@ -98,7 +99,7 @@ int main(int argc, char **argv) {
         }
     }
     if (T < 1) { cli_error("no tokens"); goto done; }
-    if (!window || window > model.config.n_ctx) window = model.config.n_ctx;
+    if (!window) window = model.config.n_ctx;
     so.n_ctx = window;
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
     logits = (float *)malloc((size_t)window * V * sizeof(float));

@@ -1230,9 +1230,10 @@ int main(int argc, char **argv) {
     if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
     if (srv.api_key && !*srv.api_key) { cli_error("--api-key: empty key"); return 2; }
     if (!cli_load_model(&srv.model, model_dir, 0, 1)) return 1;
+    if (srv.n_ctx && !cli_check_ctx("--ctx", srv.n_ctx, &srv.model)) { llm_model_free(&srv.model); return 2; }
     srv.tok = srv.model.has_tokenizer ? &srv.model.tokenizer : NULL;
     srv.eos = srv.model.config.eos_id >= 0 ? srv.model.config.eos_id : (srv.tok ? llm_tokenizer_eot(srv.tok) : -1);
-    if (!srv.n_ctx || srv.n_ctx > srv.model.config.n_ctx) srv.n_ctx = srv.model.config.n_ctx;
+    if (!srv.n_ctx) srv.n_ctx = srv.model.config.n_ctx;
     {
         /* the model's name: the folder's last component */
         size_t l = strlen(model_dir);

@@ -91,6 +91,7 @@ int main(int argc, char **argv) {
     }
     if (!model) { cli_error("missing -m MODEL_DIR_OR_VOCAB (see --help)"); return 2; }
     if (decode && (count || special)) { cli_error("--decode takes no --count or --special"); return 2; }
+    if (cli_path_missing(model, "tokenizer folder")) return 1;
     if (llm_tokenizer_load(&t, model) != LLM_OK) {
         cli_error("%s", llm_tokenizer_error(&t));
         llm_tokenizer_free(&t);

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Runs each test program given and adds up their "name: N passed, N failed"
 # lines into the final "N passed, N failed" line. A program that crashes or
-# prints no summary counts as one failure.
+# prints no summary counts as one failure. Each runs with stdin from /dev/null.
 passed=0; failed=0
 for t in "$@"; do
-    out=$("$t" 2>&1); rc=$?
+    out=$("$t" 2>&1 </dev/null); rc=$?
     printf '%s\n' "$out"
     line=$(printf '%s\n' "$out" | grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
     if [ -z "$line" ]; then

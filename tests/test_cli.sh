@@ -65,7 +65,7 @@ out=$("$B/generate" -m $M -p "ROMEO: But soft, what light through yonder window 
 case "$out" in *"Romeo's"*) bad "stop string: text goes on past 'Romeo': $out" ;; *Romeo) ok ;; *) bad "stop string: '$out'" ;; esac
 # a BERT-vocabulary model: an empty prompt starts from [CLS], greedy stops at [SEP] (the float64 reference
 # of tools/reference/make_wordpiece_model.py: greedy_empty is token 353 "\303\251" six times, then [SEP])
-out=$("$B/generate" -m tests/data/wordpiece-gpt2 --greedy --max-new-tokens 20 -q 2>/dev/null)
+out=$("$B/generate" -m tests/data/wordpiece-gpt2 --greedy --max-new-tokens 20 -q 2>/dev/null </dev/null)
 check "generate, WordPiece model, empty prompt" "$out" "$(printf '\303\251 \303\251 \303\251 \303\251 \303\251 \303\251')"
 # --help documents every flag the parser knows
 "$B/generate" --help >"$TMP.help" 2>&1
@@ -76,9 +76,10 @@ for f in -m -p --max-new-tokens --max-length --num-return-sequences --temperatur
 done
 
 # ---- generate: one-line errors, non-zero status
-expect_fail "missing folder" 1 "cannot load" "$B/generate" -m "$TMP.nowhere" -p hi
+expect_fail "missing folder" 1 "model folder '$TMP.nowhere' does not exist$" "$B/generate" -m "$TMP.nowhere" -p hi
 mkdir -p "$TMP.notok" && cp $M/model.safetensors $M/config.json "$TMP.notok/"
-expect_fail "no tokenizer files" 1 "no tokenizer files" "$B/generate" -m "$TMP.notok" -p hi
+expect_fail "no tokenizer files" 1 "no tokenizer files (.*vocab.json.*tokenizer.json.*vocab.txt)" \
+    "$B/generate" -m "$TMP.notok" -p hi
 long=$(awk 'BEGIN { for (i = 0; i < 300; i++) printf "word "; }')
 expect_fail "prompt past the context" 1 "context" "$B/generate" -m $M -p "$long"
 expect_fail "no -m" 2 "-m MODEL_DIR" "$B/generate" -p hi
@@ -280,6 +281,55 @@ if ! "$B/generate" -m $M --info 2>/dev/null | grep -q 'built without OpenMP'; th
     else echo "  (not GNU libgomp: its spin count is not checked)"; fi
 else
     echo "  (built without OpenMP: the wait policy is not checked)"
+fi
+
+# ---- a context above the model's (n_ctx 256): every program refuses it as a bad flag
+expect_fail "generate --ctx 9999" 2 "--ctx 9999: .*n_ctx) is 256" "$B/generate" -m $M -p hi --ctx 9999
+expect_fail "chat --ctx 9999" 2 "--ctx 9999: .*n_ctx) is 256" "$B/chat" -m $M --ctx 9999
+expect_fail "score --window 9999" 2 "--window 9999: .*n_ctx) is 256" "$B/score" -m $M --ids 1,2 --window 9999
+if [ -x "$B/server" ]; then   # (a server that accepts it runs until timeout stops it)
+    to=; if command -v timeout >/dev/null 2>&1; then to="timeout 30"; fi
+    expect_fail "server --ctx 9999" 2 "--ctx 9999: .*n_ctx) is 256" $to "$B/server" -m $M --ctx 9999 --port 0
+fi
+# generate --ctx N: prompt + generated tokens stop at N (--json: the ids, stop context_full)
+out=$("$B/generate" -m $M -p ROMEO: --ctx 8 --max-new-tokens 50 --greedy --ignore-eos --json -q 2>&1)
+case "$out" in *'"stop":"context_full"'*) ok ;; *) bad "generate --ctx 8: $out" ;; esac
+check "generate --ctx 8: ids" "$(printf '%s' "$out" | sed 's/.*"ids":\[\([0-9,]*\)\].*/\1/' | tr ',' '\n' | wc -l | tr -d ' ')" "8"
+if "$B/generate" --help | grep -q -- "--ctx N"; then ok; else bad "generate --help does not document --ctx"; fi
+
+# ---- what a new user meets
+# the prompt from stdin when it is not a terminal and no -p / -f / --ids is given
+check "echo TEXT | generate" "$(printf 'ROMEO:' | "$B/generate" -m $M --greedy --max-new-tokens 8 -q 2>&1)" \
+      "$("$B/generate" -m $M -p ROMEO: --greedy --max-new-tokens 8 -q 2>&1)"
+if "$B/generate" --help | grep -q "stdin when it is not a terminal"; then ok; else bad "generate --help: stdin prompt"; fi
+# a model id where no folder of that name exists: the download command
+absb=$(cd "$B" && pwd)
+mkdir -p "$TMP.cwd"
+expect_fail "generate -m gpt2 (absent)" 1 "does not exist; to download it: tools/download_gpt2.sh gpt2" \
+    sh -c "cd '$TMP.cwd' && '$absb/generate' -m gpt2 -p hi"
+expect_fail "generate -m owner/name (absent)" 1 "tools/download_gpt2.sh openai-community/gpt2 (then -m models/gpt2)" \
+    sh -c "cd '$TMP.cwd' && '$absb/generate' -m openai-community/gpt2 -p hi"
+# a truncated weights file: it looks incomplete, download it again
+mkdir -p "$TMP.trunc" && cp $M/* "$TMP.trunc/"
+head -c 3000000 $M/model.safetensors >"$TMP.trunc/model.safetensors"
+expect_fail "truncated weights" 1 "looks incomplete (download it again)" "$B/generate" -m "$TMP.trunc" -p hi
+head -c 100 $M/model.safetensors >"$TMP.trunc/model.safetensors"
+expect_fail "truncated weights header" 1 "looks incomplete (download it again)" "$B/score" -m "$TMP.trunc" --ids 1
+# tokenize on a folder that does not exist
+expect_fail "tokenize -m missing folder" 1 "tokenizer folder '$TMP.nowhere' does not exist" \
+    "$B/tokenize" -m "$TMP.nowhere"
+# a flag typo: the nearest flag
+expect_fail "generate --tmperature" 2 "unknown option '--tmperature' (did you mean --temperature?)" \
+    "$B/generate" -m $M --tmperature 0.5
+expect_fail "tokenize --cuont" 2 "(did you mean --count?)" "$B/tokenize" -m $M --cuont
+expect_fail "score --hepl" 2 "(did you mean --help?)" "$B/score" --hepl
+expect_fail "generate --zzzzzz" 2 "unknown option '--zzzzzz' (see --help)" "$B/generate" -m $M --zzzzzz
+# chat on a terminal: Ctrl-D (end of input) ends the prompt's line
+if command -v script >/dev/null 2>&1 && script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+    script -qec "'$B/chat' -m $M" /dev/null </dev/null >"$TMP.tty" 2>&1
+    check "chat: Ctrl-D at the prompt ends the line" "$(tail -c 1 "$TMP.tty" | od -An -c | tr -d ' ')" '\n'
+else
+    echo "  (no util-linux script: chat's Ctrl-D on a terminal is not checked)"
 fi
 
 # ---- minimal: --help is not a path; output errors are errors

@@ -506,8 +506,8 @@ static int jtype(const char *json, const char *path) {
 static void test_stream_events(int port) {
     static const char *const reqs[] = {
         "{\"prompt\":\"ROMEO:\",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true,\"stream\":true}",
-        "{\"prompt\":\"ROMEO:\",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true,\"stream\":true,"
-        "\"stream_options\":{\"include_usage\":true}}",
+        ("{\"prompt\":\"ROMEO:\",\"max_tokens\":6,\"temperature\":0,\"ignore_eos\":true,\"stream\":true,"
+         "\"stream_options\":{\"include_usage\":true}}"),
         "{\"prompt\":\"ROMEO:\",\"max_tokens\":40,\"temperature\":0,\"stop\":\",\",\"stream\":true}",
     };
     sb b;
