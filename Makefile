@@ -16,7 +16,7 @@
 #   make bench-wait      generate's speed on busy and idle cores per OpenMP wait policy
 #   make bench-ggml      8-bit and F16 speed beside ggml's examples/gpt-2 (GGML_DIR=ggml's build folder)
 #   make bench-llamacpp  F32/F16/BF16/8-bit speed beside llama.cpp's llama-bench (LLAMA_DIR=its build folder)
-#   make install         llm.h, the programs (llm-generate, ...) and llm.pc (PREFIX, DESTDIR)
+#   make install         llm.h, the programs (llm-generate, ...), llm.pc and the CMake package (PREFIX, DESTDIR)
 #   make uninstall
 #   make firmware        the Cortex-M7/M4 firmware (examples/firmware, arm-none-eabi-gcc)
 #   make test-firmware   run it in QEMU and compare its tokens with the host's
@@ -183,18 +183,28 @@ bench-llamacpp: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
 	sh tools/bench/bench_llamacpp.sh
 
 # make install: the header, the programs (as llm-generate, llm-score,
-# llm-chat, llm-tokenize: built as configured, -march=native by default)
-# and a pkg-config file, under $(DESTDIR)$(PREFIX)
+# llm-chat, llm-tokenize, llm-server, llm-quantize: built as configured,
+# -march=native by default), a pkg-config file (lib/pkgconfig/llm.pc) and a
+# CMake package (lib/cmake/llm: find_package(llm), target llm::llm), under
+# $(DESTDIR)$(PREFIX)
 PREFIX  ?= /usr/local
 VERSION := $(shell sed -n 's/^\#define LLM_VERSION_STRING "\(.*\)"$$/\1/p' llm.h)
-INSTALL_PROGRAMS := generate score chat tokenize
+INSTALL_PROGRAMS := generate score chat tokenize quantize
+ifeq ($(HAVE_POSIX),1)
+  INSTALL_PROGRAMS += server
+endif
+INSTALL_CMAKE := $(DESTDIR)$(PREFIX)/lib/cmake/llm
 install: $(addprefix $(BUILD)/,$(INSTALL_PROGRAMS))
-	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(INSTALL_CMAKE)
 	install -m 644 llm.h $(DESTDIR)$(PREFIX)/include/llm.h
 	for p in $(INSTALL_PROGRAMS); do install -m 755 $(BUILD)/$$p $(DESTDIR)$(PREFIX)/bin/llm-$$p || exit 1; done
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' tools/llm.pc.in >$(DESTDIR)$(PREFIX)/lib/pkgconfig/llm.pc
+	sed -e 's|@VERSION@|$(VERSION)|' tools/llmConfig.cmake.in >$(INSTALL_CMAKE)/llmConfig.cmake
+	sed -e 's|@VERSION@|$(VERSION)|' tools/llmConfigVersion.cmake.in >$(INSTALL_CMAKE)/llmConfigVersion.cmake
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/llm.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/llm.pc
+	rm -f $(INSTALL_CMAKE)/llmConfig.cmake $(INSTALL_CMAKE)/llmConfigVersion.cmake
+	-rmdir $(INSTALL_CMAKE) 2>/dev/null
 	for p in $(INSTALL_PROGRAMS); do rm -f $(DESTDIR)$(PREFIX)/bin/llm-$$p; done
 
 clean:
