@@ -671,7 +671,8 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
     v = js_get(d, 0, "stream_options");
     if (v && d->v[v].type != JS_NULL) {
         size_t u = d->v[v].type == JS_OBJ ? js_get(d, v, "include_usage") : 0;
-        if (d->v[v].type != JS_OBJ || (u && d->v[u].type != JS_TRUE && d->v[u].type != JS_FALSE && d->v[u].type != JS_NULL)) {
+        int ut = u ? (int)d->v[u].type : JS_NULL;
+        if (d->v[v].type != JS_OBJ || (ut != JS_TRUE && ut != JS_FALSE && ut != JS_NULL)) {
             bad(f, 400, "stream_options", "'stream_options' must be an object with a boolean 'include_usage'");
             goto fail;
         }

@@ -522,7 +522,8 @@ static void test_stream_events(int port) {
         CHECK(http(port, "POST", "/v1/completions", reqs[k], NULL, &b) == 200, "stream %d status", k);
         n = sse_events(b.p, ev, 128);
         n_text = n - 2 - usage;
-        CHECK(n >= 3 + usage && !strcmp(ev[n - 1], "[DONE]"), "stream %d: %d events, last '%s'", k, n, n ? ev[n - 1] : "");
+        CHECK(n >= 3 + usage && !strcmp(ev[n - 1], "[DONE]"), "stream %d: %d events, last '%s'", k, n,
+              n ? ev[n - 1] : "");
         for (i = 0; i < n_text && ok; i++) {
             char *t = jstr(ev[i], "choices.0.text");
             ok = t && *t && jtype(ev[i], "choices.0.finish_reason") == 'n' && jtype(ev[i], "choices.1") == 0 &&
@@ -534,7 +535,8 @@ static void test_stream_events(int port) {
         if (n_text >= 0 && n >= 3 + usage) {
             char *t = jstr(ev[n_text], "choices.0.text");
             fr = jstr(ev[n_text], "choices.0.finish_reason");
-            CHECK(t && !*t && fr && !strcmp(fr, k == 2 ? "stop" : "length") && jtype(ev[n_text], "usage") == (usage ? 'n' : 0),
+            CHECK(t && !*t && fr && !strcmp(fr, k == 2 ? "stop" : "length") &&
+                  jtype(ev[n_text], "usage") == (usage ? 'n' : 0),
                   "stream %d: the finishing chunk is %s", k, ev[n_text]);
             free(t); free(fr);
             if (usage)
@@ -542,7 +544,8 @@ static void test_stream_events(int port) {
                       jnum(ev[n - 2], "usage.completion_tokens") == 6 && jnum(ev[n - 2], "usage.prompt_tokens") == 2,
                       "stream %d: the usage chunk is %s", k, ev[n - 2]);
         }
-        for (i = 0; i < n; i++) CHECK(usage || !strstr(ev[i], "\"usage\""), "stream %d: usage without include_usage", k);
+        for (i = 0; i < n; i++)
+            CHECK(usage || !strstr(ev[i], "\"usage\""), "stream %d: usage without include_usage", k);
         /* the streamed text is the plain answer's */
         {
             char plain[512];
@@ -556,8 +559,8 @@ static void test_stream_events(int port) {
         for (i = 0; i < n; i++) free(ev[i]);
         sb_free(&text);
     }
-    CHECK(http(port, "POST", "/v1/completions", "{\"prompt\":\"x\",\"stream\":true,\"stream_options\":3}", NULL, &b) == 400,
-          "stream_options 3: %s", b.p);
+    CHECK(http(port, "POST", "/v1/completions", "{\"prompt\":\"x\",\"stream\":true,\"stream_options\":3}", NULL,
+               &b) == 400, "stream_options 3: %s", b.p);
     sb_free(&b);
 }
 
@@ -596,7 +599,8 @@ static void test_busy_port(int port) {
    stream finishes, and the server exits within about 2 s of it. */
 static void test_shutdown_partial(void) {
     static const char *const flags[] = { "--parallel", "2", "--timeout", "60", NULL };
-    static const char *const long_req = "{\"prompt\":\"ROMEO:\",\"max_tokens\":200,\"ignore_eos\":true,\"stream\":true}";
+    static const char *const long_req =
+        "{\"prompt\":\"ROMEO:\",\"max_tokens\":200,\"ignore_eos\":true,\"stream\":true}";
     srv_proc s;
     sb b, r, p;
     int fd, ka, st = 0, exited = 0;
