@@ -294,14 +294,16 @@ fi
 # generate --ctx N: prompt + generated tokens stop at N (--json: the ids, stop context_full)
 out=$("$B/generate" -m $M -p ROMEO: --ctx 8 --max-new-tokens 50 --greedy --ignore-eos --json -q 2>&1)
 case "$out" in *'"stop":"context_full"'*) ok ;; *) bad "generate --ctx 8: $out" ;; esac
-check "generate --ctx 8: ids" "$(printf '%s' "$out" | sed 's/.*"ids":\[\([0-9,]*\)\].*/\1/' | tr ',' '\n' | wc -l | tr -d ' ')" "8"
+n_ids=$(printf '%s' "$out" | sed 's/.*"ids":\[\([0-9,]*\)\].*/\1/' | tr ',' '\n' | wc -l | tr -d ' ')
+check "generate --ctx 8: ids" "$n_ids" "8"
 if "$B/generate" --help | grep -q -- "--ctx N"; then ok; else bad "generate --help does not document --ctx"; fi
 
 # ---- what a new user meets
 # the prompt from stdin when it is not a terminal and no -p / -f / --ids is given
 check "echo TEXT | generate" "$(printf 'ROMEO:' | "$B/generate" -m $M --greedy --max-new-tokens 8 -q 2>&1)" \
       "$("$B/generate" -m $M -p ROMEO: --greedy --max-new-tokens 8 -q 2>&1)"
-if "$B/generate" --help | grep -q "stdin when it is not a terminal"; then ok; else bad "generate --help: stdin prompt"; fi
+if "$B/generate" --help | grep -q "stdin when it is not a terminal"; then ok
+else bad "generate --help: stdin prompt"; fi
 # a model id where no folder of that name exists: the download command
 absb=$(cd "$B" && pwd)
 mkdir -p "$TMP.cwd"

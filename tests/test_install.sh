@@ -30,7 +30,8 @@ bin="$TMP/root/opt/llm/bin"
 for p in llm-generate llm-score llm-chat llm-tokenize llm-server; do
     [ -x "$bin/$p" ] || continue
     check "$p --help: usage line" "$("$bin/$p" --help 2>&1 | head -n 1 | cut -d' ' -f1-2)" "usage: $p"
-    check "$p --bogus: message" "$("$bin/$p" --bogus 2>&1 </dev/null | head -n 1 | cut -d' ' -f1-3)" "$p: unknown option"
+    msg=$("$bin/$p" --bogus 2>&1 </dev/null | head -n 1 | cut -d' ' -f1-3)
+    check "$p --bogus: message" "$msg" "$p: unknown option"
 done
 check "llm-generate: load error" "$("$bin/llm-generate" -m "$TMP/nowhere" -p x 2>&1 | cut -d' ' -f1)" "llm-generate:"
 pc="$TMP/root/opt/llm/lib/pkgconfig/llm.pc"
