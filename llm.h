@@ -800,7 +800,7 @@ typedef struct llm_generate_options {
                                  Greedy (temperature 0) gives n copies of
                                  the same sequence (Hugging Face refuses
                                  num_return_sequences > 1 there) */
-    const char *const *stop_strings; /* NULL-terminated list, or NULL */
+    const char *const *stop_strings; /* NULL-terminated list, or NULL (see STOP STRINGS) */
     int ignore_eos;           /* 1: don't stop at the end-of-text token */
     unsigned encode_flags;    /* for text prompts, e.g. LLM_TOKENIZE_SPECIAL */
     llm_text_callback on_text;
@@ -911,7 +911,7 @@ LLM_API void llm_generation_free(llm_generation *g);
    prefill chunk size, up to the rounding of the forward pass, which is
    the same for a row in passes of up to 8 rows but differs in bigger
    passes and in a prompt's multi-row attention (~1e-7 relative; see
-   KERNELS): tokens can then differ only where two choices are that close.
+   MATH KERNELS): tokens can then differ only where two choices are that close.
    Memory: everything is allocated by llm_generator_init (per sequence
    (n_ctx + 1) ids, the held-back text, the top_logprobs entries; per
    thread a lane; the batch), nothing after. Errors: every call returns a
@@ -8336,21 +8336,21 @@ LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const ll
 }
 
 /* The checks of llm_generator_add on options o. */
-static llm_status llm__seq_options_check(const llm_generator *g, const llm_seq_options *o) {
+static llm_status llm__seq_options_check(llm_generator *g, const llm_seq_options *o) {
     size_t k, sl;
     if (o->max_new_tokens < 0 || o->no_repeat_ngram_size < 0 || (o->logprobs != 0 && o->logprobs != 1) ||
         o->top_logprobs < 0 || o->top_logprobs > g->max_top_logprobs || (o->top_logprobs && !o->logprobs))
-        return llm__err((char *)(void *)g->error, LLM_ERR_INVALID_ARG, "max_new_tokens and no_repeat_ngram_size must "
+        return llm__err(g->error, LLM_ERR_INVALID_ARG, "max_new_tokens and no_repeat_ngram_size must "
                         "be >= 0, logprobs 0 or 1, top_logprobs in [0, max_top_logprobs %d] (with logprobs)",
                         g->max_top_logprobs);
     for (k = 0; o->stop_strings && o->stop_strings[k]; k++) {
         if (!g->session->model->has_tokenizer)
-            return llm__err((char *)(void *)g->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
+            return llm__err(g->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
         if ((sl = strlen(o->stop_strings[k])) > (size_t)g->max_stop_len)
-            return llm__err((char *)(void *)g->error, LLM_ERR_INVALID_ARG, "stop string %zu has %zu bytes; the "
+            return llm__err(g->error, LLM_ERR_INVALID_ARG, "stop string %zu has %zu bytes; the "
                             "generator's max_stop_len is %d", k, sl, g->max_stop_len);
     }
-    return llm__sampler_check(&o->sampler, (char *)(void *)g->error);
+    return llm__sampler_check(&o->sampler, g->error);
 }
 
 /* Slot i starts: prompt ids, options o, max_new tokens at most. */
@@ -8486,7 +8486,8 @@ static void llm__gen_logprobs(llm__gseq *q, const float *lg, size_t V) {
     llm__cand_sort(q->cand, N);
     for (i = 0; i <= N; i++) {   /* the top entries, then (i == N) the pick */
         const float l = i < N ? q->cand[i].v : lg[q->pick];
-        const float lp = n_inf ? (l > LLM__FLT_MAX ? (float)-log((double)n_inf) : -HUGE_VALF) : (float)((double)l - lse);
+        const float lp = !n_inf ? (float)((double)l - lse)
+                       : l > LLM__FLT_MAX ? (float)-log((double)n_inf) : -HUGE_VALF;
         if (i < N) { q->top[i].id = q->cand[i].id; q->top[i].logprob = lp; }
         else q->lp = lp;
     }
@@ -8649,7 +8650,10 @@ static llm_status llm__generate_beams(llm_session *w, llm__gctx *x, size_t B, co
         llm_sequence *q = &out->seqs[i];
         cap = 0;
         q->stop = x->max_new == 0 ? (x->ctx_bound ? LLM_STOP_CONTEXT_FULL : LLM_STOP_LENGTH) : LLM_STOP_NONE;
-        if (x->tok && !llm__text_append(q, &cap, "", 0)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        if (x->tok && !llm__text_append(q, &cap, "", 0)) {
+            r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+            goto done;
+        }
     }
     if (x->max_new == 0) goto done;
     if (!llm__beams_init(&z, B, out->seqs[0].n_prompt + x->max_new, out->seqs[0].n_prompt,
@@ -8701,7 +8705,10 @@ static llm_status llm__generate_samples(llm_generator *g, const llm_generate_opt
         llm_sequence *q = &out->seqs[i];
         cap[i] = 0;
         q->stop = max_new ? LLM_STOP_NONE : LLM_STOP_LENGTH;
-        if (has_text && !llm__text_append(q, &cap[i], "", 0)) { llm__free(cap); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        if (has_text && !llm__text_append(q, &cap[i], "", 0)) {
+            llm__free(cap);
+            return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        }
         so.sampler.seed = o->sampler.seed + (uint64_t)i;
         if (max_new) llm__gen_adopt(g, (int)i, q->ids, q->n_prompt, &so, max_new, lg0);
     }

@@ -338,7 +338,7 @@ int main(int argc, char **argv) {
             { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
               "sampling seed (default: 64 random bits from /dev/urandom, printed)" },
             { NULL, "--stop", "STR", CLI_LIST, &stop_list, 0, 0, NULL,
-              "stop when STR appears, the text ending before it (repeatable, up to 16; default: none)" },
+              "stop when STR appears; the text ends before it (repeatable, up to 16; default: none)" },
             { NULL, "--keep-stop", NULL, CLI_BOOL, &keep_stop, 0, 0, NULL, "the text keeps the stop string" },
             { NULL, "--ignore-eos", NULL, CLI_BOOL, &ignore_eos, 0, 0, NULL, "don't stop at <|endoftext|> ([SEP] with vocab.txt)" },
             { NULL, "--special", NULL, CLI_BOOL, &special, 0, 0, NULL,

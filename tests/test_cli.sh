@@ -61,8 +61,9 @@ if [ "$a" != "$c" ]; then ok; else bad "seeds 42 and 43 gave the same text"; fi
 "$B/generate" -m $M -p "ROMEO:" -n 3 --seed 1 --max-length 10 --ignore-eos >/dev/null 2>"$TMP.err"
 if grep -q "generated: 24 tokens in 3 sequence(s)" "$TMP.err"; then ok; else bad "generate -n 3 --max-length 10 (prompt 2 tokens): $(tail -n 1 "$TMP.err")"; fi
 # a stop string ends the text where its first occurrence begins; --keep-stop: where it ends
-out=$("$B/generate" -m $M -p "ROMEO: But soft, what light through yonder window breaks?" --greedy --max-new-tokens 32 --stop "Romeo" -q 2>/dev/null)
-kept=$("$B/generate" -m $M -p "ROMEO: But soft, what light through yonder window breaks?" --greedy --max-new-tokens 32 --stop "Romeo" --keep-stop -q 2>/dev/null)
+P="ROMEO: But soft, what light through yonder window breaks?"
+out=$("$B/generate" -m $M -p "$P" --greedy --max-new-tokens 32 --stop "Romeo" -q 2>/dev/null)
+kept=$("$B/generate" -m $M -p "$P" --greedy --max-new-tokens 32 --stop "Romeo" --keep-stop -q 2>/dev/null)
 case "$out" in *Romeo*) bad "stop string: the text holds 'Romeo': $out" ;; *) ok ;; esac
 check "--keep-stop: the text through the stop string" "$kept" "${out}Romeo"
 # a BERT-vocabulary model: an empty prompt starts from [CLS], greedy stops at [SEP] (the float64 reference

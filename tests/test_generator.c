@@ -147,7 +147,8 @@ static void test_vs_generate(void) {
    different steps: each equals its solo run. */
 static void test_chunks_and_joins(void) {
     static const int chunk[3] = { 1, 7, 0 };
-    const char *texts[3] = { "KING HENRY:\nWhat news from France, my lord? Speak", "ROMEO:\nBut soft", "First Citizen:" };
+    const char *texts[3] = { "KING HENRY:\nWhat news from France, my lord? Speak", "ROMEO:\nBut soft",
+                             "First Citizen:" };
     int32_t prompt[3][MAXT];
     size_t n[3];
     llm_seq_options o[3];
@@ -339,7 +340,8 @@ static void test_stop_strings(void) {
                 record(runs, &ev[e]);
                 CHECK(keep || !holds_stop(ev[e].text, ev[e].text_len), "a piece holds a stop string");
                 /* the text so far against the decoded ids */
-                if (llm_tokenizer_decode(&m.tokenizer, r->ids + n, r->n_ids - n, dec, sizeof dec, &nb) != LLM_OK) continue;
+                if (llm_tokenizer_decode(&m.tokenizer, r->ids + n, r->n_ids - n, dec, sizeof dec, &nb) != LLM_OK)
+                    continue;
                 if (ev[e].stop == LLM_STOP_NONE) {
                     CHECK(r->text_len <= nb && !memcmp(r->text, dec, r->text_len), "streamed text is not a prefix");
                     if (r->text_len < nb) n_held++;
@@ -403,7 +405,8 @@ static void test_errors(void) {
     CHECK(llm_generator_init(&g, &s, &go) == LLM_OK && g.max_seqs == 2, "init");
     CHECK(llm_generator_step(&g, &ev, &ne) == LLM_OK && ne == 0, "a step with nothing to do");
     for (k = 0; k < 7; k++) {
-        const char *what[7] = { "temperature -1", "max_new_tokens -1", "top_logprobs 3 > 2", "top_logprobs without logprobs",
+        const char *what[7] = { "temperature -1", "max_new_tokens -1", "top_logprobs 3 > 2",
+                                "top_logprobs without logprobs",
                                 "a stop string of 10 bytes > 8", "no_repeat -1", "logprobs 2" };
         memset(&o, 0, sizeof o);
         if (k == 0) o.sampler.temperature = -1.0f;
@@ -440,8 +443,8 @@ static void test_errors(void) {
         run_start(&rr[0], big, (size_t)s.n_ctx);
         CHECK(llm_generator_add(&g, big, (size_t)s.n_ctx, NULL, &seq) == LLM_OK && seq == 0, "a prompt of n_ctx");
         drain(&g, rr);
-        CHECK(rr[0].stop == LLM_STOP_CONTEXT_FULL && rr[0].n_ids == (size_t)s.n_ctx + 1, "n_ctx prompt: stop %d, %zu ids",
-              (int)rr[0].stop, rr[0].n_ids);
+        CHECK(rr[0].stop == LLM_STOP_CONTEXT_FULL && rr[0].n_ids == (size_t)s.n_ctx + 1,
+              "n_ctx prompt: stop %d, %zu ids", (int)rr[0].stop, rr[0].n_ids);
     }
     llm_generator_free(&g);
     llm_generator_free(&g);   /* twice is harmless */
