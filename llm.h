@@ -914,7 +914,8 @@ LLM_API void llm_generation_free(llm_generation *g);
    MATH KERNELS): tokens can then differ only where two choices are that close.
    Memory: everything is allocated by llm_generator_init (per sequence
    (n_ctx + 1) ids, the held-back text, the top_logprobs entries; per
-   thread a lane; the batch), nothing after. Errors: every call returns a
+   thread a lane; the batch), nothing after; llm_generator_init_arena
+   places it in an arena (llm_generator_heap_size: its bytes). Errors: every call returns a
    status with llm_generator_error(g) saying why; a call that fails
    changes nothing (llm_generator_step: see there). */
 typedef struct llm_seq_options {
@@ -971,6 +972,7 @@ typedef struct llm_generator {
     int8_t *_blog;
     uint64_t _added;               /* adds so far: the prefill order */
     int32_t _eos;                  /* the end-of-text id, -1: none */
+    llm_arena *_arena;             /* where its memory lives, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
 } llm_generator;
 
@@ -978,6 +980,13 @@ typedef struct llm_generator {
    for max_seqs > s's n_seq_max or a negative option, _OUT_OF_MEMORY,
    _UNSUPPORTED with LLM_NO_MALLOC. */
 LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const llm_generator_options *opt);
+/* The same with the generator's memory in arena a (also with LLM_NO_MALLOC). */
+LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, const llm_generator_options *opt,
+                                            llm_arena *a);
+/* Exact arena bytes llm_generator_init_arena needs over session s with
+   these options. Measured by an init into a measuring arena (so it uses
+   LLM_MALLOC; LLM_ERR_UNSUPPORTED with LLM_NO_MALLOC). */
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes);
 /* Starts a sequence of prompt[0..n) (1 <= n <= n_ctx ids in [0, n_vocab))
    with options o (NULL: greedy, no limit) in a free slot, *seq its handle.
    Nothing runs until the next step. LLM_ERR_INVALID_ARG (an option),
@@ -8189,15 +8198,16 @@ static llm_status llm__beam_output(const llm__beams *z, llm__gctx *x, llm_genera
     return LLM_OK;
 }
 
-static void llm__lanes_free(llm__lane *lane, int n) {
+static void llm__lanes_free(llm__lane *lane, int n, llm_arena *a) {
     int t;
-    for (t = 0; lane && t < n; t++) { llm_sampler_free(&lane[t].smp); llm__free(lane[t].lg); }
-    llm__free(lane);
+    for (t = 0; lane && t < n; t++) { llm_sampler_free(&lane[t].smp); llm__afree(a, lane[t].lg); }
+    llm__afree(a, lane);
 }
 /* *lane: n lanes (at most n_threads), each a sampler with options so and
-   its no_repeat buffers for V tokens; *n_lanes their number. */
+   its no_repeat buffers for V tokens; *n_lanes their number. Memory from
+   arena a, or malloc when a is NULL. */
 static llm_status llm__lanes_init(llm__lane **lane, int *n_lanes, const llm_sampler_options *so, size_t V, int n,
-                                  int n_threads, char *err) {
+                                  int n_threads, llm_arena *a, char *err) {
     llm_status r;
     llm__lane *ls;
     int t;
@@ -8205,15 +8215,15 @@ static llm_status llm__lanes_init(llm__lane **lane, int *n_lanes, const llm_samp
     if (n < 1) n = 1;
     *lane = NULL;
     *n_lanes = 0;
-    ls = LLM__CAST(llm__lane *, llm__alloc((size_t)n * sizeof(llm__lane)));
+    ls = LLM__CAST(llm__lane *, llm__aalloc(a, (size_t)n * sizeof(llm__lane)));
     if (!ls) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memset(ls, 0, (size_t)n * sizeof(llm__lane));
     for (t = 0; t < n; t++) {
         llm__lane *L = &ls[t];
-        r = llm_sampler_init(&L->smp, so, V);
-        if (r != LLM_OK) { llm__err(err, r, "%s", L->smp.error); llm__lanes_free(ls, n); return r; }
-        L->lg = LLM__CAST(float *, llm__alloc(V * (sizeof(float) + sizeof(int32_t) + 1)));
-        if (!L->lg) { llm__lanes_free(ls, n); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        r = llm__sampler_init(&L->smp, so, V, a);
+        if (r != LLM_OK) { llm__err(err, r, "%s", L->smp.error); llm__lanes_free(ls, n, a); return r; }
+        L->lg = LLM__CAST(float *, llm__aalloc(a, V * (sizeof(float) + sizeof(int32_t) + 1)));
+        if (!L->lg) { llm__lanes_free(ls, n, a); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
         L->banned = (int32_t *)(void *)(L->lg + V);
         L->ban = (unsigned char *)(void *)(L->banned + V);
         memset(L->ban, 0, V);
@@ -8256,27 +8266,28 @@ LLM_API const char *llm_generator_error(const llm_generator *g) { return g ? llm
 
 LLM_API void llm_generator_free(llm_generator *g) {
     if (!g) return;
-    if (g->_seq) llm__free(g->_seq[0].ids);   /* one block for every slot's buffers */
-    llm__free(g->_seq);
-    llm__lanes_free(g->_lane, g->_n_lanes);
-    llm__free(g->_ev);
-    llm__free(g->_btok);
+    llm__lanes_free(g->_lane, g->_n_lanes, g->_arena);
+    if (g->_seq) llm__afree(g->_arena, g->_seq[0].ids);   /* one block for every slot's buffers */
+    llm__afree(g->_arena, g->_btok);
+    llm__afree(g->_arena, g->_ev);
+    llm__afree(g->_arena, g->_seq);
     g->_seq = NULL; g->_lane = NULL; g->_ev = NULL; g->_btok = NULL;
     g->_n_lanes = 0; g->n_live = 0; g->max_seqs = 0;
     g->session = NULL;
 }
 
-LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const llm_generator_options *opt) {
+static llm_status llm__generator_init(llm_generator *g, llm_session *s, const llm_generator_options *opt,
+                                      llm_arena *a) {
     llm_generator_options o;
     size_t V, per, tcap, rows, bytes, i;
-    char *mem;
+    char *mem = NULL;
     llm_status r;
     if (!g) return LLM_ERR_INVALID_ARG;
     memset(g, 0, sizeof *g);
+    g->_arena = a;
 #ifdef LLM_NO_MALLOC
-    (void)s; (void)opt; (void)o; (void)V; (void)per; (void)tcap; (void)rows; (void)bytes; (void)i; (void)mem; (void)r;
-    return llm__err(g->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: the generator needs an allocator");
-#else
+    if (!a) return llm__err(g->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_generator_init_arena");
+#endif
     if (!s || !s->_mem || !s->model) return llm__err(g->error, LLM_ERR_INVALID_ARG, "session is not initialised");
     memset(&o, 0, sizeof o);
     if (opt) o = *opt;
@@ -8303,11 +8314,12 @@ LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const ll
           sizeof(llm_token_logprob)) + 2 * tcap;
     per = (per + 7) & ~(size_t)7;
     rows = (size_t)g->max_seqs + (size_t)g->max_prefill_rows;
-    g->_seq = LLM__CAST(llm__gseq *, llm__alloc((size_t)g->max_seqs * sizeof(llm__gseq)));
-    g->_ev = LLM__CAST(llm_generator_event *, llm__alloc((size_t)g->max_seqs * sizeof(llm_generator_event)));
-    g->_btok = LLM__CAST(int32_t *, llm__alloc(rows * (3 * sizeof(int32_t) + 1)));
-    if (!g->_seq || !g->_ev || !g->_btok || !llm__mul(per, (size_t)g->max_seqs, &bytes) ||
-        !(mem = LLM__CAST(char *, llm__alloc(bytes)))) {
+    g->_seq = LLM__CAST(llm__gseq *, llm__aalloc(a, (size_t)g->max_seqs * sizeof(llm__gseq)));
+    if (g->_seq) g->_ev = LLM__CAST(llm_generator_event *,
+                                    llm__aalloc(a, (size_t)g->max_seqs * sizeof(llm_generator_event)));
+    if (g->_ev) g->_btok = LLM__CAST(int32_t *, llm__aalloc(a, rows * (3 * sizeof(int32_t) + 1)));
+    if (!g->_btok || !llm__mul(per, (size_t)g->max_seqs, &bytes) ||
+        !(mem = LLM__CAST(char *, llm__aalloc(a, bytes)))) {
         if (g->_seq) g->_seq[0].ids = NULL;
         llm_generator_free(g);
         return llm__err(g->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for a generator of %d sequences",
@@ -8329,9 +8341,38 @@ LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const ll
     g->_bseq = g->_btok + rows;
     g->_bpos = g->_bseq + rows;
     g->_blog = (int8_t *)(void *)(g->_bpos + rows);
-    r = llm__lanes_init(&g->_lane, &g->_n_lanes, NULL, V, g->max_seqs, s->n_threads, g->error);
+    r = llm__lanes_init(&g->_lane, &g->_n_lanes, NULL, V, g->max_seqs, s->n_threads, a, g->error);
     if (r != LLM_OK) { llm_generator_free(g); return r; }
     return LLM_OK;
+}
+LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const llm_generator_options *opt) {
+    return llm__generator_init(g, s, opt, NULL);
+}
+LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, const llm_generator_options *opt,
+                                            llm_arena *a) {
+    if (!a) {
+        if (!g) return LLM_ERR_INVALID_ARG;
+        memset(g, 0, sizeof *g);
+        return llm__err(g->error, LLM_ERR_INVALID_ARG, "NULL arena");
+    }
+    return llm__generator_init(g, s, opt, a);
+}
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes) {
+    llm_arena a;
+    llm_generator g;
+    llm_status r;
+    if (!bytes) return LLM_ERR_INVALID_ARG;
+    *bytes = 0;
+#ifdef LLM_NO_MALLOC
+    (void)s; (void)opt; (void)a; (void)g; (void)r;
+    return LLM_ERR_UNSUPPORTED;
+#else
+    r = llm__measure_begin(&a, bytes, NULL);
+    if (r != LLM_OK) return r;
+    r = llm__generator_init(&g, s, opt, &a);
+    llm__measure_end(&a, r, bytes, NULL);
+    llm_generator_free(&g);
+    return r;
 #endif
 }
 
@@ -8851,7 +8892,7 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         if (r != LLM_OK) { llm__err(s->error, r, "%s", own.error); goto done; }
         w = &own;
     }
-    if (o.num_beams > 1) r = llm__lanes_init(&x.lane, &x.n_lanes, &o.sampler, V, 1, s->n_threads, s->error);
+    if (o.num_beams > 1) r = llm__lanes_init(&x.lane, &x.n_lanes, &o.sampler, V, 1, s->n_threads, NULL, s->error);
     else {
         memset(&go, 0, sizeof go);
         go.max_seqs = (int)n_seq;
@@ -8903,7 +8944,7 @@ done:
         if (had_logits) { memcpy(s->_logits, saved, V * sizeof(float)); s->_kept[0] = 0; s->_n_kept = 1; }
     }
     llm__free(saved);
-    llm__lanes_free(x.lane, x.n_lanes);
+    llm__lanes_free(x.lane, x.n_lanes, NULL);
     llm_generator_free(&gen);
     llm_session_free(&own);
     return r;

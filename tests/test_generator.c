@@ -454,6 +454,52 @@ static void test_errors(void) {
     llm_session_free(&s);
 }
 
+/* The generator in an arena of llm_generator_heap_size bytes runs as the
+   malloc'd one; one alignment unit less is LLM_ERR_OUT_OF_MEMORY with the
+   arena left empty. */
+static void test_arena(void) {
+    llm_session s;
+    llm_session_options so;
+    llm_generator g;
+    llm_generator_options go;
+    llm_arena a;
+    llm_seq_options o = sampled(21, 20);
+    int32_t prompt[MAXT];
+    size_t n = encode("KING HENRY:", prompt), bytes = 0;
+    unsigned char *buf;
+    run r, alone;
+    int seq;
+    llm_status st;
+    solo(prompt, n, &o, 0, &alone);
+    memset(&so, 0, sizeof so);
+    so.n_seq_max = 3;
+    memset(&go, 0, sizeof go);
+    go.max_prefill_rows = 5; go.max_top_logprobs = 4;
+    CHECK(llm_session_init(&s, &m, &so) == LLM_OK, "session");
+    CHECK(llm_generator_heap_size(&s, &go, &bytes) == LLM_OK && bytes > 0, "heap size: %zu", bytes);
+    buf = (unsigned char *)malloc(bytes + LLM_ARENA_ALIGN);
+    if (!buf) { CHECK(0, "malloc"); llm_session_free(&s); return; }
+    /* aligned, so that the usable size is exactly what is given */
+    {
+        unsigned char *al = buf + (LLM_ARENA_ALIGN - (size_t)((uintptr_t)buf % LLM_ARENA_ALIGN)) % LLM_ARENA_ALIGN;
+        CHECK(llm_arena_init(&a, al, bytes - LLM_ARENA_ALIGN) == LLM_OK, "arena");
+        st = llm_generator_init_arena(&g, &s, &go, &a);
+        CHECK(st == LLM_ERR_OUT_OF_MEMORY && a.kept == 0 && llm_generator_error(&g)[0], "one unit short: %d, %zu kept",
+              (int)st, a.kept);
+        CHECK(llm_arena_init(&a, al, bytes) == LLM_OK, "arena");
+        CHECK(llm_generator_init_arena(&g, &s, &go, &a) == LLM_OK, "init in the arena: %s", g.error);
+    }
+    run_start(&r, prompt, n);
+    CHECK(llm_generator_add(&g, prompt, n, &o, &seq) == LLM_OK, "add");
+    drain(&g, &r);
+    CHECK(same_run(&r, &alone), "in the arena: differs from the solo run");
+    llm_generator_free(&g);
+    CHECK(a.kept == 0, "the arena is empty after free (%zu kept)", a.kept);
+    CHECK(llm_generator_init_arena(&g, &s, &go, NULL) == LLM_ERR_INVALID_ARG, "NULL arena");
+    free(buf);
+    llm_session_free(&s);
+}
+
 int main(void) {
     if (llm_model_load(&m, MODEL, NULL) != LLM_OK) {
         CHECK(0, "load %s: %s", MODEL, llm_model_error(&m));
@@ -465,6 +511,7 @@ int main(void) {
     test_logprobs();
     test_stop_strings();
     test_errors();
+    test_arena();
     llm_model_free(&m);
     return test_summary("test_generator");
 }
