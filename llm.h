@@ -749,11 +749,25 @@ LLM_API const char *llm_sampler_error(const llm_sampler *s);
 typedef enum llm_stop_reason {
     LLM_STOP_NONE = 0,
     LLM_STOP_EOS,            /* the end-of-text token was sampled */
-    LLM_STOP_STRING,         /* a stop string appeared (kept in the text) */
+    LLM_STOP_STRING,         /* a stop string appeared (see STOP STRINGS below) */
     LLM_STOP_LENGTH,         /* max_new_tokens or max_length reached */
     LLM_STOP_CONTEXT_FULL,   /* the session's context is full */
-    LLM_STOP_CALLBACK        /* on_text returned nonzero */
+    LLM_STOP_CALLBACK,       /* on_text or on_token returned nonzero */
+    LLM_STOP_ERROR           /* llm_generator_step: the draw failed (its status and message are the step's) */
 } llm_stop_reason;
+
+/* STOP STRINGS (llm_generate's stop_strings, llm_seq_options.stop_strings):
+   a sequence stops when its text contains one of them, and the text ends
+   where the first occurrence (the one that starts earliest) begins: the
+   stop string and anything decoded after it are not part of the text
+   (OpenAI's rule; keep_stop_strings 1: the text ends after the stop
+   string instead). The ids stay as generated: the last one is the token
+   that completed the stop string. Streamed text (on_text, generator
+   events) holds back the bytes that could still become a stop string and
+   hands them out once they cannot (or when the sequence ends otherwise),
+   so the pieces concatenate to exactly the final text and never contain
+   a stop string (with keep_stop_strings: never anything after one).
+   Empty stop strings are ignored. */
 
 /* Receives complete UTF-8 pieces of sequence seq as they are produced.
    Return nonzero to stop that sequence. */
@@ -786,7 +800,7 @@ typedef struct llm_generate_options {
                                  Greedy (temperature 0) gives n copies of
                                  the same sequence (Hugging Face refuses
                                  num_return_sequences > 1 there) */
-    const char *const *stop_strings; /* NULL-terminated list, or NULL */
+    const char *const *stop_strings; /* NULL-terminated list, or NULL (see STOP STRINGS) */
     int ignore_eos;           /* 1: don't stop at the end-of-text token */
     unsigned encode_flags;    /* for text prompts, e.g. LLM_TOKENIZE_SPECIAL */
     llm_text_callback on_text;
@@ -828,6 +842,7 @@ typedef struct llm_generate_options {
        generated, as in llm_sequence.ids) is never chosen (its logit is
        -inf; beams: its log-prob, not renormalised). 0: off. */
     int no_repeat_ngram_size;
+    int keep_stop_strings;    /* 1: the text keeps the stop string (see STOP STRINGS) */
 } llm_generate_options;
 
 typedef struct llm_sequence {
@@ -873,6 +888,123 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
 LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const llm_generate_options *opt,
                                      llm_generation *out);
 LLM_API void llm_generation_free(llm_generation *g);
+
+/* ---- step-by-step generation (llm_generator) ------------------------------
+   A generator runs many sequences over one session, a token per step, and
+   lets the caller add a prompt or cancel a sequence between any two steps
+   (a server's loop; llm_generate is such a loop). Sequence handles are
+   the session's slots 0..max_seqs-1: a handle is valid from llm_generator_add
+   until its last event (stop != LLM_STOP_NONE) or llm_generator_cancel,
+   then the slot is free for the next add (its KV rows stay in the session
+   until a new sequence overwrites them; cancel clears them at once).
+   Each llm_generator_step makes one llm_session_decode of: the token each
+   running sequence drew in the previous step, then prompt rows of the
+   sequences still reading their prompt, oldest add first, at most
+   max_prefill_rows of them per step (so a long prompt arriving does not
+   stall the running sequences). Then every sequence whose logits are ready
+   (the last prompt row's, or its last token's) draws its next token, all of
+   them in parallel on the session's threads (a lane of 21 * n_vocab bytes
+   per thread), and each gets an event. A sequence's draws use only its own
+   logits, ids (prompt + generated, for repetition_penalty and
+   no_repeat_ngram_size) and RNG (seeded with sampler.seed at add), so its
+   tokens do not depend on what runs beside it, when it joined or the
+   prefill chunk size, up to the rounding of the forward pass, which is
+   the same for a row in passes of up to 8 rows but differs in bigger
+   passes and in a prompt's multi-row attention (~1e-7 relative; see
+   MATH KERNELS): tokens can then differ only where two choices are that close.
+   Memory: everything is allocated by llm_generator_init (per sequence
+   (n_ctx + 1) ids, the held-back text, the top_logprobs entries; per
+   thread a lane; the batch), nothing after; llm_generator_init_arena
+   places it in an arena (llm_generator_heap_size: its bytes). Errors: every call returns a
+   status with llm_generator_error(g) saying why; a call that fails
+   changes nothing (llm_generator_step: see there). */
+typedef struct llm_seq_options {
+    llm_sampler_options sampler; /* checked as llm_sampler_init does; seed seeds this sequence's RNG */
+    int max_new_tokens;          /* 0: until end-of-text, a stop string or the context's end */
+    const char *const *stop_strings; /* NULL-terminated, or NULL; each at most the generator's
+                                        max_stop_len bytes; they must stay valid until the sequence ends */
+    int keep_stop_strings;       /* 1: the text keeps the stop string */
+    int ignore_eos;              /* 1: don't stop at the end-of-text token */
+    int no_repeat_ngram_size;    /* as in llm_generate_options */
+    int logprobs;                /* 1: events carry the token's log-probability */
+    int top_logprobs;            /* and this many alternatives, in [0, max_top_logprobs] */
+    void *user;                  /* handed back in this sequence's events */
+} llm_seq_options;
+
+typedef struct llm_generator_options {
+    int max_seqs;          /* sequences at once: slots 0..max_seqs-1 of the session; 0: its n_seq_max */
+    int max_prefill_rows;  /* prompt rows per step, all sequences together; 0: n_ctx (a whole prompt) */
+    int max_top_logprobs;  /* the most top_logprobs a sequence may ask; 0: none */
+    int max_stop_len;      /* bytes of the longest stop string a sequence may give; 0: 64 */
+} llm_generator_options;
+
+/* A token and its log-probability: log-softmax of the model's logits
+   (before the sampler's penalties, temperature and filters), in double,
+   stored as float; -inf for a -inf logit. */
+typedef struct llm_token_logprob {
+    int32_t id;
+    float logprob;
+} llm_token_logprob;
+
+typedef struct llm_generator_event {
+    int seq;                       /* the handle llm_generator_add gave */
+    void *user;                    /* its options' user */
+    int32_t id;                    /* the token drawn; -1 with LLM_STOP_ERROR */
+    float logprob;                 /* with logprobs: id's log-probability; else 0 */
+    const llm_token_logprob *top;  /* n_top best tokens, best first (higher logit, then lower id) */
+    int n_top;
+    const char *text;              /* the text this step hands out (complete UTF-8, held back near a
+                                      stop string; the end-of-text token has none); not NUL-terminated */
+    size_t text_len;
+    llm_stop_reason stop;          /* LLM_STOP_NONE: the sequence goes on; else this is its last event */
+} llm_generator_event;
+
+typedef struct llm_generator {
+    llm_session *session;
+    int max_seqs, max_prefill_rows, max_top_logprobs, max_stop_len;
+    int n_live;                    /* sequences added and not yet ended */
+    /* private */
+    struct llm__gseq *_seq;        /* [max_seqs] */
+    struct llm__lane *_lane;       /* [_n_lanes] */
+    int _n_lanes;
+    llm_generator_event *_ev;      /* [max_seqs] */
+    int32_t *_btok, *_bseq, *_bpos; /* the batch: [max_seqs + max_prefill_rows] each */
+    int8_t *_blog;
+    uint64_t _added;               /* adds so far: the prefill order */
+    int32_t _eos;                  /* the end-of-text id, -1: none */
+    llm_arena *_arena;             /* where its memory lives, or NULL: malloc */
+    char error[LLM_ERROR_SIZE];
+} llm_generator;
+
+/* A generator over s (initialised; s must outlive it). LLM_ERR_INVALID_ARG
+   for max_seqs > s's n_seq_max or a negative option, _OUT_OF_MEMORY,
+   _UNSUPPORTED with LLM_NO_MALLOC. */
+LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const llm_generator_options *opt);
+/* The same with the generator's memory in arena a (also with LLM_NO_MALLOC). */
+LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, const llm_generator_options *opt,
+                                            llm_arena *a);
+/* Exact arena bytes llm_generator_init_arena needs over session s with
+   these options. Measured by an init into a measuring arena (so it uses
+   LLM_MALLOC; LLM_ERR_UNSUPPORTED with LLM_NO_MALLOC). */
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes);
+/* Starts a sequence of prompt[0..n) (1 <= n <= n_ctx ids in [0, n_vocab))
+   with options o (NULL: greedy, no limit) in a free slot, *seq its handle.
+   Nothing runs until the next step. LLM_ERR_INVALID_ARG (an option),
+   _TOKEN_RANGE, _CONTEXT_FULL (n > n_ctx), _LIMIT (every slot is busy). */
+LLM_API llm_status llm_generator_add(llm_generator *g, const int32_t *prompt, size_t n, const llm_seq_options *o,
+                                     int *seq);
+/* One step (see above): *events gets an array of *n_events events (valid
+   until the next call on g), in slot order; 0 events when nothing ran. A
+   failed draw (LLM_ERR_NUMERIC: NaN logits) ends that sequence with
+   LLM_STOP_ERROR and makes the step return its status and message (the
+   lowest such slot's), the other sequences' events as usual. A failed
+   decode (only an allocator's or the model's fault) returns its error
+   with no events and nothing changed. */
+LLM_API llm_status llm_generator_step(llm_generator *g, const llm_generator_event **events, int *n_events);
+/* Ends sequence seq at once, without an event; its slot is cleared and free. */
+LLM_API llm_status llm_generator_cancel(llm_generator *g, int seq);
+LLM_API void llm_generator_free(llm_generator *g);
+LLM_API const char *llm_generator_error(const llm_generator *g);
 
 #ifdef __cplusplus
 }
@@ -7718,8 +7850,21 @@ static void llm__cand_sort(llm__cand *c, size_t n) {
 
 LLM_API const char *llm_sampler_error(const llm_sampler *s) { return s ? llm__msg(s->error) : "NULL sampler"; }
 
+/* The sampler options' ranges (llm_sampler_init, llm_generate, llm_generator_add). */
+static llm_status llm__sampler_check(const llm_sampler_options *o, char *err) {
+    if (!(o->temperature >= 0.0f) || o->temperature > 1e6f)
+        return llm__err(err, LLM_ERR_INVALID_ARG, "temperature must be in [0, 1e6]");
+    if (o->top_k < 0) return llm__err(err, LLM_ERR_INVALID_ARG, "top_k must be >= 0");
+    if (!(o->top_p >= 0.0f) || o->top_p > 1.0f) return llm__err(err, LLM_ERR_INVALID_ARG, "top_p must be in [0, 1]");
+    if (!(o->min_p >= 0.0f) || o->min_p > 1.0f) return llm__err(err, LLM_ERR_INVALID_ARG, "min_p must be in [0, 1]");
+    if (!(o->repetition_penalty >= 0.0f) || o->repetition_penalty > 1e6f)
+        return llm__err(err, LLM_ERR_INVALID_ARG, "repetition_penalty must be in [0, 1e6]");
+    return LLM_OK;
+}
+
 static llm_status llm__sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab, llm_arena *a) {
     size_t bytes;
+    llm_status r;
     if (!s) return LLM_ERR_INVALID_ARG;
     memset(s, 0, sizeof *s);
     s->_arena = a;
@@ -7728,13 +7873,8 @@ static llm_status llm__sampler_init(llm_sampler *s, const llm_sampler_options *o
 #endif
     if (opt) s->opt = *opt;
     if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_vocab %zu is outside [1, %d]", n_vocab, LLM__MAX_VOCAB);
-    if (!(s->opt.temperature >= 0.0f) || s->opt.temperature > 1e6f)
-        return llm__err(s->error, LLM_ERR_INVALID_ARG, "temperature must be in [0, 1e6]");
-    if (s->opt.top_k < 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "top_k must be >= 0");
-    if (!(s->opt.top_p >= 0.0f) || s->opt.top_p > 1.0f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "top_p must be in [0, 1]");
-    if (!(s->opt.min_p >= 0.0f) || s->opt.min_p > 1.0f) return llm__err(s->error, LLM_ERR_INVALID_ARG, "min_p must be in [0, 1]");
-    if (!(s->opt.repetition_penalty >= 0.0f) || s->opt.repetition_penalty > 1e6f)
-        return llm__err(s->error, LLM_ERR_INVALID_ARG, "repetition_penalty must be in [0, 1e6]");
+    r = llm__sampler_check(&s->opt, s->error);
+    if (r != LLM_OK) return r;
     s->n_vocab = n_vocab;
     bytes = n_vocab * (sizeof(float) + sizeof(llm__cand));
     s->_buf = llm__aalloc(a, bytes);
@@ -7924,34 +8064,11 @@ static int llm__text_append(llm_sequence *q, size_t *cap, const char *p, size_t 
     return 1;
 }
 
-/* Does a stop string end inside the text added since old_len? */
-static int llm__hit_stop(const llm_sequence *q, size_t old_len, const char *const *stops) {
-    size_t k;
-    for (k = 0; stops && stops[k]; k++) {
-        size_t sl = strlen(stops[k]), from, i;
-        if (!sl || sl > q->text_len) continue;
-        from = old_len >= sl - 1 ? old_len - (sl - 1) : 0;
-        for (i = from; i + sl <= q->text_len; i++)
-            if (!memcmp(q->text + i, stops[k], sl)) return 1;
-    }
-    return 0;
-}
-
-/* The state of one sequence being generated. */
-typedef struct llm__gseq {
-    llm_decoder dec;
-    llm_rng rng;
-    size_t gen, cap;          /* tokens generated; bytes of text allocated */
-    size_t row;               /* its row in the last batch */
-    int32_t pick;             /* the token drawn this step (llm__gen_pick) */
-    llm_status st;            /* or why none was */
-} llm__gseq;
-
-/* One thread's scratch for choosing tokens: its sampler (the options of
-   the call; each sequence's RNG is swapped in) and the no_repeat buffers.
-   The live sequences of a step are sampled in parallel, one lane per
-   thread; a token depends only on its sequence's logits, ids and RNG, so
-   it is the same whichever lane draws it. */
+/* One thread's scratch for choosing tokens: its sampler (each sequence's
+   options and RNG are swapped in) and the no_repeat buffers. The
+   sequences of a generator's step are sampled in parallel, one lane per
+   thread; a token depends only on its sequence's logits, ids, options and
+   RNG, so it is the same whichever lane draws it. */
 typedef struct llm__lane {
     llm_sampler smp;
     float *lg;                /* [V]: logits with the no_repeat bans */
@@ -7961,7 +8078,7 @@ typedef struct llm__lane {
     char msg[LLM_ERROR_SIZE]; /* its message */
 } llm__lane;
 
-/* What every step of a generation shares. */
+/* What every step of a beam search shares. */
 typedef struct llm__gctx {
     const llm_generate_options *o;
     const llm_tokenizer *tok;
@@ -7987,61 +8104,6 @@ static size_t llm__ngram_bans(llm__lane *L, size_t V, const int32_t *s, size_t T
     return k;
 }
 static void llm__ngram_clear(llm__lane *L, size_t k) { while (k) L->ban[L->banned[--k]] = 0; }
-
-/* The first half of sequence i's step, on lane L (any thread; the
-   sequences of a step run in parallel): draw its next token from logits
-   lg into g->pick, or a failure into g->st. */
-static void llm__gen_pick(llm__gctx *x, llm__lane *L, size_t i, const float *lg, llm__gseq *g,
-                          const llm_sequence *q) {
-    const llm_generate_options *o = x->o;
-    size_t nb, j;
-    if (o->no_repeat_ngram_size > 0 &&
-        (nb = llm__ngram_bans(L, x->V, q->ids, q->n_ids, (size_t)o->no_repeat_ngram_size))) {
-        memcpy(L->lg, lg, x->V * sizeof(float));
-        for (j = 0; j < nb; j++) L->lg[L->banned[j]] = -HUGE_VALF;
-        llm__ngram_clear(L, nb);
-        lg = L->lg;
-    }
-    L->smp.rng = g->rng;
-    g->st = llm_sampler_sample(&L->smp, lg, q->ids, q->n_ids, &g->pick);
-    g->rng = L->smp.rng;
-    if (g->st != LLM_OK && i < L->failed) { L->failed = i; memcpy(L->msg, L->smp.error, sizeof L->msg); }
-}
-
-/* The second half, in sequence order on one thread: record sequence i's
-   token, call the callbacks, decode the text, and set q->stop when it ends
-   (then its last token needs no evaluation). */
-static llm_status llm__gen_step(llm__gctx *x, size_t i, llm__gseq *g, llm_sequence *q, char *err) {
-    const llm_generate_options *o = x->o;
-    char piece[LLM_DECODER_BUFFER];
-    size_t np = 0, old = q->text_len;
-    int32_t id = g->pick;
-    int cb_stop, t;
-    llm_status r;
-    if (g->st != LLM_OK) {    /* the lowest failing sequence: its lane has its message */
-        for (t = 0; t < x->n_lanes; t++) if (x->lane[t].failed == i) break;
-        return llm__err(err, g->st, "sequence %zu, position %zu: %s", i, q->n_ids,
-                        t < x->n_lanes ? x->lane[t].msg : "");
-    }
-    q->ids[q->n_ids++] = id;
-    g->gen++;
-    cb_stop = o->on_token && o->on_token(o->user, (int)i, id);
-    if (id == x->eos) { q->stop = LLM_STOP_EOS; return LLM_OK; }
-    if (x->tok) {
-        r = llm_decoder_push(&g->dec, x->tok, id, piece, sizeof piece, &np);
-        /* an id the model has but the tokenizer doesn't (a padded
-           vocabulary) has no text */
-        if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
-        if (r != LLM_OK) return llm__err(err, r, "decoding token %d: %s", (int)id, llm_status_string(r));
-        if (np && !llm__text_append(q, &g->cap, piece, np)) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        if (np && o->on_text && o->on_text(o->user, (int)i, piece, np)) q->stop = LLM_STOP_CALLBACK;
-        if (np && llm__hit_stop(q, old, o->stop_strings)) q->stop = LLM_STOP_STRING;
-    }
-    if (cb_stop && q->stop == LLM_STOP_NONE) q->stop = LLM_STOP_CALLBACK;
-    if (q->stop == LLM_STOP_NONE && g->gen >= x->max_new)
-        q->stop = x->ctx_bound ? LLM_STOP_CONTEXT_FULL : LLM_STOP_LENGTH;
-    return LLM_OK;
-}
 
 /* ---- beam search ----------------------------------------------------------
    HF's vectorised _beam_search (transformers v4.50+); tools/beam_reference.py
@@ -8257,129 +8319,594 @@ static llm_status llm__beam_output(const llm__beams *z, llm__gctx *x, llm_genera
     return LLM_OK;
 }
 
-static void llm__lanes_free(llm__gctx *x) {
+static void llm__lanes_free(llm__lane *lane, int n, llm_arena *a) {
     int t;
-    for (t = 0; x->lane && t < x->n_lanes; t++) { llm_sampler_free(&x->lane[t].smp); llm__free(x->lane[t].lg); }
-    llm__free(x->lane);
-    x->lane = NULL;
-    x->n_lanes = 0;
+    for (t = 0; lane && t < n; t++) { llm_sampler_free(&lane[t].smp); llm__afree(a, lane[t].lg); }
+    llm__afree(a, lane);
 }
-/* x->lane[0..n): n lanes (at most n_threads), each a sampler with
-   options so and its no_repeat buffers for V tokens. */
-static llm_status llm__lanes_init(llm__gctx *x, const llm_sampler_options *so, size_t V, int n, int n_threads,
-                                  char *err) {
+/* *lane: n lanes (at most n_threads), each a sampler with options so and
+   its no_repeat buffers for V tokens; *n_lanes their number. Memory from
+   arena a, or malloc when a is NULL. */
+static llm_status llm__lanes_init(llm__lane **lane, int *n_lanes, const llm_sampler_options *so, size_t V, int n,
+                                  int n_threads, llm_arena *a, char *err) {
     llm_status r;
+    llm__lane *ls;
     int t;
     if (n > n_threads) n = n_threads;
     if (n < 1) n = 1;
-    x->lane = LLM__CAST(llm__lane *, llm__alloc((size_t)n * sizeof(llm__lane)));
-    if (!x->lane) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    memset(x->lane, 0, (size_t)n * sizeof(llm__lane));
-    x->n_lanes = n;
+    *lane = NULL;
+    *n_lanes = 0;
+    ls = LLM__CAST(llm__lane *, llm__aalloc(a, (size_t)n * sizeof(llm__lane)));
+    if (!ls) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(ls, 0, (size_t)n * sizeof(llm__lane));
     for (t = 0; t < n; t++) {
-        llm__lane *L = &x->lane[t];
-        r = llm_sampler_init(&L->smp, so, V);
-        if (r != LLM_OK) { llm__err(err, r, "%s", L->smp.error); llm__lanes_free(x); return r; }
-        L->lg = LLM__CAST(float *, llm__alloc(V * (sizeof(float) + sizeof(int32_t) + 1)));
-        if (!L->lg) { llm__lanes_free(x); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        llm__lane *L = &ls[t];
+        r = llm__sampler_init(&L->smp, so, V, a);
+        if (r != LLM_OK) { llm__err(err, r, "%s", L->smp.error); llm__lanes_free(ls, n, a); return r; }
+        L->lg = LLM__CAST(float *, llm__aalloc(a, V * (sizeof(float) + sizeof(int32_t) + 1)));
+        if (!L->lg) { llm__lanes_free(ls, n, a); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
         L->banned = (int32_t *)(void *)(L->lg + V);
         L->ban = (unsigned char *)(void *)(L->banned + V);
         memset(L->ban, 0, V);
     }
+    *lane = ls;
+    *n_lanes = n;
     return LLM_OK;
 }
 
-/* The scheduler: slots 0..n_slots-1 of w hold the prompt (the same logits
-   lg0 for all). Each step either samples one token for each live sequence
-   (sequences that stop drop out), or, with beams, advances the beam
-   search and reorders the slots to the chosen beams; then the new tokens
-   are evaluated in one batch. */
-static llm_status llm__generate_all(llm_session *w, llm__gctx *x, size_t n, size_t n_slots,
-                                    const float *lg0, llm_generation *out, char *err) {
-    const llm_generate_options *o = x->o;
-    const int beams = o->num_beams > 1;
-    llm__gseq *g = LLM__CAST(llm__gseq *, llm__alloc(n * sizeof(llm__gseq)));
-    int32_t *btok = LLM__CAST(int32_t *, llm__alloc(n_slots * 2 * sizeof(int32_t)));
-    int *idx = LLM__CAST(int *, llm__alloc(n * sizeof(int)));   /* the live sequences of a step */
+/* ---- the generator -------------------------------------------------------- */
+
+enum { LLM__GS_FREE = 0, LLM__GS_PREFILL, LLM__GS_RUN };
+
+/* One slot of a generator. */
+typedef struct llm__gseq {
+    int state;                /* LLM__GS_* */
+    llm_seq_options o;
+    llm_decoder dec;
+    llm_rng rng;
+    int32_t *ids;             /* [n_ctx + 1]: the prompt, then the generated ids */
+    size_t n_ids, n_prompt;
+    size_t fed;               /* prompt rows decoded */
+    size_t take;              /* prompt rows in this step's batch */
+    size_t base;              /* the slot's positions before the prompt (llm_generate's earlier tokens) */
+    size_t gen, max_new;      /* tokens generated; the limit */
+    uint64_t order;           /* when it was added: prompts are read oldest first */
+    int feed;                 /* its last id is to be evaluated by the next step */
+    size_t row;               /* its row with logits in this step's batch, or (size_t)-1 */
+    const float *lg;          /* the logits it draws from this step, or NULL */
+    int32_t pick;             /* the draw: the token, its status, its log-probability */
+    llm_status st;
+    float lp;
+    llm__cand *cand;          /* [max_top_logprobs]: the selection's heap */
+    llm_token_logprob *top;   /* [max_top_logprobs] */
+    char *hold, *out;         /* [_text_cap] each: text held back; text handed out this step */
+    size_t n_hold, n_out;
+} llm__gseq;
+
+LLM_API const char *llm_generator_error(const llm_generator *g) { return g ? llm__msg(g->error) : "NULL generator"; }
+
+LLM_API void llm_generator_free(llm_generator *g) {
+    if (!g) return;
+    llm__lanes_free(g->_lane, g->_n_lanes, g->_arena);
+    if (g->_seq) llm__afree(g->_arena, g->_seq[0].ids);   /* one block for every slot's buffers */
+    llm__afree(g->_arena, g->_btok);
+    llm__afree(g->_arena, g->_ev);
+    llm__afree(g->_arena, g->_seq);
+    g->_seq = NULL; g->_lane = NULL; g->_ev = NULL; g->_btok = NULL;
+    g->_n_lanes = 0; g->n_live = 0; g->max_seqs = 0;
+    g->session = NULL;
+}
+
+static llm_status llm__generator_init(llm_generator *g, llm_session *s, const llm_generator_options *opt,
+                                      llm_arena *a) {
+    llm_generator_options o;
+    size_t V, per, tcap, rows, bytes, i;
+    char *mem = NULL;
+    llm_status r;
+    if (!g) return LLM_ERR_INVALID_ARG;
+    memset(g, 0, sizeof *g);
+    g->_arena = a;
+#ifdef LLM_NO_MALLOC
+    if (!a) return llm__err(g->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_generator_init_arena");
+#endif
+    if (!s || !s->_mem || !s->model) return llm__err(g->error, LLM_ERR_INVALID_ARG, "session is not initialised");
+    memset(&o, 0, sizeof o);
+    if (opt) o = *opt;
+    V = (size_t)s->model->config.n_vocab;
+    if (o.max_seqs < 0 || o.max_seqs > s->n_seq_max)
+        return llm__err(g->error, LLM_ERR_INVALID_ARG, "max_seqs %d is outside [0, the session's n_seq_max %d]",
+                        o.max_seqs, s->n_seq_max);
+    if (o.max_prefill_rows < 0 || o.max_top_logprobs < 0 || (size_t)o.max_top_logprobs > V ||
+        o.max_stop_len < 0 || o.max_stop_len > (1 << 20))
+        return llm__err(g->error, LLM_ERR_INVALID_ARG, "max_prefill_rows must be >= 0, max_top_logprobs in [0, "
+                        "n_vocab], max_stop_len in [0, 1048576]");
+    g->session = s;
+    g->max_seqs = o.max_seqs ? o.max_seqs : s->n_seq_max;
+    g->max_prefill_rows = o.max_prefill_rows && o.max_prefill_rows < s->n_ctx ? o.max_prefill_rows : s->n_ctx;
+    g->max_top_logprobs = o.max_top_logprobs;
+    g->max_stop_len = o.max_stop_len ? o.max_stop_len : 64;
+    g->_eos = s->model->config.eos_id >= 0 ? s->model->config.eos_id
+            : (s->model->has_tokenizer ? llm_tokenizer_eot(&s->model->tokenizer) : -1);
+    /* a slot's held-back text and its handed-out text: a stop string's
+       prefix, a token's piece and the decoder's flush */
+    tcap = (size_t)g->max_stop_len + 2 * LLM_DECODER_BUFFER;
+    /* every slot: ids, the heap and the top entries, the two texts */
+    per = ((size_t)s->n_ctx + 1) * sizeof(int32_t) + (size_t)g->max_top_logprobs * (sizeof(llm__cand) +
+          sizeof(llm_token_logprob)) + 2 * tcap;
+    per = (per + 7) & ~(size_t)7;
+    rows = (size_t)g->max_seqs + (size_t)g->max_prefill_rows;
+    g->_seq = LLM__CAST(llm__gseq *, llm__aalloc(a, (size_t)g->max_seqs * sizeof(llm__gseq)));
+    if (g->_seq) g->_ev = LLM__CAST(llm_generator_event *,
+                                    llm__aalloc(a, (size_t)g->max_seqs * sizeof(llm_generator_event)));
+    if (g->_ev) g->_btok = LLM__CAST(int32_t *, llm__aalloc(a, rows * (3 * sizeof(int32_t) + 1)));
+    if (!g->_btok || !llm__mul(per, (size_t)g->max_seqs, &bytes) ||
+        !(mem = LLM__CAST(char *, llm__aalloc(a, bytes)))) {
+        if (g->_seq) g->_seq[0].ids = NULL;
+        llm_generator_free(g);
+        return llm__err(g->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for a generator of %d sequences",
+                        o.max_seqs ? o.max_seqs : s->n_seq_max);
+    }
+    memset(g->_seq, 0, (size_t)g->max_seqs * sizeof(llm__gseq));
+    for (i = 0; i < (size_t)g->max_seqs; i++) {
+        llm__gseq *q = &g->_seq[i];
+        char *p = mem + i * per;
+        q->ids = (int32_t *)(void *)p;
+        p += ((size_t)s->n_ctx + 1) * sizeof(int32_t);
+        q->cand = (llm__cand *)(void *)p;
+        p += (size_t)g->max_top_logprobs * sizeof(llm__cand);
+        q->top = (llm_token_logprob *)(void *)p;
+        p += (size_t)g->max_top_logprobs * sizeof(llm_token_logprob);
+        q->hold = p;
+        q->out = p + tcap;
+    }
+    g->_bseq = g->_btok + rows;
+    g->_bpos = g->_bseq + rows;
+    g->_blog = (int8_t *)(void *)(g->_bpos + rows);
+    r = llm__lanes_init(&g->_lane, &g->_n_lanes, NULL, V, g->max_seqs, s->n_threads, a, g->error);
+    if (r != LLM_OK) { llm_generator_free(g); return r; }
+    return LLM_OK;
+}
+LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const llm_generator_options *opt) {
+    return llm__generator_init(g, s, opt, NULL);
+}
+LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, const llm_generator_options *opt,
+                                            llm_arena *a) {
+    if (!a) {
+        if (!g) return LLM_ERR_INVALID_ARG;
+        memset(g, 0, sizeof *g);
+        return llm__err(g->error, LLM_ERR_INVALID_ARG, "NULL arena");
+    }
+    return llm__generator_init(g, s, opt, a);
+}
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes) {
+    llm_arena a;
+    llm_generator g;
+    llm_status r;
+    if (!bytes) return LLM_ERR_INVALID_ARG;
+    *bytes = 0;
+#ifdef LLM_NO_MALLOC
+    (void)s; (void)opt; (void)a; (void)g; (void)r;
+    return LLM_ERR_UNSUPPORTED;
+#else
+    r = llm__measure_begin(&a, bytes, NULL);
+    if (r != LLM_OK) return r;
+    r = llm__generator_init(&g, s, opt, &a);
+    llm__measure_end(&a, r, bytes, NULL);
+    llm_generator_free(&g);
+    return r;
+#endif
+}
+
+/* The checks of llm_generator_add on options o. */
+static llm_status llm__seq_options_check(llm_generator *g, const llm_seq_options *o) {
+    size_t k, sl;
+    if (o->max_new_tokens < 0 || o->no_repeat_ngram_size < 0 || (o->logprobs != 0 && o->logprobs != 1) ||
+        o->top_logprobs < 0 || o->top_logprobs > g->max_top_logprobs || (o->top_logprobs && !o->logprobs))
+        return llm__err(g->error, LLM_ERR_INVALID_ARG, "max_new_tokens and no_repeat_ngram_size must "
+                        "be >= 0, logprobs 0 or 1, top_logprobs in [0, max_top_logprobs %d] (with logprobs)",
+                        g->max_top_logprobs);
+    for (k = 0; o->stop_strings && o->stop_strings[k]; k++) {
+        if (!g->session->model->has_tokenizer)
+            return llm__err(g->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
+        if ((sl = strlen(o->stop_strings[k])) > (size_t)g->max_stop_len)
+            return llm__err(g->error, LLM_ERR_INVALID_ARG, "stop string %zu has %zu bytes; the "
+                            "generator's max_stop_len is %d", k, sl, g->max_stop_len);
+    }
+    return llm__sampler_check(&o->sampler, g->error);
+}
+
+/* Slot i starts: prompt ids, options o, max_new tokens at most. */
+static void llm__gen_start(llm_generator *g, int i, const int32_t *prompt, size_t n, const llm_seq_options *o,
+                           size_t max_new) {
+    llm__gseq *q = &g->_seq[i];
+    q->o = *o;
+    llm_decoder_init(&q->dec);
+    llm_rng_seed(&q->rng, o->sampler.seed);
+    memcpy(q->ids, prompt, n * sizeof(int32_t));
+    q->n_ids = q->n_prompt = n;
+    q->fed = q->take = q->base = q->gen = 0;
+    q->max_new = max_new;
+    q->order = g->_added++;
+    q->feed = 0;
+    q->lg = NULL;
+    q->n_hold = q->n_out = 0;
+    q->state = LLM__GS_PREFILL;
+    g->n_live++;
+}
+
+LLM_API llm_status llm_generator_add(llm_generator *g, const int32_t *prompt, size_t n, const llm_seq_options *o,
+                                     int *seq) {
+    llm_seq_options z;
+    llm_status r;
+    size_t i, V;
+    int slot;
+    if (seq) *seq = -1;
+    if (!g) return LLM_ERR_INVALID_ARG;
+    if (!g->session || !g->_seq) return llm__err(g->error, LLM_ERR_INVALID_ARG, "generator is not initialised");
+    if (!seq) return llm__err(g->error, LLM_ERR_INVALID_ARG, "NULL seq");
+    if (!prompt || !n) return llm__err(g->error, LLM_ERR_INVALID_ARG, "empty prompt");
+    memset(&z, 0, sizeof z);
+    if (!o) o = &z;
+    r = llm__seq_options_check(g, o);
+    if (r != LLM_OK) return r;
+    V = (size_t)g->session->model->config.n_vocab;
+    for (i = 0; i < n; i++)
+        if (prompt[i] < 0 || (size_t)prompt[i] >= V)
+            return llm__err(g->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)",
+                            (int)prompt[i], i, V);
+    if (n > (size_t)g->session->n_ctx)
+        return llm__err(g->error, LLM_ERR_CONTEXT_FULL, "a prompt of %zu tokens passes the context length %d", n,
+                        g->session->n_ctx);
+    for (slot = 0; slot < g->max_seqs && g->_seq[slot].state != LLM__GS_FREE; slot++) {}
+    if (slot == g->max_seqs)
+        return llm__err(g->error, LLM_ERR_LIMIT, "all %d sequences of the generator are running", g->max_seqs);
+    llm__gen_start(g, slot, prompt, n, o, o->max_new_tokens ? (size_t)o->max_new_tokens : (size_t)-1);
+    *seq = slot;
+    return LLM_OK;
+}
+
+/* llm_generate's sequences: slot i already holds the prompt (after what it
+   held before), with logits lg (the caller's, valid through the first
+   step); options checked, max_new >= 1. */
+static void llm__gen_adopt(llm_generator *g, int i, const int32_t *prompt, size_t n, const llm_seq_options *o,
+                           size_t max_new, const float *lg) {
+    llm__gseq *q = &g->_seq[i];
+    llm__gen_start(g, i, prompt, n, o, max_new);
+    q->fed = n;
+    q->base = llm_session_seq_len(g->session, i) - n;
+    q->lg = lg;
+    q->state = LLM__GS_RUN;
+}
+
+/* Appends p[0..n) to q's held text and hands out (at q->out + q->n_out)
+   what can no longer become a stop string (everything with all). Returns
+   whether a stop string occurs: the text then ends at it (after it with
+   keep_stop_strings) and the rest is dropped. */
+static int llm__gen_text(llm__gseq *q, const char *p, size_t n, int all) {
+    const char *const *ss = q->o.stop_strings;
+    size_t i, k, cut, from = (size_t)-1;
+    int hit = 0;
+    memcpy(q->hold + q->n_hold, p, n);
+    q->n_hold += n;
+    cut = q->n_hold;
+    for (i = 0; i < q->n_hold && !hit; i++)
+        for (k = 0; ss && ss[k]; k++) {
+            size_t sl = strlen(ss[k]), m = sl < q->n_hold - i ? sl : q->n_hold - i;
+            if (!sl || memcmp(q->hold + i, ss[k], m)) continue;
+            if (m == sl) { hit = 1; cut = q->o.keep_stop_strings ? i + sl : i; break; }
+            if (from == (size_t)-1) from = i;   /* a prefix of a stop string: it may still become one */
+        }
+    if (!hit && !all && from != (size_t)-1) cut = from;
+    memcpy(q->out + q->n_out, q->hold, cut);
+    q->n_out += cut;
+    q->n_hold = hit ? 0 : q->n_hold - cut;
+    memmove(q->hold, q->hold + cut, q->n_hold);
+    return hit;
+}
+
+/* Slot i ends: what it held back and its decoder's rest are handed out. */
+static void llm__gen_end(llm_generator *g, int i) {
+    llm__gseq *q = &g->_seq[i];
+    char piece[LLM_DECODER_BUFFER];
+    size_t np = llm_decoder_flush(&q->dec, piece, sizeof piece);
+    llm__gen_text(q, piece, np, 1);
+    q->state = LLM__GS_FREE;
+    q->feed = 0;
+    q->lg = NULL;
+    g->n_live--;
+}
+
+LLM_API llm_status llm_generator_cancel(llm_generator *g, int seq) {
+    if (!g) return LLM_ERR_INVALID_ARG;
+    if (!g->session || !g->_seq) return llm__err(g->error, LLM_ERR_INVALID_ARG, "generator is not initialised");
+    if (seq < 0 || seq >= g->max_seqs || g->_seq[seq].state == LLM__GS_FREE)
+        return llm__err(g->error, LLM_ERR_INVALID_ARG, "sequence %d is not running", seq);
+    g->_seq[seq].state = LLM__GS_FREE;
+    g->_seq[seq].feed = 0;
+    g->_seq[seq].lg = NULL;
+    g->n_live--;
+    return llm_session_seq_clear(g->session, seq);   /* a slot in range: cannot fail */
+}
+
+/* q's log-probabilities from its logits lg[V] (log-softmax in double): of
+   its pick, and its top_logprobs best tokens by a heap of that many. */
+static void llm__gen_logprobs(llm__gseq *q, const float *lg, size_t V) {
+    double mx = -HUGE_VAL, sum = 0.0, lse;
+    size_t i, j, n = 0, N = (size_t)q->o.top_logprobs, n_inf = 0;
+    for (i = 0; i < V; i++) if (lg[i] > mx) mx = lg[i];
+    if (mx > LLM__FLT_MAX) for (i = 0; i < V; i++) n_inf += lg[i] > LLM__FLT_MAX;
+    else for (i = 0; i < V; i++) sum += exp((double)lg[i] - mx);
+    lse = n_inf ? 0.0 : mx + log(sum);
+    for (i = 0; i < V && N; i++) {   /* a heap of the N best so far, its root the worst of them */
+        llm__cand c;
+        c.v = lg[i]; c.id = (int32_t)i;
+        if (n < N) {
+            q->cand[n++] = c;
+            if (n == N) for (j = N / 2; j-- > 0;) llm__cand_sift(q->cand, N, j);
+        } else if (llm__cand_before(&c, &q->cand[0])) { q->cand[0] = c; llm__cand_sift(q->cand, N, 0); }
+    }
+    llm__cand_sort(q->cand, N);
+    for (i = 0; i <= N; i++) {   /* the top entries, then (i == N) the pick */
+        const float l = i < N ? q->cand[i].v : lg[q->pick];
+        const float lp = !n_inf ? (float)((double)l - lse)
+                       : l > LLM__FLT_MAX ? (float)-log((double)n_inf) : -HUGE_VALF;
+        if (i < N) { q->top[i].id = q->cand[i].id; q->top[i].logprob = lp; }
+        else q->lp = lp;
+    }
+}
+
+/* The draw of slot i on lane L (any thread; the draws of a step run in
+   parallel): its next token into q->pick, or a failure into q->st. */
+static void llm__gen_pick(llm__lane *L, size_t V, size_t i, llm__gseq *q) {
+    const float *lg = q->lg;
+    size_t nb, j;
+    if (q->o.no_repeat_ngram_size > 0 &&
+        (nb = llm__ngram_bans(L, V, q->ids, q->n_ids, (size_t)q->o.no_repeat_ngram_size))) {
+        memcpy(L->lg, lg, V * sizeof(float));
+        for (j = 0; j < nb; j++) L->lg[L->banned[j]] = -HUGE_VALF;
+        llm__ngram_clear(L, nb);
+        lg = L->lg;
+    }
+    L->smp.opt = q->o.sampler;
+    L->smp.rng = q->rng;
+    q->st = llm_sampler_sample(&L->smp, lg, q->ids, q->n_ids, &q->pick);
+    q->rng = L->smp.rng;
+    if (q->st != LLM_OK && i < L->failed) { L->failed = i; memcpy(L->msg, L->smp.error, sizeof L->msg); }
+    if (q->st == LLM_OK && q->o.logprobs) llm__gen_logprobs(q, q->lg, V);
+}
+
+/* Slot i after its draw, in slot order on the calling thread: its event
+   (text, stop reason). Returns a failure's status (the event ends it). */
+static llm_status llm__gen_event(llm_generator *g, int i, llm_generator_event *e, char *err) {
+    llm__gseq *q = &g->_seq[i];
+    const llm_tokenizer *tok = g->session->model->has_tokenizer ? &g->session->model->tokenizer : NULL;
+    llm_status r = q->st;
+    int t;
+    memset(e, 0, sizeof *e);
+    e->seq = i;
+    e->user = q->o.user;
+    e->id = -1;
+    q->n_out = 0;
+    q->lg = NULL;
+    if (r != LLM_OK) {        /* the lowest failing slot: its lane has its message */
+        for (t = 0; t < g->_n_lanes; t++) if (g->_lane[t].failed == (size_t)i) break;
+        llm__err(err, r, "sequence %d, position %zu: %s", i, q->n_ids, t < g->_n_lanes ? g->_lane[t].msg : "");
+        e->stop = LLM_STOP_ERROR;
+    } else {
+        e->id = q->pick;
+        q->ids[q->n_ids++] = q->pick;
+        q->gen++;
+        if (q->o.logprobs) { e->logprob = q->lp; e->top = q->top; e->n_top = q->o.top_logprobs; }
+        if (q->pick == g->_eos && !q->o.ignore_eos) e->stop = LLM_STOP_EOS;
+        else if (tok) {
+            char piece[LLM_DECODER_BUFFER];
+            size_t np = 0;
+            r = llm_decoder_push(&q->dec, tok, q->pick, piece, sizeof piece, &np);
+            /* an id the model has but the tokenizer doesn't (a padded vocabulary) has no text */
+            if (r == LLM_ERR_TOKEN_RANGE) { np = 0; r = LLM_OK; }
+            if (r != LLM_OK) {
+                llm__err(err, r, "decoding token %d: %s", (int)q->pick, llm_status_string(r));
+                e->stop = LLM_STOP_ERROR;
+            } else if (np && llm__gen_text(q, piece, np, 0)) e->stop = LLM_STOP_STRING;
+        }
+        if (e->stop == LLM_STOP_NONE && q->gen >= q->max_new) e->stop = LLM_STOP_LENGTH;
+        if (e->stop == LLM_STOP_NONE && q->base + q->n_ids - 1 >= (size_t)g->session->n_ctx)
+            e->stop = LLM_STOP_CONTEXT_FULL;
+    }
+    if (e->stop != LLM_STOP_NONE) {
+        if (e->stop == LLM_STOP_STRING) { q->state = LLM__GS_FREE; g->n_live--; }
+        else llm__gen_end(g, i);
+    } else q->feed = 1;
+    e->text = q->out;
+    e->text_len = q->n_out;
+    return r;
+}
+
+LLM_API llm_status llm_generator_step(llm_generator *g, const llm_generator_event **events, int *n_events) {
+    llm_session *s;
+    llm_batch b;
+    llm_status r, first = LLM_OK;
+    size_t n = 0, budget, V;
+    int i, nl = 0, k;
+    if (events) *events = NULL;
+    if (n_events) *n_events = 0;
+    if (!g) return LLM_ERR_INVALID_ARG;
+    if (!g->session || !g->_seq) return llm__err(g->error, LLM_ERR_INVALID_ARG, "generator is not initialised");
+    if (!events || !n_events) return llm__err(g->error, LLM_ERR_INVALID_ARG, "NULL events or n_events");
+    s = g->session;
+    V = (size_t)s->model->config.n_vocab;
+    *events = g->_ev;
+    /* 1. the batch: the running sequences' last tokens, then prompt rows */
+    for (i = 0; i < g->max_seqs; i++) {
+        llm__gseq *q = &g->_seq[i];
+        q->row = (size_t)-1;
+        q->take = 0;
+        if (q->state != LLM__GS_RUN || !q->feed) continue;
+        g->_btok[n] = q->ids[q->n_ids - 1];
+        g->_bseq[n] = i;
+        g->_bpos[n] = (int32_t)(q->base + q->n_ids - 1);
+        g->_blog[n] = 1;
+        q->row = n++;
+    }
+    for (budget = (size_t)g->max_prefill_rows; budget;) {
+        llm__gseq *q = NULL;
+        size_t j;
+        for (i = 0; i < g->max_seqs; i++) {   /* the oldest prompt not yet in the batch */
+            llm__gseq *c = &g->_seq[i];
+            if (c->state == LLM__GS_PREFILL && !c->take && (!q || c->order < q->order)) q = c;
+        }
+        if (!q) break;
+        q->take = q->n_prompt - q->fed < budget ? q->n_prompt - q->fed : budget;
+        budget -= q->take;
+        for (j = 0; j < q->take; j++, n++) {
+            g->_btok[n] = q->ids[q->fed + j];
+            g->_bseq[n] = (int32_t)(q - g->_seq);
+            g->_bpos[n] = (int32_t)(q->base + q->fed + j);
+            g->_blog[n] = q->fed + j + 1 == q->n_prompt;
+            if (g->_blog[n]) q->row = n;
+        }
+    }
+    if (n) {
+        memset(&b, 0, sizeof b);
+        b.n = n; b.token = g->_btok; b.seq = g->_bseq; b.pos = g->_bpos; b.logits = g->_blog;
+        r = llm_session_decode(s, &b);
+        if (r != LLM_OK) return llm__err(g->error, r, "%s", s->error);
+    }
+    /* 2. every sequence with logits draws, in parallel */
+    for (i = 0; i < g->max_seqs; i++) {
+        llm__gseq *q = &g->_seq[i];
+        if (q->state == LLM__GS_FREE) continue;
+        q->fed += q->take;
+        q->feed = 0;
+        if (q->row != (size_t)-1) { q->lg = llm_session_logits_row(s, q->row); q->state = LLM__GS_RUN; }
+        if (q->lg) g->_bseq[nl++] = i;   /* the batch's slots are used: the list of those drawing */
+    }
+    for (k = 0; k < g->_n_lanes; k++) g->_lane[k].failed = (size_t)-1;
+    LLM__PARALLEL_FOR(g->_n_lanes, nl > 1 ? 8.0 * nl * (double)V : 0.0)
+    for (k = 0; k < nl; k++)
+        llm__gen_pick(&g->_lane[LLM__TID], V, (size_t)g->_bseq[k], &g->_seq[g->_bseq[k]]);
+    /* 3. their events, in slot order */
+    for (k = 0; k < nl; k++) {   /* the lowest failing slot's message is the step's */
+        char later[LLM_ERROR_SIZE];
+        r = llm__gen_event(g, g->_bseq[k], &g->_ev[k], first == LLM_OK ? g->error : later);
+        if (r != LLM_OK && first == LLM_OK) first = r;
+    }
+    *n_events = nl;
+    return first;
+}
+
+/* Beam search: slots 0..B-1 of w hold the prompt (logits lg0). Each step
+   advances the search, reorders the slots to the chosen beams and
+   evaluates their new tokens in one batch. */
+static llm_status llm__generate_beams(llm_session *w, llm__gctx *x, size_t B, const float *lg0, llm_generation *out,
+                                      char *err) {
+    int32_t *btok = LLM__CAST(int32_t *, llm__alloc(B * 2 * sizeof(int32_t)));
     llm_status r = LLM_OK;
-    size_t i, live = n, first = 1;
+    size_t i, cap;
+    int first = 1;
     llm__beams z;
     llm_batch b;
     memset(&z, 0, sizeof z);
-    if (!g || !btok || !idx) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-    for (i = 0; i < n; i++) {
+    if (!btok) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+    for (i = 0; i < (size_t)out->n_seqs; i++) {
         llm_sequence *q = &out->seqs[i];
-        llm_decoder_init(&g[i].dec);
-        llm_rng_seed(&g[i].rng, o->sampler.seed + (uint64_t)i);
-        g[i].gen = g[i].cap = 0;
+        cap = 0;
         q->stop = x->max_new == 0 ? (x->ctx_bound ? LLM_STOP_CONTEXT_FULL : LLM_STOP_LENGTH) : LLM_STOP_NONE;
-        if (x->tok && !llm__text_append(q, &g[i].cap, "", 0)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        if (q->stop != LLM_STOP_NONE) live--;
-    }
-    if (beams) {
-        size_t B = n_slots;
-        double lp = o->has_length_penalty ? (double)o->length_penalty : 1.0;
-        live = x->max_new > 0;
-        if (live && !llm__beams_init(&z, B, out->seqs[0].n_prompt + x->max_new, out->seqs[0].n_prompt, lp)) {
-            r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu beams", B);
+        if (x->tok && !llm__text_append(q, &cap, "", 0)) {
+            r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
             goto done;
         }
-        for (i = 0; live && i < B; i++) memcpy(z.ids + i * z.cap, out->seqs[0].ids, z.P * sizeof(int32_t));
     }
+    if (x->max_new == 0) goto done;
+    if (!llm__beams_init(&z, B, out->seqs[0].n_prompt + x->max_new, out->seqs[0].n_prompt,
+                         x->o->has_length_penalty ? (double)x->o->length_penalty : 1.0)) {
+        r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu beams", B);
+        goto done;
+    }
+    for (i = 0; i < B; i++) memcpy(z.ids + i * z.cap, out->seqs[0].ids, z.P * sizeof(int32_t));
     memset(&b, 0, sizeof b);
     b.token = btok;
-    b.seq = btok + n_slots;
-    while (live) {
-        b.n = 0;
-        if (beams) {
-            r = llm__beam_step(&z, x, first ? lg0 : NULL, w, err);
-            if (r != LLM_OK) goto done;
-            if (z.done) break;
-            r = llm_session_seq_reorder(w, z.parent, (int)z.B);
-            if (r != LLM_OK) { llm__err(err, r, "%s", w->error); goto done; }
-            for (i = 0; i < z.B; i++) { btok[b.n] = z.next[i]; btok[n_slots + b.n] = (int32_t)i; b.n++; }
-        } else {
-            int nl = 0, k;
-            for (i = 0; i < n; i++) if (out->seqs[i].stop == LLM_STOP_NONE) idx[nl++] = (int)i;
-            for (k = 0; k < x->n_lanes; k++) x->lane[k].failed = (size_t)-1;
-            /* the draws in parallel (each some 8 operations per logit) */
-            LLM__PARALLEL_FOR(x->n_lanes, nl > 1 ? 8.0 * nl * (double)x->V : 0.0)
-            for (k = 0; k < nl; k++) {
-                size_t j = (size_t)idx[k];
-                llm__gen_pick(x, &x->lane[LLM__TID], j, first ? lg0 : llm_session_logits_row(w, g[j].row), &g[j],
-                              &out->seqs[j]);
-            }
-            for (k = 0; k < nl; k++) {    /* then the rest in order */
-                llm_sequence *q;
-                i = (size_t)idx[k];
-                q = &out->seqs[i];
-                r = llm__gen_step(x, i, &g[i], q, err);
-                if (r != LLM_OK) goto done;
-                if (q->stop == LLM_STOP_NONE && llm_session_seq_len(w, (int)i) >= (size_t)w->n_ctx) q->stop = LLM_STOP_CONTEXT_FULL;
-                if (q->stop != LLM_STOP_NONE) { live--; continue; }
-                g[i].row = b.n;
-                btok[b.n] = q->ids[q->n_ids - 1];
-                btok[n_slots + b.n] = (int32_t)i;
-                b.n++;
-            }
-        }
+    b.seq = btok + B;
+    for (;;) {
+        r = llm__beam_step(&z, x, first ? lg0 : NULL, w, err);
+        if (r != LLM_OK) goto done;
+        if (z.done) break;
         first = 0;
-        if (!b.n) break;
+        r = llm_session_seq_reorder(w, z.parent, (int)z.B);
+        if (r != LLM_OK) { llm__err(err, r, "%s", w->error); goto done; }
+        for (i = 0; i < z.B; i++) { btok[i] = z.next[i]; btok[B + i] = (int32_t)i; }
+        b.n = z.B;
         r = llm_session_decode(w, &b);
         if (r != LLM_OK) { llm__err(err, r, "%s", w->error); goto done; }
     }
-    if (beams && z.B) { r = llm__beam_output(&z, x, out, err); goto done; }
-    for (i = 0; x->tok && !beams && i < n; i++) {
-        char piece[LLM_DECODER_BUFFER];
-        size_t np = llm_decoder_flush(&g[i].dec, piece, sizeof piece);
-        if (np && !llm__text_append(&out->seqs[i], &g[i].cap, piece, np)) { r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        if (np && o->on_text) o->on_text(o->user, (int)i, piece, np);
-    }
+    r = llm__beam_output(&z, x, out, err);
 done:
     llm__beams_free(&z);
-    llm__free(g);
     llm__free(btok);
-    llm__free(idx);
+    return r;
+}
+
+/* Greedy and sampling: slots 0..n-1 of g's session hold the prompt (logits
+   lg0), sequence i draws with seed sampler.seed + i. A loop over the
+   generator that calls the callbacks and collects ids and text. */
+static llm_status llm__generate_samples(llm_generator *g, const llm_generate_options *o, size_t n, size_t max_new,
+                                        const float *lg0, llm_generation *out, char *err) {
+    const int has_text = g->session->model->has_tokenizer;
+    size_t *cap = LLM__CAST(size_t *, llm__alloc(n * sizeof(size_t)));
+    llm_seq_options so;
+    llm_status r = LLM_OK;
+    size_t i;
+    if (!cap) return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(&so, 0, sizeof so);
+    so.sampler = o->sampler;
+    so.stop_strings = o->stop_strings;
+    so.keep_stop_strings = o->keep_stop_strings;
+    so.ignore_eos = o->ignore_eos;
+    so.no_repeat_ngram_size = o->no_repeat_ngram_size;
+    for (i = 0; i < n; i++) {
+        llm_sequence *q = &out->seqs[i];
+        cap[i] = 0;
+        q->stop = max_new ? LLM_STOP_NONE : LLM_STOP_LENGTH;
+        if (has_text && !llm__text_append(q, &cap[i], "", 0)) {
+            llm__free(cap);
+            return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+        so.sampler.seed = o->sampler.seed + (uint64_t)i;
+        if (max_new) llm__gen_adopt(g, (int)i, q->ids, q->n_prompt, &so, max_new, lg0);
+    }
+    while (g->n_live && r == LLM_OK) {
+        const llm_generator_event *ev;
+        int ne, k;
+        r = llm_generator_step(g, &ev, &ne);
+        if (r != LLM_OK) llm__err(err, r, "%s", g->error);
+        for (k = 0; k < ne; k++) {
+            const llm_generator_event *e = &ev[k];
+            llm_sequence *q = &out->seqs[e->seq];
+            llm__gseq *gq = &g->_seq[e->seq];
+            int cb;
+            if (e->stop == LLM_STOP_ERROR) continue;
+            q->ids[q->n_ids++] = e->id;
+            cb = o->on_token && o->on_token(o->user, e->seq, e->id);
+            if (e->text_len && !llm__text_append(q, &cap[e->seq], e->text, e->text_len)) {
+                r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+                break;
+            }
+            if (e->text_len && o->on_text && o->on_text(o->user, e->seq, e->text, e->text_len)) cb = 1;
+            q->stop = e->stop;
+            if (!cb || q->stop == LLM_STOP_EOS || q->stop == LLM_STOP_STRING) continue;
+            if (q->stop == LLM_STOP_NONE) {   /* it ends here: what it held back is its text's end */
+                gq->n_out = 0;
+                llm__gen_end(g, e->seq);
+                if (gq->n_out && !llm__text_append(q, &cap[e->seq], gq->out, gq->n_out)) {
+                    r = llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+                    break;
+                }
+                if (gq->n_out && o->on_text) o->on_text(o->user, e->seq, gq->out, gq->n_out);
+            }
+            q->stop = LLM_STOP_CALLBACK;
+        }
+    }
+    llm__free(cap);
     return r;
 }
 
@@ -8422,6 +8949,8 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     int had_logits = 0;
     const llm_model *m;
     llm__gctx x;
+    llm_generator gen;            /* greedy and sampling run on it; beam search on its own loop */
+    llm_generator_options go;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
 #ifdef LLM_NO_MALLOC
@@ -8442,14 +8971,14 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     r = llm__check_beam_options(&o, V, s->error);
     if (r != LLM_OK) return r;
     if (o.stop_strings && !m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
+    r = llm__sampler_check(&o.sampler, s->error);
+    if (r != LLM_OK) return r;
     r = llm__eval_check(s, prompt, n_prompt);
     if (r != LLM_OK) return r;
     memset(&x, 0, sizeof x);
+    memset(&gen, 0, sizeof gen);
     n_seq = o.num_return_sequences ? (size_t)o.num_return_sequences : 1;
     n_slots = o.num_beams > 1 ? (size_t)o.num_beams : n_seq;
-    r = llm__lanes_init(&x, &o.sampler, V, o.num_beams > 1 ? 1 : (int)n_seq,
-                        s->n_threads, s->error);
-    if (r != LLM_OK) return r;
     x.o = &o;
     x.tok = m->has_tokenizer ? &m->tokenizer : NULL;
     x.V = V;
@@ -8484,6 +9013,16 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
         if (r != LLM_OK) { llm__err(s->error, r, "%s", own.error); goto done; }
         w = &own;
     }
+    if (o.num_beams > 1) r = llm__lanes_init(&x.lane, &x.n_lanes, &o.sampler, V, 1, s->n_threads, NULL, s->error);
+    else {
+        memset(&go, 0, sizeof go);
+        go.max_seqs = (int)n_seq;
+        for (i = 0; o.stop_strings && o.stop_strings[i]; i++)
+            if (strlen(o.stop_strings[i]) > (size_t)go.max_stop_len) go.max_stop_len = (int)strlen(o.stop_strings[i]);
+        r = llm_generator_init(&gen, w, &go);
+        if (r != LLM_OK) llm__err(s->error, r, "%s", gen.error);
+    }
+    if (r != LLM_OK) goto done;
     saved = LLM__CAST(float *, llm__alloc(2 * V * sizeof(float)));
     if (!saved) { r = llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
     lg0 = saved + V;
@@ -8509,7 +9048,8 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     memcpy(lg0, llm_session_logits(s), V * sizeof(float));
     if (w != s) llm_session_copy(w, s);  /* slot 0, checked: same model, n_ctx large enough */
     for (i = 1; i < n_slots; i++) llm_session_seq_copy(w, (int)i, 0);
-    r = llm__generate_all(w, &x, n_seq, n_slots, lg0, out, s->error);
+    if (o.num_beams > 1) r = llm__generate_beams(w, &x, n_slots, lg0, out, s->error);
+    else r = llm__generate_samples(&gen, &o, n_seq, max_new, lg0, out, s->error);
     if (r == LLM_OK && n_slots > 1 && w == s) {
         /* s holds the prompt again, with its logits; the other slots are empty */
         llm__seq_truncate(s, 0, pos0 + n_prompt);
@@ -8525,7 +9065,8 @@ done:
         if (had_logits) { memcpy(s->_logits, saved, V * sizeof(float)); s->_kept[0] = 0; s->_n_kept = 1; }
     }
     llm__free(saved);
-    llm__lanes_free(&x);
+    llm__lanes_free(x.lane, x.n_lanes, NULL);
+    llm_generator_free(&gen);
     llm_session_free(&own);
     return r;
 }

@@ -61,7 +61,8 @@ static int on_token(void *user, int seq, int32_t id) {
 }
 
 static const char *stop_name(llm_stop_reason r) {
-    static const char *const names[] = { "none", "eos", "stop_string", "length", "context_full", "callback" };
+    static const char *const names[] = { "none", "eos", "stop_string", "length", "context_full", "callback",
+                                         "error" };
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "none";
 }
 
@@ -274,7 +275,7 @@ static const char notes[] =
 int main(int argc, char **argv) {
     const char *model_dir = NULL, *prompt_arg = NULL, *prompt_file = NULL, *stops[MAX_STOPS + 1];
     char *file_prompt = NULL;
-    int i, seed_given = 0, greedy = 0, ignore_eos = 0, special = 0, info = 0, rc = 1;
+    int i, seed_given = 0, greedy = 0, ignore_eos = 0, keep_stop = 0, special = 0, info = 0, rc = 1;
     int n_seq = 1, max_new = 0, max_len = 0, given[N_GIVEN] = { 0 };
     setting sets[16];
     const char *ids_arg = NULL, *early_arg = NULL;
@@ -338,7 +339,8 @@ int main(int argc, char **argv) {
             { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
               "sampling seed (default: 64 random bits from /dev/urandom, printed)" },
             { NULL, "--stop", "STR", CLI_LIST, &stop_list, 0, 0, NULL,
-              "stop when STR appears (repeatable, up to 16; default: none)" },
+              "stop when STR appears; the text ends before it (repeatable, up to 16; default: none)" },
+            { NULL, "--keep-stop", NULL, CLI_BOOL, &keep_stop, 0, 0, NULL, "the text keeps the stop string" },
             { NULL, "--ignore-eos", NULL, CLI_BOOL, &ignore_eos, 0, 0, NULL, "don't stop at <|endoftext|> ([SEP] with vocab.txt)" },
             { NULL, "--special", NULL, CLI_BOOL, &special, 0, 0, NULL,
               "'<|endoftext|>' in the prompt is the special token" },
@@ -371,6 +373,7 @@ int main(int argc, char **argv) {
     if (given[GIVEN_LP]) go.has_length_penalty = 1;
     if (greedy) go.sampler.temperature = 0;
     go.ignore_eos = ignore_eos;
+    go.keep_stop_strings = keep_stop;
     if (special) go.encode_flags |= LLM_TOKENIZE_SPECIAL;
     if (stop_list.n) go.stop_strings = stops;
     go.max_new_tokens = max_new;
@@ -489,7 +492,8 @@ int main(int argc, char **argv) {
                 gen.n_seqs, n_new, gen.n_seqs ? gen.seqs[0].score : 0.0,
                 gen.n_seqs ? stop_name(gen.seqs[0].stop) : "-");
     } else if (!st.quiet) {
-        static const char *reasons[] = { "none", "end of text", "stop string", "length", "context full", "callback" };
+        static const char *reasons[] = { "none", "end of text", "stop string", "length", "context full", "callback",
+                                         "error" };
         double ttft = st.t_first - st.t_start, gen_s = st.t_last - st.t_first;
         if (st.n_tokens)
             fprintf(stderr, "\nprompt: %zu tokens; time to first token %.1f ms (%.1f tok/s incl. first sample)\n",

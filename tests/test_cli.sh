@@ -60,9 +60,12 @@ if [ "$a" != "$c" ]; then ok; else bad "seeds 42 and 43 gave the same text"; fi
 # -n 3: three sequences, --max-length counts the prompt
 "$B/generate" -m $M -p "ROMEO:" -n 3 --seed 1 --max-length 10 --ignore-eos >/dev/null 2>"$TMP.err"
 if grep -q "generated: 24 tokens in 3 sequence(s)" "$TMP.err"; then ok; else bad "generate -n 3 --max-length 10 (prompt 2 tokens): $(tail -n 1 "$TMP.err")"; fi
-# a stop string ends the text at its first occurrence
-out=$("$B/generate" -m $M -p "ROMEO: But soft, what light through yonder window breaks?" --greedy --max-new-tokens 32 --stop "Romeo" -q 2>/dev/null)
-case "$out" in *"Romeo's"*) bad "stop string: text goes on past 'Romeo': $out" ;; *Romeo) ok ;; *) bad "stop string: '$out'" ;; esac
+# a stop string ends the text where its first occurrence begins; --keep-stop: where it ends
+P="ROMEO: But soft, what light through yonder window breaks?"
+out=$("$B/generate" -m $M -p "$P" --greedy --max-new-tokens 32 --stop "Romeo" -q 2>/dev/null)
+kept=$("$B/generate" -m $M -p "$P" --greedy --max-new-tokens 32 --stop "Romeo" --keep-stop -q 2>/dev/null)
+case "$out" in *Romeo*) bad "stop string: the text holds 'Romeo': $out" ;; *) ok ;; esac
+check "--keep-stop: the text through the stop string" "$kept" "${out}Romeo"
 # a BERT-vocabulary model: an empty prompt starts from [CLS], greedy stops at [SEP] (the float64 reference
 # of tools/reference/make_wordpiece_model.py: greedy_empty is token 353 "\303\251" six times, then [SEP])
 out=$("$B/generate" -m tests/data/wordpiece-gpt2 --greedy --max-new-tokens 20 -q 2>/dev/null </dev/null)
@@ -71,7 +74,7 @@ check "generate, WordPiece model, empty prompt" "$out" "$(printf '\303\251 \303\
 "$B/generate" --help >"$TMP.help" 2>&1
 check "generate --help exit status" "$?" "0"
 for f in -m -p --max-new-tokens --max-length --num-return-sequences --temperature --top-k --top-p --min-p \
-         --repetition-penalty --greedy --seed --stop --ignore-eos --special --threads --quiet --help; do
+         --repetition-penalty --greedy --seed --stop --keep-stop --ignore-eos --special --threads --quiet --help; do
     if grep -q -- "$f" "$TMP.help"; then ok; else bad "generate --help does not document $f"; fi
 done
 

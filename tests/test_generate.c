@@ -632,20 +632,38 @@ static void test_streaming(void) {
         CHECK(sb[k].calls > 1, "sequence %d: streamed in %d pieces", k, sb[k].calls);
     }
     llm_generation_free(&g);
-    /* a stop string: the text ends with its first occurrence */
-    llm_session_reset(&s);
-    memset(sb, 0, sizeof sb);
-    o.num_return_sequences = 1; o.max_new_tokens = 200; o.stop_strings = stops;
-    CHECK(llm_generate_text(&s, "KING HENRY:", &o, &g) == LLM_OK, "generate with a stop string");
-    if (g.n_seqs == 1 && g.seqs[0].stop == LLM_STOP_STRING) {
-        const llm_sequence *q = &g.seqs[0];
-        const char *hit = strstr(q->text, "\n\n");
-        CHECK(hit != NULL && hit + 2 - q->text <= (long)q->text_len, "stop string in the text");
-        /* the token that completed it is the last one: everything before
-           it does not yet contain the stop string */
-        CHECK(hit != NULL && strstr(hit + 1, "\n\n") == NULL, "the text goes on after the stop string");
-    } else CHECK(0, "no stop-string stop within 200 tokens (stop %d)", g.n_seqs ? (int)g.seqs[0].stop : -1);
-    llm_generation_free(&g);
+    /* a stop string: the text is the decoded ids up to its first
+       occurrence (keep_stop_strings: through it); the streamed pieces are
+       exactly the text; the last id completed it */
+    for (k = 0; k < 2; k++) {
+        llm_session_reset(&s);
+        memset(sb, 0, sizeof sb);
+        o.num_return_sequences = 1; o.max_new_tokens = 200; o.stop_strings = stops; o.keep_stop_strings = k;
+        CHECK(llm_generate_text(&s, "KING HENRY:", &o, &g) == LLM_OK, "generate with a stop string");
+        if (g.n_seqs == 1 && g.seqs[0].stop == LLM_STOP_STRING) {
+            const llm_sequence *q = &g.seqs[0];
+            char dec[8192];
+            size_t nb = 0, nb1 = 0;
+            const char *hit;
+            CHECK(llm_tokenizer_decode(&m.tokenizer, q->ids + q->n_prompt, q->n_ids - q->n_prompt, dec, sizeof dec - 1,
+                                       &nb) == LLM_OK && nb < sizeof dec, "decode");
+            dec[nb] = 0;
+            hit = strstr(dec, "\n\n");
+            CHECK(hit != NULL, "the ids hold the stop string");
+            if (hit) {
+                size_t end = (size_t)(hit - dec) + (k ? 2 : 0);
+                CHECK(q->text_len == end && !memcmp(q->text, dec, end), "keep %d: text (%zu bytes) is not the ids' "
+                      "text up to the stop string (%zu bytes)", k, q->text_len, end);
+            }
+            CHECK(llm_tokenizer_decode(&m.tokenizer, q->ids + q->n_prompt, q->n_ids - q->n_prompt - 1, dec,
+                                       sizeof dec - 1, &nb1) == LLM_OK, "decode");
+            dec[nb1] = 0;
+            CHECK(strstr(dec, "\n\n") == NULL, "the last id completed the stop string");
+            CHECK(sb[0].len == q->text_len && !memcmp(sb[0].buf, q->text, q->text_len), "keep %d: streamed pieces "
+                  "(%zu bytes) differ from the text (%zu bytes)", k, sb[0].len, q->text_len);
+        } else CHECK(0, "no stop-string stop within 200 tokens (stop %d)", g.n_seqs ? (int)g.seqs[0].stop : -1);
+        llm_generation_free(&g);
+    }
     llm_session_free(&s);
     llm_model_free(&m);
 }
