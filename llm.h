@@ -714,21 +714,23 @@ LLM_API llm_status llm_session_seq_reorder(llm_session *s, const int32_t *src, i
    bookkeeping of 85 bytes per block of 16 positions (a 4-byte token id per
    position, 21 bytes per block), i.e. 85 * n_ctx' / 16 bytes per slot plus
    alignment (GPT-2 124M at n_ctx 1024: 5,440) in the session's one
-   allocation (arena builds included; llm_session_heap_size counts it). With the cache on, a session of n_seq_max 1 also uses blocks of
-   16 positions. Off (the default, zero-initialised options): no memory, and
-   every call behaves as without this section.
+   allocation (arena builds included; llm_session_heap_size counts it).
+   With the cache on, a session of n_seq_max 1 also uses blocks of 16
+   positions. Off (the default, zero-initialised options): no memory for
+   it, and the session behaves as one that has no cache.
    Exactness: a KV row's values depend only on the tokens up to it and on
    the size class of the pass that computed it (1, 2..8 or more rows; see
-   the kernels' "Determinism"). llm_session_seq_prefill_cached evaluates
-   what it does not reuse in the passes llm_session_eval of the whole
-   prompt uses (max_batch rows from position 0, max_batch a multiple of
-   16), and reuses fewer blocks where needed to keep every row in its size
-   class. So a hit on blocks written by a prompt's evaluation (llm_session_eval,
-   a prefill_cached, a decode of a whole prompt) gives bit for bit the
-   logits llm_session_eval of the whole prompt gives in an empty slot; blocks
-   written token by token (generated text) hold the values of one-row passes,
-   which differ from a prefill's by rounding (~1e-7 relative), as token-by-
-   token decoding and prefill differ. */
+   the kernels' "Determinism and agreement"). llm_session_seq_prefill_cached
+   evaluates what it does not reuse in the passes llm_session_eval of the
+   whole prompt uses (max_batch rows from position 0; max_batch a multiple
+   of 16), and reuses fewer blocks where needed to keep every row in its
+   size class (a 50-token prompt whose first 48 are cached reuses 32). So
+   a hit on blocks written by a prompt's evaluation (llm_session_eval, a
+   prefill_cached, a decode of a whole prompt) gives bit for bit the logits
+   llm_session_eval of the whole prompt gives in an empty slot; blocks
+   written token by token (generated text) hold the values of one-row
+   passes, which differ from a prefill's by rounding (~1e-7 relative),
+   as token-by-token decoding and prefill differ. */
 
 /* Slot seq becomes empty, then takes the longest run of cached blocks that
    ids[0..n) starts with, whole blocks ending at or before position n - 1
@@ -4607,7 +4609,7 @@ static void llm__embed(float *x, float *pe, const llm_model *m, const int32_t *t
    from the first, each found block's pparent being the block found before
    it and its tokens equal to the prompt's, so a hit checks every token of
    the prefix. A write into a cached block goes to a copy (as into a shared
-   one). A block given to new contents leaves the cache, and so do the
+   one) while a block is free. A block whose contents change leaves the cache, and so do the
    blocks cached after it (found through LLM__PC_PARENT), so no pparent
    ever names a block whose rows changed since. Unused cached blocks (refs 0) are the free blocks of
    last resort: llm__block_new takes a never-cached one first, else the
@@ -4710,9 +4712,10 @@ static void llm__block_forget(llm_session *s, int32_t b) {
     s->_pstate[b] = 0;
 }
 
-/* A block no slot uses (one always exists, see above), now used once:
-   with the prefix cache, a never-cached one, else the least recently let
-   go of the cached ones (evicted). */
+/* A block no slot uses, now used once (-1: none; one always exists when
+   the slot asking has no block there or shares it, see above): with the
+   prefix cache, a never-cached one, else the least recently let go of the
+   cached ones (evicted). */
 static int32_t llm__block_new(llm_session *s) {
     size_t i, n = (size_t)s->n_seq_max * s->_lay.n_blocks, lru = n;
     if (!s->_pstate) {
@@ -4725,7 +4728,7 @@ static int32_t llm__block_new(llm_session *s) {
         }
         if (i == n && lru < n) { i = lru; s->_pevictions++; }
     }
-    LLM_ASSERT(i < n);
+    if (i == n) return -1;
     if (s->_pstate) {
         size_t r, bs = s->_lay.kv_block;
         llm__block_forget(s, (int32_t)i);
@@ -4740,7 +4743,8 @@ static int32_t llm__block_new(llm_session *s) {
 static void llm__block_copy(llm_session *s, int32_t dst, int32_t src, size_t rows) {
     const llm__session_layout *L = &s->_lay;
     size_t C = (size_t)s->model->config.n_embd, l, lay = L->pool * C, bl = L->kv_block * C;
-    if (s->_ptok) memcpy(s->_ptok + (size_t)dst * L->kv_block, s->_ptok + (size_t)src * L->kv_block, rows * sizeof(int32_t));
+    if (s->_ptok)
+        memcpy(s->_ptok + (size_t)dst * L->kv_block, s->_ptok + (size_t)src * L->kv_block, rows * sizeof(int32_t));
     for (l = 0; l < (size_t)s->model->config.n_layer; l++) {
         memcpy(s->_k + l * lay + (size_t)dst * bl, s->_k + l * lay + (size_t)src * bl, rows * C * sizeof(float));
         memcpy(s->_v + l * lay + (size_t)dst * bl, s->_v + l * lay + (size_t)src * bl, rows * C * sizeof(float));
@@ -4749,20 +4753,30 @@ static void llm__block_copy(llm_session *s, int32_t dst, int32_t src, size_t row
 
 /* Positions [p0, p1) of slot q are about to be written (p0 <= its length):
    the positions from p1 on are dropped, and the blocks to write are the
-   slot's own (copied if shared or cached, keeping the rows before p0: a
-   cached block never changes while it is cached). */
+   slot's own (copied if shared, keeping the rows before p0). A cached
+   block the slot alone uses is copied too, so that it stays cached, unless
+   no block is free (every slot's every block in use): then it leaves the
+   cache and is written in place. */
 static void llm__seq_prepare(llm_session *s, int q, size_t p0, size_t p1) {
     size_t bs = s->_lay.kv_block, j;
     int32_t *t = llm__seq_table(s, q);
     llm__seq_release(s, q, (p1 + bs - 1) / bs);
     for (j = p0 / bs; j * bs < p1; j++) {
-        if (t[j] < 0) t[j] = llm__block_new(s);
-        else if (s->_refs[t[j]] > 1 || (s->_pstate && (s->_pstate[t[j]] & LLM__PC_CACHED))) {
-            int32_t nb = llm__block_new(s);
+        int32_t nb;
+        if (t[j] < 0 || s->_refs[t[j]] > 1) {
+            nb = llm__block_new(s);
+            LLM_ASSERT(nb >= 0);
+        } else if (s->_pstate && (s->_pstate[t[j]] & LLM__PC_CACHED)) nb = llm__block_new(s); /* -1: pool full */
+        else nb = -1;
+        if (nb < 0) { /* the slot's own block, written in place */
+            if (s->_pstate && s->_pstate[t[j]]) llm__block_forget(s, t[j]);
+            continue;
+        }
+        if (t[j] >= 0) {
             if (p0 > j * bs) llm__block_copy(s, nb, t[j], p0 - j * bs);
-            s->_refs[t[j]]--;
-            t[j] = nb;
-        } else if (s->_pstate && s->_pstate[t[j]]) llm__block_forget(s, t[j]);
+            if (--s->_refs[t[j]] == 0 && s->_pstamp) s->_pstamp[t[j]] = ++s->_pclock;
+        }
+        t[j] = nb;
     }
     s->_len[q] = p1;
 }
@@ -5203,12 +5217,16 @@ static llm_status llm__prefix_check(llm_session *s, int q, const int32_t *ids, s
     if (!ids || n == 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "no tokens to evaluate");
     V = (size_t)s->model->config.n_vocab;
     for (i = 0; i < n; i++)
-        if (ids[i] < 0 || (size_t)ids[i] >= V) return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)", (int)ids[i], i, V);
-    if (n > (size_t)s->n_ctx) return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens would pass the context length %d", n, s->n_ctx);
+        if (ids[i] < 0 || (size_t)ids[i] >= V)
+            return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)",
+                            (int)ids[i], i, V);
+    if (n > (size_t)s->n_ctx)
+        return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens would pass the context length %d", n, s->n_ctx);
     return LLM_OK;
 }
 
-LLM_API llm_status llm_session_seq_attach_cached(llm_session *s, int seq, const int32_t *ids, size_t n, size_t *n_cached) {
+LLM_API llm_status llm_session_seq_attach_cached(llm_session *s, int seq, const int32_t *ids, size_t n,
+                                                 size_t *n_cached) {
     llm_status r = llm__prefix_check(s, seq, ids, n);
     size_t k = 0;
     if (n_cached) *n_cached = 0;
@@ -5221,7 +5239,8 @@ LLM_API llm_status llm_session_seq_attach_cached(llm_session *s, int seq, const 
     return LLM_OK;
 }
 
-LLM_API llm_status llm_session_seq_prefill_cached(llm_session *s, int seq, const int32_t *ids, size_t n, size_t *n_cached) {
+LLM_API llm_status llm_session_seq_prefill_cached(llm_session *s, int seq, const int32_t *ids, size_t n,
+                                                  size_t *n_cached) {
     llm_status r = llm__prefix_check(s, seq, ids, n);
     size_t k = 0, mb, m, e;
     llm_batch b;

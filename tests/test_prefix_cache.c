@@ -95,8 +95,9 @@ static void test_hits(int n_seq_max) {
         free(ref);
     }
     CHECK(llm_session_prefix_cache_stats(&s, &st) == LLM_OK, "stats");
-    CHECK(st.lookups == 15 && st.hits == 12 && st.tokens_reused == 48 + 16 + 48 + 32 + 48 + 48 + 48 + 32 + 32 + 32 + 48 +
-          48 && st.evictions == 0 && st.blocks_cached > 0 && st.blocks_total == (size_t)n_seq_max * 16,
+    CHECK(st.lookups == 15 && st.hits == 12 &&
+          st.tokens_reused == 48 + 16 + 48 + 32 + 48 + 48 + 48 + 32 + 32 + 32 + 48 + 48 && st.evictions == 0 &&
+          st.blocks_cached > 0 && st.blocks_total == (size_t)n_seq_max * 16,
           "stats: %llu lookups, %llu hits, %llu reused, %llu evictions, %zu / %zu blocks",
           (unsigned long long)st.lookups, (unsigned long long)st.hits, (unsigned long long)st.tokens_reused,
           (unsigned long long)st.evictions, st.blocks_cached, st.blocks_total);
@@ -175,6 +176,35 @@ static void test_reuse(void) {
     check_prefill(&s, 0, Q, 60, 16, "Q: its block 0 hits, P's block 1 does not follow it");
     check_prefill(&s, 0, P, 60, 48, "P: intact");
     llm_session_free(&s);
+}
+
+/* A full pool (one slot of n_ctx 32: 2 blocks, both cached and in use)
+   rewriting position 31: no block is free for a copy, so the cached block
+   leaves the cache and is written in place (no crash); the results equal a
+   session without the cache doing the same. */
+static void test_pool_full(void) {
+    llm_session a, b;
+    int32_t P[32], tok, pos = 31;
+    llm_batch bt;
+    llm_prefix_cache_stats st;
+    size_t k = 9;
+    if (init(&a, 32, 1, 1) != LLM_OK || init(&b, 32, 1, 0) != LLM_OK) { CHECK(0, "init"); return; }
+    prompt(P, 32, 6);
+    tok = (P[31] + 1) % V;
+    CHECK(llm_session_eval(&a, P, 32, NULL) == LLM_OK && llm_session_eval(&b, P, 32, NULL) == LLM_OK, "eval");
+    CHECK(llm_session_prefix_cache_stats(&a, &st) == LLM_OK && st.blocks_cached == 2, "2 blocks cached");
+    memset(&bt, 0, sizeof bt);
+    bt.n = 1; bt.token = &tok; bt.pos = &pos;
+    CHECK(llm_session_decode(&a, &bt) == LLM_OK && llm_session_decode(&b, &bt) == LLM_OK, "rewrite position 31");
+    CHECK(llm_session_logits(&a) && llm_session_logits(&b) &&
+          !memcmp(llm_session_logits(&a), llm_session_logits(&b), (size_t)V * sizeof(float)), "pool full: logits differ");
+    /* block 1 left the cache, and joined it again with its new last token */
+    CHECK(llm_session_prefix_cache_stats(&a, &st) == LLM_OK && st.blocks_cached == 2 && st.evictions == 0,
+          "blocks cached: %zu", st.blocks_cached);
+    P[31] = tok;
+    CHECK(llm_session_seq_attach_cached(&a, 0, P, 32, &k) == LLM_OK && k == 16, "block 0 still hits: %zu", k);
+    llm_session_free(&a);
+    llm_session_free(&b);
 }
 
 /* several sequences attach the same cached prefix and evaluate their own
@@ -268,12 +298,16 @@ static void test_off_and_errors(void) {
 }
 
 int main(void) {
-    if (llm_model_load(&m, MODEL, NULL) != LLM_OK) { SKIP("%s is missing", MODEL); return test_summary("test_prefix_cache"); }
+    if (llm_model_load(&m, MODEL, NULL) != LLM_OK) {
+        SKIP("%s is missing", MODEL);
+        return test_summary("test_prefix_cache");
+    }
     V = m.config.n_vocab;
     test_hits(1);
     test_hits(3);
     test_eviction();
     test_reuse();
+    test_pool_full();
     test_shared();
     test_off_and_errors();
     llm_model_free(&m);
