@@ -4608,12 +4608,13 @@ static void llm__embed(float *x, float *pe, const llm_model *m, const int32_t *t
    the tokens from position 0 to its end. A lookup walks a prompt's blocks
    from the first, each found block's pparent being the block found before
    it and its tokens equal to the prompt's, so a hit checks every token of
-   the prefix. A write into a cached block goes to a copy (as into a shared
-   one) while a block is free. A block whose contents change leaves the cache, and so do the
-   blocks cached after it (found through LLM__PC_PARENT), so no pparent
-   ever names a block whose rows changed since. Unused cached blocks (refs 0) are the free blocks of
-   last resort: llm__block_new takes a never-cached one first, else the
-   least recently let go. */
+   the prefix. A write into a cached block goes to a copy (as into a
+   shared one) while a block is free. A block whose contents change leaves
+   the cache, and so do the blocks cached after it (found through
+   LLM__PC_PARENT), so no pparent ever names a block whose rows changed
+   since. Unused cached blocks (refs 0) are the free blocks of last resort:
+   llm__block_new takes a never-cached one first, else the least recently
+   let go. */
 
 #define LLM__PC_CACHED 1 /* findable by a lookup */
 #define LLM__PC_PARENT 2 /* some block was cached with this one as its pparent */

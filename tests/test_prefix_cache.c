@@ -197,7 +197,8 @@ static void test_pool_full(void) {
     bt.n = 1; bt.token = &tok; bt.pos = &pos;
     CHECK(llm_session_decode(&a, &bt) == LLM_OK && llm_session_decode(&b, &bt) == LLM_OK, "rewrite position 31");
     CHECK(llm_session_logits(&a) && llm_session_logits(&b) &&
-          !memcmp(llm_session_logits(&a), llm_session_logits(&b), (size_t)V * sizeof(float)), "pool full: logits differ");
+          !memcmp(llm_session_logits(&a), llm_session_logits(&b), (size_t)V * sizeof(float)),
+          "pool full: logits differ");
     /* block 1 left the cache, and joined it again with its new last token */
     CHECK(llm_session_prefix_cache_stats(&a, &st) == LLM_OK && st.blocks_cached == 2 && st.evictions == 0,
           "blocks cached: %zu", st.blocks_cached);
