@@ -572,13 +572,15 @@ typedef struct llm_session_options {
     int n_threads;      /* 0 = OpenMP's default; ignored without OpenMP */
     int max_batch;      /* rows per forward pass; 0 = 64 */
     int n_seq_max;      /* sequences (KV slots) held at once, in [0, 4096]; 0 = 1 */
+    int prefix_cache;   /* nonzero: keep full KV blocks for reuse by later prompts (see "prefix cache"
+                           below); 0 = off: no cache, no memory for it */
 } llm_session_options;
 
 /* Private: where each part of a session's memory lies (byte offsets into
    one block), computed once by llm__session_plan and used by
    llm_session_init, llm_session_heap_size and the forward pass. */
 typedef struct llm__session_layout {
-    size_t kv_block;       /* positions per KV block (n_ctx when n_seq_max is 1, else 16) */
+    size_t kv_block;       /* positions per KV block (n_ctx when n_seq_max is 1 without a prefix cache, else 16) */
     size_t n_blocks;       /* blocks per sequence: n_ctx / kv_block rounded up */
     size_t pool;           /* positions in the pool: n_seq_max * n_blocks * kv_block */
     size_t k, v;           /* [n_layer, pool, n_embd] floats */
@@ -595,6 +597,12 @@ typedef struct llm__session_layout {
     size_t rseq;           /* int32 [max_batch]: slot of each row of a forward pass */
     size_t table, table_tmp; /* int32 [n_seq_max, n_blocks]: block of each (sequence, block index), -1: none */
     size_t refs;           /* int32 [n_seq_max * n_blocks]: sequences using each block */
+    /* prefix cache (0 bytes when off), per block of the pool: */
+    size_t ptok;           /* int32 [pool]: token id of each KV row, -1: unknown */
+    size_t phash;          /* uint64: hash of the tokens from position 0 to the block's end */
+    size_t pstamp;         /* uint64: when its last user let it go (least recently used: smallest) */
+    size_t pparent;        /* int32: the block before it in the prefix, -1: none (it starts at position 0) */
+    size_t pstate;         /* unsigned char: LLM__PC_CACHED, LLM__PC_PARENT bits */
     size_t total;          /* bytes */
 } llm__session_layout;
 
@@ -612,6 +620,10 @@ typedef struct llm_session {
     float *_pack;                 /* kernels' scratch */
     size_t *_len, *_p0, *_p1, *_len_tmp, *_kept, *_rpos;
     int32_t *_table, *_table_tmp, *_refs, *_rseq;
+    int32_t *_ptok, *_pparent;    /* prefix cache (NULL when off) */
+    uint64_t *_phash, *_pstamp;
+    unsigned char *_pstate;
+    uint64_t _pclock, _plookups, _phits, _preused, _pevictions;
     size_t _n_kept;               /* rows of the last decode with logits */
     llm_arena *_arena;            /* where _mem lives, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
@@ -655,7 +667,7 @@ LLM_API const char *llm_session_error(const llm_session *s);
    later positions are dropped). At most n_seq_max rows keep logits.
    Any error (checked before anything is done) leaves the session as it was.
    Memory: the KV cache is a pool of blocks of 16 positions (one block of
-   n_ctx with n_seq_max 1, so that session is as before). Slots point at
+   n_ctx with n_seq_max 1 and no prefix cache). Slots point at
    blocks; llm_session_seq_copy and _reorder share blocks (no copying) and
    a write into a shared block copies only that block (copy on write). Per
    slot: 2 * n_layer * n_ctx' * n_embd * 4 bytes of KV cache (n_ctx' =
@@ -683,6 +695,69 @@ LLM_API llm_status llm_session_seq_clear(llm_session *s, int seq);
    search: src[i] may repeat; slots >= n are unchanged). Blocks are shared,
    not copied. */
 LLM_API llm_status llm_session_seq_reorder(llm_session *s, const int32_t *src, int n);
+
+/* ---- prefix cache (llm_session_options.prefix_cache nonzero) -------------
+   A full block of 16 positions written by a decode (a prompt's or a
+   generated token's rows) is kept in the pool, keyed by all the tokens
+   from position 0 to its end, while any slot uses it and after: when its
+   slots are cleared, truncated, reset or overwritten it stays there,
+   unused, until a new block needs its room (then the least recently let go
+   is evicted first; blocks at the end of a prefix go before the blocks
+   they follow). A lookup compares the tokens themselves, never a hash
+   alone. Hit rule: whole blocks only, and never the last token of a
+   prompt, which is always evaluated so that its logits exist: a prompt of
+   n tokens reuses at most the blocks that end at or before position n - 1.
+   A slot that continues after a hit writes into copies (copy on write):
+   cached blocks are never changed while they are cached.
+   Memory is fixed at init: no extra KV memory (the cache lives in the
+   pool's unused blocks; a slot's own blocks always have room), and
+   bookkeeping of 85 bytes per block of 16 positions (a 4-byte token id per
+   position, 21 bytes per block), i.e. 85 * n_ctx' / 16 bytes per slot plus
+   alignment (GPT-2 124M at n_ctx 1024: 5,440) in the session's one
+   allocation (arena builds included; llm_session_heap_size counts it).
+   With the cache on, a session of n_seq_max 1 also uses blocks of 16
+   positions. Off (the default, zero-initialised options): no memory for
+   it, and the session behaves as one that has no cache.
+   Exactness: a KV row's values depend only on the tokens up to it and on
+   the size class of the pass that computed it (1, 2..8 or more rows; see
+   the kernels' "Determinism and agreement"). llm_session_seq_prefill_cached
+   evaluates what it does not reuse in the passes llm_session_eval of the
+   whole prompt uses (max_batch rows from position 0; max_batch a multiple
+   of 16), and reuses fewer blocks where needed to keep every row in its
+   size class (a 50-token prompt whose first 48 are cached reuses 32). So
+   a hit on blocks written by a prompt's evaluation (llm_session_eval, a
+   prefill_cached, a decode of a whole prompt) gives bit for bit the logits
+   llm_session_eval of the whole prompt gives in an empty slot; blocks
+   written token by token (generated text) hold the values of one-row
+   passes, which differ from a prefill's by rounding (~1e-7 relative),
+   as token-by-token decoding and prefill differ. */
+
+/* Slot seq becomes empty, then takes the longest run of cached blocks that
+   ids[0..n) starts with, whole blocks ending at or before position n - 1
+   (shared, nothing evaluated); *n_cached (may be NULL) gets its length, a
+   multiple of 16 (0 with the cache off or on a miss). Evaluate ids[*n_cached
+   ..n) next, at positions *n_cached.. of the slot (llm_session_decode). On
+   error the slot is unchanged. */
+LLM_API llm_status llm_session_seq_attach_cached(llm_session *s, int seq, const int32_t *ids, size_t n,
+                                                 size_t *n_cached);
+/* Slot seq becomes ids[0..n): cached blocks reused as above (*n_cached may
+   be NULL), the rest evaluated (see Exactness above). Afterwards
+   llm_session_logits() holds the logits of ids[n - 1]. n <= n_ctx. On
+   error the slot is unchanged. */
+LLM_API llm_status llm_session_seq_prefill_cached(llm_session *s, int seq, const int32_t *ids, size_t n,
+                                                  size_t *n_cached);
+typedef struct llm_prefix_cache_stats {
+    uint64_t lookups;       /* attach / prefill_cached calls with the cache on */
+    uint64_t hits;          /* of those, calls that reused at least one block */
+    uint64_t tokens_reused; /* positions reused, summed over all calls */
+    uint64_t evictions;     /* cached blocks given to new contents */
+    size_t blocks_cached;   /* blocks held for reuse now (in use by a slot or not) */
+    size_t blocks_total;    /* blocks in the pool: n_seq_max * n_ctx' / 16 */
+} llm_prefix_cache_stats;
+/* The session's counters since init (all 0 with the cache off). */
+LLM_API llm_status llm_session_prefix_cache_stats(const llm_session *s, llm_prefix_cache_stats *st);
+/* Drops every cached block that no slot uses (the counters stay). */
+LLM_API void llm_session_prefix_cache_clear(llm_session *s);
 
 /* ---- sampling ------------------------------------------------------------ */
 
@@ -4779,7 +4854,23 @@ static void llm__embed(float *x, float *pe, const llm_model *m, const int32_t *t
    use it; a write into a block used by other slots first gives the writer
    a copy of the rows before the write (copy on write). The pool has
    n_blocks blocks per slot, so a free block always exists when one is
-   needed: the blocks in use are at most the table entries in use. */
+   needed: the blocks in use are at most the table entries in use.
+   Prefix cache: a full block whose rows' tokens are known is "cached"
+   (findable by a lookup) once the block before it in its slot is cached
+   (or it is a slot's first): pparent names that block and phash hashes all
+   the tokens from position 0 to its end. A lookup walks a prompt's blocks
+   from the first, each found block's pparent being the block found before
+   it and its tokens equal to the prompt's, so a hit checks every token of
+   the prefix. A write into a cached block goes to a copy (as into a
+   shared one) while a block is free. A block whose contents change leaves
+   the cache, and so do the blocks cached after it (found through
+   LLM__PC_PARENT), so no pparent ever names a block whose rows changed
+   since. Unused cached blocks (refs 0) are the free blocks of last resort:
+   llm__block_new takes a never-cached one first, else the least recently
+   let go. */
+
+#define LLM__PC_CACHED 1 /* findable by a lookup */
+#define LLM__PC_PARENT 2 /* some block was cached with this one as its pparent */
 
 LLM_API const char *llm_session_error(const llm_session *s) { return s ? llm__msg(s->error) : "NULL session"; }
 
@@ -4818,7 +4909,7 @@ static llm_status llm__session_plan(llm_session *s, const llm_config *c, const l
     C = (size_t)c->n_embd;
     ns = (size_t)s->n_seq_max;
     mb = (size_t)s->max_batch;
-    L->kv_block = ns == 1 ? (size_t)s->n_ctx : 16;
+    L->kv_block = ns == 1 && !o.prefix_cache ? (size_t)s->n_ctx : 16;
     L->n_blocks = ((size_t)s->n_ctx + L->kv_block - 1) / L->kv_block;
     if (!llm__mul(ns * L->n_blocks, L->kv_block, &L->pool)) goto too_big;
     if (!llm__mul((size_t)c->n_layer, L->pool, &kv) || !llm__mul(kv, C * sizeof(float), &kv)) goto too_big;
@@ -4838,7 +4929,14 @@ static llm_status llm__session_plan(llm_session *s, const llm_config *c, const l
         !llm__place(&at, ns * sz, sz, &L->len_tmp) || !llm__place(&at, ns * sz, sz, &L->kept) ||
         !llm__place(&at, mb * sz, sz, &L->rpos) || !llm__place(&at, mb * 4, 4, &L->rseq)) goto too_big;
     if (!llm__mul(ns * L->n_blocks, 4, &n) || !llm__place(&at, n, 4, &L->table) || !llm__place(&at, n, 4, &L->table_tmp) ||
-        !llm__place(&at, n, 4, &L->refs) || !llm__place(&at, 0, 64, &L->total)) goto too_big;
+        !llm__place(&at, n, 4, &L->refs)) goto too_big;
+    if (o.prefix_cache) { /* offsets > 0: nonzero L->ptok means the cache is on */
+        size_t nb = ns * L->n_blocks;
+        if (!llm__mul(L->pool, 4, &n) || !llm__place(&at, n, 4, &L->ptok) || !llm__mul(nb, 8, &n) ||
+            !llm__place(&at, n, 8, &L->phash) || !llm__place(&at, n, 8, &L->pstamp) ||
+            !llm__place(&at, nb * 4, 4, &L->pparent) || !llm__place(&at, nb, 1, &L->pstate)) goto too_big;
+    }
+    if (!llm__place(&at, 0, 64, &L->total)) goto too_big;
     return LLM_OK;
 too_big:
     return llm__err(s->error, LLM_ERR_LIMIT, "session size overflows size_t");
@@ -4846,25 +4944,61 @@ too_big:
 
 static int32_t *llm__seq_table(const llm_session *s, int q) { return s->_table + (size_t)q * s->_lay.n_blocks; }
 
-/* Slot q gives back its blocks from block index j on. */
+/* Slot q gives back its blocks from block index j on, the last first (so
+   a prefix's later blocks are the less recently let go). */
 static void llm__seq_release(llm_session *s, int q, size_t j) {
     int32_t *t = llm__seq_table(s, q);
-    for (; j < s->_lay.n_blocks && t[j] >= 0; j++) { s->_refs[t[j]]--; t[j] = -1; }
+    size_t e = j;
+    while (e < s->_lay.n_blocks && t[e] >= 0) e++;
+    while (e-- > j) {
+        if (--s->_refs[t[e]] == 0 && s->_pstamp) s->_pstamp[t[e]] = ++s->_pclock;
+        t[e] = -1;
+    }
 }
 
-/* A block no slot uses (one always exists, see above), now used once. */
-static int32_t llm__block_new(llm_session *s) {
+/* Block b's contents are about to change: it leaves the prefix cache, and
+   so do the blocks cached after it. */
+static void llm__block_forget(llm_session *s, int32_t b) {
     size_t i, n = (size_t)s->n_seq_max * s->_lay.n_blocks;
-    for (i = 0; i < n && s->_refs[i]; i++) {}
-    LLM_ASSERT(i < n);
+    if (s->_pstate[b] & LLM__PC_PARENT)
+        for (i = 0; i < n; i++)
+            if (s->_pparent[i] == b) { s->_pstate[i] &= (unsigned char)~LLM__PC_CACHED; s->_pparent[i] = -1; }
+    s->_pstate[b] = 0;
+}
+
+/* A block no slot uses, now used once (-1: none; one always exists when
+   the slot asking has no block there or shares it, see above): with the
+   prefix cache, a never-cached one, else the least recently let go of the
+   cached ones (evicted). */
+static int32_t llm__block_new(llm_session *s) {
+    size_t i, n = (size_t)s->n_seq_max * s->_lay.n_blocks, lru = n;
+    if (!s->_pstate) {
+        for (i = 0; i < n && s->_refs[i]; i++) {}
+    } else {
+        for (i = 0; i < n; i++) {
+            if (s->_refs[i]) continue;
+            if (!(s->_pstate[i] & LLM__PC_CACHED)) break;
+            if (lru == n || s->_pstamp[i] < s->_pstamp[lru]) lru = i;
+        }
+        if (i == n && lru < n) { i = lru; s->_pevictions++; }
+    }
+    if (i == n) return -1;
+    if (s->_pstate) {
+        size_t r, bs = s->_lay.kv_block;
+        llm__block_forget(s, (int32_t)i);
+        for (r = 0; r < bs; r++) s->_ptok[i * bs + r] = -1;
+    }
     s->_refs[i] = 1;
     return (int32_t)i;
 }
 
-/* Block dst takes the first `rows` rows of block src, in every layer. */
+/* Block dst takes the first `rows` rows of block src, in every layer (and
+   their tokens). */
 static void llm__block_copy(llm_session *s, int32_t dst, int32_t src, size_t rows) {
     const llm__session_layout *L = &s->_lay;
     size_t C = (size_t)s->model->config.n_embd, l, lay = L->pool * C, bl = L->kv_block * C;
+    if (s->_ptok)
+        memcpy(s->_ptok + (size_t)dst * L->kv_block, s->_ptok + (size_t)src * L->kv_block, rows * sizeof(int32_t));
     for (l = 0; l < (size_t)s->model->config.n_layer; l++) {
         memcpy(s->_k + l * lay + (size_t)dst * bl, s->_k + l * lay + (size_t)src * bl, rows * C * sizeof(float));
         memcpy(s->_v + l * lay + (size_t)dst * bl, s->_v + l * lay + (size_t)src * bl, rows * C * sizeof(float));
@@ -4873,21 +5007,84 @@ static void llm__block_copy(llm_session *s, int32_t dst, int32_t src, size_t row
 
 /* Positions [p0, p1) of slot q are about to be written (p0 <= its length):
    the positions from p1 on are dropped, and the blocks to write are the
-   slot's own (copied if shared, keeping the rows before p0). */
+   slot's own (copied if shared, keeping the rows before p0). A cached
+   block the slot alone uses is copied too, so that it stays cached, unless
+   no block is free (every slot's every block in use): then it leaves the
+   cache and is written in place. */
 static void llm__seq_prepare(llm_session *s, int q, size_t p0, size_t p1) {
     size_t bs = s->_lay.kv_block, j;
     int32_t *t = llm__seq_table(s, q);
     llm__seq_release(s, q, (p1 + bs - 1) / bs);
     for (j = p0 / bs; j * bs < p1; j++) {
-        if (t[j] < 0) t[j] = llm__block_new(s);
-        else if (s->_refs[t[j]] > 1) {
-            int32_t nb = llm__block_new(s);
-            if (p0 > j * bs) llm__block_copy(s, nb, t[j], p0 - j * bs);
-            s->_refs[t[j]]--;
-            t[j] = nb;
+        int32_t nb;
+        if (t[j] < 0 || s->_refs[t[j]] > 1) {
+            nb = llm__block_new(s);
+            LLM_ASSERT(nb >= 0);
+        } else if (s->_pstate && (s->_pstate[t[j]] & LLM__PC_CACHED)) nb = llm__block_new(s); /* -1: pool full */
+        else nb = -1;
+        if (nb < 0) { /* the slot's own block, written in place */
+            if (s->_pstate && s->_pstate[t[j]]) llm__block_forget(s, t[j]);
+            continue;
         }
+        if (t[j] >= 0) {
+            if (p0 > j * bs) llm__block_copy(s, nb, t[j], p0 - j * bs);
+            if (--s->_refs[t[j]] == 0 && s->_pstamp) s->_pstamp[t[j]] = ++s->_pclock;
+        }
+        t[j] = nb;
     }
     s->_len[q] = p1;
+}
+
+/* The prefix cache's hash: FNV-1a over 32-bit token ids, continued from h
+   (LLM__PC_SEED at position 0). */
+#define LLM__PC_SEED 14695981039346656037ULL
+static uint64_t llm__pc_hash(uint64_t h, const int32_t *tok, size_t n) {
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ (uint64_t)(uint32_t)tok[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Slot q's full blocks from the one holding position p0 on join the
+   prefix cache, each once the block before it is cached and its tokens
+   are known. */
+static void llm__prefix_register(llm_session *s, int q, size_t p0) {
+    size_t bs = s->_lay.kv_block, j, k, end = s->_len[q] / bs;
+    const int32_t *t = llm__seq_table(s, q);
+    for (j = p0 / bs; j < end; j++) {
+        int32_t b = t[j], par = j ? t[j - 1] : -1;
+        const int32_t *tok = s->_ptok + (size_t)b * bs;
+        if (par >= 0 && !(s->_pstate[par] & LLM__PC_CACHED)) return;
+        if (s->_pstate[b] & LLM__PC_CACHED) continue;
+        for (k = 0; k < bs && tok[k] >= 0; k++) {}
+        if (k < bs) return;
+        s->_phash[b] = llm__pc_hash(par >= 0 ? s->_phash[par] : LLM__PC_SEED, tok, bs);
+        s->_pparent[b] = par;
+        s->_pstate[b] |= LLM__PC_CACHED;
+        if (par >= 0) s->_pstate[par] |= LLM__PC_PARENT;
+    }
+}
+
+/* Slot q (empty) takes the cached blocks that ids starts with, at most nb
+   of them; returns how many. */
+static size_t llm__prefix_match(llm_session *s, int q, const int32_t *ids, size_t nb) {
+    size_t bs = s->_lay.kv_block, n = (size_t)s->n_seq_max * s->_lay.n_blocks, j, i;
+    int32_t *t = llm__seq_table(s, q), prev = -1;
+    uint64_t h = LLM__PC_SEED;
+    for (j = 0; j < nb; j++) {
+        const int32_t *w = ids + j * bs;
+        h = llm__pc_hash(h, w, bs);
+        for (i = 0; i < n; i++)
+            if ((s->_pstate[i] & LLM__PC_CACHED) && s->_phash[i] == h && s->_pparent[i] == prev &&
+                !memcmp(s->_ptok + i * bs, w, bs * sizeof(int32_t))) break;
+        if (i == n) break;
+        t[j] = prev = (int32_t)i;
+        s->_refs[i]++;
+    }
+    s->_len[q] = j * bs;
+    s->_plookups++;
+    s->_phits += j > 0;
+    s->_preused += j * bs;
+    return j;
 }
 
 static llm_status llm__session_init(llm_session *s, const llm_model *m, const llm_session_options *opt, llm_arena *a) {
@@ -4929,6 +5126,17 @@ static llm_status llm__session_init(llm_session *s, const llm_model *m, const ll
     s->_table = (int32_t *)(void *)(p + L->table);
     s->_table_tmp = (int32_t *)(void *)(p + L->table_tmp);
     s->_refs = (int32_t *)(void *)(p + L->refs);
+    if (L->ptok) {
+        s->_ptok = (int32_t *)(void *)(p + L->ptok);
+        s->_phash = (uint64_t *)(void *)(p + L->phash);
+        s->_pstamp = (uint64_t *)(void *)(p + L->pstamp);
+        s->_pparent = (int32_t *)(void *)(p + L->pparent);
+        s->_pstate = p + L->pstate;
+        for (i = 0; i < L->pool; i++) s->_ptok[i] = -1;
+        for (i = 0; i < (size_t)s->n_seq_max * L->n_blocks; i++) {
+            s->_phash[i] = 0; s->_pstamp[i] = 0; s->_pparent[i] = -1; s->_pstate[i] = 0;
+        }
+    }
     for (i = 0; i < (size_t)s->n_seq_max; i++) s->_len[i] = 0;
     for (i = 0; i < (size_t)s->n_seq_max * L->n_blocks; i++) { s->_table[i] = -1; s->_refs[i] = 0; }
     s->_n_kept = 0;
@@ -5046,8 +5254,9 @@ static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t
 
 /* Check a batch (nothing changes on error), prepare the slots' blocks,
    then run it in passes of max_batch rows. all: NULL, or [n, n_vocab]
-   for every row's logits (then the last row's are kept as well). */
-static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
+   for every row's logits (then the last row's are kept as well). q0: the
+   slot of every row when b->seq is NULL. */
+static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, int q0) {
     size_t n, i, V, nk = 0, done, k;
     int ns, q;
     if (!s) return LLM_ERR_INVALID_ARG;
@@ -5062,7 +5271,7 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
     for (q = 0; q < ns; q++) { s->_p0[q] = (size_t)-1; s->_p1[q] = s->_len[q]; }
     for (i = 0; i < n; i++) {
         size_t p;
-        q = b->seq ? b->seq[i] : 0;
+        q = b->seq ? b->seq[i] : q0;
         if (q < 0 || q >= ns) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: slot %d is outside [0, %d)", i, q, ns);
         if (b->pos && b->pos[i] < 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: negative position %d", i, (int)b->pos[i]);
         p = b->pos ? (size_t)b->pos[i] : s->_p1[q];
@@ -5080,6 +5289,14 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
     if (!all && nk > (size_t)ns) return llm__err(s->error, LLM_ERR_LIMIT, "%zu rows keep logits; the session keeps at most n_seq_max = %d", nk, ns);
     /* from here on nothing fails */
     for (q = 0; q < ns; q++) if (s->_p0[q] != (size_t)-1) llm__seq_prepare(s, q, s->_p0[q], s->_p1[q]);
+    if (s->_ptok) { /* the rows' tokens, then the blocks they fill join the prefix cache */
+        for (q = 0; q < ns; q++) s->_len_tmp[q] = s->_p0[q];
+        for (i = 0; i < n; i++) {
+            q = b->seq ? b->seq[i] : q0;
+            s->_ptok[llm__kv_row(llm__seq_table(s, q), s->_lay.kv_block, s->_len_tmp[q]++)] = b->token[i];
+        }
+        for (q = 0; q < ns; q++) if (s->_p0[q] != (size_t)-1) llm__prefix_register(s, q, s->_p0[q]);
+    }
     /* the kept rows, in increasing order (the last row of each slot: found
        from the end, marking slots in _len_tmp) */
     s->_n_kept = 0;
@@ -5088,7 +5305,7 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
     else {
         for (q = 0; q < ns; q++) s->_len_tmp[q] = 0;
         for (i = n; i-- > 0;) {
-            q = b->seq ? b->seq[i] : 0;
+            q = b->seq ? b->seq[i] : q0;
             if (!s->_len_tmp[q]) { s->_len_tmp[q] = 1; s->_kept[s->_n_kept++] = i; }
         }
         for (i = 0; i < s->_n_kept / 2; i++) { k = s->_kept[i]; s->_kept[i] = s->_kept[s->_n_kept - 1 - i]; s->_kept[s->_n_kept - 1 - i] = k; }
@@ -5099,7 +5316,7 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
         int B = n - done < (size_t)s->max_batch ? (int)(n - done) : s->max_batch, r;
         size_t k0 = k;
         for (r = 0; r < B; r++) {
-            q = b->seq ? b->seq[done + (size_t)r] : 0;
+            q = b->seq ? b->seq[done + (size_t)r] : q0;
             s->_rseq[r] = q;
             s->_rpos[r] = s->_len_tmp[q]++;
         }
@@ -5117,14 +5334,14 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all) {
     return LLM_OK;
 }
 
-LLM_API llm_status llm_session_decode(llm_session *s, const llm_batch *b) { return llm__decode(s, b, NULL); }
+LLM_API llm_status llm_session_decode(llm_session *s, const llm_batch *b) { return llm__decode(s, b, NULL, 0); }
 
 LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n, float *logits_all) {
     llm_batch b;
     memset(&b, 0, sizeof b);
     b.n = n;
     b.token = ids;
-    return llm__decode(s, &b, logits_all);
+    return llm__decode(s, &b, logits_all, 0);
 }
 
 /* The checks llm_session_eval makes (it cannot fail after them). */
@@ -5230,6 +5447,12 @@ LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src) {
             memcpy(dv + a, sv + b, C * sizeof(float));
         }
     }
+    if (dst->_ptok && src->_ptok) { /* tokens known: dst's blocks join its prefix cache */
+        for (t = 0; t < rows; t++)
+            dst->_ptok[llm__kv_row(llm__seq_table(dst, 0), dst->_lay.kv_block, t)] =
+                src->_ptok[llm__kv_row(llm__seq_table(src, 0), src->_lay.kv_block, t)];
+        llm__prefix_register(dst, 0, 0);
+    }
     dst->_n_kept = 0;
     if (llm_session_logits(src)) {
         memcpy(dst->_logits, llm_session_logits(src), (size_t)c->n_vocab * sizeof(float));
@@ -5238,6 +5461,99 @@ LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src) {
     }
     dst->pos = rows;
     return LLM_OK;
+}
+
+/* The checks of attach and prefill_cached: slot, tokens, length. */
+static llm_status llm__prefix_check(llm_session *s, int q, const int32_t *ids, size_t n) {
+    llm_status r = llm__seq_check(s, q);
+    size_t i, V;
+    if (r != LLM_OK) return r;
+    if (!ids || n == 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "no tokens to evaluate");
+    V = (size_t)s->model->config.n_vocab;
+    for (i = 0; i < n; i++)
+        if (ids[i] < 0 || (size_t)ids[i] >= V)
+            return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)",
+                            (int)ids[i], i, V);
+    if (n > (size_t)s->n_ctx)
+        return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens would pass the context length %d", n, s->n_ctx);
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_session_seq_attach_cached(llm_session *s, int seq, const int32_t *ids, size_t n,
+                                                 size_t *n_cached) {
+    llm_status r = llm__prefix_check(s, seq, ids, n);
+    size_t k = 0;
+    if (n_cached) *n_cached = 0;
+    if (r != LLM_OK) return r;
+    llm__seq_release(s, seq, 0);
+    s->_len[seq] = 0;
+    if (s->_ptok) k = llm__prefix_match(s, seq, ids, (n - 1) / s->_lay.kv_block) * s->_lay.kv_block;
+    s->pos = s->_len[0];
+    if (n_cached) *n_cached = k;
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_session_seq_prefill_cached(llm_session *s, int seq, const int32_t *ids, size_t n,
+                                                  size_t *n_cached) {
+    llm_status r = llm__prefix_check(s, seq, ids, n);
+    size_t k = 0, mb, m, e;
+    llm_batch b;
+    if (n_cached) *n_cached = 0;
+    if (r != LLM_OK) return r;
+    /* from here on nothing fails: the decodes below have checked tokens, fit
+       in n_ctx and keep one row's logits */
+    llm__seq_release(s, seq, 0);
+    s->_len[seq] = 0;
+    mb = (size_t)s->max_batch;
+    if (s->_ptok) {
+        m = llm__prefix_match(s, seq, ids, (n - 1) / s->_lay.kv_block) * s->_lay.kv_block;
+        /* the first pass [k, e) must be in the size class of llm_session_eval's
+           pass holding it, [k - k % mb, e): of more than LLM__GEMV_ROWS rows, or the same pass */
+        for (k = m; k && k % mb; k -= s->_lay.kv_block) {
+            e = k - k % mb + mb < n ? k - k % mb + mb : n;
+            if (e - k > LLM__GEMV_ROWS) break;
+        }
+        if (k < m) {
+            s->_preused -= m - k;
+            if (!k) s->_phits--;
+            llm__seq_truncate(s, seq, k);
+        }
+    }
+    memset(&b, 0, sizeof b);
+    e = k % mb && k - k % mb + mb < n ? k - k % mb + mb : n;
+    b.n = e - k; b.token = ids + k;
+    llm__decode(s, &b, NULL, seq);  /* up to llm_session_eval's next pass, */
+    if (e < n) {                    /* then its passes */
+        b.n = n - e; b.token = ids + e;
+        llm__decode(s, &b, NULL, seq);
+    }
+    if (n_cached) *n_cached = k;
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_session_prefix_cache_stats(const llm_session *s, llm_prefix_cache_stats *st) {
+    size_t i, n;
+    if (st) memset(st, 0, sizeof *st);
+    if (!s || !st || !s->_mem) return LLM_ERR_INVALID_ARG;
+    if (!s->_pstate) return LLM_OK;
+    n = (size_t)s->n_seq_max * s->_lay.n_blocks;
+    st->lookups = s->_plookups;
+    st->hits = s->_phits;
+    st->tokens_reused = s->_preused;
+    st->evictions = s->_pevictions;
+    for (i = 0; i < n; i++) st->blocks_cached += (s->_pstate[i] & LLM__PC_CACHED) != 0;
+    st->blocks_total = n;
+    return LLM_OK;
+}
+
+/* Unused blocks stop being findable; their LLM__PC_PARENT bits stay, so
+   the blocks cached after them leave the cache when they are rewritten. */
+LLM_API void llm_session_prefix_cache_clear(llm_session *s) {
+    size_t i, n;
+    if (!s || !s->_mem || !s->_pstate) return;
+    n = (size_t)s->n_seq_max * s->_lay.n_blocks;
+    for (i = 0; i < n; i++)
+        if (!s->_refs[i]) s->_pstate[i] &= (unsigned char)~LLM__PC_CACHED;
 }
 
 /* ==========================================================================

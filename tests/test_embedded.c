@@ -146,6 +146,8 @@ int main(void) {
     for (ctx = 1; ctx <= 256; ctx = ctx < 8 ? ctx + 1 : ctx * 2) {
         so.n_ctx = ctx;
         so.max_batch = ctx % 3 ? 8 : 0;
+        so.prefix_cache = ctx % 2;       /* with and without the prefix cache's bookkeeping */
+        so.n_seq_max = ctx % 4 == 1 ? 2 : 0;
         r = llm_session_heap_size(&m2.config, &so, &sp);
         CHECK(r == LLM_OK, "session size, n_ctx %d: %s", ctx, llm_status_string(r));
         buf = (unsigned char *)malloc(sp + 2 * LLM_ARENA_ALIGN);
@@ -161,7 +163,7 @@ int main(void) {
         emb_forbid = 0;
         free(buf);
     }
-    so.n_ctx = 300;
+    so.n_ctx = 300; so.prefix_cache = 0; so.n_seq_max = 0;
     CHECK(llm_session_heap_size(&m2.config, &so, &sp) == LLM_ERR_INVALID_ARG && sp == 0, "session size past the model's context");
     CHECK(llm_session_heap_size(NULL, NULL, &sp) == LLM_ERR_INVALID_ARG, "session size of NULL config");
     smp_need = llm_sampler_heap_size((size_t)m2.config.n_vocab);
