@@ -1952,7 +1952,6 @@ static int llm__activation_find(const llm__json *j, size_t v) {
     return -1;
 }
 
-/* Read config.json into c (fields it lacks keep their values). */
 /* obj's member key, or (size_t)-1 (also when obj is (size_t)-1) */
 static size_t llm__json_path(const llm__json *j, size_t obj, const char *key) {
     return obj == (size_t)-1 ? obj : llm__json_get(j, obj, key);
@@ -1965,229 +1964,271 @@ static int llm__json_key_is(const llm__json *j, size_t obj, const char *key, con
     return lit ? llm__json_eq(j, v, lit) : llm__json_uint(j, v, &u) && u == n;
 }
 
-static llm_status llm__config_parse(llm_config *c, const char *text, size_t len, llm_arena *a, char *err) {
-    static const char *const int_keys[5] = { "n_layer", "n_head", "n_embd", "n_positions", "vocab_size" };
-    int *const int_dst[5] = { &c->n_layer, &c->n_head, &c->n_embd, &c->n_ctx, &c->n_vocab };
-    static const int limits[5] = { LLM__MAX_LAYER, 65536, LLM__MAX_EMBD, LLM__MAX_CTX, LLM__MAX_VOCAB };
+/* ---- config files: a table of keys ----------------------------------------
+
+   config.json and generation_config.json are each read by one table of
+   llm__key rows (the programs' flags in examples/cli.h have the same
+   shape): a key, the kind of value, where it goes (a byte offset into the
+   struct), the accepted range, the present flag it sets, and the message
+   for a wrong value. llm__keys_read checks the rows in table order and
+   reports the first wrong one. */
+
+typedef enum llm__key_kind {
+    LLM__KEY_INT,       /* an integer in [lo, hi] -> int */
+    LLM__KEY_I32,       /* an integer in [lo, hi] -> int32_t */
+    LLM__KEY_FLOAT,     /* a number in [lo, hi] whose float is in [lo, hi] too -> float */
+    LLM__KEY_BOOL,      /* true or false -> int 1 or 0 */
+    LLM__KEY_FN         /* read by the row's function */
+} llm__key_kind;
+
+enum {
+    LLM__KEY_REQUIRED = 1,    /* absent: "missing" */
+    LLM__KEY_NULL = 2,        /* null counts as absent (else it is a wrong value) */
+    LLM__KEY_LIMIT = 4,       /* above hi: LLM_ERR_LIMIT, "is over llm.h's limit of hi" (or the row's over) */
+    LLM__KEY_OPEN_LO = 8,     /* lo itself is out of range */
+    LLM__KEY_OPEN_HI = 16,    /* hi itself is out of range */
+    LLM__KEY_FALSE_ONLY = 32  /* a bool llm.h accepts only at false: true is LLM_ERR_UNSUPPORTED */
+};
+
+#define LLM__NO_FIELD ((size_t)-1)
+
+typedef struct llm__key {
+    const char *key;
+    const char *alt;          /* the name read when key is absent, or NULL */
+    llm__key_kind kind;
+    int flags;
+    size_t dst;               /* offsetof the value, or LLM__NO_FIELD */
+    size_t given;             /* offsetof the int present flag set to 1, or LLM__NO_FIELD */
+    double lo, hi;
+    const char *must;         /* a wrong value: "\"key\" must be <must>" */
+    const char *over;         /* LLM__KEY_LIMIT's message instead of the standard one, or NULL */
+    /* LLM__KEY_FN: reads value token v into obj; file prefixes its messages */
+    llm_status (*read)(const llm__json *j, size_t v, void *obj, const char *file, char *err);
+} llm__key;
+
+static llm_status llm__key_wrong(const llm__key *k, const char *file, char *err) {
+    return llm__err(err, LLM_ERR_FORMAT, "%s: \"%s\" must be %s", file, k->key, k->must);
+}
+
+/* One row's value token v into obj. */
+static llm_status llm__key_read(const llm__key *k, const llm__json *j, size_t v, void *obj, const char *file,
+                                char *err) {
+    char *dst = (char *)obj + (k->dst == LLM__NO_FIELD ? 0 : k->dst);
+    uint64_t u;
+    double d;
+    switch (k->kind) {
+    case LLM__KEY_INT:
+    case LLM__KEY_I32:
+        if (!llm__json_uint(j, v, &u) || u < (uint64_t)k->lo) return llm__key_wrong(k, file, err);
+        if (u > (uint64_t)k->hi && !(k->flags & LLM__KEY_LIMIT)) return llm__key_wrong(k, file, err);
+        if (u > (uint64_t)k->hi && k->over) return llm__err(err, LLM_ERR_LIMIT, "%s: \"%s\" %s", file, k->key, k->over);
+        if (u > (uint64_t)k->hi)
+            return llm__err(err, LLM_ERR_LIMIT, "%s: \"%s\" is over llm.h's limit of %d", file, k->key, (int)k->hi);
+        if (k->kind == LLM__KEY_INT) *(int *)dst = (int)u;
+        else *(int32_t *)dst = (int32_t)u;
+        return LLM_OK;
+    case LLM__KEY_FLOAT:
+        if (!llm__json_double(j, v, &d) || !(d >= k->lo && d <= k->hi) || !((float)d >= (float)k->lo) ||
+            ((k->flags & LLM__KEY_OPEN_LO) && d == k->lo) || ((k->flags & LLM__KEY_OPEN_HI) && d == k->hi))
+            return llm__key_wrong(k, file, err);
+        *(float *)dst = (float)d;
+        return LLM_OK;
+    case LLM__KEY_BOOL:
+        if (j->t[v].type != LLM__J_TRUE && j->t[v].type != LLM__J_FALSE) return llm__key_wrong(k, file, err);
+        if ((k->flags & LLM__KEY_FALSE_ONLY) && j->t[v].type == LLM__J_TRUE)
+            return llm__err(err, LLM_ERR_UNSUPPORTED, "%s: \"%s\" = true is not implemented", file, k->key);
+        if (k->dst != LLM__NO_FIELD) *(int *)dst = j->t[v].type == LLM__J_TRUE;
+        return LLM_OK;
+    case LLM__KEY_FN: return k->read(j, v, obj, file, err);
+    }
+    return LLM_ERR_INVALID_ARG;
+}
+
+/* Parse text as file (a JSON object) and read every row of keys[n] into obj. */
+static llm_status llm__keys_read(const char *text, size_t len, llm_arena *a, const char *file, const llm__key *keys,
+                                 size_t n, void *obj, char *err) {
     llm__json j;
-    size_t v;
-    int k;
+    size_t i;
     llm_status r = llm__json_parse_in(&j, text, len, a, err);
-    if (r != LLM_OK) { char tmp[LLM_ERROR_SIZE]; memcpy(tmp, err, LLM_ERROR_SIZE); return llm__err(err, r, "config.json: %s", tmp); }
-    if (j.t[0].type != LLM__J_OBJ) { r = llm__err(err, LLM_ERR_FORMAT, "config.json is not a JSON object"); goto done; }
-    for (k = 0; k < 5; k++) {
-        uint64_t u;
-        v = llm__json_get(&j, 0, int_keys[k]);
-        if (v == (size_t)-1 && k == 3) v = llm__json_get(&j, 0, "n_ctx");
-        if (v == (size_t)-1) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: missing \"%s\"", int_keys[k]); goto done; }
-        if (!llm__json_uint(&j, v, &u) || u == 0) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be a positive integer", int_keys[k]); goto done; }
-        if (u > (uint64_t)limits[k]) { r = llm__err(err, LLM_ERR_LIMIT, "config.json: \"%s\" is over llm.h's limit of %d", int_keys[k], limits[k]); goto done; }
-        *int_dst[k] = (int)u;
+    if (r != LLM_OK) {
+        char tmp[LLM_ERROR_SIZE];
+        memcpy(tmp, err, LLM_ERROR_SIZE);
+        return llm__err(err, r, "%s: %s", file, tmp);
     }
-    v = llm__json_get(&j, 0, "n_inner");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        uint64_t u;
-        if (!llm__json_uint(&j, v, &u) || u == 0) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"n_inner\" must be a positive integer or null"); goto done; }
-        if (u > 4 * (uint64_t)LLM__MAX_EMBD) { r = llm__err(err, LLM_ERR_LIMIT, "config.json: \"n_inner\" is too large"); goto done; }
-        c->n_inner = (int)u;
+    if (j.t[0].type != LLM__J_OBJ) r = llm__err(err, LLM_ERR_FORMAT, "%s is not a JSON object", file);
+    for (i = 0; i < n && r == LLM_OK; i++) {
+        const llm__key *k = &keys[i];
+        size_t v = llm__json_get(&j, 0, k->key);
+        if (v == (size_t)-1 && k->alt) v = llm__json_get(&j, 0, k->alt);
+        if (v == (size_t)-1 && (k->flags & LLM__KEY_REQUIRED))
+            r = llm__err(err, LLM_ERR_FORMAT, "%s: missing \"%s\"", file, k->key);
+        else if (v == (size_t)-1 || ((k->flags & LLM__KEY_NULL) && j.t[v].type == LLM__J_NULL)) continue;
+        else r = llm__key_read(k, &j, v, obj, file, err);
+        if (r == LLM_OK && k->given != LLM__NO_FIELD) *(int *)((char *)obj + k->given) = 1;
     }
-    v = llm__json_get(&j, 0, "layer_norm_epsilon");
-    if (v != (size_t)-1) {
-        double d;
-        /* as a float it must stay a normal, positive number below 1 */
-        if (!llm__json_double(&j, v, &d) || !(d >= 1.17549435e-38 && d < 1) || !((float)d >= 1.17549435e-38f)) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"layer_norm_epsilon\" must be in [1.2e-38, 1)"); goto done; }
-        c->ln_eps = (float)d;
-    }
-    for (k = 0; k < 2; k++) {   /* eos_token_id, bos_token_id: an id, or null */
-        static const char *const id_keys[2] = { "eos_token_id", "bos_token_id" };
-        int *const id_dst[2] = { &c->eos_id, &c->bos_id };
-        uint64_t u;
-        v = llm__json_get(&j, 0, id_keys[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_uint(&j, v, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
-            r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be a token id or null", id_keys[k]);
-            goto done;
-        }
-        *id_dst[k] = (int)u;
-    }
-    v = llm__json_get(&j, 0, "activation_function");
-    if (v != (size_t)-1) {
-        int a = llm__activation_find(&j, v);
-        if (a < 0) {
-            r = llm__err(err, LLM_ERR_UNSUPPORTED,
-                         "config.json: activation_function %s%.*s%s is not implemented (llm.h has "
-                         "the pointwise ones of Hugging Face's ACT2FN: gelu, gelu_new, relu, silu, ...)",
-                         j.t[v].type == LLM__J_STR ? "\"" : "", (int)(j.t[v].len > 40 ? 40 : j.t[v].len),
-                         j.s + j.t[v].start, j.t[v].type == LLM__J_STR ? "\"" : "");
-            goto done;
-        }
-        c->activation = (llm_activation)a;
-    }
-    v = llm__json_get(&j, 0, "model_type");
-    if (v != (size_t)-1 && !llm__json_eq(&j, v, "gpt2")) {
-        r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: model_type \"%.*s\" is not GPT-2", (int)(j.t[v].len > 40 ? 40 : j.t[v].len), j.s + j.t[v].start);
-        goto done;
-    }
-    v = llm__json_get(&j, 0, "quantization_config");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        /* the one 8-bit scheme llm.h implements (README: 8-bit weights) */
-        size_t wq = llm__json_path(&j, llm__json_path(&j, llm__json_path(&j, v, "config_groups"), "group_0"), "weights");
-        size_t sym = llm__json_path(&j, wq, "symmetric");
-        if (!llm__json_key_is(&j, v, "quant_method", "compressed-tensors", 0) || !llm__json_key_is(&j, v, "format", "int-quantized", 0) ||
-            !llm__json_key_is(&j, wq, "num_bits", NULL, 8) || !llm__json_key_is(&j, wq, "type", "int", 0) ||
-            !llm__json_key_is(&j, wq, "strategy", "group", 0) || !llm__json_key_is(&j, wq, "group_size", NULL, LLM__QB) ||
-            sym == (size_t)-1 || j.t[sym].type != LLM__J_TRUE) {
-            r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: this quantization_config is not implemented (llm.h reads "
-                         "compressed-tensors int-quantized, 8-bit symmetric int weights, strategy group, group_size 32)");
-            goto done;
-        }
-    }
-    {   /* boolean switches: the ones llm.h implements, and the ones that
-           would change GPT-2's maths, accepted only at their defaults */
-        static const char *const flags[5] = { "scale_attn_weights", "scale_attn_by_inverse_layer_idx",
-                                              "reorder_and_upcast_attn", "tie_word_embeddings", "add_cross_attention" };
-        int *const flag_dst[5] = { &c->scale_attn_weights, &c->scale_attn_by_inverse_layer_idx,
-                                   &c->reorder_and_upcast_attn, &c->tie_word_embeddings, NULL };
-        for (k = 0; k < 5; k++) {
-            v = llm__json_get(&j, 0, flags[k]);
-            if (v == (size_t)-1) continue;
-            if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE) {
-                r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be true or false", flags[k]);
-                goto done;
-            }
-            if (flag_dst[k]) *flag_dst[k] = j.t[v].type == LLM__J_TRUE;
-            else if (j.t[v].type == LLM__J_TRUE) {
-                r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: \"%s\" = true is not implemented", flags[k]);
-                goto done;
-            }
-        }
-    }
-    r = LLM_OK;
-done:
     llm__json_free(&j);
     return r;
 }
 
-/* generation_config.json (see llm_generation_config). */
+/* config.json's activation_function: one of llm__act_names. */
+static llm_status llm__cfg_activation(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    int a = llm__activation_find(j, v);
+    if (a < 0)
+        return llm__err(err, LLM_ERR_UNSUPPORTED,
+                        "%s: activation_function %s%.*s%s is not implemented (llm.h has "
+                        "the pointwise ones of Hugging Face's ACT2FN: gelu, gelu_new, relu, silu, ...)", file,
+                        j->t[v].type == LLM__J_STR ? "\"" : "", (int)(j->t[v].len > 40 ? 40 : j->t[v].len),
+                        j->s + j->t[v].start, j->t[v].type == LLM__J_STR ? "\"" : "");
+    ((llm_config *)obj)->activation = (llm_activation)a;
+    return LLM_OK;
+}
+
+/* config.json's model_type: "gpt2". */
+static llm_status llm__cfg_model_type(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    (void)obj;
+    if (llm__json_eq(j, v, "gpt2")) return LLM_OK;
+    return llm__err(err, LLM_ERR_UNSUPPORTED, "%s: model_type \"%.*s\" is not GPT-2", file,
+                    (int)(j->t[v].len > 40 ? 40 : j->t[v].len), j->s + j->t[v].start);
+}
+
+/* config.json's quantization_config: the one 8-bit scheme llm.h implements
+   (README: 8-bit weights). */
+static llm_status llm__cfg_quant(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    size_t wq = llm__json_path(j, llm__json_path(j, llm__json_path(j, v, "config_groups"), "group_0"), "weights");
+    size_t sym = llm__json_path(j, wq, "symmetric");
+    (void)obj;
+    if (llm__json_key_is(j, v, "quant_method", "compressed-tensors", 0) &&
+        llm__json_key_is(j, v, "format", "int-quantized", 0) && llm__json_key_is(j, wq, "num_bits", NULL, 8) &&
+        llm__json_key_is(j, wq, "type", "int", 0) &&
+        llm__json_key_is(j, wq, "strategy", "group", 0) && llm__json_key_is(j, wq, "group_size", NULL, LLM__QB) &&
+        sym != (size_t)-1 && j->t[sym].type == LLM__J_TRUE)
+        return LLM_OK;
+    return llm__err(err, LLM_ERR_UNSUPPORTED, "%s: this quantization_config is not implemented (llm.h reads "
+                    "compressed-tensors int-quantized, 8-bit symmetric int weights, strategy group, group_size 32)",
+                    file);
+}
+
+#define LLM__CFG(f) offsetof(llm_config, f)
+/* config.json: the shapes (required), then what llm.h implements; the
+   boolean switches that would change GPT-2's maths are accepted only at
+   their defaults. Fields the file lacks keep their values. */
+static const llm__key llm__config_keys[] = {
+    { "n_layer", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_layer), LLM__NO_FIELD,
+      1, LLM__MAX_LAYER, "a positive integer", NULL, NULL },
+    { "n_head", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_head), LLM__NO_FIELD,
+      1, 65536, "a positive integer", NULL, NULL },
+    { "n_embd", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_embd), LLM__NO_FIELD,
+      1, LLM__MAX_EMBD, "a positive integer", NULL, NULL },
+    { "n_positions", "n_ctx", LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_ctx), LLM__NO_FIELD,
+      1, LLM__MAX_CTX, "a positive integer", NULL, NULL },
+    { "vocab_size", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_vocab), LLM__NO_FIELD,
+      1, LLM__MAX_VOCAB, "a positive integer", NULL, NULL },
+    { "n_inner", NULL, LLM__KEY_INT, LLM__KEY_NULL | LLM__KEY_LIMIT, LLM__CFG(n_inner), LLM__NO_FIELD,
+      1, 4.0 * LLM__MAX_EMBD, "a positive integer or null", "is too large", NULL },
+    /* as a float it must stay a normal, positive number below 1 */
+    { "layer_norm_epsilon", NULL, LLM__KEY_FLOAT, LLM__KEY_OPEN_HI, LLM__CFG(ln_eps), LLM__NO_FIELD,
+      1.17549435e-38, 1, "in [1.2e-38, 1)", NULL, NULL },
+    { "eos_token_id", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__CFG(eos_id), LLM__NO_FIELD,
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    { "bos_token_id", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__CFG(bos_id), LLM__NO_FIELD,
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    { "activation_function", NULL, LLM__KEY_FN, 0, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL,
+      llm__cfg_activation },
+    { "model_type", NULL, LLM__KEY_FN, 0, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL, llm__cfg_model_type },
+    { "quantization_config", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL,
+      llm__cfg_quant },
+    { "scale_attn_weights", NULL, LLM__KEY_BOOL, 0, LLM__CFG(scale_attn_weights), LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL },
+    { "scale_attn_by_inverse_layer_idx", NULL, LLM__KEY_BOOL, 0, LLM__CFG(scale_attn_by_inverse_layer_idx),
+      LLM__NO_FIELD, 0, 1, "true or false", NULL, NULL },
+    { "reorder_and_upcast_attn", NULL, LLM__KEY_BOOL, 0, LLM__CFG(reorder_and_upcast_attn), LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL },
+    { "tie_word_embeddings", NULL, LLM__KEY_BOOL, 0, LLM__CFG(tie_word_embeddings), LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL },
+    { "add_cross_attention", NULL, LLM__KEY_BOOL, LLM__KEY_FALSE_ONLY, LLM__NO_FIELD, LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL }
+};
+#undef LLM__CFG
+
+/* Read config.json into c (fields it lacks keep their values). */
+static llm_status llm__config_parse(llm_config *c, const char *text, size_t len, llm_arena *a, char *err) {
+    return llm__keys_read(text, len, a, "config.json", llm__config_keys,
+                          sizeof llm__config_keys / sizeof llm__config_keys[0], c, err);
+}
+
+/* generation_config.json's eos_token_id: an id or a list of up to
+   LLM_GEN_MAX_EOS (present when the list is not empty). */
+static llm_status llm__gen_eos(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    llm_generation_config *g = (llm_generation_config *)obj;
+    size_t n = j->t[v].type == LLM__J_ARR ? j->t[v].n : 1, c = j->t[v].type == LLM__J_ARR ? v + 1 : v, i;
+    if (n > LLM_GEN_MAX_EOS)
+        return llm__err(err, LLM_ERR_LIMIT, "%s: more than %d eos_token_id values", file, LLM_GEN_MAX_EOS);
+    for (i = 0; i < n; i++, c = j->t[c].end) {
+        uint64_t u;
+        if (!llm__json_uint(j, c, &u) || u >= (uint64_t)LLM__MAX_VOCAB)
+            return llm__err(err, LLM_ERR_FORMAT, "%s: \"eos_token_id\" must be a token id or a list of them", file);
+        g->eos_ids[i] = (int32_t)u;
+    }
+    g->n_eos = (int)n;
+    g->present.eos_ids = n > 0;
+    return LLM_OK;
+}
+
+/* generation_config.json's early_stopping: false 0, true 1, "never" 2. */
+static llm_status llm__gen_early_stopping(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    int t = j->t[v].type;
+    if (t != LLM__J_TRUE && t != LLM__J_FALSE && !llm__json_eq(j, v, "never"))
+        return llm__err(err, LLM_ERR_FORMAT, "%s: \"early_stopping\" must be true, false or \"never\"", file);
+    ((llm_generation_config *)obj)->early_stopping = t == LLM__J_TRUE ? 1 : t == LLM__J_FALSE ? 0 : 2;
+    return LLM_OK;
+}
+
+#define LLM__GEN(f) offsetof(llm_generation_config, f), offsetof(llm_generation_config, present.f)
+/* generation_config.json (see llm_generation_config): a key that is absent
+   or null leaves its field and present flag 0. */
+static const llm__key llm__generation_keys[] = {
+    { "do_sample", NULL, LLM__KEY_BOOL, LLM__KEY_NULL, LLM__GEN(do_sample),
+      0, 1, "true or false", NULL, NULL },
+    { "top_k", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(top_k),
+      0, 1 << 30, "an integer in [0, 2^30]", NULL, NULL },
+    { "max_length", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(max_length),
+      1, 1 << 30, "an integer in [1, 2^30]", NULL, NULL },
+    { "max_new_tokens", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(max_new_tokens),
+      1, 1 << 30, "an integer in [1, 2^30]", NULL, NULL },
+    { "num_beams", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(num_beams),
+      1, 1 << 30, "an integer in [1, 2^30]", NULL, NULL },
+    { "temperature", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL, LLM__GEN(temperature),
+      0, 1e6, "a number in [0, 1e6]", NULL, NULL },
+    { "top_p", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL, LLM__GEN(top_p),
+      0, 1, "a number in [0, 1]", NULL, NULL },
+    { "repetition_penalty", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL | LLM__KEY_OPEN_LO, LLM__GEN(repetition_penalty),
+      0, 1e6, "a number in (0, 1e6]", NULL, NULL },
+    { "eos_token_id", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__NO_FIELD, LLM__NO_FIELD,
+      0, 0, NULL, NULL, llm__gen_eos },
+    { "pad_token_id", NULL, LLM__KEY_I32, LLM__KEY_NULL, LLM__GEN(pad_id),
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    { "bos_token_id", NULL, LLM__KEY_I32, LLM__KEY_NULL, LLM__GEN(bos_id),
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    /* beam search (any sign: Hugging Face) */
+    { "length_penalty", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL, LLM__GEN(length_penalty),
+      -1e6, 1e6, "a number in [-1e6, 1e6]", NULL, NULL },
+    { "early_stopping", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__GEN(early_stopping),
+      0, 0, NULL, NULL, llm__gen_early_stopping },
+    { "no_repeat_ngram_size", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(no_repeat_ngram_size),
+      0, 1 << 30, "an integer in [0, 2^30]", NULL, NULL }
+};
+#undef LLM__GEN
+
 LLM_API llm_status llm_generation_config_parse(llm_generation_config *g, const char *text, size_t len, char *err) {
-    static const char *const ints[4] = { "top_k", "max_length", "max_new_tokens", "num_beams" };
-    static const char *const floats[3] = { "temperature", "top_p", "repetition_penalty" };
-    static const char *const ids[2] = { "pad_token_id", "bos_token_id" };
     char own[LLM_ERROR_SIZE];
-    llm__json j;
-    size_t v;
-    int k;
     llm_status r;
     if (!err) err = own;
     err[0] = 0;
     if (!g) return llm__err(err, LLM_ERR_INVALID_ARG, "NULL generation config");
     memset(g, 0, sizeof *g);
     if (!text) return llm__err(err, LLM_ERR_INVALID_ARG, "NULL text");
-    r = llm__json_parse(&j, text, len, err);
-    if (r != LLM_OK) { memcpy(own, err, LLM_ERROR_SIZE); return llm__err(err, r, "generation_config.json: %s", own); }
-    r = LLM_ERR_FORMAT;
-    if (j.t[0].type != LLM__J_OBJ) { llm__err(err, r, "generation_config.json is not a JSON object"); goto done; }
-    v = llm__json_get(&j, 0, "do_sample");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE) {
-            llm__err(err, r, "generation_config.json: \"do_sample\" must be true or false");
-            goto done;
-        }
-        g->do_sample = j.t[v].type == LLM__J_TRUE;
-        g->present.do_sample = 1;
-    }
-    for (k = 0; k < 4; k++) {   /* top_k >= 0; the others >= 1 */
-        int *const dst[4] = { &g->top_k, &g->max_length, &g->max_new_tokens, &g->num_beams };
-        int *const has[4] = {&g->present.top_k, &g->present.max_length, &g->present.max_new_tokens,
-                             &g->present.num_beams};
-        uint64_t u;
-        v = llm__json_get(&j, 0, ints[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_uint(&j, v, &u) || u > (1u << 30) || (k > 0 && u == 0)) {
-            llm__err(err, r, "generation_config.json: \"%s\" must be an integer in [%d, 2^30]", ints[k], k > 0);
-            goto done;
-        }
-        *dst[k] = (int)u;
-        *has[k] = 1;
-    }
-    for (k = 0; k < 3; k++) {   /* temperature >= 0, top_p in [0, 1], repetition_penalty > 0 */
-        float *const dst[3] = { &g->temperature, &g->top_p, &g->repetition_penalty };
-        int *const has[3] = { &g->present.temperature, &g->present.top_p, &g->present.repetition_penalty };
-        double d;
-        v = llm__json_get(&j, 0, floats[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_double(&j, v, &d) || !(d >= 0 && d <= 1e6) || (k == 1 && d > 1) || (k == 2 && d == 0)) {
-            llm__err(err, r, "generation_config.json: \"%s\" must be a number in %s", floats[k],
-                     k == 0 ? "[0, 1e6]" : k == 1 ? "[0, 1]" : "(0, 1e6]");
-            goto done;
-        }
-        *dst[k] = (float)d;
-        *has[k] = 1;
-    }
-    v = llm__json_get(&j, 0, "eos_token_id");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        size_t n = j.t[v].type == LLM__J_ARR ? j.t[v].n : 1, c = j.t[v].type == LLM__J_ARR ? v + 1 : v, i;
-        if (n > LLM_GEN_MAX_EOS) {
-            llm__err(err, r = LLM_ERR_LIMIT, "generation_config.json: more than %d eos_token_id values",
-                     LLM_GEN_MAX_EOS);
-            goto done;
-        }
-        for (i = 0; i < n; i++, c = j.t[c].end) {
-            uint64_t u;
-            if (!llm__json_uint(&j, c, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
-                llm__err(err, r, "generation_config.json: \"eos_token_id\" must be a token id or a list of them");
-                goto done;
-            }
-            g->eos_ids[i] = (int32_t)u;
-        }
-        g->n_eos = (int)n;
-        g->present.eos_ids = n > 0;
-    }
-    for (k = 0; k < 2; k++) {
-        int32_t *const dst[2] = { &g->pad_id, &g->bos_id };
-        int *const has[2] = { &g->present.pad_id, &g->present.bos_id };
-        uint64_t u;
-        v = llm__json_get(&j, 0, ids[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_uint(&j, v, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
-            llm__err(err, r, "generation_config.json: \"%s\" must be a token id or null", ids[k]);
-            goto done;
-        }
-        *dst[k] = (int32_t)u;
-        *has[k] = 1;
-    }
-    v = llm__json_get(&j, 0, "length_penalty");   /* beam search (any sign: HF) */
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        double d;
-        if (!llm__json_double(&j, v, &d) || !(d >= -1e6 && d <= 1e6)) {
-            llm__err(err, r, "generation_config.json: \"length_penalty\" must be a number in [-1e6, 1e6]");
-            goto done;
-        }
-        g->length_penalty = (float)d;
-        g->present.length_penalty = 1;
-    }
-    v = llm__json_get(&j, 0, "early_stopping");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE && !llm__json_eq(&j, v, "never")) {
-            llm__err(err, r, "generation_config.json: \"early_stopping\" must be true, false or \"never\"");
-            goto done;
-        }
-        g->early_stopping = j.t[v].type == LLM__J_TRUE ? 1 : j.t[v].type == LLM__J_FALSE ? 0 : 2;
-        g->present.early_stopping = 1;
-    }
-    v = llm__json_get(&j, 0, "no_repeat_ngram_size");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        uint64_t u;
-        if (!llm__json_uint(&j, v, &u) || u > (1u << 30)) {
-            llm__err(err, r, "generation_config.json: \"no_repeat_ngram_size\" must be an integer in [0, 2^30]");
-            goto done;
-        }
-        g->no_repeat_ngram_size = (int)u;
-        g->present.no_repeat_ngram_size = 1;
-    }
-    r = LLM_OK;
-done:
-    llm__json_free(&j);
+    r = llm__keys_read(text, len, NULL, "generation_config.json", llm__generation_keys,
+                       sizeof llm__generation_keys / sizeof llm__generation_keys[0], g, err);
     if (r != LLM_OK) memset(g, 0, sizeof *g);
     return r;
 }
