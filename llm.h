@@ -6666,7 +6666,7 @@ typedef struct llm__tok_b {
     llm__tok_impl *T;
     size_t n_vocab;
     uint32_t *soff, *slen;        /* string of each id in spool; slen NONE: gap */
-    unsigned char *flag;          /* per id: 1 added, 2 made by a merge, 4 raw bytes, 8 byte token */
+    unsigned char *flag;          /* per id: LLM__TOK_F_* */
     char *spool;
     size_t spool_n, spool_cap, max_slen;
     int32_t *sh;                  /* string -> id, open addressing */
@@ -6713,10 +6713,16 @@ static void llm__tok_impl_free(llm__tok_impl *T) {
     llm__afree(a, T);
 }
 
-/* Builder flags per id: 1 added token, 2 a merge makes it, 4 its bytes are
-   its own UTF-8 (not the byte alphabet), 8 one of the 256 byte tokens,
-   16 (with 1) the added token is also in the model's vocab. */
-#define LLM__TOK_ADDED_ONLY(f) (((f) & (1 | 16)) == 1)
+/* Builder flags per id (llm__tok_b.flag). */
+enum {
+    LLM__TOK_F_ADDED = 1,      /* an added token */
+    LLM__TOK_F_MERGED = 2,     /* a merge makes it */
+    LLM__TOK_F_RAW = 4,        /* its bytes are its own UTF-8 (not the byte alphabet) */
+    LLM__TOK_F_BYTE = 8,       /* one of the 256 byte tokens */
+    LLM__TOK_F_IN_VOCAB = 16   /* with ADDED: the added token is also in the model's vocab */
+};
+/* An added token that is not in the model's vocab. */
+#define LLM__TOK_ADDED_ONLY(f) (((f) & (LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB)) == LLM__TOK_F_ADDED)
 
 /* Add the string of len bytes at spool + spool_n with id; added: 1 for
    an added token. */
@@ -6727,7 +6733,10 @@ static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int add
     if (len >= LLM__TOK_NONE) return llm__err(b->err, LLM_ERR_LIMIT, "token %u is too long", (unsigned)id);
     other = llm__tok_sfind(b, dst, len);
     if (b->slen[id] != LLM__TOK_NONE) {
-        if (added && other == (int32_t)id) { b->flag[id] |= 1 | 16; return LLM_OK; }  /* added token already in the vocab */
+        if (added && other == (int32_t)id) {   /* an added token already in the vocab */
+            b->flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
+            return LLM_OK;
+        }
         return llm__err(b->err, LLM_ERR_FORMAT, "id %u is used twice (\"%.*s\" and \"%.*s\")", (unsigned)id,
                         llm__tok_showlen(b->slen[id]), b->spool + b->soff[id], llm__tok_showlen(len), dst);
     }
@@ -6736,7 +6745,7 @@ static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int add
                         llm__tok_showlen(len), dst, (unsigned)other, (unsigned)id);
     b->soff[id] = (uint32_t)b->spool_n;
     b->slen[id] = (uint32_t)len;
-    b->flag[id] = (unsigned char)(added ? 1 : 0);
+    b->flag[id] = (unsigned char)(added ? LLM__TOK_F_ADDED : 0);
     b->spool_n += len;
     if (len > b->max_slen) b->max_slen = len;
     i = (size_t)llm__tok_shash(dst, len) & b->sh_mask;
@@ -6745,7 +6754,7 @@ static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int add
     return LLM_OK;
 }
 
-/* Add string (decoded from JSON string token si) with id; flag 1 = added. */
+/* Add string (decoded from JSON string token si) with id; added: 1 for an added token. */
 static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, uint32_t id, int added) {
     size_t len;
     if (!llm__json_str(j, si, b->spool + b->spool_n, &len))
@@ -6859,7 +6868,7 @@ static llm_status llm__tok_b_merge(llm__tok_b *b, const char *a, size_t al, cons
     T->merge[i].key = key;
     T->merge[i].rank = (uint32_t)T->n_merges++;
     T->merge[i].id = im;
-    b->flag[im] |= 2;
+    b->flag[im] |= LLM__TOK_F_MERGED;
     return LLM_OK;
 }
 
@@ -6952,26 +6961,28 @@ static void llm__tok_sort64(uint64_t *a, size_t n) {
 /* The special tokens (added tokens, or for vocab.json + merges the tokens
    no merge makes that are not byte tokens), sorted by first byte then
    longest first, and T->special_at. */
+/* Id is a special token: an added token (specials_from_added: tokenizer.json,
+   WordPiece), else (vocab.json + merges.txt) a token that no merge makes and
+   that is not a byte token. */
+static int llm__tok_b_special(const llm__tok_b *b, size_t id) {
+    unsigned f = b->flag[id];
+    if (b->slen[id] == LLM__TOK_NONE || b->T->len[id] == 0) return 0;
+    return b->specials_from_added ? (f & LLM__TOK_F_ADDED) != 0 : !(f & (LLM__TOK_F_MERGED | LLM__TOK_F_BYTE));
+}
+
 static llm_status llm__tok_b_specials(llm__tok_b *b) {
     llm__tok_impl *T = b->T;
     size_t id, i, k, n_spec = 0;
     uint64_t *keys = NULL;
-    for (id = 0; id < b->n_vocab; id++) {
-        unsigned f = b->flag[id];
-        if (b->slen[id] == LLM__TOK_NONE || T->len[id] == 0) continue;
-        if (b->specials_from_added ? (f & 1) != 0 : !(f & (2 | 8))) n_spec++;
-    }
+    for (id = 0; id < b->n_vocab; id++) n_spec += (size_t)llm__tok_b_special(b, id);
     if (n_spec) {
         keys = LLM__CAST(uint64_t *, llm__atemp(b->a, n_spec * sizeof(uint64_t)));
         T->special = LLM__CAST(int32_t *, llm__aalloc(b->a, n_spec * sizeof(int32_t)));
         if (!keys || !T->special) { llm__afree(b->a, keys); return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
-        for (id = 0, k = 0; id < b->n_vocab; id++) {
-            unsigned f = b->flag[id];
-            if (b->slen[id] == LLM__TOK_NONE || T->len[id] == 0) continue;
-            if (b->specials_from_added ? (f & 1) != 0 : !(f & (2 | 8)))
+        for (id = 0, k = 0; id < b->n_vocab; id++)
+            if (llm__tok_b_special(b, id))
                 keys[k++] = ((uint64_t)T->pool[T->off[id]] << 48) |
                             ((uint64_t)(0xFFFFu - T->len[id]) << 32) | (uint64_t)id;
-        }
         llm__tok_sort64(keys, n_spec);
         for (k = 0; k < n_spec; k++) T->special[k] = (int32_t)(keys[k] & 0xFFFFFFFFu);
         llm__afree(b->a, keys);
@@ -7053,7 +7064,7 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
             nb = start;
             memcpy(T->pool + nb, s, sl);
             nb += sl;
-            b->flag[id] |= 4;
+            b->flag[id] |= LLM__TOK_F_RAW;
         }
         if (nb - start > LLM_TOKENIZER_MAX_TOKEN_BYTES)
             return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, nb - start,
@@ -7071,13 +7082,13 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
         int32_t bid;
         llm__utf8_put(u, &ul, llm__tok_b2u((unsigned)i));
         bid = llm__tok_sfind(b, (const char *)u, ul);
-        if (bid < 0 || (b->flag[bid] & 4)) {
+        if (bid < 0 || (b->flag[bid] & LLM__TOK_F_RAW)) {
             const char *hx = "0123456789abcdef";
             return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary has no token for byte 0x%c%c (\"%.*s\")",
                             hx[i >> 4], hx[i & 15], (int)ul, (const char *)u);
         }
         T->byte_tok[i] = bid;
-        b->flag[bid] |= 8;
+        b->flag[bid] |= LLM__TOK_F_BYTE;
     }
 
     /* 3. special tokens */
@@ -7086,16 +7097,18 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
 
     /* 4. whole tokens: bytes -> id where BPE gives exactly that one token */
     for (id = 0; id < b->n_vocab; id++)
-        if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) && !(b->flag[id] & 4)) n_words++;
+        if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) &&
+            !(b->flag[id] & LLM__TOK_F_RAW))
+            n_words++;
     r = llm__tok_word_alloc(b, n_words);
     if (r != LLM_OK) return r;
     o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.cache_mask = 0; o.a = b->a;
     for (id = 0; id < b->n_vocab && r == LLM_OK; id++) {
         const unsigned char *p = T->pool + T->off[id];
         size_t l = T->len[id], avail = nb + 8 - T->off[id];
-        if (l == LLM__TOK_NONE || l < 2 || LLM__TOK_ADDED_ONLY(b->flag[id]) || (b->flag[id] & 4)) continue;
+        if (l == LLM__TOK_NONE || l < 2 || LLM__TOK_ADDED_ONLY(b->flag[id]) || (b->flag[id] & LLM__TOK_F_RAW)) continue;
         if (!b->ignore_merges) {
-            if (!(b->flag[id] & 2)) continue;         /* no merge makes it */
+            if (!(b->flag[id] & LLM__TOK_F_MERGED)) continue;  /* no merge makes it */
             o.ids = res; o.cap = 2; o.n = 0;
             if (l <= LLM__TOK_SMALL) {
                 uint32_t tmp[LLM__TOK_SMALL];
@@ -7474,7 +7487,7 @@ LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const c
     if (r == LLM_OK) {
         for (k = 0; k < 5; k++) {                      /* the named special tokens in the vocabulary */
             int32_t id = llm__tok_sfind(&b, nm.s[k], nm.len[k]);
-            if (id >= 0) b.flag[id] |= 1 | 16;
+            if (id >= 0) b.flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
         }
         r = llm__wp_finish(&b, &nm);
         if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.txt");
