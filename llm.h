@@ -1140,6 +1140,18 @@ static void *llm__aalloc(llm_arena *a, size_t n) { return a ? llm__arena_alloc(a
 static void *llm__atemp(llm_arena *a, size_t n) { return a ? llm__arena_alloc(a, n, 1) : llm__alloc(n); }
 static void llm__afree(llm_arena *a, void *p) { if (a) llm__arena_free(a, p); else llm__free(p); }
 
+/* For a call that needs LLM_MALLOC whatever the arena: LLM_ERR_UNSUPPORTED
+   with "built with LLM_NO_MALLOC: <what>" in err in a build without it,
+   else LLM_OK. */
+static llm_status llm__need_malloc(char *err, const char *what) {
+#ifdef LLM_NO_MALLOC
+    return llm__err(err, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: %s", what);
+#else
+    (void)err; (void)what;
+    return LLM_OK;
+#endif
+}
+
 /* *_heap_size: a measuring arena around one load (UNSUPPORTED without malloc). */
 static llm_status llm__measure_begin(llm_arena *a, size_t *peak, size_t *kept) {
     if (peak) *peak = 0;
@@ -7474,9 +7486,7 @@ LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const c
     size_t k;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
-#ifdef LLM_NO_MALLOC
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: WordPiece vocabularies need malloc");
-#endif
+    if ((r = llm__need_malloc(t->error, "WordPiece vocabularies need malloc")) != LLM_OK) return r;
     if (!vocab_txt) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocab.txt text");
     r = llm__tok_b_begin(t, &b, NULL);
     if (r != LLM_OK) return r;
@@ -7565,9 +7575,7 @@ LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
     if (!tokenizer_json) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL tokenizer.json text");
-#ifdef LLM_NO_MALLOC
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
-#endif
+    if ((r = llm__need_malloc(t->error, "use llm_tokenizer_load_memory_arena")) != LLM_OK) return r;
     r = llm__json_parse(&j, tokenizer_json, len, t->error);
     if (r != LLM_OK) return llm__tok_prefix(t->error, r, "tokenizer.json");
     r = llm__tok_b_begin(t, &b, NULL);
@@ -8472,10 +8480,8 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     llm__gctx x;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
-#ifdef LLM_NO_MALLOC
-    return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: llm_generate needs an allocator "
-                    "(use llm_session_eval and llm_sampler_sample)");
-#endif
+    r = llm__need_malloc(s->error, "llm_generate needs an allocator (use llm_session_eval and llm_sampler_sample)");
+    if (r != LLM_OK) return r;
     /* every check and allocation comes before the prompt is evaluated: a
        call that fails there changes nothing */
     if (!out) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL output");
@@ -8585,10 +8591,9 @@ LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const l
     llm_status r;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
-#ifdef LLM_NO_MALLOC
-    return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: llm_generate_text needs an allocator "
-                    "(use llm_tokenizer_encode, llm_session_eval and llm_sampler_sample)");
-#endif
+    r = llm__need_malloc(s->error, "llm_generate_text needs an allocator "
+                         "(use llm_tokenizer_encode, llm_session_eval and llm_sampler_sample)");
+    if (r != LLM_OK) return r;
     if (!s->model || !prompt) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL model or prompt");
     m = s->model;
     if (!m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "the model has no tokenizer");

@@ -1,8 +1,9 @@
 /* Size arithmetic on a 32-bit target (run by make test-firmware in QEMU,
    Cortex-M7): sizes that fit a 64-bit size_t but not a 32-bit one must be
-   refused with a status, never wrap into a small allocation. Links with
-   examples/firmware/startup.S and the mps2-an500 linker script; prints
-   through semihosting and exits with the result. */
+   refused with a status, never wrap into a small allocation; and the calls
+   that need an allocator refuse with a status in this LLM_NO_MALLOC build.
+   Links with examples/firmware/startup.S and the mps2-an500 linker script;
+   prints through semihosting and exits with the result. */
 #define LLM_IMPLEMENTATION
 #define LLM_NO_STDIO
 #define LLM_NO_MALLOC
@@ -90,6 +91,21 @@ void fw_main(void) {
     /* the sampler's size for the largest vocabulary still fits */
     n = llm_sampler_heap_size(16777216);
     check(n > 16777216u * 4u, "sampler size for a 2^24 vocabulary", LLM_OK);
+
+    /* the calls that need an allocator whatever the arena refuse with a status */
+    {
+        static llm_tokenizer t;
+        static llm_generation g;
+        static const int32_t prompt[1] = { 0 };
+        r = llm_tokenizer_load_wordpiece_memory(&t, "[UNK]\n", 6, NULL, 0);
+        check(r == LLM_ERR_UNSUPPORTED, "WordPiece vocabulary without malloc", r);
+        r = llm_tokenizer_load_json_memory(&t, "{}", 2);
+        check(r == LLM_ERR_UNSUPPORTED, "tokenizer.json without malloc", r);
+        r = llm_generate(&sess, prompt, 1, NULL, &g);
+        check(r == LLM_ERR_UNSUPPORTED && g.n_seqs == 0, "llm_generate without malloc", r);
+        r = llm_generate_text(&sess, "a", NULL, &g);
+        check(r == LLM_ERR_UNSUPPORTED && g.n_seqs == 0, "llm_generate_text without malloc", r);
+    }
 
     put("limits32: "); put_u((size_t)passed); put(" passed, "); put_u((size_t)failed); put(" failed\n");
     finish(failed == 0);
