@@ -175,24 +175,28 @@
    thread (sessions in it may then run on any). tokenizer.json has no
    arena loader (use vocab.json + merges.txt).
 
-   The exact byte counts, for a buffer aligned to LLM_ARENA_ALIGN, hold
-   for the build that asks (pointer width, SIMD kernels and the thread
-   count all change them; a 32-bit target needs less than a 64-bit host):
-     llm_session_heap_size(&config, &opt, &n)   computed, no allocation
-                                  (set opt.n_threads: 0 means OpenMP's
-                                  default, which the environment changes)
-     llm_sampler_heap_size(n_vocab)             computed
-     llm_model_heap_size(...), llm_tokenizer_heap_size(...): *peak (needed
-       while loading) and *kept (held afterwards), measured by loading into
-       a measuring arena (llm_arena_init(&a, NULL, 0)), which needs
-       LLM_MALLOC; an LLM_NO_MALLOC build loads once into a large buffer
-       and reads arena.peak / arena.kept instead. The model's count also
-       depends on the image's alignment (a misaligned tensor is copied):
-       measure with the image aligned as it will be (16 bytes is enough
-       for F32, F16 and BF16 tensors).
+   Each object's llm_*_heap_size takes what its arena loader or init
+   takes and gives the exact bytes: *peak, needed while it is created, and
+   *kept (may be NULL), held afterwards. The counts, for a buffer aligned
+   to LLM_ARENA_ALIGN, hold for the build that asks (pointer width, SIMD
+   kernels and the thread count all change them; a 32-bit target needs
+   less than a 64-bit host):
+     llm_session_heap_size(&config, &opt, &peak, &kept)   computed, no
+       allocation (peak == kept; set opt.n_threads: 0 means OpenMP's
+       default, which the environment changes)
+     llm_sampler_heap_size(n_vocab, &peak, &kept)         computed
+     llm_model_heap_size(...), llm_tokenizer_heap_size(...): measured by
+       loading into a measuring arena (llm_arena_init(&a, NULL, 0)), which
+       needs LLM_MALLOC; an LLM_NO_MALLOC build loads once into a large
+       buffer and reads arena.peak / arena.kept instead. The model's count
+       also depends on the image's alignment (a misaligned tensor is
+       copied): measure with the image aligned as it will be (16 bytes is
+       enough for F32, F16 and BF16 tensors).
    Loading a model, then its tokenizer, then a session and a sampler into
    one arena needs max(model.peak, model.kept + tok.peak, model.kept +
-   tok.kept + session + sampler) bytes; arena.peak reports what was used.
+   tok.kept + session.peak + sampler.peak) bytes: each object needs its
+   peak on top of what those before it keep. arena.peak reports what was
+   used.
    Without malloc, llm_generate and llm_generate_text are unavailable (use
    llm_session_eval and llm_sampler_sample), and llm_tokenizer_encode
    returns LLM_ERR_OUT_OF_MEMORY for a text with a pre-token (a run of
@@ -622,8 +626,11 @@ LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const ll
 LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, const llm_session_options *opt,
                                           llm_arena *a);
 /* Exact arena bytes llm_session_init_arena needs for a model of config c
-   (e.g. model.config) and these options: no allocation, no model needed. */
-LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes);
+   (e.g. model.config) and these options, computed (no allocation, no model
+   needed): *peak, and *kept (may be NULL), both the size of the session's
+   one block. */
+LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *peak,
+                                         size_t *kept);
 LLM_API void llm_session_free(llm_session *s);
 /* Forget every sequence (pos = 0, no logits); buffers are kept. */
 LLM_API void llm_session_reset(llm_session *s);
@@ -733,8 +740,10 @@ LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *o
 /* The same with the sampler's memory in arena a. */
 LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab,
                                           llm_arena *a);
-/* Exact arena bytes of llm_sampler_init_arena (0 for an n_vocab it rejects). */
-LLM_API size_t llm_sampler_heap_size(size_t n_vocab);
+/* Exact arena bytes of llm_sampler_init_arena, computed: *peak, and *kept
+   (may be NULL), both the size of the sampler's one block;
+   LLM_ERR_INVALID_ARG for an n_vocab it rejects. */
+LLM_API llm_status llm_sampler_heap_size(size_t n_vocab, size_t *peak, size_t *kept);
 LLM_API void llm_sampler_free(llm_sampler *s);
 /* Pick a token from logits[n_vocab] (not modified). history: the tokens
    the repetition penalty looks at (may be NULL if n_history is 0); ids
@@ -1152,11 +1161,28 @@ static llm_status llm__need_malloc(char *err, const char *what) {
 #endif
 }
 
-/* *_heap_size: a measuring arena around one load (UNSUPPORTED without malloc). */
-static llm_status llm__measure_begin(llm_arena *a, size_t *peak, size_t *kept) {
+/* The llm_*_heap_size functions all give *peak, the arena bytes that
+   creating the object needs, and *kept (kept may be NULL), the bytes it
+   holds afterwards; both are 0 after a failure, and a NULL peak is
+   LLM_ERR_INVALID_ARG. llm__heap_begin zeroes them; llm__heap_block gives
+   the sizes of an object that takes one block of n bytes and keeps it
+   (session, sampler); llm__measure_begin / _end put a measuring arena
+   around one load (model, tokenizer; LLM_ERR_UNSUPPORTED without malloc). */
+static llm_status llm__heap_begin(size_t *peak, size_t *kept) {
     if (peak) *peak = 0;
     if (kept) *kept = 0;
-    return peak ? llm_arena_init(a, NULL, 0) : LLM_ERR_INVALID_ARG;
+    return peak ? LLM_OK : LLM_ERR_INVALID_ARG;
+}
+static llm_status llm__heap_block(size_t n, size_t *peak, size_t *kept) {
+    size_t b;
+    if (!llm__add(n, LLM__AMASK + LLM__AHDR, &b)) return LLM_ERR_LIMIT;
+    *peak = b & ~LLM__AMASK;
+    if (kept) *kept = *peak;
+    return LLM_OK;
+}
+static llm_status llm__measure_begin(llm_arena *a, size_t *peak, size_t *kept) {
+    llm_status r = llm__heap_begin(peak, kept);
+    return r == LLM_OK ? llm_arena_init(a, NULL, 0) : r;
 }
 static void llm__measure_end(const llm_arena *a, llm_status r, size_t *peak, size_t *kept) {
     if (r != LLM_OK) return;
@@ -4857,21 +4883,18 @@ LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, co
     if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
     return llm__session_init(s, m, opt, a);
 }
-LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes) {
+LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *peak,
+                                         size_t *kept) {
     llm_session tmp;
-    llm_status r;
-    if (bytes) *bytes = 0;
+    llm_status r = llm__heap_begin(peak, kept);
     /* the shapes a model load accepts (a loaded model's config passes) */
-    if (!c || !bytes || c->n_layer < 1 || c->n_layer > LLM__MAX_LAYER || c->n_embd < 1 || c->n_embd > LLM__MAX_EMBD ||
-        c->n_head < 1 || c->n_embd % c->n_head != 0 || c->n_inner < 1 || c->n_inner > 4 * LLM__MAX_EMBD ||
+    if (r != LLM_OK || !c || c->n_layer < 1 || c->n_layer > LLM__MAX_LAYER || c->n_embd < 1 ||
+        c->n_embd > LLM__MAX_EMBD || c->n_head < 1 || c->n_embd % c->n_head != 0 || c->n_inner < 1 || c->n_inner > 4 * LLM__MAX_EMBD ||
         c->n_ctx < 1 || c->n_ctx > LLM__MAX_CTX || c->n_vocab < 1 || c->n_vocab > LLM__MAX_VOCAB)
         return LLM_ERR_INVALID_ARG;
     memset(&tmp, 0, sizeof tmp);
     r = llm__session_plan(&tmp, c, opt);
-    if (r != LLM_OK) return r;
-    if (!llm__add(tmp._lay.total, LLM__AMASK + LLM__AHDR, bytes)) { *bytes = 0; return LLM_ERR_LIMIT; }
-    *bytes &= ~LLM__AMASK;
-    return LLM_OK;
+    return r == LLM_OK ? llm__heap_block(tmp._lay.total, peak, kept) : r;
 }
 
 LLM_API void llm_session_free(llm_session *s) {
@@ -7805,9 +7828,10 @@ LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_opti
     if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
     return llm__sampler_init(s, opt, n_vocab, a);
 }
-LLM_API size_t llm_sampler_heap_size(size_t n_vocab) {
-    if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return 0;
-    return (n_vocab * (sizeof(float) + sizeof(llm__cand)) + LLM__AMASK + LLM__AHDR) & ~LLM__AMASK;
+LLM_API llm_status llm_sampler_heap_size(size_t n_vocab, size_t *peak, size_t *kept) {
+    llm_status r = llm__heap_begin(peak, kept);
+    if (r == LLM_OK && (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB)) r = LLM_ERR_INVALID_ARG;
+    return r == LLM_OK ? llm__heap_block(n_vocab * (sizeof(float) + sizeof(llm__cand)), peak, kept) : r;
 }
 
 LLM_API void llm_sampler_free(llm_sampler *s) {
