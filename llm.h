@@ -286,6 +286,32 @@ typedef enum llm_status {
 /* Short constant name of a status, e.g. "LLM_ERR_FORMAT". */
 LLM_API const char *llm_status_string(llm_status s);
 
+/* ---- text and number helpers -------------------------------------------- */
+
+/* Bytes of the well-formed UTF-8 character (RFC 3629: shortest form, no
+   surrogates, at most U+10FFFF) at s[0..n), or 0 when s does not start
+   with one (n == 0, a continuation byte, a cut or invalid sequence). */
+LLM_API size_t llm_utf8_len(const char *s, size_t n);
+
+/* s[0..n) as the inside of a JSON string (no quotes): '"' and '\\' as
+   \" and \\, control characters (U+0000-U+001F, U+007F) as \n, \r, \t or
+   \u00XX, well-formed UTF-8 as it is, and each byte that is not part of a
+   well-formed character (e.g. a token that ends inside one) as \ufffd, so
+   that the result is always valid JSON. Writes the escaped form of the
+   longest run of whole characters at the start of s that fits out[cap]
+   (no NUL), *n_out its length, and returns how many bytes of s it used:
+   call again with the rest until all of s is used (a cap of 6 or more
+   always takes at least one character). NULL s, out or n_out: 0. */
+LLM_API size_t llm_json_escape(const char *s, size_t n, char *out, size_t cap, size_t *n_out);
+
+/* IEEE half (binary16) and bfloat16 bits <-> float. To float: exact.
+   From float: rounded to nearest, ties to even (a value that rounds past
+   the largest finite one: infinity); NaN stays NaN (quiet, sign kept). */
+LLM_API float llm_f16_to_f32(uint16_t h);
+LLM_API uint16_t llm_f32_to_f16(float f);
+LLM_API float llm_bf16_to_f32(uint16_t h);
+LLM_API uint16_t llm_f32_to_bf16(float f);
+
 /* ---- memory arena (see MEMORY at the top) ------------------------------- */
 
 #define LLM_ARENA_ALIGN 16
@@ -1203,6 +1229,43 @@ static float llm__f16_to_f32(uint16_t h) {
 }
 static float llm__bf16_to_f32(uint16_t h) { return llm__bits_to_f32((uint32_t)h << 16); }
 
+LLM_API float llm_f16_to_f32(uint16_t h) { return llm__f16_to_f32(h); }
+LLM_API float llm_bf16_to_f32(uint16_t h) { return llm__bf16_to_f32(h); }
+
+/* float -> half: round to nearest, ties to even (a carry from the
+   mantissa into the exponent is right, up to infinity). */
+LLM_API uint16_t llm_f32_to_f16(float f) {
+    uint32_t x, sign, mant;
+    int e;
+    memcpy(&x, &f, 4);
+    sign = (x >> 16) & 0x8000u;
+    mant = x & 0x7fffffu;
+    e = (int)((x >> 23) & 0xffu) - 127 + 15;
+    if (((x >> 23) & 0xffu) == 0xffu) return (uint16_t)(sign | 0x7c00u | (mant ? 0x200u : 0)); /* inf, NaN */
+    if (e >= 31) return (uint16_t)(sign | 0x7c00u);
+    if (e <= 0) {   /* a subnormal half, or 0 */
+        uint32_t m = mant | 0x800000u, shift = (uint32_t)(14 - e), r, rest, half;
+        if (e < -10) return (uint16_t)sign;
+        r = m >> shift;
+        rest = m & ((1u << shift) - 1);
+        half = 1u << (shift - 1);
+        if (rest > half || (rest == half && (r & 1))) r++;
+        return (uint16_t)(sign | r);
+    }
+    {
+        uint32_t r = ((uint32_t)e << 10) | (mant >> 13), rest = mant & 0x1fffu;
+        if (rest > 0x1000u || (rest == 0x1000u && (r & 1))) r++;
+        return (uint16_t)(sign | r);
+    }
+}
+
+LLM_API uint16_t llm_f32_to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40u);   /* NaN, quiet */
+    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);                 /* to nearest, ties to even */
+}
+
 static uint16_t llm__rd16(const unsigned char *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static uint64_t llm__rd64(const unsigned char *p) {
     uint64_t v = 0; int i;
@@ -1326,21 +1389,70 @@ typedef struct llm__json {
     llm_arena *a;     /* t's arena (scratch end), or NULL: malloc */
 } llm__json;
 
-/* Length of the well-formed UTF-8 sequence at p (no overlongs, no
-   surrogates, <= U+10FFFF), or 0. */
-static size_t llm__utf8_len(const unsigned char *p, size_t n) {
-    unsigned c = p[0];
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (c >= 0xe0 && c <= 0xef) {
-        unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-        return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+/* The one UTF-8 validator (the JSON reader, the tokenizers, llm_utf8_len,
+   llm_json_escape): length of the well-formed character at s[0..n)
+   (RFC 3629: shortest form, no surrogates, at most U+10FFFF) and its code
+   point in *cp, or 0 (n == 0 too). */
+static size_t llm__utf8_dec(const unsigned char *s, size_t n, uint32_t *cp) {
+    unsigned c;
+    if (n == 0) return 0;
+    c = s[0];
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80) return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3Fu);
+        return 2;
     }
-    if (c >= 0xf0 && c <= 0xf4) {
-        unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3Fu);
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
+              (s[3] & 0x3Fu);
+        return 4;
     }
     return 0;
+}
+
+LLM_API size_t llm_utf8_len(const char *s, size_t n) {
+    uint32_t cp;
+    return s ? llm__utf8_dec((const unsigned char *)s, n, &cp) : 0;
+}
+
+LLM_API size_t llm_json_escape(const char *s, size_t n, char *out, size_t cap, size_t *n_out) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, k = 0;
+    if (n_out) *n_out = 0;
+    if (!s || !out || !n_out) return 0;
+    while (i < n) {
+        unsigned c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t len = llm__utf8_dec((const unsigned char *)s + i, n - i, &cp), m = len;
+        char e[6];
+        const char *src = s + i;
+        if (!len) { src = "\\ufffd"; m = 6; len = 1; }   /* not part of a well-formed character */
+        else if (c == '"' || c == '\\') { e[0] = '\\'; e[1] = (char)c; src = e; m = 2; }
+        else if (c == '\n') { src = "\\n"; m = 2; }
+        else if (c == '\r') { src = "\\r"; m = 2; }
+        else if (c == '\t') { src = "\\t"; m = 2; }
+        else if (c < 0x20 || c == 0x7f) {
+            memcpy(e, "\\u00", 4);
+            e[4] = hex[c >> 4]; e[5] = hex[c & 15];
+            src = e; m = 6;
+        }
+        if (m > cap - k) break;
+        memcpy(out + k, src, m);
+        k += m;
+        i += len;
+    }
+    *n_out = k;
+    return i;
 }
 
 static int llm__hexval(int c) {
@@ -1359,7 +1471,8 @@ static size_t llm__json_scan_str(const char *s, size_t n, size_t i, int *esc) {
         if (c == '"') return i;
         if (c < 0x20) return (size_t)-1;
         if (c >= 0x80) { /* well-formed UTF-8 only (RFC 3629) */
-            size_t k = llm__utf8_len((const unsigned char *)s + i, n - i);
+            uint32_t cp;
+            size_t k = llm__utf8_dec((const unsigned char *)s + i, n - i, &cp);
             if (!k) return (size_t)-1;
             i += k;
             continue;
@@ -5883,35 +5996,10 @@ static uint64_t llm__tok_whash(uint64_t pre, const unsigned char *p, size_t n, s
     return h ^ (h >> 31);
 }
 
-/* Length of the valid UTF-8 sequence at s (n >= 1 bytes, s[0] >= 0x80) and
-   its code point, or 0 if s[0] does not start one. */
-static size_t llm__tok_utf8(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned c = s[0];
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) {
-        if (n < 2 || (s[1] & 0xC0) != 0x80) return 0;
-        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3Fu);
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
-        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3Fu);
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
-        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3Fu);
-        return 4;
-    }
-    return 0;
-}
-
 /* Class of the non-ASCII character at s (n >= 1 bytes); *len gets its size. */
 static int llm__tok_ucls(const llm__tok_impl *T, const unsigned char *s, size_t n, size_t *len) {
     uint32_t cp = 0;
-    size_t l = llm__tok_utf8(s, n, &cp);
+    size_t l = llm__utf8_dec(s, n, &cp);
     if (!l) { *len = 1; return LLM__TOK_C_O; }
     *len = l;
     if (cp >= LLM__TOK_UCLS_LIMIT) return LLM__TOK_C_O;
@@ -6334,7 +6422,7 @@ static uint32_t llm__wp_next(const unsigned char *s, size_t n, size_t *len) {
     uint32_t cp = s[0];
     *len = 1;
     if (cp < 0x80) return cp;
-    *len = llm__tok_utf8(s, n, &cp);
+    *len = llm__utf8_dec(s, n, &cp);
     if (!*len) { *len = 1; return 0xFFFD; }
     return cp;
 }
@@ -7090,7 +7178,7 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
         for (i = 0; i < sl && !raw;) {
             uint32_t cp = s[i];
             size_t l = 1;
-            if (cp >= 0x80) { l = llm__tok_utf8(s + i, sl - i, &cp); if (!l) break; }
+            if (cp >= 0x80) { l = llm__utf8_dec(s + i, sl - i, &cp); if (!l) break; }
             if (cp >= 0x144 || u2b[cp] < 0) break;
             T->pool[nb++] = (unsigned char)u2b[cp];
             i += l;
@@ -7361,7 +7449,8 @@ static llm_status llm__wp_lines(llm__tok_b *b, const char *s, size_t n) {
             return llm__err(b->err, LLM_ERR_LIMIT, "line %zu is %zu bytes long (limit %u)", line + 1, q,
                             (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
         for (l = 0; l < q;) {
-            size_t u = llm__utf8_len((const unsigned char *)s + i + l, q - l);
+            uint32_t cp;
+            size_t u = llm__utf8_dec((const unsigned char *)s + i + l, q - l, &cp);
             if (!u) return llm__err(b->err, LLM_ERR_FORMAT, "line %zu is not valid UTF-8", line + 1);
             l += u;
         }
