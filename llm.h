@@ -175,24 +175,28 @@
    thread (sessions in it may then run on any). tokenizer.json has no
    arena loader (use vocab.json + merges.txt).
 
-   The exact byte counts, for a buffer aligned to LLM_ARENA_ALIGN, hold
-   for the build that asks (pointer width, SIMD kernels and the thread
-   count all change them; a 32-bit target needs less than a 64-bit host):
-     llm_session_heap_size(&config, &opt, &n)   computed, no allocation
-                                  (set opt.n_threads: 0 means OpenMP's
-                                  default, which the environment changes)
-     llm_sampler_heap_size(n_vocab)             computed
-     llm_model_heap_size(...), llm_tokenizer_heap_size(...): *peak (needed
-       while loading) and *kept (held afterwards), measured by loading into
-       a measuring arena (llm_arena_init(&a, NULL, 0)), which needs
-       LLM_MALLOC; an LLM_NO_MALLOC build loads once into a large buffer
-       and reads arena.peak / arena.kept instead. The model's count also
-       depends on the image's alignment (a misaligned tensor is copied):
-       measure with the image aligned as it will be (16 bytes is enough
-       for F32, F16 and BF16 tensors).
+   Each object's llm_*_heap_size takes what its arena loader or init
+   takes and gives the exact bytes: *peak, needed while it is created, and
+   *kept (may be NULL), held afterwards. The counts, for a buffer aligned
+   to LLM_ARENA_ALIGN, hold for the build that asks (pointer width, SIMD
+   kernels and the thread count all change them; a 32-bit target needs
+   less than a 64-bit host):
+     llm_session_heap_size(&config, &opt, &peak, &kept)   computed, no
+       allocation (peak == kept; set opt.n_threads: 0 means OpenMP's
+       default, which the environment changes)
+     llm_sampler_heap_size(n_vocab, &peak, &kept)         computed
+     llm_model_heap_size(...), llm_tokenizer_heap_size(...): measured by
+       loading into a measuring arena (llm_arena_init(&a, NULL, 0)), which
+       needs LLM_MALLOC; an LLM_NO_MALLOC build loads once into a large
+       buffer and reads arena.peak / arena.kept instead. The model's count
+       also depends on the image's alignment (a misaligned tensor is
+       copied): measure with the image aligned as it will be (16 bytes is
+       enough for F32, F16 and BF16 tensors).
    Loading a model, then its tokenizer, then a session and a sampler into
    one arena needs max(model.peak, model.kept + tok.peak, model.kept +
-   tok.kept + session + sampler) bytes; arena.peak reports what was used.
+   tok.kept + session.peak + sampler.peak) bytes: each object needs its
+   peak on top of what those before it keep. arena.peak reports what was
+   used.
    Without malloc, llm_generate and llm_generate_text are unavailable (use
    llm_session_eval and llm_sampler_sample), and llm_tokenizer_encode
    returns LLM_ERR_OUT_OF_MEMORY for a text with a pre-token (a run of
@@ -281,6 +285,32 @@ typedef enum llm_status {
 
 /* Short constant name of a status, e.g. "LLM_ERR_FORMAT". */
 LLM_API const char *llm_status_string(llm_status s);
+
+/* ---- text and number helpers -------------------------------------------- */
+
+/* Bytes of the well-formed UTF-8 character (RFC 3629: shortest form, no
+   surrogates, at most U+10FFFF) at s[0..n), or 0 when s does not start
+   with one (n == 0, a continuation byte, a cut or invalid sequence). */
+LLM_API size_t llm_utf8_len(const char *s, size_t n);
+
+/* s[0..n) as the inside of a JSON string (no quotes): '"' and '\\' as
+   \" and \\, control characters (U+0000-U+001F, U+007F) as \n, \r, \t or
+   \u00XX, well-formed UTF-8 as it is, and each byte that is not part of a
+   well-formed character (e.g. a token that ends inside one) as \ufffd, so
+   that the result is always valid JSON. Writes the escaped form of the
+   longest run of whole characters at the start of s that fits out[cap]
+   (no NUL), *n_out its length, and returns how many bytes of s it used:
+   call again with the rest until all of s is used (a cap of 6 or more
+   always takes at least one character). NULL s, out or n_out: 0. */
+LLM_API size_t llm_json_escape(const char *s, size_t n, char *out, size_t cap, size_t *n_out);
+
+/* IEEE half (binary16) and bfloat16 bits <-> float. To float: exact.
+   From float: rounded to nearest, ties to even (a value that rounds past
+   the largest finite one: infinity); NaN stays NaN (quiet, sign kept). */
+LLM_API float llm_f16_to_f32(uint16_t h);
+LLM_API uint16_t llm_f32_to_f16(float f);
+LLM_API float llm_bf16_to_f32(uint16_t h);
+LLM_API uint16_t llm_f32_to_bf16(float f);
 
 /* ---- memory arena (see MEMORY at the top) ------------------------------- */
 
@@ -634,8 +664,11 @@ LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const ll
 LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, const llm_session_options *opt,
                                           llm_arena *a);
 /* Exact arena bytes llm_session_init_arena needs for a model of config c
-   (e.g. model.config) and these options: no allocation, no model needed. */
-LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes);
+   (e.g. model.config) and these options, computed (no allocation, no model
+   needed): *peak, and *kept (may be NULL), both the size of the session's
+   one block. */
+LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *peak,
+                                         size_t *kept);
 LLM_API void llm_session_free(llm_session *s);
 /* Forget every sequence (pos = 0, no logits); buffers are kept. */
 LLM_API void llm_session_reset(llm_session *s);
@@ -808,8 +841,10 @@ LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *o
 /* The same with the sampler's memory in arena a. */
 LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab,
                                           llm_arena *a);
-/* Exact arena bytes of llm_sampler_init_arena (0 for an n_vocab it rejects). */
-LLM_API size_t llm_sampler_heap_size(size_t n_vocab);
+/* Exact arena bytes of llm_sampler_init_arena, computed: *peak, and *kept
+   (may be NULL), both the size of the sampler's one block;
+   LLM_ERR_INVALID_ARG for an n_vocab it rejects. */
+LLM_API llm_status llm_sampler_heap_size(size_t n_vocab, size_t *peak, size_t *kept);
 LLM_API void llm_sampler_free(llm_sampler *s);
 /* Pick a token from logits[n_vocab] (not modified). history: the tokens
    the repetition penalty looks at (may be NULL if n_history is 0); ids
@@ -1347,11 +1382,40 @@ static void *llm__aalloc(llm_arena *a, size_t n) { return a ? llm__arena_alloc(a
 static void *llm__atemp(llm_arena *a, size_t n) { return a ? llm__arena_alloc(a, n, 1) : llm__alloc(n); }
 static void llm__afree(llm_arena *a, void *p) { if (a) llm__arena_free(a, p); else llm__free(p); }
 
-/* *_heap_size: a measuring arena around one load (UNSUPPORTED without malloc). */
-static llm_status llm__measure_begin(llm_arena *a, size_t *peak, size_t *kept) {
+/* For a call that needs LLM_MALLOC whatever the arena: LLM_ERR_UNSUPPORTED
+   with "built with LLM_NO_MALLOC: <what>" in err in a build without it,
+   else LLM_OK. */
+static llm_status llm__need_malloc(char *err, const char *what) {
+#ifdef LLM_NO_MALLOC
+    return llm__err(err, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: %s", what);
+#else
+    (void)err; (void)what;
+    return LLM_OK;
+#endif
+}
+
+/* The llm_*_heap_size functions all give *peak, the arena bytes that
+   creating the object needs, and *kept (kept may be NULL), the bytes it
+   holds afterwards; both are 0 after a failure, and a NULL peak is
+   LLM_ERR_INVALID_ARG. llm__heap_begin zeroes them; llm__heap_block gives
+   the sizes of an object that takes one block of n bytes and keeps it
+   (session, sampler); llm__measure_begin / _end put a measuring arena
+   around one load (model, tokenizer; LLM_ERR_UNSUPPORTED without malloc). */
+static llm_status llm__heap_begin(size_t *peak, size_t *kept) {
     if (peak) *peak = 0;
     if (kept) *kept = 0;
-    return peak ? llm_arena_init(a, NULL, 0) : LLM_ERR_INVALID_ARG;
+    return peak ? LLM_OK : LLM_ERR_INVALID_ARG;
+}
+static llm_status llm__heap_block(size_t n, size_t *peak, size_t *kept) {
+    size_t b;
+    if (!llm__add(n, LLM__AMASK + LLM__AHDR, &b)) return LLM_ERR_LIMIT;
+    *peak = b & ~LLM__AMASK;
+    if (kept) *kept = *peak;
+    return LLM_OK;
+}
+static llm_status llm__measure_begin(llm_arena *a, size_t *peak, size_t *kept) {
+    llm_status r = llm__heap_begin(peak, kept);
+    return r == LLM_OK ? llm_arena_init(a, NULL, 0) : r;
 }
 static void llm__measure_end(const llm_arena *a, llm_status r, size_t *peak, size_t *kept) {
     if (r != LLM_OK) return;
@@ -1371,6 +1435,43 @@ static float llm__f16_to_f32(uint16_t h) {
     return llm__bits_to_f32(sign | ((exp + 112u) << 23) | (man << 13));
 }
 static float llm__bf16_to_f32(uint16_t h) { return llm__bits_to_f32((uint32_t)h << 16); }
+
+LLM_API float llm_f16_to_f32(uint16_t h) { return llm__f16_to_f32(h); }
+LLM_API float llm_bf16_to_f32(uint16_t h) { return llm__bf16_to_f32(h); }
+
+/* float -> half: round to nearest, ties to even (a carry from the
+   mantissa into the exponent is right, up to infinity). */
+LLM_API uint16_t llm_f32_to_f16(float f) {
+    uint32_t x, sign, mant;
+    int e;
+    memcpy(&x, &f, 4);
+    sign = (x >> 16) & 0x8000u;
+    mant = x & 0x7fffffu;
+    e = (int)((x >> 23) & 0xffu) - 127 + 15;
+    if (((x >> 23) & 0xffu) == 0xffu) return (uint16_t)(sign | 0x7c00u | (mant ? 0x200u : 0)); /* inf, NaN */
+    if (e >= 31) return (uint16_t)(sign | 0x7c00u);
+    if (e <= 0) {   /* a subnormal half, or 0 */
+        uint32_t m = mant | 0x800000u, shift = (uint32_t)(14 - e), r, rest, half;
+        if (e < -10) return (uint16_t)sign;
+        r = m >> shift;
+        rest = m & ((1u << shift) - 1);
+        half = 1u << (shift - 1);
+        if (rest > half || (rest == half && (r & 1))) r++;
+        return (uint16_t)(sign | r);
+    }
+    {
+        uint32_t r = ((uint32_t)e << 10) | (mant >> 13), rest = mant & 0x1fffu;
+        if (rest > 0x1000u || (rest == 0x1000u && (r & 1))) r++;
+        return (uint16_t)(sign | r);
+    }
+}
+
+LLM_API uint16_t llm_f32_to_bf16(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 0x40u);   /* NaN, quiet */
+    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);                 /* to nearest, ties to even */
+}
 
 static uint16_t llm__rd16(const unsigned char *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
 static uint64_t llm__rd64(const unsigned char *p) {
@@ -1495,21 +1596,70 @@ typedef struct llm__json {
     llm_arena *a;     /* t's arena (scratch end), or NULL: malloc */
 } llm__json;
 
-/* Length of the well-formed UTF-8 sequence at p (no overlongs, no
-   surrogates, <= U+10FFFF), or 0. */
-static size_t llm__utf8_len(const unsigned char *p, size_t n) {
-    unsigned c = p[0];
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (c >= 0xe0 && c <= 0xef) {
-        unsigned lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-        return n >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+/* The one UTF-8 validator (the JSON reader, the tokenizers, llm_utf8_len,
+   llm_json_escape): length of the well-formed character at s[0..n)
+   (RFC 3629: shortest form, no surrogates, at most U+10FFFF) and its code
+   point in *cp, or 0 (n == 0 too). */
+static size_t llm__utf8_dec(const unsigned char *s, size_t n, uint32_t *cp) {
+    unsigned c;
+    if (n == 0) return 0;
+    c = s[0];
+    if (c < 0x80) { *cp = c; return 1; }
+    if (c < 0xC2) return 0;
+    if (c < 0xE0) {
+        if (n < 2 || (s[1] & 0xC0) != 0x80) return 0;
+        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3Fu);
+        return 2;
     }
-    if (c >= 0xf0 && c <= 0xf4) {
-        unsigned lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        return n >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
+        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3Fu);
+        return 3;
+    }
+    if (c < 0xF5) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
+        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) |
+              (s[3] & 0x3Fu);
+        return 4;
     }
     return 0;
+}
+
+LLM_API size_t llm_utf8_len(const char *s, size_t n) {
+    uint32_t cp;
+    return s ? llm__utf8_dec((const unsigned char *)s, n, &cp) : 0;
+}
+
+LLM_API size_t llm_json_escape(const char *s, size_t n, char *out, size_t cap, size_t *n_out) {
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0, k = 0;
+    if (n_out) *n_out = 0;
+    if (!s || !out || !n_out) return 0;
+    while (i < n) {
+        unsigned c = (unsigned char)s[i];
+        uint32_t cp;
+        size_t len = llm__utf8_dec((const unsigned char *)s + i, n - i, &cp), m = len;
+        char e[6];
+        const char *src = s + i;
+        if (!len) { src = "\\ufffd"; m = 6; len = 1; }   /* not part of a well-formed character */
+        else if (c == '"' || c == '\\') { e[0] = '\\'; e[1] = (char)c; src = e; m = 2; }
+        else if (c == '\n') { src = "\\n"; m = 2; }
+        else if (c == '\r') { src = "\\r"; m = 2; }
+        else if (c == '\t') { src = "\\t"; m = 2; }
+        else if (c < 0x20 || c == 0x7f) {
+            memcpy(e, "\\u00", 4);
+            e[4] = hex[c >> 4]; e[5] = hex[c & 15];
+            src = e; m = 6;
+        }
+        if (m > cap - k) break;
+        memcpy(out + k, src, m);
+        k += m;
+        i += len;
+    }
+    *n_out = k;
+    return i;
 }
 
 static int llm__hexval(int c) {
@@ -1528,7 +1678,8 @@ static size_t llm__json_scan_str(const char *s, size_t n, size_t i, int *esc) {
         if (c == '"') return i;
         if (c < 0x20) return (size_t)-1;
         if (c >= 0x80) { /* well-formed UTF-8 only (RFC 3629) */
-            size_t k = llm__utf8_len((const unsigned char *)s + i, n - i);
+            uint32_t cp;
+            size_t k = llm__utf8_dec((const unsigned char *)s + i, n - i, &cp);
             if (!k) return (size_t)-1;
             i += k;
             continue;
@@ -2165,7 +2316,6 @@ static int llm__activation_find(const llm__json *j, size_t v) {
     return -1;
 }
 
-/* Read config.json into c (fields it lacks keep their values). */
 /* obj's member key, or (size_t)-1 (also when obj is (size_t)-1) */
 static size_t llm__json_path(const llm__json *j, size_t obj, const char *key) {
     return obj == (size_t)-1 ? obj : llm__json_get(j, obj, key);
@@ -2178,229 +2328,271 @@ static int llm__json_key_is(const llm__json *j, size_t obj, const char *key, con
     return lit ? llm__json_eq(j, v, lit) : llm__json_uint(j, v, &u) && u == n;
 }
 
-static llm_status llm__config_parse(llm_config *c, const char *text, size_t len, llm_arena *a, char *err) {
-    static const char *const int_keys[5] = { "n_layer", "n_head", "n_embd", "n_positions", "vocab_size" };
-    int *const int_dst[5] = { &c->n_layer, &c->n_head, &c->n_embd, &c->n_ctx, &c->n_vocab };
-    static const int limits[5] = { LLM__MAX_LAYER, 65536, LLM__MAX_EMBD, LLM__MAX_CTX, LLM__MAX_VOCAB };
+/* ---- config files: a table of keys ----------------------------------------
+
+   config.json and generation_config.json are each read by one table of
+   llm__key rows (the programs' flags in examples/cli.h have the same
+   shape): a key, the kind of value, where it goes (a byte offset into the
+   struct), the accepted range, the present flag it sets, and the message
+   for a wrong value. llm__keys_read checks the rows in table order and
+   reports the first wrong one. */
+
+typedef enum llm__key_kind {
+    LLM__KEY_INT,       /* an integer in [lo, hi] -> int */
+    LLM__KEY_I32,       /* an integer in [lo, hi] -> int32_t */
+    LLM__KEY_FLOAT,     /* a number in [lo, hi] whose float is in [lo, hi] too -> float */
+    LLM__KEY_BOOL,      /* true or false -> int 1 or 0 */
+    LLM__KEY_FN         /* read by the row's function */
+} llm__key_kind;
+
+enum {
+    LLM__KEY_REQUIRED = 1,    /* absent: "missing" */
+    LLM__KEY_NULL = 2,        /* null counts as absent (else it is a wrong value) */
+    LLM__KEY_LIMIT = 4,       /* above hi: LLM_ERR_LIMIT, "is over llm.h's limit of hi" (or the row's over) */
+    LLM__KEY_OPEN_LO = 8,     /* lo itself is out of range */
+    LLM__KEY_OPEN_HI = 16,    /* hi itself is out of range */
+    LLM__KEY_FALSE_ONLY = 32  /* a bool llm.h accepts only at false: true is LLM_ERR_UNSUPPORTED */
+};
+
+#define LLM__NO_FIELD ((size_t)-1)
+
+typedef struct llm__key {
+    const char *key;
+    const char *alt;          /* the name read when key is absent, or NULL */
+    llm__key_kind kind;
+    int flags;
+    size_t dst;               /* offsetof the value, or LLM__NO_FIELD */
+    size_t given;             /* offsetof the int present flag set to 1, or LLM__NO_FIELD */
+    double lo, hi;
+    const char *must;         /* a wrong value: "\"key\" must be <must>" */
+    const char *over;         /* LLM__KEY_LIMIT's message instead of the standard one, or NULL */
+    /* LLM__KEY_FN: reads value token v into obj; file prefixes its messages */
+    llm_status (*read)(const llm__json *j, size_t v, void *obj, const char *file, char *err);
+} llm__key;
+
+static llm_status llm__key_wrong(const llm__key *k, const char *file, char *err) {
+    return llm__err(err, LLM_ERR_FORMAT, "%s: \"%s\" must be %s", file, k->key, k->must);
+}
+
+/* One row's value token v into obj. */
+static llm_status llm__key_read(const llm__key *k, const llm__json *j, size_t v, void *obj, const char *file,
+                                char *err) {
+    char *dst = (char *)obj + (k->dst == LLM__NO_FIELD ? 0 : k->dst);
+    uint64_t u;
+    double d;
+    switch (k->kind) {
+    case LLM__KEY_INT:
+    case LLM__KEY_I32:
+        if (!llm__json_uint(j, v, &u) || u < (uint64_t)k->lo) return llm__key_wrong(k, file, err);
+        if (u > (uint64_t)k->hi && !(k->flags & LLM__KEY_LIMIT)) return llm__key_wrong(k, file, err);
+        if (u > (uint64_t)k->hi && k->over) return llm__err(err, LLM_ERR_LIMIT, "%s: \"%s\" %s", file, k->key, k->over);
+        if (u > (uint64_t)k->hi)
+            return llm__err(err, LLM_ERR_LIMIT, "%s: \"%s\" is over llm.h's limit of %d", file, k->key, (int)k->hi);
+        if (k->kind == LLM__KEY_INT) *(int *)dst = (int)u;
+        else *(int32_t *)dst = (int32_t)u;
+        return LLM_OK;
+    case LLM__KEY_FLOAT:
+        if (!llm__json_double(j, v, &d) || !(d >= k->lo && d <= k->hi) || !((float)d >= (float)k->lo) ||
+            ((k->flags & LLM__KEY_OPEN_LO) && d == k->lo) || ((k->flags & LLM__KEY_OPEN_HI) && d == k->hi))
+            return llm__key_wrong(k, file, err);
+        *(float *)dst = (float)d;
+        return LLM_OK;
+    case LLM__KEY_BOOL:
+        if (j->t[v].type != LLM__J_TRUE && j->t[v].type != LLM__J_FALSE) return llm__key_wrong(k, file, err);
+        if ((k->flags & LLM__KEY_FALSE_ONLY) && j->t[v].type == LLM__J_TRUE)
+            return llm__err(err, LLM_ERR_UNSUPPORTED, "%s: \"%s\" = true is not implemented", file, k->key);
+        if (k->dst != LLM__NO_FIELD) *(int *)dst = j->t[v].type == LLM__J_TRUE;
+        return LLM_OK;
+    case LLM__KEY_FN: return k->read(j, v, obj, file, err);
+    }
+    return LLM_ERR_INVALID_ARG;
+}
+
+/* Parse text as file (a JSON object) and read every row of keys[n] into obj. */
+static llm_status llm__keys_read(const char *text, size_t len, llm_arena *a, const char *file, const llm__key *keys,
+                                 size_t n, void *obj, char *err) {
     llm__json j;
-    size_t v;
-    int k;
+    size_t i;
     llm_status r = llm__json_parse_in(&j, text, len, a, err);
-    if (r != LLM_OK) { char tmp[LLM_ERROR_SIZE]; memcpy(tmp, err, LLM_ERROR_SIZE); return llm__err(err, r, "config.json: %s", tmp); }
-    if (j.t[0].type != LLM__J_OBJ) { r = llm__err(err, LLM_ERR_FORMAT, "config.json is not a JSON object"); goto done; }
-    for (k = 0; k < 5; k++) {
-        uint64_t u;
-        v = llm__json_get(&j, 0, int_keys[k]);
-        if (v == (size_t)-1 && k == 3) v = llm__json_get(&j, 0, "n_ctx");
-        if (v == (size_t)-1) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: missing \"%s\"", int_keys[k]); goto done; }
-        if (!llm__json_uint(&j, v, &u) || u == 0) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be a positive integer", int_keys[k]); goto done; }
-        if (u > (uint64_t)limits[k]) { r = llm__err(err, LLM_ERR_LIMIT, "config.json: \"%s\" is over llm.h's limit of %d", int_keys[k], limits[k]); goto done; }
-        *int_dst[k] = (int)u;
+    if (r != LLM_OK) {
+        char tmp[LLM_ERROR_SIZE];
+        memcpy(tmp, err, LLM_ERROR_SIZE);
+        return llm__err(err, r, "%s: %s", file, tmp);
     }
-    v = llm__json_get(&j, 0, "n_inner");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        uint64_t u;
-        if (!llm__json_uint(&j, v, &u) || u == 0) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"n_inner\" must be a positive integer or null"); goto done; }
-        if (u > 4 * (uint64_t)LLM__MAX_EMBD) { r = llm__err(err, LLM_ERR_LIMIT, "config.json: \"n_inner\" is too large"); goto done; }
-        c->n_inner = (int)u;
+    if (j.t[0].type != LLM__J_OBJ) r = llm__err(err, LLM_ERR_FORMAT, "%s is not a JSON object", file);
+    for (i = 0; i < n && r == LLM_OK; i++) {
+        const llm__key *k = &keys[i];
+        size_t v = llm__json_get(&j, 0, k->key);
+        if (v == (size_t)-1 && k->alt) v = llm__json_get(&j, 0, k->alt);
+        if (v == (size_t)-1 && (k->flags & LLM__KEY_REQUIRED))
+            r = llm__err(err, LLM_ERR_FORMAT, "%s: missing \"%s\"", file, k->key);
+        else if (v == (size_t)-1 || ((k->flags & LLM__KEY_NULL) && j.t[v].type == LLM__J_NULL)) continue;
+        else r = llm__key_read(k, &j, v, obj, file, err);
+        if (r == LLM_OK && k->given != LLM__NO_FIELD) *(int *)((char *)obj + k->given) = 1;
     }
-    v = llm__json_get(&j, 0, "layer_norm_epsilon");
-    if (v != (size_t)-1) {
-        double d;
-        /* as a float it must stay a normal, positive number below 1 */
-        if (!llm__json_double(&j, v, &d) || !(d >= 1.17549435e-38 && d < 1) || !((float)d >= 1.17549435e-38f)) { r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"layer_norm_epsilon\" must be in [1.2e-38, 1)"); goto done; }
-        c->ln_eps = (float)d;
-    }
-    for (k = 0; k < 2; k++) {   /* eos_token_id, bos_token_id: an id, or null */
-        static const char *const id_keys[2] = { "eos_token_id", "bos_token_id" };
-        int *const id_dst[2] = { &c->eos_id, &c->bos_id };
-        uint64_t u;
-        v = llm__json_get(&j, 0, id_keys[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_uint(&j, v, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
-            r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be a token id or null", id_keys[k]);
-            goto done;
-        }
-        *id_dst[k] = (int)u;
-    }
-    v = llm__json_get(&j, 0, "activation_function");
-    if (v != (size_t)-1) {
-        int a = llm__activation_find(&j, v);
-        if (a < 0) {
-            r = llm__err(err, LLM_ERR_UNSUPPORTED,
-                         "config.json: activation_function %s%.*s%s is not implemented (llm.h has "
-                         "the pointwise ones of Hugging Face's ACT2FN: gelu, gelu_new, relu, silu, ...)",
-                         j.t[v].type == LLM__J_STR ? "\"" : "", (int)(j.t[v].len > 40 ? 40 : j.t[v].len),
-                         j.s + j.t[v].start, j.t[v].type == LLM__J_STR ? "\"" : "");
-            goto done;
-        }
-        c->activation = (llm_activation)a;
-    }
-    v = llm__json_get(&j, 0, "model_type");
-    if (v != (size_t)-1 && !llm__json_eq(&j, v, "gpt2")) {
-        r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: model_type \"%.*s\" is not GPT-2", (int)(j.t[v].len > 40 ? 40 : j.t[v].len), j.s + j.t[v].start);
-        goto done;
-    }
-    v = llm__json_get(&j, 0, "quantization_config");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        /* the one 8-bit scheme llm.h implements (README: 8-bit weights) */
-        size_t wq = llm__json_path(&j, llm__json_path(&j, llm__json_path(&j, v, "config_groups"), "group_0"), "weights");
-        size_t sym = llm__json_path(&j, wq, "symmetric");
-        if (!llm__json_key_is(&j, v, "quant_method", "compressed-tensors", 0) || !llm__json_key_is(&j, v, "format", "int-quantized", 0) ||
-            !llm__json_key_is(&j, wq, "num_bits", NULL, 8) || !llm__json_key_is(&j, wq, "type", "int", 0) ||
-            !llm__json_key_is(&j, wq, "strategy", "group", 0) || !llm__json_key_is(&j, wq, "group_size", NULL, LLM__QB) ||
-            sym == (size_t)-1 || j.t[sym].type != LLM__J_TRUE) {
-            r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: this quantization_config is not implemented (llm.h reads "
-                         "compressed-tensors int-quantized, 8-bit symmetric int weights, strategy group, group_size 32)");
-            goto done;
-        }
-    }
-    {   /* boolean switches: the ones llm.h implements, and the ones that
-           would change GPT-2's maths, accepted only at their defaults */
-        static const char *const flags[5] = { "scale_attn_weights", "scale_attn_by_inverse_layer_idx",
-                                              "reorder_and_upcast_attn", "tie_word_embeddings", "add_cross_attention" };
-        int *const flag_dst[5] = { &c->scale_attn_weights, &c->scale_attn_by_inverse_layer_idx,
-                                   &c->reorder_and_upcast_attn, &c->tie_word_embeddings, NULL };
-        for (k = 0; k < 5; k++) {
-            v = llm__json_get(&j, 0, flags[k]);
-            if (v == (size_t)-1) continue;
-            if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE) {
-                r = llm__err(err, LLM_ERR_FORMAT, "config.json: \"%s\" must be true or false", flags[k]);
-                goto done;
-            }
-            if (flag_dst[k]) *flag_dst[k] = j.t[v].type == LLM__J_TRUE;
-            else if (j.t[v].type == LLM__J_TRUE) {
-                r = llm__err(err, LLM_ERR_UNSUPPORTED, "config.json: \"%s\" = true is not implemented", flags[k]);
-                goto done;
-            }
-        }
-    }
-    r = LLM_OK;
-done:
     llm__json_free(&j);
     return r;
 }
 
-/* generation_config.json (see llm_generation_config). */
+/* config.json's activation_function: one of llm__act_names. */
+static llm_status llm__cfg_activation(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    int a = llm__activation_find(j, v);
+    if (a < 0)
+        return llm__err(err, LLM_ERR_UNSUPPORTED,
+                        "%s: activation_function %s%.*s%s is not implemented (llm.h has "
+                        "the pointwise ones of Hugging Face's ACT2FN: gelu, gelu_new, relu, silu, ...)", file,
+                        j->t[v].type == LLM__J_STR ? "\"" : "", (int)(j->t[v].len > 40 ? 40 : j->t[v].len),
+                        j->s + j->t[v].start, j->t[v].type == LLM__J_STR ? "\"" : "");
+    ((llm_config *)obj)->activation = (llm_activation)a;
+    return LLM_OK;
+}
+
+/* config.json's model_type: "gpt2". */
+static llm_status llm__cfg_model_type(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    (void)obj;
+    if (llm__json_eq(j, v, "gpt2")) return LLM_OK;
+    return llm__err(err, LLM_ERR_UNSUPPORTED, "%s: model_type \"%.*s\" is not GPT-2", file,
+                    (int)(j->t[v].len > 40 ? 40 : j->t[v].len), j->s + j->t[v].start);
+}
+
+/* config.json's quantization_config: the one 8-bit scheme llm.h implements
+   (README: 8-bit weights). */
+static llm_status llm__cfg_quant(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    size_t wq = llm__json_path(j, llm__json_path(j, llm__json_path(j, v, "config_groups"), "group_0"), "weights");
+    size_t sym = llm__json_path(j, wq, "symmetric");
+    (void)obj;
+    if (llm__json_key_is(j, v, "quant_method", "compressed-tensors", 0) &&
+        llm__json_key_is(j, v, "format", "int-quantized", 0) && llm__json_key_is(j, wq, "num_bits", NULL, 8) &&
+        llm__json_key_is(j, wq, "type", "int", 0) &&
+        llm__json_key_is(j, wq, "strategy", "group", 0) && llm__json_key_is(j, wq, "group_size", NULL, LLM__QB) &&
+        sym != (size_t)-1 && j->t[sym].type == LLM__J_TRUE)
+        return LLM_OK;
+    return llm__err(err, LLM_ERR_UNSUPPORTED, "%s: this quantization_config is not implemented (llm.h reads "
+                    "compressed-tensors int-quantized, 8-bit symmetric int weights, strategy group, group_size 32)",
+                    file);
+}
+
+#define LLM__CFG(f) offsetof(llm_config, f)
+/* config.json: the shapes (required), then what llm.h implements; the
+   boolean switches that would change GPT-2's maths are accepted only at
+   their defaults. Fields the file lacks keep their values. */
+static const llm__key llm__config_keys[] = {
+    { "n_layer", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_layer), LLM__NO_FIELD,
+      1, LLM__MAX_LAYER, "a positive integer", NULL, NULL },
+    { "n_head", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_head), LLM__NO_FIELD,
+      1, 65536, "a positive integer", NULL, NULL },
+    { "n_embd", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_embd), LLM__NO_FIELD,
+      1, LLM__MAX_EMBD, "a positive integer", NULL, NULL },
+    { "n_positions", "n_ctx", LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_ctx), LLM__NO_FIELD,
+      1, LLM__MAX_CTX, "a positive integer", NULL, NULL },
+    { "vocab_size", NULL, LLM__KEY_INT, LLM__KEY_REQUIRED | LLM__KEY_LIMIT, LLM__CFG(n_vocab), LLM__NO_FIELD,
+      1, LLM__MAX_VOCAB, "a positive integer", NULL, NULL },
+    { "n_inner", NULL, LLM__KEY_INT, LLM__KEY_NULL | LLM__KEY_LIMIT, LLM__CFG(n_inner), LLM__NO_FIELD,
+      1, 4.0 * LLM__MAX_EMBD, "a positive integer or null", "is too large", NULL },
+    /* as a float it must stay a normal, positive number below 1 */
+    { "layer_norm_epsilon", NULL, LLM__KEY_FLOAT, LLM__KEY_OPEN_HI, LLM__CFG(ln_eps), LLM__NO_FIELD,
+      1.17549435e-38, 1, "in [1.2e-38, 1)", NULL, NULL },
+    { "eos_token_id", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__CFG(eos_id), LLM__NO_FIELD,
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    { "bos_token_id", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__CFG(bos_id), LLM__NO_FIELD,
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    { "activation_function", NULL, LLM__KEY_FN, 0, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL,
+      llm__cfg_activation },
+    { "model_type", NULL, LLM__KEY_FN, 0, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL, llm__cfg_model_type },
+    { "quantization_config", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL,
+      llm__cfg_quant },
+    { "scale_attn_weights", NULL, LLM__KEY_BOOL, 0, LLM__CFG(scale_attn_weights), LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL },
+    { "scale_attn_by_inverse_layer_idx", NULL, LLM__KEY_BOOL, 0, LLM__CFG(scale_attn_by_inverse_layer_idx),
+      LLM__NO_FIELD, 0, 1, "true or false", NULL, NULL },
+    { "reorder_and_upcast_attn", NULL, LLM__KEY_BOOL, 0, LLM__CFG(reorder_and_upcast_attn), LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL },
+    { "tie_word_embeddings", NULL, LLM__KEY_BOOL, 0, LLM__CFG(tie_word_embeddings), LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL },
+    { "add_cross_attention", NULL, LLM__KEY_BOOL, LLM__KEY_FALSE_ONLY, LLM__NO_FIELD, LLM__NO_FIELD,
+      0, 1, "true or false", NULL, NULL }
+};
+#undef LLM__CFG
+
+/* Read config.json into c (fields it lacks keep their values). */
+static llm_status llm__config_parse(llm_config *c, const char *text, size_t len, llm_arena *a, char *err) {
+    return llm__keys_read(text, len, a, "config.json", llm__config_keys,
+                          sizeof llm__config_keys / sizeof llm__config_keys[0], c, err);
+}
+
+/* generation_config.json's eos_token_id: an id or a list of up to
+   LLM_GEN_MAX_EOS (present when the list is not empty). */
+static llm_status llm__gen_eos(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    llm_generation_config *g = (llm_generation_config *)obj;
+    size_t n = j->t[v].type == LLM__J_ARR ? j->t[v].n : 1, c = j->t[v].type == LLM__J_ARR ? v + 1 : v, i;
+    if (n > LLM_GEN_MAX_EOS)
+        return llm__err(err, LLM_ERR_LIMIT, "%s: more than %d eos_token_id values", file, LLM_GEN_MAX_EOS);
+    for (i = 0; i < n; i++, c = j->t[c].end) {
+        uint64_t u;
+        if (!llm__json_uint(j, c, &u) || u >= (uint64_t)LLM__MAX_VOCAB)
+            return llm__err(err, LLM_ERR_FORMAT, "%s: \"eos_token_id\" must be a token id or a list of them", file);
+        g->eos_ids[i] = (int32_t)u;
+    }
+    g->n_eos = (int)n;
+    g->present.eos_ids = n > 0;
+    return LLM_OK;
+}
+
+/* generation_config.json's early_stopping: false 0, true 1, "never" 2. */
+static llm_status llm__gen_early_stopping(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    int t = j->t[v].type;
+    if (t != LLM__J_TRUE && t != LLM__J_FALSE && !llm__json_eq(j, v, "never"))
+        return llm__err(err, LLM_ERR_FORMAT, "%s: \"early_stopping\" must be true, false or \"never\"", file);
+    ((llm_generation_config *)obj)->early_stopping = t == LLM__J_TRUE ? 1 : t == LLM__J_FALSE ? 0 : 2;
+    return LLM_OK;
+}
+
+#define LLM__GEN(f) offsetof(llm_generation_config, f), offsetof(llm_generation_config, present.f)
+/* generation_config.json (see llm_generation_config): a key that is absent
+   or null leaves its field and present flag 0. */
+static const llm__key llm__generation_keys[] = {
+    { "do_sample", NULL, LLM__KEY_BOOL, LLM__KEY_NULL, LLM__GEN(do_sample),
+      0, 1, "true or false", NULL, NULL },
+    { "top_k", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(top_k),
+      0, 1 << 30, "an integer in [0, 2^30]", NULL, NULL },
+    { "max_length", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(max_length),
+      1, 1 << 30, "an integer in [1, 2^30]", NULL, NULL },
+    { "max_new_tokens", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(max_new_tokens),
+      1, 1 << 30, "an integer in [1, 2^30]", NULL, NULL },
+    { "num_beams", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(num_beams),
+      1, 1 << 30, "an integer in [1, 2^30]", NULL, NULL },
+    { "temperature", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL, LLM__GEN(temperature),
+      0, 1e6, "a number in [0, 1e6]", NULL, NULL },
+    { "top_p", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL, LLM__GEN(top_p),
+      0, 1, "a number in [0, 1]", NULL, NULL },
+    { "repetition_penalty", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL | LLM__KEY_OPEN_LO, LLM__GEN(repetition_penalty),
+      0, 1e6, "a number in (0, 1e6]", NULL, NULL },
+    { "eos_token_id", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__NO_FIELD, LLM__NO_FIELD,
+      0, 0, NULL, NULL, llm__gen_eos },
+    { "pad_token_id", NULL, LLM__KEY_I32, LLM__KEY_NULL, LLM__GEN(pad_id),
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    { "bos_token_id", NULL, LLM__KEY_I32, LLM__KEY_NULL, LLM__GEN(bos_id),
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL },
+    /* beam search (any sign: Hugging Face) */
+    { "length_penalty", NULL, LLM__KEY_FLOAT, LLM__KEY_NULL, LLM__GEN(length_penalty),
+      -1e6, 1e6, "a number in [-1e6, 1e6]", NULL, NULL },
+    { "early_stopping", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__GEN(early_stopping),
+      0, 0, NULL, NULL, llm__gen_early_stopping },
+    { "no_repeat_ngram_size", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__GEN(no_repeat_ngram_size),
+      0, 1 << 30, "an integer in [0, 2^30]", NULL, NULL }
+};
+#undef LLM__GEN
+
 LLM_API llm_status llm_generation_config_parse(llm_generation_config *g, const char *text, size_t len, char *err) {
-    static const char *const ints[4] = { "top_k", "max_length", "max_new_tokens", "num_beams" };
-    static const char *const floats[3] = { "temperature", "top_p", "repetition_penalty" };
-    static const char *const ids[2] = { "pad_token_id", "bos_token_id" };
     char own[LLM_ERROR_SIZE];
-    llm__json j;
-    size_t v;
-    int k;
     llm_status r;
     if (!err) err = own;
     err[0] = 0;
     if (!g) return llm__err(err, LLM_ERR_INVALID_ARG, "NULL generation config");
     memset(g, 0, sizeof *g);
     if (!text) return llm__err(err, LLM_ERR_INVALID_ARG, "NULL text");
-    r = llm__json_parse(&j, text, len, err);
-    if (r != LLM_OK) { memcpy(own, err, LLM_ERROR_SIZE); return llm__err(err, r, "generation_config.json: %s", own); }
-    r = LLM_ERR_FORMAT;
-    if (j.t[0].type != LLM__J_OBJ) { llm__err(err, r, "generation_config.json is not a JSON object"); goto done; }
-    v = llm__json_get(&j, 0, "do_sample");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE) {
-            llm__err(err, r, "generation_config.json: \"do_sample\" must be true or false");
-            goto done;
-        }
-        g->do_sample = j.t[v].type == LLM__J_TRUE;
-        g->present.do_sample = 1;
-    }
-    for (k = 0; k < 4; k++) {   /* top_k >= 0; the others >= 1 */
-        int *const dst[4] = { &g->top_k, &g->max_length, &g->max_new_tokens, &g->num_beams };
-        int *const has[4] = {&g->present.top_k, &g->present.max_length, &g->present.max_new_tokens,
-                             &g->present.num_beams};
-        uint64_t u;
-        v = llm__json_get(&j, 0, ints[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_uint(&j, v, &u) || u > (1u << 30) || (k > 0 && u == 0)) {
-            llm__err(err, r, "generation_config.json: \"%s\" must be an integer in [%d, 2^30]", ints[k], k > 0);
-            goto done;
-        }
-        *dst[k] = (int)u;
-        *has[k] = 1;
-    }
-    for (k = 0; k < 3; k++) {   /* temperature >= 0, top_p in [0, 1], repetition_penalty > 0 */
-        float *const dst[3] = { &g->temperature, &g->top_p, &g->repetition_penalty };
-        int *const has[3] = { &g->present.temperature, &g->present.top_p, &g->present.repetition_penalty };
-        double d;
-        v = llm__json_get(&j, 0, floats[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_double(&j, v, &d) || !(d >= 0 && d <= 1e6) || (k == 1 && d > 1) || (k == 2 && d == 0)) {
-            llm__err(err, r, "generation_config.json: \"%s\" must be a number in %s", floats[k],
-                     k == 0 ? "[0, 1e6]" : k == 1 ? "[0, 1]" : "(0, 1e6]");
-            goto done;
-        }
-        *dst[k] = (float)d;
-        *has[k] = 1;
-    }
-    v = llm__json_get(&j, 0, "eos_token_id");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        size_t n = j.t[v].type == LLM__J_ARR ? j.t[v].n : 1, c = j.t[v].type == LLM__J_ARR ? v + 1 : v, i;
-        if (n > LLM_GEN_MAX_EOS) {
-            llm__err(err, r = LLM_ERR_LIMIT, "generation_config.json: more than %d eos_token_id values",
-                     LLM_GEN_MAX_EOS);
-            goto done;
-        }
-        for (i = 0; i < n; i++, c = j.t[c].end) {
-            uint64_t u;
-            if (!llm__json_uint(&j, c, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
-                llm__err(err, r, "generation_config.json: \"eos_token_id\" must be a token id or a list of them");
-                goto done;
-            }
-            g->eos_ids[i] = (int32_t)u;
-        }
-        g->n_eos = (int)n;
-        g->present.eos_ids = n > 0;
-    }
-    for (k = 0; k < 2; k++) {
-        int32_t *const dst[2] = { &g->pad_id, &g->bos_id };
-        int *const has[2] = { &g->present.pad_id, &g->present.bos_id };
-        uint64_t u;
-        v = llm__json_get(&j, 0, ids[k]);
-        if (v == (size_t)-1 || j.t[v].type == LLM__J_NULL) continue;
-        if (!llm__json_uint(&j, v, &u) || u >= (uint64_t)LLM__MAX_VOCAB) {
-            llm__err(err, r, "generation_config.json: \"%s\" must be a token id or null", ids[k]);
-            goto done;
-        }
-        *dst[k] = (int32_t)u;
-        *has[k] = 1;
-    }
-    v = llm__json_get(&j, 0, "length_penalty");   /* beam search (any sign: HF) */
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        double d;
-        if (!llm__json_double(&j, v, &d) || !(d >= -1e6 && d <= 1e6)) {
-            llm__err(err, r, "generation_config.json: \"length_penalty\" must be a number in [-1e6, 1e6]");
-            goto done;
-        }
-        g->length_penalty = (float)d;
-        g->present.length_penalty = 1;
-    }
-    v = llm__json_get(&j, 0, "early_stopping");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        if (j.t[v].type != LLM__J_TRUE && j.t[v].type != LLM__J_FALSE && !llm__json_eq(&j, v, "never")) {
-            llm__err(err, r, "generation_config.json: \"early_stopping\" must be true, false or \"never\"");
-            goto done;
-        }
-        g->early_stopping = j.t[v].type == LLM__J_TRUE ? 1 : j.t[v].type == LLM__J_FALSE ? 0 : 2;
-        g->present.early_stopping = 1;
-    }
-    v = llm__json_get(&j, 0, "no_repeat_ngram_size");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        uint64_t u;
-        if (!llm__json_uint(&j, v, &u) || u > (1u << 30)) {
-            llm__err(err, r, "generation_config.json: \"no_repeat_ngram_size\" must be an integer in [0, 2^30]");
-            goto done;
-        }
-        g->no_repeat_ngram_size = (int)u;
-        g->present.no_repeat_ngram_size = 1;
-    }
-    r = LLM_OK;
-done:
-    llm__json_free(&j);
+    r = llm__keys_read(text, len, NULL, "generation_config.json", llm__generation_keys,
+                       sizeof llm__generation_keys / sizeof llm__generation_keys[0], g, err);
     if (r != LLM_OK) memset(g, 0, sizeof *g);
     return r;
 }
@@ -5150,21 +5342,18 @@ LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, co
     if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
     return llm__session_init(s, m, opt, a);
 }
-LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *bytes) {
+LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *peak,
+                                         size_t *kept) {
     llm_session tmp;
-    llm_status r;
-    if (bytes) *bytes = 0;
+    llm_status r = llm__heap_begin(peak, kept);
     /* the shapes a model load accepts (a loaded model's config passes) */
-    if (!c || !bytes || c->n_layer < 1 || c->n_layer > LLM__MAX_LAYER || c->n_embd < 1 || c->n_embd > LLM__MAX_EMBD ||
-        c->n_head < 1 || c->n_embd % c->n_head != 0 || c->n_inner < 1 || c->n_inner > 4 * LLM__MAX_EMBD ||
+    if (r != LLM_OK || !c || c->n_layer < 1 || c->n_layer > LLM__MAX_LAYER || c->n_embd < 1 ||
+        c->n_embd > LLM__MAX_EMBD || c->n_head < 1 || c->n_embd % c->n_head != 0 || c->n_inner < 1 || c->n_inner > 4 * LLM__MAX_EMBD ||
         c->n_ctx < 1 || c->n_ctx > LLM__MAX_CTX || c->n_vocab < 1 || c->n_vocab > LLM__MAX_VOCAB)
         return LLM_ERR_INVALID_ARG;
     memset(&tmp, 0, sizeof tmp);
     r = llm__session_plan(&tmp, c, opt);
-    if (r != LLM_OK) return r;
-    if (!llm__add(tmp._lay.total, LLM__AMASK + LLM__AHDR, bytes)) { *bytes = 0; return LLM_ERR_LIMIT; }
-    *bytes &= ~LLM__AMASK;
-    return LLM_OK;
+    return r == LLM_OK ? llm__heap_block(tmp._lay.total, peak, kept) : r;
 }
 
 LLM_API void llm_session_free(llm_session *s) {
@@ -6261,35 +6450,10 @@ static uint64_t llm__tok_whash(uint64_t pre, const unsigned char *p, size_t n, s
     return h ^ (h >> 31);
 }
 
-/* Length of the valid UTF-8 sequence at s (n >= 1 bytes, s[0] >= 0x80) and
-   its code point, or 0 if s[0] does not start one. */
-static size_t llm__tok_utf8(const unsigned char *s, size_t n, uint32_t *cp) {
-    unsigned c = s[0];
-    if (c < 0xC2) return 0;
-    if (c < 0xE0) {
-        if (n < 2 || (s[1] & 0xC0) != 0x80) return 0;
-        *cp = ((uint32_t)(c & 0x1F) << 6) | (s[1] & 0x3Fu);
-        return 2;
-    }
-    if (c < 0xF0) {
-        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80) return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0)) return 0;
-        *cp = ((uint32_t)(c & 0x0F) << 12) | ((uint32_t)(s[1] & 0x3F) << 6) | (s[2] & 0x3Fu);
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80) return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90)) return 0;
-        *cp = ((uint32_t)(c & 0x07) << 18) | ((uint32_t)(s[1] & 0x3F) << 12) | ((uint32_t)(s[2] & 0x3F) << 6) | (s[3] & 0x3Fu);
-        return 4;
-    }
-    return 0;
-}
-
 /* Class of the non-ASCII character at s (n >= 1 bytes); *len gets its size. */
 static int llm__tok_ucls(const llm__tok_impl *T, const unsigned char *s, size_t n, size_t *len) {
     uint32_t cp = 0;
-    size_t l = llm__tok_utf8(s, n, &cp);
+    size_t l = llm__utf8_dec(s, n, &cp);
     if (!l) { *len = 1; return LLM__TOK_C_O; }
     *len = l;
     if (cp >= LLM__TOK_UCLS_LIMIT) return LLM__TOK_C_O;
@@ -6712,7 +6876,7 @@ static uint32_t llm__wp_next(const unsigned char *s, size_t n, size_t *len) {
     uint32_t cp = s[0];
     *len = 1;
     if (cp < 0x80) return cp;
-    *len = llm__tok_utf8(s, n, &cp);
+    *len = llm__utf8_dec(s, n, &cp);
     if (!*len) { *len = 1; return 0xFFFD; }
     return cp;
 }
@@ -7079,7 +7243,7 @@ typedef struct llm__tok_b {
     llm__tok_impl *T;
     size_t n_vocab;
     uint32_t *soff, *slen;        /* string of each id in spool; slen NONE: gap */
-    unsigned char *flag;          /* per id: 1 added, 2 made by a merge, 4 raw bytes, 8 byte token */
+    unsigned char *flag;          /* per id: LLM__TOK_F_* */
     char *spool;
     size_t spool_n, spool_cap, max_slen;
     int32_t *sh;                  /* string -> id, open addressing */
@@ -7126,10 +7290,16 @@ static void llm__tok_impl_free(llm__tok_impl *T) {
     llm__afree(a, T);
 }
 
-/* Builder flags per id: 1 added token, 2 a merge makes it, 4 its bytes are
-   its own UTF-8 (not the byte alphabet), 8 one of the 256 byte tokens,
-   16 (with 1) the added token is also in the model's vocab. */
-#define LLM__TOK_ADDED_ONLY(f) (((f) & (1 | 16)) == 1)
+/* Builder flags per id (llm__tok_b.flag). */
+enum {
+    LLM__TOK_F_ADDED = 1,      /* an added token */
+    LLM__TOK_F_MERGED = 2,     /* a merge makes it */
+    LLM__TOK_F_RAW = 4,        /* its bytes are its own UTF-8 (not the byte alphabet) */
+    LLM__TOK_F_BYTE = 8,       /* one of the 256 byte tokens */
+    LLM__TOK_F_IN_VOCAB = 16   /* with ADDED: the added token is also in the model's vocab */
+};
+/* An added token that is not in the model's vocab. */
+#define LLM__TOK_ADDED_ONLY(f) (((f) & (LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB)) == LLM__TOK_F_ADDED)
 
 /* Add the string of len bytes at spool + spool_n with id; added: 1 for
    an added token. */
@@ -7140,7 +7310,10 @@ static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int add
     if (len >= LLM__TOK_NONE) return llm__err(b->err, LLM_ERR_LIMIT, "token %u is too long", (unsigned)id);
     other = llm__tok_sfind(b, dst, len);
     if (b->slen[id] != LLM__TOK_NONE) {
-        if (added && other == (int32_t)id) { b->flag[id] |= 1 | 16; return LLM_OK; }  /* added token already in the vocab */
+        if (added && other == (int32_t)id) {   /* an added token already in the vocab */
+            b->flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
+            return LLM_OK;
+        }
         return llm__err(b->err, LLM_ERR_FORMAT, "id %u is used twice (\"%.*s\" and \"%.*s\")", (unsigned)id,
                         llm__tok_showlen(b->slen[id]), b->spool + b->soff[id], llm__tok_showlen(len), dst);
     }
@@ -7149,7 +7322,7 @@ static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int add
                         llm__tok_showlen(len), dst, (unsigned)other, (unsigned)id);
     b->soff[id] = (uint32_t)b->spool_n;
     b->slen[id] = (uint32_t)len;
-    b->flag[id] = (unsigned char)(added ? 1 : 0);
+    b->flag[id] = (unsigned char)(added ? LLM__TOK_F_ADDED : 0);
     b->spool_n += len;
     if (len > b->max_slen) b->max_slen = len;
     i = (size_t)llm__tok_shash(dst, len) & b->sh_mask;
@@ -7158,7 +7331,7 @@ static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int add
     return LLM_OK;
 }
 
-/* Add string (decoded from JSON string token si) with id; flag 1 = added. */
+/* Add string (decoded from JSON string token si) with id; added: 1 for an added token. */
 static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, uint32_t id, int added) {
     size_t len;
     if (!llm__json_str(j, si, b->spool + b->spool_n, &len))
@@ -7272,7 +7445,7 @@ static llm_status llm__tok_b_merge(llm__tok_b *b, const char *a, size_t al, cons
     T->merge[i].key = key;
     T->merge[i].rank = (uint32_t)T->n_merges++;
     T->merge[i].id = im;
-    b->flag[im] |= 2;
+    b->flag[im] |= LLM__TOK_F_MERGED;
     return LLM_OK;
 }
 
@@ -7365,26 +7538,28 @@ static void llm__tok_sort64(uint64_t *a, size_t n) {
 /* The special tokens (added tokens, or for vocab.json + merges the tokens
    no merge makes that are not byte tokens), sorted by first byte then
    longest first, and T->special_at. */
+/* Id is a special token: an added token (specials_from_added: tokenizer.json,
+   WordPiece), else (vocab.json + merges.txt) a token that no merge makes and
+   that is not a byte token. */
+static int llm__tok_b_special(const llm__tok_b *b, size_t id) {
+    unsigned f = b->flag[id];
+    if (b->slen[id] == LLM__TOK_NONE || b->T->len[id] == 0) return 0;
+    return b->specials_from_added ? (f & LLM__TOK_F_ADDED) != 0 : !(f & (LLM__TOK_F_MERGED | LLM__TOK_F_BYTE));
+}
+
 static llm_status llm__tok_b_specials(llm__tok_b *b) {
     llm__tok_impl *T = b->T;
     size_t id, i, k, n_spec = 0;
     uint64_t *keys = NULL;
-    for (id = 0; id < b->n_vocab; id++) {
-        unsigned f = b->flag[id];
-        if (b->slen[id] == LLM__TOK_NONE || T->len[id] == 0) continue;
-        if (b->specials_from_added ? (f & 1) != 0 : !(f & (2 | 8))) n_spec++;
-    }
+    for (id = 0; id < b->n_vocab; id++) n_spec += (size_t)llm__tok_b_special(b, id);
     if (n_spec) {
         keys = LLM__CAST(uint64_t *, llm__atemp(b->a, n_spec * sizeof(uint64_t)));
         T->special = LLM__CAST(int32_t *, llm__aalloc(b->a, n_spec * sizeof(int32_t)));
         if (!keys || !T->special) { llm__afree(b->a, keys); return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
-        for (id = 0, k = 0; id < b->n_vocab; id++) {
-            unsigned f = b->flag[id];
-            if (b->slen[id] == LLM__TOK_NONE || T->len[id] == 0) continue;
-            if (b->specials_from_added ? (f & 1) != 0 : !(f & (2 | 8)))
+        for (id = 0, k = 0; id < b->n_vocab; id++)
+            if (llm__tok_b_special(b, id))
                 keys[k++] = ((uint64_t)T->pool[T->off[id]] << 48) |
                             ((uint64_t)(0xFFFFu - T->len[id]) << 32) | (uint64_t)id;
-        }
         llm__tok_sort64(keys, n_spec);
         for (k = 0; k < n_spec; k++) T->special[k] = (int32_t)(keys[k] & 0xFFFFFFFFu);
         llm__afree(b->a, keys);
@@ -7457,7 +7632,7 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
         for (i = 0; i < sl && !raw;) {
             uint32_t cp = s[i];
             size_t l = 1;
-            if (cp >= 0x80) { l = llm__tok_utf8(s + i, sl - i, &cp); if (!l) break; }
+            if (cp >= 0x80) { l = llm__utf8_dec(s + i, sl - i, &cp); if (!l) break; }
             if (cp >= 0x144 || u2b[cp] < 0) break;
             T->pool[nb++] = (unsigned char)u2b[cp];
             i += l;
@@ -7466,7 +7641,7 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
             nb = start;
             memcpy(T->pool + nb, s, sl);
             nb += sl;
-            b->flag[id] |= 4;
+            b->flag[id] |= LLM__TOK_F_RAW;
         }
         if (nb - start > LLM_TOKENIZER_MAX_TOKEN_BYTES)
             return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, nb - start,
@@ -7484,13 +7659,13 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
         int32_t bid;
         llm__utf8_put(u, &ul, llm__tok_b2u((unsigned)i));
         bid = llm__tok_sfind(b, (const char *)u, ul);
-        if (bid < 0 || (b->flag[bid] & 4)) {
+        if (bid < 0 || (b->flag[bid] & LLM__TOK_F_RAW)) {
             const char *hx = "0123456789abcdef";
             return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary has no token for byte 0x%c%c (\"%.*s\")",
                             hx[i >> 4], hx[i & 15], (int)ul, (const char *)u);
         }
         T->byte_tok[i] = bid;
-        b->flag[bid] |= 8;
+        b->flag[bid] |= LLM__TOK_F_BYTE;
     }
 
     /* 3. special tokens */
@@ -7499,16 +7674,18 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
 
     /* 4. whole tokens: bytes -> id where BPE gives exactly that one token */
     for (id = 0; id < b->n_vocab; id++)
-        if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) && !(b->flag[id] & 4)) n_words++;
+        if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) &&
+            !(b->flag[id] & LLM__TOK_F_RAW))
+            n_words++;
     r = llm__tok_word_alloc(b, n_words);
     if (r != LLM_OK) return r;
     o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.cache_mask = 0; o.a = b->a;
     for (id = 0; id < b->n_vocab && r == LLM_OK; id++) {
         const unsigned char *p = T->pool + T->off[id];
         size_t l = T->len[id], avail = nb + 8 - T->off[id];
-        if (l == LLM__TOK_NONE || l < 2 || LLM__TOK_ADDED_ONLY(b->flag[id]) || (b->flag[id] & 4)) continue;
+        if (l == LLM__TOK_NONE || l < 2 || LLM__TOK_ADDED_ONLY(b->flag[id]) || (b->flag[id] & LLM__TOK_F_RAW)) continue;
         if (!b->ignore_merges) {
-            if (!(b->flag[id] & 2)) continue;         /* no merge makes it */
+            if (!(b->flag[id] & LLM__TOK_F_MERGED)) continue;  /* no merge makes it */
             o.ids = res; o.cap = 2; o.n = 0;
             if (l <= LLM__TOK_SMALL) {
                 uint32_t tmp[LLM__TOK_SMALL];
@@ -7726,7 +7903,8 @@ static llm_status llm__wp_lines(llm__tok_b *b, const char *s, size_t n) {
             return llm__err(b->err, LLM_ERR_LIMIT, "line %zu is %zu bytes long (limit %u)", line + 1, q,
                             (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
         for (l = 0; l < q;) {
-            size_t u = llm__utf8_len((const unsigned char *)s + i + l, q - l);
+            uint32_t cp;
+            size_t u = llm__utf8_dec((const unsigned char *)s + i + l, q - l, &cp);
             if (!u) return llm__err(b->err, LLM_ERR_FORMAT, "line %zu is not valid UTF-8", line + 1);
             l += u;
         }
@@ -7874,9 +8052,7 @@ LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const c
     size_t k;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
-#ifdef LLM_NO_MALLOC
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: WordPiece vocabularies need malloc");
-#endif
+    if ((r = llm__need_malloc(t->error, "WordPiece vocabularies need malloc")) != LLM_OK) return r;
     if (!vocab_txt) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocab.txt text");
     r = llm__tok_b_begin(t, &b, NULL);
     if (r != LLM_OK) return r;
@@ -7887,7 +8063,7 @@ LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const c
     if (r == LLM_OK) {
         for (k = 0; k < 5; k++) {                      /* the named special tokens in the vocabulary */
             int32_t id = llm__tok_sfind(&b, nm.s[k], nm.len[k]);
-            if (id >= 0) b.flag[id] |= 1 | 16;
+            if (id >= 0) b.flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
         }
         r = llm__wp_finish(&b, &nm);
         if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.txt");
@@ -7965,9 +8141,7 @@ LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
     if (!tokenizer_json) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL tokenizer.json text");
-#ifdef LLM_NO_MALLOC
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
-#endif
+    if ((r = llm__need_malloc(t->error, "use llm_tokenizer_load_memory_arena")) != LLM_OK) return r;
     r = llm__json_parse(&j, tokenizer_json, len, t->error);
     if (r != LLM_OK) return llm__tok_prefix(t->error, r, "tokenizer.json");
     r = llm__tok_b_begin(t, &b, NULL);
@@ -8205,9 +8379,10 @@ LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_opti
     if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
     return llm__sampler_init(s, opt, n_vocab, a);
 }
-LLM_API size_t llm_sampler_heap_size(size_t n_vocab) {
-    if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return 0;
-    return (n_vocab * (sizeof(float) + sizeof(llm__cand)) + LLM__AMASK + LLM__AHDR) & ~LLM__AMASK;
+LLM_API llm_status llm_sampler_heap_size(size_t n_vocab, size_t *peak, size_t *kept) {
+    llm_status r = llm__heap_begin(peak, kept);
+    if (r == LLM_OK && (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB)) r = LLM_ERR_INVALID_ARG;
+    return r == LLM_OK ? llm__heap_block(n_vocab * (sizeof(float) + sizeof(llm__cand)), peak, kept) : r;
 }
 
 LLM_API void llm_sampler_free(llm_sampler *s) {
@@ -9269,10 +9444,8 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     llm_generator_options go;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
-#ifdef LLM_NO_MALLOC
-    return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: llm_generate needs an allocator "
-                    "(use llm_session_eval and llm_sampler_sample)");
-#endif
+    r = llm__need_malloc(s->error, "llm_generate needs an allocator (use llm_session_eval and llm_sampler_sample)");
+    if (r != LLM_OK) return r;
     /* every check and allocation comes before the prompt is evaluated: a
        call that fails there changes nothing */
     if (!out) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL output");
@@ -9394,10 +9567,9 @@ LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const l
     llm_status r;
     if (out) { out->seqs = NULL; out->n_seqs = 0; }
     if (!s) return LLM_ERR_INVALID_ARG;
-#ifdef LLM_NO_MALLOC
-    return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: llm_generate_text needs an allocator "
-                    "(use llm_tokenizer_encode, llm_session_eval and llm_sampler_sample)");
-#endif
+    r = llm__need_malloc(s->error, "llm_generate_text needs an allocator "
+                         "(use llm_tokenizer_encode, llm_session_eval and llm_sampler_sample)");
+    if (r != LLM_OK) return r;
     if (!s->model || !prompt) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL model or prompt");
     m = s->model;
     if (!m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "the model has no tokenizer");

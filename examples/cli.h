@@ -677,7 +677,7 @@ static inline int cli_info(cli_out *o, const char *path, const llm_model *m, con
                     : cli_exists(dir, "vocab.json") && cli_exists(dir, "merges.txt") ? "vocab.json + merges.txt"
                     : "encoder.json + vocab.bpe", llm_tokenizer_vocab_size(&m->tokenizer),
                     (int)llm_tokenizer_eot(&m->tokenizer));
-    if (llm_session_heap_size(c, so, &sess) == LLM_OK)
+    if (llm_session_heap_size(c, so, &sess, NULL) == LLM_OK)
         cli_printf(o, "memory: weights mapped from the file; a session (KV cache + scratch, n_ctx %d) "
                    "takes %zu bytes\n",
                    so->n_ctx ? so->n_ctx : c->n_ctx, sess);

@@ -66,37 +66,16 @@ static const char *stop_name(llm_stop_reason r) {
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "none";
 }
 
-/* s[0..n) as a JSON string: '"', '\\' and control characters escaped, valid
-   UTF-8 as it is, and each byte that is not part of a valid UTF-8 sequence
-   (a token can end inside a character) as U+FFFD, so the line is always
-   valid JSON. */
+/* s[0..n) as a JSON string (llm_json_escape: always valid JSON, a byte
+   that is not part of a valid UTF-8 character as U+FFFD). */
 static void json_string(cli_out *o, const char *s, size_t n) {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
+    char buf[256];
     cli_write(o, "\"", 1);
-    while (i < n) {
-        unsigned c = u[i];
-        size_t len = 0, k;
-        unsigned lo = 0x80, hi = 0xbf;
-        if (c < 0x80) {
-            if (c == '"' || c == '\\') { char e[2] = { '\\', (char)c }; cli_write(o, e, 2); }
-            else if (c == '\n') cli_write(o, "\\n", 2);
-            else if (c == '\t') cli_write(o, "\\t", 2);
-            else if (c == '\r') cli_write(o, "\\r", 2);
-            else if (c < 0x20) cli_printf(o, "\\u%04x", c);
-            else cli_write(o, s + i, 1);
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) len = 2;
-        else if (c >= 0xe0 && c <= 0xef) { len = 3; if (c == 0xe0) lo = 0xa0; if (c == 0xed) hi = 0x9f; }
-        else if (c >= 0xf0 && c <= 0xf4) { len = 4; if (c == 0xf0) lo = 0x90; if (c == 0xf4) hi = 0x8f; }
-        for (k = 1; len && k < len; k++) {
-            unsigned d = i + k < n ? u[i + k] : 0;
-            if (d < (k == 1 ? lo : 0x80) || d > (k == 1 ? hi : 0xbf)) len = 0;
-        }
-        if (len) { cli_write(o, s + i, len); i += len; }
-        else { cli_write(o, "\\ufffd", 6); i++; }
+    while (n) {
+        size_t k, used = llm_json_escape(s, n, buf, sizeof buf, &k);
+        cli_write(o, buf, k);
+        s += used;
+        n -= used;
     }
     cli_write(o, "\"", 1);
 }

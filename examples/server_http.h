@@ -11,7 +11,9 @@
    - sb: a growable byte buffer with a JSON string writer (invalid UTF-8
      bytes are written as U+FFFD).
 
-   Plain C99, no POSIX; every function is static. */
+   Plain C99, no POSIX; every function is static. UTF-8 and JSON strings
+   are llm.h's (llm_utf8_len, llm_json_escape): include llm.h with
+   LLM_IMPLEMENTATION in one file of the program. */
 #ifndef SERVER_HTTP_H
 #define SERVER_HTTP_H
 #include <stddef.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include "llm.h"
 
 /* every function is static; not all of them are used by each includer */
 #if defined(__GNUC__) || defined(__clang__)
@@ -226,42 +229,15 @@ HTTP_FN void sb_printf(sb *b, const char *fmt, ...) {
 }
 HTTP_FN void sb_free(sb *b) { free(b->p); b->p = NULL; b->n = b->cap = 0; b->oom = 0; }
 
-/* Length of the well-formed UTF-8 character at p[0..n), or 0. */
-HTTP_FN size_t utf8_len(const unsigned char *p, size_t n) {
-    uint32_t c;
-    size_t len, k;
-    if (!n) return 0;
-    if (p[0] < 0x80) return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) { len = 2; c = p[0] & 0x1fu; }
-    else if (p[0] >= 0xe0 && p[0] <= 0xef) { len = 3; c = p[0] & 0x0fu; }
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4) { len = 4; c = p[0] & 0x07u; }
-    else return 0;
-    if (n < len) return 0;
-    for (k = 1; k < len; k++) {
-        if ((p[k] & 0xc0) != 0x80) return 0;
-        c = (c << 6) | (p[k] & 0x3fu);
-    }
-    if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff)) return 0;
-    return len;
-}
-
-/* s[0..n) as a JSON string, quotes included. */
+/* s[0..n) as a JSON string, quotes included (llm_json_escape: a byte that
+   is not part of a valid UTF-8 character as U+FFFD). */
 HTTP_FN void sb_json_str(sb *b, const char *s, size_t n) {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
     sb_add(b, "\"", 1);
-    while (i < n) {
-        unsigned char c = u[i];
-        size_t l;
-        if (c == '"' || c == '\\') { sb_add(b, "\\", 1); sb_add(b, &s[i], 1); i++; continue; }
-        if (c == '\n') { sb_add(b, "\\n", 2); i++; continue; }
-        if (c == '\r') { sb_add(b, "\\r", 2); i++; continue; }
-        if (c == '\t') { sb_add(b, "\\t", 2); i++; continue; }
-        if (c < 0x20 || c == 0x7f) { sb_printf(b, "\\u%04x", c); i++; continue; }
-        l = utf8_len(u + i, n - i);
-        if (!l) { sb_add(b, "\\ufffd", 6); i++; continue; }
-        sb_add(b, s + i, l);
-        i += l;
+    while (n && sb_reserve(b, 256)) {
+        size_t k, used = llm_json_escape(s, n, b->p + b->n, 256, &k);
+        b->n += k;
+        s += used;
+        n -= used;
     }
     sb_add(b, "\"", 1);
 }
@@ -390,7 +366,7 @@ HTTP_FN int js_string(js_doc *d, const char **out, size_t *out_len) {
             continue;
         }
         {
-            size_t l = utf8_len((const unsigned char *)d->src + d->i, d->src_n - d->i);
+            size_t l = llm_utf8_len(d->src + d->i, d->src_n - d->i);
             if (!l) return js_err(d, "invalid UTF-8 in a JSON string");
             memcpy(o + k, d->src + d->i, l);
             k += l;

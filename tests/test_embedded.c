@@ -97,7 +97,12 @@ static void check_api(void) {
     llm_tokenizer_free(&t);
     CHECK(llm_session_init_arena(&s, NULL, NULL, NULL) == LLM_ERR_INVALID_ARG, "session: NULL arena");
     CHECK(llm_sampler_init_arena(&smp, NULL, 10, NULL) == LLM_ERR_INVALID_ARG, "sampler: NULL arena");
-    CHECK(llm_sampler_heap_size(0) == 0, "sampler size for n_vocab 0");
+    {
+        size_t peak = 1, kept = 1;
+        CHECK(llm_sampler_heap_size(0, &peak, &kept) == LLM_ERR_INVALID_ARG && peak == 0 && kept == 0,
+              "sampler size for n_vocab 0");
+        CHECK(llm_sampler_heap_size(10, NULL, &kept) == LLM_ERR_INVALID_ARG && kept == 0, "sampler size, NULL peak");
+    }
     {   /* stdio is compiled out */
         CHECK(llm_model_load(&m, MODEL, NULL) == LLM_ERR_UNSUPPORTED, "llm_model_load with LLM_NO_STDIO");
         llm_model_free(&m);
@@ -105,7 +110,7 @@ static void check_api(void) {
 }
 
 int main(void) {
-    size_t mp = 0, mk = 0, tp = 0, tk = 0, sp, smp_need, total, used, i, n_prompt = 0, n;
+    size_t mp = 0, mk = 0, tp = 0, tk = 0, sp, sk, smp_need, smp_kept, total, used, i, n_prompt = 0, n;
     llm_session_options so;
     llm_sampler_options sopt;
     llm_model m, m2;
@@ -148,8 +153,8 @@ int main(void) {
         so.max_batch = ctx % 3 ? 8 : 0;
         so.prefix_cache = ctx % 2;       /* with and without the prefix cache's bookkeeping */
         so.n_seq_max = ctx % 4 == 1 ? 2 : 0;
-        r = llm_session_heap_size(&m2.config, &so, &sp);
-        CHECK(r == LLM_OK, "session size, n_ctx %d: %s", ctx, llm_status_string(r));
+        r = llm_session_heap_size(&m2.config, &so, &sp, &sk);
+        CHECK(r == LLM_OK && sk == sp, "session size, n_ctx %d: %s", ctx, llm_status_string(r));
         buf = (unsigned char *)malloc(sp + 2 * LLM_ARENA_ALIGN);
         llm_arena_init(&a, buf + LLM_ARENA_ALIGN - ((uintptr_t)buf & (LLM_ARENA_ALIGN - 1)), sp);
         emb_forbid = 1; emb_calls = 0;
@@ -164,14 +169,18 @@ int main(void) {
         free(buf);
     }
     so.n_ctx = 300; so.prefix_cache = 0; so.n_seq_max = 0;
-    CHECK(llm_session_heap_size(&m2.config, &so, &sp) == LLM_ERR_INVALID_ARG && sp == 0, "session size past the model's context");
-    CHECK(llm_session_heap_size(NULL, NULL, &sp) == LLM_ERR_INVALID_ARG, "session size of NULL config");
-    smp_need = llm_sampler_heap_size((size_t)m2.config.n_vocab);
+    CHECK(llm_session_heap_size(&m2.config, &so, &sp, &sk) == LLM_ERR_INVALID_ARG && sp == 0 && sk == 0,
+          "session size past the model's context");
+    CHECK(llm_session_heap_size(NULL, NULL, &sp, NULL) == LLM_ERR_INVALID_ARG, "session size of NULL config");
+    CHECK(llm_session_heap_size(&m2.config, NULL, NULL, &sk) == LLM_ERR_INVALID_ARG && sk == 0,
+          "session size, NULL peak");
+    r = llm_sampler_heap_size((size_t)m2.config.n_vocab, &smp_need, &smp_kept);
+    CHECK(r == LLM_OK && smp_kept == smp_need && smp_need > 0, "sampler size: %s", llm_status_string(r));
 
     /* everything in one arena, sized beforehand: model, tokenizer, session
        (n_ctx 64, batches of 8), sampler */
     so.n_ctx = 64; so.max_batch = 8;
-    llm_session_heap_size(&m2.config, &so, &sp);
+    llm_session_heap_size(&m2.config, &so, &sp, NULL);
     total = mk + tk + sp + smp_need;
     if (mp > total) total = mp;
     if (mk + tp > total) total = mk + tp;

@@ -58,7 +58,7 @@ static void test_null_arguments(void) {
     llm_session_free(&s);
     CHECK(llm_session_init_arena(&s, NULL, NULL, NULL) != LLM_OK, "session_init_arena(NULL)");
     llm_session_free(&s);
-    CHECK(bad(llm_session_heap_size(NULL, NULL, &n)), "session_heap_size(NULL config)");
+    CHECK(bad(llm_session_heap_size(NULL, NULL, &n, NULL)), "session_heap_size(NULL config)");
     CHECK(llm_session_eval(NULL, ids, 1, NULL) != LLM_OK, "session_eval(NULL)");
     memset(&s, 0, sizeof s);
     CHECK(bad(llm_session_eval(&s, ids, 1, NULL)), "session_eval(zeroed session)");

@@ -11,6 +11,8 @@
    sequential runs for the concurrent ones, and the official `openai` npm
    client (tests/server/, installed by .ci/run; SKIP without it). */
 #define _POSIX_C_SOURCE 200809L
+#define LLM_IMPLEMENTATION
+#include "llm.h"
 #include "test.h"
 #include "../examples/server_http.h"
 #include "server_client.h"

@@ -111,9 +111,10 @@ int app_run(const app_blobs *b, void *arena_buf, size_t arena_len) {
     memset(&so, 0, sizeof so);
     so.n_ctx = APP_N_CTX;
     so.max_batch = APP_MAX_BATCH;
-    r = llm_session_heap_size(&model.config, &so, &sess_need);
+    r = llm_session_heap_size(&model.config, &so, &sess_need, NULL);
     if (r != LLM_OK) return fail("session size", r, "");
-    smp_need = llm_sampler_heap_size((size_t)model.config.n_vocab);
+    r = llm_sampler_heap_size((size_t)model.config.n_vocab, &smp_need, NULL);
+    if (r != LLM_OK) return fail("sampler size", r, "");
     before = arena.kept;
     r = llm_session_init_arena(&sess, &model, &so, &arena);
     if (r != LLM_OK) return fail("session", r, llm_session_error(&sess));
@@ -138,7 +139,7 @@ int app_run(const app_blobs *b, void *arena_buf, size_t arena_len) {
         size_t need, total;
         if (table_ctx[i] > model.config.n_ctx) continue;
         o2.n_ctx = table_ctx[i];
-        if (llm_session_heap_size(&model.config, &o2, &need) != LLM_OK) continue;
+        if (llm_session_heap_size(&model.config, &o2, &need, NULL) != LLM_OK) continue;
         total = model_kept + tok_kept + need + smp_need;
         if (tok_peak > total) total = tok_peak;
         out_kv("ram-vs-ctx: ", (uint64_t)table_ctx[i], " ");

@@ -1,8 +1,9 @@
 /* Size arithmetic on a 32-bit target (run by make test-firmware in QEMU,
    Cortex-M7): sizes that fit a 64-bit size_t but not a 32-bit one must be
-   refused with a status, never wrap into a small allocation. Links with
-   examples/firmware/startup.S and the mps2-an500 linker script; prints
-   through semihosting and exits with the result. */
+   refused with a status, never wrap into a small allocation; and the calls
+   that need an allocator refuse with a status in this LLM_NO_MALLOC build.
+   Links with examples/firmware/startup.S and the mps2-an500 linker script;
+   prints through semihosting and exits with the result. */
 #define LLM_IMPLEMENTATION
 #define LLM_NO_STDIO
 #define LLM_NO_MALLOC
@@ -65,7 +66,7 @@ void fw_main(void) {
     /* 257 * 983055 * 17 = 2^32 - 1 floats for each of K and V */
     memset(&c, 0, sizeof c);
     c.n_layer = 257; c.n_ctx = 983055; c.n_embd = 17; c.n_head = 17; c.n_inner = 68; c.n_vocab = 1;
-    r = llm_session_heap_size(&c, NULL, &n);
+    r = llm_session_heap_size(&c, NULL, &n, NULL);
     check(r == LLM_ERR_LIMIT && n == 0, "session size of a 2^32-float KV cache", r);
     /* the same config as a model's (what llm_session_init_arena sees) */
     model.config = c;
@@ -75,7 +76,7 @@ void fw_main(void) {
     check(r == LLM_ERR_LIMIT && a.kept == 0 && a.temp == 0, "session init of a 2^32-float KV cache", r);
     /* one past: a 2^32-byte session with a small KV cache */
     c.n_layer = 1; c.n_ctx = 1 << 20; c.n_embd = 1024; c.n_head = 16; c.n_inner = 4096;
-    r = llm_session_heap_size(&c, NULL, &n);
+    r = llm_session_heap_size(&c, NULL, &n, NULL);
     check(r == LLM_ERR_LIMIT && n == 0, "session size of 2^30 floats of KV cache", r);
     /* safetensors: element counts and byte sizes past 2^32 */
     len = make_image("{\"a\":{\"dtype\":\"F32\",\"shape\":[65536,65536],\"data_offsets\":[0,0]}}");
@@ -88,8 +89,23 @@ void fw_main(void) {
     r = llm_safetensors_open_memory_arena(&st, image, len, &a);
     check(r != LLM_OK && a.kept == 0 && a.temp == 0, "data offset past 2^32", r);
     /* the sampler's size for the largest vocabulary still fits */
-    n = llm_sampler_heap_size(16777216);
-    check(n > 16777216u * 4u, "sampler size for a 2^24 vocabulary", LLM_OK);
+    r = llm_sampler_heap_size(16777216, &n, NULL);
+    check(r == LLM_OK && n > 16777216u * 4u, "sampler size for a 2^24 vocabulary", r);
+
+    /* the calls that need an allocator whatever the arena refuse with a status */
+    {
+        static llm_tokenizer t;
+        static llm_generation g;
+        static const int32_t prompt[1] = { 0 };
+        r = llm_tokenizer_load_wordpiece_memory(&t, "[UNK]\n", 6, NULL, 0);
+        check(r == LLM_ERR_UNSUPPORTED, "WordPiece vocabulary without malloc", r);
+        r = llm_tokenizer_load_json_memory(&t, "{}", 2);
+        check(r == LLM_ERR_UNSUPPORTED, "tokenizer.json without malloc", r);
+        r = llm_generate(&sess, prompt, 1, NULL, &g);
+        check(r == LLM_ERR_UNSUPPORTED && g.n_seqs == 0, "llm_generate without malloc", r);
+        r = llm_generate_text(&sess, "a", NULL, &g);
+        check(r == LLM_ERR_UNSUPPORTED && g.n_seqs == 0, "llm_generate_text without malloc", r);
+    }
 
     put("limits32: "); put_u((size_t)passed); put(" passed, "); put_u((size_t)failed); put(" failed\n");
     finish(failed == 0);

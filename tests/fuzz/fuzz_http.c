@@ -9,6 +9,7 @@
    - js_parse on the body (or the whole input): every string it returns is
      well-formed UTF-8 of the length it says, and writing each string with
      sb_json_str and reading that back gives the same bytes. */
+#define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "fuzz_common.h"
 #include "examples/server_http.h"
@@ -32,7 +33,7 @@ static void check_json(const char *p, size_t n) {
         if (v->type != JS_STR) continue;
         FUZZ_CHECK(v->s[v->len] == 0, "string %zu not terminated", i);
         while (q < v->len) {
-            size_t l = utf8_len((const unsigned char *)v->s + q, v->len - q);
+            size_t l = llm_utf8_len(v->s + q, v->len - q);
             FUZZ_CHECK(l, "string %zu: invalid UTF-8 at %zu", i, q);
             q += l;
         }

@@ -122,33 +122,6 @@ static float rng_val(uint64_t *s, float sd) {
     return ((float)(rng_next(s) >> 40) * (1.0f / 16777216.0f) - 0.5f) * 3.4641016f * sd;
 }
 
-static uint16_t f32_to_bf16(float f) {
-    uint32_t u;
-    memcpy(&u, &f, 4);
-    return (uint16_t)((u + 0x7fffu + ((u >> 16) & 1u)) >> 16); /* round to nearest even (finite input) */
-}
-static uint16_t f32_to_f16(float f) {
-    uint32_t u, sign, mant;
-    int exp;
-    memcpy(&u, &f, 4);
-    sign = (u >> 16) & 0x8000u;
-    exp = (int)((u >> 23) & 0xff) - 127 + 15;
-    mant = u & 0x7fffffu;
-    if (exp >= 31) return (uint16_t)(sign | 0x7c00u);
-    if (exp <= 0) { /* subnormal half (inputs here are never that small but be right) */
-        uint32_t m = mant | 0x800000u, shift = (uint32_t)(14 - exp), r;
-        if (shift > 24) return (uint16_t)sign;
-        r = m >> shift;
-        if ((m & ((1u << shift) - 1)) > (1u << (shift - 1)) || ((m & ((1u << shift) - 1)) == (1u << (shift - 1)) && (r & 1))) r++;
-        return (uint16_t)(sign | r);
-    }
-    {
-        uint32_t h = ((uint32_t)exp << 10) | (mant >> 13), rest = mant & 0x1fffu;
-        if (rest > 0x1000u || (rest == 0x1000u && (h & 1))) h++;
-        return (uint16_t)(sign | h);
-    }
-}
-
 /* dtype: 0 F32, 1 F16, 2 BF16 */
 static const char *const dt_names[3] = { "F32", "F16", "BF16" };
 static const char *const dt_dirs[3] = { "f32", "f16", "bf16" };
@@ -223,7 +196,7 @@ static size_t write_model(const char *dir, int dt) {
             if (dt == 0) fwrite(buf, 4, m, f);
             else {
                 uint16_t *h = (uint16_t *)(void *)buf; /* in place: h[j] is written after buf[j] is read */
-                for (j = 0; j < m; j++) h[j] = dt == 1 ? f32_to_f16(buf[j]) : f32_to_bf16(buf[j]);
+                for (j = 0; j < m; j++) h[j] = dt == 1 ? llm_f32_to_f16(buf[j]) : llm_f32_to_bf16(buf[j]);
                 fwrite(h, 2, m, f);
             }
             done += m;

@@ -14,6 +14,8 @@
    Prints the median of R runs (default 3) of tokens/s and its ratio to one
    client. */
 #define _POSIX_C_SOURCE 200809L
+#define LLM_IMPLEMENTATION
+#include "llm.h"
 #include "examples/server_http.h"
 #include "tests/server_client.h"
 #include <stdio.h>

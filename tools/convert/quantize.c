@@ -58,38 +58,12 @@ typedef struct {
 
 static float dec(const llm_tensor *t, size_t i) {
     const unsigned char *p = (const unsigned char *)t->data;
-    uint32_t b;
     float f;
     switch (t->dtype) {
     case LLM_DTYPE_F32: memcpy(&f, p + 4 * i, 4); return f;
-    case LLM_DTYPE_F16: return llm__f16_to_f32((uint16_t)(p[2 * i] | (p[2 * i + 1] << 8)));
-    case LLM_DTYPE_BF16: b = (uint32_t)(p[2 * i] | (p[2 * i + 1] << 8)) << 16; memcpy(&f, &b, 4); return f;
+    case LLM_DTYPE_F16: return llm_f16_to_f32((uint16_t)(p[2 * i] | (p[2 * i + 1] << 8)));
+    case LLM_DTYPE_BF16: return llm_bf16_to_f32((uint16_t)(p[2 * i] | (p[2 * i + 1] << 8)));
     default: return 0.0f;
-    }
-}
-
-/* f32 -> f16 bits, round to nearest even (overflow: inf). */
-static uint16_t to_f16(float f) {
-    uint32_t x, sign, mant;
-    int e;
-    memcpy(&x, &f, 4);
-    sign = (x >> 16) & 0x8000u;
-    e = (int)((x >> 23) & 0xff) - 127 + 15;
-    mant = x & 0x7fffffu;
-    if (((x >> 23) & 0xff) == 0xff) return (uint16_t)(sign | 0x7c00u | (mant ? 0x200u : 0));
-    if (e >= 31) return (uint16_t)(sign | 0x7c00u);
-    if (e <= 0) {  /* subnormal half or zero */
-        uint32_t m = mant | 0x800000u, shift = (uint32_t)(14 - e), r, half;
-        if (e < -10) return (uint16_t)sign;
-        r = m >> shift;
-        half = 1u << (shift - 1);
-        if ((m & ((1u << shift) - 1)) > half || ((m & ((1u << shift) - 1)) == half && (r & 1))) r++;
-        return (uint16_t)(sign | r);
-    }
-    {
-        uint32_t r = ((uint32_t)e << 10) | (mant >> 13), rem = mant & 0x1fffu;
-        if (rem > 0x1000u || (rem == 0x1000u && (r & 1))) r++;  /* may carry into the exponent: correct */
-        return (uint16_t)(sign | r);
     }
 }
 
@@ -277,13 +251,13 @@ static int write_model(cli_out *o, const plan *pl, size_t nt, int f32_scales, in
                     }
                     d = amax / 127.0f;
                     if (!f32_scales) {
-                        uint16_t hbits = to_f16(d);
+                        uint16_t hbits = llm_f32_to_f16(d);
                         if ((hbits & 0x7c00u) == 0x7c00u) {
                             if (tty) fputc('\n', stderr);
                             cli_error("%s: a scale overflows F16; use --f32-scales", t->name);
                             return 0;
                         }
-                        d = llm__f16_to_f32(hbits);
+                        d = llm_f16_to_f32(hbits);
                         if (pass == 1) cli_write(o, &hbits, 2);
                     } else if (pass == 0) cli_write(o, &d, 4);
                     if (pass != 2) continue;
