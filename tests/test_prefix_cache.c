@@ -260,16 +260,16 @@ static void test_off_and_errors(void) {
     llm_session_free(&s);
     memset(&o, 0, sizeof o);
     o.n_seq_max = 2;
-    llm_session_heap_size(&m.config, &o, &a);
+    llm_session_heap_size(&m.config, &o, &a, NULL);
     o.prefix_cache = 1;
-    llm_session_heap_size(&m.config, &o, &b);
+    llm_session_heap_size(&m.config, &o, &b, NULL);
     /* 2 slots of 16 blocks: 85 bytes each, give or take alignment (the
        total is rounded up to 64; 8-byte fields after 4-byte ones) */
     CHECK(b + 63 >= a + 32 * 85 && b <= a + 32 * 85 + 74, "on costs %zu bytes more (85 per block)", b - a);
     o.n_seq_max = 1; o.prefix_cache = 0;
-    llm_session_heap_size(&m.config, &o, &a);
+    llm_session_heap_size(&m.config, &o, &a, NULL);
     o.prefix_cache = 1;
-    llm_session_heap_size(&m.config, &o, &b);
+    llm_session_heap_size(&m.config, &o, &b, NULL);
     /* one slot: blocks of 16 instead of one of 256, so 15 more entries in
        each of the 3 int32 tables */
     CHECK(b + 63 >= a + 16 * 85 + 180 && b <= a + 16 * 85 + 180 + 74, "one slot: on costs %zu bytes more", b - a);
