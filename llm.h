@@ -496,7 +496,32 @@ typedef struct llm_config {
     int scale_attn_by_inverse_layer_idx; /* 1: layer l's scores also / (l + 1); default 0 */
     int reorder_and_upcast_attn;         /* as in config.json; no effect here (all attention is f32) */
     int tie_word_embeddings;             /* 1: the LM head is wte (default); 0: lm_head.weight */
+    /* The head (config.json's architectures; see docs/api.md "Heads"). */
+    int head;                            /* an llm_head */
+    int num_labels;                      /* classifiers: outputs per row (>= 1); LM: 0 */
+    int problem_type;                    /* classifiers: an llm_problem (HF's rule when unset); LM: 0 */
+    int pad_id;                          /* config.json pad_token_id, or -1 */
 } llm_config;
+
+/* What the last stage of the forward pass computes. */
+typedef enum llm_head {
+    LLM_HEAD_LM = 0,        /* GPT2LMHeadModel: next-token logits over the vocabulary (the default) */
+    LLM_HEAD_SEQ_CLS,       /* GPT2ForSequenceClassification: score.weight [num_labels, n_embd], no bias,
+                               on one row of each sequence (llm_batch_cls_row) */
+    LLM_HEAD_TOKEN_CLS      /* GPT2ForTokenClassification: classifier.weight [num_labels, n_embd] and
+                               classifier.bias [num_labels], on every row */
+} llm_head;
+/* How a classifier's outputs are read (config.json's problem_type). */
+typedef enum llm_problem {
+    LLM_PROBLEM_NONE = 0,   /* LM head */
+    LLM_PROBLEM_SINGLE_LABEL, /* "single_label_classification": softmax over the labels */
+    LLM_PROBLEM_MULTI_LABEL,  /* "multi_label_classification": a sigmoid per label */
+    LLM_PROBLEM_REGRESSION    /* "regression": the raw values */
+} llm_problem;
+/* The architectures name of a head ("GPT2LMHeadModel", ...). */
+LLM_API const char *llm_head_name(int head);
+/* problem_type's name ("single_label_classification", ...; "" for NONE). */
+LLM_API const char *llm_problem_name(int problem);
 
 /* The activation's canonical config.json name, e.g. "gelu_new". */
 LLM_API const char *llm_activation_name(llm_activation a);
@@ -570,6 +595,10 @@ typedef struct llm_model {
     llm__mat _lm_head;            /* [vocab, n_embd] (== _wte if tied) */
     llm__mat _wpe;                /* [n_ctx, n_embd] */
     const float *_lnf_w, *_lnf_b;
+    llm__mat _cls;                /* classifiers: score.weight / classifier.weight [num_labels, n_embd] */
+    const float *_cls_b;          /* classifier.bias [num_labels], or NULL */
+    char *_labels;                /* classifiers: num_labels NUL-terminated names (id2label, else LABEL_i) */
+    size_t *_label_at;            /* [num_labels] offsets into _labels (same block) */
     void *_owned;                 /* converted / realigned tensors */
     llm_arena *_arena;            /* where the above live, or NULL: malloc */
     char error[LLM_ERROR_SIZE];
@@ -594,6 +623,11 @@ LLM_API llm_status llm_model_heap_size(const void *safetensors, size_t size, con
                                        size_t config_len, size_t *peak, size_t *kept);
 LLM_API void llm_model_free(llm_model *m);
 LLM_API const char *llm_model_error(const llm_model *m);
+/* A classifier's label id (id2label, else Hugging Face's default
+   "LABEL_<id>"); NULL for an id outside [0, num_labels) or an LM. */
+LLM_API const char *llm_model_label(const llm_model *m, int id);
+/* The id of label name (label2id's lookup, on the id2label names), or -1. */
+LLM_API int llm_model_label_id(const llm_model *m, const char *name);
 
 /* ---- session ------------------------------------------------------------ */
 
@@ -791,6 +825,37 @@ typedef struct llm_prefix_cache_stats {
 LLM_API llm_status llm_session_prefix_cache_stats(const llm_session *s, llm_prefix_cache_stats *st);
 /* Drops every cached block that no slot uses (the counters stay). */
 LLM_API void llm_session_prefix_cache_clear(llm_session *s);
+/* ---- hidden states, embeddings, classifier heads ---------------------------
+   Any head: llm_session_decode_hidden runs a batch as llm_session_decode
+   does (same rules, same KV cache) but writes the final hidden state of
+   every row (after ln_f) to hidden[b->n, n_embd] and keeps no logits.
+   Classifiers have no next-token logits: llm_session_decode / _eval (and
+   so llm_generate) with rows that keep logits are LLM_ERR_UNSUPPORTED on
+   them; asking an LM for classes (llm_session_head) is too. */
+LLM_API llm_status llm_session_decode_hidden(llm_session *s, const llm_batch *b, float *hidden);
+/* The classifier head on n hidden rows (as from llm_session_decode_hidden):
+   out[n, num_labels] logits (score.weight, or classifier.weight + .bias). */
+LLM_API llm_status llm_session_head(llm_session *s, const float *hidden, size_t n, float *out);
+/* The batch row GPT2ForSequenceClassification reads for slot seq (rows of
+   b in that slot, in order: t_0..t_{k-1}): with pad_token_id set, the row
+   before the first t_i == pad_token_id, modulo k (no pad: the last row;
+   t_0 a pad: the last row too); without, the last row. -1 if the slot has
+   no rows in b or an argument is NULL. */
+LLM_API long llm_batch_cls_row(const llm_model *m, const llm_batch *b, int seq);
+/* A classifier's outputs from its logits[num_labels] (out may be logits):
+   SINGLE_LABEL softmax, MULTI_LABEL sigmoid of each, REGRESSION a copy. */
+LLM_API llm_status llm_head_probs(const llm_model *m, const float *logits, float *out);
+typedef enum llm_pool {
+    LLM_POOL_MEAN = 0,      /* the mean of the rows (the default) */
+    LLM_POOL_LAST           /* the last row */
+} llm_pool;
+/* A pooled embedding of slot seq's rows of batch b from hidden[b->n, n]
+   (llm_session_decode_hidden's): out[n] is their mean or the last one;
+   normalize 1 scales it to unit L2 norm (a zero vector stays zero), 0
+   leaves it as is (the default). LLM_ERR_INVALID_ARG if the slot has no
+   rows in b. */
+LLM_API llm_status llm_pool_rows(const float *hidden, size_t n, const llm_batch *b, int seq, llm_pool pool,
+                                 int normalize, float *out);
 
 /* ---- sampling ------------------------------------------------------------ */
 
@@ -1196,6 +1261,7 @@ LLM_API const char *llm_generator_error(const llm_generator *g);
 #define LLM__MAX_EMBD 65536
 #define LLM__MAX_CTX 1048576
 #define LLM__MAX_VOCAB 16777216
+#define LLM__MAX_LABELS 65536
 #define LLM__FLT_MAX 3.40282347e38f  /* the largest finite float */
 
 #ifdef __cplusplus
@@ -2472,6 +2538,55 @@ static llm_status llm__cfg_quant(const llm__json *j, size_t v, void *obj, const 
                     file);
 }
 
+/* The heads config.json's architectures can name (llm_head's order). */
+static const char *const llm__head_names[] = {
+    "GPT2LMHeadModel", "GPT2ForSequenceClassification", "GPT2ForTokenClassification"
+};
+static const char *const llm__problem_names[] = {
+    "", "single_label_classification", "multi_label_classification", "regression"
+};
+LLM_API const char *llm_head_name(int head) { return head >= 0 && head <= 2 ? llm__head_names[head] : "?"; }
+LLM_API const char *llm_problem_name(int problem) {
+    return problem >= 0 && problem <= 3 ? llm__problem_names[problem] : "?";
+}
+
+/* The index of string token v in names[n], or -1. */
+static int llm__json_pick(const llm__json *j, size_t v, const char *const *names, int n) {
+    int i;
+    for (i = 0; i < n; i++) if (llm__json_eq(j, v, names[i])) return i;
+    return -1;
+}
+
+/* config.json's architectures: a list of one head name (GPT2Model, the
+   bare transformer, reads as the LM head); an empty list: the LM head. */
+static llm_status llm__cfg_architectures(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    size_t c = v + 1, i;
+    int h = LLM_HEAD_LM;
+    if (j->t[v].type != LLM__J_ARR) return llm__err(err, LLM_ERR_FORMAT, "%s: \"architectures\" must be a list", file);
+    for (i = 0; i < j->t[v].n; i++, c = j->t[c].end) {
+        int k = llm__json_pick(j, c, llm__head_names, 3);
+        if (k < 0 && llm__json_eq(j, c, "GPT2Model")) k = LLM_HEAD_LM;
+        if (k < 0 || (i > 0 && k != h))
+            return llm__err(err, LLM_ERR_UNSUPPORTED, "%s: architectures %s%.*s%s is not implemented (llm.h runs "
+                            "GPT2LMHeadModel, GPT2ForSequenceClassification, GPT2ForTokenClassification)", file,
+                            j->t[c].type == LLM__J_STR ? "\"" : "", (int)(j->t[c].len > 40 ? 40 : j->t[c].len),
+                            j->s + j->t[c].start, j->t[c].type == LLM__J_STR ? "\"" : "");
+        h = k;
+    }
+    ((llm_config *)obj)->head = h;
+    return LLM_OK;
+}
+
+/* config.json's problem_type: one of llm__problem_names. */
+static llm_status llm__cfg_problem(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
+    int k = llm__json_pick(j, v, llm__problem_names + 1, 3);
+    if (k < 0)
+        return llm__err(err, LLM_ERR_FORMAT, "%s: \"problem_type\" must be \"single_label_classification\", "
+                        "\"multi_label_classification\", \"regression\" or null", file);
+    ((llm_config *)obj)->problem_type = k + 1;
+    return LLM_OK;
+}
+
 #define LLM__CFG(f) offsetof(llm_config, f)
 /* config.json: the shapes (required), then what llm.h implements; the
    boolean switches that would change GPT-2's maths are accepted only at
@@ -2510,7 +2625,15 @@ static const llm__key llm__config_keys[] = {
     { "tie_word_embeddings", NULL, LLM__KEY_BOOL, 0, LLM__CFG(tie_word_embeddings), LLM__NO_FIELD,
       0, 1, "true or false", NULL, NULL },
     { "add_cross_attention", NULL, LLM__KEY_BOOL, LLM__KEY_FALSE_ONLY, LLM__NO_FIELD, LLM__NO_FIELD,
-      0, 1, "true or false", NULL, NULL }
+      0, 1, "true or false", NULL, NULL },
+    { "architectures", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL,
+      llm__cfg_architectures },
+    { "num_labels", NULL, LLM__KEY_INT, LLM__KEY_NULL | LLM__KEY_LIMIT, LLM__CFG(num_labels), LLM__NO_FIELD,
+      1, LLM__MAX_LABELS, "a positive integer", NULL, NULL },
+    { "problem_type", NULL, LLM__KEY_FN, LLM__KEY_NULL, LLM__NO_FIELD, LLM__NO_FIELD, 0, 0, NULL, NULL,
+      llm__cfg_problem },
+    { "pad_token_id", NULL, LLM__KEY_INT, LLM__KEY_NULL, LLM__CFG(pad_id), LLM__NO_FIELD,
+      0, LLM__MAX_VOCAB - 1, "a token id or null", NULL, NULL }
 };
 #undef LLM__CFG
 
@@ -2732,7 +2855,16 @@ static llm_status llm__bind_all(llm__bind *b) {
     LLM__TRY(llm__bind_mat(b, "wpe.weight", (size_t)c->n_ctx, C, LLM__OUT_IN, &m->_wpe));
     LLM__TRY(llm__bind_f32(b, "ln_f.weight", C, 0, 1, &m->_lnf_w));
     LLM__TRY(llm__bind_f32(b, "ln_f.bias", C, 0, 1, &m->_lnf_b));
-    {   /* the LM head: wte when tied (a stored lm_head.weight must still
+    if (c->head != LLM_HEAD_LM) {   /* a classifier: score or classifier (never prefixed), no LM head */
+        const char *saved = b->prefix;
+        size_t N = (size_t)c->num_labels;
+        b->prefix = "";
+        if (c->head == LLM_HEAD_SEQ_CLS) r = llm__bind_mat(b, "score.weight", N, C, LLM__OUT_IN, &m->_cls);
+        else if ((r = llm__bind_mat(b, "classifier.weight", N, C, LLM__OUT_IN, &m->_cls)) == LLM_OK)
+            r = llm__bind_f32(b, "classifier.bias", N, 0, 1, &m->_cls_b);
+        b->prefix = saved;
+        if (r != LLM_OK) return r;
+    } else {   /* the LM head: wte when tied (a stored lm_head.weight must still
            have its shape), else lm_head.weight (never prefixed) */
         const char *saved = b->prefix;
         b->prefix = "";
@@ -2823,6 +2955,122 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
     return LLM_OK;
 }
 
+/* A classifier's labels from config.json (second read of the text, with
+   the model's arena): id2label (an object "0".."n-1" -> name, each id once,
+   n == num_labels), label2id (checked: n names -> ids in range), HF's
+   defaults (num_labels 2, LABEL_i names, problem_type from num_labels). */
+static llm_status llm__labels_read(llm_model *m, const char *text, size_t len) {
+    llm_config *c = &m->config;
+    llm__json j;
+    size_t id2 = (size_t)-1, l2i = (size_t)-1, n, i, k, bytes, names = 0;
+    llm_status r = LLM_OK;
+    j.t = NULL;
+    j.a = m->_arena;
+    if (text) {
+        r = llm__json_parse_in(&j, text, len, m->_arena, m->error);
+        if (r != LLM_OK) return r; /* llm__config_parse read the same text */
+        id2 = llm__json_get(&j, 0, "id2label");
+        l2i = llm__json_get(&j, 0, "label2id");
+        if (id2 != (size_t)-1 && j.t[id2].type == LLM__J_NULL) id2 = (size_t)-1;
+        if (l2i != (size_t)-1 && j.t[l2i].type == LLM__J_NULL) l2i = (size_t)-1;
+    }
+    if (id2 != (size_t)-1 && j.t[id2].type != LLM__J_OBJ) {
+        r = llm__err(m->error, LLM_ERR_FORMAT, "config.json: \"id2label\" must be an object");
+        goto done;
+    }
+    if (id2 != (size_t)-1 && !c->num_labels) c->num_labels = (int)j.t[id2].n;
+    if (!c->num_labels) c->num_labels = id2 != (size_t)-1 ? 0 : 2;
+    if (c->num_labels < 1 || c->num_labels > LLM__MAX_LABELS) {
+        r = llm__err(m->error, c->num_labels < 1 ? LLM_ERR_FORMAT : LLM_ERR_LIMIT,
+                     "config.json: %d labels (llm.h reads 1 to %d)", c->num_labels, LLM__MAX_LABELS);
+        goto done;
+    }
+    n = (size_t)c->num_labels;
+    if (id2 != (size_t)-1 && j.t[id2].n != n) {
+        r = llm__err(m->error, LLM_ERR_FORMAT, "config.json: id2label has %u labels but num_labels is %d",
+                     (unsigned)j.t[id2].n, c->num_labels);
+        goto done;
+    }
+    if (l2i != (size_t)-1) {
+        if (j.t[l2i].type != LLM__J_OBJ || j.t[l2i].n != n) {
+            r = llm__err(m->error, LLM_ERR_FORMAT, "config.json: label2id must be an object of num_labels = %d names",
+                         c->num_labels);
+            goto done;
+        }
+        for (i = 0, k = l2i + 1; i < n; i++, k = j.t[k + 1].end) {
+            uint64_t u;
+            if (!llm__json_uint(&j, k + 1, &u) || u >= n) {
+                r = llm__err(m->error, LLM_ERR_FORMAT, "config.json: label2id's ids must be in [0, %d)", c->num_labels);
+                goto done;
+            }
+        }
+    }
+    /* names' bytes: id2label's strings, else "LABEL_<id>" (at most 12 bytes) */
+    if (id2 != (size_t)-1)
+        for (i = 0, k = id2 + 1; i < n; i++, k = j.t[k + 1].end) {
+            if (j.t[k + 1].type != LLM__J_STR) {
+                r = llm__err(m->error, LLM_ERR_FORMAT, "config.json: id2label's names must be strings");
+                goto done;
+            }
+            names += j.t[k + 1].len + 1;
+        }
+    else names = n * 13;
+    if (!llm__mul(n, sizeof(size_t), &bytes) || !llm__add(bytes, names, &bytes)) {
+        r = llm__err(m->error, LLM_ERR_LIMIT, "config.json: labels too large");
+        goto done;
+    }
+    m->_label_at = LLM__CAST(size_t *, llm__aalloc(m->_arena, bytes));
+    if (!m->_label_at) { r = llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the labels"); goto done; }
+    m->_labels = (char *)(m->_label_at + n);
+    for (i = 0; i < n; i++) m->_label_at[i] = (size_t)-1;
+    if (id2 == (size_t)-1)
+        for (i = 0; i < n; i++) {
+            m->_label_at[i] = i * 13;
+            llm__fmt(m->_labels + i * 13, 13, "LABEL_%d", (int)i);
+        }
+    else {
+        size_t at = 0;
+        for (i = 0, k = id2 + 1; i < n; i++, k = j.t[k + 1].end) {
+            char key[12];
+            size_t kl = 0, d;
+            uint64_t u = 0;
+            int ok = j.t[k].len > 0 && j.t[k].len < sizeof key && llm__json_str(&j, k, key, &kl) && kl > 0 &&
+                     (kl == 1 || key[0] != '0');
+            for (d = 0; ok && d < kl; d++) {
+                ok = key[d] >= '0' && key[d] <= '9';
+                u = u * 10 + (uint64_t)(key[d] - '0');
+            }
+            if (!ok || u >= n || m->_label_at[u] != (size_t)-1) {
+                r = llm__err(m->error, LLM_ERR_FORMAT, "config.json: id2label's keys must be the ids \"0\" to \"%d\", "
+                             "each once", c->num_labels - 1);
+                goto done;
+            }
+            m->_label_at[u] = at;
+            if (!llm__json_str(&j, k + 1, m->_labels + at, &kl)) {
+                r = llm__err(m->error, LLM_ERR_FORMAT, "config.json: an id2label name is not valid text");
+                goto done;
+            }
+            at += kl + 1;
+        }
+    }
+    if (!c->problem_type) c->problem_type = n == 1 ? LLM_PROBLEM_REGRESSION : LLM_PROBLEM_SINGLE_LABEL;
+done:
+    if (j.t) llm__json_free(&j);
+    return r;
+}
+
+LLM_API const char *llm_model_label(const llm_model *m, int id) {
+    if (!m || !m->_labels || id < 0 || id >= m->config.num_labels) return NULL;
+    return m->_labels + m->_label_at[id];
+}
+
+LLM_API int llm_model_label_id(const llm_model *m, const char *name) {
+    int i;
+    if (!m || !m->_labels || !name) return -1;
+    for (i = 0; i < m->config.num_labels; i++) if (!strcmp(m->_labels + m->_label_at[i], name)) return i;
+    return -1;
+}
+
 /* Everything after the safetensors image is open: config, binding. */
 static llm_status llm__model_finish(llm_model *m, const char *config_json, size_t config_len) {
     llm_config *c = &m->config;
@@ -2835,6 +3083,7 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     c->bos_id = -1;
     c->scale_attn_weights = 1;
     c->tie_word_embeddings = -1; /* not said: decided by the tensors below */
+    c->pad_id = -1;
     if (config_json) {
         r = llm__config_parse(c, config_json, config_len, m->_arena, m->error);
         if (r != LLM_OK) return r;
@@ -2843,7 +3092,7 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     if (r != LLM_OK) return r;
     if (c->tie_word_embeddings < 0) /* config.json's default is tied; without one, the tensors say */
         c->tie_word_embeddings = config_json || !llm__model_find(m, "lm_head.weight");
-    else if (!c->tie_word_embeddings && !llm__model_find(m, "lm_head.weight"))
+    else if (!c->tie_word_embeddings && c->head == LLM_HEAD_LM && !llm__model_find(m, "lm_head.weight"))
         return llm__err(m->error, LLM_ERR_SHAPE,
                         "config.json says tie_word_embeddings false but there is no tensor 'lm_head.weight'");
     if (c->eos_id >= c->n_vocab)
@@ -2852,6 +3101,13 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     if (c->bos_id >= c->n_vocab)
         return llm__err(m->error, LLM_ERR_FORMAT, "config.json: bos_token_id %d is outside the vocabulary [0, %d)",
                         c->bos_id, c->n_vocab);
+    if (c->head != LLM_HEAD_LM) {
+        if (c->pad_id >= c->n_vocab)
+            return llm__err(m->error, LLM_ERR_FORMAT, "config.json: pad_token_id %d is outside the vocabulary [0, %d)",
+                            c->pad_id, c->n_vocab);
+        r = llm__labels_read(m, config_json, config_len);
+        if (r != LLM_OK) return r;
+    } else c->num_labels = c->problem_type = 0;
     if (!llm__mul((size_t)c->n_layer, sizeof(llm__layer), &bytes)) return llm__err(m->error, LLM_ERR_LIMIT, "too many layers");
     m->_layers = LLM__CAST(llm__layer *, llm__aalloc(m->_arena, bytes));
     if (!m->_layers) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
@@ -2882,6 +3138,8 @@ LLM_API void llm_model_free(llm_model *m) {
     m->_shards = NULL;
     llm__afree(m->_arena, m->_layers);
     llm__afree(m->_arena, m->_owned);
+    llm__afree(m->_arena, m->_label_at);
+    m->_label_at = NULL; m->_labels = NULL;
     llm_tokenizer_free(&m->tokenizer);
     m->_layers = NULL; m->_owned = NULL; m->has_tokenizer = 0; m->has_generation_config = 0;
 }
@@ -5398,7 +5656,9 @@ LLM_API const float *llm_session_logits_row(const llm_session *s, size_t row) {
 
 /* One pass over B <= max_batch rows: tokens tok, slots s->_rseq, positions
    s->_rpos (their blocks prepared). The logits of the nk rows krow[] (in
-   increasing order, relative to this pass) go to dst[nk, n_vocab]. */
+   increasing order, relative to this pass) go to dst[nk, n_vocab]; with
+   krow NULL and nk 0, the final hidden states of all B rows go to
+   dst[B, n_embd] instead. */
 static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t *krow, size_t nk, float *dst) {
     const llm_model *m = s->model;
     const llm_config *c = &m->config;
@@ -5433,6 +5693,7 @@ static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t
                     s->_pack);
         llm__matmul(s->_x, s->_fc, &Ly->mlp_proj_w, Ly->mlp_proj_b, B, c->n_inner, C, LLM__MM_ADD, nt, s->_pack);
     }
+    if (!nk && !krow && dst) llm__layernorm(dst, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps, nt);
     if (!nk) return;
     if (nk == (size_t)B) llm__layernorm(s->_ln, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps, nt);
     else
@@ -5443,9 +5704,10 @@ static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t
 
 /* Check a batch (nothing changes on error), prepare the slots' blocks,
    then run it in passes of max_batch rows. all: NULL, or [n, n_vocab]
-   for every row's logits (then the last row's are kept as well). q0: the
-   slot of every row when b->seq is NULL. */
-static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, int q0) {
+   for every row's logits (then the last row's are kept as well); with
+   hidden 1, [n, n_embd] for every row's final hidden state (no logits).
+   q0: the slot of every row when b->seq is NULL. */
+static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, int q0, int hidden) {
     size_t n, i, V, nk = 0, done, k;
     int ns, q;
     if (!s) return LLM_ERR_INVALID_ARG;
@@ -5475,7 +5737,15 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, in
         if (b->logits && b->logits[i]) nk++;
     }
     if (!b->logits) for (q = 0; q < ns; q++) nk += s->_p0[q] != (size_t)-1;
+    if (hidden) nk = 0;
     if (!all && nk > (size_t)ns) return llm__err(s->error, LLM_ERR_LIMIT, "%zu rows keep logits; the session keeps at most n_seq_max = %d", nk, ns);
+    if ((all && !hidden) || nk) {
+        const llm_config *mc = &s->model->config;
+        if (mc->head != LLM_HEAD_LM)
+            return llm__err(s->error, LLM_ERR_UNSUPPORTED, "the model is %s: it has no next-token logits "
+                            "(llm_session_decode_hidden and llm_session_head give its %d outputs)",
+                            llm_head_name(mc->head), mc->num_labels);
+    }
     /* from here on nothing fails */
     for (q = 0; q < ns; q++) if (s->_p0[q] != (size_t)-1) llm__seq_prepare(s, q, s->_p0[q], s->_p1[q]);
     if (s->_ptok) { /* the rows' tokens, then the blocks they fill join the prefix cache */
@@ -5489,7 +5759,7 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, in
     /* the kept rows, in increasing order (the last row of each slot: found
        from the end, marking slots in _len_tmp) */
     s->_n_kept = 0;
-    if (all) nk = 0;
+    if (all || hidden) nk = 0;
     else if (b->logits) { for (i = 0; i < n; i++) if (b->logits[i]) s->_kept[s->_n_kept++] = i; }
     else {
         for (q = 0; q < ns; q++) s->_len_tmp[q] = 0;
@@ -5509,12 +5779,13 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, in
             s->_rseq[r] = q;
             s->_rpos[r] = s->_len_tmp[q]++;
         }
+        if (hidden) { llm__forward(s, b->token + done, B, NULL, 0, all + done * (size_t)s->model->config.n_embd); continue; }
         if (all) { llm__forward(s, b->token + done, B, NULL, (size_t)B, all + done * V); continue; }
         while (k < s->_n_kept && s->_kept[k] < done + (size_t)B) { s->_kept[k] -= done; k++; }
         llm__forward(s, b->token + done, B, s->_kept + k0, k - k0, s->_logits + k0 * V);
         for (; k0 < k; k0++) s->_kept[k0] += done;
     }
-    if (all) {
+    if (all && !hidden) {
         memcpy(s->_logits, all + (n - 1) * V, V * sizeof(float));
         s->_kept[0] = n - 1;
         s->_n_kept = 1;
@@ -5523,20 +5794,103 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, in
     return LLM_OK;
 }
 
-LLM_API llm_status llm_session_decode(llm_session *s, const llm_batch *b) { return llm__decode(s, b, NULL, 0); }
+LLM_API llm_status llm_session_decode(llm_session *s, const llm_batch *b) { return llm__decode(s, b, NULL, 0, 0); }
 
 LLM_API llm_status llm_session_eval(llm_session *s, const int32_t *ids, size_t n, float *logits_all) {
     llm_batch b;
     memset(&b, 0, sizeof b);
     b.n = n;
     b.token = ids;
-    return llm__decode(s, &b, logits_all, 0);
+    return llm__decode(s, &b, logits_all, 0, 0);
+}
+
+LLM_API llm_status llm_session_decode_hidden(llm_session *s, const llm_batch *b, float *hidden) {
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!hidden) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL hidden-state buffer");
+    return llm__decode(s, b, hidden, 0, 1);
+}
+
+LLM_API llm_status llm_session_head(llm_session *s, const float *hidden, size_t n, float *out) {
+    const llm_model *m;
+    size_t done, i, N, C;
+    if (!s) return LLM_ERR_INVALID_ARG;
+    if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
+    m = s->model;
+    if (m->config.head == LLM_HEAD_LM)
+        return llm__err(s->error, LLM_ERR_UNSUPPORTED, "the model is GPT2LMHeadModel: it has no classifier head "
+                        "(its outputs are next-token logits)");
+    if (!hidden || !out || !n) return llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL buffer or no rows");
+    N = (size_t)m->config.num_labels;
+    C = (size_t)m->config.n_embd;
+    for (done = 0; done < n; done += (size_t)s->max_batch) {
+        int B = n - done < (size_t)s->max_batch ? (int)(n - done) : s->max_batch;
+        llm__matmul(out + done * N, hidden + done * C, &m->_cls, NULL, B, (int)C, (int)N, 0, s->n_threads, s->_pack);
+    }
+    if (m->_cls_b)
+        for (i = 0; i < n * N; i++) out[i] += m->_cls_b[i % N];
+    return LLM_OK;
+}
+
+LLM_API long llm_batch_cls_row(const llm_model *m, const llm_batch *b, int seq) {
+    size_t i, k = 0, first_pad = (size_t)-1, at;
+    if (!m || !b || !b->token) return -1;
+    for (i = 0; i < b->n; i++)
+        if ((b->seq ? b->seq[i] : 0) == seq) {
+            if (first_pad == (size_t)-1 && m->config.pad_id >= 0 && b->token[i] == m->config.pad_id) first_pad = k;
+            k++;
+        }
+    if (!k) return -1;
+    /* HF: (index of the first pad) - 1, modulo the length; no pad: the last */
+    at = first_pad == (size_t)-1 || first_pad == 0 ? k - 1 : first_pad - 1;
+    for (i = 0; i < b->n; i++)
+        if ((b->seq ? b->seq[i] : 0) == seq && at-- == 0) return (long)i;
+    return -1;
+}
+
+LLM_API llm_status llm_head_probs(const llm_model *m, const float *logits, float *out) {
+    int i, n;
+    if (!m || !logits || !out || m->config.head == LLM_HEAD_LM) return LLM_ERR_INVALID_ARG;
+    n = m->config.num_labels;
+    if (m->config.problem_type == LLM_PROBLEM_SINGLE_LABEL) {
+        float mx = logits[0];
+        double sum = 0;
+        for (i = 1; i < n; i++) if (logits[i] > mx) mx = logits[i];
+        for (i = 0; i < n; i++) sum += (double)(out[i] = expf(logits[i] - mx));
+        for (i = 0; i < n; i++) out[i] = (float)(out[i] / sum);
+    } else if (m->config.problem_type == LLM_PROBLEM_MULTI_LABEL) {
+        for (i = 0; i < n; i++) out[i] = 1.0f / (1.0f + expf(-logits[i]));
+    } else if (out != logits) memcpy(out, logits, (size_t)n * sizeof(float));
+    return LLM_OK;
+}
+
+LLM_API llm_status llm_pool_rows(const float *hidden, size_t n, const llm_batch *b, int seq, llm_pool pool,
+                                 int normalize, float *out) {
+    size_t i, j, k = 0;
+    double ss = 0;
+    if (!hidden || !n || !b || !out) return LLM_ERR_INVALID_ARG;
+    for (j = 0; j < n; j++) out[j] = 0;
+    for (i = 0; i < b->n; i++) {
+        if ((b->seq ? b->seq[i] : 0) != seq) continue;
+        k++;
+        if (pool == LLM_POOL_LAST) memcpy(out, hidden + i * n, n * sizeof(float));
+        else for (j = 0; j < n; j++) out[j] += hidden[i * n + j];
+    }
+    if (!k) return LLM_ERR_INVALID_ARG;
+    if (pool != LLM_POOL_LAST) for (j = 0; j < n; j++) out[j] /= (float)k;
+    if (normalize) {
+        for (j = 0; j < n; j++) ss += (double)out[j] * out[j];
+        if (ss > 0) for (j = 0; j < n; j++) out[j] = (float)(out[j] / sqrt(ss));
+    }
+    return LLM_OK;
 }
 
 /* The checks llm_session_eval makes (it cannot fail after them). */
 static llm_status llm__eval_check(llm_session *s, const int32_t *ids, size_t n) {
     size_t i, V;
     if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
+    if (s->model->config.head != LLM_HEAD_LM)
+        return llm__err(s->error, LLM_ERR_UNSUPPORTED, "the model is %s: it has no next-token logits to generate "
+                        "from", llm_head_name(s->model->config.head));
     if (!ids || n == 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "no tokens to evaluate");
     V = (size_t)s->model->config.n_vocab;
     for (i = 0; i < n; i++)
@@ -5711,10 +6065,10 @@ LLM_API llm_status llm_session_seq_prefill_cached(llm_session *s, int seq, const
     memset(&b, 0, sizeof b);
     e = k % mb && k - k % mb + mb < n ? k - k % mb + mb : n;
     b.n = e - k; b.token = ids + k;
-    llm__decode(s, &b, NULL, seq);  /* up to llm_session_eval's next pass, */
+    llm__decode(s, &b, NULL, seq, 0);  /* up to llm_session_eval's next pass, */
     if (e < n) {                    /* then its passes */
         b.n = n - e; b.token = ids + e;
-        llm__decode(s, &b, NULL, seq);
+        llm__decode(s, &b, NULL, seq, 0);
     }
     if (n_cached) *n_cached = k;
     return LLM_OK;

@@ -311,6 +311,11 @@ def block(x, w, i, model):
 
 def forward(model, ids):
     """ids: sequence of ints (length T <= n_positions) -> float64 logits [T, V]."""
+    return hidden_states(model, ids) @ model["lm_head"].T  # [T, V]
+
+
+def hidden_states(model, ids):
+    """GPT-2's last hidden state (after ln_f): float64 [T, C]."""
     w = model["weights"]
     ids = torch.as_tensor(list(ids), dtype=torch.long)
     T = ids.shape[0]
@@ -321,8 +326,7 @@ def forward(model, ids):
     x = w["wte.weight"][ids] + w["wpe.weight"][:T]         # [T, C]
     for i in range(model["n_layer"]):
         x = block(x, w, i, model)
-    x = layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], model["eps"])
-    return x @ model["lm_head"].T                          # [T, V]
+    return layer_norm(x, w["ln_f.weight"], w["ln_f.bias"], model["eps"])
 
 
 # ---------------------------------------------------------------------------
