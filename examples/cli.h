@@ -15,6 +15,9 @@
      flush and the close succeeded (cli_out_finish + cli_out_commit: several
      files renamed only once all of them are complete).
    - cli_quote: user input in messages, with non-printable bytes escaped.
+   - cli_json_string, cli_write_npy: a JSON string, a float32 .npy matrix.
+   - cli_inputs: -p / -f / --ids inputs as token lists, decoded many at a
+     time (llm_session_decode_hidden) by classify and embed.
    - cli_random_seed: 64 bits from /dev/urandom (else the clock + pid).
    - cli_omp_passive: OMP_WAIT_POLICY=PASSIVE unless the user set it.
    - cli_load_model, cli_info: loading with the programs' messages, --info. */
@@ -487,6 +490,156 @@ static inline int cli_out_commit(cli_out *o) {
    1, or 0 after one message, with the temporary file removed. */
 static inline int cli_out_close(cli_out *o) {
     return cli_out_finish(o) && cli_out_commit(o);
+}
+
+/* s[0..n) as a JSON string (llm_json_escape: always valid JSON, a byte
+   that is not part of a valid UTF-8 character as U+FFFD). */
+static inline void cli_json_string(cli_out *o, const char *s, size_t n) {
+    char buf[256];
+    cli_write(o, "\"", 1);
+    while (n) {
+        size_t k, used = llm_json_escape(s, n, buf, sizeof buf, &k);
+        cli_write(o, buf, k);
+        s += used;
+        n -= used;
+    }
+    cli_write(o, "\"", 1);
+}
+
+/* The .npy header for float32 [rows, cols], then the data. */
+static inline int cli_write_npy(cli_out *o, const float *data, size_t rows, size_t cols) {
+    char hdr[128];
+    int n = snprintf(hdr, sizeof hdr, "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", rows, cols);
+    size_t total = 10 + (size_t)n + 1, pad = (64 - total % 64) % 64;
+    unsigned short hl = (unsigned short)((size_t)n + pad + 1);
+    unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0 };
+    pre[8] = (unsigned char)(hl & 0xff); pre[9] = (unsigned char)(hl >> 8);
+    cli_write(o, pre, 10);
+    cli_write(o, hdr, (size_t)n);
+    cli_printf(o, "%*s\n", (int)pad, "");
+    return cli_write(o, data, sizeof(float) * rows * cols); /* little-endian hosts */
+}
+
+/* ---- many inputs through one decode (classify, embed) ---------------------- */
+
+/* The inputs of a program: token id lists, and the buffers of one decode
+   of batch of them (rows: the most rows of one decode). */
+typedef struct cli_inputs {
+    int32_t **ids;
+    size_t *n, count, longest, batch, rows;
+    int32_t *tok, *seq;       /* [rows] */
+    float *hidden;            /* [rows, n_embd] */
+} cli_inputs;
+
+static inline void cli_inputs_free(cli_inputs *in) {
+    size_t i;
+    for (i = 0; i < in->count; i++) free(in->ids[i]);
+    free(in->ids); free(in->n); free(in->tok); free(in->seq); free(in->hidden);
+    memset(in, 0, sizeof *in);
+}
+
+/* Append one input: ids (taken over), n tokens. 0 after a message. */
+static inline int cli_inputs_add(cli_inputs *in, int32_t *ids, size_t n, size_t where, int n_ctx) {
+    int32_t **v;
+    size_t *nv;
+    if (n < 1) { free(ids); cli_error("input %zu has no tokens", where); return 0; }
+    if (n > (size_t)n_ctx) {
+        free(ids);
+        cli_error("input %zu has %zu tokens, more than the model's context of %d", where, n, n_ctx);
+        return 0;
+    }
+    v = (int32_t **)realloc(in->ids, (in->count + 1) * sizeof *v);
+    if (v) in->ids = v;
+    nv = v ? (size_t *)realloc(in->n, (in->count + 1) * sizeof *nv) : NULL;
+    if (nv) in->n = nv;
+    if (!v || !nv) { free(ids); cli_error("out of memory"); return 0; }
+    in->ids[in->count] = ids;
+    in->n[in->count++] = n;
+    if (n > in->longest) in->longest = n;
+    return 1;
+}
+
+/* Text as an input (the model's tokenizer). */
+static inline int cli_inputs_text(cli_inputs *in, const llm_model *m, const char *s, size_t len, size_t where) {
+    int32_t *ids = (int32_t *)malloc((len + 1) * sizeof *ids);
+    size_t n = 0;
+    if (!ids) { cli_error("out of memory"); return 0; }
+    if (llm_tokenizer_encode(&m->tokenizer, s, len, 0, ids, len + 1, &n) != LLM_OK) {
+        cli_error("input %zu: %s", where, llm_tokenizer_error(&m->tokenizer));
+        free(ids);
+        return 0;
+    }
+    return cli_inputs_add(in, ids, n, where, m->config.n_ctx);
+}
+
+/* -p TEXT (one input), -f FILE (one text per line; empty lines skipped;
+   '-': stdin) or --ids LIST (one input). 0 after a message. */
+static inline int cli_inputs_read(cli_inputs *in, const llm_model *m, const char *text, const char *file,
+                                  const char *ids_arg) {
+    memset(in, 0, sizeof *in);
+    if (ids_arg) {
+        int32_t *ids;
+        size_t n;
+        char err[256];
+        if (!cli_parse_ids(ids_arg, strlen(ids_arg), (size_t)m->config.n_vocab, &ids, &n, err, sizeof err)) {
+            cli_error("--ids: %s", err);
+            return 0;
+        }
+        return cli_inputs_add(in, ids, n, 1, m->config.n_ctx);
+    }
+    if (text) return cli_inputs_text(in, m, text, strlen(text), 1);
+    {
+        size_t n, i = 0, line = 0;
+        char *all = cli_read(file, &n);
+        if (!all) return 0;
+        while (i < n) {
+            size_t e = i, l;
+            while (e < n && all[e] != '\n') e++;
+            l = e - i;
+            if (l && all[i + l - 1] == '\r') l--;
+            line++;
+            if (l && !cli_inputs_text(in, m, all + i, l, line)) { free(all); return 0; }
+            i = e + 1;
+        }
+        free(all);
+        if (!in->count) { cli_error("%s: no text", file); return 0; }
+    }
+    return 1;
+}
+
+/* Session s (options so) for the inputs: batch slots (at most the inputs),
+   as long as the longest input; the buffers of a decode. 0 after a message. */
+static inline int cli_inputs_session(cli_inputs *in, const llm_model *m, llm_session_options *so, llm_session *s,
+                                     int batch) {
+    size_t first, i, C = (size_t)m->config.n_embd;
+    in->batch = (size_t)batch < in->count ? (size_t)batch : in->count;
+    so->n_seq_max = (int)in->batch;
+    so->n_ctx = (int)in->longest;
+    if (llm_session_init(s, m, so) != LLM_OK) { cli_error("%s", llm_session_error(s)); return 0; }
+    for (first = 0; first < in->count; first += in->batch) {
+        size_t r = 0;
+        for (i = first; i < in->count && i < first + in->batch; i++) r += in->n[i];
+        if (r > in->rows) in->rows = r;
+    }
+    in->tok = (int32_t *)malloc(in->rows * sizeof *in->tok);
+    in->seq = (int32_t *)malloc(in->rows * sizeof *in->seq);
+    in->hidden = (float *)malloc(in->rows * C * sizeof *in->hidden);
+    if (!in->tok || !in->seq || !in->hidden) { cli_error("out of memory"); return 0; }
+    return 1;
+}
+
+/* The next batch from input first: inputs [first, first + k) as one batch
+   b (input first + j in slot j, its rows together) through one
+   llm_session_decode_hidden into in->hidden. k, or 0 after a message. */
+static inline size_t cli_inputs_decode(llm_session *s, cli_inputs *in, size_t first, llm_batch *b) {
+    size_t j, t, n = 0, k = in->count - first < in->batch ? in->count - first : in->batch;
+    for (j = 0; j < k; j++)
+        for (t = 0; t < in->n[first + j]; t++) { in->tok[n] = in->ids[first + j][t]; in->seq[n++] = (int32_t)j; }
+    memset(b, 0, sizeof *b);
+    b->n = n; b->token = in->tok; b->seq = in->seq;
+    llm_session_reset(s);
+    if (llm_session_decode_hidden(s, b, in->hidden) != LLM_OK) { cli_error("%s", llm_session_error(s)); return 0; }
+    return k;
 }
 
 /* ---- seed, threads ------------------------------------------------------------ */

@@ -66,20 +66,6 @@ static const char *stop_name(llm_stop_reason r) {
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "none";
 }
 
-/* s[0..n) as a JSON string (llm_json_escape: always valid JSON, a byte
-   that is not part of a valid UTF-8 character as U+FFFD). */
-static void json_string(cli_out *o, const char *s, size_t n) {
-    char buf[256];
-    cli_write(o, "\"", 1);
-    while (n) {
-        size_t k, used = llm_json_escape(s, n, buf, sizeof buf, &k);
-        cli_write(o, buf, k);
-        s += used;
-        n -= used;
-    }
-    cli_write(o, "\"", 1);
-}
-
 /* One finished sequence: a JSON line (--json), else its text (with a
    header when there are several; the prompt as given, then the text).
    has_score: beam search. */
@@ -90,7 +76,7 @@ static void print_seq(stream_state *st, int json, int index, const int32_t *ids,
         cli_printf(&st->out, "{\"index\":%d,\"ids\":[", index);
         for (k = 0; k < n_ids; k++) cli_printf(&st->out, "%s%d", k ? "," : "", (int)ids[k]);
         cli_printf(&st->out, "],\"text\":");
-        json_string(&st->out, text ? text : "", text ? text_len : 0);
+        cli_json_string(&st->out, text ? text : "", text ? text_len : 0);
         cli_printf(&st->out, ",\"n_prompt\":%zu,\"stop\":\"%s\"", n_prompt, stop_name(stop));
         if (has_score && isfinite(score)) cli_printf(&st->out, ",\"score\":%.17g", score);
         cli_printf(&st->out, "}\n");

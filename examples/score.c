@@ -18,20 +18,6 @@ static const char usage[] = "score -m MODEL (--ids LIST | --ids-file F | --text 
 static const char notes[] =
     "Prints '# position, id, logprob' lines, then 'tokens T  predicted N  mean_logprob L  perplexity P'.\n";
 
-/* The .npy header for float32 [rows, cols], then the data. */
-static int write_npy(cli_out *o, const float *data, size_t rows, size_t cols) {
-    char hdr[128];
-    int n = snprintf(hdr, sizeof hdr, "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", rows, cols);
-    size_t total = 10 + (size_t)n + 1, pad = (64 - total % 64) % 64;
-    unsigned short hl = (unsigned short)((size_t)n + pad + 1);
-    unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0 };
-    pre[8] = (unsigned char)(hl & 0xff); pre[9] = (unsigned char)(hl >> 8);
-    cli_write(o, pre, 10);
-    cli_write(o, hdr, (size_t)n);
-    cli_printf(o, "%*s\n", (int)pad, "");
-    return cli_write(o, data, sizeof(float) * rows * cols); /* little-endian hosts */
-}
-
 int main(int argc, char **argv) {
     const char *model_path = NULL, *ids_arg = NULL, *ids_file = NULL, *text = NULL, *text_file = NULL, *npy = NULL;
     int window = 0, summary = 0, info = 0, rc = 1;
@@ -139,7 +125,7 @@ int main(int argc, char **argv) {
     }
     if (all && !out.err) {
         if (!cli_out_open(&lo, npy)) goto done;
-        write_npy(&lo, all, T, V);
+        cli_write_npy(&lo, all, T, V);
         if (!cli_out_close(&lo)) goto done;
     }
     if (predicted)

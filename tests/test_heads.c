@@ -161,7 +161,7 @@ static void test_fixture(const char *name, int head, int n_labels, int problem, 
 static llm_status load_cfg(llm_model *m, const char *st, size_t st_len, const char *extra) {
     char cfg[1024];
     snprintf(cfg, sizeof cfg, "{\"model_type\": \"gpt2\", \"n_embd\": 16, \"n_head\": 2, \"n_layer\": 2, "
-             "\"n_positions\": 16, \"vocab_size\": 301%s}", extra);
+             "\"n_positions\": 32, \"vocab_size\": 301%s}", extra);
     return llm_model_load_memory(m, st, st_len, cfg, strlen(cfg));
 }
 

@@ -23,7 +23,8 @@ config.json, model.safetensors (F32, HF names with the "transformer."
 prefix) and reference.safetensors (F32):
   ids [P, T] (rows padded with -1), len [P], logits and probs [P, N]
   (sequence) or [P, T, N] (token, zero past len), and for seqcls-2 also
-  hidden [P, T, C], mean / last [P, C] and mean_norm / last_norm (L2).
+  hidden [P, T, C], mean / last [P, C] and mean_norm / last_norm (L2);
+  seqcls-2/love.txt: the logits and probabilities of "I love programming."
 """
 
 import json
@@ -53,7 +54,7 @@ FIXTURES = [
      {"id2label": {"0": "O", "1": "B-X", "2": "I-X"}, "problem_type": "single_label_classification"}, True),
 ]
 
-SHAPE = {"n_embd": 16, "n_head": 2, "n_layer": 2, "n_positions": 16}
+SHAPE = {"n_embd": 16, "n_head": 2, "n_layer": 2, "n_positions": 32}
 
 
 def prompts(vocab, pad):
@@ -114,6 +115,9 @@ def make(name, V, head, N, extra, tok):
     pad = cfg.get("pad_token_id")
     problem = cfg.get("problem_type") or ("regression" if N == 1 else "single_label_classification")
     ps = prompts(V, pad)
+    if name == "seqcls-2":
+        # "I love programming.": no merge of the small-hf tokenizer applies, so its ids are its bytes
+        ps.append(list(b"I love programming."))
     P, T = len(ps), max(len(p) for p in ps)
     ids = np.full((P, T), -1, np.float32)
     lens = np.array([len(p) for p in ps], np.float32)
@@ -141,6 +145,9 @@ def make(name, V, head, N, extra, tok):
         out["mean_norm"] = ("F32", mean / np.linalg.norm(mean, axis=1, keepdims=True))
         out["last_norm"] = ("F32", last / np.linalg.norm(last, axis=1, keepdims=True))
     ref.write_safetensors(os.path.join(d, "reference.safetensors"), out)
+    if name == "seqcls-2":   # what classify -p "I love programming." --json should print (tests/test_heads_cli.sh)
+        with open(os.path.join(d, "love.txt"), "w") as f:
+            f.write(" ".join(f"{v:.9g}" for v in list(logits[-1]) + list(pr[-1])) + "\n")
     print(f"{d}: {head}, {N} labels, {problem}, pad {pad}, {P} prompts")
 
 
