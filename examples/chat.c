@@ -1,5 +1,8 @@
 /* chat: a conversation with a DialoGPT-style checkpoint (GPT-2 architecture,
-   turns separated by <|endoftext|>).
+   turns separated by <|endoftext|>). DialoGPT's format for every model:
+   each turn, the user's line and the model's reply alike, is followed by
+   the end-of-text token (config.json's eos_token_id, else the tokenizer's),
+   and the reply is generated after it, up to the next end-of-text.
 
      chat -m models/DialoGPT-small
      printf 'Hello\nHow are you?\n' | chat -m MODEL     (one reply per line)
@@ -106,6 +109,11 @@ int main(int argc, char **argv) {
     if (!dir) { cli_error("-m MODEL is required (see --help)"); return 2; }
     cli_top_p_zero(&go.sampler);
     if (!cli_load_model(&model, dir, 1, 0)) return 1;
+    if (model.config.head != LLM_HEAD_LM) {
+        cli_error("%s is %s: it has no next-token logits to chat with (see classify)", dir,
+                  llm_head_name(model.config.head));
+        goto done;
+    }
     if (so.n_ctx && !cli_check_ctx("--ctx", so.n_ctx, &model)) { rc = 2; goto done; }
     /* the sampler options are checked before the first line is read */
     if (llm_sampler_init(&check, &go.sampler, (size_t)model.config.n_vocab) != LLM_OK) {

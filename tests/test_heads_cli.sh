@@ -1,5 +1,5 @@
 #!/bin/sh
-# build/classify and build/embed on the classifier fixtures of tests/data/heads
+# build/classify and build/embed (and chat's refusal) on the classifier fixtures of tests/data/heads
 # (tools/reference/make_head_fixtures.py). Numbers are compared with awk to
 # 1e-4 absolute + 1e-4 relative (tests/test_heads.c's tolerance). Run from the
 # repository root after `make`. Prints "test_heads_cli: N passed, N failed".
@@ -9,8 +9,8 @@ TMP=${TMPDIR:-/tmp}/test_heads_cli.$$
 NAME=test_heads_cli.sh
 . tests/cli_lib.sh
 trap 'rm -rf "$TMP".*' EXIT
-if [ ! -x "$B/classify" ] || [ ! -x "$B/embed" ]; then
-    echo "FAIL test_heads_cli.sh: $B/classify or $B/embed not built"; echo "test_heads_cli: 0 passed, 1 failed"; exit 1
+if [ ! -x "$B/classify" ] || [ ! -x "$B/embed" ] || [ ! -x "$B/chat" ]; then
+    echo "FAIL test_heads_cli.sh: $B/classify, $B/embed or $B/chat not built"; echo "test_heads_cli: 0 passed, 1 failed"; exit 1
 fi
 
 # close "A B C" "X Y Z": "ok" when the two lists of numbers agree within the tolerance
@@ -67,6 +67,7 @@ expect_lines "classify token --json" "$TMP.out" '"tokens": [{"id": 3' '"label_id
 expect_fail "classify on an LM" 1 "language model" "$B/classify" -m tests/data/tiny-f32 --ids 1,2
 expect_fail "classify --tokens on a sequence classifier" 1 "sequence classifier" \
     "$B/classify" -m $D/seqcls-2 --ids 1 --tokens
+expect_fail "chat on a classifier" 1 "GPT2ForSequenceClassification" "$B/chat" -m $D/seqcls-2
 expect_fail "classify two inputs" 2 "exactly one" "$B/classify" -m $D/seqcls-2 --ids 1 -p x
 expect_fail "classify too long" 1 "more than the model's context" "$B/classify" -m $D/seqcls-2 \
     -p "this text is longer than thirty-two bytes, the context"

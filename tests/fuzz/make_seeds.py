@@ -160,6 +160,15 @@ def config_seeds():
                                 '"layer_norm_epsilon":1.5e-6,"activation_function":"gelu_pytorch_tanh"}')
     out("config", "escaped_keys", '{"\\u006e_layer":1,"n_head":2,"n_embd":8,"n_positions":4,"vocab_size":8,'
                                   '"n_layer":1,"eos_token_id":null,"activation_function":"gelu_fast"}')
+    base = '{"n_layer":1,"n_head":2,"n_embd":8,"n_positions":4,"vocab_size":8,'
+    out("config", "seqcls", base + '"architectures":["GPT2ForSequenceClassification"],"num_labels":2,'
+        '"id2label":{"0":"NEG","1":"POS"},"label2id":{"NEG":0,"POS":1},"pad_token_id":7,'
+        '"problem_type":"multi_label_classification"}')
+    out("config", "tokcls", base + '"architectures":["GPT2ForTokenClassification"],'
+        '"id2label":{"2":"I","0":"O","1":"B"},"problem_type":null}')
+    out("config", "seqcls_bad_labels", base + '"architectures":["GPT2ForSequenceClassification"],"num_labels":2,'
+        '"id2label":{"0":"a","0":"b"}}')
+    out("config", "bad_architecture", base + '"architectures":["GPT2DoubleHeadsModel"]}')
     out("config", "bad_relu", '{"n_layer":1,"n_head":2,"n_embd":8,"n_positions":4,"vocab_size":8,"activation_function":"relu"}')
     out("config", "bad_shape", '{"n_layer":2,"n_head":3,"n_embd":8,"n_positions":4,"vocab_size":9,"layer_norm_epsilon":0}')
 
