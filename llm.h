@@ -78,7 +78,12 @@
    tensors, n_head from the safetensors __metadata__ entry "n_head" if
    present, otherwise n_embd / 64 (the usual 64-wide heads),
    layer_norm_epsilon is 1e-5, the activation gelu_new, and the head is
-   lm_head.weight when the file has one. A generation_config.json in the
+   lm_head.weight when the file has one. config.json's architectures picks
+   the head: GPT2LMHeadModel (also GPT2Model, none, or no config.json),
+   GPT2ForSequenceClassification (score.weight) or GPT2ForTokenClassification
+   (classifier.weight and .bias), with num_labels, id2label, label2id,
+   problem_type and pad_token_id (see llm_head, llm_session_head); any other
+   is LLM_ERR_UNSUPPORTED. A generation_config.json in the
    folder is parsed into model.generation (llm_generation_config: each field
    with a present flag) and never applied by llm.h: the caller chooses
    what to take (examples/generate.c takes it as its defaults); a broken
