@@ -189,7 +189,7 @@ bench-llamacpp: $(BUILD)/bench_native $(BUILD)/quantize $(BUILD)/generate
 # $(DESTDIR)$(PREFIX)
 PREFIX  ?= /usr/local
 VERSION := $(shell sed -n 's/^\#define LLM_VERSION_STRING "\(.*\)"$$/\1/p' llm.h)
-INSTALL_PROGRAMS := generate score chat tokenize quantize
+INSTALL_PROGRAMS := generate score chat tokenize quantize classify embed
 ifeq ($(HAVE_POSIX),1)
   INSTALL_PROGRAMS += server
 endif

@@ -842,10 +842,10 @@ LLM_API llm_status llm_session_decode_hidden(llm_session *s, const llm_batch *b,
    out[n, num_labels] logits (score.weight, or classifier.weight + .bias). */
 LLM_API llm_status llm_session_head(llm_session *s, const float *hidden, size_t n, float *out);
 /* The batch row GPT2ForSequenceClassification reads for slot seq (rows of
-   b in that slot, in order: t_0..t_{k-1}): with pad_token_id set, the row
-   before the first t_i == pad_token_id, modulo k (no pad: the last row;
-   t_0 a pad: the last row too); without, the last row. -1 if the slot has
-   no rows in b or an argument is NULL. */
+   b in that slot, in order): with pad_token_id set, the last row whose
+   token is not pad_token_id (only pads: the first row), as Hugging Face
+   finds the last non-padding token; without, the last row. -1 if the slot
+   has no rows in b or an argument is NULL. */
 LLM_API long llm_batch_cls_row(const llm_model *m, const llm_batch *b, int seq);
 /* A classifier's outputs from its logits[num_labels] (out may be logits):
    SINGLE_LABEL softmax, MULTI_LABEL sigmoid of each, REGRESSION a copy. */
@@ -5837,19 +5837,17 @@ LLM_API llm_status llm_session_head(llm_session *s, const float *hidden, size_t 
 }
 
 LLM_API long llm_batch_cls_row(const llm_model *m, const llm_batch *b, int seq) {
-    size_t i, k = 0, first_pad = (size_t)-1, at;
+    size_t i;
+    long first = -1, last = -1, last_kept = -1;
     if (!m || !b || !b->token) return -1;
     for (i = 0; i < b->n; i++)
         if ((b->seq ? b->seq[i] : 0) == seq) {
-            if (first_pad == (size_t)-1 && m->config.pad_id >= 0 && b->token[i] == m->config.pad_id) first_pad = k;
-            k++;
+            if (first < 0) first = (long)i;
+            last = (long)i;
+            if (m->config.pad_id < 0 || b->token[i] != m->config.pad_id) last_kept = (long)i;
         }
-    if (!k) return -1;
-    /* HF: (index of the first pad) - 1, modulo the length; no pad: the last */
-    at = first_pad == (size_t)-1 || first_pad == 0 ? k - 1 : first_pad - 1;
-    for (i = 0; i < b->n; i++)
-        if ((b->seq ? b->seq[i] : 0) == seq && at-- == 0) return (long)i;
-    return -1;
+    /* HF: the last token that is not pad_token_id; only pads: the first */
+    return last_kept >= 0 ? last_kept : first >= 0 && m->config.pad_id >= 0 ? first : last;
 }
 
 LLM_API llm_status llm_head_probs(const llm_model *m, const float *logits, float *out) {

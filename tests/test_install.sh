@@ -20,14 +20,14 @@ want=$("$B/minimal" models/shakespeare "ROMEO:" 2>&1)
 ${MAKE:-make} -s install DESTDIR="$TMP/root" PREFIX=/opt/llm >"$TMP/install.log" 2>&1
 check "make install exit status" "$?" "0"
 if cmp -s llm.h "$TMP/root/opt/llm/include/llm.h"; then ok; else bad "include/llm.h is not llm.h"; fi
-progs="llm-generate llm-score llm-chat llm-tokenize llm-quantize"
+progs="llm-generate llm-score llm-chat llm-tokenize llm-quantize llm-classify llm-embed"
 if [ -x "$B/server" ]; then progs="$progs llm-server"; fi
 for p in $progs; do
     if [ -x "$TMP/root/opt/llm/bin/$p" ]; then ok; else bad "bin/$p not installed"; fi
 done
 # an installed program calls itself by its installed name
 bin="$TMP/root/opt/llm/bin"
-for p in llm-generate llm-score llm-chat llm-tokenize llm-server; do
+for p in llm-generate llm-score llm-chat llm-tokenize llm-classify llm-embed llm-server; do
     [ -x "$bin/$p" ] || continue
     check "$p --help: usage line" "$("$bin/$p" --help 2>&1 | head -n 1 | cut -d' ' -f1-2)" "usage: $p"
     msg=$("$bin/$p" --bogus 2>&1 </dev/null | head -n 1 | cut -d' ' -f1-3)

@@ -8,8 +8,8 @@ code shared with llm.h):
 
   GPT2ForSequenceClassification: logits = score(hidden) with score a
     bias-free Linear [num_labels, n_embd]; the row read for each sequence
-    is, with config.pad_token_id set, (first index where ids == pad) - 1,
-    modulo the length (so no pad, or a pad first, reads the last token),
+    is, with config.pad_token_id set, the last token that is not a pad
+    (argmax of arange * (ids != pad): the first token when all are pads),
     else the last token.
   GPT2ForTokenClassification: logits = classifier(hidden) at every
     position, classifier a Linear [num_labels, n_embd] with a bias.
@@ -71,8 +71,9 @@ def prompts(vocab, pad):
 def cls_index(ids, pad):
     if pad is None:
         return len(ids) - 1
-    first = int(torch.eq(torch.tensor(ids), pad).int().argmax(-1))   # 0 when there is no pad
-    return (first - 1) % len(ids)
+    # HF: the last token that is not a pad (arange * mask, argmax: 0 when every token is a pad)
+    mask = torch.ne(torch.tensor(ids), pad).int()
+    return int((torch.arange(len(ids)) * mask).argmax(-1))
 
 
 def probs(logits, problem):
