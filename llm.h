@@ -576,7 +576,13 @@ typedef enum llm__layout {
 } llm__layout;
 /* I8 matrices (always LLM__OUT_IN) have one scale per block of LLM__QB
    inputs of each output: scale[out][ceil(in / LLM__QB)], of type stype. */
-typedef struct llm__mat { const void *w; llm_dtype type; llm__layout layout; const void *scale; llm_dtype stype; } llm__mat;
+typedef struct llm__mat {
+    const void *w;
+    llm_dtype type;
+    llm__layout layout;
+    const void *scale;
+    llm_dtype stype;
+} llm__mat;
 #define LLM__QB 32
 typedef struct llm__layer {
     llm__mat qkv_w, attn_proj_w, fc_w, mlp_proj_w;         /* LLM__IN_OUT */
@@ -1250,7 +1256,8 @@ LLM_API const char *llm_generator_error(const llm_generator *g);
 #define LLM__PRAGMA(x) _Pragma(#x)
 /* work: multiply-adds in the loop; small loops stay on one thread, where
    waking the others would cost more than it saves */
-#define LLM__PARALLEL_FOR(nt, work) LLM__PRAGMA(omp parallel for schedule(static) num_threads(nt) if((nt) > 1 && (work) >= 131072.0))
+#define LLM__PARALLEL_FOR(nt, work) \
+    LLM__PRAGMA(omp parallel for schedule(static) num_threads(nt) if((nt) > 1 && (work) >= 131072.0))
 #else
 #define LLM__PARALLEL_FOR(nt, work)
 #endif
@@ -1319,7 +1326,10 @@ static void llm__free(void *p) { if (p) LLM_FREE(p); }
    %s %.*s %d %u %zu %c %%. Always NUL-terminates. */
 typedef struct { char *p; size_t n, cap; } llm__buf;
 static void llm__putc(llm__buf *b, char c) { if (b->n + 1 < b->cap) b->p[b->n++] = c; }
-static void llm__puts(llm__buf *b, const char *s, size_t n) { size_t i; for (i = 0; i < n && s[i]; i++) llm__putc(b, s[i]); }
+static void llm__puts(llm__buf *b, const char *s, size_t n) {
+    size_t i;
+    for (i = 0; i < n && s[i]; i++) llm__putc(b, s[i]);
+}
 static void llm__putu(llm__buf *b, unsigned long long v, int neg) {
     char tmp[24]; int k = 0;
     if (neg) llm__putc(b, '-');
@@ -1340,7 +1350,10 @@ static void llm__vfmt(char *out, size_t cap, const char *fmt, va_list ap) {
             int n = va_arg(ap, int); const char *s = va_arg(ap, const char *);
             llm__puts(&b, s, n < 0 ? 0 : (size_t)n); fmt += 2;
         }
-        else if (*fmt == 'd') { int v = va_arg(ap, int); llm__putu(&b, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0); }
+        else if (*fmt == 'd') {
+            int v = va_arg(ap, int);
+            llm__putu(&b, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0);
+        }
         else if (*fmt == 'u') llm__putu(&b, va_arg(ap, unsigned), 0);
         else if (*fmt == 'z' && fmt[1] == 'u') { llm__putu(&b, va_arg(ap, size_t), 0); fmt++; }
         else if (*fmt == 'c') llm__putc(&b, (char)va_arg(ap, int));
@@ -1603,7 +1616,10 @@ static llm_status llm__read_file(const char *path, unsigned char **data, size_t 
     r = llm__open_regular(path, &fd, &n, err);
     if (r != LLM_OK) return r;
     buf = LLM__CAST(unsigned char *, llm__alloc(n + 1));
-    if (!buf) { close(fd); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s' (%zu bytes)", path, n); }
+    if (!buf) {
+        close(fd);
+        return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s' (%zu bytes)", path, n);
+    }
     while (got < n) {
         ssize_t k = read(fd, buf + got, n - got);
         if (k < 0 && errno == EINTR) continue;
@@ -1622,11 +1638,17 @@ static llm_status llm__read_file(const char *path, unsigned char **data, size_t 
     }
     n = (size_t)end;
     buf = LLM__CAST(unsigned char *, llm__alloc(n + 1));
-    if (!buf) { fclose(f); return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s' (%zu bytes)", path, n); }
+    if (!buf) {
+        fclose(f);
+        return llm__err(err, LLM_ERR_OUT_OF_MEMORY, "out of memory reading '%s' (%zu bytes)", path, n);
+    }
     got = fread(buf, 1, n, f);
     fclose(f);
 #endif
-    if (got != n) { llm__free(buf); return llm__err(err, LLM_ERR_IO, "cannot read '%s' (did it change while read?)", path); }
+    if (got != n) {
+        llm__free(buf);
+        return llm__err(err, LLM_ERR_IO, "cannot read '%s' (did it change while read?)", path);
+    }
     buf[n] = 0;
     *data = buf; *size = n;
     return LLM_OK;
@@ -1806,7 +1828,10 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
     int depth = 0, e = E_VALUE, esc;
     for (;;) {
         unsigned char c;
-        if (nt >= LLM_JSON_MAX_VALUES) { *status = llm__err(err, LLM_ERR_LIMIT, "JSON: more than %u values", (unsigned)LLM_JSON_MAX_VALUES); return (size_t)-1; }
+        if (nt >= LLM_JSON_MAX_VALUES) {
+            *status = llm__err(err, LLM_ERR_LIMIT, "JSON: more than %u values", (unsigned)LLM_JSON_MAX_VALUES);
+            return (size_t)-1;
+        }
         while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) i++;
         if (i >= n) {
             if (e == E_DONE) return nt;
@@ -1814,7 +1839,10 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
             return (size_t)-1;
         }
         c = (unsigned char)s[i];
-        if (e == E_DONE) { *status = llm__err(err, LLM_ERR_FORMAT, "JSON: trailing characters at byte %zu", i); return (size_t)-1; }
+        if (e == E_DONE) {
+            *status = llm__err(err, LLM_ERR_FORMAT, "JSON: trailing characters at byte %zu", i);
+            return (size_t)-1;
+        }
         if (e == E_COLON) {
             if (c != ':') goto bad;
             i++; e = E_VALUE; continue;
@@ -1841,7 +1869,12 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
             if (j == (size_t)-1) goto badstr;
             if (toks) {
                 llm__jtok *t = &toks[nt];
-                t->type = LLM__J_STR; t->escaped = (unsigned char)esc; t->start = i + 1; t->len = j - i - 1; t->n = 0; t->end = (uint32_t)nt + 1;
+                t->type = LLM__J_STR;
+                t->escaped = (unsigned char)esc;
+                t->start = i + 1;
+                t->len = j - i - 1;
+                t->n = 0;
+                t->end = (uint32_t)nt + 1;
                 toks[stack[depth - 1]].n++;
             }
             nt++; i = j + 1; e = E_COLON;
@@ -1854,7 +1887,10 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
             if (depth && toks[stack[depth - 1]].type == LLM__J_ARR) toks[stack[depth - 1]].n++;
         }
         if (c == '{' || c == '[') {
-            if (depth >= LLM_JSON_MAX_DEPTH) { *status = llm__err(err, LLM_ERR_LIMIT, "JSON: nesting deeper than %d", LLM_JSON_MAX_DEPTH); return (size_t)-1; }
+            if (depth >= LLM_JSON_MAX_DEPTH) {
+                *status = llm__err(err, LLM_ERR_LIMIT, "JSON: nesting deeper than %d", LLM_JSON_MAX_DEPTH);
+                return (size_t)-1;
+            }
             /* in counting mode the stack holds byte offsets of the brackets */
             stack[depth++] = toks ? nt : i;
             if (toks) toks[nt].type = (unsigned char)(c == '{' ? LLM__J_OBJ : LLM__J_ARR);
@@ -1865,7 +1901,12 @@ static size_t llm__json_pass(const char *s, size_t n, llm__jtok *toks, char *err
         if (c == '"') {
             j = llm__json_scan_str(s, n, i + 1, &esc);
             if (j == (size_t)-1) goto badstr;
-            if (toks) { toks[nt].type = LLM__J_STR; toks[nt].escaped = (unsigned char)esc; toks[nt].start = i + 1; toks[nt].len = j - i - 1; }
+            if (toks) {
+                toks[nt].type = LLM__J_STR;
+                toks[nt].escaped = (unsigned char)esc;
+                toks[nt].start = i + 1;
+                toks[nt].len = j - i - 1;
+            }
             j++;
         } else if (c == '-' || (c >= '0' && c <= '9')) {
             j = llm__json_scan_num(s, n, i);
@@ -1908,14 +1949,28 @@ static llm_status llm__json_parse_in(llm__json *j, const char *s, size_t n, llm_
     j->n = count;
     return LLM_OK;
 }
-static llm_status llm__json_parse(llm__json *j, const char *s, size_t n, char *err) { return llm__json_parse_in(j, s, n, NULL, err); }
+static llm_status llm__json_parse(llm__json *j, const char *s, size_t n, char *err) {
+    return llm__json_parse_in(j, s, n, NULL, err);
+}
 static void llm__json_free(llm__json *j) { llm__afree(j->a, j->t); j->t = NULL; j->n = 0; }
 
 static void llm__utf8_put(unsigned char *o, size_t *k, uint32_t cp) {
     if (cp < 0x80) o[(*k)++] = (unsigned char)cp;
-    else if (cp < 0x800) { o[(*k)++] = (unsigned char)(0xc0 | (cp >> 6)); o[(*k)++] = (unsigned char)(0x80 | (cp & 0x3f)); }
-    else if (cp < 0x10000) { o[(*k)++] = (unsigned char)(0xe0 | (cp >> 12)); o[(*k)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f)); o[(*k)++] = (unsigned char)(0x80 | (cp & 0x3f)); }
-    else { o[(*k)++] = (unsigned char)(0xf0 | (cp >> 18)); o[(*k)++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f)); o[(*k)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f)); o[(*k)++] = (unsigned char)(0x80 | (cp & 0x3f)); }
+    else if (cp < 0x800) {
+        o[(*k)++] = (unsigned char)(0xc0 | (cp >> 6));
+        o[(*k)++] = (unsigned char)(0x80 | (cp & 0x3f));
+    }
+    else if (cp < 0x10000) {
+        o[(*k)++] = (unsigned char)(0xe0 | (cp >> 12));
+        o[(*k)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        o[(*k)++] = (unsigned char)(0x80 | (cp & 0x3f));
+    }
+    else {
+        o[(*k)++] = (unsigned char)(0xf0 | (cp >> 18));
+        o[(*k)++] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        o[(*k)++] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        o[(*k)++] = (unsigned char)(0x80 | (cp & 0x3f));
+    }
 }
 
 /* Decode string token t into out (which needs t->len + 1 bytes: decoding
@@ -2047,7 +2102,9 @@ static const unsigned char llm__dtype_sizes[LLM_DTYPE_COUNT] = { 4, 2, 2, 8, 8, 
 LLM_API const char *llm_dtype_name(llm_dtype t) { return (unsigned)t < LLM_DTYPE_COUNT ? llm__dtype_names[t] : "?"; }
 LLM_API size_t llm_dtype_size(llm_dtype t) { return (unsigned)t < LLM_DTYPE_COUNT ? llm__dtype_sizes[t] : 0; }
 
-LLM_API const char *llm_safetensors_error(const llm_safetensors *st) { return st ? llm__msg(st->error) : "NULL safetensors"; }
+LLM_API const char *llm_safetensors_error(const llm_safetensors *st) {
+    return st ? llm__msg(st->error) : "NULL safetensors";
+}
 
 static void llm__st_release(llm_safetensors *st) {
     llm__afree(st->_arena, st->_block);
@@ -2106,9 +2163,12 @@ static llm_status llm__st_entry(llm_safetensors *st, const llm__json *j, size_t 
     uint64_t b64, e64;
     const char *nm = out->name;
     int d;
-    if (j->t[v].type != LLM__J_OBJ) return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': entry is not an object", nm);
-    if (dt == (size_t)-1 || j->t[dt].type != LLM__J_STR) return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': missing dtype", nm);
-    if (sh == (size_t)-1 || j->t[sh].type != LLM__J_ARR) return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': missing shape", nm);
+    if (j->t[v].type != LLM__J_OBJ)
+        return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': entry is not an object", nm);
+    if (dt == (size_t)-1 || j->t[dt].type != LLM__J_STR)
+        return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': missing dtype", nm);
+    if (sh == (size_t)-1 || j->t[sh].type != LLM__J_ARR)
+        return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': missing shape", nm);
     if (of == (size_t)-1 || j->t[of].type != LLM__J_ARR || j->t[of].n != 2)
         return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': data_offsets must be [begin, end]", nm);
     for (d = 0; d < LLM_DTYPE_COUNT; d++) if (llm__json_eq(j, dt, llm__dtype_names[d])) break;
@@ -2116,7 +2176,8 @@ static llm_status llm__st_entry(llm_safetensors *st, const llm__json *j, size_t 
         return llm__err(st->error, LLM_ERR_FORMAT, "tensor '%s': unknown dtype \"%.*s\"", nm,
                         (int)(j->t[dt].len > 16 ? 16 : j->t[dt].len), j->s + j->t[dt].start);
     out->dtype = (llm_dtype)d;
-    if (j->t[sh].n > LLM_MAX_DIMS) return llm__err(st->error, LLM_ERR_LIMIT, "tensor '%s': more than %d dimensions", nm, LLM_MAX_DIMS);
+    if (j->t[sh].n > LLM_MAX_DIMS)
+        return llm__err(st->error, LLM_ERR_LIMIT, "tensor '%s': more than %d dimensions", nm, LLM_MAX_DIMS);
     out->ndim = (int)j->t[sh].n;
     out->numel = 1;
     for (k = 0, c = sh + 1; k < j->t[sh].n; k++, c++) {
@@ -2178,8 +2239,9 @@ static llm_status llm__st_parse(llm_safetensors *st) {
         return llm__err(st->error, LLM_ERR_FORMAT, "file too short for a safetensors header (%zu bytes): "
                         "the file looks incomplete (download it again)", size);
     h64 = llm__rd64(img);
-    if (h64 > LLM_ST_MAX_HEADER) return llm__err(st->error, LLM_ERR_FORMAT, "not a safetensors file (its first 8 bytes, the header size, "
-                                                   "say %llu, over the format's limit of 100,000,000)", (unsigned long long)h64);
+    if (h64 > LLM_ST_MAX_HEADER)
+        return llm__err(st->error, LLM_ERR_FORMAT, "not a safetensors file (its first 8 bytes, the header size, "
+                        "say %llu, over the format's limit of 100,000,000)", (unsigned long long)h64);
     if (h64 > size - 8)
         return llm__err(st->error, LLM_ERR_FORMAT, "header size %zu runs past the end of the file (%zu bytes): "
                         "the file looks incomplete (download it again)", (size_t)h64, size);
@@ -2187,14 +2249,23 @@ static llm_status llm__st_parse(llm_safetensors *st) {
     data_size = size - 8 - hlen;
     r = llm__json_parse_in(&j, (const char *)img + 8, hlen, st->_arena, st->error);
     if (r != LLM_OK) return r;
-    if (j.t[0].type != LLM__J_OBJ) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_FORMAT, "header is not a JSON object"); }
+    if (j.t[0].type != LLM__J_OBJ) {
+        llm__json_free(&j);
+        return llm__err(st->error, LLM_ERR_FORMAT, "header is not a JSON object");
+    }
     /* count tensors, metadata entries and name bytes */
     for (k = 0, c = 1; k < j.t[0].n; k++, c = j.t[c + 1].end) {
         if (llm__json_eq(&j, c, "__metadata__")) {
             size_t v = c + 1, q, cc;
-            if (j.t[v].type != LLM__J_OBJ) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_FORMAT, "__metadata__ is not an object"); }
+            if (j.t[v].type != LLM__J_OBJ) {
+                llm__json_free(&j);
+                return llm__err(st->error, LLM_ERR_FORMAT, "__metadata__ is not an object");
+            }
             for (q = 0, cc = v + 1; q < j.t[v].n; q++, cc = j.t[cc + 1].end) {
-                if (j.t[cc + 1].type != LLM__J_STR) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_FORMAT, "__metadata__ values must be strings"); }
+                if (j.t[cc + 1].type != LLM__J_STR) {
+                    llm__json_free(&j);
+                    return llm__err(st->error, LLM_ERR_FORMAT, "__metadata__ values must be strings");
+                }
                 names += j.t[cc].len + j.t[cc + 1].len + 2;
                 nm++;
             }
@@ -2203,12 +2274,18 @@ static llm_status llm__st_parse(llm_safetensors *st) {
             names += j.t[c].len + 1;
         }
     }
-    if (nt > LLM_MAX_TENSORS) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_LIMIT, "%zu tensors (limit %u)", nt, LLM_MAX_TENSORS); }
+    if (nt > LLM_MAX_TENSORS) {
+        llm__json_free(&j);
+        return llm__err(st->error, LLM_ERR_LIMIT, "%zu tensors (limit %u)", nt, LLM_MAX_TENSORS);
+    }
     /* one block: tensors, offsets, meta pointers, names (sizes are bounded
        by the header size, so these sums cannot overflow) */
     bytes = nt * sizeof(llm_tensor) + nt * sizeof(size_t) + 2 * nm * sizeof(char *) + names;
     st->_block = llm__aalloc(st->_arena, bytes ? bytes : 1);
-    if (!st->_block) { llm__json_free(&j); return llm__err(st->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu tensors", nt); }
+    if (!st->_block) {
+        llm__json_free(&j);
+        return llm__err(st->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu tensors", nt);
+    }
     st->tensors = (llm_tensor *)st->_block;
     offs = (size_t *)(void *)(st->tensors + nt);
     st->meta = (const char **)(void *)(offs + nt);
@@ -2244,7 +2321,9 @@ static llm_status llm__st_parse(llm_safetensors *st) {
         size_t at = 0;
         for (i = 0; i < nt; i++) {
             if (offs[i] != at)
-                return llm__err(st->error, LLM_ERR_FORMAT, offs[i] > at ? "tensor '%s' leaves a hole before it in the data" : "tensor '%s' overlaps the one before it", st->tensors[i].name);
+                return llm__err(st->error, LLM_ERR_FORMAT,
+                                offs[i] > at ? "tensor '%s' leaves a hole before it in the data"
+                                             : "tensor '%s' overlaps the one before it", st->tensors[i].name);
             at += st->tensors[i].nbytes;
             st->tensors[i].data = img + 8 + hlen + offs[i];
         }
@@ -2267,7 +2346,9 @@ static llm_status llm__st_open_memory(llm_safetensors *st, const void *data, siz
     llm__st_zero(st);
     st->_arena = a;
 #ifdef LLM_NO_MALLOC
-    if (!a) return llm__err(st->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_safetensors_open_memory_arena");
+    if (!a)
+        return llm__err(st->error, LLM_ERR_UNSUPPORTED,
+                        "built with LLM_NO_MALLOC: use llm_safetensors_open_memory_arena");
 #endif
     if (!data) return llm__err(st->error, LLM_ERR_INVALID_ARG, "NULL data");
     st->image = (const unsigned char *)data;
@@ -2280,7 +2361,10 @@ LLM_API llm_status llm_safetensors_open_memory(llm_safetensors *st, const void *
     return llm__st_open_memory(st, data, size, NULL);
 }
 LLM_API llm_status llm_safetensors_open_memory_arena(llm_safetensors *st, const void *data, size_t size, llm_arena *a) {
-    if (!a) { if (st) llm__st_zero(st); return st ? llm__err(st->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    if (!a) {
+        if (st) llm__st_zero(st);
+        return st ? llm__err(st->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG;
+    }
     return llm__st_open_memory(st, data, size, a);
 }
 
@@ -2321,7 +2405,8 @@ LLM_API llm_status llm_safetensors_open(llm_safetensors *st, const char *path) {
     (void)path;
     if (!st) return LLM_ERR_INVALID_ARG;
     llm__st_zero(st);
-    return llm__err(st->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_safetensors_open_memory(_arena)");
+    return llm__err(st->error, LLM_ERR_UNSUPPORTED,
+                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_safetensors_open_memory(_arena)");
 }
 #endif
 
@@ -2750,13 +2835,17 @@ static llm_status llm__bind_check(llm__bind *b, const char *name, const llm_tens
     int ok;
     if (!t) return llm__err(b->m->error, LLM_ERR_SHAPE, "missing tensor '%s%s'", b->prefix, name);
     if (t->dtype != LLM_DTYPE_F32 && t->dtype != LLM_DTYPE_F16 && t->dtype != LLM_DTYPE_BF16)
-        return llm__err(b->m->error, LLM_ERR_UNSUPPORTED, "tensor '%s' has unsupported dtype %s (llm.h reads F32, F16, BF16)", t->name, llm_dtype_name(t->dtype));
+        return llm__err(b->m->error, LLM_ERR_UNSUPPORTED,
+                        "tensor '%s' has unsupported dtype %s (llm.h reads F32, F16, BF16)", t->name,
+                        llm_dtype_name(t->dtype));
     ok = t->ndim == ndim && t->shape[0] == d0 && (ndim == 1 || t->shape[1] == d1);
     if (!ok) {
         if (ndim == 1)
-            return llm__err(b->m->error, LLM_ERR_SHAPE, "tensor '%s' has shape [%zu%s] but the model needs [%zu]", t->name,
+            return llm__err(b->m->error, LLM_ERR_SHAPE,
+                            "tensor '%s' has shape [%zu%s] but the model needs [%zu]", t->name,
                             t->ndim ? t->shape[0] : 0, t->ndim > 1 ? ", ..." : "", d0);
-        return llm__err(b->m->error, LLM_ERR_SHAPE, "tensor '%s' has shape [%zu, %zu%s] but the model needs [%zu, %zu]", t->name,
+        return llm__err(b->m->error, LLM_ERR_SHAPE,
+                        "tensor '%s' has shape [%zu, %zu%s] but the model needs [%zu, %zu]", t->name,
                         t->ndim ? t->shape[0] : 0, t->ndim > 1 ? t->shape[1] : 0, t->ndim > 2 ? ", ..." : "", d0, d1);
     }
     return LLM_OK;
@@ -2798,23 +2887,31 @@ static const void *llm__bind_place(llm__bind *b, const llm_tensor *t) {
 
 /* An 8-bit matrix NAME: I8 [out, in] and NAME_scale [out, ceil(in / 32)]
    (F32, F16 or BF16), both used in place. */
-static llm_status llm__bind_q8(llm__bind *b, const char *name, const llm_tensor *t, size_t out_n, size_t in_n, llm__mat *out) {
+static llm_status llm__bind_q8(llm__bind *b, const char *name, const llm_tensor *t, size_t out_n, size_t in_n,
+                               llm__mat *out) {
     char sn[128];
     const llm_tensor *s;
     size_t nb = (in_n + LLM__QB - 1) / LLM__QB, n = strlen(name);
     if (t->ndim != 2 || t->shape[0] != out_n || t->shape[1] != in_n)
-        return llm__err(b->m->error, LLM_ERR_SHAPE, "8-bit tensor '%s' has shape [%zu, %zu%s] but the model needs [%zu, %zu] ([out, in])",
-                        t->name, t->ndim ? t->shape[0] : 0, t->ndim > 1 ? t->shape[1] : 0, t->ndim > 2 ? ", ..." : "", out_n, in_n);
+        return llm__err(b->m->error, LLM_ERR_SHAPE,
+                        "8-bit tensor '%s' has shape [%zu, %zu%s] but the model needs [%zu, %zu] ([out, in])",
+                        t->name, t->ndim ? t->shape[0] : 0, t->ndim > 1 ? t->shape[1] : 0, t->ndim > 2 ? ", ..." : "",
+                        out_n, in_n);
     if (n + 7 > sizeof sn) return llm__err(b->m->error, LLM_ERR_SHAPE, "tensor name too long");
     memcpy(sn, name, n);
     memcpy(sn + n, "_scale", 7);
     s = llm__bind_find(b, sn);
-    if (!s) return llm__err(b->m->error, LLM_ERR_SHAPE, "tensor '%s' is I8 but its scales '%s%s' are missing", t->name, b->prefix, sn);
+    if (!s)
+        return llm__err(b->m->error, LLM_ERR_SHAPE, "tensor '%s' is I8 but its scales '%s%s' are missing", t->name,
+                        b->prefix, sn);
     if (s->dtype != LLM_DTYPE_F32 && s->dtype != LLM_DTYPE_F16 && s->dtype != LLM_DTYPE_BF16)
-        return llm__err(b->m->error, LLM_ERR_UNSUPPORTED, "scales '%s' are %s (llm.h reads F32, F16, BF16 scales)", s->name, llm_dtype_name(s->dtype));
+        return llm__err(b->m->error, LLM_ERR_UNSUPPORTED, "scales '%s' are %s (llm.h reads F32, F16, BF16 scales)",
+                        s->name, llm_dtype_name(s->dtype));
     if (s->ndim != 2 || s->shape[0] != out_n || s->shape[1] != nb)
-        return llm__err(b->m->error, LLM_ERR_SHAPE, "scales '%s' have shape [%zu, %zu%s] but %s [%zu, %zu] needs [%zu, %zu] (one per %d inputs)",
-                        s->name, s->ndim ? s->shape[0] : 0, s->ndim > 1 ? s->shape[1] : 0, s->ndim > 2 ? ", ..." : "", t->name, out_n, in_n,
+        return llm__err(b->m->error, LLM_ERR_SHAPE,
+                        "scales '%s' have shape [%zu, %zu%s] but %s [%zu, %zu] needs [%zu, %zu] (one per %d inputs)",
+                        s->name, s->ndim ? s->shape[0] : 0, s->ndim > 1 ? s->shape[1] : 0, s->ndim > 2 ? ", ..." : "",
+                        t->name, out_n, in_n,
                         out_n, nb, LLM__QB);
     out->type = LLM_DTYPE_I8;
     out->layout = LLM__OUT_IN;
@@ -2826,12 +2923,15 @@ static llm_status llm__bind_q8(llm__bind *b, const char *name, const llm_tensor 
 
 /* A big matrix: used as stored; copied only if misaligned. layout: how
    the float checkpoint stores it; an I8 one is [out, in] whatever that. */
-static llm_status llm__bind_mat(llm__bind *b, const char *name, size_t d0, size_t d1, llm__layout layout, llm__mat *out) {
+static llm_status llm__bind_mat(llm__bind *b, const char *name, size_t d0, size_t d1, llm__layout layout,
+                                llm__mat *out) {
     const llm_tensor *t = llm__bind_find(b, name);
     llm_status r;
     size_t es;
     if (t && t->dtype == LLM_DTYPE_I8) {
-        if (out == &b->m->_wpe) return llm__err(b->m->error, LLM_ERR_UNSUPPORTED, "tensor '%s' is I8: llm.h reads wpe as F32, F16 or BF16", t->name);
+        if (out == &b->m->_wpe)
+            return llm__err(b->m->error, LLM_ERR_UNSUPPORTED,
+                            "tensor '%s' is I8: llm.h reads wpe as F32, F16 or BF16", t->name);
         return layout == LLM__IN_OUT ? llm__bind_q8(b, name, t, d1, d0, out) : llm__bind_q8(b, name, t, d0, d1, out);
     }
     r = llm__bind_check(b, name, t, d0, d1, 2);
@@ -2914,8 +3014,11 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
     b.prefix = llm__model_find(m, "transformer.wte.weight") ? "transformer." : "";
     wte = llm__bind_find(&b, "wte.weight");
     wpe = llm__bind_find(&b, "wpe.weight");
-    if (!wte || wte->ndim != 2) return llm__err(m->error, LLM_ERR_SHAPE, "missing tensor 'wte.weight' (or 'transformer.wte.weight') of 2 dimensions: is this a GPT-2 checkpoint?");
-    if (!wpe || wpe->ndim != 2) return llm__err(m->error, LLM_ERR_SHAPE, "missing tensor '%swpe.weight' of 2 dimensions", b.prefix);
+    if (!wte || wte->ndim != 2)
+        return llm__err(m->error, LLM_ERR_SHAPE, "missing tensor 'wte.weight' (or 'transformer.wte.weight') "
+                        "of 2 dimensions: is this a GPT-2 checkpoint?");
+    if (!wpe || wpe->ndim != 2)
+        return llm__err(m->error, LLM_ERR_SHAPE, "missing tensor '%swpe.weight' of 2 dimensions", b.prefix);
     while (n_layer <= LLM__MAX_LAYER) {
         llm__fmt(nm, sizeof nm, "h.%d.ln_1.weight", n_layer);
         if (!llm__bind_find(&b, nm)) break;
@@ -2925,10 +3028,12 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
     fc = llm__bind_find(&b, nm);
     if (!have_config) {
         const char *hs = llm_safetensors_metadata(m->_n_shards ? &m->_shards[0] : &m->_st, "n_head");
-        if (wte->shape[1] > LLM__MAX_EMBD || wte->shape[0] > LLM__MAX_VOCAB || wpe->shape[0] > LLM__MAX_CTX || n_layer > LLM__MAX_LAYER)
+        if (wte->shape[1] > LLM__MAX_EMBD || wte->shape[0] > LLM__MAX_VOCAB || wpe->shape[0] > LLM__MAX_CTX ||
+            n_layer > LLM__MAX_LAYER)
             return llm__err(m->error, LLM_ERR_LIMIT, "model shape is over llm.h's limits");
         if (!wte->shape[0] || !wte->shape[1] || !wpe->shape[0] || (fc && fc->ndim == 2 && !fc->shape[1]))
-            return llm__err(m->error, LLM_ERR_SHAPE, "a model dimension is 0 (wte [%zu, %zu], wpe [%zu, ...])", wte->shape[0], wte->shape[1], wpe->shape[0]);
+            return llm__err(m->error, LLM_ERR_SHAPE, "a model dimension is 0 (wte [%zu, %zu], wpe [%zu, ...])",
+                            wte->shape[0], wte->shape[1], wpe->shape[0]);
         c->n_embd = (int)wte->shape[1];
         c->n_vocab = (int)wte->shape[0];
         c->n_ctx = (int)wpe->shape[0];
@@ -2941,22 +3046,30 @@ static llm_status llm__infer_config(llm_model *m, int have_config) {
             long v = 0;
             const char *p = hs;
             while (*p >= '0' && *p <= '9' && v < 1000000) v = v * 10 + (*p++ - '0');
-            if (*p || p == hs || v <= 0 || v > 65536) return llm__err(m->error, LLM_ERR_FORMAT, "__metadata__ n_head \"%s\" is not a positive integer", hs);
+            if (*p || p == hs || v <= 0 || v > 65536)
+                return llm__err(m->error, LLM_ERR_FORMAT, "__metadata__ n_head \"%s\" is not a positive integer", hs);
             c->n_head = (int)v;
         } else {
-            if (c->n_embd % 64) return llm__err(m->error, LLM_ERR_FORMAT, "no config.json and no __metadata__ n_head: n_embd %d is not a multiple of 64, so n_head cannot be inferred", c->n_embd);
+            if (c->n_embd % 64)
+                return llm__err(m->error, LLM_ERR_FORMAT, "no config.json and no __metadata__ n_head: n_embd %d "
+                                "is not a multiple of 64, so n_head cannot be inferred", c->n_embd);
             c->n_head = c->n_embd / 64;
         }
     } else {
         if (c->n_inner == 0) c->n_inner = 4 * c->n_embd;
         if (n_layer != c->n_layer) {
             llm__fmt(nm, sizeof nm, "h.%d.ln_1.weight", n_layer);
-            if (n_layer < c->n_layer) return llm__err(m->error, LLM_ERR_SHAPE, "missing tensor '%s%s' (config.json says n_layer %d)", b.prefix, nm, c->n_layer);
-            return llm__err(m->error, LLM_ERR_SHAPE, "the file has %d layers but config.json says n_layer %d", n_layer, c->n_layer);
+            if (n_layer < c->n_layer)
+                return llm__err(m->error, LLM_ERR_SHAPE, "missing tensor '%s%s' (config.json says n_layer %d)",
+                                b.prefix, nm, c->n_layer);
+            return llm__err(m->error, LLM_ERR_SHAPE, "the file has %d layers but config.json says n_layer %d", n_layer,
+                            c->n_layer);
         }
     }
-    if (c->n_layer < 1) return llm__err(m->error, LLM_ERR_SHAPE, "no layers (missing tensor '%sh.0.ln_1.weight')", b.prefix);
-    if (c->n_embd % c->n_head) return llm__err(m->error, LLM_ERR_FORMAT, "n_embd %d is not divisible by n_head %d", c->n_embd, c->n_head);
+    if (c->n_layer < 1)
+        return llm__err(m->error, LLM_ERR_SHAPE, "no layers (missing tensor '%sh.0.ln_1.weight')", b.prefix);
+    if (c->n_embd % c->n_head)
+        return llm__err(m->error, LLM_ERR_FORMAT, "n_embd %d is not divisible by n_head %d", c->n_embd, c->n_head);
     return LLM_OK;
 }
 
@@ -3113,7 +3226,8 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
         r = llm__labels_read(m, config_json, config_len);
         if (r != LLM_OK) return r;
     } else c->num_labels = c->problem_type = 0;
-    if (!llm__mul((size_t)c->n_layer, sizeof(llm__layer), &bytes)) return llm__err(m->error, LLM_ERR_LIMIT, "too many layers");
+    if (!llm__mul((size_t)c->n_layer, sizeof(llm__layer), &bytes))
+        return llm__err(m->error, LLM_ERR_LIMIT, "too many layers");
     m->_layers = LLM__CAST(llm__layer *, llm__aalloc(m->_arena, bytes));
     if (!m->_layers) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     memset(&b, 0, sizeof b);
@@ -3123,7 +3237,8 @@ static llm_status llm__model_finish(llm_model *m, const char *config_json, size_
     if (r != LLM_OK) return r;
     if (b.need) {
         m->_owned = llm__aalloc(m->_arena, b.need);
-        if (!m->_owned) return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory converting weights (%zu bytes)", b.need);
+        if (!m->_owned)
+            return llm__err(m->error, LLM_ERR_OUT_OF_MEMORY, "out of memory converting weights (%zu bytes)", b.need);
         b.fill = 1;
         b.cur = (unsigned char *)m->_owned;
         r = llm__bind_all(&b);
@@ -3165,12 +3280,16 @@ static llm_status llm__model_load_memory(llm_model *m, const void *data, size_t 
     if (r != LLM_OK) llm_model_free(m);
     return r;
 }
-LLM_API llm_status llm_model_load_memory(llm_model *m, const void *data, size_t size, const char *config_json, size_t config_len) {
+LLM_API llm_status llm_model_load_memory(llm_model *m, const void *data, size_t size, const char *config_json,
+                                         size_t config_len) {
     return llm__model_load_memory(m, data, size, config_json, config_len, NULL);
 }
 LLM_API llm_status llm_model_load_memory_arena(llm_model *m, const void *data, size_t size, const char *config_json,
                                                size_t config_len, llm_arena *a) {
-    if (!a) { if (m) llm__model_zero(m); return m ? llm__err(m->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    if (!a) {
+        if (m) llm__model_zero(m);
+        return m ? llm__err(m->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG;
+    }
     return llm__model_load_memory(m, data, size, config_json, config_len, a);
 }
 
@@ -3411,7 +3530,11 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
     } else {
         const char *slash = strrchr(path, '/');
         memcpy(file, path, n + 1);
-        if (slash) { memcpy(dir, path, (size_t)(slash - path)); dir[slash - path] = 0; if (!dir[0]) { dir[0] = '/'; dir[1] = 0; } }
+        if (slash) {
+            memcpy(dir, path, (size_t)(slash - path));
+            dir[slash - path] = 0;
+            if (!dir[0]) { dir[0] = '/'; dir[1] = 0; }
+        }
         else { dir[0] = '.'; dir[1] = 0; }
         if (llm__is_folder(path))
             return llm__err(m->error, LLM_ERR_IO, "no model.safetensors or model.safetensors.index.json in '%s'", path);
@@ -3446,7 +3569,8 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
         r = llm_tokenizer_load(&m->tokenizer, dir);
         if (r != LLM_OK) llm__err(m->error, r, "tokenizer in '%s': %s", dir, llm_tokenizer_error(&m->tokenizer));
         else if (llm_tokenizer_vocab_size(&m->tokenizer) > (size_t)m->config.n_vocab)
-            r = llm__err(m->error, LLM_ERR_SHAPE, "the tokenizer has %zu tokens but the model only %d", llm_tokenizer_vocab_size(&m->tokenizer), m->config.n_vocab);
+            r = llm__err(m->error, LLM_ERR_SHAPE, "the tokenizer has %zu tokens but the model only %d",
+                         llm_tokenizer_vocab_size(&m->tokenizer), m->config.n_vocab);
         else m->has_tokenizer = 1;
     }
     if (r != LLM_OK) llm_model_free(m);
@@ -3457,7 +3581,8 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
     (void)path; (void)opt;
     if (!m) return LLM_ERR_INVALID_ARG;
     llm__model_zero(m);
-    return llm__err(m->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_model_load_memory(_arena)");
+    return llm__err(m->error, LLM_ERR_UNSUPPORTED,
+                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_model_load_memory(_arena)");
 }
 #endif
 
@@ -3651,10 +3776,13 @@ typedef __m512 llm__vf;
 #define llm__vmax(a, b) _mm512_max_ps(a, b)
 #define llm__vmin(a, b) _mm512_min_ps(a, b)
 #define llm__vround(a) _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-#define llm__vpow2(n) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
+#define llm__vpow2(n) \
+    _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
 #define llm__vsum(v) _mm512_reduce_add_ps(v)
 #define llm__vld_f16(p) _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(p)))
-#define llm__vld_bf16(p) _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
+#define llm__vld_bf16(p) \
+    _mm512_castsi512_ps(_mm512_slli_epi32( \
+        _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
 #else
 typedef __m256 llm__vf;
 #define llm__vld(p) _mm256_loadu_ps(p)
@@ -3671,7 +3799,8 @@ typedef __m256 llm__vf;
 #define llm__vmax(a, b) _mm256_max_ps(a, b)
 #define llm__vmin(a, b) _mm256_min_ps(a, b)
 #define llm__vround(a) _mm256_round_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
-#define llm__vpow2(n) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
+#define llm__vpow2(n) \
+    _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
 static float llm__vsum(__m256 v) {
     __m128 a = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     a = _mm_add_ps(a, _mm_movehl_ps(a, a));
@@ -3688,7 +3817,9 @@ static __m256 llm__vld_f16(const uint16_t *p) {
     return _mm256_loadu_ps(t);
 }
 #endif
-#define llm__vld_bf16(p) _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))), 16))
+#define llm__vld_bf16(p) \
+    _mm256_castsi256_ps(_mm256_slli_epi32( \
+        _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))), 16))
 #endif
 #define llm__vld_f32(p) llm__vld(p)
 #define llm__sld_f32(p) (*(p))
@@ -3718,7 +3849,8 @@ static llm__vf llm__vexp(llm__vf x) {
 /* gelu(v) = v / (1 + e^(-2u)), u = sqrt(2/pi) (v + 0.044715 v^3): the tanh
    form without its cancellation. */
 static llm__vf llm__vgelu(llm__vf v) {
-    llm__vf m2u = llm__vmul(v, llm__vfma(llm__vmul(v, v), llm__vset(-2.0f * 0.7978845608028654f * 0.044715f), llm__vset(-2.0f * 0.7978845608028654f)));
+    llm__vf m2u = llm__vmul(v, llm__vfma(llm__vmul(v, v), llm__vset(-2.0f * 0.7978845608028654f * 0.044715f),
+                                         llm__vset(-2.0f * 0.7978845608028654f)));
     return llm__vdiv(v, llm__vadd(llm__vset(1.0f), llm__vexp(m2u)));
 }
 
@@ -4052,9 +4184,15 @@ static void llm__row_f32(float *d, const void *w, size_t off, size_t n) { llm__r
 static void llm__row_f16(float *d, const void *w, size_t off, size_t n) { llm__row_fmt(LLM_DTYPE_F16, d, w, off, n); }
 static void llm__row_bf16(float *d, const void *w, size_t off, size_t n) { llm__row_fmt(LLM_DTYPE_BF16, d, w, off, n); }
 #ifdef LLM__VW
-static void llm__pack_f32(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_F32, pk, w, off, kn, OC); }
-static void llm__pack_f16(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_F16, pk, w, off, kn, OC); }
-static void llm__pack_bf16(float *pk, const void *w, size_t off, int kn, int OC) { llm__pack_fmt(LLM_DTYPE_BF16, pk, w, off, kn, OC); }
+static void llm__pack_f32(float *pk, const void *w, size_t off, int kn, int OC) {
+    llm__pack_fmt(LLM_DTYPE_F32, pk, w, off, kn, OC);
+}
+static void llm__pack_f16(float *pk, const void *w, size_t off, int kn, int OC) {
+    llm__pack_fmt(LLM_DTYPE_F16, pk, w, off, kn, OC);
+}
+static void llm__pack_bf16(float *pk, const void *w, size_t off, int kn, int OC) {
+    llm__pack_fmt(LLM_DTYPE_BF16, pk, w, off, kn, OC);
+}
 static void llm__gemv_slab_f32(float *acc, size_t as, const float *x, size_t xs, const void *w, size_t c,
                               int k0, int k1, int OC, int n, int B) {   /* B = 1 (generation): its own instance */
     if (B == 1) llm__gemv_slab_fmt(LLM_DTYPE_F32, acc, as, x, xs, w, c, k0, k1, OC, n, 1);
@@ -4204,8 +4342,10 @@ static float llm__q8_block(signed char *q, const float *x, int n) {
     float amax = 0.0f, id;
 #if LLM__Q8 == 3
     {
-        const __mmask16 m0 = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1), m1 = (__mmask16)(n >= 32 ? 0xffff : n <= 16 ? 0 : (1u << (n - 16)) - 1);
-        const __m512 a = _mm512_maskz_loadu_ps(m0, x), b = _mm512_maskz_loadu_ps(m1, x + 16), big = _mm512_set1_ps(3.40282347e38f);
+        const __mmask16 m0 = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1),
+                        m1 = (__mmask16)(n >= 32 ? 0xffff : n <= 16 ? 0 : (1u << (n - 16)) - 1);
+        const __m512 a = _mm512_maskz_loadu_ps(m0, x), b = _mm512_maskz_loadu_ps(m1, x + 16),
+                     big = _mm512_set1_ps(3.40282347e38f);
         const __m512 aa = _mm512_abs_ps(a), ab = _mm512_abs_ps(b);
         __m512 vid;
         const __m128i x80 = _mm_set1_epi8((char)0x80);
@@ -4248,7 +4388,8 @@ static float llm__q8_block(signed char *q, const float *x, int n) {
         id = 127.0f / amax;
         vid = _mm256_set1_ps(id);
         for (i = 0; i < 4; i++)
-            r[i] = _mm256_cvttps_epi32(_mm256_round_ps(_mm256_mul_ps(v[i], vid), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+            r[i] = _mm256_cvttps_epi32(_mm256_round_ps(_mm256_mul_ps(v[i], vid),
+                                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
         p = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]), _mm256_packs_epi32(r[2], r[3]));
         p = _mm256_permutevar8x32_epi32(p, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
         _mm256_storeu_si256((__m256i *)(void *)q, p);
@@ -4292,7 +4433,8 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
             else memset(q, LLM__Q8X, LLM__QB);
 #ifdef LLM__Q8
             if (packed) {
-                unsigned char *p = xq + ((size_t)(b / LLM__QR) * (size_t)nb + (size_t)j) * LLM__QB * LLM__QR + (size_t)(b % LLM__QR) * 4;
+                unsigned char *p = xq + ((size_t)(b / LLM__QR) * (size_t)nb + (size_t)j) * LLM__QB * LLM__QR +
+                                   (size_t)(b % LLM__QR) * 4;
                 for (i = 0; i < LLM__QB / 4; i++) memcpy(p + (size_t)i * 4 * LLM__QR, q + 4 * i, 4);
                 dx[((size_t)(b / LLM__QR) * (size_t)nb + (size_t)j) * LLM__QR + (size_t)(b % LLM__QR)] = d;
                 continue;
@@ -4397,21 +4539,31 @@ static LLM__INLINE __m512i llm__q8_v(const signed char *p, __mmask64 m, __m512i 
     const __m512i w = _mm512_maskz_loadu_epi8(m, p), z = _mm512_setzero_si512();
     return _mm512_sub_epi32(_mm512_dpbusd_epi32(z, x, w), _mm512_dpbusd_epi32(z, _mm512_set1_epi8((char)0x80), w));
 }
-static LLM__INLINE __m512i llm__q8_r1(__m512i a, __m512i b) { return _mm512_add_epi32(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b)); }
-static LLM__INLINE __m512i llm__q8_r2(__m512i a, __m512i b) { return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b)); }
+static LLM__INLINE __m512i llm__q8_r1(__m512i a, __m512i b) {
+    return _mm512_add_epi32(_mm512_unpacklo_epi32(a, b), _mm512_unpackhi_epi32(a, b));
+}
+static LLM__INLINE __m512i llm__q8_r2(__m512i a, __m512i b) {
+    return _mm512_add_epi32(_mm512_unpacklo_epi64(a, b), _mm512_unpackhi_epi64(a, b));
+}
 static LLM__INLINE __m512i llm__q8_r3(__m512i a, __m512i b) {
     return _mm512_add_epi32(_mm512_shuffle_i32x4(a, b, 0x88), _mm512_shuffle_i32x4(a, b, 0xdd));
 }
-static LLM__INLINE void llm__q8_step(__m512i *lo, __m512i *hi, const signed char *const *wr, size_t k, __mmask64 m, __m512i x) {
+static LLM__INLINE void llm__q8_step(__m512i *lo, __m512i *hi, const signed char *const *wr, size_t k, __mmask64 m,
+                                     __m512i x) {
     const signed char *p[16];
     int o;
     for (o = 0; o < 16; o++) p[o] = wr[o] + k;
     {
-    __m512i t0 = llm__q8_r1(llm__q8_v(p[0], m, x), llm__q8_v(p[1], m, x)), t1 = llm__q8_r1(llm__q8_v(p[2], m, x), llm__q8_v(p[3], m, x));
-    __m512i t2 = llm__q8_r1(llm__q8_v(p[4], m, x), llm__q8_v(p[5], m, x)), t3 = llm__q8_r1(llm__q8_v(p[6], m, x), llm__q8_v(p[7], m, x));
-    __m512i t4 = llm__q8_r1(llm__q8_v(p[8], m, x), llm__q8_v(p[9], m, x)), t5 = llm__q8_r1(llm__q8_v(p[10], m, x), llm__q8_v(p[11], m, x));
-    __m512i t6 = llm__q8_r1(llm__q8_v(p[12], m, x), llm__q8_v(p[13], m, x)), t7 = llm__q8_r1(llm__q8_v(p[14], m, x), llm__q8_v(p[15], m, x));
-    __m512i w0 = llm__q8_r3(llm__q8_r2(t0, t1), llm__q8_r2(t2, t3)), w1 = llm__q8_r3(llm__q8_r2(t4, t5), llm__q8_r2(t6, t7));
+    __m512i t0 = llm__q8_r1(llm__q8_v(p[0], m, x), llm__q8_v(p[1], m, x)), t1 = llm__q8_r1(llm__q8_v(p[2], m, x),
+                                                                                           llm__q8_v(p[3], m, x));
+    __m512i t2 = llm__q8_r1(llm__q8_v(p[4], m, x), llm__q8_v(p[5], m, x)), t3 = llm__q8_r1(llm__q8_v(p[6], m, x),
+                                                                                           llm__q8_v(p[7], m, x));
+    __m512i t4 = llm__q8_r1(llm__q8_v(p[8], m, x), llm__q8_v(p[9], m, x)), t5 = llm__q8_r1(llm__q8_v(p[10], m, x),
+                                                                                           llm__q8_v(p[11], m, x));
+    __m512i t6 = llm__q8_r1(llm__q8_v(p[12], m, x), llm__q8_v(p[13], m, x)), t7 = llm__q8_r1(llm__q8_v(p[14], m, x),
+                                                                                             llm__q8_v(p[15], m, x));
+    __m512i w0 = llm__q8_r3(llm__q8_r2(t0, t1), llm__q8_r2(t2, t3)), w1 = llm__q8_r3(llm__q8_r2(t4, t5),
+                                                                                     llm__q8_r2(t6, t7));
     *lo = _mm512_shuffle_i32x4(w0, w1, 0x88);
     *hi = _mm512_shuffle_i32x4(w0, w1, 0xdd);
     }
@@ -4420,11 +4572,17 @@ static LLM__INLINE void llm__q8_step(__m512i *lo, __m512i *hi, const signed char
 static LLM__INLINE __m256i llm__q8_v(const signed char *p, __m256i x) {
     return llm__qi_dot(_mm256_setzero_si256(), x, _mm256_loadu_si256((const __m256i *)(const void *)p));
 }
-static LLM__INLINE __m256i llm__q8_r1(__m256i a, __m256i b) { return _mm256_add_epi32(_mm256_unpacklo_epi32(a, b), _mm256_unpackhi_epi32(a, b)); }
-static LLM__INLINE __m256i llm__q8_r2(__m256i a, __m256i b) { return _mm256_add_epi32(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b)); }
+static LLM__INLINE __m256i llm__q8_r1(__m256i a, __m256i b) {
+    return _mm256_add_epi32(_mm256_unpacklo_epi32(a, b), _mm256_unpackhi_epi32(a, b));
+}
+static LLM__INLINE __m256i llm__q8_r2(__m256i a, __m256i b) {
+    return _mm256_add_epi32(_mm256_unpacklo_epi64(a, b), _mm256_unpackhi_epi64(a, b));
+}
 static LLM__INLINE void llm__q8_step(__m256i *lo, const signed char *const *p, __m256i x) {
-    __m256i u0 = llm__q8_r2(llm__q8_r1(llm__q8_v(p[0], x), llm__q8_v(p[1], x)), llm__q8_r1(llm__q8_v(p[2], x), llm__q8_v(p[3], x)));
-    __m256i u1 = llm__q8_r2(llm__q8_r1(llm__q8_v(p[4], x), llm__q8_v(p[5], x)), llm__q8_r1(llm__q8_v(p[6], x), llm__q8_v(p[7], x)));
+    __m256i u0 = llm__q8_r2(llm__q8_r1(llm__q8_v(p[0], x), llm__q8_v(p[1], x)),
+                            llm__q8_r1(llm__q8_v(p[2], x), llm__q8_v(p[3], x)));
+    __m256i u1 = llm__q8_r2(llm__q8_r1(llm__q8_v(p[4], x), llm__q8_v(p[5], x)),
+                            llm__q8_r1(llm__q8_v(p[6], x), llm__q8_v(p[7], x)));
     *lo = _mm256_add_epi32(_mm256_permute2x128_si256(u0, u1, 0x20), _mm256_permute2x128_si256(u0, u1, 0x31));
 }
 #endif
@@ -4437,7 +4595,8 @@ static void llm__q8_scales(float *dst, const llm__mat *w, size_t off, size_t n) 
     if (w->stype == LLM_DTYPE_F16) {
 #ifdef __F16C__
         for (; i + 8 <= n; i += 8)
-            _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)((const uint16_t *)w->scale + off + i))));
+            _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)
+                                                                      ((const uint16_t *)w->scale + off + i))));
 #endif
     } else
         for (; i + 8 <= n; i += 8)
@@ -4449,7 +4608,8 @@ static void llm__q8_scales(float *dst, const llm__mat *w, size_t off, size_t n) 
 /* Tile setup shared by the kernels: row pointers of outputs o0.. (past OC:
    the last row, results unused) and zero-padded copies of the rows' last
    block when IC is not a multiple of QB (so no read passes a row's end). */
-static void llm__q8_rows(const signed char **wr, signed char (*wt)[LLM__QB], const llm__mat *w, int IC, int OC, int o0, int n) {
+static void llm__q8_rows(const signed char **wr, signed char (*wt)[LLM__QB], const llm__mat *w, int IC, int OC,
+                         int o0, int n) {
     int o, nf = IC / LLM__QB, r = IC - nf * LLM__QB;
     for (o = 0; o < n; o++) {
         wr[o] = (const signed char *)w->w + (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)IC;
@@ -4479,20 +4639,25 @@ static void llm__q8_gemv(float *out, const unsigned char *xq, const float *dx, c
         /* the next tile's scales: (QR x nb) x 2 or 4 bytes, fetched over its nb steps */
         const char *sp = (const char *)w->scale + (size_t)(o0 + LLM__QR) * (size_t)nb * llm_dtype_size(w->stype);
         llm__q8_scales(dwf, w, (size_t)o0 * (size_t)nb, (size_t)(no < LLM__QR ? no : LLM__QR) * (size_t)nb);
-        for (o = no; o < LLM__QR; o++) memcpy(dwf + (size_t)o * nb, dwf + (size_t)(no - 1) * nb, (size_t)nb * sizeof(float));
+        for (o = no; o < LLM__QR; o++)
+            memcpy(dwf + (size_t)o * nb, dwf + (size_t)(no - 1) * nb, (size_t)nb * sizeof(float));
 #if LLM__Q8 == 3
-        const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), _mm512_set1_epi32(nb));
+        const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+                                               _mm512_set1_epi32(nb));
         (void)wt;
         for (j = 0; j < nb; j += 2) {
             int k = j * LLM__QB, nv = IC - k < 64 ? IC - k : 64;
             const __mmask64 m = nv == 64 ? ~(__mmask64)0 : (((__mmask64)1 << nv) - 1);
             __m512i lo, hi;
-            for (o = 0; o < LLM__QR; o++) _mm_prefetch((const char *)(wr[o] + next + (size_t)k), _MM_HINT_T0); /* the next tile */
+            /* the next tile */
+            for (o = 0; o < LLM__QR; o++) _mm_prefetch((const char *)(wr[o] + next + (size_t)k), _MM_HINT_T0);
             _mm_prefetch(sp + (size_t)j * 32, _MM_HINT_T0);
             llm__q8_step(&lo, &hi, wr, (size_t)k, m, _mm512_loadu_si512((const void *)(xq + k)));
-            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), _mm512_i32gather_ps(idx, dwf + j, 4)), acc);
+            acc = llm__qf_fma(llm__qf_cvt(lo),
+                              llm__qf_mul(llm__qf_set(dx[j]), _mm512_i32gather_ps(idx, dwf + j, 4)), acc);
             if (j + 1 < nb)
-                acc = llm__qf_fma(llm__qf_cvt(hi), llm__qf_mul(llm__qf_set(dx[j + 1]), _mm512_i32gather_ps(idx, dwf + j + 1, 4)), acc);
+                acc = llm__qf_fma(llm__qf_cvt(hi),
+                                  llm__qf_mul(llm__qf_set(dx[j + 1]), _mm512_i32gather_ps(idx, dwf + j + 1, 4)), acc);
         }
 #else
         const __m256i idx = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(nb));
@@ -4506,7 +4671,8 @@ static void llm__q8_gemv(float *out, const unsigned char *xq, const float *dx, c
             }
             _mm_prefetch(sp + (size_t)j * 64, _MM_HINT_T0);
             llm__q8_step(&lo, p, llm__qi_ld(xq + (size_t)j * LLM__QB));
-            acc = llm__qf_fma(llm__qf_cvt(lo), llm__qf_mul(llm__qf_set(dx[j]), _mm256_i32gather_ps(dwf + j, idx, 4)), acc);
+            acc = llm__qf_fma(llm__qf_cvt(lo),
+                              llm__qf_mul(llm__qf_set(dx[j]), _mm256_i32gather_ps(dwf + j, idx, 4)), acc);
         }
 #endif
         llm__qf_st(res, acc);
@@ -4524,9 +4690,12 @@ static void llm__q8_kernel(float *c, const unsigned char *xp, const float *dxp, 
     int j, k;
     for (j = 0; j < nb; j++, xp += LLM__QB * LLM__QR) {
         const int full = j < nfull;
-        const signed char *w0 = full ? wr[0] + (size_t)j * LLM__QB : wt[0], *w1 = full ? wr[1] + (size_t)j * LLM__QB : wt[1];
-        const signed char *w2 = full ? wr[2] + (size_t)j * LLM__QB : wt[2], *w3 = full ? wr[3] + (size_t)j * LLM__QB : wt[3];
-        llm__qi i0 = llm__qi_set(negc[j]), i1 = llm__qi_set(negc[nb + j]), i2 = llm__qi_set(negc[2 * nb + j]), i3 = llm__qi_set(negc[3 * nb + j]);
+        const signed char *w0 = full ? wr[0] + (size_t)j * LLM__QB : wt[0],
+                          *w1 = full ? wr[1] + (size_t)j * LLM__QB : wt[1];
+        const signed char *w2 = full ? wr[2] + (size_t)j * LLM__QB : wt[2],
+                          *w3 = full ? wr[3] + (size_t)j * LLM__QB : wt[3];
+        llm__qi i0 = llm__qi_set(negc[j]), i1 = llm__qi_set(negc[nb + j]), i2 = llm__qi_set(negc[2 * nb + j]),
+                i3 = llm__qi_set(negc[3 * nb + j]);
         /* unrolled: else gcc copies the four sums between registers at every
            step (about 10% of an 8-bit prompt's time) */
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
@@ -4588,7 +4757,8 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
             const float *dxp = dx + (size_t)tr * (size_t)nb * LLM__QR;
             int nr = B - tr * LLM__QR < LLM__QR ? B - tr * LLM__QR : LLM__QR;
             for (g = 0; g < no; g += 4)
-                llm__q8_kernel(c + (size_t)g * LLM__QR, xp, dxp, wr + g, wt + g, negc + (size_t)g * nb, dwf + (size_t)g * nb, nb, IC / LLM__QB);
+                llm__q8_kernel(c + (size_t)g * LLM__QR, xp, dxp, wr + g, wt + g, negc + (size_t)g * nb,
+                               dwf + (size_t)g * nb, nb, IC / LLM__QB);
             for (l = 0; l < nr; l++) {
                 for (o = 0; o < no; o++) row[o] = bias ? c[o * LLM__QR + l] + bias[o0 + o] : c[o * LLM__QR + l];
                 llm__q8_finish(out + (size_t)(tr * LLM__QR + l) * (size_t)OC + (size_t)o0, row, no, flags);
@@ -4754,19 +4924,24 @@ static void llm__gemm(float *out, const float *in, const llm__fmt_traits *f, con
         for (k0 = 0; k0 < IC; k0 += LLM__KC) {
             int kn = IC - k0 < LLM__KC ? IC - k0 : LLM__KC;
             /* the next block to pack: fetched a few rows per row block */
-            int nblk = Bp / LLM__MR, kx = k0 + kn < IC ? (IC - k0 - kn < LLM__KC ? IC - k0 - kn : LLM__KC) : p + 1 < np ? kn0 : 0;
+            int nblk = Bp / LLM__MR,
+                kx = k0 + kn < IC ? (IC - k0 - kn < LLM__KC ? IC - k0 - kn : LLM__KC) : p + 1 < np ? kn0 : 0;
             int per = (kx + nblk - 1) / nblk, done = 0;
-            size_t pf0 = k0 + kn < IC ? ((size_t)(k0 + kn) * (size_t)OC + (size_t)o0) * es : (size_t)(o0 + LLM__NR) * es;
+            size_t pf0 = k0 + kn < IC ? ((size_t)(k0 + kn) * (size_t)OC + (size_t)o0) * es
+                                      : (size_t)(o0 + LLM__NR) * es;
             llm__pack(pk, f, w, k0, kn, OC, o0, no);
             for (b0 = 0; b0 < B; b0 += LLM__MR) {
                 int nb = B - b0 < LLM__MR ? B - b0 : LLM__MR, npf = kx - done < per ? kx - done : per;
-                for (r = 0; r < LLM__MR; r++) rows[r] = in + (size_t)(b0 + (r < nb ? r : nb - 1)) * (size_t)IC + (size_t)k0;
-                llm__kernel(cb + (size_t)b0 * LLM__NR, rows, pk, kn, npf > 0 ? (const char *)w + pf0 + (size_t)done * (size_t)OC * es : NULL,
+                for (r = 0; r < LLM__MR; r++)
+                    rows[r] = in + (size_t)(b0 + (r < nb ? r : nb - 1)) * (size_t)IC + (size_t)k0;
+                llm__kernel(cb + (size_t)b0 * LLM__NR, rows, pk, kn,
+                            npf > 0 ? (const char *)w + pf0 + (size_t)done * (size_t)OC * es : NULL,
                             (size_t)OC * es, npf);
                 if (npf > 0) done += npf;
             }
         }
-        for (r = 0; r < B; r++) llm__finish(out + (size_t)r * (size_t)OC + (size_t)o0, cb + (size_t)r * LLM__NR, no, flags);
+        for (r = 0; r < B; r++)
+            llm__finish(out + (size_t)r * (size_t)OC + (size_t)o0, cb + (size_t)r * LLM__NR, no, flags);
     }
 }
 
@@ -4799,7 +4974,8 @@ static void llm__gemv(float *out, const float *x, const llm__fmt_traits *f, cons
     for (it = 0; it < nitem; it++) {
         int sl = it / nc, cc = it % nc, c, rb;
         int k0 = (int)((long long)IC * sl / ns), k1 = (int)((long long)IC * (sl + 1) / ns);
-        int c0 = LLM__VW * (int)((long long)nv * cc / nc), c1 = cc == nc - 1 ? OC : LLM__VW * (int)((long long)nv * (cc + 1) / nc);
+        int c0 = LLM__VW * (int)((long long)nv * cc / nc),
+            c1 = cc == nc - 1 ? OC : LLM__VW * (int)((long long)nv * (cc + 1) / nc);
         for (c = c0; c < c1; c += step) {
             float *acc = part + (size_t)sl * (size_t)OC + (size_t)c;
             int n = c1 - c < step ? c1 - c : step;
@@ -5063,7 +5239,8 @@ static void llm__layernorm_huge(float *y, const float *x, const float *w, const 
     for (i = 0; i < C; i++) y[i] = (x[i] * sc - mean) * rstd * w[i] + b[i];
 }
 
-static void llm__layernorm(float *out, const float *in, const float *w, const float *b, int B, int C, float eps, int nt) {
+static void llm__layernorm(float *out, const float *in, const float *w, const float *b, int B, int C,
+                           float eps, int nt) {
     int r;
     (void)nt;
     LLM__PARALLEL_FOR(nt, 16.0 * B * C)
@@ -5081,14 +5258,18 @@ static void llm__layernorm(float *out, const float *in, const float *w, const fl
             for (; i < C; i++) mean += x[i];
             mean /= (float)C;
             m = llm__vset(mean);
-            for (i = 0; i + LLM__VW <= C; i += LLM__VW) { llm__vf d = llm__vsub(llm__vld(x + i), m); q = llm__vfma(d, d, q); }
+            for (i = 0; i + LLM__VW <= C; i += LLM__VW) {
+                llm__vf d = llm__vsub(llm__vld(x + i), m);
+                q = llm__vfma(d, d, q);
+            }
             var = llm__vsum(q);
             for (; i < C; i++) { float d = x[i] - mean; var += d * d; }
             var /= (float)C;
             rstd = 1.0f / sqrtf(var + eps);
             rs = llm__vset(rstd);
             for (i = 0; i + LLM__VW <= C; i += LLM__VW)
-                llm__vst(y + i, llm__vfma(llm__vmul(llm__vsub(llm__vld(x + i), m), rs), llm__vld(w + i), llm__vld(b + i)));
+                llm__vst(y + i,
+                         llm__vfma(llm__vmul(llm__vsub(llm__vld(x + i), m), rs), llm__vld(w + i), llm__vld(b + i)));
         }
 #else
         for (; i < C; i++) mean += x[i];
@@ -5155,7 +5336,8 @@ static void llm__attn_rows(float *out, const float *qkv, const float *kc, const 
     memset(kt + (npk - 1) * (size_t)hd * LLM__NR, 0, (size_t)hd * LLM__NR * sizeof(float));
     for (t = 0; t < T; t++) {
         size_t row = llm__kv_row(tab, bs, t);
-        const float *k = kc + row * (size_t)C + (size_t)h * (size_t)hd, *v = vc + row * (size_t)C + (size_t)h * (size_t)hd;
+        const float *k = kc + row * (size_t)C + (size_t)h * (size_t)hd,
+                    *v = vc + row * (size_t)C + (size_t)h * (size_t)hd;
         float *dst = kt + t / LLM__NR * (size_t)hd * LLM__NR + t % LLM__NR;
         for (d = 0; d < hd; d++) dst[(size_t)d * LLM__NR] = k[d];
         for (jv = 0; jv < nvp; jv++) {
@@ -5169,13 +5351,15 @@ static void llm__attn_rows(float *out, const float *qkv, const float *kc, const 
         int nb = B - b0 < LLM__MR ? B - b0 : LLM__MR;
         size_t Tb = p0 + (size_t)b0 + (size_t)nb, nbp = (Tb + LLM__NR - 1) / LLM__NR, j;
         const float *rows[LLM__MR];
-        for (r = 0; r < LLM__MR; r++) rows[r] = qkv + (size_t)(b0 + (r < nb ? r : nb - 1)) * 3 * (size_t)C + (size_t)h * (size_t)hd;
+        for (r = 0; r < LLM__MR; r++)
+            rows[r] = qkv + (size_t)(b0 + (r < nb ? r : nb - 1)) * 3 * (size_t)C + (size_t)h * (size_t)hd;
         for (j = 0; j < nbp; j++) {
             memset(tile, 0, LLM__MR * LLM__NR * sizeof(float));
             llm__kernel(tile, rows, kt + j * (size_t)hd * LLM__NR, hd, NULL, 0, 0);
             for (r = 0; r < LLM__MR; r++)
                 for (d = 0; d < LLM__NR; d += LLM__VW)
-                    llm__vsta(P + (size_t)r * ldp + j * LLM__NR + (size_t)d, llm__vmul(llm__vlda(tile + r * LLM__NR + d), vs));
+                    llm__vsta(P + (size_t)r * ldp + j * LLM__NR + (size_t)d,
+                              llm__vmul(llm__vlda(tile + r * LLM__NR + d), vs));
         }
         for (r = 0; r < nb; r++) {
             float *pr = P + (size_t)r * ldp;
@@ -5189,7 +5373,8 @@ static void llm__attn_rows(float *out, const float *qkv, const float *kc, const 
             memset(tile, 0, LLM__MR * LLM__NR * sizeof(float));
             llm__kernel(tile, rows, vp + (size_t)jv * T * LLM__NR, (int)Tb, NULL, 0, 0);
             for (r = 0; r < nb; r++)
-                memcpy(out + (size_t)(b0 + r) * (size_t)C + (size_t)h * (size_t)hd + (size_t)jv * LLM__NR, tile + r * LLM__NR, (size_t)n * sizeof(float));
+                memcpy(out + (size_t)(b0 + r) * (size_t)C + (size_t)h * (size_t)hd + (size_t)jv * LLM__NR,
+                       tile + r * LLM__NR, (size_t)n * sizeof(float));
         }
     }
 }
@@ -5201,7 +5386,8 @@ static void llm__attn_rows(float *out, const float *qkv, const float *kc, const 
    blocks of bs positions are tab[0], tab[1], ...; out[B,C], scores[H,
    n_ctx] scratch (B = 1), ws: the kernels' scratch (B > 1, SIMD). scale:
    what the scores q.k are multiplied by. One thread per head. */
-static void llm__attention(float *out, const float *qkv, const float *kc, const float *vc, const int32_t *tab, size_t bs,
+static void llm__attention(float *out, const float *qkv, const float *kc, const float *vc,
+                           const int32_t *tab, size_t bs,
                            float *scores, int B, int C, int H, size_t p0, size_t n_ctx, float scale, int nt,
                            float *ws) {
     int hd = C / H, h;
@@ -5249,11 +5435,15 @@ static void llm__attention(float *out, const float *qkv, const float *kc, const 
                         y3 = llm__vfma(p, llm__vld(v + 3 * LLM__VW), y3);
                     }
                 }
-                llm__vst(y + i, y0); llm__vst(y + i + LLM__VW, y1); llm__vst(y + i + 2 * LLM__VW, y2); llm__vst(y + i + 3 * LLM__VW, y3);
+                llm__vst(y + i, y0);
+                llm__vst(y + i + LLM__VW, y1);
+                llm__vst(y + i + 2 * LLM__VW, y2);
+                llm__vst(y + i + 3 * LLM__VW, y3);
             }
             for (; i + LLM__VW <= hd; i += LLM__VW) {
                 llm__vf y0 = llm__vzero();
-                for (t = 0; t < T; t++) y0 = llm__vfma(llm__vset(sc[t]), llm__vld(vh + llm__kv_row(tab, bs, t) * (size_t)C + i), y0);
+                for (t = 0; t < T; t++)
+                    y0 = llm__vfma(llm__vset(sc[t]), llm__vld(vh + llm__kv_row(tab, bs, t) * (size_t)C + i), y0);
                 llm__vst(y + i, y0);
             }
             for (; i < hd; i++) {
@@ -5348,10 +5538,15 @@ static llm_status llm__session_plan(llm_session *s, const llm_config *c, const l
     memset(&o, 0, sizeof o);
     memset(L, 0, sizeof *L);
     if (opt) o = *opt;
-    if (o.n_ctx < 0 || o.n_ctx > c->n_ctx) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_ctx %d is outside [0, %d] (0 = the model's)", o.n_ctx, c->n_ctx);
-    if (o.n_threads < 0 || o.n_threads > LLM_MAX_THREADS) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_threads %d is outside [0, %d]", o.n_threads, LLM_MAX_THREADS);
-    if (o.max_batch < 0 || o.max_batch > 65536) return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_batch %d is outside [0, 65536]", o.max_batch);
-    if (o.n_seq_max < 0 || o.n_seq_max > 4096) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_seq_max %d is outside [0, 4096]", o.n_seq_max);
+    if (o.n_ctx < 0 || o.n_ctx > c->n_ctx)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_ctx %d is outside [0, %d] (0 = the model's)",
+                        o.n_ctx, c->n_ctx);
+    if (o.n_threads < 0 || o.n_threads > LLM_MAX_THREADS)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_threads %d is outside [0, %d]", o.n_threads, LLM_MAX_THREADS);
+    if (o.max_batch < 0 || o.max_batch > 65536)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_batch %d is outside [0, 65536]", o.max_batch);
+    if (o.n_seq_max < 0 || o.n_seq_max > 4096)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_seq_max %d is outside [0, 4096]", o.n_seq_max);
     s->n_ctx = o.n_ctx ? o.n_ctx : c->n_ctx;
     s->max_batch = o.max_batch ? o.max_batch : 64;
     if (s->max_batch > s->n_ctx) s->max_batch = s->n_ctx;
@@ -5369,22 +5564,26 @@ static llm_status llm__session_plan(llm_session *s, const llm_config *c, const l
     if (!llm__mul(ns * L->n_blocks, L->kv_block, &L->pool)) goto too_big;
     if (!llm__mul((size_t)c->n_layer, L->pool, &kv) || !llm__mul(kv, C * sizeof(float), &kv)) goto too_big;
     /* activations: x, ln, att [mb, C], qkv [mb, 3C], fc [mb, n_inner] */
-    if (!llm__mul(C, 6, &acts) || !llm__add(acts, (size_t)c->n_inner, &acts) || !llm__mul(acts, mb * sizeof(float), &acts)) goto too_big;
+    if (!llm__mul(C, 6, &acts) || !llm__add(acts, (size_t)c->n_inner, &acts) ||
+        !llm__mul(acts, mb * sizeof(float), &acts)) goto too_big;
     if ((nt = llm__scratch_floats(c, s->n_threads, s->max_batch, s->n_ctx)) == (size_t)-1) goto too_big;
-    if (!llm__place(&at, kv, 64, &L->k) || !llm__place(&at, kv, 64, &L->v) || !llm__place(&at, acts, 64, &L->x)) goto too_big;
+    if (!llm__place(&at, kv, 64, &L->k) || !llm__place(&at, kv, 64, &L->v) || !llm__place(&at, acts, 64, &L->x))
+        goto too_big;
     L->ln = L->x + mb * C * sizeof(float);
     L->att = L->ln + mb * C * sizeof(float);
     L->qkv = L->att + mb * C * sizeof(float);
     L->fc = L->qkv + mb * 3 * C * sizeof(float);
-    if (!llm__mul((size_t)c->n_head, (size_t)s->n_ctx * sizeof(float), &n) || !llm__place(&at, n, 64, &L->scores)) goto too_big;
+    if (!llm__mul((size_t)c->n_head, (size_t)s->n_ctx * sizeof(float), &n) || !llm__place(&at, n, 64, &L->scores))
+        goto too_big;
     if (!llm__mul(ns, (size_t)c->n_vocab * sizeof(float), &n) || !llm__place(&at, n, 64, &L->logits)) goto too_big;
     if (!llm__mul(nt, sizeof(float), &n) || !llm__place(&at, n, 64, &L->pack)) goto too_big;
     /* bookkeeping: per slot, per row of a pass, per block */
-    if (!llm__place(&at, ns * sz, 64, &L->len) || !llm__place(&at, ns * sz, sz, &L->p0) || !llm__place(&at, ns * sz, sz, &L->p1) ||
+    if (!llm__place(&at, ns * sz, 64, &L->len) || !llm__place(&at, ns * sz, sz, &L->p0) ||
+        !llm__place(&at, ns * sz, sz, &L->p1) ||
         !llm__place(&at, ns * sz, sz, &L->len_tmp) || !llm__place(&at, ns * sz, sz, &L->kept) ||
         !llm__place(&at, mb * sz, sz, &L->rpos) || !llm__place(&at, mb * 4, 4, &L->rseq)) goto too_big;
-    if (!llm__mul(ns * L->n_blocks, 4, &n) || !llm__place(&at, n, 4, &L->table) || !llm__place(&at, n, 4, &L->table_tmp) ||
-        !llm__place(&at, n, 4, &L->refs)) goto too_big;
+    if (!llm__mul(ns * L->n_blocks, 4, &n) || !llm__place(&at, n, 4, &L->table) ||
+        !llm__place(&at, n, 4, &L->table_tmp) || !llm__place(&at, n, 4, &L->refs)) goto too_big;
     if (o.prefix_cache) { /* offsets > 0: nonzero L->ptok means the cache is on */
         size_t nb = ns * L->n_blocks;
         if (!llm__mul(L->pool, 4, &n) || !llm__place(&at, n, 4, &L->ptok) || !llm__mul(nb, 8, &n) ||
@@ -5559,7 +5758,8 @@ static llm_status llm__session_init(llm_session *s, const llm_model *m, const ll
     L = &s->_lay;
     s->model = m;
     s->_mem = LLM__CAST(float *, llm__aalloc(a, L->total));
-    if (!s->_mem) return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the session (%zu bytes)", L->total);
+    if (!s->_mem)
+        return llm__err(s->error, LLM_ERR_OUT_OF_MEMORY, "out of memory for the session (%zu bytes)", L->total);
     p = (unsigned char *)s->_mem;
     s->_k = (float *)(void *)(p + L->k);
     s->_v = (float *)(void *)(p + L->v);
@@ -5601,8 +5801,12 @@ static llm_status llm__session_init(llm_session *s, const llm_model *m, const ll
 LLM_API llm_status llm_session_init(llm_session *s, const llm_model *m, const llm_session_options *opt) {
     return llm__session_init(s, m, opt, NULL);
 }
-LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, const llm_session_options *opt, llm_arena *a) {
-    if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+LLM_API llm_status llm_session_init_arena(llm_session *s, const llm_model *m, const llm_session_options *opt,
+                                          llm_arena *a) {
+    if (!a) {
+        if (s) memset(s, 0, sizeof *s);
+        return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG;
+    }
     return llm__session_init(s, m, opt, a);
 }
 LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_options *opt, size_t *peak,
@@ -5611,7 +5815,8 @@ LLM_API llm_status llm_session_heap_size(const llm_config *c, const llm_session_
     llm_status r = llm__heap_begin(peak, kept);
     /* the shapes a model load accepts (a loaded model's config passes) */
     if (r != LLM_OK || !c || c->n_layer < 1 || c->n_layer > LLM__MAX_LAYER || c->n_embd < 1 ||
-        c->n_embd > LLM__MAX_EMBD || c->n_head < 1 || c->n_embd % c->n_head != 0 || c->n_inner < 1 || c->n_inner > 4 * LLM__MAX_EMBD ||
+        c->n_embd > LLM__MAX_EMBD || c->n_head < 1 || c->n_embd % c->n_head != 0 || c->n_inner < 1 ||
+        c->n_inner > 4 * LLM__MAX_EMBD ||
         c->n_ctx < 1 || c->n_ctx > LLM__MAX_CTX || c->n_vocab < 1 || c->n_vocab > LLM__MAX_VOCAB)
         return LLM_ERR_INVALID_ARG;
     memset(&tmp, 0, sizeof tmp);
@@ -5688,7 +5893,8 @@ static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t
         /* attention per run of rows of one slot at consecutive positions */
         for (b = 0; b < B; b = e) {
             for (e = b + 1; e < B && rs[e] == rs[b] && rp[e] == rp[e - 1] + 1; e++) {}
-            llm__attention(s->_att + (size_t)b * (size_t)C, s->_qkv + (size_t)b * 3 * (size_t)C, kc, vc, llm__seq_table(s, rs[b]),
+            llm__attention(s->_att + (size_t)b * (size_t)C, s->_qkv + (size_t)b * 3 * (size_t)C, kc, vc,
+                           llm__seq_table(s, rs[b]),
                            L->kv_block, s->_scores, e - b, C, c->n_head, rp[b], (size_t)s->n_ctx,
                            llm__attn_scale(c, l), nt, s->_pack);
         }
@@ -5703,7 +5909,8 @@ static void llm__forward(llm_session *s, const int32_t *tok, int B, const size_t
     if (nk == (size_t)B) llm__layernorm(s->_ln, s->_x, m->_lnf_w, m->_lnf_b, B, C, c->ln_eps, nt);
     else
         for (i = 0; i < nk; i++)
-            llm__layernorm(s->_ln + i * (size_t)C, s->_x + krow[i] * (size_t)C, m->_lnf_w, m->_lnf_b, 1, C, c->ln_eps, nt);
+            llm__layernorm(s->_ln + i * (size_t)C, s->_x + krow[i] * (size_t)C, m->_lnf_w, m->_lnf_b, 1, C,
+                           c->ln_eps, nt);
     llm__matmul(dst, s->_ln, &m->_lm_head, NULL, (int)nk, C, c->n_vocab, 0, nt, s->_pack);
 }
 
@@ -5723,27 +5930,37 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, in
     V = (size_t)s->model->config.n_vocab;
     for (i = 0; i < n; i++)
         if (b->token[i] < 0 || (size_t)b->token[i] >= V)
-            return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at row %zu is outside [0, %zu)", (int)b->token[i], i, V);
+            return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at row %zu is outside [0, %zu)",
+                            (int)b->token[i], i, V);
     for (q = 0; q < ns; q++) { s->_p0[q] = (size_t)-1; s->_p1[q] = s->_len[q]; }
     for (i = 0; i < n; i++) {
         size_t p;
         q = b->seq ? b->seq[i] : q0;
-        if (q < 0 || q >= ns) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: slot %d is outside [0, %d)", i, q, ns);
-        if (b->pos && b->pos[i] < 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: negative position %d", i, (int)b->pos[i]);
+        if (q < 0 || q >= ns)
+            return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: slot %d is outside [0, %d)", i, q, ns);
+        if (b->pos && b->pos[i] < 0)
+            return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: negative position %d", i, (int)b->pos[i]);
         p = b->pos ? (size_t)b->pos[i] : s->_p1[q];
         if (s->_p0[q] == (size_t)-1) {
-            if (p > s->_len[q]) return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: position %zu is past slot %d's length %zu", i, p, q, s->_len[q]);
+            if (p > s->_len[q])
+                return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: position %zu is past slot %d's length %zu", i,
+                                p, q, s->_len[q]);
             s->_p0[q] = p;
         } else if (p != s->_p1[q])
-            return llm__err(s->error, LLM_ERR_INVALID_ARG, "row %zu: position %zu of slot %d should be %zu (one after its previous row)", i, p, q, s->_p1[q]);
+            return llm__err(s->error, LLM_ERR_INVALID_ARG,
+                            "row %zu: position %zu of slot %d should be %zu (one after its previous row)",
+                            i, p, q, s->_p1[q]);
         if (p >= (size_t)s->n_ctx)
-            return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "row %zu: position %zu of slot %d would pass the context length %d", i, p, q, s->n_ctx);
+            return llm__err(s->error, LLM_ERR_CONTEXT_FULL,
+                            "row %zu: position %zu of slot %d would pass the context length %d", i, p, q, s->n_ctx);
         s->_p1[q] = p + 1;
         if (b->logits && b->logits[i]) nk++;
     }
     if (!b->logits) for (q = 0; q < ns; q++) nk += s->_p0[q] != (size_t)-1;
     if (hidden) nk = 0;
-    if (!all && nk > (size_t)ns) return llm__err(s->error, LLM_ERR_LIMIT, "%zu rows keep logits; the session keeps at most n_seq_max = %d", nk, ns);
+    if (!all && nk > (size_t)ns)
+        return llm__err(s->error, LLM_ERR_LIMIT,
+                        "%zu rows keep logits; the session keeps at most n_seq_max = %d", nk, ns);
     if ((all && !hidden) || nk) {
         const llm_config *mc = &s->model->config;
         if (mc->head != LLM_HEAD_LM)
@@ -5772,7 +5989,11 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, in
             q = b->seq ? b->seq[i] : q0;
             if (!s->_len_tmp[q]) { s->_len_tmp[q] = 1; s->_kept[s->_n_kept++] = i; }
         }
-        for (i = 0; i < s->_n_kept / 2; i++) { k = s->_kept[i]; s->_kept[i] = s->_kept[s->_n_kept - 1 - i]; s->_kept[s->_n_kept - 1 - i] = k; }
+        for (i = 0; i < s->_n_kept / 2; i++) {
+            k = s->_kept[i];
+            s->_kept[i] = s->_kept[s->_n_kept - 1 - i];
+            s->_kept[s->_n_kept - 1 - i] = k;
+        }
     }
     /* passes; _len_tmp is each slot's next position */
     for (q = 0; q < ns; q++) s->_len_tmp[q] = s->_p0[q];
@@ -5784,7 +6005,10 @@ static llm_status llm__decode(llm_session *s, const llm_batch *b, float *all, in
             s->_rseq[r] = q;
             s->_rpos[r] = s->_len_tmp[q]++;
         }
-        if (hidden) { llm__forward(s, b->token + done, B, NULL, 0, all + done * (size_t)s->model->config.n_embd); continue; }
+        if (hidden) {
+            llm__forward(s, b->token + done, B, NULL, 0, all + done * (size_t)s->model->config.n_embd);
+            continue;
+        }
         if (all) { llm__forward(s, b->token + done, B, NULL, (size_t)B, all + done * V); continue; }
         while (k < s->_n_kept && s->_kept[k] < done + (size_t)B) { s->_kept[k] -= done; k++; }
         llm__forward(s, b->token + done, B, s->_kept + k0, k - k0, s->_logits + k0 * V);
@@ -5897,9 +6121,12 @@ static llm_status llm__eval_check(llm_session *s, const int32_t *ids, size_t n) 
     if (!ids || n == 0) return llm__err(s->error, LLM_ERR_INVALID_ARG, "no tokens to evaluate");
     V = (size_t)s->model->config.n_vocab;
     for (i = 0; i < n; i++)
-        if (ids[i] < 0 || (size_t)ids[i] >= V) return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)", (int)ids[i], i, V);
+        if (ids[i] < 0 || (size_t)ids[i] >= V)
+            return llm__err(s->error, LLM_ERR_TOKEN_RANGE, "token id %d at index %zu is outside [0, %zu)",
+                            (int)ids[i], i, V);
     if (n > (size_t)s->n_ctx - s->_len[0])
-        return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens at position %zu would pass the context length %d", n, s->_len[0], s->n_ctx);
+        return llm__err(s->error, LLM_ERR_CONTEXT_FULL, "%zu tokens at position %zu would pass the context length %d",
+                        n, s->_len[0], s->n_ctx);
     return LLM_OK;
 }
 
@@ -5914,7 +6141,8 @@ static void llm__seq_truncate(llm_session *s, int q, size_t n) {
 static llm_status llm__seq_check(llm_session *s, int q) {
     if (!s) return LLM_ERR_INVALID_ARG;
     if (!s->_mem || !s->model) return llm__err(s->error, LLM_ERR_INVALID_ARG, "session is not initialised");
-    if (q < 0 || q >= s->n_seq_max) return llm__err(s->error, LLM_ERR_INVALID_ARG, "slot %d is outside [0, %d)", q, s->n_seq_max);
+    if (q < 0 || q >= s->n_seq_max)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "slot %d is outside [0, %d)", q, s->n_seq_max);
     return LLM_OK;
 }
 
@@ -5952,16 +6180,20 @@ LLM_API llm_status llm_session_seq_reorder(llm_session *s, const int32_t *src, i
     size_t nb, j, all;
     int i;
     if (r != LLM_OK) return r;
-    if (n < 0 || n > s->n_seq_max || (n && !src)) return llm__err(s->error, LLM_ERR_INVALID_ARG, "reorder of %d slots (at most %d)", n, s->n_seq_max);
+    if (n < 0 || n > s->n_seq_max || (n && !src))
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "reorder of %d slots (at most %d)", n, s->n_seq_max);
     for (i = 0; i < n; i++)
-        if (src[i] < 0 || src[i] >= s->n_seq_max) return llm__err(s->error, LLM_ERR_INVALID_ARG, "reorder: src[%d] = %d is outside [0, %d)", i, (int)src[i], s->n_seq_max);
+        if (src[i] < 0 || src[i] >= s->n_seq_max)
+            return llm__err(s->error, LLM_ERR_INVALID_ARG, "reorder: src[%d] = %d is outside [0, %d)", i, (int)src[i],
+                            s->n_seq_max);
     nb = s->_lay.n_blocks;
     all = (size_t)s->n_seq_max * nb;
     memcpy(s->_table_tmp, s->_table, all * sizeof(int32_t));
     memcpy(s->_len_tmp, s->_len, (size_t)s->n_seq_max * sizeof(size_t));
     /* take the new references before giving back the old ones */
     for (i = 0; i < n; i++)
-        for (j = 0; j < nb && s->_table_tmp[(size_t)src[i] * nb + j] >= 0; j++) s->_refs[s->_table_tmp[(size_t)src[i] * nb + j]]++;
+        for (j = 0; j < nb && s->_table_tmp[(size_t)src[i] * nb + j] >= 0; j++)
+            s->_refs[s->_table_tmp[(size_t)src[i] * nb + j]]++;
     for (i = 0; i < n; i++) llm__seq_release(s, i, 0);
     for (i = 0; i < n; i++) {
         memcpy(s->_table + (size_t)i * nb, s->_table_tmp + (size_t)src[i] * nb, nb * sizeof(int32_t));
@@ -5975,8 +6207,11 @@ LLM_API llm_status llm_session_copy(llm_session *dst, const llm_session *src) {
     const llm_config *c;
     size_t l, t, C, rows;
     if (!dst || !src) return LLM_ERR_INVALID_ARG;
-    if (!src->_mem || !dst->_mem || dst->model != src->model) return llm__err(dst->error, LLM_ERR_INVALID_ARG, "sessions must be initialised on the same model");
-    if (src->_len[0] > (size_t)dst->n_ctx) return llm__err(dst->error, LLM_ERR_CONTEXT_FULL, "source holds %zu tokens; destination n_ctx is %d", src->_len[0], dst->n_ctx);
+    if (!src->_mem || !dst->_mem || dst->model != src->model)
+        return llm__err(dst->error, LLM_ERR_INVALID_ARG, "sessions must be initialised on the same model");
+    if (src->_len[0] > (size_t)dst->n_ctx)
+        return llm__err(dst->error, LLM_ERR_CONTEXT_FULL, "source holds %zu tokens; destination n_ctx is %d",
+                        src->_len[0], dst->n_ctx);
     if (dst == src) return LLM_OK;
     c = &src->model->config;
     C = (size_t)c->n_embd;
@@ -6948,7 +7183,8 @@ static llm_status llm__tok_bpe_heap(const llm__tok_impl *T, const unsigned char 
     llm__tok_heap h;
     if (n > LLM__TOK_MAX_PIECE) return LLM_ERR_LIMIT;
     /* 5 uint32 per byte, then the heap: 2n + 8 uint64 */
-    if (!llm__mul(n, 9, &need) || !llm__add(need, 16, &need) || !llm__mul(need, sizeof(uint32_t), &bytes)) return LLM_ERR_LIMIT;
+    if (!llm__mul(n, 9, &need) || !llm__add(need, 16, &need) || !llm__mul(need, sizeof(uint32_t), &bytes))
+        return LLM_ERR_LIMIT;
     if (need > o->scr_cap) {
         llm__afree(o->a, o->scr);
         o->scr_cap = 0;
@@ -7027,7 +7263,8 @@ static llm_status llm__tok_piece_bpe(const llm__tok_impl *T, const unsigned char
 
 /* Id of the whole token p[0..len) (pre and h from llm__tok_pre and
    llm__tok_whash), or -1. */
-static int32_t llm__tok_word_find(const llm__tok_impl *T, const unsigned char *p, size_t len, uint64_t pre, uint64_t h) {
+static int32_t llm__tok_word_find(const llm__tok_impl *T, const unsigned char *p, size_t len, uint64_t pre,
+                                  uint64_t h) {
     size_t i = (size_t)(h >> T->word_shift);
     for (;;) {
         const llm__tok_word *w = &T->word[i];
@@ -7722,7 +7959,8 @@ static llm_status llm__tok_b_strings(llm__tok_b *b, const llm__json *j, size_t v
             if (ci == (size_t)-1 || ii == (size_t)-1 || j->t[ci].type != LLM__J_STR)
                 return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu] needs \"id\" and \"content\"", k);
             if (!llm__json_uint(j, ii, &v) || v >= LLM__MAX_VOCAB)
-                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu]: the id must be an integer below %u", k, (unsigned)LLM__MAX_VOCAB);
+                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu]: the id must be an integer below %u", k,
+                                (unsigned)LLM__MAX_VOCAB);
             if (v > maxid) maxid = v;
             any = 1;
             cap += j->t[ci].len + 1;
@@ -7785,15 +8023,20 @@ static llm_status llm__tok_b_merge(llm__tok_b *b, const char *a, size_t al, cons
     size_t i;
     ia = llm__tok_sfind(b, a, al);
     if (ia >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ia])) ia = -1;  /* merges see the model's vocab only */
-    if (ia < 0) return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where, llm__tok_showlen(al), a);
+    if (ia < 0)
+        return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where,
+                        llm__tok_showlen(al), a);
     ic = llm__tok_sfind(b, c, cl);
     if (ic >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ic])) ic = -1;
-    if (ic < 0) return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where, llm__tok_showlen(cl), c);
+    if (ic < 0)
+        return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where,
+                        llm__tok_showlen(cl), c);
     memcpy(b->cat, a, al);
     memcpy(b->cat + al, c, cl);
     im = llm__tok_sfind(b, b->cat, al + cl);
     if (im >= 0 && LLM__TOK_ADDED_ONLY(b->flag[im])) im = -1;
-    if (im < 0) return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" (the merged token) is not in the vocabulary",
+    if (im < 0) return llm__err(b->err, LLM_ERR_FORMAT,
+                                "merge %zu: \"%.*s\" (the merged token) is not in the vocabulary",
                                 where, llm__tok_showlen(al + cl), b->cat);
     key = ((uint64_t)(uint32_t)ia << 32) | (uint32_t)ic;
     i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> T->merge_shift);
@@ -7825,7 +8068,8 @@ static llm_status llm__tok_b_merges_text(llm__tok_b *b, const char *s, size_t n)
         if (q == 0 || (q >= 8 && !memcmp(p, "#version", 8))) continue;
         for (sp = 0; sp < q && p[sp] != ' '; sp++) {}
         if (sp == 0 || sp + 1 >= q || memchr(p + sp + 1, ' ', q - sp - 1))
-            return llm__err(b->err, LLM_ERR_FORMAT, "merges line %zu: expected two tokens separated by one space", line);
+            return llm__err(b->err, LLM_ERR_FORMAT,
+                            "merges line %zu: expected two tokens separated by one space", line);
         r = llm__tok_b_merge(b, p, sp, p + sp + 1, q - sp - 1, line);
         if (r != LLM_OK) return r;
     }
@@ -7843,7 +8087,8 @@ static llm_status llm__tok_b_merges_json(llm__tok_b *b, const llm__json *j, size
     if (r != LLM_OK) return r;
     for (k = 0, c = arr + 1; k < j->t[arr].n; k++, c = j->t[c].end) {
         if (j->t[c].type == LLM__J_STR) { if (j->t[c].len > maxl) maxl = j->t[c].len; }
-        else if (j->t[c].type == LLM__J_ARR && j->t[c].n == 2 && j->t[c + 1].type == LLM__J_STR && j->t[c + 2].type == LLM__J_STR) {
+        else if (j->t[c].type == LLM__J_ARR && j->t[c].n == 2 && j->t[c + 1].type == LLM__J_STR &&
+                 j->t[c + 2].type == LLM__J_STR) {
             if (j->t[c + 1].len + j->t[c + 2].len + 1 > maxl) maxl = j->t[c + 1].len + j->t[c + 2].len + 1;
         } else return llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu] is not \"a b\" or [\"a\", \"b\"]", k);
     }
@@ -7851,10 +8096,14 @@ static llm_status llm__tok_b_merges_json(llm__tok_b *b, const llm__json *j, size
     if (!buf) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     for (k = 0, c = arr + 1; k < j->t[arr].n && r == LLM_OK; k++, c = j->t[c].end) {
         if (j->t[c].type == LLM__J_STR) {
-            if (!llm__json_str(j, c, buf, &len)) { r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k); break; }
+            if (!llm__json_str(j, c, buf, &len)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k);
+                break;
+            }
             for (sp = 0; sp < len && buf[sp] != ' '; sp++) {}
             if (sp == 0 || sp + 1 >= len || memchr(buf + sp + 1, ' ', len - sp - 1)) {
-                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: expected two tokens separated by one space", k);
+                r = llm__err(b->err, LLM_ERR_FORMAT,
+                             "model.merges[%zu]: expected two tokens separated by one space", k);
                 break;
             }
             r = llm__tok_b_merge(b, buf, sp, buf + sp + 1, len - sp - 1, k + 1);
@@ -7912,7 +8161,10 @@ static llm_status llm__tok_b_specials(llm__tok_b *b) {
     if (n_spec) {
         keys = LLM__CAST(uint64_t *, llm__atemp(b->a, n_spec * sizeof(uint64_t)));
         T->special = LLM__CAST(int32_t *, llm__aalloc(b->a, n_spec * sizeof(int32_t)));
-        if (!keys || !T->special) { llm__afree(b->a, keys); return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); }
+        if (!keys || !T->special) {
+            llm__afree(b->a, keys);
+            return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        }
         for (id = 0, k = 0; id < b->n_vocab; id++)
             if (llm__tok_b_special(b, id))
                 keys[k++] = ((uint64_t)T->pool[T->off[id]] << 48) |
@@ -7933,7 +8185,8 @@ static llm_status llm__tok_b_specials(llm__tok_b *b) {
 static llm_status llm__tok_word_alloc(llm__tok_b *b, size_t n) {
     llm__tok_impl *T = b->T;
     size_t tabn = llm__tok_pow2(n), bytes, i;
-    if (!llm__mul(tabn, sizeof(llm__tok_word), &bytes) || !(T->word = LLM__CAST(llm__tok_word *, llm__aalloc(b->a, bytes))))
+    if (!llm__mul(tabn, sizeof(llm__tok_word), &bytes) ||
+        !(T->word = LLM__CAST(llm__tok_word *, llm__aalloc(b->a, bytes))))
         return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < tabn; i++) { T->word[i].pre = 0; T->word[i].len = 0; T->word[i].id = -1; }
     T->word_mask = tabn - 1;
@@ -7976,7 +8229,8 @@ static llm_status llm__tok_b_finish(llm__tok_b *b) {
     T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
     T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
     T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
-    if (!T->off || !T->len || !T->pool) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
+    if (!T->off || !T->len || !T->pool)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
     nb = 0;
     for (id = 0; id < b->n_vocab; id++) {
         const unsigned char *s = (const unsigned char *)b->spool + b->soff[id];
@@ -8120,7 +8374,8 @@ static llm_status llm__tok_load_memory(llm_tokenizer *t, const char *vocab_json,
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
 #ifdef LLM_NO_MALLOC
-    if (!a) return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
+    if (!a)
+        return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
 #endif
     if (!vocab_json || !merges) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocabulary or merges");
     r = llm__json_parse_in(&j, vocab_json, vocab_len, a, t->error);
@@ -8140,10 +8395,14 @@ LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab
 }
 LLM_API llm_status llm_tokenizer_load_memory_arena(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
                                                    const char *merges, size_t merges_len, llm_arena *a) {
-    if (!a) { if (t) llm__tok_zero(t); return t ? llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+    if (!a) {
+        if (t) llm__tok_zero(t);
+        return t ? llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG;
+    }
     return llm__tok_load_memory(t, vocab_json, vocab_len, merges, merges_len, a);
 }
-LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_len, const char *merges, size_t merges_len,
+LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_len, const char *merges,
+                                           size_t merges_len,
                                            size_t *peak, size_t *kept) {
     llm_arena a;
     llm_tokenizer t;
@@ -8234,7 +8493,8 @@ static llm_status llm__wp_lines(llm__tok_b *b, const char *s, size_t n) {
     for (i = 0; i < n; i++) count += s[i] == '\n';
     if (n && s[n - 1] != '\n') count++;
     if (!count) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is empty");
-    if (count > LLM__MAX_VOCAB) return llm__err(b->err, LLM_ERR_LIMIT, "%zu lines (limit %u tokens)", count, (unsigned)LLM__MAX_VOCAB);
+    if (count > LLM__MAX_VOCAB)
+        return llm__err(b->err, LLM_ERR_LIMIT, "%zu lines (limit %u tokens)", count, (unsigned)LLM__MAX_VOCAB);
     if (n >= LLM__TOK_NONE - 16) return llm__err(b->err, LLM_ERR_LIMIT, "the vocabulary holds over 4 GiB of text");
     b->n_vocab = count;
     tabn = llm__tok_pow2(count);
@@ -8284,7 +8544,8 @@ static llm_status llm__wp_finish(llm__tok_b *b, const llm__wp_names *nm) {
     T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
     T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
     T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
-    if (!T->off || !T->len || !T->pool) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
+    if (!T->off || !T->len || !T->pool)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
     for (id = 0; id < b->n_vocab; id++) {
         size_t sl = b->slen[id];
         T->off[id] = (uint32_t)nb;
@@ -8363,10 +8624,19 @@ static llm_status llm__wp_config(llm__tok_b *b, const char *text, size_t len, ll
     v = llm__json_get(&j, 0, "never_split");
     if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
         unsigned char *e;
-        if (j.t[v].type != LLM__J_ARR) { r = llm__err(b->err, LLM_ERR_FORMAT, "never_split is not an array"); goto done; }
+        if (j.t[v].type != LLM__J_ARR) {
+            r = llm__err(b->err, LLM_ERR_FORMAT, "never_split is not an array");
+            goto done;
+        }
         for (k = 0, c = v + 1; k < j.t[v].n; k++, c = j.t[c].end) {
-            if (j.t[c].type != LLM__J_STR) { r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu] is not a string", k); goto done; }
-            if (j.t[c].len > LLM_TOKENIZER_MAX_TOKEN_BYTES) { r = llm__err(b->err, LLM_ERR_LIMIT, "never_split[%zu] is too long", k); goto done; }
+            if (j.t[c].type != LLM__J_STR) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu] is not a string", k);
+                goto done;
+            }
+            if (j.t[c].len > LLM_TOKENIZER_MAX_TOKEN_BYTES) {
+                r = llm__err(b->err, LLM_ERR_LIMIT, "never_split[%zu] is too long", k);
+                goto done;
+            }
             total += 2 + j.t[c].len;
         }
         W->never = LLM__CAST(unsigned char *, llm__aalloc(b->a, total + 1));
@@ -8374,7 +8644,10 @@ static llm_status llm__wp_config(llm__tok_b *b, const char *text, size_t len, ll
         if (!W->never || !W->never_id) { r = llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
         for (k = 0, c = v + 1, e = W->never; k < j.t[v].n; k++, c = j.t[c].end) {
             size_t el;
-            if (!llm__json_str(&j, c, (char *)e + 2, &el)) { r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu]: invalid \\u escape", k); goto done; }
+            if (!llm__json_str(&j, c, (char *)e + 2, &el)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu]: invalid \\u escape", k);
+                goto done;
+            }
             if (!el) continue;                          /* "" never equals a chunk */
             e[0] = (unsigned char)(el & 0xFF);
             e[1] = (unsigned char)(el >> 8);
@@ -8460,9 +8733,11 @@ static llm_status llm__wp_json(llm__tok_b *b, const llm__json *j, size_t model, 
     if (x != (size_t)-1 && (r = llm__wp_name(b, j, x, "model.unk_token", nm.s[0], &nm.len[0])) != LLM_OK) return r;
     x = llm__json_get(j, model, "max_input_chars_per_word");
     if (x != (size_t)-1) {
-        if (!llm__json_uint(j, x, &u)) return llm__err(b->err, LLM_ERR_FORMAT, "max_input_chars_per_word is not a count");
+        if (!llm__json_uint(j, x, &u))
+            return llm__err(b->err, LLM_ERR_FORMAT, "max_input_chars_per_word is not a count");
         if (u > LLM__WP_MAX_CHARS)
-            return llm__err(b->err, LLM_ERR_LIMIT, "max_input_chars_per_word %zu (limit %u)", (size_t)u, LLM__WP_MAX_CHARS);
+            return llm__err(b->err, LLM_ERR_LIMIT, "max_input_chars_per_word %zu (limit %u)", (size_t)u,
+                            LLM__WP_MAX_CHARS);
         W->max_chars = (size_t)u;
     }
     x = llm__json_get(j, model, "continuing_subword_prefix");
@@ -8480,7 +8755,8 @@ static llm_status llm__wp_json(llm__tok_b *b, const llm__json *j, size_t model, 
         x = llm__json_get(j, dec, "prefix");
         if (x != (size_t)-1 && (j->t[x].type != LLM__J_STR || j->t[x].len >= LLM__WP_PREFIX ||
                                 !llm__json_str(j, x, (char *)W->dprefix, &W->dprefix_len)))
-            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "the decoder prefix must be a string of under %d bytes", LLM__WP_PREFIX);
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "the decoder prefix must be a string of under %d bytes",
+                            LLM__WP_PREFIX);
     } else {
         W->cleanup_tokens = 0;
         W->dprefix_len = 0;
@@ -8516,7 +8792,8 @@ LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *
         if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "tokenizer.json");
         goto done;
     }
-    if (j.t[0].type != LLM__J_OBJ || model == (size_t)-1 || j.t[model].type != LLM__J_OBJ || vocab == (size_t)-1 || merges == (size_t)-1) {
+    if (j.t[0].type != LLM__J_OBJ || model == (size_t)-1 || j.t[model].type != LLM__J_OBJ || vocab == (size_t)-1 ||
+        merges == (size_t)-1) {
         r = llm__err(t->error, LLM_ERR_FORMAT, "tokenizer.json: no model.vocab and model.merges");
         goto done;
     }
@@ -8528,7 +8805,8 @@ LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *
     }
     x = pre != (size_t)-1 ? llm__json_get(&j, pre, "type") : (size_t)-1;
     if (x == (size_t)-1 || !llm__json_eq(&j, x, "ByteLevel")) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: the pre_tokenizer must be ByteLevel (GPT-2 style)");
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED,
+                     "tokenizer.json: the pre_tokenizer must be ByteLevel (GPT-2 style)");
         goto done;
     }
     x = llm__json_get(&j, pre, "add_prefix_space");
@@ -8646,13 +8924,15 @@ LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_
     (void)vocab_json_path; (void)merges_path;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED,
+                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
 }
 LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
     (void)path;
     if (!t) return LLM_ERR_INVALID_ARG;
     llm__tok_zero(t);
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED,
+                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
 }
 #endif
 
@@ -8674,7 +8954,9 @@ LLM_API float llm_rng_float(llm_rng *r) { return r ? (float)(llm_rng_next(r) >> 
 typedef struct llm__cand { float v; int32_t id; } llm__cand;
 
 /* a before b: larger value first, then lower id */
-static int llm__cand_before(const llm__cand *a, const llm__cand *b) { return a->v > b->v || (a->v == b->v && a->id < b->id); }
+static int llm__cand_before(const llm__cand *a, const llm__cand *b) {
+    return a->v > b->v || (a->v == b->v && a->id < b->id);
+}
 
 /* Heap of n candidates where the root is the one that comes LAST. */
 static void llm__cand_sift(llm__cand *h, size_t n, size_t r) {
@@ -8719,7 +9001,8 @@ static llm_status llm__sampler_init(llm_sampler *s, const llm_sampler_options *o
     if (!a) return llm__err(s->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_sampler_init_arena");
 #endif
     if (opt) s->opt = *opt;
-    if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB) return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_vocab %zu is outside [1, %d]", n_vocab, LLM__MAX_VOCAB);
+    if (n_vocab == 0 || n_vocab > LLM__MAX_VOCAB)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "n_vocab %zu is outside [1, %d]", n_vocab, LLM__MAX_VOCAB);
     r = llm__sampler_check(&s->opt, s->error);
     if (r != LLM_OK) return r;
     s->n_vocab = n_vocab;
@@ -8732,8 +9015,12 @@ static llm_status llm__sampler_init(llm_sampler *s, const llm_sampler_options *o
 LLM_API llm_status llm_sampler_init(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab) {
     return llm__sampler_init(s, opt, n_vocab, NULL);
 }
-LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab, llm_arena *a) {
-    if (!a) { if (s) memset(s, 0, sizeof *s); return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG; }
+LLM_API llm_status llm_sampler_init_arena(llm_sampler *s, const llm_sampler_options *opt, size_t n_vocab,
+                                          llm_arena *a) {
+    if (!a) {
+        if (s) memset(s, 0, sizeof *s);
+        return s ? llm__err(s->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG;
+    }
     return llm__sampler_init(s, opt, n_vocab, a);
 }
 LLM_API llm_status llm_sampler_heap_size(size_t n_vocab, size_t *peak, size_t *kept) {
@@ -8800,7 +9087,8 @@ static int llm__penalise(float *w, const float *logits, size_t n, const int32_t 
    that is past the float range, which is what it is next to the others. */
 static float llm__unscale(float d, float p, int scaled) { return !scaled ? d : p < 1.0f ? d / p : d * p; }
 
-LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const int32_t *history, size_t n_history, int32_t *id) {
+LLM_API llm_status llm_sampler_sample(llm_sampler *s, const float *logits, const int32_t *history, size_t n_history,
+                                      int32_t *id) {
     const llm_sampler_options *o;
     float *w, mx, sum, u;
     llm__cand *c;
@@ -9811,12 +10099,14 @@ LLM_API llm_status llm_generate(llm_session *s, const int32_t *prompt, size_t n_
     memset(&o, 0, sizeof o);
     if (opt) o = *opt;
     if (o.max_new_tokens < 0 || o.max_length < 0 || o.num_return_sequences < 0 || o.num_return_sequences > 4096)
-        return llm__err(s->error, LLM_ERR_INVALID_ARG, "max_new_tokens, max_length must be >= 0, num_return_sequences in [0, 4096]");
+        return llm__err(s->error, LLM_ERR_INVALID_ARG,
+                        "max_new_tokens, max_length must be >= 0, num_return_sequences in [0, 4096]");
     m = s->model;
     V = (size_t)m->config.n_vocab;
     r = llm__check_beam_options(&o, V, s->error);
     if (r != LLM_OK) return r;
-    if (o.stop_strings && !m->has_tokenizer) return llm__err(s->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
+    if (o.stop_strings && !m->has_tokenizer)
+        return llm__err(s->error, LLM_ERR_INVALID_ARG, "stop strings need a tokenizer");
     r = llm__sampler_check(&o.sampler, s->error);
     if (r != LLM_OK) return r;
     r = llm__eval_check(s, prompt, n_prompt);
@@ -9917,7 +10207,8 @@ done:
     return r;
 }
 
-LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const llm_generate_options *opt, llm_generation *out) {
+LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const llm_generate_options *opt,
+                                     llm_generation *out) {
     const llm_model *m;
     int32_t *ids;
     size_t n = 0, len;

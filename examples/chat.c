@@ -100,7 +100,8 @@ int main(int argc, char **argv) {
             { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
               "sampling seed (default: 64 random bits from /dev/urandom, printed when sampling)" },
             { NULL, "--threads", "N", CLI_INT, &so.n_threads, 1, 256, NULL, CLI_HELP_THREADS },
-            { NULL, "--ctx", "N", CLI_INT, &so.n_ctx, 1, 1 << 30, NULL, "context length to use (default: the model's)" },
+            { NULL, "--ctx", "N", CLI_INT, &so.n_ctx, 1, 1 << 30, NULL,
+              "context length to use (default: the model's)" },
             { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
         };
         cli_omp_passive(argv);

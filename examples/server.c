@@ -338,7 +338,8 @@ static const float *slot_logits(server *srv, slot *s) { return llm_session_logit
 static void *scheduler_main(void *arg) {
     server *srv = (server *)arg;
     slot **act = (slot **)calloc((size_t)srv->parallel, sizeof *act);
-    char (*pieces)[LLM_DECODER_BUFFER] = (char (*)[LLM_DECODER_BUFFER])malloc((size_t)srv->parallel * LLM_DECODER_BUFFER);
+    char (*pieces)[LLM_DECODER_BUFFER] =
+        (char (*)[LLM_DECODER_BUFFER])malloc((size_t)srv->parallel * LLM_DECODER_BUFFER);
     size_t *np = (size_t *)calloc((size_t)srv->parallel, sizeof *np);
     int32_t *ids = (int32_t *)calloc((size_t)srv->parallel, sizeof *ids);
     char err[256];
@@ -373,8 +374,13 @@ static void *scheduler_main(void *arg) {
                 if (bad) continue;
                 logits = slot_logits(srv, s);
                 st = llm_sampler_sample(&c->smp, logits, c->ids, c->n_ids, &ids[i]);
-                if (st != LLM_OK) { bad = i + 1; snprintf(err, sizeof err, "%s", llm_sampler_error(&c->smp)); continue; }
-                if (c->req->n_top >= 0) record_logprobs(logits, (size_t)srv->model.config.n_vocab, c, ids[i], c->req->n_top);
+                if (st != LLM_OK) {
+                    bad = i + 1;
+                    snprintf(err, sizeof err, "%s", llm_sampler_error(&c->smp));
+                    continue;
+                }
+                if (c->req->n_top >= 0)
+                    record_logprobs(logits, (size_t)srv->model.config.n_vocab, c, ids[i], c->req->n_top);
                 if (c->offset) c->offset[c->n_gen] = c->text.n;   /* text only grows in this thread */
                 c->ids[c->n_ids++] = ids[i];
                 c->n_gen++;
@@ -578,7 +584,8 @@ static int get_bool(const js_doc *d, const char *key, int *out, fail *f) {
 }
 
 /* Token ids of a JSON array of integers into a new buffer. */
-static int get_ids(const server *srv, const js_doc *d, size_t arr, int32_t **ids, size_t *n, const char *param, fail *f) {
+static int get_ids(const server *srv, const js_doc *d, size_t arr, int32_t **ids, size_t *n,
+                   const char *param, fail *f) {
     size_t k = 0, e;
     *ids = (int32_t *)malloc((d->v[arr].n + 1) * sizeof(int32_t));
     if (!*ids) return bad(f, 500, NULL, "out of memory");
@@ -638,7 +645,10 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
         goto fail;
     }
     v = js_get(d, 0, "model");
-    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) { bad(f, 400, "model", "'model' must be a string"); goto fail; }
+    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) {
+        bad(f, 400, "model", "'model' must be a string");
+        goto fail;
+    }
     x = r->max_tokens;
     if (!get_num(d, "max_tokens", 1, srv->n_ctx, 1, &x, f)) goto fail;
     r->max_tokens = (int)x;
@@ -701,9 +711,13 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
     v = js_get(d, 0, "stop");
     if (v && d->v[v].type != JS_NULL) {
         size_t first = d->v[v].type == JS_STR ? v : d->v[v].type == JS_ARR ? d->v[v].first : 0;
-        if (!first && d->v[v].type != JS_ARR) { bad(f, 400, "stop", "'stop' must be a string or an array of strings"); goto fail; }
+        if (!first && d->v[v].type != JS_ARR) {
+            bad(f, 400, "stop", "'stop' must be a string or an array of strings");
+            goto fail;
+        }
         for (e = first; e; e = d->v[v].type == JS_STR ? 0 : d->v[e].next) {
-            if (d->v[e].type != JS_STR || !d->v[e].len || d->v[e].len > MAX_STOP_LEN || memchr(d->v[e].s, 0, d->v[e].len)) {
+            if (d->v[e].type != JS_STR || !d->v[e].len || d->v[e].len > MAX_STOP_LEN ||
+                memchr(d->v[e].s, 0, d->v[e].len)) {
                 bad(f, 400, "stop", "each stop must be a non-empty string of at most 256 bytes");
                 goto fail;
             }
@@ -983,7 +997,11 @@ static int tokenize(conn *cn, const char *body, size_t len, int keep) {
     sb_puts(&b, "{\"tokens\":[");
     for (i = 0; i < n; i++) {
         if (i) sb_puts(&b, ",");
-        if (pieces) { sb_printf(&b, "{\"id\":%d,\"piece\":", (int)ids[i]); token_json(srv, &b, ids[i]); sb_puts(&b, "}"); }
+        if (pieces) {
+            sb_printf(&b, "{\"id\":%d,\"piece\":", (int)ids[i]);
+            token_json(srv, &b, ids[i]);
+            sb_puts(&b, "}");
+        }
         else sb_printf(&b, "%d", (int)ids[i]);
     }
     sb_puts(&b, "]}");
@@ -1218,14 +1236,16 @@ int main(int argc, char **argv) {
             { NULL, "--threads", "N", CLI_INT, &srv.threads, 1, 256, NULL, CLI_HELP_THREADS },
             { NULL, "--api-key", "KEY", CLI_STR, &srv.api_key, 0, 0, NULL,
               "require 'Authorization: Bearer KEY' (not for /health; default: none)" },
-            { NULL, "--timeout", "S", CLI_INT, &timeout, 1, 86400, NULL, "seconds to receive a request, or to send a reply" },
+            { NULL, "--timeout", "S", CLI_INT, &timeout, 1, 86400, NULL,
+              "seconds to receive a request, or to send a reply" },
             { NULL, "--max-body", "BYTES", CLI_SIZE, &srv.max_body, 64, 1 << 30, NULL, "largest request body" },
             { NULL, "--max-conns", "N", CLI_INT, &srv.max_conns, 1, 65536, NULL, "open connections (more get 503)" },
             { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
         };
         int r;
         cli_omp_passive(argv);
-        if ((r = cli_parse("server", "server -m MODEL_DIR [options]", opts, NULL, argc, argv)) != CLI_CONTINUE) return r;
+        if ((r = cli_parse("server", "server -m MODEL_DIR [options]", opts, NULL, argc, argv)) != CLI_CONTINUE)
+            return r;
     }
     srv.timeout = timeout;
     if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
@@ -1276,7 +1296,11 @@ int main(int argc, char **argv) {
     pthread_mutex_init(&srv.mu, NULL);
     pthread_cond_init(&srv.work, NULL);
     pthread_cond_init(&srv.conns_cv, NULL);
-    if (pthread_create(&sched, NULL, scheduler_main, &srv) != 0) { cli_error("cannot start a thread"); rc = 1; goto out; }
+    if (pthread_create(&sched, NULL, scheduler_main, &srv) != 0) {
+        cli_error("cannot start a thread");
+        rc = 1;
+        goto out;
+    }
     printf("%s: %s (%d layers, %d wide, context %d) on http://%s:%d/ with %d slots\n", cli_prog, srv.name,
            srv.model.config.n_layer, srv.model.config.n_embd, srv.n_ctx, host, bound_port, srv.parallel);
     fflush(stdout);
@@ -1306,7 +1330,8 @@ int main(int argc, char **argv) {
             pthread_mutex_unlock(&srv.mu);
             cn = full ? NULL : (conn *)calloc(1, sizeof *cn);
             if (!cn) {
-                static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
+                                           "Content-Length: 0\r\nConnection: close\r\n\r\n";
                 ssize_t k = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
                 (void)k;
                 close(fd);

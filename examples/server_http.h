@@ -130,7 +130,8 @@ HTTP_FN int http_parse(const char *buf, size_t len, size_t max_head, size_t max_
         if (len >= max_head) return http_fail(r, 431, "request head too large");
         /* reject garbage early: a request line starts with a method */
         for (i = 0; i < len && buf[i] != ' '; i++)
-            if (!http_tchar((unsigned char)buf[i]) || i >= sizeof r->method - 1) return http_fail(r, 400, "bad request line");
+            if (!http_tchar((unsigned char)buf[i]) || i >= sizeof r->method - 1)
+                return http_fail(r, 400, "bad request line");
         return HTTP_INCOMPLETE;
     }
     if (end + 4 > max_head) return http_fail(r, 431, "request head too large");
@@ -277,7 +278,8 @@ HTTP_FN void js_free(js_doc *d) { free(d->v); free(d->str); memset(d, 0, sizeof 
 
 HTTP_FN int js_err(js_doc *d, const char *why) { if (!d->error) d->error = why; return 0; }
 HTTP_FN void js_ws(js_doc *d) {
-    while (d->i < d->src_n && (d->src[d->i] == ' ' || d->src[d->i] == '\t' || d->src[d->i] == '\n' || d->src[d->i] == '\r')) d->i++;
+    while (d->i < d->src_n &&
+           (d->src[d->i] == ' ' || d->src[d->i] == '\t' || d->src[d->i] == '\n' || d->src[d->i] == '\r')) d->i++;
 }
 HTTP_FN size_t js_new(js_doc *d, int type) {
     if (d->n == d->cap) {

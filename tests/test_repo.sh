@@ -6,7 +6,8 @@
 # executable file, so that it runs as written (SKIP outside a git checkout).
 # And `make test` as README writes it: a top-level make without -j builds on
 # every core and first says what it does and how long it takes, while a -j on
-# the command line or in MAKEFLAGS wins (dry runs, make -n -p).
+# the command line or in MAKEFLAGS wins (dry runs, make -n -p). And no line of
+# llm.h, examples/*.c or examples/*.h is longer than 120 columns.
 # Run from the repository root. Prints "test_repo: N passed, N failed".
 pass=0; fail=0
 ok() { pass=$((pass + 1)); }
@@ -71,6 +72,16 @@ if command -v make >/dev/null 2>&1; then
 else
     echo "SKIP test_repo.sh: make not installed (the make test checks)"
 fi
+
+# Lines of llm.h and of examples/*.c, examples/*.h: at most 120 columns (characters: the UTF-8
+# continuation bytes, 0x80 to 0xbf, do not count). One check per file; a failure names each long line.
+for f in llm.h examples/*.c examples/*.h; do
+    [ -f "$f" ] || continue
+    long=$(LC_ALL=C awk '{ s = $0; n = length(s) - gsub(/[\200-\277]/, "", s) }
+        n > 120 { printf "%s%s:%d (%d columns)", sep, FILENAME, FNR, n; sep = ", " }' "$f")
+    if [ -z "$long" ]; then ok
+    else bad "lines longer than 120 columns: $long"; fi
+done
 
 echo "test_repo: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
