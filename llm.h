@@ -190,6 +190,8 @@
        allocation (peak == kept; set opt.n_threads: 0 means OpenMP's
        default, which the environment changes)
      llm_sampler_heap_size(n_vocab, &peak, &kept)         computed
+     llm_generator_heap_size(session, &opt, &peak, &kept): measured (as
+       below; peak == kept)
      llm_model_heap_size(...), llm_tokenizer_heap_size(...): measured by
        loading into a measuring arena (llm_arena_init(&a, NULL, 0)), which
        needs LLM_MALLOC; an LLM_NO_MALLOC build loads once into a large
@@ -1163,10 +1165,12 @@ LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const ll
 /* The same with the generator's memory in arena a (also with LLM_NO_MALLOC). */
 LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, const llm_generator_options *opt,
                                             llm_arena *a);
-/* Exact arena bytes llm_generator_init_arena needs over session s with
-   these options. Measured by an init into a measuring arena (so it uses
+/* The arena bytes llm_generator_init_arena needs over session s with
+   these options (*peak) and holds afterwards (*kept, may be NULL; the
+   same). Measured by an init into a measuring arena (so it uses
    LLM_MALLOC; LLM_ERR_UNSUPPORTED with LLM_NO_MALLOC). */
-LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes);
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *peak,
+                                           size_t *kept);
 /* Starts a sequence of prompt[0..n) (1 <= n <= n_ctx ids in [0, n_vocab))
    with options o (NULL: greedy, no limit) in a free slot, *seq its handle.
    Nothing runs until the next step. LLM_ERR_INVALID_ARG (an option),
@@ -9326,20 +9330,20 @@ LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, co
     }
     return llm__generator_init(g, s, opt, a);
 }
-LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes) {
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *peak,
+                                           size_t *kept) {
     llm_arena a;
     llm_generator g;
     llm_status r;
-    if (!bytes) return LLM_ERR_INVALID_ARG;
-    *bytes = 0;
 #ifdef LLM_NO_MALLOC
-    (void)s; (void)opt; (void)a; (void)g; (void)r;
-    return LLM_ERR_UNSUPPORTED;
+    (void)s; (void)opt; (void)a; (void)g;
+    r = llm__heap_begin(peak, kept);
+    return r == LLM_OK ? LLM_ERR_UNSUPPORTED : r;
 #else
-    r = llm__measure_begin(&a, bytes, NULL);
+    r = llm__measure_begin(&a, peak, kept);
     if (r != LLM_OK) return r;
     r = llm__generator_init(&g, s, opt, &a);
-    llm__measure_end(&a, r, bytes, NULL);
+    llm__measure_end(&a, r, peak, kept);
     llm_generator_free(&g);
     return r;
 #endif

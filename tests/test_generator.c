@@ -465,7 +465,7 @@ static void test_arena(void) {
     llm_arena a;
     llm_seq_options o = sampled(21, 20);
     int32_t prompt[MAXT];
-    size_t n = encode("KING HENRY:", prompt), bytes = 0;
+    size_t n = encode("KING HENRY:", prompt), bytes = 0, kept = 0, z = 1;
     unsigned char *buf;
     run r, alone;
     int seq;
@@ -476,7 +476,10 @@ static void test_arena(void) {
     memset(&go, 0, sizeof go);
     go.max_prefill_rows = 5; go.max_top_logprobs = 4;
     CHECK(llm_session_init(&s, &m, &so) == LLM_OK, "session");
-    CHECK(llm_generator_heap_size(&s, &go, &bytes) == LLM_OK && bytes > 0, "heap size: %zu", bytes);
+    CHECK(llm_generator_heap_size(&s, &go, &bytes, &kept) == LLM_OK && bytes > 0 && kept == bytes,
+          "heap size: peak %zu, kept %zu", bytes, kept);
+    CHECK(llm_generator_heap_size(&s, &go, &z, NULL) == LLM_OK && z == bytes, "kept may be NULL");
+    CHECK(llm_generator_heap_size(&s, &go, NULL, &kept) == LLM_ERR_INVALID_ARG && kept == 0, "NULL peak");
     buf = (unsigned char *)malloc(bytes + LLM_ARENA_ALIGN);
     if (!buf) { CHECK(0, "malloc"); llm_session_free(&s); return; }
     /* aligned, so that the usable size is exactly what is given */
