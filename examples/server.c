@@ -1040,6 +1040,11 @@ static int authorized(const server *srv, const http_request *h) {
     return diff == 0;
 }
 
+/* One metric family of one unlabelled sample. */
+static void metric_line(sb *b, const char *name, const char *type, const char *help, double v) {
+    sb_printf(b, "# HELP llmh_%s %s\n# TYPE llmh_%s %s\nllmh_%s %.17g\n", name, help, name, type, name, v);
+}
+
 /* GET /metrics: Prometheus' text exposition format 0.0.4. */
 static int metrics_page(conn *cn, int keep) {
     server *srv = cn->srv;
@@ -1056,24 +1061,19 @@ static int metrics_page(conn *cn, int keep) {
             if (m->requests[i][k])
                 sb_printf(&b, "llmh_requests_total{endpoint=\"%s\",status=\"%d\"} %llu\n", endpoints[i],
                           statuses[k], m->requests[i][k]);
-    sb_printf(&b, "# HELP llmh_prompt_tokens_total Prompt tokens of finished completion requests.\n"
-                  "# TYPE llmh_prompt_tokens_total counter\nllmh_prompt_tokens_total %llu\n"
-                  "# HELP llmh_cached_tokens_total Prompt tokens reused from the prefix cache.\n"
-                  "# TYPE llmh_cached_tokens_total counter\nllmh_cached_tokens_total %llu\n"
-                  "# HELP llmh_generated_tokens_total Tokens generated.\n"
-                  "# TYPE llmh_generated_tokens_total counter\nllmh_generated_tokens_total %llu\n"
-                  "# HELP llmh_queue_depth Requests waiting for a sequence.\n"
-                  "# TYPE llmh_queue_depth gauge\nllmh_queue_depth %d\n"
-                  "# HELP llmh_busy_slots Sequences generating.\n"
-                  "# TYPE llmh_busy_slots gauge\nllmh_busy_slots %d\n"
-                  "# HELP llmh_prefill_seconds_total Seconds of steps that evaluated prompt rows.\n"
-                  "# TYPE llmh_prefill_seconds_total counter\nllmh_prefill_seconds_total %.6f\n"
-                  "# HELP llmh_decode_seconds_total Seconds of steps that evaluated only generated tokens.\n"
-                  "# TYPE llmh_decode_seconds_total counter\nllmh_decode_seconds_total %.6f\n"
-                  "# HELP llmh_time_to_first_token_seconds From queueing a request to its first token.\n"
-                  "# TYPE llmh_time_to_first_token_seconds histogram\n",
-              m->prompt_tokens, m->cached_tokens, m->generated_tokens, srv->q_len, srv->busy, m->prefill_s,
-              m->decode_s);
+    metric_line(&b, "prompt_tokens_total", "counter", "Prompt tokens of finished completion requests.",
+                (double)m->prompt_tokens);
+    metric_line(&b, "cached_tokens_total", "counter", "Prompt tokens reused from the prefix cache.",
+                (double)m->cached_tokens);
+    metric_line(&b, "generated_tokens_total", "counter", "Tokens generated.", (double)m->generated_tokens);
+    metric_line(&b, "queue_depth", "gauge", "Requests waiting for a sequence.", srv->q_len);
+    metric_line(&b, "busy_slots", "gauge", "Sequences generating.", srv->busy);
+    metric_line(&b, "prefill_seconds_total", "counter", "Seconds of steps that evaluated prompt rows.",
+                m->prefill_s);
+    metric_line(&b, "decode_seconds_total", "counter", "Seconds of steps that evaluated only generated tokens.",
+                m->decode_s);
+    sb_puts(&b, "# HELP llmh_time_to_first_token_seconds From queueing a request to its first token.\n"
+                "# TYPE llmh_time_to_first_token_seconds histogram\n");
     for (k = 0; k < N_TTFT; k++) {
         cum += m->ttft_bucket[k];
         sb_printf(&b, "llmh_time_to_first_token_seconds_bucket{le=\"%g\"} %llu\n", ttft_le[k], cum);
