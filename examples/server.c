@@ -1239,7 +1239,7 @@ static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
 int main(int argc, char **argv) {
     server srv;
     const char *model_dir = NULL, *host = "127.0.0.1";
-    int port = 8080, timeout = 30;
+    int port = 8080, timeout = 30, no_cache = 0;
     int lfd = -1, bound_port = 0, rc = 0;
     pthread_t sched;
     llm_session_options so;
@@ -1265,6 +1265,8 @@ int main(int argc, char **argv) {
             { NULL, "--prefill-rows", "N", CLI_INT, &srv.prefill_rows, 1, 1048576, NULL,
               "prompt rows per step, all requests together (default 128)" },
             { NULL, "--quiet", NULL, CLI_BOOL, &srv.quiet, 0, 0, NULL, "no request log on stderr" },
+            { NULL, "--no-prefix-cache", NULL, CLI_BOOL, &no_cache, 0, 0, NULL,
+              "evaluate every prompt whole (no reuse of cached KV blocks)" },
             { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
         };
         int r;
@@ -1295,7 +1297,7 @@ int main(int argc, char **argv) {
     so.n_threads = srv.threads;
     so.n_seq_max = srv.parallel;
     so.max_batch = 256;
-    so.prefix_cache = 1;
+    so.prefix_cache = !no_cache;
     if (llm_session_init(&srv.sess, &srv.model, &so) != LLM_OK) {
         cli_error("%s", llm_session_error(&srv.sess));
         rc = 1;
