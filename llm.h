@@ -190,6 +190,8 @@
        allocation (peak == kept; set opt.n_threads: 0 means OpenMP's
        default, which the environment changes)
      llm_sampler_heap_size(n_vocab, &peak, &kept)         computed
+     llm_generator_heap_size(session, &opt, &peak, &kept): measured (as
+       below; peak == kept)
      llm_model_heap_size(...), llm_tokenizer_heap_size(...): measured by
        loading into a measuring arena (llm_arena_init(&a, NULL, 0)), which
        needs LLM_MALLOC; an LLM_NO_MALLOC build loads once into a large
@@ -1143,6 +1145,7 @@ typedef struct llm_generator_event {
                                       stop string; the end-of-text token has none); not NUL-terminated */
     size_t text_len;
     llm_stop_reason stop;          /* LLM_STOP_NONE: the sequence goes on; else this is its last event */
+    size_t n_cached;               /* prompt tokens reused from the session's prefix cache (0 with it off) */
 } llm_generator_event;
 
 typedef struct llm_generator {
@@ -1169,13 +1172,17 @@ LLM_API llm_status llm_generator_init(llm_generator *g, llm_session *s, const ll
 /* The same with the generator's memory in arena a (also with LLM_NO_MALLOC). */
 LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, const llm_generator_options *opt,
                                             llm_arena *a);
-/* Exact arena bytes llm_generator_init_arena needs over session s with
-   these options. Measured by an init into a measuring arena (so it uses
+/* The arena bytes llm_generator_init_arena needs over session s with
+   these options (*peak) and holds afterwards (*kept, may be NULL; the
+   same). Measured by an init into a measuring arena (so it uses
    LLM_MALLOC; LLM_ERR_UNSUPPORTED with LLM_NO_MALLOC). */
-LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes);
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *peak,
+                                           size_t *kept);
 /* Starts a sequence of prompt[0..n) (1 <= n <= n_ctx ids in [0, n_vocab))
    with options o (NULL: greedy, no limit) in a free slot, *seq its handle.
-   Nothing runs until the next step. LLM_ERR_INVALID_ARG (an option),
+   With the session's prefix cache on, the slot takes the cached blocks the
+   prompt starts with (llm_session_seq_attach_cached; events' n_cached) and
+   only the rest is evaluated. Nothing runs until the next step. LLM_ERR_INVALID_ARG (an option),
    _TOKEN_RANGE, _CONTEXT_FULL (n > n_ctx), _LIMIT (every slot is busy). */
 LLM_API llm_status llm_generator_add(llm_generator *g, const int32_t *prompt, size_t n, const llm_seq_options *o,
                                      int *seq);
@@ -9503,6 +9510,7 @@ typedef struct llm__gseq {
     int32_t *ids;             /* [n_ctx + 1]: the prompt, then the generated ids */
     size_t n_ids, n_prompt;
     size_t fed;               /* prompt rows decoded */
+    size_t cached;            /* of them, reused from the session's prefix cache */
     size_t take;              /* prompt rows in this step's batch */
     size_t base;              /* the slot's positions before the prompt (llm_generate's earlier tokens) */
     size_t gen, max_new;      /* tokens generated; the limit */
@@ -9614,20 +9622,20 @@ LLM_API llm_status llm_generator_init_arena(llm_generator *g, llm_session *s, co
     }
     return llm__generator_init(g, s, opt, a);
 }
-LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *bytes) {
+LLM_API llm_status llm_generator_heap_size(llm_session *s, const llm_generator_options *opt, size_t *peak,
+                                           size_t *kept) {
     llm_arena a;
     llm_generator g;
     llm_status r;
-    if (!bytes) return LLM_ERR_INVALID_ARG;
-    *bytes = 0;
 #ifdef LLM_NO_MALLOC
-    (void)s; (void)opt; (void)a; (void)g; (void)r;
-    return LLM_ERR_UNSUPPORTED;
+    (void)s; (void)opt; (void)a; (void)g;
+    r = llm__heap_begin(peak, kept);
+    return r == LLM_OK ? LLM_ERR_UNSUPPORTED : r;
 #else
-    r = llm__measure_begin(&a, bytes, NULL);
+    r = llm__measure_begin(&a, peak, kept);
     if (r != LLM_OK) return r;
     r = llm__generator_init(&g, s, opt, &a);
-    llm__measure_end(&a, r, bytes, NULL);
+    llm__measure_end(&a, r, peak, kept);
     llm_generator_free(&g);
     return r;
 #endif
@@ -9660,7 +9668,7 @@ static void llm__gen_start(llm_generator *g, int i, const int32_t *prompt, size_
     llm_rng_seed(&q->rng, o->sampler.seed);
     memcpy(q->ids, prompt, n * sizeof(int32_t));
     q->n_ids = q->n_prompt = n;
-    q->fed = q->take = q->base = q->gen = 0;
+    q->fed = q->take = q->base = q->gen = q->cached = 0;
     q->max_new = max_new;
     q->order = g->_added++;
     q->feed = 0;
@@ -9697,6 +9705,10 @@ LLM_API llm_status llm_generator_add(llm_generator *g, const int32_t *prompt, si
     if (slot == g->max_seqs)
         return llm__err(g->error, LLM_ERR_LIMIT, "all %d sequences of the generator are running", g->max_seqs);
     llm__gen_start(g, slot, prompt, n, o, o->max_new_tokens ? (size_t)o->max_new_tokens : (size_t)-1);
+    if (g->session->_ptok) {   /* slot and ids checked: cannot fail */
+        llm_session_seq_attach_cached(g->session, slot, prompt, n, &g->_seq[slot].cached);
+        g->_seq[slot].fed = g->_seq[slot].cached;
+    }
     *seq = slot;
     return LLM_OK;
 }
@@ -9822,6 +9834,7 @@ static llm_status llm__gen_event(llm_generator *g, int i, llm_generator_event *e
     e->seq = i;
     e->user = q->o.user;
     e->id = -1;
+    e->n_cached = q->cached;
     q->n_out = 0;
     q->lg = NULL;
     if (r != LLM_OK) {        /* the lowest failing slot: its lane has its message */

@@ -7,8 +7,11 @@
      chat -m models/DialoGPT-small
      printf 'Hello\nHow are you?\n' | chat -m MODEL     (one reply per line)
 
-   The conversation stays in the KV cache across turns; when the context
-   fills up, the oldest turns are dropped and the rest is evaluated again.
+   Each turn is a sequence of llm_generator over a session with the prefix
+   cache on: its prompt is the whole conversation, of which the blocks
+   cached by the turns before are reused and only the rest is evaluated;
+   when the context fills up, the oldest turns are dropped and the rest is
+   evaluated again.
    A line (of any length) is one turn; a line too long for the context is
    refused and the conversation kept. Flags are parsed by examples/cli.h,
    like generate's; --help lists them with their defaults. Exit status 1
@@ -54,14 +57,6 @@ static void drop_oldest(history *h, size_t need, size_t n_ctx) {
     }
 }
 
-/* Streams the reply; stops generating once stdout fails. */
-static int print_piece(void *user, int seq, const char *text, size_t len) {
-    cli_out *o = (cli_out *)user;
-    (void)seq;
-    cli_write(o, text, len);
-    return !cli_flush(o);
-}
-
 static const char usage[] = "chat -m MODEL [options] (one turn per line of stdin)";
 
 int main(int argc, char **argv) {
@@ -69,35 +64,37 @@ int main(int argc, char **argv) {
     llm_model model;
     llm_session sess;
     llm_session_options so;
-    llm_generate_options go;
+    llm_seq_options o;
+    llm_generator gen;
     llm_sampler check;
     history h;
     cli_out out;
     char *line = NULL;
-    int32_t *ids = NULL;
-    size_t line_cap = 0, ids_cap = 0, in_cache = 0; /* tokens of h already in the KV cache */
+    int32_t *ids = NULL, *reply = NULL;
+    size_t line_cap = 0, ids_cap = 0;
     int i, interactive, max_reply = 64, seed_given = 0, errors = 0, rc = 1;
     int32_t eot;
 
     memset(&so, 0, sizeof so);
-    memset(&go, 0, sizeof go);
+    memset(&o, 0, sizeof o);
+    memset(&gen, 0, sizeof gen);
     memset(&h, 0, sizeof h);
     memset(&sess, 0, sizeof sess);
-    go.sampler.top_p = 1.0f;
-    go.sampler.repetition_penalty = 1.0f;
+    o.sampler.top_p = 1.0f;
+    o.sampler.repetition_penalty = 1.0f;
     {
         const cli_opt opts[] = {
             { "-m", "--model", "DIR", CLI_STR, &dir, 0, 0, NULL, CLI_HELP_MODEL },
             { NULL, "--max-reply", "N", CLI_INT, &max_reply, 1, 1 << 30, NULL,
               "tokens per reply (default 64; n_ctx / 2 if that is not below the context)" },
-            { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
-            { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, NULL, "0 = off" },
-            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, NULL,
+            { NULL, "--temperature", "T", CLI_FLOAT, &o.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
+            { NULL, "--top-k", "K", CLI_INT, &o.sampler.top_k, 0, 1 << 30, NULL, "0 = off" },
+            { NULL, "--top-p", "P", CLI_FLOAT, &o.sampler.top_p, 0, 1, NULL,
               "1 = off, 0 = only the best token (as in HF)" },
-            { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, NULL, "0 = off" },
-            { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6, NULL,
+            { NULL, "--min-p", "P", CLI_FLOAT, &o.sampler.min_p, 0, 1, NULL, "0 = off" },
+            { NULL, "--repetition-penalty", "R", CLI_FLOAT, &o.sampler.repetition_penalty, 1e-6, 1e6, NULL,
               "1 = off" },
-            { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
+            { NULL, "--seed", "S", CLI_U64, &o.sampler.seed, 0, 0, &seed_given,
               "sampling seed (default: 64 random bits from /dev/urandom, printed when sampling)" },
             { NULL, "--threads", "N", CLI_INT, &so.n_threads, 1, 256, NULL, CLI_HELP_THREADS },
             { NULL, "--ctx", "N", CLI_INT, &so.n_ctx, 1, 1 << 30, NULL,
@@ -108,7 +105,7 @@ int main(int argc, char **argv) {
         if ((i = cli_parse("chat", usage, opts, NULL, argc, argv)) != CLI_CONTINUE) return i;
     }
     if (!dir) { cli_error("-m MODEL is required (see --help)"); return 2; }
-    cli_top_p_zero(&go.sampler);
+    cli_top_p_zero(&o.sampler);
     if (!cli_load_model(&model, dir, 1, 0)) return 1;
     if (model.config.head != LLM_HEAD_LM) {
         cli_error("%s is %s: it has no next-token logits to chat with (see classify)", dir,
@@ -117,7 +114,7 @@ int main(int argc, char **argv) {
     }
     if (so.n_ctx && !cli_check_ctx("--ctx", so.n_ctx, &model)) { rc = 2; goto done; }
     /* the sampler options are checked before the first line is read */
-    if (llm_sampler_init(&check, &go.sampler, (size_t)model.config.n_vocab) != LLM_OK) {
+    if (llm_sampler_init(&check, &o.sampler, (size_t)model.config.n_vocab) != LLM_OK) {
         cli_error("%s", llm_sampler_error(&check));
         llm_sampler_free(&check);
         goto done;
@@ -125,23 +122,24 @@ int main(int argc, char **argv) {
     llm_sampler_free(&check);
     eot = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
     if (eot < 0) { cli_error("the model has no end-of-text token"); goto done; }
+    so.prefix_cache = 1;   /* a turn reuses the blocks of the conversation before it */
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
+    if (llm_generator_init(&gen, &sess, NULL) != LLM_OK) { cli_error("%s", llm_generator_error(&gen)); goto done; }
     if ((size_t)max_reply >= (size_t)sess.n_ctx) max_reply = sess.n_ctx / 2;
     h.turn_start = (size_t *)malloc(((size_t)sess.n_ctx + 2) * sizeof *h.turn_start);
-    if (!h.turn_start) { cli_error("out of memory"); goto done; }
-    if (!seed_given) go.sampler.seed = cli_random_seed();
-    if (go.sampler.temperature > 0) cli_error("seed %llu", (unsigned long long)go.sampler.seed);
+    reply = (int32_t *)malloc((size_t)max_reply * sizeof *reply);
+    if (!h.turn_start || !reply) { cli_error("out of memory"); goto done; }
+    if (!seed_given) o.sampler.seed = cli_random_seed();
+    if (o.sampler.temperature > 0) cli_error("seed %llu", (unsigned long long)o.sampler.seed);
     if (!cli_out_open(&out, NULL)) goto done;
-    go.max_new_tokens = max_reply;
-    go.on_text = print_piece;
-    go.user = &out;
+    o.max_new_tokens = max_reply;
     interactive = isatty(STDIN_FILENO);
 
     for (;;) {
         size_t n = 0, len;
-        llm_generation g;
-        llm_status r;
-        int got;
+        size_t n_reply = 0;
+        llm_stop_reason stop = LLM_STOP_NONE;
+        int got, seq, failed = 0;
         if (interactive) { cli_printf(&out, "> "); cli_flush(&out); }
         if (out.err) break;
         if ((got = cli_read_line(stdin, &line, &line_cap, &len)) <= 0) {
@@ -170,36 +168,49 @@ int main(int argc, char **argv) {
             continue;
         }
         /* room for this turn and the reply; else forget the oldest turns */
-        if (h.n + n + (size_t)max_reply > (size_t)sess.n_ctx) {
+        if (h.n + n + (size_t)max_reply > (size_t)sess.n_ctx)
             drop_oldest(&h, n + (size_t)max_reply, (size_t)sess.n_ctx);
-            llm_session_reset(&sess);
-            in_cache = 0;
-        }
         h.turn_start[h.n_turns++] = h.n;
         if (!push_ids(&h, ids, n)) { cli_error("out of memory"); errors++; break; }
-        /* evaluate what the cache lacks (after a drop: the kept turns), then reply */
-        r = llm_generate(&sess, h.ids + in_cache, h.n - in_cache, &go, &g);
-        if (r != LLM_OK) { cli_error("%s", llm_session_error(&sess)); llm_generation_free(&g); errors++; break; }
+        /* the conversation is the prompt: its cached blocks are reused, the rest evaluated; then the reply */
+        if (llm_generator_add(&gen, h.ids, h.n, &o, &seq) != LLM_OK) {
+            cli_error("%s", llm_generator_error(&gen));
+            errors++;
+            break;
+        }
+        while (gen.n_live) {
+            const llm_generator_event *ev;
+            int n_ev, k;
+            if (llm_generator_step(&gen, &ev, &n_ev) != LLM_OK) {
+                cli_error("%s", llm_generator_error(&gen));
+                failed = 1;
+            }
+            for (k = 0; k < n_ev; k++) {
+                if (ev[k].id >= 0 && n_reply < (size_t)max_reply) reply[n_reply++] = ev[k].id;
+                cli_write(&out, ev[k].text, ev[k].text_len);
+                stop = ev[k].stop;
+            }
+            if (failed) break;
+            if (gen.n_live && !cli_flush(&out)) { llm_generator_cancel(&gen, seq); break; }   /* stdout failed */
+        }
+        if (failed) { errors++; break; }
         cli_printf(&out, "\n");
         cli_flush(&out);
-        {
-            llm_sequence *q = &g.seqs[0];
-            size_t reply = q->n_ids - q->n_prompt;
-            int pushed;
-            h.turn_start[h.n_turns++] = h.n;
-            pushed = push_ids(&h, q->ids + q->n_prompt, reply) &&
-                     (q->stop == LLM_STOP_EOS || push_ids(&h, &eot, 1));  /* turns end in eot */
-            in_cache = sess.pos; /* all but the reply's last token */
-            llm_generation_free(&g);
-            if (!pushed) { cli_error("out of memory"); errors++; break; }
+        h.turn_start[h.n_turns++] = h.n;
+        if (!push_ids(&h, reply, n_reply) || (stop != LLM_STOP_EOS && !push_ids(&h, &eot, 1))) {  /* turns end in eot */
+            cli_error("out of memory");
+            errors++;
+            break;
         }
     }
     rc = cli_out_close(&out) && !errors ? 0 : 1;
 done:
     free(line);
     free(ids);
+    free(reply);
     free(h.ids);
     free(h.turn_start);
+    llm_generator_free(&gen);
     llm_session_free(&sess);
     llm_model_free(&model);
     return rc;

@@ -58,17 +58,16 @@
 
 struct request;
 
-/* One sequence of a request (n > 1 gives several). The scheduler owns smp,
-   ids, dec and the logprob arrays; text, safe and finish are shared (mu). */
+/* One sequence of a request (n > 1 gives several): a sequence of the
+   server's generator. The scheduler writes it under mu. */
 typedef struct choice {
     struct request *req;
     int index;
-    llm_sampler smp;
-    int32_t *ids;              /* prompt + generated */
-    size_t n_ids, n_gen;
-    llm_decoder dec;
-    sb text;                   /* generated text (stop string cut off) */
-    size_t safe;               /* text[0..safe) may be sent: no stop string can start in it */
+    int seq;                   /* its generator handle while it runs, else -1 */
+    int32_t *ids;              /* [max_tokens] generated ids */
+    size_t n_gen;
+    sb text;                   /* generated text (the library's stop-string rule) */
+    size_t safe;               /* text[0..safe) may be sent */
     const char *finish;        /* "stop", "length", NULL while running */
     size_t n_pub;              /* generated tokens the connection may read (mu) */
     float *lp;                 /* [max_tokens] log-probability of each generated token */
@@ -82,17 +81,22 @@ typedef struct choice {
 
 typedef struct request {
     int32_t *prompt;
-    size_t n_prompt;
+    size_t n_prompt, n_cached; /* n_cached: prompt tokens reused from the prefix cache */
     int max_tokens, n, n_top, stream, ignore_eos;   /* n_top: logprobs, -1 = none */
     int include_usage;         /* stream_options.include_usage: a usage chunk ends the stream */
     llm_sampler_options so;
+    int no_repeat_ngram_size;
     char stops[MAX_STOPS][MAX_STOP_LEN + 1];
+    const char *stop_list[MAX_STOPS + 1];
     int n_stops;
     choice *choices;
-    int n_running;             /* choices in slots or waiting */
+    int n_running;             /* choices running or waiting */
+    int passed;                /* later requests started before it while it waited (admit) */
     int cancelled, done;       /* shared (mu) */
     int status;                /* != 0: failed with this HTTP status */
     char error[256];
+    double t_queued;           /* when it was queued (seconds, now_s) */
+    int first_seen;            /* its first token is counted in the time-to-first-token histogram */
     unsigned long long id;
     pthread_cond_t cv;         /* signalled on new text and when done */
     struct request *next;      /* queue */
@@ -100,36 +104,43 @@ typedef struct request {
 
 /* ---- the server -------------------------------------------------------------- */
 
-/* Slot i is sequence i of the server's session. */
-typedef struct slot {
-    choice *c;                 /* NULL: free */
-    int prefilled;
-    int leader;                /* a choice > 0 of a new request: the slot of
-                                  its choice 0, whose prompt it copies; else -1 */
-    int32_t pending;           /* last sampled token, evaluated next step */
-    size_t row;                /* the batch row holding its logits */
-} slot;
+/* The /metrics counters (mu). */
+#define N_ENDPOINTS 7
+#define N_TTFT 12
+static const char *const endpoints[N_ENDPOINTS] = { "/v1/completions", "/tokenize", "/detokenize", "/health",
+                                                    "/v1/models", "/metrics", "other" };
+static const int statuses[] = { 200, 400, 401, 404, 405, 408, 413, 414, 417, 431, 500, 503, 505, 0 };
+#define N_STATUSES ((int)(sizeof statuses / sizeof statuses[0]))
+static const double ttft_le[N_TTFT] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
+typedef struct metrics {
+    unsigned long long requests[N_ENDPOINTS][N_STATUSES];
+    unsigned long long prompt_tokens, cached_tokens, generated_tokens;
+    double prefill_s, decode_s;
+    unsigned long long ttft_bucket[N_TTFT], ttft_count;   /* not cumulative: /metrics sums them */
+    double ttft_sum;
+} metrics;
 
 typedef struct server {
     llm_model model;
     const llm_tokenizer *tok;  /* NULL: the model has no tokenizer files */
     int32_t eos;
     char name[128];
-    int parallel, queue_max, n_ctx, threads, max_conns;
+    int parallel, queue_max, n_ctx, threads, max_conns, prefill_rows, quiet;
     double timeout;
     size_t max_body;
     const char *api_key;
-    llm_session sess;          /* n_seq_max = parallel: one sequence per slot */
-    int32_t *b_tok, *b_seq, *b_pos;   /* the step's batch: [parallel * n_ctx] rows */
-    int8_t *b_logits;
-    slot *slots;
+    llm_session sess;          /* n_seq_max = parallel, prefix cache on */
+    llm_generator gen;         /* one sequence per choice */
+    choice **by_seq;           /* [parallel]: the choice each generator sequence runs, or NULL */
+    int busy;                  /* sequences running */
     int slots_free;            /* slots not promised to a queued or active choice */
     request *q_head, *q_tail;
     int q_len;
     int stopping;
     int n_conns;
     unsigned long long n_requests, n_cancelled, next_id;
-    int most_in_step;          /* the most slots one forward pass has advanced */
+    int most_in_step;          /* the most sequences one step has advanced */
+    metrics m;
     pthread_mutex_t mu;
     pthread_cond_t work;       /* scheduler: a request arrived, or stopping */
     pthread_cond_t conns_cv;   /* a connection ended */
@@ -146,7 +157,6 @@ static void request_free(request *r) {
     if (!r) return;
     for (i = 0; r->choices && i < r->n; i++) {
         choice *c = &r->choices[i];
-        llm_sampler_free(&c->smp);
         free(c->ids); free(c->lp); free(c->top_id); free(c->top_lp); free(c->offset);
         sb_free(&c->text);
     }
@@ -163,249 +173,177 @@ static void request_free(request *r) {
 /* Ends choice c (mu held); the request is done when its last choice is. */
 static void choice_finish(server *srv, choice *c, const char *why) {
     request *r = c->req;
-    int i;
     c->finish = why;
     c->safe = c->text.n;
-    for (i = 0; i < srv->parallel; i++)
-        if (srv->slots[i].c == c) { srv->slots[i].c = NULL; srv->slots_free++; }
+    if (c->seq >= 0 && srv->by_seq[c->seq] == c) { srv->by_seq[c->seq] = NULL; srv->slots_free++; srv->busy--; }
+    c->seq = -1;
     if (--r->n_running == 0) { r->done = 1; srv->n_cancelled += r->cancelled != 0; }
     pthread_cond_broadcast(&r->cv);
 }
-/* The same after the decoder's pending bytes (an incomplete character),
-   as llm_generate does at the end. */
-static void choice_flush_finish(server *srv, choice *c, const char *why) {
-    char tail[8];
-    size_t nt = llm_decoder_flush(&c->dec, tail, sizeof tail);
-    if (nt) sb_add(&c->text, tail, nt);
-    choice_finish(srv, c, why);
+
+/* Unlinks queued request r (after prev, or the head) (mu held). */
+static void unqueue(server *srv, request *prev, request *r) {
+    if (prev) prev->next = r->next; else srv->q_head = r->next;
+    if (srv->q_tail == r) srv->q_tail = prev;
+    r->next = NULL;
+    srv->q_len--;
 }
 
-/* Moves queued requests into free slots (mu held), first come first served. */
+/* Starts r's choices as generator sequences: choice i samples with seed + i,
+   as llm_generate (mu held; r->n sequences are free). */
+static void start(server *srv, request *r) {
+    int i;
+    for (i = 0; i < r->n; i++) {
+        choice *c = &r->choices[i];
+        llm_seq_options o;
+        memset(&o, 0, sizeof o);
+        o.sampler = r->so;
+        o.sampler.seed = r->so.seed + (uint64_t)i;
+        o.max_new_tokens = r->max_tokens;
+        o.stop_strings = r->n_stops ? r->stop_list : NULL;
+        o.ignore_eos = r->ignore_eos;
+        o.no_repeat_ngram_size = r->no_repeat_ngram_size;
+        o.logprobs = r->n_top >= 0;
+        o.top_logprobs = r->n_top > 0 ? r->n_top : 0;
+        o.user = c;
+        if (llm_generator_add(&srv->gen, r->prompt, r->n_prompt, &o, &c->seq) != LLM_OK) {
+            r->status = 400;
+            snprintf(r->error, sizeof r->error, "%s", llm_generator_error(&srv->gen));
+            c->seq = -1;
+            srv->slots_free++;
+            choice_finish(srv, c, "error");
+            continue;
+        }
+        srv->by_seq[c->seq] = c;
+        srv->busy++;
+    }
+}
+
+/* Moves queued requests into free sequences (mu held). The rule: requests
+   start in arrival order, and a request that fits in the free sequences
+   starts before an earlier one that needs more (n > 1), but the oldest such
+   waiting request is passed at most --parallel times: after that nothing
+   starts before it. So a large request neither blocks small ones nor waits
+   for ever. */
 static void admit(server *srv) {
-    while (srv->q_head) {
-        request *r = srv->q_head;
-        int free_slots = 0, i, k, lead;
+    request *r = srv->q_head, *prev = NULL, *blocked = NULL;
+    int free_seqs = srv->parallel - srv->busy;
+    while (r) {
+        request *next = r->next;
         if (r->cancelled || srv->stopping) {
-            srv->q_head = r->next;
-            if (!srv->q_head) srv->q_tail = NULL;
-            srv->q_len--;
+            unqueue(srv, prev, r);
             srv->slots_free += r->n;
             if (!r->cancelled) { r->status = 503; snprintf(r->error, sizeof r->error, "the server is shutting down"); }
             else srv->n_cancelled++;
             r->n_running = 0;
             r->done = 1;
             pthread_cond_broadcast(&r->cv);
-            continue;
+        } else if (r->n <= free_seqs && (!blocked || blocked->passed < srv->parallel)) {
+            unqueue(srv, prev, r);
+            if (blocked) blocked->passed++;
+            free_seqs -= r->n;
+            start(srv, r);
+        } else {
+            if (!blocked) blocked = r;
+            prev = r;
         }
-        for (i = 0; i < srv->parallel; i++) free_slots += srv->slots[i].c == NULL;
-        if (free_slots < r->n) return;
-        srv->q_head = r->next;
-        if (!srv->q_head) srv->q_tail = NULL;
-        srv->q_len--;
-        for (i = 0, k = 0, lead = -1; i < srv->parallel && k < r->n; i++) {
-            slot *s = &srv->slots[i];
-            if (s->c) continue;
-            s->c = &r->choices[k++];
-            s->prefilled = 0;
-            s->leader = lead;
-            if (lead < 0) lead = i;
-        }
+        r = next;
     }
 }
 
-/* log-softmax of the chosen token and the n_top best (logits unchanged). */
-static void record_logprobs(const float *logits, size_t n_vocab, choice *c, int32_t id, int n_top) {
-    size_t i, g = c->n_gen;
-    float mx = logits[0];
-    double sum = 0;
-    float lse;
-    int k;
-    for (i = 1; i < n_vocab; i++) if (logits[i] > mx) mx = logits[i];
-    for (i = 0; i < n_vocab; i++) sum += exp((double)(logits[i] - mx));
-    lse = mx + (float)log(sum);
-    c->lp[g] = logits[id] - lse;
-    for (k = 0; k < n_top; k++) {
-        int32_t best = -1;
-        for (i = 0; i < n_vocab; i++) {
-            int taken = 0, q;
-            for (q = 0; q < k; q++) taken |= c->top_id[g * (size_t)n_top + (size_t)q] == (int32_t)i;
-            if (!taken && (best < 0 || logits[i] > logits[best])) best = (int32_t)i;
-        }
-        c->top_id[g * (size_t)n_top + (size_t)k] = best;
-        c->top_lp[g * (size_t)n_top + (size_t)k] = logits[best] - lse;
-    }
-}
-
-/* Where the earliest stop string starts in text, searching the part that
-   may hold one ending after old bytes; or (size_t)-1. */
-static size_t find_stop(const request *r, const sb *t, size_t old) {
-    size_t best = (size_t)-1;
-    int k;
-    for (k = 0; k < r->n_stops; k++) {
-        size_t sl = strlen(r->stops[k]), i, from;
-        if (sl > t->n) continue;
-        from = old >= sl - 1 ? old - (sl - 1) : 0;
-        for (i = from; i + sl <= t->n && i < best; i++)
-            if (!memcmp(t->p + i, r->stops[k], sl)) { best = i; break; }
-    }
-    return best;
-}
-/* Bytes at the end of the text that could begin a stop string. */
-static size_t stop_hold(const request *r, const sb *t) {
-    size_t hold = 0;
-    int k;
-    for (k = 0; k < r->n_stops; k++) {
-        size_t sl = strlen(r->stops[k]), l;
-        for (l = sl - 1; l > hold; l--)
-            if (l <= t->n && !memcmp(t->p + t->n - l, r->stops[k], l)) { hold = l; break; }
-    }
-    return hold;
-}
-
-/* One sampled token of choice c: what happens to the sequence (mu held
-   for the text). Mirrors llm_generate's order: end of text, the text and
-   its stop strings, then the length and the context. */
-static void choice_token(server *srv, slot *s, int32_t id, const char *piece, size_t np) {
-    choice *c = s->c;
+/* Event e of choice c (mu held). */
+static void choice_event(server *srv, choice *c, const llm_generator_event *e, double t) {
     request *r = c->req;
-    size_t old = c->text.n, at;
-    c->n_pub = c->n_gen;
-    if (id == srv->eos && !r->ignore_eos) { choice_flush_finish(srv, c, "stop"); return; }
-    if (np) {
-        sb_add(&c->text, piece, np);
-        if (c->text.oom) { r->status = 500; snprintf(r->error, sizeof r->error, "out of memory"); }
-        at = r->n_stops ? find_stop(r, &c->text, old) : (size_t)-1;
-        if (at != (size_t)-1) { c->text.n = at; c->text.p[at] = 0; choice_finish(srv, c, "stop"); return; }
+    const char *why = e->stop == LLM_STOP_EOS || e->stop == LLM_STOP_STRING ? "stop"
+                    : e->stop == LLM_STOP_LENGTH || e->stop == LLM_STOP_CONTEXT_FULL ? "length" : "error";
+    size_t g = c->n_gen;
+    if (!r->first_seen) {
+        double d = t - r->t_queued;
+        int k;
+        r->first_seen = 1;
+        r->n_cached = e->n_cached;
+        srv->m.cached_tokens += e->n_cached;
+        for (k = 0; k < N_TTFT && d > ttft_le[k]; k++) {}
+        if (k < N_TTFT) srv->m.ttft_bucket[k]++;
+        srv->m.ttft_count++;
+        srv->m.ttft_sum += d;
     }
-    c->safe = c->text.n - stop_hold(r, &c->text);
-    if (r->status || c->n_gen >= (size_t)r->max_tokens || c->n_ids - 1 >= (size_t)srv->n_ctx) {
-        choice_flush_finish(srv, c, "length");
-        return;
-    }
-    s->pending = id;
-    pthread_cond_broadcast(&r->cv);
-}
-
-/* One forward pass for every active slot: a new one's prompt (rows at
-   positions 0..n-1 of its sequence; the other choices of its request copy
-   that sequence afterwards, sharing its blocks), the others their last
-   token. Each slot's row with logits goes to s->row. Returns 0, or 1 with
-   the message in err (the session is then unchanged). */
-static int decode_step(server *srv, slot **act, int n_act, char *err, size_t err_size) {
-    llm_batch b;
-    size_t n = 0, k;
-    int i;
-    for (i = 0; i < n_act; i++) {
-        slot *s = act[i];
-        int q = (int)(s - srv->slots);
-        const request *r = s->c->req;
-        if (s->prefilled) {
-            srv->b_tok[n] = s->pending; srv->b_seq[n] = q; srv->b_pos[n] = (int32_t)(s->c->n_ids - 1);
-            srv->b_logits[n] = 1;
-            s->row = n++;
-            continue;
-        }
-        llm_session_seq_clear(&srv->sess, q);
-        if (s->leader >= 0) continue;
-        for (k = 0; k < r->n_prompt; k++) {
-            srv->b_tok[n] = r->prompt[k]; srv->b_seq[n] = q; srv->b_pos[n] = (int32_t)k;
-            srv->b_logits[n] = k + 1 == r->n_prompt;
-            n++;
-        }
-        s->row = n - 1;
-    }
-    memset(&b, 0, sizeof b);
-    b.n = n; b.token = srv->b_tok; b.seq = srv->b_seq; b.pos = srv->b_pos; b.logits = srv->b_logits;
-    if (n && llm_session_decode(&srv->sess, &b) != LLM_OK) {
-        snprintf(err, err_size, "%s", llm_session_error(&srv->sess));
-        return 1;
-    }
-    for (i = 0; i < n_act; i++) {
-        slot *s = act[i];
-        if (!s->prefilled && s->leader >= 0) {
-            if (llm_session_seq_copy(&srv->sess, (int)(s - srv->slots), s->leader) != LLM_OK) {
-                snprintf(err, err_size, "%s", llm_session_error(&srv->sess));
-                return 1;
+    if (e->id >= 0) {
+        c->ids[g] = e->id;
+        if (r->n_top >= 0) {
+            int k;
+            c->lp[g] = e->logprob;
+            c->offset[g] = c->text.n;
+            for (k = 0; k < r->n_top && k < e->n_top; k++) {
+                c->top_id[g * (size_t)r->n_top + (size_t)k] = e->top[k].id;
+                c->top_lp[g * (size_t)r->n_top + (size_t)k] = e->top[k].logprob;
             }
-            s->row = srv->slots[s->leader].row;
         }
-        s->prefilled = 1;
+        c->n_gen++;
+        srv->m.generated_tokens++;
     }
-    return 0;
+    sb_add(&c->text, e->text, e->text_len);
+    if (c->text.oom && !r->status) { r->status = 500; snprintf(r->error, sizeof r->error, "out of memory"); }
+    c->safe = c->text.n;
+    c->n_pub = c->n_gen;
+    if (e->stop == LLM_STOP_ERROR && !r->status) {
+        r->status = 500;
+        snprintf(r->error, sizeof r->error, "%s", llm_generator_error(&srv->gen));
+    }
+    if (e->stop != LLM_STOP_NONE) {
+        srv->by_seq[e->seq] = NULL;   /* the generator has freed it */
+        srv->slots_free++;
+        srv->busy--;
+        c->seq = -1;
+        choice_finish(srv, c, why);
+    } else pthread_cond_broadcast(&r->cv);
 }
-static const float *slot_logits(server *srv, slot *s) { return llm_session_logits_row(&srv->sess, s->row); }
 
+/* The scheduler: admits requests, steps the generator, hands out events. */
 static void *scheduler_main(void *arg) {
     server *srv = (server *)arg;
-    slot **act = (slot **)calloc((size_t)srv->parallel, sizeof *act);
-    char (*pieces)[LLM_DECODER_BUFFER] =
-        (char (*)[LLM_DECODER_BUFFER])malloc((size_t)srv->parallel * LLM_DECODER_BUFFER);
-    size_t *np = (size_t *)calloc((size_t)srv->parallel, sizeof *np);
-    int32_t *ids = (int32_t *)calloc((size_t)srv->parallel, sizeof *ids);
-    char err[256];
-    int i, n_act;
+    int i;
     pthread_mutex_lock(&srv->mu);
-    if (!act || !pieces || !np || !ids) { cli_error("out of memory"); srv->stopping = 1; }
     for (;;) {
-        admit(srv);
-        n_act = 0;
-        for (i = 0; act && i < srv->parallel; i++) {
-            slot *s = &srv->slots[i];
-            if (s->c && s->c->req->cancelled) choice_finish(srv, s->c, "cancelled");
-            if (s->c) act[n_act++] = s;
+        const llm_generator_event *ev = NULL;
+        int n_ev = 0, prefill = 0;
+        llm_status st;
+        double t0, t1;
+        for (i = 0; i < srv->parallel; i++) {
+            choice *c = srv->by_seq[i];
+            if (c && c->req->cancelled) {
+                llm_generator_cancel(&srv->gen, i);
+                choice_finish(srv, c, "cancelled");
+            }
         }
-        if (n_act > srv->most_in_step) srv->most_in_step = n_act;
-        if (!n_act) {
+        admit(srv);
+        if (!srv->busy) {
             if (srv->stopping && !srv->q_head) break;
             pthread_cond_wait(&srv->work, &srv->mu);
             continue;
         }
+        if (srv->busy > srv->most_in_step) srv->most_in_step = srv->busy;
+        for (i = 0; i < srv->parallel; i++) prefill |= srv->by_seq[i] && !srv->by_seq[i]->req->first_seen;
         pthread_mutex_unlock(&srv->mu);
-
-        /* the forward pass for every active request, then each one's sample */
-        {
-            int bad = decode_step(srv, act, n_act, err, sizeof err);
-            for (i = 0; i < n_act; i++) {
-                slot *s = act[i];
-                choice *c = s->c;
-                const float *logits;
-                llm_status st;
-                np[i] = 0;
-                if (bad) continue;
-                logits = slot_logits(srv, s);
-                st = llm_sampler_sample(&c->smp, logits, c->ids, c->n_ids, &ids[i]);
-                if (st != LLM_OK) {
-                    bad = i + 1;
-                    snprintf(err, sizeof err, "%s", llm_sampler_error(&c->smp));
-                    continue;
-                }
-                if (c->req->n_top >= 0)
-                    record_logprobs(logits, (size_t)srv->model.config.n_vocab, c, ids[i], c->req->n_top);
-                if (c->offset) c->offset[c->n_gen] = c->text.n;   /* text only grows in this thread */
-                c->ids[c->n_ids++] = ids[i];
-                c->n_gen++;
-                if (srv->tok && !(ids[i] == srv->eos && !c->req->ignore_eos)) {
-                    st = llm_decoder_push(&c->dec, srv->tok, ids[i], pieces[i], LLM_DECODER_BUFFER, &np[i]);
-                    if (st != LLM_OK) np[i] = 0;   /* an id past the tokenizer's vocabulary has no text */
-                }
+        t0 = now_s();
+        st = llm_generator_step(&srv->gen, &ev, &n_ev);
+        t1 = now_s();
+        pthread_mutex_lock(&srv->mu);
+        if (prefill) srv->m.prefill_s += t1 - t0; else srv->m.decode_s += t1 - t0;
+        if (st != LLM_OK && !n_ev) {   /* the decode failed: every sequence ends */
+            for (i = 0; i < srv->parallel; i++) {
+                choice *c = srv->by_seq[i];
+                if (!c) continue;
+                llm_generator_cancel(&srv->gen, i);
+                c->req->status = 500;
+                snprintf(c->req->error, sizeof c->req->error, "%s", llm_generator_error(&srv->gen));
+                choice_finish(srv, c, "error");
             }
-            pthread_mutex_lock(&srv->mu);
-            for (i = 0; i < n_act; i++) {
-                slot *s = act[i];
-                if (!s->c) continue;
-                if (bad) {
-                    request *r = s->c->req;
-                    r->status = 500;
-                    snprintf(r->error, sizeof r->error, "%s", err);
-                    choice_finish(srv, s->c, "error");
-                    continue;
-                }
-                choice_token(srv, s, ids[i], pieces[i], np[i]);
-            }
+            continue;
         }
+        for (i = 0; i < n_ev; i++) choice_event(srv, (choice *)ev[i].user, &ev[i], t1);
     }
     pthread_mutex_unlock(&srv->mu);
-    free(act); free(pieces); free(np); free(ids);
     return NULL;
 }
 
@@ -419,6 +357,8 @@ typedef struct conn {
     char *buf;                 /* received bytes */
     size_t n, cap;
     int closed;                /* the peer is gone (reading or writing failed) */
+    int status;                /* the last reply's HTTP status */
+    size_t lg_prompt, lg_cached, lg_gen;   /* its tokens, for the request log */
 } conn;
 
 static int send_all(conn *c, const char *p, size_t n) {
@@ -453,7 +393,9 @@ static const char *status_text(int st) {
 
 static void respond(conn *c, int st, const char *type, const char *body, size_t len, int keep) {
     char head[512];
-    int k = snprintf(head, sizeof head,
+    int k;
+    c->status = st;
+    k = snprintf(head, sizeof head,
                      "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: %s\r\n%s\r\n",
                      st, status_text(st), type, len, keep ? "keep-alive" : "close",
                      st == 401 ? "WWW-Authenticate: Bearer\r\n" : "");
@@ -584,8 +526,8 @@ static int get_bool(const js_doc *d, const char *key, int *out, fail *f) {
 }
 
 /* Token ids of a JSON array of integers into a new buffer. */
-static int get_ids(const server *srv, const js_doc *d, size_t arr, int32_t **ids, size_t *n,
-                   const char *param, fail *f) {
+static int get_ids(const server *srv, const js_doc *d, size_t arr, int32_t **ids, size_t *n, const char *param,
+                   fail *f) {
     size_t k = 0, e;
     *ids = (int32_t *)malloc((d->v[arr].n + 1) * sizeof(int32_t));
     if (!*ids) return bad(f, 500, NULL, "out of memory");
@@ -734,22 +676,24 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
     /* the choices: sequence i samples with seed + i, as llm_generate */
     r->choices = (choice *)calloc((size_t)r->n, sizeof(choice));
     if (!r->choices) { bad(f, 500, NULL, "out of memory"); goto fail; }
+    for (i = 0; i < r->n_stops; i++) r->stop_list[i] = r->stops[i];
+    {   /* the sampler options, checked as the generator will */
+        llm_sampler smp;
+        if (llm_sampler_init(&smp, &r->so, (size_t)srv->model.config.n_vocab) != LLM_OK) {
+            bad(f, 400, NULL, llm_sampler_error(&smp));
+            goto fail;
+        }
+        llm_sampler_free(&smp);
+    }
     r->n_running = r->n;
     for (i = 0; i < r->n; i++) {
         choice *c = &r->choices[i];
         size_t mt = (size_t)r->max_tokens, nt = r->n_top > 0 ? (size_t)r->n_top : 1;
         c->req = r;
         c->index = i;
-        llm_decoder_init(&c->dec);
-        if (llm_sampler_init(&c->smp, &r->so, (size_t)srv->model.config.n_vocab) != LLM_OK) {
-            bad(f, 400, NULL, llm_sampler_error(&c->smp));
-            goto fail;
-        }
-        llm_rng_seed(&c->smp.rng, r->so.seed + (uint64_t)i);
-        c->ids = (int32_t *)malloc((r->n_prompt + mt) * sizeof(int32_t));
+        c->seq = -1;
+        c->ids = (int32_t *)malloc(mt * sizeof(int32_t));
         if (!c->ids) { bad(f, 500, NULL, "out of memory"); goto fail; }
-        memcpy(c->ids, r->prompt, r->n_prompt * sizeof(int32_t));
-        c->n_ids = r->n_prompt;
         if (r->n_top >= 0) {
             c->lp = (float *)malloc(mt * sizeof(float));
             c->top_id = (int32_t *)malloc(mt * nt * sizeof(int32_t));
@@ -778,7 +722,7 @@ static void logprobs_json(const server *srv, sb *b, const choice *c, size_t from
     int k;
     if (r->n_top < 0) { sb_puts(b, "null"); return; }
     sb_puts(b, "{\"tokens\":[");
-    for (g = from; g < to; g++) { if (g > from) sb_puts(b, ","); token_json(srv, b, c->ids[r->n_prompt + g]); }
+    for (g = from; g < to; g++) { if (g > from) sb_puts(b, ","); token_json(srv, b, c->ids[g]); }
     sb_puts(b, "],\"token_logprobs\":[");
     for (g = from; g < to; g++) sb_printf(b, "%s%.6g", g > from ? "," : "", c->lp[g]);
     sb_puts(b, "],\"top_logprobs\":[");
@@ -800,8 +744,8 @@ static void usage_json(sb *b, const request *r) {
     size_t gen = 0;
     int i;
     for (i = 0; i < r->n; i++) gen += r->choices[i].n_gen;
-    sb_printf(b, "\"usage\":{\"prompt_tokens\":%zu,\"completion_tokens\":%zu,\"total_tokens\":%zu}",
-              r->n_prompt, gen, r->n_prompt + gen);
+    sb_printf(b, "\"usage\":{\"prompt_tokens\":%zu,\"completion_tokens\":%zu,\"total_tokens\":%zu,"
+              "\"prompt_tokens_details\":{\"cached_tokens\":%zu}}", r->n_prompt, gen, r->n_prompt + gen, r->n_cached);
 }
 
 /* Queues r (the scheduler takes it); 0 with f set when the queue is full. */
@@ -815,6 +759,7 @@ static int enqueue(server *srv, request *r, fail *f) {
     srv->slots_free -= r->n;
     srv->n_requests++;
     r->id = ++srv->next_id;
+    r->t_queued = now_s();
     if (srv->q_tail) srv->q_tail->next = r; else srv->q_head = r;
     srv->q_tail = r;
     srv->q_len++;
@@ -868,6 +813,7 @@ static void stream_request(conn *cn, request *r, const char *id, long created) {
     sb b;
     int i, all_done = 0;
     memset(&b, 0, sizeof b);
+    cn->status = 200;
     send_all(cn, head, sizeof head - 1);
     while (!all_done) {
         int any = 0;
@@ -913,6 +859,17 @@ static void stream_request(conn *cn, request *r, const char *id, long created) {
     sb_free(&b);
 }
 
+/* r's tokens into cn's log line and the metrics (r is done). */
+static void request_tokens(conn *cn, const request *r) {
+    int i;
+    cn->lg_prompt = r->n_prompt;
+    cn->lg_cached = r->n_cached;
+    for (cn->lg_gen = 0, i = 0; i < r->n; i++) cn->lg_gen += r->choices[i].n_gen;
+    pthread_mutex_lock(&cn->srv->mu);
+    cn->srv->m.prompt_tokens += r->n_prompt;
+    pthread_mutex_unlock(&cn->srv->mu);
+}
+
 /* POST /v1/completions. Returns keep-alive. */
 static int completions(conn *cn, const char *body, size_t len, int keep) {
     server *srv = cn->srv;
@@ -935,6 +892,7 @@ static int completions(conn *cn, const char *body, size_t len, int keep) {
     snprintf(id, sizeof id, "cmpl-%llu", r->id);
     if (r->stream) {
         stream_request(cn, r, id, created);
+        request_tokens(cn, r);
         request_free(r);
         return 0;
     }
@@ -950,6 +908,7 @@ static int completions(conn *cn, const char *body, size_t len, int keep) {
         if (gone) { r->cancelled = 1; pthread_cond_signal(&srv->work); }
     }
     pthread_mutex_unlock(&srv->mu);
+    request_tokens(cn, r);
     if (r->cancelled) { request_free(r); return 0; }
     if (r->status) {
         respond_error(cn, r->status, r->error, NULL, keep);
@@ -1050,10 +1009,10 @@ static int detokenize(conn *cn, const char *body, size_t len, int keep) {
 static int health(conn *cn, int keep) {
     server *srv = cn->srv;
     sb b;
-    int i, busy = 0;
+    int busy;
     memset(&b, 0, sizeof b);
     pthread_mutex_lock(&srv->mu);
-    for (i = 0; i < srv->parallel; i++) busy += srv->slots[i].c != NULL;
+    busy = srv->busy;
     sb_printf(&b, "{\"status\":\"ok\",\"slots_idle\":%d,\"slots_processing\":%d,\"queued\":%d,"
               "\"requests\":%llu,\"cancelled\":%llu,\"most_slots_in_one_step\":%d}", srv->parallel - busy, busy,
               srv->q_len, srv->n_requests, srv->n_cancelled, srv->most_in_step);
@@ -1093,15 +1052,64 @@ static int authorized(const server *srv, const http_request *h) {
     return diff == 0;
 }
 
+/* One metric family of one unlabelled sample. */
+static void metric_line(sb *b, const char *name, const char *type, const char *help, double v) {
+    sb_printf(b, "# HELP llmh_%s %s\n# TYPE llmh_%s %s\nllmh_%s %.17g\n", name, help, name, type, name, v);
+}
+
+/* GET /metrics: Prometheus' text exposition format 0.0.4. */
+static int metrics_page(conn *cn, int keep) {
+    server *srv = cn->srv;
+    const metrics *m = &srv->m;
+    unsigned long long cum = 0;
+    sb b;
+    int i, k;
+    memset(&b, 0, sizeof b);
+    pthread_mutex_lock(&srv->mu);
+    sb_puts(&b, "# HELP llmh_requests_total HTTP requests answered, by endpoint and status.\n"
+                "# TYPE llmh_requests_total counter\n");
+    for (i = 0; i < N_ENDPOINTS; i++)
+        for (k = 0; k < N_STATUSES; k++)
+            if (m->requests[i][k])
+                sb_printf(&b, "llmh_requests_total{endpoint=\"%s\",status=\"%d\"} %llu\n", endpoints[i],
+                          statuses[k], m->requests[i][k]);
+    metric_line(&b, "prompt_tokens_total", "counter", "Prompt tokens of finished completion requests.",
+                (double)m->prompt_tokens);
+    metric_line(&b, "cached_tokens_total", "counter", "Prompt tokens reused from the prefix cache.",
+                (double)m->cached_tokens);
+    metric_line(&b, "generated_tokens_total", "counter", "Tokens generated.", (double)m->generated_tokens);
+    metric_line(&b, "queue_depth", "gauge", "Requests waiting for a sequence.", srv->q_len);
+    metric_line(&b, "busy_slots", "gauge", "Sequences generating.", srv->busy);
+    metric_line(&b, "prefill_seconds_total", "counter", "Seconds of steps that evaluated prompt rows.",
+                m->prefill_s);
+    metric_line(&b, "decode_seconds_total", "counter", "Seconds of steps that evaluated only generated tokens.",
+                m->decode_s);
+    sb_puts(&b, "# HELP llmh_time_to_first_token_seconds From queueing a request to its first token.\n"
+                "# TYPE llmh_time_to_first_token_seconds histogram\n");
+    for (k = 0; k < N_TTFT; k++) {
+        cum += m->ttft_bucket[k];
+        sb_printf(&b, "llmh_time_to_first_token_seconds_bucket{le=\"%g\"} %llu\n", ttft_le[k], cum);
+    }
+    sb_printf(&b, "llmh_time_to_first_token_seconds_bucket{le=\"+Inf\"} %llu\n"
+                  "llmh_time_to_first_token_seconds_sum %.6f\nllmh_time_to_first_token_seconds_count %llu\n",
+              m->ttft_count, m->ttft_sum, m->ttft_count);
+    pthread_mutex_unlock(&srv->mu);
+    if (b.oom) respond(cn, 500, "text/plain", "out of memory\n", 14, 0);
+    else respond(cn, 200, "text/plain; version=0.0.4; charset=utf-8", b.p, b.n, keep);
+    sb_free(&b);
+    return keep;
+}
+
 /* Routes one request; returns whether the connection stays open. */
-static int route(conn *cn, const http_request *h, const char *body) {
+static int route_one(conn *cn, const http_request *h, const char *body) {
     int keep = h->keep_alive && !is_stopping(cn->srv);
     int get = !strcmp(h->method, "GET"), post = !strcmp(h->method, "POST");
     const char *p = h->path;
-    int known = !strcmp(p, "/health") || !strcmp(p, "/v1/models") || !strcmp(p, "/v1/completions") ||
+    int known = !strcmp(p, "/health") || !strcmp(p, "/metrics") || !strcmp(p, "/v1/models") ||
+                !strcmp(p, "/v1/completions") ||
                 !strcmp(p, "/tokenize") || !strcmp(p, "/detokenize");
     if (!known) {
-        const char *msg = "no such endpoint; served: POST /v1/completions, GET /v1/models, GET /health, "
+        const char *msg = "no such endpoint; served: POST /v1/completions, GET /v1/models, GET /health, GET /metrics, "
                           "POST /tokenize, POST /detokenize";
         if (!strcmp(p, "/v1/chat/completions"))
             msg = "/v1/chat/completions is not served (GPT-2 checkpoints have no chat template): "
@@ -1113,12 +1121,39 @@ static int route(conn *cn, const http_request *h, const char *body) {
         return keep;
     }
     if (!strcmp(p, "/health") && get) return health(cn, keep);
+    if (!strcmp(p, "/metrics") && get) return metrics_page(cn, keep);
     if (!authorized(cn->srv, h)) { respond_error(cn, 401, "invalid or missing API key", NULL, keep); return keep; }
     if (!strcmp(p, "/v1/models") && get) return models(cn, keep);
     if (post && !strcmp(p, "/v1/completions")) return completions(cn, body, h->content_length, keep);
     if (post && !strcmp(p, "/tokenize")) return tokenize(cn, body, h->content_length, keep);
     if (post && !strcmp(p, "/detokenize")) return detokenize(cn, body, h->content_length, keep);
     respond_error(cn, 405, "method not allowed", NULL, keep);
+    return keep;
+}
+/* route_one, counted in /metrics and logged on stderr (unless --quiet): the
+   time (UTC), method, path, status, prompt / cached / completion tokens, ms. */
+static int route(conn *cn, const http_request *h, const char *body) {
+    server *srv = cn->srv;
+    double t0 = now_s();
+    int keep, e, k;
+    cn->status = 0;
+    cn->lg_prompt = cn->lg_cached = cn->lg_gen = 0;
+    keep = route_one(cn, h, body);
+    for (e = 0; e < N_ENDPOINTS - 1 && strcmp(h->path, endpoints[e]); e++) {}
+    for (k = 0; k < N_STATUSES - 1 && statuses[k] != cn->status; k++) {}
+    pthread_mutex_lock(&srv->mu);
+    srv->m.requests[e][k]++;
+    pthread_mutex_unlock(&srv->mu);
+    if (!srv->quiet) {
+        char when[32];
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+        fprintf(stderr, "%s %s %s %d prompt=%zu cached=%zu completion=%zu %.0fms\n", when, h->method,
+                e < N_ENDPOINTS - 1 ? endpoints[e] : "other", cn->status, cn->lg_prompt, cn->lg_cached, cn->lg_gen,
+                (now_s() - t0) * 1000.0);
+    }
     return keep;
 }
 
@@ -1216,14 +1251,14 @@ static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
 int main(int argc, char **argv) {
     server srv;
     const char *model_dir = NULL, *host = "127.0.0.1";
-    int port = 8080, timeout = 30;
+    int port = 8080, timeout = 30, no_cache = 0;
     int lfd = -1, bound_port = 0, rc = 0;
     pthread_t sched;
     llm_session_options so;
     struct sigaction sa;
 
     memset(&srv, 0, sizeof srv);
-    srv.parallel = 4; srv.queue_max = 64; srv.max_body = DEFAULT_MAX_BODY; srv.max_conns = 256;
+    srv.parallel = 4; srv.queue_max = 64; srv.prefill_rows = 128; srv.max_body = DEFAULT_MAX_BODY; srv.max_conns = 256;
     {
         const cli_opt opts[] = {
             { "-m", "--model", "DIR", CLI_STR, &model_dir, 0, 0, NULL, CLI_HELP_MODEL },
@@ -1240,12 +1275,17 @@ int main(int argc, char **argv) {
               "seconds to receive a request, or to send a reply" },
             { NULL, "--max-body", "BYTES", CLI_SIZE, &srv.max_body, 64, 1 << 30, NULL, "largest request body" },
             { NULL, "--max-conns", "N", CLI_INT, &srv.max_conns, 1, 65536, NULL, "open connections (more get 503)" },
+            { NULL, "--prefill-rows", "N", CLI_INT, &srv.prefill_rows, 1, 1048576, NULL,
+              "prompt rows per step, all requests together (default 128)" },
+            { NULL, "--quiet", NULL, CLI_BOOL, &srv.quiet, 0, 0, NULL, "no request log on stderr" },
+            { NULL, "--no-prefix-cache", NULL, CLI_BOOL, &no_cache, 0, 0, NULL,
+              "evaluate every prompt whole (no reuse of cached KV blocks)" },
             { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
         };
         int r;
         cli_omp_passive(argv);
-        if ((r = cli_parse("server", "server -m MODEL_DIR [options]", opts, NULL, argc, argv)) != CLI_CONTINUE)
-            return r;
+        r = cli_parse("server", "server -m MODEL_DIR [options]", opts, NULL, argc, argv);
+        if (r != CLI_CONTINUE) return r;
     }
     srv.timeout = timeout;
     if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
@@ -1264,25 +1304,30 @@ int main(int argc, char **argv) {
         while (s > model_dir && s[-1] != '/') s--;
         snprintf(srv.name, sizeof srv.name, "%.*s", (int)(model_dir + l - s), s);
     }
-    srv.slots = (slot *)calloc((size_t)srv.parallel, sizeof(slot));
-    if (!srv.slots) { cli_error("out of memory"); llm_model_free(&srv.model); return 1; }
+    srv.by_seq = (choice **)calloc((size_t)srv.parallel, sizeof(choice *));
+    if (!srv.by_seq) { cli_error("out of memory"); llm_model_free(&srv.model); return 1; }
     memset(&so, 0, sizeof so);
     so.n_ctx = srv.n_ctx;
     so.n_threads = srv.threads;
     so.n_seq_max = srv.parallel;
     so.max_batch = 256;
+    so.prefix_cache = !no_cache;
     if (llm_session_init(&srv.sess, &srv.model, &so) != LLM_OK) {
         cli_error("%s", llm_session_error(&srv.sess));
         rc = 1;
         goto out;
     }
     {
-        size_t rows = (size_t)srv.parallel * (size_t)srv.n_ctx;
-        srv.b_tok = (int32_t *)malloc(rows * sizeof(int32_t));
-        srv.b_seq = (int32_t *)malloc(rows * sizeof(int32_t));
-        srv.b_pos = (int32_t *)malloc(rows * sizeof(int32_t));
-        srv.b_logits = (int8_t *)malloc(rows);
-        if (!srv.b_tok || !srv.b_seq || !srv.b_pos || !srv.b_logits) { cli_error("out of memory"); rc = 1; goto out; }
+        llm_generator_options go;
+        memset(&go, 0, sizeof go);
+        go.max_prefill_rows = srv.prefill_rows;
+        go.max_top_logprobs = MAX_LOGPROBS;
+        go.max_stop_len = MAX_STOP_LEN;
+        if (llm_generator_init(&srv.gen, &srv.sess, &go) != LLM_OK) {
+            cli_error("%s", llm_generator_error(&srv.gen));
+            rc = 1;
+            goto out;
+        }
     }
     srv.slots_free = srv.parallel;
     if (!listen_on(host, port, &lfd, &bound_port)) { rc = 1; goto out; }
@@ -1330,8 +1375,8 @@ int main(int argc, char **argv) {
             pthread_mutex_unlock(&srv.mu);
             cn = full ? NULL : (conn *)calloc(1, sizeof *cn);
             if (!cn) {
-                static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\n"
-                                           "Content-Length: 0\r\nConnection: close\r\n\r\n";
+                static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+                                           "Connection: close\r\n\r\n";
                 ssize_t k = send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
                 (void)k;
                 close(fd);
@@ -1367,9 +1412,9 @@ int main(int argc, char **argv) {
     pthread_mutex_destroy(&srv.mu);
 out:
     if (lfd >= 0) close(lfd);
+    llm_generator_free(&srv.gen);
     llm_session_free(&srv.sess);
-    free(srv.b_tok); free(srv.b_seq); free(srv.b_pos); free(srv.b_logits);
-    free(srv.slots);
+    free(srv.by_seq);
     llm_model_free(&srv.model);
     return rc;
 }

@@ -35,9 +35,8 @@ static void run_start(run *r, const int32_t *prompt, size_t n) {
     r->n_ids = n;
 }
 
-/* Records an event into runs[e->seq]. */
-static void record(run *runs, const llm_generator_event *e) {
-    run *r = &runs[e->seq];
+/* Records an event into r. */
+static void record_to(run *r, const llm_generator_event *e) {
     if (e->id >= 0 && r->n_ids < MAXT) r->ids[r->n_ids++] = e->id;
     if (r->text_len + e->text_len < sizeof r->text) {
         memcpy(r->text + r->text_len, e->text, e->text_len);
@@ -45,6 +44,8 @@ static void record(run *runs, const llm_generator_event *e) {
     }
     if (e->stop != LLM_STOP_NONE) { r->stop = e->stop; r->done = 1; }
 }
+/* Records an event into runs[e->seq]. */
+static void record(run *runs, const llm_generator_event *e) { record_to(&runs[e->seq], e); }
 
 /* Steps g until nothing runs; every event goes to runs (by slot). */
 static int drain(llm_generator *g, run *runs) {
@@ -465,7 +466,7 @@ static void test_arena(void) {
     llm_arena a;
     llm_seq_options o = sampled(21, 20);
     int32_t prompt[MAXT];
-    size_t n = encode("KING HENRY:", prompt), bytes = 0;
+    size_t n = encode("KING HENRY:", prompt), bytes = 0, kept = 0, z = 1;
     unsigned char *buf;
     run r, alone;
     int seq;
@@ -476,7 +477,10 @@ static void test_arena(void) {
     memset(&go, 0, sizeof go);
     go.max_prefill_rows = 5; go.max_top_logprobs = 4;
     CHECK(llm_session_init(&s, &m, &so) == LLM_OK, "session");
-    CHECK(llm_generator_heap_size(&s, &go, &bytes) == LLM_OK && bytes > 0, "heap size: %zu", bytes);
+    CHECK(llm_generator_heap_size(&s, &go, &bytes, &kept) == LLM_OK && bytes > 0 && kept == bytes,
+          "heap size: peak %zu, kept %zu", bytes, kept);
+    CHECK(llm_generator_heap_size(&s, &go, &z, NULL) == LLM_OK && z == bytes, "kept may be NULL");
+    CHECK(llm_generator_heap_size(&s, &go, NULL, &kept) == LLM_ERR_INVALID_ARG && kept == 0, "NULL peak");
     buf = (unsigned char *)malloc(bytes + LLM_ARENA_ALIGN);
     if (!buf) { CHECK(0, "malloc"); llm_session_free(&s); return; }
     /* aligned, so that the usable size is exactly what is given */
@@ -500,6 +504,74 @@ static void test_arena(void) {
     llm_session_free(&s);
 }
 
+/* test_prefix_cache's sequences: 0 and 1 greedy, 2 sampled; 20 tokens. */
+static llm_seq_options cache_opts(int k) {
+    llm_seq_options o = sampled(5, 20);
+    if (k < 2) { memset(&o.sampler, 0, sizeof o.sampler); o.no_repeat_ngram_size = 0; }
+    o.ignore_eos = 1;
+    return o;
+}
+
+/* With the session's prefix cache on, a sequence whose prompt shares a long
+   prefix with an earlier one (finished, or still running beside it) reuses
+   its blocks (events' n_cached > 0, whole blocks, never the last prompt
+   token) and draws the tokens it draws alone in a session without the cache. */
+static void test_prefix_cache(void) {
+    static const char *common = "KING HENRY:\nWhat news from France? Speak, my lord, and tell me all: the "
+                                "Dauphin and his army, where they lie, how strong they are, and what they mean "
+                                "to do against our town of Harfleur, which we besiege.\n";
+    static const char *ends[3] = {"EXETER:\nMy liege,", "GLOUCESTER:\nThe", "EXETER:\nMy liege, the"};
+    llm_session s;
+    llm_session_options so;
+    llm_generator g;
+    llm_generator_options go;
+    char text[1024];
+    int32_t prompt[3][MAXT];
+    size_t n[3], cached[3] = {0, 0, 0};
+    run runs[3], alone;
+    int k, seq, steps, who[2] = {0, 0};
+    memset(&so, 0, sizeof so);
+    so.n_seq_max = 2; so.prefix_cache = 1;
+    memset(&go, 0, sizeof go);
+    go.max_prefill_rows = 7;
+    CHECK(llm_session_init(&s, &m, &so) == LLM_OK, "session with the prefix cache: %s", s.error);
+    CHECK(llm_generator_init(&g, &s, &go) == LLM_OK, "generator: %s", g.error);
+    for (k = 0; k < 3; k++) {
+        snprintf(text, sizeof text, "%s%s", common, ends[k]);
+        n[k] = encode(text, prompt[k]);
+    }
+    CHECK(n[0] > 40, "a long prompt: %zu tokens", n[0]);
+    /* 0 alone, then 1 and, two steps later, 2 (sampled) beside it */
+    for (k = 0, steps = 0; k < 3; k++) {
+        llm_seq_options o = cache_opts(k);
+        run_start(&runs[k], prompt[k], n[k]);
+        CHECK(llm_generator_add(&g, prompt[k], n[k], &o, &seq) == LLM_OK && seq >= 0 && seq < 2, "add %d: %s", k,
+              g.error);
+        if (seq >= 0 && seq < 2) who[seq] = k;
+        while (g.n_live && (k != 1 || steps < 2)) {   /* to the end (k == 1: two steps) */
+            const llm_generator_event *ev;
+            int ne, j;
+            CHECK(llm_generator_step(&g, &ev, &ne) == LLM_OK, "step: %s", g.error);
+            for (j = 0; j < ne; j++) {
+                cached[who[ev[j].seq]] = ev[j].n_cached;
+                record_to(&runs[who[ev[j].seq]], &ev[j]);
+            }
+            if (k == 1) steps++;
+        }
+    }
+    CHECK(cached[0] == 0, "the first prompt finds nothing cached (%zu)", cached[0]);
+    for (k = 1; k < 3; k++)
+        CHECK(cached[k] > 0 && cached[k] % 16 == 0 && cached[k] < n[k], "prompt %d: %zu of %zu tokens cached", k,
+              cached[k], n[k]);
+    for (k = 0; k < 3; k++) {
+        llm_seq_options o = cache_opts(k);
+        solo(prompt[k], n[k], &o, 7, &alone);
+        CHECK(runs[k].done && same_run(&runs[k], &alone), "prompt %d with the cache differs from its solo run", k);
+    }
+    llm_generator_free(&g);
+    llm_session_free(&s);
+}
+
 int main(void) {
     if (llm_model_load(&m, MODEL, NULL) != LLM_OK) {
         CHECK(0, "load %s: %s", MODEL, llm_model_error(&m));
@@ -512,6 +584,7 @@ int main(void) {
     test_stop_strings();
     test_errors();
     test_arena();
+    test_prefix_cache();
     llm_model_free(&m);
     return test_summary("test_generator");
 }

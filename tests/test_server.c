@@ -12,6 +12,7 @@
    client (tests/server/, installed by .ci/run; SKIP without it). */
 #define _POSIX_C_SOURCE 200809L
 #define LLM_IMPLEMENTATION
+#include <ctype.h>
 #include "llm.h"
 #include "test.h"
 #include "../examples/server_http.h"
@@ -704,6 +705,275 @@ static void test_openai_client(int port) {
     sb_free(&b);
 }
 
+/* ---- /metrics, cached_tokens, scheduling ---------------------------------- */
+
+/* A strict reader of Prometheus' text exposition format (0.0.4), as far as
+   this server uses it: every line a "# HELP name text", a "# TYPE name
+   counter|gauge|histogram" (each once per family, before its samples) or a
+   sample "name{label="v",...} value"; a histogram's _bucket lines have
+   increasing le ending in +Inf, cumulative counts, the +Inf count equal to
+   _count. Returns 0 with why set, else 1; *value gets the sample named want
+   (with labels exactly as given, "" for none). */
+#define MAX_FAM 32
+static int prom_check(const char *text, char *why, size_t wn, const char *want, const char *want_labels,
+                      double *value) {
+    char fam[MAX_FAM][96], type[MAX_FAM][16];
+    int help[MAX_FAM], n_fam = 0, f, line_no = 0;
+    double last_le = -HUGE_VAL, last_count = -1, inf_count = -1, count = -1;
+    const char *p = text;
+    memset(help, 0, sizeof help);
+    *value = -1;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        char line[512], name[96], labels[256], *q;
+        size_t len;
+        line_no++;
+        if (!e) { snprintf(why, wn, "line %d does not end with a newline", line_no); return 0; }
+        len = (size_t)(e - p);
+        if (len >= sizeof line) { snprintf(why, wn, "line %d too long", line_no); return 0; }
+        memcpy(line, p, len); line[len] = 0;
+        p = e + 1;
+        if (line[0] == '#') {
+            int is_help = !strncmp(line, "# HELP ", 7), is_type = !strncmp(line, "# TYPE ", 7), k;
+            char *nm = line + 7, *sp;
+            if (!is_help && !is_type) { snprintf(why, wn, "line %d: a comment not HELP or TYPE", line_no); return 0; }
+            sp = strchr(nm, ' ');
+            if (!sp || sp == nm || (size_t)(sp - nm) >= sizeof name || !sp[1]) {
+                snprintf(why, wn, "line %d: malformed %.80s", line_no, line); return 0;
+            }
+            memcpy(name, nm, (size_t)(sp - nm)); name[sp - nm] = 0;
+            for (k = 0; name[k]; k++)
+                if (!(isalpha((unsigned char)name[k]) || name[k] == '_' || name[k] == ':' ||
+                      (k && isdigit((unsigned char)name[k])))) {
+                    snprintf(why, wn, "line %d: bad metric name '%s'", line_no, name); return 0;
+                }
+            for (f = 0; f < n_fam && strcmp(fam[f], name); f++) {}
+            if (f == n_fam) {
+                if (n_fam == MAX_FAM) { snprintf(why, wn, "too many families"); return 0; }
+                snprintf(fam[n_fam], sizeof fam[0], "%s", name); type[n_fam][0] = 0; n_fam++;
+            }
+            if (is_help) {
+                if (help[f]++) { snprintf(why, wn, "line %d: second HELP for %s", line_no, name); return 0; }
+            } else {
+                if (type[f][0]) { snprintf(why, wn, "line %d: second TYPE for %s", line_no, name); return 0; }
+                if (strcmp(sp + 1, "counter") && strcmp(sp + 1, "gauge") && strcmp(sp + 1, "histogram")) {
+                    snprintf(why, wn, "line %d: type '%s'", line_no, sp + 1); return 0;
+                }
+                snprintf(type[f], sizeof type[0], "%s", sp + 1);
+            }
+            continue;
+        }
+        /* a sample */
+        {
+            size_t k = strcspn(line, "{ ");
+            char *end, base[96];
+            double v;
+            const char *suffix = "";
+            if (!k || k >= sizeof name) { snprintf(why, wn, "line %d: no name: %.80s", line_no, line); return 0; }
+            memcpy(name, line, k); name[k] = 0;
+            q = line + k;
+            labels[0] = 0;
+            if (*q == '{') {
+                char *r = q + 1, *close;
+                while (*r != '}') {   /* label="value" (no escapes used here) */
+                    size_t kl = strspn(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+                    char *vq;
+                    if (!kl || r[kl] != '=' || r[kl + 1] != '"' || !(vq = strchr(r + kl + 2, '"'))) {
+                        snprintf(why, wn, "line %d: bad labels: %.80s", line_no, line); return 0;
+                    }
+                    r = vq + 1;
+                    if (*r == ',') r++;
+                    else if (*r != '}') { snprintf(why, wn, "line %d: bad labels: %.80s", line_no, line); return 0; }
+                }
+                close = r;
+                memcpy(labels, q + 1, (size_t)(close - q - 1)); labels[close - q - 1] = 0;
+                q = close + 1;
+            }
+            if (*q != ' ' || !q[1]) { snprintf(why, wn, "line %d: no value: %.80s", line_no, line); return 0; }
+            v = !strcmp(q + 1, "+Inf") ? HUGE_VAL : strtod(q + 1, &end);
+            if (strcmp(q + 1, "+Inf") && (*end || end == q + 1)) {
+                snprintf(why, wn, "line %d: bad value: %.80s", line_no, line); return 0;
+            }
+            snprintf(base, sizeof base, "%s", name);
+            for (f = 0; f < n_fam && strcmp(fam[f], base); f++) {}
+            if (f == n_fam) {   /* a histogram's series */
+                static const char *const sfx[] = { "_bucket", "_sum", "_count" };
+                int s;
+                for (s = 0; s < 3 && f == n_fam; s++) {
+                    size_t bl = strlen(name), sl = strlen(sfx[s]);
+                    if (bl <= sl || strcmp(name + bl - sl, sfx[s])) continue;
+                    memcpy(base, name, bl - sl); base[bl - sl] = 0;
+                    for (f = 0; f < n_fam && strcmp(fam[f], base); f++) {}
+                    if (f < n_fam && strcmp(type[f], "histogram")) f = n_fam;
+                    if (f < n_fam) suffix = sfx[s];
+                }
+            }
+            if (f == n_fam || !type[f][0] || !help[f]) {
+                snprintf(why, wn, "line %d: %s used before its HELP and TYPE", line_no, name); return 0;
+            }
+            if (!strcmp(type[f], "histogram") && !*suffix) {
+                snprintf(why, wn, "line %d: histogram sample without _bucket/_sum/_count", line_no); return 0;
+            }
+            if (!strcmp(suffix, "_bucket")) {
+                double le;
+                if (strncmp(labels, "le=\"", 4)) { snprintf(why, wn, "line %d: bucket without le", line_no); return 0; }
+                le = !strncmp(labels + 4, "+Inf\"", 5) ? HUGE_VAL : strtod(labels + 4, &end);
+                if (le <= last_le || v < last_count) {
+                    snprintf(why, wn, "line %d: buckets not increasing or not cumulative", line_no); return 0;
+                }
+                last_le = le; last_count = v;
+                if (le == HUGE_VAL) inf_count = v;
+            }
+            if (!strcmp(suffix, "_count")) count = v;
+            if ((!strcmp(type[f], "counter") || !strcmp(type[f], "histogram")) && v < 0) {
+                snprintf(why, wn, "line %d: negative counter", line_no); return 0;
+            }
+            if (!strcmp(name, want) && !strcmp(labels, want_labels)) *value = v;
+        }
+    }
+    if (inf_count < 0 || inf_count != count) {
+        snprintf(why, wn, "the histogram's +Inf bucket (%g) is not its _count (%g)", inf_count, count); return 0;
+    }
+    return 1;
+}
+
+/* GET /metrics reads as the text format, with the families documented. */
+static void test_metrics(int port) {
+    static const char *const fams[] = { "llmh_requests_total", "llmh_prompt_tokens_total", "llmh_cached_tokens_total",
+        "llmh_generated_tokens_total", "llmh_queue_depth", "llmh_busy_slots", "llmh_prefill_seconds_total",
+        "llmh_decode_seconds_total", "llmh_time_to_first_token_seconds" };
+    sb b;
+    char why[256], decl[128];
+    double v;
+    size_t k;
+    memset(&b, 0, sizeof b);
+    CHECK(http(port, "GET", "/metrics", NULL, NULL, &b) == 200 && b.p, "GET /metrics status");
+    if (!b.p) return;
+    CHECK(prom_check(b.p, why, sizeof why, "llmh_requests_total", "endpoint=\"/v1/completions\",status=\"200\"", &v),
+          "/metrics: %s", why);
+    CHECK(v > 0, "completions answered 200: %g", v);
+    for (k = 0; k < sizeof fams / sizeof fams[0]; k++) {
+        snprintf(decl, sizeof decl, "# TYPE %s ", fams[k]);
+        CHECK(strstr(b.p, decl) != NULL, "/metrics lacks %s", fams[k]);
+    }
+    prom_check(b.p, why, sizeof why, "llmh_cached_tokens_total", "", &v);
+    CHECK(v > 0, "cached tokens counted: %g", v);
+    prom_check(b.p, why, sizeof why, "llmh_generated_tokens_total", "", &v);
+    CHECK(v > 0, "generated tokens counted: %g", v);
+    /* the reader refuses what breaks the format */
+    CHECK(!prom_check("x_total 1\n", why, sizeof why, "", "", &v), "a sample before its TYPE passes");
+    CHECK(!prom_check("# HELP h a\n# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\nh_sum 1\n"
+                      "h_count 1\n", why, sizeof why, "", "", &v), "a falling bucket passes");
+    CHECK(!prom_check("# HELP h a\n# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_sum 1\nh_count 3\n", why, sizeof why,
+                      "", "", &v), "+Inf bucket != _count passes");
+    sb_free(&b);
+}
+
+/* A long prompt sent twice: the second reuses the first's KV blocks
+   (usage.prompt_tokens_details.cached_tokens > 0) and answers the same. */
+static void test_cached_tokens(int port) {
+    sb b, req;
+    char *one, *two;
+    int i;
+    memset(&b, 0, sizeof b);
+    memset(&req, 0, sizeof req);
+    sb_puts(&req, "{\"prompt\":\"");
+    for (i = 0; i < 8; i++) sb_puts(&req, "KING HENRY:\\nWhat news from France, my lord? ");
+    sb_puts(&req, "\",\"max_tokens\":8,\"temperature\":0}");
+    CHECK(http(port, "POST", "/v1/completions", req.p, NULL, &b) == 200, "long prompt");
+    one = jstr(b.p, "choices.0.text");
+    CHECK(jnum(b.p, "usage.prompt_tokens") > 64 && jnum(b.p, "usage.prompt_tokens_details.cached_tokens") >= 0,
+          "first: %s", b.p);
+    CHECK(http(port, "POST", "/v1/completions", req.p, NULL, &b) == 200, "long prompt again");
+    two = jstr(b.p, "choices.0.text");
+    CHECK(jnum(b.p, "usage.prompt_tokens_details.cached_tokens") > 0, "repeated: cached_tokens in %s", b.p);
+    CHECK(one && two && !strcmp(one, two), "repeated: '%s' vs '%s'", two ? two : "", one ? one : "");
+    free(one); free(two);
+    sb_free(&b); sb_free(&req);
+}
+
+/* Sends a completion request on a new connection; returns the fd. */
+static int send_req(int port, const char *json) {
+    sb r;
+    int fd = connect_to(port);
+    memset(&r, 0, sizeof r);
+    sb_printf(&r, "POST /v1/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n",
+              strlen(json));
+    sb_puts(&r, json);
+    if (fd >= 0 && !send_str(fd, r.p, r.n)) { close(fd); fd = -1; }
+    sb_free(&r);
+    return fd;
+}
+/* Waits up to ms milliseconds for news on fd[0] or fd[1] (< 0: not open)
+   and reads what came into b[0] / b[1]; a closed one becomes -1. */
+static void pump(int *fd, sb *b, int ms) {
+    struct pollfd pf[2];
+    int k, n = 0;
+    for (k = 0; k < 2; k++) if (fd[k] >= 0) { pf[n].fd = fd[k]; pf[n].events = POLLIN; pf[n].revents = 0; n++; }
+    if (!n || poll(pf, (nfds_t)n, ms) <= 0) return;
+    for (k = 0; k < n; k++) {
+        char tmp[4096];
+        ssize_t got;
+        int i = pf[k].fd == fd[0] ? 0 : 1;
+        if (!pf[k].revents) continue;
+        got = recv(fd[i], tmp, sizeof tmp, 0);
+        if (got > 0) sb_add(&b[i], tmp, (size_t)got);
+        else { close(fd[i]); fd[i] = -1; }
+    }
+}
+static int count_str(const sb *b, const char *s) {
+    int n = 0;
+    const char *p = b->p;
+    while (p && (p = strstr(p, s)) != NULL) { n++; p += strlen(s); }
+    return n;
+}
+
+/* A server of 4 slots and 16 prompt rows per step: a long prompt arriving
+   while a stream runs is read in pieces, so the stream's chunks keep coming
+   before its answer; an n: 4 request waiting for 4 free slots does not hold
+   back the n: 1 requests behind it (they are answered before the stream
+   that keeps n: 4 waiting ends). */
+static void test_scheduling(void) {
+    static const char *const flags[] = { "--parallel", "4", "--prefill-rows", "16", "--quiet", NULL };
+    static const char stream_req[] = "{\"prompt\":\"ROMEO:\",\"max_tokens\":250,\"temperature\":0,\"ignore_eos\":true,"
+                                     "\"stream\":true}";
+    srv_proc s;
+    sb b[2], req, big;
+    int fd[2], fb, i, before, during;
+    double t0;
+    memset(&s, 0, sizeof s);
+    memset(b, 0, sizeof b); memset(&req, 0, sizeof req); memset(&big, 0, sizeof big);
+    if (!start_server(&s, server_bin, MODEL, flags)) { CHECK(0, "server did not start"); return; }
+    /* a prompt of ~200 tokens (the model's context is 256) while a stream runs */
+    sb_puts(&req, "{\"prompt\":\"");
+    for (i = 0; i < 14; i++) sb_puts(&req, "First Citizen: hear me speak. ");
+    sb_puts(&req, "\",\"max_tokens\":1}");
+    fd[0] = send_req(s.port, stream_req); fd[1] = -1;
+    for (t0 = now_s(); fd[0] >= 0 && count_str(&b[0], "data: ") < 2 && now_s() - t0 < 60;) pump(fd, b, 100);
+    before = count_str(&b[0], "data: ");
+    fd[1] = send_req(s.port, req.p);
+    for (t0 = now_s(); fd[1] >= 0 && !b[1].n && now_s() - t0 < 60;) pump(fd, b, 100);
+    during = count_str(&b[0], "data: ") - before;
+    CHECK(b[1].p && strstr(b[1].p, " 200 "), "the long prompt: %.300s", b[1].p ? b[1].p : "(nothing)");
+    CHECK(during >= 5 && !strstr(b[0].p ? b[0].p : "", "[DONE]"),
+          "the stream got %d chunks while the long prompt was read", during);
+    if (fd[1] >= 0) close(fd[1]);
+    /* n: 4 waits for the stream's slot; n: 1 requests pass it */
+    fb = send_req(s.port, "{\"prompt\":\"KING\",\"max_tokens\":2,\"n\":4,\"temperature\":0}");
+    b[1].n = 0;
+    fd[1] = send_req(s.port, "{\"prompt\":\"JULIET:\",\"max_tokens\":2,\"temperature\":0}");
+    for (t0 = now_s(); fd[1] >= 0 && now_s() - t0 < 60;) pump(fd, b, 100);
+    CHECK(b[1].p && strstr(b[1].p, " 200 ") && !strstr(b[0].p ? b[0].p : "", "[DONE]"),
+          "an n: 1 request answered while n: 4 waits and the stream runs");
+    for (t0 = now_s(); fd[0] >= 0 && now_s() - t0 < 60;) pump(fd, b, 100);
+    CHECK(strstr(b[0].p ? b[0].p : "", "[DONE]") != NULL, "the stream ended");
+    fd[0] = fb; fd[1] = -1;
+    for (t0 = now_s(); fd[0] >= 0 && now_s() - t0 < 60;) pump(fd, &big, 100);
+    CHECK(big.p && strstr(big.p, "\"index\":3"), "n: 4 answered once the slots were free: %.200s", big.p ? big.p : "");
+    CHECK(stop_server(&s, SIGTERM) == 0, "exit status after SIGTERM");
+    sb_free(&b[0]); sb_free(&b[1]); sb_free(&req); sb_free(&big);
+}
+
 int main(int argc, char **argv) {
     static const char *const flags[] = { "--parallel", "8", NULL };
     srv_proc s;
@@ -730,8 +1000,11 @@ int main(int argc, char **argv) {
     test_stream_events(s.port);
     test_not_served(s.port);
     test_busy_port(s.port);
+    test_cached_tokens(s.port);
+    test_metrics(s.port);
     CHECK(stop_server(&s, SIGINT) == 0, "exit status after SIGINT");
     test_limits();
     test_shutdown_partial();
+    test_scheduling();
     return test_summary("test_server");
 }
