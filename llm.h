@@ -465,6 +465,59 @@ LLM_API llm_status llm_decoder_push(llm_decoder *d, const llm_tokenizer *t, int3
 /* Writes out whatever is pending (possibly an incomplete sequence). */
 LLM_API size_t llm_decoder_flush(llm_decoder *d, char *out, size_t cap);
 
+/* ---- private types (members of the public structs below; not API) ------ */
+
+/* A weight matrix: data, format (the dtype it is stored in) and layout. */
+typedef enum llm__layout {
+    LLM__IN_OUT = 1,    /* [in, out]: GPT-2's Conv1D */
+    LLM__OUT_IN         /* [out, in]: a row per output (LM head, embeddings) */
+} llm__layout;
+/* I8 matrices (always LLM__OUT_IN) have one scale per block of LLM__QB
+   inputs of each output: scale[out][ceil(in / LLM__QB)], of type stype. */
+typedef struct llm__mat {
+    const void *w;
+    llm_dtype type;
+    llm__layout layout;
+    const void *scale;
+    llm_dtype stype;
+} llm__mat;
+#define LLM__QB 32
+typedef struct llm__layer {
+    llm__mat qkv_w, attn_proj_w, fc_w, mlp_proj_w;         /* LLM__IN_OUT */
+    const float *ln1_w, *ln1_b, *ln2_w, *ln2_b;
+    const float *qkv_b, *attn_proj_b, *fc_b, *mlp_proj_b;
+} llm__layer;
+
+/* Private: where each part of a session's memory lies (byte offsets into
+   one block), computed once by llm__session_plan and used by
+   llm_session_init, llm_session_heap_size and the forward pass. */
+typedef struct llm__session_layout {
+    size_t kv_block;       /* positions per KV block (n_ctx when n_seq_max is 1 without a prefix cache, else 16) */
+    size_t n_blocks;       /* blocks per sequence: n_ctx / kv_block rounded up */
+    size_t pool;           /* positions in the pool: n_seq_max * n_blocks * kv_block */
+    size_t k, v;           /* [n_layer, pool, n_embd] floats */
+    size_t x, ln, att;     /* [max_batch, n_embd] floats each */
+    size_t qkv;            /* [max_batch, 3 n_embd] */
+    size_t fc;             /* [max_batch, n_inner] */
+    size_t scores;         /* [n_head, n_ctx] */
+    size_t logits;         /* [n_seq_max, n_vocab]: the rows a decode keeps */
+    size_t pack;           /* kernels' scratch (packed weights, attention blocks) */
+    size_t len, p0, p1;    /* size_t [n_seq_max]: length; a decode's first and end position */
+    size_t len_tmp;        /* size_t [n_seq_max]: reorder's copy of len */
+    size_t kept;           /* size_t [n_seq_max]: the rows whose logits are kept */
+    size_t rpos;           /* size_t [max_batch]: position of each row of a forward pass */
+    size_t rseq;           /* int32 [max_batch]: slot of each row of a forward pass */
+    size_t table, table_tmp; /* int32 [n_seq_max, n_blocks]: block of each (sequence, block index), -1: none */
+    size_t refs;           /* int32 [n_seq_max * n_blocks]: sequences using each block */
+    /* prefix cache (0 bytes when off), per block of the pool: */
+    size_t ptok;           /* int32 [pool]: token id of each KV row, -1: unknown */
+    size_t phash;          /* uint64: hash of the tokens from position 0 to the block's end */
+    size_t pstamp;         /* uint64: when its last user let it go (least recently used: smallest) */
+    size_t pparent;        /* int32: the block before it in the prefix, -1: none (it starts at position 0) */
+    size_t pstate;         /* unsigned char: LLM__PC_CACHED, LLM__PC_PARENT bits */
+    size_t total;          /* bytes */
+} llm__session_layout;
+
 /* ---- model -------------------------------------------------------------- */
 
 /* The MLP's activation (config.json activation_function; the names in
@@ -571,27 +624,6 @@ typedef struct llm_generation_config {
    wrong type or range, LLM_ERR_LIMIT for more than 8 eos ids. */
 LLM_API llm_status llm_generation_config_parse(llm_generation_config *g, const char *json, size_t len, char *err);
 
-/* A weight matrix: data, format (the dtype it is stored in) and layout. */
-typedef enum llm__layout {
-    LLM__IN_OUT = 1,    /* [in, out]: GPT-2's Conv1D */
-    LLM__OUT_IN         /* [out, in]: a row per output (LM head, embeddings) */
-} llm__layout;
-/* I8 matrices (always LLM__OUT_IN) have one scale per block of LLM__QB
-   inputs of each output: scale[out][ceil(in / LLM__QB)], of type stype. */
-typedef struct llm__mat {
-    const void *w;
-    llm_dtype type;
-    llm__layout layout;
-    const void *scale;
-    llm_dtype stype;
-} llm__mat;
-#define LLM__QB 32
-typedef struct llm__layer {
-    llm__mat qkv_w, attn_proj_w, fc_w, mlp_proj_w;         /* LLM__IN_OUT */
-    const float *ln1_w, *ln1_b, *ln2_w, *ln2_b;
-    const float *qkv_b, *attn_proj_b, *fc_b, *mlp_proj_b;
-} llm__layer;
-
 typedef struct llm_model {
     llm_config config;
     llm_dtype wtype;              /* dtype of the layers' matrices (I8: 8-bit) */
@@ -652,36 +684,6 @@ typedef struct llm_session_options {
     int prefix_cache;   /* nonzero: keep full KV blocks for reuse by later prompts (see "prefix cache"
                            below); 0 = off: no cache, no memory for it */
 } llm_session_options;
-
-/* Private: where each part of a session's memory lies (byte offsets into
-   one block), computed once by llm__session_plan and used by
-   llm_session_init, llm_session_heap_size and the forward pass. */
-typedef struct llm__session_layout {
-    size_t kv_block;       /* positions per KV block (n_ctx when n_seq_max is 1 without a prefix cache, else 16) */
-    size_t n_blocks;       /* blocks per sequence: n_ctx / kv_block rounded up */
-    size_t pool;           /* positions in the pool: n_seq_max * n_blocks * kv_block */
-    size_t k, v;           /* [n_layer, pool, n_embd] floats */
-    size_t x, ln, att;     /* [max_batch, n_embd] floats each */
-    size_t qkv;            /* [max_batch, 3 n_embd] */
-    size_t fc;             /* [max_batch, n_inner] */
-    size_t scores;         /* [n_head, n_ctx] */
-    size_t logits;         /* [n_seq_max, n_vocab]: the rows a decode keeps */
-    size_t pack;           /* kernels' scratch (packed weights, attention blocks) */
-    size_t len, p0, p1;    /* size_t [n_seq_max]: length; a decode's first and end position */
-    size_t len_tmp;        /* size_t [n_seq_max]: reorder's copy of len */
-    size_t kept;           /* size_t [n_seq_max]: the rows whose logits are kept */
-    size_t rpos;           /* size_t [max_batch]: position of each row of a forward pass */
-    size_t rseq;           /* int32 [max_batch]: slot of each row of a forward pass */
-    size_t table, table_tmp; /* int32 [n_seq_max, n_blocks]: block of each (sequence, block index), -1: none */
-    size_t refs;           /* int32 [n_seq_max * n_blocks]: sequences using each block */
-    /* prefix cache (0 bytes when off), per block of the pool: */
-    size_t ptok;           /* int32 [pool]: token id of each KV row, -1: unknown */
-    size_t phash;          /* uint64: hash of the tokens from position 0 to the block's end */
-    size_t pstamp;         /* uint64: when its last user let it go (least recently used: smallest) */
-    size_t pparent;        /* int32: the block before it in the prefix, -1: none (it starts at position 0) */
-    size_t pstate;         /* unsigned char: LLM__PC_CACHED, LLM__PC_PARENT bits */
-    size_t total;          /* bytes */
-} llm__session_layout;
 
 typedef struct llm_session {
     const llm_model *model;
@@ -2434,12 +2436,2098 @@ LLM_API const char *llm_safetensors_metadata(const llm_safetensors *st, const ch
 }
 
 /* ==========================================================================
-   MODEL (config, tensor binding)
-   ========================================================================== */
+   TOKENIZER (GPT-2 byte-level BPE)
+   ==========================================================================
+   Formats. The vocabulary comes as
+     - vocab.json + merges.txt (Hugging Face) or encoder.json + vocab.bpe
+       (OpenAI; the same content): a JSON object {"token": id, ...} and the
+       merges, one "left right" pair a line in rank order, after an optional
+       "#version" line;
+     - tokenizer.json (Hugging Face fast tokenizer): model.type "BPE" with
+       model.vocab and model.merges (["a b", ...] or [["a", "b"], ...]),
+       a ByteLevel pre-tokenizer (use_regex, no add_prefix_space), no
+       normalizer, plus its added_tokens. model.ignore_merges is honoured.
+   Token strings use GPT-2's byte-to-unicode alphabet ("Ġ" is the space
+   byte). A string that is not made of that alphabet (and every added token
+   that is not also in model.vocab) stands for its own UTF-8 bytes; merges
+   see model.vocab only. Every one of the 256 byte tokens must be
+   in the vocabulary. Ids may have gaps (llm_tokenizer_vocab_size() is the
+   largest id + 1; a gap is not a token). The end-of-text id is the id of
+   "<|endoftext|>" in the files, if any.
+
+   Special tokens (LLM_TOKENIZE_SPECIAL): with tokenizer.json, the
+   added_tokens; with the other two formats, the tokens that no merge makes
+   and that are not one of the 256 byte tokens (for GPT-2: "<|endoftext|>"
+   alone). The text is split at the leftmost-longest occurrence of any of
+   them, exactly as written (no lstrip/rstrip/normalisation), and the parts
+   between are encoded as ordinary text, each on its own (as tiktoken does).
+
+   Encoding follows GPT-2 exactly: the pre-tokenizer regex
+       's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
+   run as a hand-written state machine with Unicode classes from the UCD
+   (L = Lu Ll Lt Lm Lo, N = Nd Nl No, \s = White_Space), then byte-level BPE
+   on each piece: the adjacent pair of lowest merge rank is merged first, the
+   leftmost one on ties (the same order as OpenAI's encoder.py, Hugging Face
+   tokenizers and tiktoken for any merge list in which a merge only uses
+   tokens made by earlier merges, as trained lists do).
+   Invalid UTF-8 never fails: each byte that does not start a valid, complete,
+   shortest-form sequence for a scalar value (no surrogates, <= U+10FFFF) is a
+   character of its own in none of the L, N or White_Space classes, so it is
+   part of a [^\s\p{L}\p{N}]+ run. Encoding works on the bytes, so
+   decode(encode(x)) == x for every byte string x.
+
+   Speed: pieces that are one whole token (most words) are found by one hash
+   probe (only tokens that BPE really turns their own bytes into are in that
+   table, so the shortcut never changes a result); the others go through BPE
+   with arrays for pieces of up to 64 bytes and a heap of pair candidates for
+   longer ones (O(n log n): a 10,000-letter word takes about 2 ms, a megabyte
+   of spaces about 20 ms, a megabyte of digits about a second). Texts of 8 KB
+   or more also get a per-call cache (up to 512 KB) of recent multi-token
+   pieces. Short texts allocate nothing; pieces over 64 bytes use per-call
+   scratch of about 36 bytes per byte of the longest piece.
+   The tokenizer is read-only after loading: any number of threads may
+   encode and decode with it at once. For that reason encode and decode
+   (which take a const tokenizer) report only a status, never a message in
+   t->error: print llm_status_string(status).
+
+   Limits (LLM_ERR_LIMIT beyond them):
+     ids                < 16,777,216 (LLM__MAX_VOCAB)
+     merges             <= 16,777,216
+     one token          <= LLM_TOKENIZER_MAX_TOKEN_BYTES (1024) bytes, so a
+                           streaming decoder buffer of LLM_DECODER_BUFFER
+                           (1028) bytes always fits
+     vocabulary text    < 4 GiB in all
+     one pre-token      < 4 GiB (e.g. a single run of letters or spaces)
+
+   Behaviour of NULL buffers: encode with ids == NULL and cap == 0 counts
+   (LLM_OK); decode with out == NULL and cap == 0 returns the size (LLM_OK).
+
+   WordPiece (BERT vocabularies). The same object, a second kind: vocab.txt
+   (one token a line, id = line number; a trailing "\r" is dropped) with an
+   optional tokenizer_config.json (do_lower_case, strip_accents,
+   tokenize_chinese_chars, never_split, clean_up_tokenization_spaces, the
+   unk/sep/pad/cls/mask token names), or a tokenizer.json whose model is
+   WordPiece (BertNormalizer or none, BertPreTokenizer, WordPiece decoder
+   or none). encode/decode/token/eot dispatch on the kind. Encoding is HF's
+   BertTokenizer: clean text (drop NUL, U+FFFD, general category C* but
+   \t \n \r; White_Space -> space), each CJK ideograph a word, lowercase
+   (simple mappings + U+0130), accents stripped (canonical decomposition
+   less Mn; Hangul into jamo), split at whitespace and around punctuation
+   (P* and ASCII 33-47 58-64 91-96 123-126), then greedy longest-match
+   WordPiece with "##" continuations; no match, or more than
+   max_input_chars_per_word (100, at most 256) characters: one [UNK].
+   Invalid UTF-8 bytes are U+FFFD. Special tokens (LLM_TOKENIZE_SPECIAL):
+   the five named ones present in vocab.txt, or tokenizer.json's
+   added_tokens. Decoding: a space before each token but the first, "##"
+   pieces joined, HF's clean_up_tokenization per token (decoder cleanup)
+   and on the whole text (clean_up_tokenization_spaces, default true); the
+   streaming decoder does the per-token part only. eot is the sep token
+   ([SEP]), llm_tokenizer_bos the cls token ([CLS]). Needs malloc (no arena
+   loader). Unicode data: the BERT tables in the APPENDIX (tools/gen_unicode.py).
+   README.md lists where it departs from HF (final sigma, mark order).
+*/
+
+#if LLM_TOKENIZER_MAX_TOKEN_BYTES > 65535
+#error "llm.h: LLM_TOKENIZER_MAX_TOKEN_BYTES must be at most 65535"
+#endif
+#define LLM__TOK_MAX_MERGES 16777216u
+#define LLM__TOK_MAX_PIECE 0xFFFFFFF0u     /* bytes in one pre-token */
+#define LLM__TOK_NONE 0xFFFFFFFFu          /* no rank, no symbol, no string */
+#define LLM__TOK_SMALL 64                  /* pieces up to this use the array BPE */
+#define LLM__TOK_C_L 0
+#define LLM__TOK_C_N 1
+#define LLM__TOK_C_WS 2
+#define LLM__TOK_C_O 3
+
+/* The generated Unicode tables live in the APPENDIX at the end of the file
+   (tools/gen_unicode.py writes them); the tokenizer reads them through this.
+   LLM__TOK_UCLS_LIMIT is defined again there, identically. */
+#define LLM__TOK_UCLS_LIMIT 0x40000U  /* code points at or above are class 3 */
+typedef struct llm__ucd {
+    const unsigned char *byte_cls;             /* [256] class of each byte (4: >= 0x80) */
+    const unsigned char *tok_ucls_rle;         /* GPT-2 classes below LLM__TOK_UCLS_LIMIT */
+    size_t tok_ucls_rle_size;
+    const unsigned char *wp_cls_rle;           /* BERT classes of every code point */
+    size_t wp_cls_rle_size, wp_cls_runs;
+    const int32_t (*wp_lower)[4];              /* lowercase runs {first, count, stride, delta} */
+    size_t wp_lower_runs;
+    const unsigned char *wp_strip_rle;         /* canonical decompositions less Mn */
+    size_t wp_strip_size, wp_strip_n;
+} llm__ucd;
+static llm__ucd llm__ucd_tables(void);
+
+typedef struct llm__tok_merge {
+    uint64_t key;                 /* left id << 32 | right id; all ones: empty */
+    uint32_t rank;
+    int32_t id;                   /* the merged token */
+} llm__tok_merge;
+
+typedef struct llm__tok_word {
+    uint64_t pre;                 /* first 8 bytes, zero padded */
+    uint32_t len;
+    int32_t id;                   /* -1: empty slot */
+} llm__tok_word;
+
+typedef struct llm__tok_impl {
+    size_t n_vocab;               /* largest id + 1 */
+    size_t n_merges, max_len, max_word;
+    uint32_t *off, *len;          /* bytes of each id in pool; len NONE: gap */
+    unsigned char *pool;          /* followed by 8 zero bytes */
+    llm__tok_merge *merge;        /* (left, right) -> (rank, merged id) */
+    int merge_shift;
+    size_t merge_mask;
+    llm__tok_word *word;          /* bytes -> id, for pieces that BPE turns */
+    int word_shift;               /* into exactly that one token */
+    size_t word_mask;
+    int32_t *special;             /* by first byte, then longest first */
+    size_t n_special;
+    size_t special_at[257];       /* special[special_at[b] .. special_at[b+1]) */
+    int32_t byte_tok[256];
+    int32_t eot;
+    struct llm__tok_wp *wp;       /* WordPiece (BERT vocabulary), or NULL: byte-level BPE */
+    llm_arena *a;                 /* where all of this lives, or NULL: malloc */
+    unsigned char ucls[LLM__TOK_UCLS_LIMIT / 4]; /* 2-bit class per code point */
+} llm__tok_impl;
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static int llm__tok_le(void) {
+    const uint32_t one = 1;
+    unsigned char c;
+    memcpy(&c, &one, 1);
+    return c == 1;
+}
+
+/* The first min(n, 8) bytes of p as a native-order word, zero padded.
+   avail: bytes readable at p (>= n). */
+static uint64_t llm__tok_pre(const unsigned char *p, size_t n, size_t avail) {
+    uint64_t w = 0;
+    if (avail >= 8) {
+        memcpy(&w, p, 8);
+        if (n < 8) {
+            if (llm__tok_le()) w &= ((uint64_t)1 << (8 * n)) - 1;
+            else w &= ~(~(uint64_t)0 >> (8 * n));
+        }
+    } else {
+        unsigned char b[8];
+        size_t k;
+        memset(b, 0, sizeof b);
+        for (k = 0; k < n && k < 8; k++) b[k] = p[k];
+        memcpy(&w, b, 8);
+    }
+    return w;
+}
+
+static uint64_t llm__tok_whash(uint64_t pre, const unsigned char *p, size_t n, size_t avail) {
+    uint64_t h = (pre ^ (uint64_t)n) * 0x9E3779B97F4A7C15ull;
+    size_t k;
+    for (k = 8; k < n; k += 8) {
+        h ^= h >> 29;
+        h = (h ^ llm__tok_pre(p + k, n - k, avail - k)) * 0xBF58476D1CE4E5B9ull;
+    }
+    return h ^ (h >> 31);
+}
+
+/* Class of the non-ASCII character at s (n >= 1 bytes); *len gets its size. */
+static int llm__tok_ucls(const llm__tok_impl *T, const unsigned char *s, size_t n, size_t *len) {
+    uint32_t cp = 0;
+    size_t l = llm__utf8_dec(s, n, &cp);
+    if (!l) { *len = 1; return LLM__TOK_C_O; }
+    *len = l;
+    if (cp >= LLM__TOK_UCLS_LIMIT) return LLM__TOK_C_O;
+    return (T->ucls[cp >> 2] >> ((cp & 3) * 2)) & 3;
+}
+
+/* GPT-2's byte-to-unicode map: printable bytes stand for themselves, the
+   other 68 bytes map to U+0100.. in byte order. */
+static uint32_t llm__tok_b2u(unsigned b) {
+    unsigned k = 0, x;
+    if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) return b;
+    for (x = 0; x < b; x++)
+        if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174)) k++;
+    return 256 + k;
+}
+
+static size_t llm__tok_pow2(size_t n) { /* smallest power of two >= 2n, >= 16 */
+    size_t p = 16;
+    while (p < n * 2) p *= 2;
+    return p;
+}
+static int llm__tok_log2(size_t p) { int k = 0; while (((size_t)1 << k) < p) k++; return k; }
+
+/* ---- BPE ------------------------------------------------------------------ */
+
+static uint32_t llm__tok_pair(const llm__tok_impl *T, uint32_t a, uint32_t b, uint32_t *mid) {
+    uint64_t key = ((uint64_t)a << 32) | b;
+    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> T->merge_shift);
+    for (;;) {
+        const llm__tok_merge *m = &T->merge[i];
+        if (m->key == key) { *mid = (uint32_t)m->id; return m->rank; }
+        if (m->key == ~(uint64_t)0) return LLM__TOK_NONE;
+        i = (i + 1) & T->merge_mask;
+    }
+}
+
+/* Per-call cache of recent multi-token pieces (big texts only). */
+#define LLM__TOK_CACHE_BYTES 48
+#define LLM__TOK_CACHE_IDS 16
+#define LLM__TOK_CACHE_SLOTS 4096          /* at most; 128 bytes each */
+#define LLM__TOK_CACHE_MIN_TEXT 8192       /* no cache for shorter texts */
+typedef struct llm__tok_cent {
+    uint64_t h;
+    uint32_t len, n;              /* len 0: empty */
+    uint32_t ids[LLM__TOK_CACHE_IDS];
+    unsigned char b[LLM__TOK_CACHE_BYTES];
+} llm__tok_cent;
+
+typedef struct llm__tok_out {
+    int32_t *ids;
+    size_t cap, n;
+    uint32_t *scr;                /* heap-path scratch (per call) */
+    size_t scr_cap;               /* in uint32 */
+    llm__tok_cent *cache;         /* NULL: none */
+    size_t cache_mask;
+    llm_arena *a;                 /* scr's arena (loading), or NULL: malloc */
+} llm__tok_out;
+
+static void llm__tok_put(llm__tok_out *o, int32_t id) {
+    if (o->n < o->cap) o->ids[o->n] = id;
+    o->n++;
+}
+
+/* Pieces of 2..LLM__TOK_SMALL bytes: arrays, the lowest pair found by a
+   scan. Writes the ids to out (n entries) and returns their count. */
+static size_t llm__tok_bpe_small(const llm__tok_impl *T, const unsigned char *p, size_t n, uint32_t *out) {
+    uint32_t sym[LLM__TOK_SMALL], mid[LLM__TOK_SMALL], rk[LLM__TOK_SMALL];
+    size_t m = n, i, k;
+    for (i = 0; i < n; i++) sym[i] = (uint32_t)T->byte_tok[p[i]];
+    for (i = 0; i + 1 < m; i++) rk[i] = llm__tok_pair(T, sym[i], sym[i + 1], &mid[i]);
+    while (m > 1) {
+        uint32_t best = LLM__TOK_NONE;
+        k = 0;
+        for (i = 0; i + 1 < m; i++) if (rk[i] < best) { best = rk[i]; k = i; }
+        if (best == LLM__TOK_NONE) break;
+        sym[k] = mid[k];
+        for (i = k + 1; i + 1 < m; i++) sym[i] = sym[i + 1];
+        for (i = k + 1; i + 2 < m; i++) { rk[i] = rk[i + 1]; mid[i] = mid[i + 1]; }
+        m--;
+        if (k + 1 < m) rk[k] = llm__tok_pair(T, sym[k], sym[k + 1], &mid[k]);
+        if (k > 0) rk[k - 1] = llm__tok_pair(T, sym[k - 1], sym[k], &mid[k - 1]);
+    }
+    memcpy(out, sym, m * sizeof(uint32_t));
+    return m;
+}
+
+/* Long pieces: a linked list of symbols and a 4-ary min-heap of pair
+   candidates, each a 64-bit key (rank << 32 | position), so ties go to the
+   leftmost pair. Entries go stale instead of being removed: one is live
+   while rk[position] still equals its rank (a position's pair never returns
+   to an earlier pair, since its tokens only grow). When the heap fills up
+   the stale entries are dropped. O(n log n) time, 36 bytes per byte. */
+typedef struct llm__tok_heap {
+    uint64_t *v;
+    size_t n, cap;
+} llm__tok_heap;
+
+static void llm__tok_hdown(llm__tok_heap *h, size_t s) {
+    uint64_t x = h->v[s];
+    for (;;) {
+        size_t c = 4 * s + 1, m, e, k;
+        if (c >= h->n) break;
+        m = c;
+        e = c + 4 < h->n ? c + 4 : h->n;
+        for (k = c + 1; k < e; k++) if (h->v[k] < h->v[m]) m = k;
+        if (h->v[m] >= x) break;
+        h->v[s] = h->v[m];
+        s = m;
+    }
+    h->v[s] = x;
+}
+static void llm__tok_hheapify(llm__tok_heap *h) {
+    size_t i;
+    if (h->n < 2) return;
+    for (i = (h->n - 2) / 4 + 1; i-- > 0;) llm__tok_hdown(h, i);
+}
+static void llm__tok_hpush(llm__tok_heap *h, const uint32_t *rk, uint32_t rank, uint32_t pos) {
+    uint64_t x = ((uint64_t)rank << 32) | pos;
+    size_t s;
+    if (h->n == h->cap) {                             /* drop the stale entries */
+        size_t i, w = 0;
+        for (i = 0; i < h->n; i++)
+            if (rk[(uint32_t)h->v[i]] == (uint32_t)(h->v[i] >> 32)) h->v[w++] = h->v[i];
+        h->n = w;
+        llm__tok_hheapify(h);
+    }
+    s = h->n++;
+    while (s > 0 && h->v[(s - 1) / 4] > x) { h->v[s] = h->v[(s - 1) / 4]; s = (s - 1) / 4; }
+    h->v[s] = x;
+}
+
+static llm_status llm__tok_bpe_heap(const llm__tok_impl *T, const unsigned char *p, size_t n, llm__tok_out *o) {
+    uint32_t *id, *nx, *pv, *md, *rk, a, b, c, q, r;
+    size_t need, bytes, i;
+    llm__tok_heap h;
+    if (n > LLM__TOK_MAX_PIECE) return LLM_ERR_LIMIT;
+    /* 5 uint32 per byte, then the heap: 2n + 8 uint64 */
+    if (!llm__mul(n, 9, &need) || !llm__add(need, 16, &need) || !llm__mul(need, sizeof(uint32_t), &bytes))
+        return LLM_ERR_LIMIT;
+    if (need > o->scr_cap) {
+        llm__afree(o->a, o->scr);
+        o->scr_cap = 0;
+        o->scr = LLM__CAST(uint32_t *, llm__atemp(o->a, bytes));
+        if (!o->scr) return LLM_ERR_OUT_OF_MEMORY;
+        o->scr_cap = need;
+    }
+    id = o->scr; nx = id + n; pv = nx + n; md = pv + n; rk = md + n;
+    h.v = LLM__CAST(uint64_t *, (void *)(rk + n + (n & 1)));   /* 8-byte aligned: scr is from malloc or the arena */
+    h.n = 0;
+    h.cap = 2 * n + 6;
+    for (i = 0; i < n; i++) {
+        id[i] = (uint32_t)T->byte_tok[p[i]];
+        nx[i] = i + 1 < n ? (uint32_t)(i + 1) : LLM__TOK_NONE;
+        pv[i] = i > 0 ? (uint32_t)(i - 1) : LLM__TOK_NONE;
+    }
+    rk[n - 1] = LLM__TOK_NONE;
+    for (i = 0; i + 1 < n; i++) {
+        rk[i] = llm__tok_pair(T, id[i], id[i + 1], &md[i]);
+        if (rk[i] != LLM__TOK_NONE) h.v[h.n++] = ((uint64_t)rk[i] << 32) | i;
+    }
+    llm__tok_hheapify(&h);
+    while (h.n) {
+        uint64_t top = h.v[0];
+        h.v[0] = h.v[--h.n];
+        if (h.n) llm__tok_hdown(&h, 0);
+        a = (uint32_t)top;
+        if (rk[a] != (uint32_t)(top >> 32)) continue;  /* stale */
+        b = nx[a];
+        c = nx[b];
+        id[a] = md[a];
+        nx[a] = c;
+        if (c != LLM__TOK_NONE) pv[c] = a;
+        rk[b] = LLM__TOK_NONE;                         /* b is gone */
+        rk[a] = LLM__TOK_NONE;
+        if (c != LLM__TOK_NONE && (r = llm__tok_pair(T, id[a], id[c], &md[a])) != LLM__TOK_NONE) {
+            rk[a] = r;
+            llm__tok_hpush(&h, rk, r, a);
+        }
+        q = pv[a];
+        if (q != LLM__TOK_NONE) {
+            rk[q] = llm__tok_pair(T, id[q], id[a], &md[q]);
+            if (rk[q] != LLM__TOK_NONE) llm__tok_hpush(&h, rk, rk[q], q);
+        }
+    }
+    for (a = 0; a != LLM__TOK_NONE; a = nx[a]) llm__tok_put(o, (int32_t)id[a]);
+    return LLM_OK;
+}
+
+/* A piece that is not one whole token: the per-call cache, then BPE.
+   h: its hash (computed when the cache is on). */
+static llm_status llm__tok_piece_bpe(const llm__tok_impl *T, const unsigned char *p, size_t len, uint64_t h,
+                                     llm__tok_out *o) {
+    uint32_t tmp[LLM__TOK_SMALL];
+    llm__tok_cent *c = NULL;
+    size_t k, m;
+    if (len > LLM__TOK_SMALL) return llm__tok_bpe_heap(T, p, len, o);
+    if (o->cache && len <= LLM__TOK_CACHE_BYTES) {
+        c = &o->cache[h & o->cache_mask];
+        if (c->h == h && c->len == len && !memcmp(c->b, p, len)) {
+            for (k = 0; k < c->n; k++) llm__tok_put(o, (int32_t)c->ids[k]);
+            return LLM_OK;
+        }
+    }
+    m = llm__tok_bpe_small(T, p, len, tmp);
+    for (k = 0; k < m; k++) llm__tok_put(o, (int32_t)tmp[k]);
+    if (c && m <= LLM__TOK_CACHE_IDS) {
+        c->h = h;
+        c->len = (uint32_t)len;
+        c->n = (uint32_t)m;
+        memcpy(c->ids, tmp, m * sizeof(uint32_t));
+        memcpy(c->b, p, len);
+    }
+    return LLM_OK;
+}
+
+/* Id of the whole token p[0..len) (pre and h from llm__tok_pre and
+   llm__tok_whash), or -1. */
+static int32_t llm__tok_word_find(const llm__tok_impl *T, const unsigned char *p, size_t len, uint64_t pre,
+                                  uint64_t h) {
+    size_t i = (size_t)(h >> T->word_shift);
+    for (;;) {
+        const llm__tok_word *w = &T->word[i];
+        if (w->id < 0) return -1;
+        if (w->pre == pre && w->len == len && (len <= 8 || !memcmp(T->pool + T->off[w->id] + 8, p + 8, len - 8)))
+            return w->id;
+        i = (i + 1) & T->word_mask;
+    }
+}
+
+/* One pre-token s[st..e) of a text of n bytes. */
+static llm_status llm__tok_piece(const llm__tok_impl *T, const unsigned char *s, size_t st, size_t e, size_t n,
+                                 llm__tok_out *o) {
+    const unsigned char *p = s + st;
+    size_t len = e - st;
+    uint64_t h = 0;
+    if (len == 1) { llm__tok_put(o, T->byte_tok[p[0]]); return LLM_OK; }
+    if (len <= T->max_word || (o->cache && len <= LLM__TOK_CACHE_BYTES)) {
+        uint64_t pre = llm__tok_pre(p, len, n - st);
+        h = llm__tok_whash(pre, p, len, n - st);
+        if (len <= T->max_word) {                     /* one whole token? */
+            int32_t id = llm__tok_word_find(T, p, len, pre, h);
+            if (id >= 0) { llm__tok_put(o, id); return LLM_OK; }
+        }
+    }
+    return llm__tok_piece_bpe(T, p, len, h, o);
+}
+
+/* The pre-tokenizer: GPT-2's regex as a state machine (see the top). */
+#define LLM__TOK_C_HI 4                            /* llm__ucd.byte_cls: byte >= 0x80 */
+static llm_status llm__tok_encode_text(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
+    const unsigned char *A = llm__ucd_tables().byte_cls;
+    size_t i = 0;
+    while (i < n) {
+        size_t st = i, l = 1, last;
+        unsigned c = s[i];
+        int k;
+        llm_status r;
+        k = A[c];
+        if (k == LLM__TOK_C_HI) k = llm__tok_ucls(T, s + i, n - i, &l);
+        if (c == '\'' && i + 1 < n) {                 /* 's 't 're 've 'm 'll 'd */
+            unsigned d = s[i + 1];
+            if (d == 's' || d == 't' || d == 'm' || d == 'd') { i += 2; goto emit; }
+            if (i + 2 < n && ((d == 'r' && s[i + 2] == 'e') || (d == 'v' && s[i + 2] == 'e') ||
+                              (d == 'l' && s[i + 2] == 'l'))) { i += 3; goto emit; }
+        } else if (c == ' ' && i + 1 < n) {           /* ' ?' before a non-space run */
+            size_t l2 = 1;
+            int k2 = A[s[i + 1]];
+            if (k2 == LLM__TOK_C_HI) k2 = llm__tok_ucls(T, s + i + 1, n - i - 1, &l2);
+            if (k2 != LLM__TOK_C_WS) { k = k2; i += 1 + l2; goto run; }
+        }
+        if (k == LLM__TOK_C_WS) {                     /* \s+(?!\S) | \s+ */
+            last = i;
+            i += l;
+            while (i < n) {
+                int kk = A[s[i]];
+                l = 1;
+                if (kk == LLM__TOK_C_HI) kk = llm__tok_ucls(T, s + i, n - i, &l);
+                if (kk != LLM__TOK_C_WS) break;
+                last = i;
+                i += l;
+            }
+            if (i < n && last > st) i = last;         /* leave the last one to the next piece */
+            goto emit;
+        }
+        i += l;
+    run:                                              /* \p{L}+ | \p{N}+ | [^\s\p{L}\p{N}]+ */
+        while (i < n) {
+            c = s[i];
+            if (c < 0x80) { if (A[c] != k) break; i++; }
+            else { if (llm__tok_ucls(T, s + i, n - i, &l) != k) break; i += l; }
+        }
+    emit:
+        r = llm__tok_piece(T, s, st, i, n, o);
+        if (r != LLM_OK) return r;
+    }
+    return LLM_OK;
+}
+
+/* ---- WordPiece (BERT vocabularies) ---------------------------------------- */
+
+#define LLM__WP_MAX_CHARS 256        /* largest max_input_chars_per_word accepted */
+#define LLM__WP_PREFIX 16            /* longest ## prefix (model and decoder) */
+#define LLM__WP_NAME 128             /* longest special-token name in tokenizer_config.json */
+#define LLM__WP_OTHER 0              /* classes of llm__ucd.wp_cls_rle */
+#define LLM__WP_WS 1
+#define LLM__WP_CTRL 2
+#define LLM__WP_PUNCT 3
+#define LLM__WP_MN 4
+#define LLM__WP_CTRLWS 5
+
+typedef struct llm__tok_wp {
+    int clean, chinese, lower, strip;  /* BertNormalizer: clean_text, handle_chinese_chars, ... */
+    int cleanup_tokens;                /* decoder "cleanup": clean_up_tokenization per token */
+    int cleanup_text;                  /* clean_up_tokenization_spaces: on the decoded text */
+    int32_t unk, cls;                  /* [UNK] (always), [CLS] or -1 */
+    size_t max_chars;                  /* max_input_chars_per_word */
+    unsigned char prefix[LLM__WP_PREFIX], dprefix[LLM__WP_PREFIX];  /* "##": model, decoder */
+    size_t prefix_len, dprefix_len;
+    unsigned char ascii[128];          /* class of each ASCII code point */
+    uint32_t *runs;                    /* start << 3 | class, ascending from U+0000 */
+    size_t n_runs;
+    uint32_t *strip_cp, *strip_val;    /* NFD less Mn: code point -> (offset << 2 | count) */
+    uint32_t *strip_out;               /* into strip_out */
+    size_t n_strip;
+    unsigned char *never;              /* never_split: per entry 2-byte length, bytes */
+    int32_t *never_id;                 /* each entry's id (or unk) */
+    size_t n_never, never_max;         /* entries, longest entry in bytes */
+} llm__tok_wp;
+
+static void llm__wp_free(llm_arena *a, llm__tok_wp *W) {
+    if (!W) return;
+    llm__afree(a, W->runs); llm__afree(a, W->strip_cp); llm__afree(a, W->strip_val); llm__afree(a, W->strip_out);
+    llm__afree(a, W->never); llm__afree(a, W->never_id);
+    llm__afree(a, W);
+}
+
+/* One word being built: its normalized UTF-8 and where each character starts. */
+typedef struct llm__wp_word {
+    unsigned char b[LLM__WP_PREFIX + 4 * LLM__WP_MAX_CHARS + 16];  /* b[LLM__WP_PREFIX..]: the word */
+    uint16_t at[LLM__WP_MAX_CHARS + 1];
+    size_t n_chars;
+    int too_long;                      /* more than max_chars characters */
+} llm__wp_word;
+
+static unsigned llm__wp_class(const llm__tok_wp *W, uint32_t cp) {
+    size_t lo = 0, hi = W->n_runs;
+    if (cp < 128) return W->ascii[cp];
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((W->runs[mid] >> 3) <= cp) lo = mid; else hi = mid;
+    }
+    return W->runs[lo] & 7;
+}
+
+/* HF's CJK ranges (BasicTokenizer._is_chinese_char): the CJK Unified
+   Ideographs blocks and the compatibility ideographs. */
+static int llm__wp_cjk(uint32_t cp) {
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
+           (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+}
+
+/* Lowercase of cp into out (1 or 2 code points). */
+static size_t llm__wp_tolower(uint32_t cp, uint32_t *out) {
+    const llm__ucd u = llm__ucd_tables();
+    size_t lo = 0, hi = u.wp_lower_runs;
+    out[0] = cp;
+    if (cp < 128) { if (cp >= 'A' && cp <= 'Z') out[0] = cp + 32; return 1; }
+    if (cp == 0x130) { out[0] = 0x69; out[1] = 0x307; return 2; }  /* SpecialCasing.txt */
+    while (lo < hi) {                                  /* first run starting after cp */
+        size_t mid = lo + (hi - lo) / 2;
+        if ((uint32_t)u.wp_lower[mid][0] <= cp) lo = mid + 1; else hi = mid;
+    }
+    if (lo) {
+        const int32_t *r = u.wp_lower[lo - 1];
+        uint32_t d = cp - (uint32_t)r[0];
+        if (d % (uint32_t)r[2] == 0 && d / (uint32_t)r[2] < (uint32_t)r[1]) out[0] = (uint32_t)((int32_t)cp + r[3]);
+    }
+    return 1;
+}
+
+/* NFD of cp with its Mn marks removed, into out (0 to 3 code points). */
+static size_t llm__wp_strip(const llm__tok_wp *W, uint32_t cp, uint32_t *out) {
+    size_t lo = 0, hi = W->n_strip, k;
+    if (cp < 0xC0) { out[0] = cp; return 1; }
+    if (cp >= 0xAC00 && cp <= 0xD7A3) {                /* Hangul syllable: L V (T) */
+        uint32_t si = cp - 0xAC00, t = si % 28;
+        out[0] = 0x1100 + si / 588;
+        out[1] = 0x1161 + (si % 588) / 28;
+        if (!t) return 2;
+        out[2] = 0x11A7 + t;
+        return 3;
+    }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (W->strip_cp[mid] < cp) lo = mid + 1; else hi = mid;
+    }
+    if (lo < W->n_strip && W->strip_cp[lo] == cp) {
+        uint32_t v = W->strip_val[lo];
+        for (k = 0; k < (v & 3); k++) out[k] = W->strip_out[(v >> 2) + k];
+        return v & 3;
+    }
+    if (llm__wp_class(W, cp) == LLM__WP_MN) return 0;
+    out[0] = cp;
+    return 1;
+}
+
+/* What the normalizer makes of one (already cleaned) code point: lowercase,
+   then NFD less Mn, as configured. out: room for 6. */
+static size_t llm__wp_norm(const llm__tok_wp *W, uint32_t cp, uint32_t *out) {
+    uint32_t low[2];
+    size_t nl = 1, k, n = 0;
+    low[0] = cp;
+    if (W->lower) nl = llm__wp_tolower(cp, low);
+    if (!W->strip) { for (k = 0; k < nl; k++) out[k] = low[k]; return nl; }
+    for (k = 0; k < nl; k++) n += llm__wp_strip(W, low[k], out + n);
+    return n;
+}
+
+/* The code point at s (n >= 1 bytes) and its length; an invalid byte is one
+   U+FFFD. */
+static uint32_t llm__wp_next(const unsigned char *s, size_t n, size_t *len) {
+    uint32_t cp = s[0];
+    *len = 1;
+    if (cp < 0x80) return cp;
+    *len = llm__utf8_dec(s, n, &cp);
+    if (!*len) { *len = 1; return 0xFFFD; }
+    return cp;
+}
+
+static void llm__wp_append(const llm__tok_wp *W, llm__wp_word *w, uint32_t cp) {
+    size_t k = w->at[w->n_chars];
+    (void)W;
+    if (w->too_long) return;
+    if (w->n_chars == W->max_chars) { w->too_long = 1; return; }
+    llm__utf8_put(w->b + LLM__WP_PREFIX, &k, cp);
+    w->at[++w->n_chars] = (uint16_t)k;
+}
+
+/* Greedy longest-match WordPiece on the word, then empty it. */
+static void llm__wp_emit(const llm__tok_impl *T, llm__wp_word *w, llm__tok_out *o) {
+    const llm__tok_wp *W = T->wp;
+    unsigned char *word = w->b + LLM__WP_PREFIX;
+    size_t start = 0, n0 = o->n, avail_end = sizeof w->b;
+    if (w->too_long) { llm__tok_put(o, W->unk); goto done; }
+    while (start < w->n_chars) {
+        size_t end = w->n_chars;
+        int32_t id = -1;
+        for (; end > start; end--) {
+            size_t len = (size_t)(w->at[end] - w->at[start]);
+            unsigned char *key = word + w->at[start];
+            uint64_t pre;
+            if (start > 0) {                           /* prefix + piece, just before it */
+                key -= W->prefix_len;
+                memcpy(key, W->prefix, W->prefix_len);
+                len += W->prefix_len;
+            }
+            if (len > T->max_word) continue;
+            pre = llm__tok_pre(key, len, avail_end - (size_t)(key - w->b));
+            id = llm__tok_word_find(T, key, len, pre, llm__tok_whash(pre, key, len, avail_end - (size_t)(key - w->b)));
+            if (id >= 0) break;
+        }
+        if (id < 0) { o->n = n0; llm__tok_put(o, W->unk); goto done; }
+        llm__tok_put(o, id);
+        start = end;
+    }
+done:
+    w->n_chars = 0;
+    w->too_long = 0;
+}
+
+/* never_split (vocab.txt path): the id of the entry equal to the
+   whitespace-delimited chunk at s (after clean_text), or -1; *end gets
+   where the chunk ends. */
+static int32_t llm__wp_never(const llm__tok_wp *W, const unsigned char *s, size_t n, size_t *end) {
+    unsigned char buf[LLM_TOKENIZER_MAX_TOKEN_BYTES + 8];
+    size_t i = 0, m = 0, k, l;
+    const unsigned char *e;
+    while (i < n) {
+        uint32_t cp = llm__wp_next(s + i, n - i, &l);
+        unsigned c = llm__wp_class(W, cp);
+        if (W->clean && (cp == 0 || cp == 0xFFFD || c == LLM__WP_CTRL || c == LLM__WP_CTRLWS)) { i += l; continue; }
+        if (c == LLM__WP_WS || c == LLM__WP_CTRLWS || (W->chinese && llm__wp_cjk(cp))) break;
+        llm__utf8_put(buf, &m, cp);
+        if (m > W->never_max) return -1;
+        i += l;
+    }
+    for (k = 0, e = W->never; k < W->n_never; k++) {
+        size_t el = (size_t)e[0] | ((size_t)e[1] << 8);
+        if (el == m && !memcmp(e + 2, buf, m)) { *end = i; return W->never_id[k]; }
+        e += 2 + el;
+    }
+    return -1;
+}
+
+/* BERT's basic tokenizer (clean text, CJK characters apart, whitespace and
+   punctuation split, lowercase and accents as configured), then WordPiece
+   on each word. */
+static llm_status llm__wp_encode_text(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
+    const llm__tok_wp *W = T->wp;
+    llm__wp_word w;
+    size_t i = 0, l, k, m;
+    int chunk_start = 1;
+    uint32_t out[6];
+    memset(&w, 0, sizeof w);
+    while (i < n) {
+        uint32_t cp = llm__wp_next(s + i, n - i, &l);
+        unsigned c = llm__wp_class(W, cp);
+        if (W->clean && (cp == 0 || cp == 0xFFFD || c == LLM__WP_CTRL || c == LLM__WP_CTRLWS)) { i += l; continue; }
+        if (c == LLM__WP_WS || c == LLM__WP_CTRLWS) {  /* whitespace ends a word */
+            llm__wp_emit(T, &w, o);
+            chunk_start = 1;
+            i += l;
+            continue;
+        }
+        if (W->chinese && llm__wp_cjk(cp)) {          /* a word of its own */
+            llm__wp_emit(T, &w, o);
+            m = llm__wp_norm(W, cp, out);
+            for (k = 0; k < m; k++) llm__wp_append(W, &w, out[k]);
+            llm__wp_emit(T, &w, o);
+            chunk_start = 1;
+            i += l;
+            continue;
+        }
+        if (chunk_start && W->n_never) {
+            size_t e = 0;
+            int32_t id = llm__wp_never(W, s + i, n - i, &e);
+            if (id >= 0) { llm__tok_put(o, id); i += e; chunk_start = 0; continue; }
+        }
+        chunk_start = 0;
+        m = llm__wp_norm(W, cp, out);
+        for (k = 0; k < m; k++) {
+            unsigned c2 = llm__wp_class(W, out[k]);
+            if (c2 == LLM__WP_WS || c2 == LLM__WP_CTRLWS) { llm__wp_emit(T, &w, o); continue; }
+            if (c2 == LLM__WP_PUNCT) {                 /* a word of its own */
+                llm__wp_emit(T, &w, o);
+                llm__wp_append(W, &w, out[k]);
+                llm__wp_emit(T, &w, o);
+                continue;
+            }
+            llm__wp_append(W, &w, out[k]);
+        }
+        i += l;
+    }
+    llm__wp_emit(T, &w, o);
+    return LLM_OK;
+}
+
+/* HF's clean_up_tokenization on b[0..n) in place (every pattern replaced
+   left to right, one pattern after the other); returns the new length. */
+static size_t llm__wp_cleanup(unsigned char *b, size_t n) {
+    static const char *const pat[10] = { " .", " ?", " !", " ,", " ' ", " n't", " 'm", " 's", " 've", " 're" };
+    size_t p, i, o;
+    for (p = 0; p < 10; p++) {
+        size_t pl = strlen(pat[p]), rl = p == 4 ? 1 : pl - 1;   /* " ' " -> "'", else drop the space */
+        for (i = 0, o = 0; i < n;) {
+            if (i + pl <= n && !memcmp(b + i, pat[p], pl)) { memmove(b + o, pat[p] + 1, rl); o += rl; i += pl; }
+            else b[o++] = b[i++];
+        }
+        n = o;
+    }
+    return n;
+}
+
+/* The text of token id at position `first` (1: the first of the text) as
+   the WordPiece decoder gives it: "##" removed, else a space before it
+   (not before the first), then the per-token clean-up. out: room for
+   len + 1 bytes. */
+static size_t llm__wp_piece(const llm__tok_impl *T, int32_t id, int first, unsigned char *out) {
+    const llm__tok_wp *W = T->wp;
+    const unsigned char *p = T->pool + T->off[id];
+    size_t len = T->len[id], n = 0;
+    if (!first) {
+        if (W->dprefix_len && len >= W->dprefix_len && !memcmp(p, W->dprefix, W->dprefix_len)) {
+            p += W->dprefix_len;
+            len -= W->dprefix_len;
+        } else out[n++] = ' ';
+    }
+    memcpy(out + n, p, len);
+    n += len;
+    return W->cleanup_tokens ? llm__wp_cleanup(out, n) : n;
+}
+
+static llm_status llm__wp_decode(const llm__tok_impl *T, const int32_t *ids, size_t n, char *out, size_t cap,
+                                 size_t *n_bytes) {
+    size_t i, total = 0, at = 0;
+    unsigned char *b;
+    for (i = 0; i < n; i++) {
+        if (ids[i] < 0 || (size_t)ids[i] >= T->n_vocab || T->len[ids[i]] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
+        if (!llm__add(total, T->len[ids[i]] + 1, &total)) return LLM_ERR_LIMIT;
+    }
+    b = LLM__CAST(unsigned char *, llm__alloc(total + 1));
+    if (!b) return LLM_ERR_OUT_OF_MEMORY;
+    for (i = 0; i < n; i++) at += llm__wp_piece(T, ids[i], i == 0, b + at);
+    if (T->wp->cleanup_text) at = llm__wp_cleanup(b, at);
+    if (n_bytes) *n_bytes = at;
+    if (cap) memcpy(out, b, at < cap ? at : cap);
+    llm__free(b);
+    return at > cap && out ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+}
+
+/* One part of a text (between special tokens), by the tokenizer's kind. */
+static llm_status llm__tok_encode_part(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
+    return T->wp ? llm__wp_encode_text(T, s, n, o) : llm__tok_encode_text(T, s, n, o);
+}
+
+/* ---- public: encode / decode ---------------------------------------------- */
+
+LLM_API const char *llm_tokenizer_error(const llm_tokenizer *t) { return t ? llm__msg(t->error) : "NULL tokenizer"; }
+
+LLM_API size_t llm_tokenizer_vocab_size(const llm_tokenizer *t) {
+    return t && t->_impl ? LLM__CAST(const llm__tok_impl *, t->_impl)->n_vocab : 0;
+}
+
+LLM_API int32_t llm_tokenizer_eot(const llm_tokenizer *t) {
+    return t && t->_impl ? LLM__CAST(const llm__tok_impl *, t->_impl)->eot : -1;
+}
+
+LLM_API int32_t llm_tokenizer_bos(const llm_tokenizer *t) {
+    const llm__tok_impl *T = t ? LLM__CAST(const llm__tok_impl *, t->_impl) : NULL;
+    return T && T->wp ? T->wp->cls : -1;
+}
+
+LLM_API const char *llm_tokenizer_token(const llm_tokenizer *t, int32_t id, size_t *len) {
+    const llm__tok_impl *T;
+    if (len) *len = 0;
+    if (!t || !t->_impl) return NULL;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    if (id < 0 || (size_t)id >= T->n_vocab || T->len[id] == LLM__TOK_NONE) return NULL;
+    if (len) *len = T->len[id];
+    return (const char *)T->pool + T->off[id];
+}
+
+LLM_API llm_status llm_tokenizer_encode(const llm_tokenizer *t, const char *text, size_t len, unsigned flags,
+                                        int32_t *ids, size_t cap, size_t *n_ids) {
+    const llm__tok_impl *T;
+    const unsigned char *s = (const unsigned char *)text;
+    llm__tok_out o;
+    llm_status r = LLM_OK;
+    if (n_ids) *n_ids = 0;
+    if (!t || !t->_impl || (!text && len) || (!ids && cap) || (flags & ~LLM_TOKENIZE_SPECIAL))
+        return LLM_ERR_INVALID_ARG;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    o.ids = ids; o.cap = cap; o.n = 0; o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.a = NULL;
+    o.cache_mask = 0;
+    if (len >= LLM__TOK_CACHE_MIN_TEXT && !T->wp) {   /* optional: no cache if this fails */
+        size_t slots = 256, q;
+        while (slots < LLM__TOK_CACHE_SLOTS && slots * 64 < len) slots *= 2;
+        o.cache = LLM__CAST(llm__tok_cent *, llm__alloc(slots * sizeof(llm__tok_cent)));
+        if (o.cache) { for (q = 0; q < slots; q++) { o.cache[q].len = 0; o.cache[q].h = 0; } o.cache_mask = slots - 1; }
+    }
+    if (len && (flags & LLM_TOKENIZE_SPECIAL) && T->n_special) {
+        size_t i = 0, seg = 0;
+        while (i < len && r == LLM_OK) {
+            size_t a = T->special_at[s[i]], b = T->special_at[s[i] + 1], q;
+            int32_t hit = -1;
+            for (q = a; q < b; q++) {
+                int32_t sid = T->special[q];
+                size_t sl = T->len[sid];
+                if (sl <= len - i && !memcmp(T->pool + T->off[sid], s + i, sl)) { hit = sid; break; }
+            }
+            if (hit < 0) { i++; continue; }
+            r = llm__tok_encode_part(T, s + seg, i - seg, &o);
+            llm__tok_put(&o, hit);
+            i += T->len[hit];
+            seg = i;
+        }
+        if (r == LLM_OK) r = llm__tok_encode_part(T, s + seg, len - seg, &o);
+    } else if (len) {
+        r = llm__tok_encode_part(T, s, len, &o);
+    }
+    llm__free(o.scr);
+    llm__free(o.cache);
+    if (n_ids) *n_ids = o.n;
+    if (r == LLM_OK && o.n > cap && ids) r = LLM_ERR_BUFFER_TOO_SMALL;
+    return r;
+}
+
+LLM_API llm_status llm_tokenizer_decode(const llm_tokenizer *t, const int32_t *ids, size_t n,
+                                        char *out, size_t cap, size_t *n_bytes) {
+    const llm__tok_impl *T;
+    size_t i, total = 0, at = 0;
+    if (n_bytes) *n_bytes = 0;
+    if (!t || !t->_impl || (!ids && n) || (!out && cap)) return LLM_ERR_INVALID_ARG;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    if (T->wp) return llm__wp_decode(T, ids, n, out, cap, n_bytes);
+    for (i = 0; i < n; i++) {
+        if (ids[i] < 0 || (size_t)ids[i] >= T->n_vocab || T->len[ids[i]] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
+        if (!llm__add(total, T->len[ids[i]], &total)) return LLM_ERR_LIMIT;
+    }
+    if (n_bytes) *n_bytes = total;
+    for (i = 0; i < n && at < cap; i++) {
+        size_t l = T->len[ids[i]];
+        if (l > cap - at) l = cap - at;
+        memcpy(out + at, T->pool + T->off[ids[i]], l);
+        at += l;
+    }
+    return total > cap && out ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
+}
+
+/* ---- streaming decoder ---------------------------------------------------- */
+
+LLM_API void llm_decoder_init(llm_decoder *d) {
+    if (d) { memset(d->pending, 0, sizeof d->pending); d->n_pending = 0; d->_started = 0; }
+}
+
+/* How many trailing bytes of b[0..m) are a proper prefix of a valid UTF-8
+   sequence that more bytes could complete (0..3). */
+static size_t llm__tok_hold(const unsigned char *b, size_t m) {
+    size_t k;
+    for (k = 1; k <= 3 && k <= m; k++) {
+        unsigned c = b[m - k], need;
+        size_t q;
+        if ((c & 0xC0) == 0x80) continue;             /* continuation: look further back */
+        need = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
+        if (need <= k) return 0;                      /* ASCII, invalid lead, or complete */
+        if (k >= 2) {
+            unsigned d = b[m - k + 1];
+            if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0) ||
+                (c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90)) return 0;
+        }
+        for (q = m - k + 1; q < m; q++) if ((b[q] & 0xC0) != 0x80) return 0;
+        return k;
+    }
+    return 0;
+}
+
+LLM_API llm_status llm_decoder_push(llm_decoder *d, const llm_tokenizer *t, int32_t id,
+                                    char *out, size_t cap, size_t *n) {
+    const llm__tok_impl *T;
+    const unsigned char *tok;
+    unsigned char tail[8] = { 0 };
+    size_t tl, np, total, hold, emit, k;
+    if (n) *n = 0;
+    if (!d || !t || !t->_impl || (!out && cap) || d->n_pending > 3) return LLM_ERR_INVALID_ARG;
+    T = LLM__CAST(const llm__tok_impl *, t->_impl);
+    if (id < 0 || (size_t)id >= T->n_vocab || T->len[id] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
+    if (T->wp) {                                      /* whole characters; a space or "##" apart */
+        unsigned char piece[LLM_TOKENIZER_MAX_TOKEN_BYTES + 1];
+        size_t m = llm__wp_piece(T, id, !d->_started, piece);
+        if (n) *n = m;
+        if (m > cap) return LLM_ERR_BUFFER_TOO_SMALL;
+        memcpy(out, piece, m);
+        d->_started = 1;
+        return LLM_OK;
+    }
+    tok = T->pool + T->off[id];
+    tl = T->len[id];
+    np = d->n_pending;
+    total = np + tl;
+    /* the last (up to 3) bytes of pending + token */
+    for (k = 0; k < 3 && k < total; k++) {
+        size_t at = total - 1 - k;
+        tail[2 - k] = at < np ? d->pending[at] : tok[at - np];
+    }
+    k = total < 3 ? total : 3;
+    hold = llm__tok_hold(tail + 3 - k, k);
+    emit = total - hold;
+    if (n) *n = emit;
+    if (emit > cap) return LLM_ERR_BUFFER_TOO_SMALL;
+    /* write pending then token, up to emit bytes; keep the held tail */
+    {
+        size_t a = np < emit ? np : emit;
+        unsigned char keep[8];
+        memcpy(keep, tail + 3 - hold, hold);
+        if (a) memcpy(out, d->pending, a);
+        if (emit > a) memcpy(out + a, tok, emit - a);
+        memcpy(d->pending, keep, hold);
+        d->n_pending = (unsigned)hold;
+    }
+    return LLM_OK;
+}
+
+LLM_API size_t llm_decoder_flush(llm_decoder *d, char *out, size_t cap) {
+    size_t k;
+    if (!d || !out) return 0;
+    k = d->n_pending < cap ? d->n_pending : cap;
+    if (k > sizeof d->pending) k = sizeof d->pending;
+    memcpy(out, d->pending, k);
+    memmove(d->pending, d->pending + k, sizeof d->pending - k);
+    d->n_pending -= (unsigned)k;
+    return k;
+}
+
+/* ---- loading -------------------------------------------------------------- */
+
+typedef struct llm__tok_b {
+    char *err;
+    llm_arena *a;                 /* NULL: malloc */
+    llm__tok_impl *T;
+    size_t n_vocab;
+    uint32_t *soff, *slen;        /* string of each id in spool; slen NONE: gap */
+    unsigned char *flag;          /* per id: LLM__TOK_F_* */
+    char *spool;
+    size_t spool_n, spool_cap, max_slen;
+    int32_t *sh;                  /* string -> id, open addressing */
+    size_t sh_mask;
+    char *cat;                    /* merge concatenation buffer */
+    int specials_from_added;
+    int ignore_merges;
+} llm__tok_b;
+
+static uint64_t llm__tok_shash(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    size_t i;
+    for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h ^ (h >> 32);
+}
+
+/* Id of string s, or -1. */
+static int32_t llm__tok_sfind(const llm__tok_b *b, const char *s, size_t n) {
+    size_t i = (size_t)llm__tok_shash(s, n) & b->sh_mask;
+    for (;;) {
+        int32_t id = b->sh[i];
+        if (id < 0) return -1;
+        if (b->slen[id] == n && !memcmp(b->spool + b->soff[id], s, n)) return id;
+        i = (i + 1) & b->sh_mask;
+    }
+}
+
+/* Show at most 48 bytes of a token in a message. */
+static int llm__tok_showlen(size_t n) { return n > 48 ? 48 : (int)n; }
+
+static void llm__tok_b_free(llm__tok_b *b) {
+    llm__afree(b->a, b->soff); llm__afree(b->a, b->slen); llm__afree(b->a, b->flag);
+    llm__afree(b->a, b->spool); llm__afree(b->a, b->sh); llm__afree(b->a, b->cat);
+    b->soff = b->slen = NULL; b->flag = NULL; b->spool = NULL; b->sh = NULL; b->cat = NULL;
+}
+
+static void llm__tok_impl_free(llm__tok_impl *T) {
+    llm_arena *a;
+    if (!T) return;
+    a = T->a;
+    llm__afree(a, T->off); llm__afree(a, T->len); llm__afree(a, T->pool);
+    llm__afree(a, T->merge); llm__afree(a, T->word); llm__afree(a, T->special);
+    llm__wp_free(a, T->wp);
+    llm__afree(a, T);
+}
+
+/* Builder flags per id (llm__tok_b.flag). */
+enum {
+    LLM__TOK_F_ADDED = 1,      /* an added token */
+    LLM__TOK_F_MERGED = 2,     /* a merge makes it */
+    LLM__TOK_F_RAW = 4,        /* its bytes are its own UTF-8 (not the byte alphabet) */
+    LLM__TOK_F_BYTE = 8,       /* one of the 256 byte tokens */
+    LLM__TOK_F_IN_VOCAB = 16   /* with ADDED: the added token is also in the model's vocab */
+};
+/* An added token that is not in the model's vocab. */
+#define LLM__TOK_ADDED_ONLY(f) (((f) & (LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB)) == LLM__TOK_F_ADDED)
+
+/* Add the string of len bytes at spool + spool_n with id; added: 1 for
+   an added token. */
+static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int added) {
+    char *dst = b->spool + b->spool_n;
+    size_t i;
+    int32_t other;
+    if (len >= LLM__TOK_NONE) return llm__err(b->err, LLM_ERR_LIMIT, "token %u is too long", (unsigned)id);
+    other = llm__tok_sfind(b, dst, len);
+    if (b->slen[id] != LLM__TOK_NONE) {
+        if (added && other == (int32_t)id) {   /* an added token already in the vocab */
+            b->flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
+            return LLM_OK;
+        }
+        return llm__err(b->err, LLM_ERR_FORMAT, "id %u is used twice (\"%.*s\" and \"%.*s\")", (unsigned)id,
+                        llm__tok_showlen(b->slen[id]), b->spool + b->soff[id], llm__tok_showlen(len), dst);
+    }
+    if (other >= 0)
+        return llm__err(b->err, LLM_ERR_FORMAT, "token \"%.*s\" appears twice in the vocabulary (ids %u and %u)",
+                        llm__tok_showlen(len), dst, (unsigned)other, (unsigned)id);
+    b->soff[id] = (uint32_t)b->spool_n;
+    b->slen[id] = (uint32_t)len;
+    b->flag[id] = (unsigned char)(added ? LLM__TOK_F_ADDED : 0);
+    b->spool_n += len;
+    if (len > b->max_slen) b->max_slen = len;
+    i = (size_t)llm__tok_shash(dst, len) & b->sh_mask;
+    while (b->sh[i] >= 0) i = (i + 1) & b->sh_mask;
+    b->sh[i] = (int32_t)id;
+    return LLM_OK;
+}
+
+/* Add string (decoded from JSON string token si) with id; added: 1 for an added token. */
+static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, uint32_t id, int added) {
+    size_t len;
+    if (!llm__json_str(j, si, b->spool + b->spool_n, &len))
+        return llm__err(b->err, LLM_ERR_FORMAT, "token %u: invalid \\u escape", (unsigned)id);
+    return llm__tok_b_put(b, len, id, added);
+}
+
+/* The strings: vocab object (token -> id) and optional added_tokens array. */
+static llm_status llm__tok_b_strings(llm__tok_b *b, const llm__json *j, size_t vocab, size_t added) {
+    size_t k, c, count, cap = 1, tabn, bytes;
+    uint64_t maxid = 0, v;
+    int any = 0;
+    llm_status r;
+    if (j->t[vocab].type != LLM__J_OBJ) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is not a JSON object");
+    count = j->t[vocab].n;
+    for (k = 0, c = vocab + 1; k < j->t[vocab].n; k++, c = j->t[c + 1].end) {
+        if (!llm__json_uint(j, c + 1, &v))
+            return llm__err(b->err, LLM_ERR_FORMAT, "token \"%.*s\": the id is not a non-negative integer",
+                            llm__tok_showlen(j->t[c].len), j->s + j->t[c].start);
+        if (v >= LLM__MAX_VOCAB)
+            return llm__err(b->err, LLM_ERR_LIMIT, "token \"%.*s\": id %zu is not below the limit of %u ids",
+                            llm__tok_showlen(j->t[c].len), j->s + j->t[c].start, (size_t)v, (unsigned)LLM__MAX_VOCAB);
+        if (v > maxid) maxid = v;
+        any = 1;
+        cap += j->t[c].len + 1;
+    }
+    if (added != (size_t)-1) {
+        if (j->t[added].type != LLM__J_ARR) return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens is not an array");
+        for (k = 0, c = added + 1; k < j->t[added].n; k++, c = j->t[c].end) {
+            size_t ci = llm__json_get(j, c, "content"), ii = llm__json_get(j, c, "id");
+            if (ci == (size_t)-1 || ii == (size_t)-1 || j->t[ci].type != LLM__J_STR)
+                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu] needs \"id\" and \"content\"", k);
+            if (!llm__json_uint(j, ii, &v) || v >= LLM__MAX_VOCAB)
+                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu]: the id must be an integer below %u", k,
+                                (unsigned)LLM__MAX_VOCAB);
+            if (v > maxid) maxid = v;
+            any = 1;
+            cap += j->t[ci].len + 1;
+            count++;
+        }
+    }
+    if (!any) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is empty");
+    if (cap >= LLM__TOK_NONE - 16) return llm__err(b->err, LLM_ERR_LIMIT, "the vocabulary holds over 4 GiB of text");
+    b->n_vocab = (size_t)maxid + 1;
+    tabn = llm__tok_pow2(count);
+    b->sh_mask = tabn - 1;
+    b->spool_cap = cap;
+    b->soff = LLM__CAST(uint32_t *, llm__atemp(b->a, b->n_vocab * sizeof(uint32_t)));
+    b->slen = LLM__CAST(uint32_t *, llm__atemp(b->a, b->n_vocab * sizeof(uint32_t)));
+    b->flag = LLM__CAST(unsigned char *, llm__atemp(b->a, b->n_vocab));
+    b->spool = LLM__CAST(char *, llm__atemp(b->a, cap));
+    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__atemp(b->a, bytes)) : NULL;
+    if (!b->soff || !b->slen || !b->flag || !b->spool || !b->sh)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a vocabulary of %zu tokens", count);
+    memset(b->slen, 0xFF, b->n_vocab * sizeof(uint32_t));
+    memset(b->flag, 0, b->n_vocab);
+    memset(b->sh, 0xFF, tabn * sizeof(int32_t));
+    for (k = 0, c = vocab + 1; k < j->t[vocab].n; k++, c = j->t[c + 1].end) {
+        llm__json_uint(j, c + 1, &v);
+        r = llm__tok_b_add(b, j, c, (uint32_t)v, 0);
+        if (r != LLM_OK) return r;
+    }
+    if (added != (size_t)-1) {
+        for (k = 0, c = added + 1; k < j->t[added].n; k++, c = j->t[c].end) {
+            llm__json_uint(j, llm__json_get(j, c, "id"), &v);
+            r = llm__tok_b_add(b, j, llm__json_get(j, c, "content"), (uint32_t)v, 1);
+            if (r != LLM_OK) return r;
+        }
+    }
+    return LLM_OK;
+}
+
+static llm_status llm__tok_b_merges_alloc(llm__tok_b *b, size_t count) {
+    size_t tabn, bytes, i;
+    llm__tok_impl *T = b->T;
+    if (count > LLM__TOK_MAX_MERGES)
+        return llm__err(b->err, LLM_ERR_LIMIT, "%zu merges (limit %u)", count, LLM__TOK_MAX_MERGES);
+    tabn = llm__tok_pow2(count);
+    if (!llm__mul(tabn, sizeof(llm__tok_merge), &bytes) ||
+        !(T->merge = LLM__CAST(llm__tok_merge *, llm__aalloc(b->a, bytes))))
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu merges", count);
+    for (i = 0; i < tabn; i++) { T->merge[i].key = ~(uint64_t)0; T->merge[i].rank = 0; T->merge[i].id = -1; }
+    T->merge_mask = tabn - 1;
+    T->merge_shift = 64 - llm__tok_log2(tabn);
+    b->cat = LLM__CAST(char *, llm__atemp(b->a, 2 * b->max_slen + 1));
+    if (!b->cat) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    return LLM_OK;
+}
+
+/* One merge "a b" (line/index `where`). */
+static llm_status llm__tok_b_merge(llm__tok_b *b, const char *a, size_t al, const char *c, size_t cl, size_t where) {
+    llm__tok_impl *T = b->T;
+    int32_t ia, ic, im;
+    uint64_t key;
+    size_t i;
+    ia = llm__tok_sfind(b, a, al);
+    if (ia >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ia])) ia = -1;  /* merges see the model's vocab only */
+    if (ia < 0)
+        return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where,
+                        llm__tok_showlen(al), a);
+    ic = llm__tok_sfind(b, c, cl);
+    if (ic >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ic])) ic = -1;
+    if (ic < 0)
+        return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where,
+                        llm__tok_showlen(cl), c);
+    memcpy(b->cat, a, al);
+    memcpy(b->cat + al, c, cl);
+    im = llm__tok_sfind(b, b->cat, al + cl);
+    if (im >= 0 && LLM__TOK_ADDED_ONLY(b->flag[im])) im = -1;
+    if (im < 0) return llm__err(b->err, LLM_ERR_FORMAT,
+                                "merge %zu: \"%.*s\" (the merged token) is not in the vocabulary",
+                                where, llm__tok_showlen(al + cl), b->cat);
+    key = ((uint64_t)(uint32_t)ia << 32) | (uint32_t)ic;
+    i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> T->merge_shift);
+    while (T->merge[i].key != ~(uint64_t)0 && T->merge[i].key != key) i = (i + 1) & T->merge_mask;
+    /* a repeated pair takes its last rank, as encoder.py and HF tokenizers do */
+    T->merge[i].key = key;
+    T->merge[i].rank = (uint32_t)T->n_merges++;
+    T->merge[i].id = im;
+    b->flag[im] |= LLM__TOK_F_MERGED;
+    return LLM_OK;
+}
+
+/* merges.txt / vocab.bpe text. */
+static llm_status llm__tok_b_merges_text(llm__tok_b *b, const char *s, size_t n) {
+    size_t i, count = 1, line = 0;
+    llm_status r;
+    for (i = 0; i < n; i++) count += s[i] == '\n';
+    r = llm__tok_b_merges_alloc(b, count);
+    if (r != LLM_OK) return r;
+    i = 0;
+    while (i < n) {
+        size_t e = i, sp, q;
+        const char *p = s + i;
+        while (e < n && s[e] != '\n') e++;
+        line++;
+        q = e - i;
+        i = e + 1;
+        if (q && p[q - 1] == '\r') q--;
+        if (q == 0 || (q >= 8 && !memcmp(p, "#version", 8))) continue;
+        for (sp = 0; sp < q && p[sp] != ' '; sp++) {}
+        if (sp == 0 || sp + 1 >= q || memchr(p + sp + 1, ' ', q - sp - 1))
+            return llm__err(b->err, LLM_ERR_FORMAT,
+                            "merges line %zu: expected two tokens separated by one space", line);
+        r = llm__tok_b_merge(b, p, sp, p + sp + 1, q - sp - 1, line);
+        if (r != LLM_OK) return r;
+    }
+    return LLM_OK;
+}
+
+/* tokenizer.json model.merges: ["a b", ...] or [["a", "b"], ...]. */
+static llm_status llm__tok_b_merges_json(llm__tok_b *b, const llm__json *j, size_t arr) {
+    size_t k, c, len, len2, sp;
+    char *buf = NULL, *buf2;
+    llm_status r = LLM_OK;
+    size_t maxl = 0;
+    if (j->t[arr].type != LLM__J_ARR) return llm__err(b->err, LLM_ERR_FORMAT, "model.merges is not an array");
+    r = llm__tok_b_merges_alloc(b, j->t[arr].n);
+    if (r != LLM_OK) return r;
+    for (k = 0, c = arr + 1; k < j->t[arr].n; k++, c = j->t[c].end) {
+        if (j->t[c].type == LLM__J_STR) { if (j->t[c].len > maxl) maxl = j->t[c].len; }
+        else if (j->t[c].type == LLM__J_ARR && j->t[c].n == 2 && j->t[c + 1].type == LLM__J_STR &&
+                 j->t[c + 2].type == LLM__J_STR) {
+            if (j->t[c + 1].len + j->t[c + 2].len + 1 > maxl) maxl = j->t[c + 1].len + j->t[c + 2].len + 1;
+        } else return llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu] is not \"a b\" or [\"a\", \"b\"]", k);
+    }
+    buf = LLM__CAST(char *, llm__atemp(b->a, maxl + 2));
+    if (!buf) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (k = 0, c = arr + 1; k < j->t[arr].n && r == LLM_OK; k++, c = j->t[c].end) {
+        if (j->t[c].type == LLM__J_STR) {
+            if (!llm__json_str(j, c, buf, &len)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k);
+                break;
+            }
+            for (sp = 0; sp < len && buf[sp] != ' '; sp++) {}
+            if (sp == 0 || sp + 1 >= len || memchr(buf + sp + 1, ' ', len - sp - 1)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT,
+                             "model.merges[%zu]: expected two tokens separated by one space", k);
+                break;
+            }
+            r = llm__tok_b_merge(b, buf, sp, buf + sp + 1, len - sp - 1, k + 1);
+        } else {
+            buf2 = buf + j->t[c + 1].len + 1;
+            if (!llm__json_str(j, c + 1, buf, &len) || !llm__json_str(j, c + 2, buf2, &len2)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k);
+                break;
+            }
+            r = llm__tok_b_merge(b, buf, len, buf2, len2, k + 1);
+        }
+    }
+    llm__afree(b->a, buf);
+    return r;
+}
+
+/* Heap sort of 64-bit keys (no recursion). */
+static void llm__tok_sort64(uint64_t *a, size_t n) {
+    size_t start, end, r, c;
+    uint64_t t;
+    for (start = n / 2; start-- > 0;) {
+        for (r = start; (c = 2 * r + 1) < n; r = c) {
+            if (c + 1 < n && a[c + 1] > a[c]) c++;
+            if (a[r] >= a[c]) break;
+            t = a[r]; a[r] = a[c]; a[c] = t;
+        }
+    }
+    for (end = n; end-- > 1;) {
+        t = a[0]; a[0] = a[end]; a[end] = t;
+        for (r = 0; (c = 2 * r + 1) < end; r = c) {
+            if (c + 1 < end && a[c + 1] > a[c]) c++;
+            if (a[r] >= a[c]) break;
+            t = a[r]; a[r] = a[c]; a[c] = t;
+        }
+    }
+}
+
+/* The special tokens (added tokens, or for vocab.json + merges the tokens
+   no merge makes that are not byte tokens), sorted by first byte then
+   longest first, and T->special_at. */
+/* Id is a special token: an added token (specials_from_added: tokenizer.json,
+   WordPiece), else (vocab.json + merges.txt) a token that no merge makes and
+   that is not a byte token. */
+static int llm__tok_b_special(const llm__tok_b *b, size_t id) {
+    unsigned f = b->flag[id];
+    if (b->slen[id] == LLM__TOK_NONE || b->T->len[id] == 0) return 0;
+    return b->specials_from_added ? (f & LLM__TOK_F_ADDED) != 0 : !(f & (LLM__TOK_F_MERGED | LLM__TOK_F_BYTE));
+}
+
+static llm_status llm__tok_b_specials(llm__tok_b *b) {
+    llm__tok_impl *T = b->T;
+    size_t id, i, k, n_spec = 0;
+    uint64_t *keys = NULL;
+    for (id = 0; id < b->n_vocab; id++) n_spec += (size_t)llm__tok_b_special(b, id);
+    if (n_spec) {
+        keys = LLM__CAST(uint64_t *, llm__atemp(b->a, n_spec * sizeof(uint64_t)));
+        T->special = LLM__CAST(int32_t *, llm__aalloc(b->a, n_spec * sizeof(int32_t)));
+        if (!keys || !T->special) {
+            llm__afree(b->a, keys);
+            return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+        }
+        for (id = 0, k = 0; id < b->n_vocab; id++)
+            if (llm__tok_b_special(b, id))
+                keys[k++] = ((uint64_t)T->pool[T->off[id]] << 48) |
+                            ((uint64_t)(0xFFFFu - T->len[id]) << 32) | (uint64_t)id;
+        llm__tok_sort64(keys, n_spec);
+        for (k = 0; k < n_spec; k++) T->special[k] = (int32_t)(keys[k] & 0xFFFFFFFFu);
+        llm__afree(b->a, keys);
+    }
+    T->n_special = n_spec;
+    for (i = 0, k = 0; i <= 256; i++) {
+        while (k < n_spec && T->pool[T->off[T->special[k]]] < i) k++;
+        T->special_at[i] = k;
+    }
+    return LLM_OK;
+}
+
+/* The whole-token table (T->word), with room for n tokens. */
+static llm_status llm__tok_word_alloc(llm__tok_b *b, size_t n) {
+    llm__tok_impl *T = b->T;
+    size_t tabn = llm__tok_pow2(n), bytes, i;
+    if (!llm__mul(tabn, sizeof(llm__tok_word), &bytes) ||
+        !(T->word = LLM__CAST(llm__tok_word *, llm__aalloc(b->a, bytes))))
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    for (i = 0; i < tabn; i++) { T->word[i].pre = 0; T->word[i].len = 0; T->word[i].id = -1; }
+    T->word_mask = tabn - 1;
+    T->word_shift = 64 - llm__tok_log2(tabn);
+    T->max_word = 0;
+    return LLM_OK;
+}
+
+/* Put token id (its bytes in T->pool, avail bytes readable there) in the
+   whole-token table; an id with the same bytes as an earlier one is left out. */
+static void llm__tok_word_insert(llm__tok_impl *T, size_t id, size_t avail) {
+    const unsigned char *p = T->pool + T->off[id];
+    size_t l = T->len[id], i;
+    uint64_t pre = llm__tok_pre(p, l, avail);
+    i = (size_t)(llm__tok_whash(pre, p, l, avail) >> T->word_shift);
+    while (T->word[i].id >= 0 &&
+           !(T->word[i].pre == pre && T->word[i].len == l && !memcmp(T->pool + T->off[T->word[i].id], p, l)))
+        i = (i + 1) & T->word_mask;
+    if (T->word[i].id >= 0) return;                   /* same bytes as an earlier id */
+    T->word[i].pre = pre;
+    T->word[i].len = (uint32_t)l;
+    T->word[i].id = (int32_t)id;
+    if (l > T->max_word) T->max_word = l;
+}
+
+/* Everything after the strings and merges: token bytes, byte tokens,
+   special tokens, the whole-token table, the Unicode classes. */
+static llm_status llm__tok_b_finish(llm__tok_b *b) {
+    llm__tok_impl *T = b->T;
+    size_t id, i, nb, n_words = 0;
+    int16_t u2b[0x144];
+    llm__tok_out o;
+    int32_t res[2];
+    llm_status r = LLM_OK;
+
+    /* 1. bytes of every token */
+    for (i = 0; i < 0x144; i++) u2b[i] = -1;
+    for (i = 0; i < 256; i++) u2b[llm__tok_b2u((unsigned)i)] = (int16_t)i;
+    T->n_vocab = b->n_vocab;
+    T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
+    if (!T->off || !T->len || !T->pool)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
+    nb = 0;
+    for (id = 0; id < b->n_vocab; id++) {
+        const unsigned char *s = (const unsigned char *)b->spool + b->soff[id];
+        size_t sl = b->slen[id], start = nb;
+        int raw = 0;
+        T->off[id] = 0;
+        T->len[id] = LLM__TOK_NONE;
+        if (sl == LLM__TOK_NONE) continue;
+        if (LLM__TOK_ADDED_ONLY(b->flag[id])) raw = 1;  /* outside the model's vocab: its own UTF-8 */
+        for (i = 0; i < sl && !raw;) {
+            uint32_t cp = s[i];
+            size_t l = 1;
+            if (cp >= 0x80) { l = llm__utf8_dec(s + i, sl - i, &cp); if (!l) break; }
+            if (cp >= 0x144 || u2b[cp] < 0) break;
+            T->pool[nb++] = (unsigned char)u2b[cp];
+            i += l;
+        }
+        if (raw || i < sl) {                          /* not the byte alphabet: its own UTF-8 */
+            nb = start;
+            memcpy(T->pool + nb, s, sl);
+            nb += sl;
+            b->flag[id] |= LLM__TOK_F_RAW;
+        }
+        if (nb - start > LLM_TOKENIZER_MAX_TOKEN_BYTES)
+            return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, nb - start,
+                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
+        T->off[id] = (uint32_t)start;
+        T->len[id] = (uint32_t)(nb - start);
+        if (nb - start > T->max_len) T->max_len = nb - start;
+    }
+    memset(T->pool + nb, 0, 8);
+
+    /* 2. the 256 byte tokens */
+    for (i = 0; i < 256; i++) {
+        unsigned char u[4];
+        size_t ul = 0;
+        int32_t bid;
+        llm__utf8_put(u, &ul, llm__tok_b2u((unsigned)i));
+        bid = llm__tok_sfind(b, (const char *)u, ul);
+        if (bid < 0 || (b->flag[bid] & LLM__TOK_F_RAW)) {
+            const char *hx = "0123456789abcdef";
+            return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary has no token for byte 0x%c%c (\"%.*s\")",
+                            hx[i >> 4], hx[i & 15], (int)ul, (const char *)u);
+        }
+        T->byte_tok[i] = bid;
+        b->flag[bid] |= LLM__TOK_F_BYTE;
+    }
+
+    /* 3. special tokens */
+    r = llm__tok_b_specials(b);
+    if (r != LLM_OK) return r;
+
+    /* 4. whole tokens: bytes -> id where BPE gives exactly that one token */
+    for (id = 0; id < b->n_vocab; id++)
+        if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) &&
+            !(b->flag[id] & LLM__TOK_F_RAW))
+            n_words++;
+    r = llm__tok_word_alloc(b, n_words);
+    if (r != LLM_OK) return r;
+    o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.cache_mask = 0; o.a = b->a;
+    for (id = 0; id < b->n_vocab && r == LLM_OK; id++) {
+        const unsigned char *p = T->pool + T->off[id];
+        size_t l = T->len[id], avail = nb + 8 - T->off[id];
+        if (l == LLM__TOK_NONE || l < 2 || LLM__TOK_ADDED_ONLY(b->flag[id]) || (b->flag[id] & LLM__TOK_F_RAW)) continue;
+        if (!b->ignore_merges) {
+            if (!(b->flag[id] & LLM__TOK_F_MERGED)) continue;  /* no merge makes it */
+            o.ids = res; o.cap = 2; o.n = 0;
+            if (l <= LLM__TOK_SMALL) {
+                uint32_t tmp[LLM__TOK_SMALL];
+                o.n = llm__tok_bpe_small(T, p, l, tmp);
+                res[0] = (int32_t)tmp[0];
+            } else r = llm__tok_bpe_heap(T, p, l, &o);
+            if (r != LLM_OK || o.n != 1 || res[0] != (int32_t)id) continue;
+        }
+        llm__tok_word_insert(T, id, avail);
+    }
+    llm__afree(b->a, o.scr);
+    if (r != LLM_OK) return llm__err(b->err, r, "out of memory");
+
+    /* 5. end of text, Unicode classes */
+    T->eot = llm__tok_sfind(b, "<|endoftext|>", 13);
+    memset(T->ucls, 0, sizeof T->ucls);
+    {
+        const llm__ucd u = llm__ucd_tables();
+        uint32_t cp = 0;
+        for (i = 0; i < u.tok_ucls_rle_size;) {
+            uint32_t v = 0, run;
+            int sh = 0;
+            unsigned cl;
+            do { v |= (uint32_t)(u.tok_ucls_rle[i] & 0x7F) << sh; sh += 7; } while (u.tok_ucls_rle[i++] & 0x80);
+            cl = v & 3;
+            for (run = (v >> 2) + 1; run-- > 0 && cp < LLM__TOK_UCLS_LIMIT; cp++)
+                T->ucls[cp >> 2] |= (unsigned char)(cl << ((cp & 3) * 2));
+        }
+    }
+    return LLM_OK;
+}
+
+static llm_status llm__tok_b_begin(llm_tokenizer *t, llm__tok_b *b, llm_arena *a) {
+    memset(b, 0, sizeof *b);
+    b->err = t->error;
+    b->a = a;
+    b->T = LLM__CAST(llm__tok_impl *, llm__aalloc(a, sizeof(llm__tok_impl)));
+    if (!b->T) return llm__err(t->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(b->T, 0, sizeof *b->T);
+    b->T->a = a;
+    b->T->off = b->T->len = NULL; b->T->pool = NULL; b->T->merge = NULL; b->T->word = NULL; b->T->special = NULL;
+    b->T->eot = -1;
+    b->T->wp = NULL;
+    return LLM_OK;
+}
+
+static llm_status llm__tok_b_end(llm_tokenizer *t, llm__tok_b *b, llm_status r) {
+    llm__tok_b_free(b);
+    if (r == LLM_OK) { t->_impl = b->T; t->error[0] = 0; }
+    else llm__tok_impl_free(b->T);
+    b->T = NULL;
+    return r;
+}
+
+/* Prefix the current message with what (e.g. "vocab.json: "). */
+static llm_status llm__tok_prefix(char *err, llm_status r, const char *what) {
+    char tmp[LLM_ERROR_SIZE];
+    memcpy(tmp, err, LLM_ERROR_SIZE);
+    tmp[LLM_ERROR_SIZE - 1] = 0;
+    return llm__err(err, r, "%s: %s", what, tmp);
+}
+
+static void llm__tok_zero(llm_tokenizer *t) { t->_impl = NULL; t->error[0] = 0; }
+
+LLM_API void llm_tokenizer_free(llm_tokenizer *t) {
+    if (!t) return;
+    llm__tok_impl_free(LLM__CAST(llm__tok_impl *, t->_impl));
+    t->_impl = NULL;
+}
+
+static llm_status llm__tok_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                       const char *merges, size_t merges_len, llm_arena *a) {
+    llm__tok_b b;
+    llm__json j;
+    llm_status r;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+#ifdef LLM_NO_MALLOC
+    if (!a)
+        return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
+#endif
+    if (!vocab_json || !merges) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocabulary or merges");
+    r = llm__json_parse_in(&j, vocab_json, vocab_len, a, t->error);
+    if (r != LLM_OK) return llm__tok_prefix(t->error, r, "vocab.json");
+    r = llm__tok_b_begin(t, &b, a);
+    if (r != LLM_OK) { llm__json_free(&j); return r; }
+    r = llm__tok_b_strings(&b, &j, 0, (size_t)-1);
+    llm__json_free(&j);
+    if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.json");
+    else if ((r = llm__tok_b_merges_text(&b, merges, merges_len)) != LLM_OK) r = llm__tok_prefix(t->error, r, "merges");
+    else r = llm__tok_b_finish(&b);
+    return llm__tok_b_end(t, &b, r);
+}
+LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                             const char *merges, size_t merges_len) {
+    return llm__tok_load_memory(t, vocab_json, vocab_len, merges, merges_len, NULL);
+}
+LLM_API llm_status llm_tokenizer_load_memory_arena(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
+                                                   const char *merges, size_t merges_len, llm_arena *a) {
+    if (!a) {
+        if (t) llm__tok_zero(t);
+        return t ? llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG;
+    }
+    return llm__tok_load_memory(t, vocab_json, vocab_len, merges, merges_len, a);
+}
+LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_len, const char *merges,
+                                           size_t merges_len,
+                                           size_t *peak, size_t *kept) {
+    llm_arena a;
+    llm_tokenizer t;
+    llm_status r = llm__measure_begin(&a, peak, kept);
+    if (r != LLM_OK) return r;
+    r = llm__tok_load_memory(&t, vocab_json, vocab_len, merges, merges_len, &a);
+    llm__measure_end(&a, r, peak, kept);
+    llm_tokenizer_free(&t);
+    return r;
+}
+
+/* ---- loading: WordPiece ---------------------------------------------------- */
+
+/* The special-token names of a BERT vocabulary: unk, sep, pad, cls, mask. */
+typedef struct llm__wp_names { char s[5][LLM__WP_NAME]; size_t len[5]; } llm__wp_names;
+
+static llm_status llm__wp_begin(llm__tok_b *b, llm__wp_names *nm) {
+    static const char *const def[5] = { "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]" };
+    llm__tok_wp *W = LLM__CAST(llm__tok_wp *, llm__aalloc(b->a, sizeof(llm__tok_wp)));
+    int k;
+    if (!W) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
+    memset(W, 0, sizeof *W);
+    W->runs = W->strip_cp = W->strip_val = W->strip_out = NULL;
+    W->never = NULL;
+    W->never_id = NULL;
+    W->clean = W->chinese = W->lower = W->strip = 1;
+    W->cleanup_tokens = W->cleanup_text = 1;
+    W->unk = W->cls = -1;
+    W->max_chars = 100;
+    memcpy(W->prefix, "##", 2); W->prefix_len = 2;
+    memcpy(W->dprefix, "##", 2); W->dprefix_len = 2;
+    b->T->wp = W;
+    for (k = 0; k < 5; k++) { nm->len[k] = strlen(def[k]); memcpy(nm->s[k], def[k], nm->len[k]); }
+    return LLM_OK;
+}
+
+
+static uint32_t llm__wp_varint(const unsigned char *d, size_t *i) {
+    uint32_t v = 0;
+    int sh = 0;
+    do { v |= (uint32_t)(d[*i] & 0x7F) << sh; sh += 7; } while (d[(*i)++] & 0x80);
+    return v;
+}
+
+/* Expand the generated tables (class runs, NFD less Mn). */
+static llm_status llm__wp_tables(llm__tok_b *b) {
+    llm__tok_wp *W = b->T->wp;
+    const llm__ucd u = llm__ucd_tables();
+    size_t i, k, nout = 0;
+    uint32_t cp = 0, prev = 0;
+    W->runs = LLM__CAST(uint32_t *, llm__aalloc(b->a, u.wp_cls_runs * sizeof(uint32_t)));
+    W->strip_cp = LLM__CAST(uint32_t *, llm__aalloc(b->a, u.wp_strip_n * sizeof(uint32_t)));
+    W->strip_val = LLM__CAST(uint32_t *, llm__aalloc(b->a, u.wp_strip_n * sizeof(uint32_t)));
+    W->strip_out = LLM__CAST(uint32_t *, llm__aalloc(b->a, 3 * u.wp_strip_n * sizeof(uint32_t)));
+    if (!W->runs || !W->strip_cp || !W->strip_val || !W->strip_out)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the Unicode tables");
+    for (i = 0, k = 0; i < u.wp_cls_rle_size && k < u.wp_cls_runs; k++) {
+        uint32_t v = llm__wp_varint(u.wp_cls_rle, &i);
+        W->runs[k] = cp << 3 | (v & 7);
+        cp += (v >> 3) + 1;
+    }
+    W->n_runs = k;
+    for (k = 0, i = 0; k < 128; k++) {                 /* ASCII from the runs */
+        while (i + 1 < W->n_runs && (W->runs[i + 1] >> 3) <= k) i++;
+        W->ascii[k] = (unsigned char)(W->runs[i] & 7);
+    }
+    cp = 0;
+    for (i = 0, k = 0; i < u.wp_strip_size && k < u.wp_strip_n; k++) {
+        uint32_t n, q;
+        cp += llm__wp_varint(u.wp_strip_rle, &i);
+        n = llm__wp_varint(u.wp_strip_rle, &i);
+        W->strip_cp[k] = cp;
+        W->strip_val[k] = (uint32_t)nout << 2 | n;
+        for (q = 0; q < n && q < 3; q++) {
+            uint32_t z = llm__wp_varint(u.wp_strip_rle, &i);
+            prev = (z & 1) ? prev - ((z + 1) >> 1) : prev + (z >> 1);
+            W->strip_out[nout++] = prev;
+        }
+    }
+    W->n_strip = k;
+    return LLM_OK;
+}
+
+/* vocab.txt: one token a line, the id is the line number from 0 (HF's
+   load_vocab: the text of each line less its "\n"; a "\r" before it goes
+   too). */
+static llm_status llm__wp_lines(llm__tok_b *b, const char *s, size_t n) {
+    size_t i, count = 0, tabn, bytes, line;
+    for (i = 0; i < n; i++) count += s[i] == '\n';
+    if (n && s[n - 1] != '\n') count++;
+    if (!count) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is empty");
+    if (count > LLM__MAX_VOCAB)
+        return llm__err(b->err, LLM_ERR_LIMIT, "%zu lines (limit %u tokens)", count, (unsigned)LLM__MAX_VOCAB);
+    if (n >= LLM__TOK_NONE - 16) return llm__err(b->err, LLM_ERR_LIMIT, "the vocabulary holds over 4 GiB of text");
+    b->n_vocab = count;
+    tabn = llm__tok_pow2(count);
+    b->sh_mask = tabn - 1;
+    b->spool_cap = n + 1;
+    b->soff = LLM__CAST(uint32_t *, llm__atemp(b->a, count * sizeof(uint32_t)));
+    b->slen = LLM__CAST(uint32_t *, llm__atemp(b->a, count * sizeof(uint32_t)));
+    b->flag = LLM__CAST(unsigned char *, llm__atemp(b->a, count));
+    b->spool = LLM__CAST(char *, llm__atemp(b->a, n + 1));
+    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__atemp(b->a, bytes)) : NULL;
+    if (!b->soff || !b->slen || !b->flag || !b->spool || !b->sh)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a vocabulary of %zu tokens", count);
+    memset(b->slen, 0xFF, count * sizeof(uint32_t));
+    memset(b->flag, 0, count);
+    memset(b->sh, 0xFF, tabn * sizeof(int32_t));
+    for (i = 0, line = 0; line < count; line++) {
+        size_t e = i, q, l;
+        llm_status r;
+        while (e < n && s[e] != '\n') e++;
+        q = e - i;
+        if (q && s[i + q - 1] == '\r') q--;
+        if (q > LLM_TOKENIZER_MAX_TOKEN_BYTES)
+            return llm__err(b->err, LLM_ERR_LIMIT, "line %zu is %zu bytes long (limit %u)", line + 1, q,
+                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
+        for (l = 0; l < q;) {
+            uint32_t cp;
+            size_t u = llm__utf8_dec((const unsigned char *)s + i + l, q - l, &cp);
+            if (!u) return llm__err(b->err, LLM_ERR_FORMAT, "line %zu is not valid UTF-8", line + 1);
+            l += u;
+        }
+        memcpy(b->spool + b->spool_n, s + i, q);
+        r = llm__tok_b_put(b, q, (uint32_t)line, 0);
+        if (r != LLM_OK) return llm__tok_prefix(b->err, r, "vocab.txt");
+        i = e + 1;
+    }
+    return LLM_OK;
+}
+
+/* The token bytes, special tokens, the lookup table, [UNK], [CLS], [SEP]. */
+static llm_status llm__wp_finish(llm__tok_b *b, const llm__wp_names *nm) {
+    llm__tok_impl *T = b->T;
+    llm__tok_wp *W = T->wp;
+    size_t id, nb = 0, n_words = 0;
+    int32_t sid;
+    llm_status r;
+    T->n_vocab = b->n_vocab;
+    T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
+    T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
+    if (!T->off || !T->len || !T->pool)
+        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
+    for (id = 0; id < b->n_vocab; id++) {
+        size_t sl = b->slen[id];
+        T->off[id] = (uint32_t)nb;
+        T->len[id] = LLM__TOK_NONE;
+        if (sl == LLM__TOK_NONE) continue;
+        if (sl > LLM_TOKENIZER_MAX_TOKEN_BYTES)
+            return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, sl,
+                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
+        memcpy(T->pool + nb, b->spool + b->soff[id], sl);
+        T->len[id] = (uint32_t)sl;
+        nb += sl;
+        if (sl > T->max_len) T->max_len = sl;
+        if (sl && !LLM__TOK_ADDED_ONLY(b->flag[id])) n_words++;
+    }
+    memset(T->pool + nb, 0, 8);
+    b->specials_from_added = 1;
+    r = llm__tok_b_specials(b);
+    if (r == LLM_OK) r = llm__tok_word_alloc(b, n_words);
+    if (r != LLM_OK) return r;
+    for (id = 0; id < b->n_vocab; id++)
+        if (T->len[id] != LLM__TOK_NONE && T->len[id] && !LLM__TOK_ADDED_ONLY(b->flag[id]))
+            llm__tok_word_insert(T, id, nb + 8 - T->off[id]);
+    sid = llm__tok_sfind(b, nm->s[0], nm->len[0]);
+    if (sid < 0 || LLM__TOK_ADDED_ONLY(b->flag[sid]))
+        return llm__err(b->err, LLM_ERR_FORMAT, "the unknown token \"%.*s\" is not in the vocabulary",
+                        llm__tok_showlen(nm->len[0]), nm->s[0]);
+    W->unk = sid;
+    T->eot = llm__tok_sfind(b, nm->s[1], nm->len[1]);
+    W->cls = llm__tok_sfind(b, nm->s[3], nm->len[3]);
+    return llm__wp_tables(b);
+}
+
+/* A tokenizer_config.json value that is a token name: "..." or {"content": "..."}. */
+static llm_status llm__wp_name(llm__tok_b *b, const llm__json *j, size_t v, const char *key, char *out, size_t *len) {
+    if (j->t[v].type == LLM__J_OBJ) v = llm__json_get(j, v, "content");
+    if (v == (size_t)-1 || j->t[v].type != LLM__J_STR)
+        return llm__err(b->err, LLM_ERR_FORMAT, "%s is not a string or {\"content\": string}", key);
+    if (j->t[v].len >= LLM__WP_NAME) return llm__err(b->err, LLM_ERR_LIMIT, "%s is too long", key);
+    if (!llm__json_str(j, v, out, len)) return llm__err(b->err, LLM_ERR_FORMAT, "%s: invalid \\u escape", key);
+    return LLM_OK;
+}
+
+/* A boolean (or null: keep *out) setting. */
+static llm_status llm__wp_bool(llm__tok_b *b, const llm__json *j, size_t obj, const char *key, int *out) {
+    size_t v = llm__json_get(j, obj, key);
+    if (v == (size_t)-1 || j->t[v].type == LLM__J_NULL) return LLM_OK;
+    if (j->t[v].type != LLM__J_TRUE && j->t[v].type != LLM__J_FALSE)
+        return llm__err(b->err, LLM_ERR_FORMAT, "%s is not true, false or null", key);
+    *out = j->t[v].type == LLM__J_TRUE;
+    return LLM_OK;
+}
+
+/* tokenizer_config.json (BertTokenizer's settings). */
+static llm_status llm__wp_config(llm__tok_b *b, const char *text, size_t len, llm__wp_names *nm) {
+    static const char *const keys[5] = { "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" };
+    llm__tok_wp *W = b->T->wp;
+    llm__json j;
+    llm_status r;
+    size_t v, k, c, total = 0;
+    int basic = 1, strip = -1;
+    r = llm__json_parse_in(&j, text, len, b->a, b->err);
+    if (r != LLM_OK) return r;
+    if (j.t[0].type != LLM__J_OBJ) { r = llm__err(b->err, LLM_ERR_FORMAT, "not a JSON object"); goto done; }
+    if ((r = llm__wp_bool(b, &j, 0, "do_lower_case", &W->lower)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "strip_accents", &strip)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "tokenize_chinese_chars", &W->chinese)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "clean_up_tokenization_spaces", &W->cleanup_text)) != LLM_OK) goto done;
+    if ((r = llm__wp_bool(b, &j, 0, "do_basic_tokenize", &basic)) != LLM_OK) goto done;
+    if (!basic) { r = llm__err(b->err, LLM_ERR_UNSUPPORTED, "do_basic_tokenize false is not supported"); goto done; }
+    W->strip = strip < 0 ? W->lower : strip;           /* null: as do_lower_case */
+    for (k = 0; k < 5; k++) {
+        v = llm__json_get(&j, 0, keys[k]);
+        if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL &&
+            (r = llm__wp_name(b, &j, v, keys[k], nm->s[k], &nm->len[k])) != LLM_OK) goto done;
+    }
+    v = llm__json_get(&j, 0, "never_split");
+    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
+        unsigned char *e;
+        if (j.t[v].type != LLM__J_ARR) {
+            r = llm__err(b->err, LLM_ERR_FORMAT, "never_split is not an array");
+            goto done;
+        }
+        for (k = 0, c = v + 1; k < j.t[v].n; k++, c = j.t[c].end) {
+            if (j.t[c].type != LLM__J_STR) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu] is not a string", k);
+                goto done;
+            }
+            if (j.t[c].len > LLM_TOKENIZER_MAX_TOKEN_BYTES) {
+                r = llm__err(b->err, LLM_ERR_LIMIT, "never_split[%zu] is too long", k);
+                goto done;
+            }
+            total += 2 + j.t[c].len;
+        }
+        W->never = LLM__CAST(unsigned char *, llm__aalloc(b->a, total + 1));
+        W->never_id = LLM__CAST(int32_t *, llm__aalloc(b->a, (j.t[v].n + 1) * sizeof(int32_t)));
+        if (!W->never || !W->never_id) { r = llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
+        for (k = 0, c = v + 1, e = W->never; k < j.t[v].n; k++, c = j.t[c].end) {
+            size_t el;
+            if (!llm__json_str(&j, c, (char *)e + 2, &el)) {
+                r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu]: invalid \\u escape", k);
+                goto done;
+            }
+            if (!el) continue;                          /* "" never equals a chunk */
+            e[0] = (unsigned char)(el & 0xFF);
+            e[1] = (unsigned char)(el >> 8);
+            e += 2 + el;
+            if (el > W->never_max) W->never_max = el;
+            W->n_never++;
+        }
+    }
+done:
+    llm__json_free(&j);
+    return r;
+}
+
+/* never_split entries -> ids (the entry's own id, else [UNK]). */
+static void llm__wp_never_ids(llm__tok_b *b) {
+    llm__tok_wp *W = b->T->wp;
+    unsigned char *e = W->never;
+    size_t k;
+    for (k = 0; k < W->n_never; k++) {
+        size_t el = (size_t)e[0] | ((size_t)e[1] << 8);
+        int32_t id = llm__tok_sfind(b, (const char *)e + 2, el);
+        W->never_id[k] = id >= 0 && !LLM__TOK_ADDED_ONLY(b->flag[id]) ? id : W->unk;
+        e += 2 + el;
+    }
+}
+
+LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const char *vocab_txt, size_t vocab_len,
+                                                       const char *config_json, size_t config_len) {
+    llm__tok_b b;
+    llm__wp_names nm;
+    llm_status r;
+    size_t k;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if ((r = llm__need_malloc(t->error, "WordPiece vocabularies need malloc")) != LLM_OK) return r;
+    if (!vocab_txt) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocab.txt text");
+    r = llm__tok_b_begin(t, &b, NULL);
+    if (r != LLM_OK) return r;
+    r = llm__wp_begin(&b, &nm);
+    if (r == LLM_OK && config_json && (r = llm__wp_config(&b, config_json, config_len, &nm)) != LLM_OK)
+        r = llm__tok_prefix(t->error, r, "tokenizer_config.json");
+    if (r == LLM_OK) r = llm__wp_lines(&b, vocab_txt, vocab_len);
+    if (r == LLM_OK) {
+        for (k = 0; k < 5; k++) {                      /* the named special tokens in the vocabulary */
+            int32_t id = llm__tok_sfind(&b, nm.s[k], nm.len[k]);
+            if (id >= 0) b.flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
+        }
+        r = llm__wp_finish(&b, &nm);
+        if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.txt");
+    }
+    if (r == LLM_OK) llm__wp_never_ids(&b);
+    return llm__tok_b_end(t, &b, r);
+}
+
+/* tokenizer.json whose model is WordPiece (BertNormalizer or none,
+   BertPreTokenizer, WordPiece decoder or none). */
+static llm_status llm__wp_json(llm__tok_b *b, const llm__json *j, size_t model, size_t added) {
+    llm__tok_wp *W;
+    llm__wp_names nm;
+    size_t norm = llm__json_get(j, 0, "normalizer"), pre = llm__json_get(j, 0, "pre_tokenizer");
+    size_t dec = llm__json_get(j, 0, "decoder"), vocab = llm__json_get(j, model, "vocab"), x;
+    llm_status r = llm__wp_begin(b, &nm);
+    int strip = -1;
+    uint64_t u;
+    if (r != LLM_OK) return r;
+    W = b->T->wp;
+    if (vocab == (size_t)-1) return llm__err(b->err, LLM_ERR_FORMAT, "no model.vocab");
+    if (norm == (size_t)-1 || j->t[norm].type == LLM__J_NULL) W->clean = W->chinese = W->lower = W->strip = 0;
+    else {
+        x = llm__json_get(j, norm, "type");
+        if (x == (size_t)-1 || !llm__json_eq(j, x, "BertNormalizer"))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the BertNormalizer (or none)");
+        if ((r = llm__wp_bool(b, j, norm, "clean_text", &W->clean)) != LLM_OK ||
+            (r = llm__wp_bool(b, j, norm, "handle_chinese_chars", &W->chinese)) != LLM_OK ||
+            (r = llm__wp_bool(b, j, norm, "lowercase", &W->lower)) != LLM_OK ||
+            (r = llm__wp_bool(b, j, norm, "strip_accents", &strip)) != LLM_OK) return r;
+        W->strip = strip < 0 ? W->lower : strip;
+    }
+    x = pre != (size_t)-1 ? llm__json_get(j, pre, "type") : (size_t)-1;
+    if (x == (size_t)-1 || !llm__json_eq(j, x, "BertPreTokenizer"))
+        return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the BertPreTokenizer");
+    x = llm__json_get(j, model, "unk_token");
+    if (x != (size_t)-1 && (r = llm__wp_name(b, j, x, "model.unk_token", nm.s[0], &nm.len[0])) != LLM_OK) return r;
+    x = llm__json_get(j, model, "max_input_chars_per_word");
+    if (x != (size_t)-1) {
+        if (!llm__json_uint(j, x, &u))
+            return llm__err(b->err, LLM_ERR_FORMAT, "max_input_chars_per_word is not a count");
+        if (u > LLM__WP_MAX_CHARS)
+            return llm__err(b->err, LLM_ERR_LIMIT, "max_input_chars_per_word %zu (limit %u)", (size_t)u,
+                            LLM__WP_MAX_CHARS);
+        W->max_chars = (size_t)u;
+    }
+    x = llm__json_get(j, model, "continuing_subword_prefix");
+    if (x != (size_t)-1) {
+        if (j->t[x].type != LLM__J_STR || j->t[x].len >= LLM__WP_PREFIX ||
+            !llm__json_str(j, x, (char *)W->prefix, &W->prefix_len))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "continuing_subword_prefix must be a string of under %d bytes",
+                            LLM__WP_PREFIX);
+    }
+    if (dec != (size_t)-1 && j->t[dec].type != LLM__J_NULL) {
+        x = llm__json_get(j, dec, "type");
+        if (x == (size_t)-1 || !llm__json_eq(j, x, "WordPiece"))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the WordPiece decoder");
+        if ((r = llm__wp_bool(b, j, dec, "cleanup", &W->cleanup_tokens)) != LLM_OK) return r;
+        x = llm__json_get(j, dec, "prefix");
+        if (x != (size_t)-1 && (j->t[x].type != LLM__J_STR || j->t[x].len >= LLM__WP_PREFIX ||
+                                !llm__json_str(j, x, (char *)W->dprefix, &W->dprefix_len)))
+            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "the decoder prefix must be a string of under %d bytes",
+                            LLM__WP_PREFIX);
+    } else {
+        W->cleanup_tokens = 0;
+        W->dprefix_len = 0;
+    }
+    r = llm__tok_b_strings(b, j, vocab, added);
+    if (r == LLM_OK) r = llm__wp_finish(b, &nm);
+    return r;
+}
+
+LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *tokenizer_json, size_t len) {
+    llm__tok_b b;
+    llm__json j;
+    llm_status r;
+    size_t model, vocab, merges, added, pre, norm, x;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if (!tokenizer_json) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL tokenizer.json text");
+    if ((r = llm__need_malloc(t->error, "use llm_tokenizer_load_memory_arena")) != LLM_OK) return r;
+    r = llm__json_parse(&j, tokenizer_json, len, t->error);
+    if (r != LLM_OK) return llm__tok_prefix(t->error, r, "tokenizer.json");
+    r = llm__tok_b_begin(t, &b, NULL);
+    if (r != LLM_OK) { llm__json_free(&j); return r; }
+    model = llm__json_get(&j, 0, "model");
+    vocab = model != (size_t)-1 ? llm__json_get(&j, model, "vocab") : (size_t)-1;
+    merges = model != (size_t)-1 ? llm__json_get(&j, model, "merges") : (size_t)-1;
+    added = llm__json_get(&j, 0, "added_tokens");
+    pre = llm__json_get(&j, 0, "pre_tokenizer");
+    norm = llm__json_get(&j, 0, "normalizer");
+    if (added != (size_t)-1 && j.t[added].type == LLM__J_NULL) added = (size_t)-1;
+    x = model != (size_t)-1 && j.t[model].type == LLM__J_OBJ ? llm__json_get(&j, model, "type") : (size_t)-1;
+    if (j.t[0].type == LLM__J_OBJ && x != (size_t)-1 && llm__json_eq(&j, x, "WordPiece")) {
+        r = llm__wp_json(&b, &j, model, added);
+        if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "tokenizer.json");
+        goto done;
+    }
+    if (j.t[0].type != LLM__J_OBJ || model == (size_t)-1 || j.t[model].type != LLM__J_OBJ || vocab == (size_t)-1 ||
+        merges == (size_t)-1) {
+        r = llm__err(t->error, LLM_ERR_FORMAT, "tokenizer.json: no model.vocab and model.merges");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "type");
+    if (x != (size_t)-1 && !llm__json_eq(&j, x, "BPE")) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type \"%.*s\" (only BPE and WordPiece)",
+                     llm__tok_showlen(j.t[x].len), j.s + j.t[x].start);
+        goto done;
+    }
+    x = pre != (size_t)-1 ? llm__json_get(&j, pre, "type") : (size_t)-1;
+    if (x == (size_t)-1 || !llm__json_eq(&j, x, "ByteLevel")) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED,
+                     "tokenizer.json: the pre_tokenizer must be ByteLevel (GPT-2 style)");
+        goto done;
+    }
+    x = llm__json_get(&j, pre, "add_prefix_space");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_TRUE) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel add_prefix_space is not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, pre, "use_regex");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_FALSE) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel without use_regex is not supported");
+        goto done;
+    }
+    if (norm != (size_t)-1 && j.t[norm].type != LLM__J_NULL) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: normalizers are not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "continuing_subword_prefix");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_STR && j.t[x].len) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: continuing_subword_prefix is not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "end_of_word_suffix");
+    if (x != (size_t)-1 && j.t[x].type == LLM__J_STR && j.t[x].len) {
+        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: end_of_word_suffix is not supported");
+        goto done;
+    }
+    x = llm__json_get(&j, model, "ignore_merges");
+    b.ignore_merges = x != (size_t)-1 && j.t[x].type == LLM__J_TRUE;
+    b.specials_from_added = 1;
+    r = llm__tok_b_strings(&b, &j, vocab, added);
+    if (r == LLM_OK) r = llm__tok_b_merges_json(&b, &j, merges);
+    if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "tokenizer.json");
+    else r = llm__tok_b_finish(&b);
+done:
+    llm__json_free(&j);
+    return llm__tok_b_end(t, &b, r);
+}
 
 #ifdef LLM__FILES
-static int llm__tok_folder_has_files(const char *dir); /* tokenizer section */
+LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
+    unsigned char *v = NULL, *m = NULL;
+    size_t vn = 0, mn = 0; /* set by llm__read_file on every path */
+    llm_status r;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if (!vocab_json_path || !merges_path) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL path");
+    r = llm__read_file(vocab_json_path, &v, &vn, t->error);
+    if (r == LLM_OK) r = llm__read_file(merges_path, &m, &mn, t->error);
+    if (r == LLM_OK) r = llm_tokenizer_load_memory(t, (const char *)v, vn, (const char *)m, mn);
+    llm__free(v);
+    llm__free(m);
+    return r;
+}
+
+static llm_status llm__tok_load_json_file(llm_tokenizer *t, const char *path) {
+    unsigned char *v = NULL;
+    size_t vn;
+    llm_status r = llm__read_file(path, &v, &vn, t->error);
+    if (r == LLM_OK) r = llm_tokenizer_load_json_memory(t, (const char *)v, vn);
+    llm__free(v);
+    return r;
+}
+
+/* vocab.txt and tokenizer_config.json (if the file exists). */
+static llm_status llm__tok_load_wordpiece_files(llm_tokenizer *t, const char *vocab, const char *config) {
+    unsigned char *v = NULL, *c = NULL;
+    size_t vn, cn = 0;
+    llm_status r = llm__read_file(vocab, &v, &vn, t->error);
+    if (r == LLM_OK && llm__file_exists(config)) r = llm__read_file(config, &c, &cn, t->error);
+    if (r == LLM_OK) r = llm_tokenizer_load_wordpiece_memory(t, (const char *)v, vn, (const char *)c, cn);
+    llm__free(v);
+    llm__free(c);
+    return r;
+}
+
+/* Which format dir holds: 1 tokenizer.json, 2 vocab.json + merges.txt,
+   3 encoder.json + vocab.bpe, 4 vocab.txt (b: tokenizer_config.json, which
+   may be absent), 0 none (or the path does not fit). */
+static int llm__tok_folder_format(const char *dir, char *a, char *b, size_t cap) {
+    if (llm__join(a, cap, dir, "tokenizer.json") && llm__file_exists(a)) return 1;
+    if (llm__join(a, cap, dir, "vocab.json") && llm__join(b, cap, dir, "merges.txt") &&
+        llm__file_exists(a) && llm__file_exists(b)) return 2;
+    if (llm__join(a, cap, dir, "encoder.json") && llm__join(b, cap, dir, "vocab.bpe") &&
+        llm__file_exists(a) && llm__file_exists(b)) return 3;
+    if (llm__join(a, cap, dir, "vocab.txt") && llm__join(b, cap, dir, "tokenizer_config.json") && llm__file_exists(a))
+        return 4;
+    return 0;
+}
+
+/* Nonzero if dir holds tokenizer files in any of the three formats. */
+static int llm__tok_folder_has_files(const char *dir) {
+    char a[4096], b[4096];
+    return dir && llm__tok_folder_format(dir, a, b, sizeof a) != 0;
+}
+
+LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
+    char a[4096], b[4096];
+    int f;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    if (!path) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL path");
+    f = llm__tok_folder_format(path, a, b, sizeof a);
+    if (f == 1) return llm__tok_load_json_file(t, a);
+    if (f == 4) return llm__tok_load_wordpiece_files(t, a, b);
+    if (f >= 2) return llm_tokenizer_load_files(t, a, b);
+    if (strlen(path) + 3 > sizeof a) return llm__err(t->error, LLM_ERR_LIMIT, "path too long: '%.*s...'", 64, path);
+    /* a tokenizer.json file (reading it refuses a FIFO or device) */
+    f = llm__path_kind(path);
+    if (f == 1 || f == 3) return llm__tok_load_json_file(t, path);
+    return llm__err(t->error, LLM_ERR_IO, "no tokenizer in '%s' (need tokenizer.json, vocab.json + merges.txt, "
+                    "encoder.json + vocab.bpe, or vocab.txt)", path);
+}
+#else
+LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
+    (void)vocab_json_path; (void)merges_path;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED,
+                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
+}
+LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
+    (void)path;
+    if (!t) return LLM_ERR_INVALID_ARG;
+    llm__tok_zero(t);
+    return llm__err(t->error, LLM_ERR_UNSUPPORTED,
+                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
+}
 #endif
+
+/* ==========================================================================
+   MODEL (config, tensor binding)
+   ========================================================================== */
 
 LLM_API const char *llm_model_error(const llm_model *m) { return m ? llm__msg(m->error) : "NULL model"; }
 
@@ -6345,2605 +8433,6 @@ LLM_API void llm_session_prefix_cache_clear(llm_session *s) {
 }
 
 /* ==========================================================================
-   TOKENIZER (GPT-2 byte-level BPE)
-   ==========================================================================
-   Formats. The vocabulary comes as
-     - vocab.json + merges.txt (Hugging Face) or encoder.json + vocab.bpe
-       (OpenAI; the same content): a JSON object {"token": id, ...} and the
-       merges, one "left right" pair a line in rank order, after an optional
-       "#version" line;
-     - tokenizer.json (Hugging Face fast tokenizer): model.type "BPE" with
-       model.vocab and model.merges (["a b", ...] or [["a", "b"], ...]),
-       a ByteLevel pre-tokenizer (use_regex, no add_prefix_space), no
-       normalizer, plus its added_tokens. model.ignore_merges is honoured.
-   Token strings use GPT-2's byte-to-unicode alphabet ("Ġ" is the space
-   byte). A string that is not made of that alphabet (and every added token
-   that is not also in model.vocab) stands for its own UTF-8 bytes; merges
-   see model.vocab only. Every one of the 256 byte tokens must be
-   in the vocabulary. Ids may have gaps (llm_tokenizer_vocab_size() is the
-   largest id + 1; a gap is not a token). The end-of-text id is the id of
-   "<|endoftext|>" in the files, if any.
-
-   Special tokens (LLM_TOKENIZE_SPECIAL): with tokenizer.json, the
-   added_tokens; with the other two formats, the tokens that no merge makes
-   and that are not one of the 256 byte tokens (for GPT-2: "<|endoftext|>"
-   alone). The text is split at the leftmost-longest occurrence of any of
-   them, exactly as written (no lstrip/rstrip/normalisation), and the parts
-   between are encoded as ordinary text, each on its own (as tiktoken does).
-
-   Encoding follows GPT-2 exactly: the pre-tokenizer regex
-       's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-   run as a hand-written state machine with Unicode classes from the UCD
-   (L = Lu Ll Lt Lm Lo, N = Nd Nl No, \s = White_Space), then byte-level BPE
-   on each piece: the adjacent pair of lowest merge rank is merged first, the
-   leftmost one on ties (the same order as OpenAI's encoder.py, Hugging Face
-   tokenizers and tiktoken for any merge list in which a merge only uses
-   tokens made by earlier merges, as trained lists do).
-   Invalid UTF-8 never fails: each byte that does not start a valid, complete,
-   shortest-form sequence for a scalar value (no surrogates, <= U+10FFFF) is a
-   character of its own in none of the L, N or White_Space classes, so it is
-   part of a [^\s\p{L}\p{N}]+ run. Encoding works on the bytes, so
-   decode(encode(x)) == x for every byte string x.
-
-   Speed: pieces that are one whole token (most words) are found by one hash
-   probe (only tokens that BPE really turns their own bytes into are in that
-   table, so the shortcut never changes a result); the others go through BPE
-   with arrays for pieces of up to 64 bytes and a heap of pair candidates for
-   longer ones (O(n log n): a 10,000-letter word takes about 2 ms, a megabyte
-   of spaces about 20 ms, a megabyte of digits about a second). Texts of 8 KB
-   or more also get a per-call cache (up to 512 KB) of recent multi-token
-   pieces. Short texts allocate nothing; pieces over 64 bytes use per-call
-   scratch of about 36 bytes per byte of the longest piece.
-   The tokenizer is read-only after loading: any number of threads may
-   encode and decode with it at once. For that reason encode and decode
-   (which take a const tokenizer) report only a status, never a message in
-   t->error: print llm_status_string(status).
-
-   Limits (LLM_ERR_LIMIT beyond them):
-     ids                < 16,777,216 (LLM__MAX_VOCAB)
-     merges             <= 16,777,216
-     one token          <= LLM_TOKENIZER_MAX_TOKEN_BYTES (1024) bytes, so a
-                           streaming decoder buffer of LLM_DECODER_BUFFER
-                           (1028) bytes always fits
-     vocabulary text    < 4 GiB in all
-     one pre-token      < 4 GiB (e.g. a single run of letters or spaces)
-
-   Behaviour of NULL buffers: encode with ids == NULL and cap == 0 counts
-   (LLM_OK); decode with out == NULL and cap == 0 returns the size (LLM_OK).
-
-   WordPiece (BERT vocabularies). The same object, a second kind: vocab.txt
-   (one token a line, id = line number; a trailing "\r" is dropped) with an
-   optional tokenizer_config.json (do_lower_case, strip_accents,
-   tokenize_chinese_chars, never_split, clean_up_tokenization_spaces, the
-   unk/sep/pad/cls/mask token names), or a tokenizer.json whose model is
-   WordPiece (BertNormalizer or none, BertPreTokenizer, WordPiece decoder
-   or none). encode/decode/token/eot dispatch on the kind. Encoding is HF's
-   BertTokenizer: clean text (drop NUL, U+FFFD, general category C* but
-   \t \n \r; White_Space -> space), each CJK ideograph a word, lowercase
-   (simple mappings + U+0130), accents stripped (canonical decomposition
-   less Mn; Hangul into jamo), split at whitespace and around punctuation
-   (P* and ASCII 33-47 58-64 91-96 123-126), then greedy longest-match
-   WordPiece with "##" continuations; no match, or more than
-   max_input_chars_per_word (100, at most 256) characters: one [UNK].
-   Invalid UTF-8 bytes are U+FFFD. Special tokens (LLM_TOKENIZE_SPECIAL):
-   the five named ones present in vocab.txt, or tokenizer.json's
-   added_tokens. Decoding: a space before each token but the first, "##"
-   pieces joined, HF's clean_up_tokenization per token (decoder cleanup)
-   and on the whole text (clean_up_tokenization_spaces, default true); the
-   streaming decoder does the per-token part only. eot is the sep token
-   ([SEP]), llm_tokenizer_bos the cls token ([CLS]). Needs malloc (no arena
-   loader). Unicode data: the BERT tables below (tools/gen_unicode.py).
-   README.md lists where it departs from HF (final sigma, mark order).
-*/
-
-#if LLM_TOKENIZER_MAX_TOKEN_BYTES > 65535
-#error "llm.h: LLM_TOKENIZER_MAX_TOKEN_BYTES must be at most 65535"
-#endif
-#define LLM__TOK_MAX_MERGES 16777216u
-#define LLM__TOK_MAX_PIECE 0xFFFFFFF0u     /* bytes in one pre-token */
-#define LLM__TOK_NONE 0xFFFFFFFFu          /* no rank, no symbol, no string */
-#define LLM__TOK_SMALL 64                  /* pieces up to this use the array BPE */
-#define LLM__TOK_C_L 0
-#define LLM__TOK_C_N 1
-#define LLM__TOK_C_WS 2
-#define LLM__TOK_C_O 3
-
-/* @@UNICODE-TABLES-BEGIN@@ generated by tools/gen_unicode.py from the Unicode
-   Character Database 15.0.0 (UnicodeData.txt, PropList.txt); do not edit.
-   Classes: 0 = L (Lu Ll Lt Lm Lo: 136104 code points), 1 = N (Nd Nl No: 1831),
-   2 = White_Space (25), 3 = anything else. 1562 runs below U+40000, 1821 bytes.
-   Each run is a LEB128 varint of ((length - 1) << 2 | class). */
-#define LLM__TOK_UCD_VERSION "15.0.0"
-#define LLM__TOK_UCLS_LIMIT 0x40000U  /* code points at or above are class 3 */
-#define LLM__TOK_UCLS_RLE_SIZE 1821
-/* class of each byte: ASCII as above, 4 = a byte >= 0x80 (decode UTF-8) */
-static const unsigned char llm__tok_byte_cls[256] = {
-    3,3,3,3,3,3,3,3,3,2,2,2,2,2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,
-    2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,1,1,1,1,1,1,1,1,1,1,3,3,3,3,3,3,
-    3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,
-    3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,
-    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
-    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
-    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
-    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
-};
-static const unsigned char llm__tok_ucls_rle[LLM__TOK_UCLS_RLE_SIZE] = {
-    35, 18, 71, 2, 59, 37, 27, 100, 23, 100, 39, 2, 103, 2, 35, 0, 27, 5, 3, 0, 11, 1, 0, 3, 9, 3,
-    88, 3, 120, 3, 164, 14, 15, 44, 55, 16, 27, 0, 3, 0, 131, 4, 16, 3, 4, 7, 12, 3, 0, 23, 0, 3, 8,
-    3, 0, 3, 76, 3, 200, 2, 3, 168, 4, 31, 148, 5, 3, 148, 1, 7, 0, 23, 160, 1, 155, 2, 104, 15, 12,
-    179, 1, 168, 1, 83, 37, 15, 4, 3, 136, 3, 3, 0, 59, 4, 27, 4, 37, 8, 7, 0, 63, 0, 3, 116, 115,
-    224, 2, 43, 0, 55, 37, 128, 1, 35, 4, 15, 0, 19, 84, 15, 0, 35, 0, 11, 0, 91, 96, 27, 40, 19,
-    92, 3, 20, 67, 164, 1, 231, 1, 212, 1, 11, 0, 71, 0, 27, 36, 15, 37, 3, 60, 15, 28, 7, 4, 7, 84,
-    3, 24, 3, 0, 11, 12, 11, 0, 63, 0, 51, 4, 3, 8, 15, 37, 4, 7, 21, 7, 0, 31, 20, 15, 4, 7, 84, 3,
-    24, 3, 4, 3, 4, 3, 4, 123, 12, 3, 0, 27, 37, 7, 8, 63, 32, 3, 8, 3, 84, 3, 24, 3, 4, 3, 16, 11,
-    0, 71, 0, 59, 4, 15, 37, 35, 0, 43, 28, 7, 4, 7, 84, 3, 24, 3, 4, 3, 16, 11, 0, 119, 4, 3, 8,
-    15, 37, 3, 0, 21, 43, 0, 3, 20, 11, 8, 3, 12, 11, 4, 3, 0, 3, 4, 11, 4, 11, 8, 11, 44, 87, 0,
-    83, 49, 71, 28, 3, 8, 3, 88, 3, 60, 11, 0, 103, 8, 7, 0, 7, 4, 15, 37, 31, 25, 3, 0, 15, 28, 3,
-    8, 3, 88, 3, 36, 3, 16, 11, 0, 123, 4, 3, 4, 15, 37, 3, 4, 67, 32, 3, 8, 3, 160, 1, 7, 0, 63, 0,
-    19, 8, 3, 25, 8, 15, 73, 3, 20, 19, 68, 11, 92, 3, 32, 3, 0, 7, 24, 123, 37, 67, 188, 1, 3, 4,
-    47, 24, 35, 37, 155, 1, 4, 3, 0, 3, 16, 3, 92, 3, 0, 3, 36, 3, 4, 35, 0, 7, 16, 3, 0, 35, 37, 7,
-    12, 127, 0, 123, 77, 47, 28, 3, 140, 1, 107, 16, 203, 3, 168, 1, 79, 0, 37, 23, 20, 15, 12, 11,
-    0, 11, 4, 27, 8, 15, 48, 47, 0, 3, 37, 23, 148, 1, 3, 0, 19, 0, 7, 168, 1, 3, 176, 10, 3, 12, 7,
-    24, 3, 0, 3, 12, 7, 160, 1, 3, 12, 7, 128, 1, 3, 12, 7, 24, 3, 0, 3, 12, 7, 56, 3, 224, 1, 3,
-    12, 7, 136, 2, 55, 77, 11, 60, 63, 212, 2, 7, 20, 11, 172, 19, 7, 64, 2, 100, 19, 168, 2, 11, 9,
-    28, 27, 68, 51, 72, 55, 68, 55, 48, 3, 8, 59, 204, 1, 139, 1, 0, 15, 0, 11, 37, 23, 37, 87, 37,
-    23, 224, 2, 27, 16, 7, 132, 1, 3, 0, 19, 148, 2, 39, 120, 155, 1, 37, 116, 7, 16, 43, 172, 1,
-    15, 100, 23, 41, 147, 1, 88, 35, 208, 1, 171, 1, 37, 23, 37, 51, 0, 243, 2, 184, 1, 67, 28, 11,
-    37, 163, 1, 116, 51, 4, 37, 172, 1, 103, 140, 1, 111, 37, 11, 8, 37, 140, 1, 7, 32, 27, 168, 1,
-    7, 8, 163, 1, 12, 3, 20, 3, 4, 11, 0, 19, 252, 5, 255, 1, 212, 8, 7, 20, 7, 148, 1, 7, 20, 7,
-    28, 3, 0, 3, 0, 3, 0, 3, 120, 7, 208, 1, 3, 24, 3, 0, 11, 8, 3, 24, 11, 12, 7, 20, 15, 48, 19,
-    8, 3, 24, 11, 42, 115, 6, 19, 2, 187, 1, 2, 63, 1, 0, 7, 21, 19, 0, 37, 23, 48, 147, 3, 0, 15,
-    0, 7, 36, 3, 0, 11, 16, 23, 0, 3, 0, 3, 0, 3, 12, 3, 40, 7, 12, 19, 16, 15, 0, 3, 201, 1, 4, 17,
-    215, 22, 237, 1, 183, 2, 85, 215, 19, 117, 175, 35, 144, 7, 23, 12, 11, 4, 35, 1, 7, 148, 1, 3,
-    0, 19, 0, 7, 220, 1, 27, 0, 63, 88, 35, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24,
-    191, 2, 0, 191, 14, 2, 15, 4, 1, 99, 33, 27, 16, 7, 9, 4, 15, 212, 2, 23, 8, 3, 228, 2, 3, 12,
-    19, 168, 1, 3, 244, 2, 11, 13, 39, 124, 191, 1, 60, 127, 37, 119, 29, 3, 57, 127, 37, 155, 1,
-    57, 255, 9, 252, 205, 1, 255, 1, 176, 180, 5, 139, 2, 180, 1, 7, 176, 8, 11, 60, 37, 4, 79, 184,
-    1, 63, 120, 7, 148, 2, 37, 155, 1, 32, 7, 152, 3, 7, 252, 1, 19, 4, 3, 0, 3, 16, 95, 60, 3, 8,
-    3, 12, 3, 88, 51, 21, 39, 204, 1, 55, 196, 1, 111, 37, 95, 20, 11, 0, 3, 4, 3, 37, 108, 39, 88,
-    99, 112, 27, 184, 1, 111, 0, 37, 23, 16, 3, 36, 37, 16, 3, 160, 1, 91, 8, 3, 28, 15, 37, 23, 88,
-    11, 0, 11, 196, 1, 3, 0, 11, 4, 7, 16, 7, 0, 3, 0, 95, 8, 7, 40, 27, 8, 47, 20, 7, 20, 7, 20,
-    35, 24, 3, 24, 3, 168, 1, 3, 52, 23, 200, 3, 51, 37, 23, 140, 221, 2, 47, 88, 15, 192, 1, 143,
-    136, 2, 180, 11, 7, 164, 3, 151, 1, 24, 47, 16, 19, 0, 3, 36, 3, 48, 3, 16, 3, 0, 3, 4, 3, 4, 3,
-    172, 3, 131, 1, 168, 11, 71, 252, 1, 7, 212, 1, 159, 1, 44, 207, 3, 16, 3, 152, 4, 75, 37, 27,
-    100, 23, 100, 43, 224, 2, 11, 20, 7, 20, 7, 20, 7, 8, 139, 1, 44, 3, 100, 3, 72, 3, 4, 3, 56, 7,
-    52, 135, 1, 232, 3, 47, 177, 1, 47, 225, 1, 67, 5, 207, 7, 112, 11, 192, 1, 63, 105, 15, 124,
-    13, 35, 76, 1, 28, 1, 19, 148, 1, 39, 116, 7, 140, 1, 15, 28, 3, 17, 167, 1, 244, 4, 7, 37, 23,
-    140, 1, 15, 140, 1, 15, 156, 1, 31, 204, 1, 47, 40, 3, 56, 3, 24, 3, 4, 3, 40, 3, 56, 3, 24, 3,
-    4, 139, 2, 216, 9, 35, 84, 39, 28, 95, 20, 3, 164, 1, 3, 32, 147, 2, 20, 7, 0, 3, 172, 1, 3, 4,
-    11, 0, 7, 88, 7, 29, 88, 7, 25, 120, 31, 33, 191, 1, 72, 3, 4, 19, 17, 84, 21, 15, 100, 151, 2,
-    220, 1, 15, 5, 4, 61, 7, 181, 1, 0, 59, 12, 3, 8, 3, 112, 39, 33, 91, 112, 5, 3, 112, 9, 127,
-    28, 3, 108, 23, 17, 63, 212, 1, 39, 84, 7, 29, 72, 19, 29, 68, 91, 25, 191, 2, 160, 2, 219, 1,
-    200, 1, 51, 200, 1, 27, 21, 140, 1, 47, 37, 151, 9, 121, 3, 164, 1, 23, 4, 183, 2, 112, 37, 0,
-    31, 84, 43, 13, 107, 68, 183, 1, 80, 25, 79, 88, 47, 208, 1, 103, 117, 3, 4, 7, 0, 51, 176, 1,
-    127, 96, 27, 37, 35, 140, 1, 59, 37, 15, 0, 7, 0, 31, 136, 1, 11, 0, 47, 188, 1, 55, 12, 43, 37,
-    0, 3, 0, 15, 77, 43, 68, 3, 96, 75, 4, 251, 1, 24, 3, 0, 3, 12, 3, 56, 3, 36, 27, 184, 1, 67,
-    37, 43, 28, 7, 4, 7, 84, 3, 24, 3, 4, 3, 16, 11, 0, 71, 0, 47, 16, 247, 4, 208, 1, 71, 12, 19,
-    37, 19, 8, 119, 188, 1, 79, 4, 3, 0, 31, 37, 151, 5, 184, 1, 163, 1, 12, 143, 1, 188, 1, 79, 0,
-    43, 37, 151, 1, 168, 1, 51, 0, 27, 37, 215, 1, 104, 83, 45, 15, 24, 227, 5, 172, 1, 207, 3, 252,
-    1, 73, 47, 28, 7, 0, 7, 28, 3, 4, 3, 92, 59, 0, 3, 0, 55, 37, 151, 2, 28, 7, 152, 1, 63, 0, 3,
-    0, 111, 0, 39, 156, 1, 27, 0, 83, 0, 43, 180, 1, 75, 0, 71, 160, 2, 155, 8, 32, 3, 144, 1, 67,
-    0, 59, 113, 19, 116, 191, 3, 24, 3, 4, 3, 148, 1, 83, 0, 35, 37, 23, 20, 3, 4, 3, 124, 55, 0,
-    27, 37, 215, 9, 72, 59, 0, 3, 48, 3, 132, 1, 111, 37, 215, 2, 0, 59, 81, 171, 1, 228, 28, 151,
-    3, 185, 3, 67, 140, 6, 175, 82, 128, 3, 59, 188, 33, 67, 20, 227, 125, 152, 18, 227, 141, 2,
-    224, 17, 27, 120, 3, 37, 23, 184, 2, 3, 37, 23, 116, 71, 188, 1, 63, 12, 47, 37, 3, 25, 3, 80,
-    19, 72, 191, 21, 252, 1, 89, 163, 3, 168, 2, 19, 0, 135, 2, 48, 255, 1, 4, 3, 0, 111, 220, 191,
-    1, 31, 212, 38, 167, 1, 32, 155, 151, 2, 12, 3, 24, 3, 4, 3, 136, 9, 59, 0, 115, 8, 7, 0, 55,
-    12, 31, 172, 12, 143, 72, 168, 3, 19, 48, 11, 32, 27, 36, 151, 177, 1, 77, 47, 77, 175, 3, 97,
-    155, 4, 208, 2, 3, 152, 2, 3, 4, 7, 0, 7, 4, 7, 12, 3, 44, 3, 0, 3, 24, 3, 128, 2, 3, 12, 7, 28,
-    3, 24, 3, 108, 3, 12, 3, 16, 3, 0, 11, 24, 3, 204, 10, 7, 96, 3, 96, 3, 120, 3, 96, 3, 120, 3,
-    96, 3, 120, 3, 96, 3, 120, 3, 96, 3, 28, 7, 197, 1, 255, 55, 120, 23, 20, 147, 8, 244, 1, 199,
-    4, 176, 1, 39, 24, 7, 37, 15, 0, 131, 10, 116, 71, 172, 1, 15, 37, 215, 14, 108, 15, 37, 151,
-    23, 24, 3, 12, 3, 4, 3, 56, 3, 144, 6, 7, 33, 191, 1, 140, 2, 27, 0, 15, 37, 219, 24, 233, 1, 3,
-    9, 3, 13, 175, 2, 177, 1, 3, 57, 135, 6, 12, 3, 104, 3, 4, 3, 0, 7, 0, 3, 36, 3, 12, 3, 0, 3, 0,
-    23, 0, 15, 0, 3, 0, 3, 0, 3, 8, 3, 4, 3, 0, 7, 0, 3, 0, 3, 0, 3, 0, 3, 0, 3, 4, 3, 0, 7, 12, 3,
-    24, 3, 12, 3, 12, 3, 0, 3, 36, 3, 64, 19, 8, 3, 16, 3, 64, 143, 18, 49, 139, 87, 37, 151, 32,
-    252, 182, 10, 127, 228, 129, 1, 23, 244, 6, 7, 132, 180, 1, 55, 192, 233, 1, 251, 96, 244, 16,
-    135, 47, 168, 154, 1, 19, 252, 130, 1, 191, 226, 13,
-};
-/* @@UNICODE-TABLES-END@@ */
-
-/* @@BERT-TABLES-BEGIN@@ generated by tools/gen_unicode.py from the Unicode
-   Character Database 15.0.0 (UnicodeData.txt, PropList.txt, SpecialCasing.txt); do not edit.
-   llm__wp_cls_rle: 2170 runs covering U+0000..U+10FFFF, each a LEB128 varint of
-   ((length - 1) << 3 | class), class 0 other, 1 whitespace (\t \n \r, White_Space outside C*),
-   2 control (general category C*: Cc Cf Cs Co Cn, not \t \n \r), 3 punctuation (P* or ASCII
-   33-47 58-64 91-96 123-126), 4 Mn, 5 control that is also White_Space (U+000B U+000C U+0085).
-   llm__wp_lower: the simple lowercase mappings (1432 code points) as runs {first, count, stride,
-   delta}; SpecialCasing.txt adds one unconditional mapping, U+0130 -> U+0069 U+0307 (in the code).
-   llm__wp_strip_rle: 2061 code points whose NFD is not themselves (Hangul syllables are computed),
-   with their full canonical decomposition less its Mn marks (0 to 2 code points): per entry
-   varint(code point - previous), varint(count), then each output as a zigzag varint of the
-   difference to the previous output. */
-#define LLM__WP_CLS_RLE_SIZE 2602
-#define LLM__WP_CLS_RUNS 2170
-#define LLM__WP_LOWER_RUNS 181
-#define LLM__WP_STRIP_SIZE 7398
-#define LLM__WP_STRIP_N 2061
-static const unsigned char llm__wp_cls_rle[LLM__WP_CLS_RLE_SIZE] = {
-    66, 9, 13, 1, 138, 1, 1, 115, 72, 51, 200, 1, 43, 200, 1, 27, 42, 5, 202, 1, 1, 3, 32, 3, 16, 3,
-    0, 2, 56, 11, 16, 3, 16, 3, 248, 35, 252, 6, 56, 10, 24, 3, 0, 26, 16, 3, 16, 2, 0, 2, 152, 1,
-    2, 248, 13, 36, 184, 10, 2, 168, 2, 10, 0, 43, 192, 2, 11, 10, 16, 2, 228, 2, 3, 4, 3, 12, 3,
-    12, 3, 4, 58, 208, 1, 26, 24, 11, 130, 1, 16, 11, 0, 11, 8, 84, 3, 2, 19, 208, 2, 164, 1, 72,
-    27, 8, 4, 144, 6, 3, 0, 52, 2, 0, 44, 8, 12, 0, 28, 136, 1, 107, 10, 0, 4, 232, 1, 212, 1, 10,
-    192, 5, 84, 0, 106, 208, 2, 68, 16, 19, 0, 10, 4, 184, 1, 28, 0, 68, 0, 20, 0, 36, 10, 115, 2,
-    192, 1, 20, 10, 3, 2, 80, 34, 240, 1, 66, 60, 200, 2, 188, 1, 2, 252, 1, 176, 3, 4, 0, 4, 24,
-    60, 24, 4, 16, 52, 72, 12, 11, 72, 3, 120, 4, 8, 2, 56, 10, 8, 10, 168, 1, 2, 48, 2, 0, 18, 24,
-    10, 4, 24, 28, 10, 8, 10, 8, 4, 0, 58, 0, 26, 8, 2, 16, 12, 10, 176, 1, 3, 4, 10, 12, 0, 2, 40,
-    26, 8, 10, 168, 1, 2, 48, 2, 8, 2, 8, 2, 8, 10, 4, 2, 16, 12, 26, 12, 10, 20, 18, 4, 50, 24, 2,
-    0, 50, 72, 12, 16, 4, 3, 74, 12, 0, 2, 64, 2, 16, 2, 168, 1, 2, 48, 2, 8, 2, 32, 10, 4, 24, 36,
-    2, 12, 0, 2, 8, 4, 10, 0, 114, 8, 12, 10, 72, 3, 0, 50, 0, 44, 2, 4, 8, 2, 56, 10, 8, 10, 168,
-    1, 2, 48, 2, 8, 2, 32, 10, 4, 8, 4, 0, 28, 10, 8, 10, 8, 4, 50, 12, 0, 26, 8, 2, 16, 12, 10,
-    136, 1, 74, 4, 0, 2, 40, 18, 16, 2, 24, 18, 8, 2, 0, 2, 8, 18, 8, 18, 16, 18, 88, 26, 8, 4, 8,
-    18, 16, 2, 16, 4, 10, 0, 42, 0, 106, 160, 1, 34, 4, 16, 4, 56, 2, 16, 2, 176, 1, 2, 120, 10, 4,
-    0, 20, 24, 2, 20, 2, 28, 50, 12, 2, 16, 10, 0, 10, 8, 12, 10, 72, 50, 3, 64, 4, 8, 3, 56, 2, 16,
-    2, 176, 1, 2, 72, 2, 32, 10, 4, 8, 4, 32, 2, 4, 8, 2, 8, 12, 50, 8, 42, 8, 2, 8, 12, 10, 72, 2,
-    16, 90, 12, 80, 2, 16, 2, 192, 2, 12, 24, 28, 2, 16, 2, 16, 4, 8, 26, 104, 12, 10, 200, 1, 2, 4,
-    8, 2, 136, 1, 18, 184, 1, 2, 64, 2, 0, 10, 48, 18, 4, 26, 16, 20, 2, 4, 2, 56, 42, 72, 10, 8, 3,
-    90, 248, 2, 4, 8, 52, 26, 56, 60, 3, 72, 11, 162, 2, 8, 2, 0, 2, 32, 2, 184, 1, 2, 0, 2, 72, 4,
-    8, 68, 0, 10, 32, 2, 0, 2, 52, 2, 72, 10, 24, 250, 1, 24, 115, 0, 3, 16, 12, 208, 1, 4, 0, 4, 0,
-    4, 27, 72, 2, 152, 2, 26, 108, 0, 36, 3, 12, 32, 84, 2, 156, 2, 2, 56, 4, 40, 2, 8, 35, 24, 11,
-    162, 2, 224, 2, 28, 0, 44, 0, 12, 8, 12, 80, 43, 56, 12, 24, 20, 120, 28, 96, 4, 8, 12, 40, 4,
-    112, 4, 184, 2, 2, 0, 34, 0, 10, 208, 2, 3, 224, 20, 2, 24, 10, 48, 2, 0, 2, 24, 10, 192, 2, 2,
-    24, 10, 128, 2, 2, 24, 10, 48, 2, 0, 2, 24, 10, 112, 2, 192, 3, 2, 24, 10, 144, 4, 10, 20, 67,
-    152, 1, 18, 200, 1, 42, 168, 5, 10, 40, 10, 3, 224, 38, 3, 128, 1, 1, 200, 1, 11, 18, 208, 4,
-    19, 80, 50, 136, 1, 20, 0, 66, 144, 1, 12, 0, 11, 66, 136, 1, 12, 90, 96, 2, 16, 2, 12, 90, 152,
-    3, 12, 0, 52, 56, 4, 8, 84, 19, 0, 19, 8, 4, 10, 72, 42, 72, 42, 83, 20, 2, 4, 72, 42, 192, 5,
-    50, 32, 12, 136, 2, 4, 0, 34, 168, 4, 74, 240, 1, 2, 20, 24, 12, 16, 26, 8, 4, 40, 20, 26, 0,
-    18, 11, 184, 2, 10, 32, 82, 216, 2, 26, 200, 1, 42, 80, 18, 192, 3, 12, 8, 4, 10, 11, 168, 3, 4,
-    0, 52, 2, 4, 0, 4, 8, 60, 40, 76, 10, 4, 72, 42, 72, 42, 51, 0, 43, 10, 108, 0, 124, 130, 3, 28,
-    248, 2, 4, 0, 36, 0, 4, 32, 4, 72, 18, 72, 51, 72, 68, 64, 11, 2, 12, 248, 1, 28, 8, 12, 0, 20,
-    184, 3, 4, 0, 12, 16, 4, 0, 20, 8, 58, 27, 216, 2, 60, 8, 12, 18, 35, 72, 18, 128, 3, 11, 64,
-    50, 208, 2, 10, 16, 59, 58, 20, 3, 100, 0, 52, 24, 4, 40, 4, 16, 12, 0, 34, 248, 11, 252, 3,
-    168, 17, 10, 40, 10, 168, 2, 10, 40, 10, 56, 2, 0, 2, 0, 2, 0, 2, 240, 1, 10, 160, 3, 2, 112, 2,
-    104, 10, 40, 2, 144, 1, 10, 16, 2, 64, 2, 81, 34, 187, 1, 9, 34, 1, 155, 1, 0, 99, 0, 91, 1,
-    122, 8, 10, 64, 11, 104, 11, 2, 96, 18, 128, 2, 114, 100, 24, 4, 16, 92, 114, 216, 8, 26, 184,
-    23, 27, 224, 1, 11, 216, 15, 194, 1, 80, 162, 1, 184, 48, 107, 240, 4, 11, 240, 1, 75, 144, 25,
-    171, 1, 240, 3, 27, 248, 1, 11, 168, 23, 10, 248, 1, 2, 184, 21, 20, 8, 34, 27, 0, 11, 168, 2,
-    2, 0, 34, 0, 10, 184, 3, 50, 0, 3, 106, 4, 176, 1, 66, 48, 2, 48, 2, 48, 2, 48, 2, 48, 2, 48, 2,
-    48, 2, 48, 2, 252, 1, 243, 2, 0, 251, 1, 8, 91, 138, 2, 200, 1, 2, 192, 5, 90, 168, 13, 202, 1,
-    88, 26, 1, 19, 24, 75, 8, 91, 72, 28, 8, 3, 88, 3, 8, 2, 168, 5, 10, 12, 32, 3, 200, 5, 3, 24,
-    34, 208, 2, 2, 232, 5, 2, 152, 5, 90, 240, 2, 2, 224, 166, 14, 18, 176, 3, 66, 232, 2, 11, 224,
-    16, 19, 216, 1, 154, 1, 240, 2, 4, 16, 3, 76, 3, 240, 1, 12, 248, 4, 12, 43, 58, 208, 12, 34, 8,
-    2, 0, 2, 32, 186, 1, 120, 4, 16, 4, 24, 4, 192, 1, 12, 32, 4, 18, 72, 42, 152, 3, 27, 58, 152,
-    4, 12, 58, 11, 72, 42, 140, 1, 40, 19, 0, 3, 8, 4, 168, 2, 60, 11, 176, 1, 84, 8, 82, 3, 224, 1,
-    18, 20, 248, 2, 4, 8, 28, 8, 12, 16, 99, 2, 80, 26, 11, 32, 4, 192, 1, 2, 192, 2, 44, 8, 12, 8,
-    12, 66, 16, 4, 56, 4, 0, 10, 72, 10, 27, 216, 1, 4, 144, 3, 4, 0, 20, 8, 12, 32, 12, 0, 4, 0,
-    186, 1, 16, 11, 88, 12, 8, 11, 24, 4, 74, 40, 10, 40, 10, 40, 66, 48, 2, 48, 2, 216, 3, 26, 160,
-    7, 4, 8, 4, 8, 3, 0, 4, 10, 72, 42, 152, 186, 5, 90, 176, 1, 26, 128, 3, 154, 144, 4, 232, 22,
-    10, 200, 6, 170, 2, 48, 90, 32, 34, 0, 4, 184, 1, 2, 32, 2, 0, 2, 8, 2, 8, 2, 224, 7, 122, 208,
-    22, 11, 248, 4, 10, 168, 3, 50, 0, 250, 1, 120, 124, 75, 42, 124, 147, 2, 2, 107, 0, 3, 16, 2,
-    3, 0, 11, 26, 32, 2, 176, 8, 26, 19, 0, 43, 0, 27, 72, 11, 16, 11, 200, 1, 19, 0, 3, 208, 1, 3,
-    0, 3, 0, 51, 192, 5, 18, 40, 10, 40, 10, 40, 10, 16, 18, 48, 2, 48, 98, 8, 10, 88, 2, 200, 1, 2,
-    144, 1, 2, 8, 2, 112, 10, 104, 138, 2, 208, 7, 34, 19, 26, 224, 2, 18, 184, 5, 2, 96, 18, 0,
-    242, 2, 224, 2, 4, 138, 8, 224, 1, 18, 128, 3, 114, 4, 208, 1, 26, 152, 2, 66, 232, 1, 34, 168,
-    2, 36, 34, 232, 1, 2, 3, 152, 2, 26, 56, 3, 32, 202, 2, 232, 9, 10, 72, 42, 152, 2, 26, 152, 2,
-    26, 184, 2, 58, 152, 3, 82, 3, 80, 2, 112, 2, 48, 2, 8, 2, 80, 2, 112, 2, 48, 2, 8, 146, 4, 176,
-    19, 66, 168, 1, 74, 56, 186, 1, 40, 2, 200, 2, 2, 64, 162, 4, 40, 10, 0, 2, 216, 2, 2, 8, 18, 0,
-    10, 176, 1, 2, 3, 176, 4, 58, 64, 250, 2, 144, 1, 2, 8, 34, 128, 2, 18, 3, 200, 1, 34, 3, 250,
-    3, 184, 3, 26, 152, 1, 10, 240, 2, 20, 2, 12, 34, 28, 24, 2, 16, 2, 224, 1, 10, 20, 26, 4, 64,
-    50, 67, 50, 240, 1, 3, 248, 1, 250, 1, 160, 2, 12, 26, 32, 51, 66, 168, 3, 18, 51, 168, 1, 10,
-    208, 1, 34, 200, 1, 50, 27, 90, 48, 250, 4, 192, 4, 178, 3, 144, 3, 98, 144, 3, 50, 200, 2, 28,
-    58, 72, 170, 18, 240, 1, 2, 200, 2, 2, 12, 3, 10, 8, 210, 4, 20, 184, 2, 58, 168, 1, 84, 24, 35,
-    170, 1, 136, 1, 28, 27, 170, 2, 216, 1, 154, 1, 176, 1, 66, 0, 4, 168, 3, 116, 51, 26, 232, 1,
-    4, 8, 12, 0, 66, 20, 128, 3, 28, 8, 12, 11, 2, 27, 4, 98, 192, 1, 50, 72, 42, 20, 152, 2, 36, 0,
-    60, 2, 72, 27, 24, 58, 144, 2, 4, 11, 0, 66, 12, 152, 3, 68, 40, 27, 28, 3, 0, 4, 80, 3, 0, 19,
-    2, 152, 1, 82, 136, 1, 2, 216, 1, 20, 8, 4, 0, 12, 43, 4, 8, 4, 234, 3, 48, 2, 0, 2, 24, 2, 112,
-    2, 72, 3, 42, 240, 2, 4, 16, 60, 34, 72, 42, 12, 8, 2, 56, 10, 8, 10, 168, 1, 2, 48, 2, 8, 2,
-    32, 2, 12, 16, 4, 24, 10, 8, 10, 16, 10, 0, 42, 0, 34, 48, 10, 52, 18, 36, 210, 8, 184, 3, 60,
-    8, 20, 0, 4, 24, 35, 72, 11, 2, 3, 4, 16, 234, 1, 144, 3, 44, 0, 4, 24, 12, 0, 12, 8, 3, 0, 58,
-    72, 170, 10, 136, 3, 28, 10, 24, 12, 0, 12, 179, 1, 24, 12, 138, 2, 144, 3, 60, 8, 4, 0, 12, 19,
-    0, 82, 72, 42, 99, 146, 1, 208, 2, 4, 0, 4, 8, 44, 0, 4, 0, 3, 42, 72, 170, 3, 208, 1, 10, 20,
-    8, 28, 0, 36, 26, 88, 19, 56, 194, 11, 240, 2, 68, 0, 12, 3, 154, 6, 144, 5, 90, 56, 10, 0, 10,
-    56, 2, 8, 2, 232, 1, 2, 8, 10, 12, 0, 4, 24, 4, 19, 66, 72, 170, 4, 56, 10, 200, 2, 28, 10, 12,
-    24, 4, 0, 3, 8, 210, 1, 0, 76, 184, 2, 44, 8, 28, 59, 4, 58, 0, 44, 8, 20, 232, 2, 100, 0, 12,
-    19, 0, 35, 98, 192, 4, 50, 75, 170, 15, 64, 2, 168, 2, 52, 2, 44, 0, 4, 0, 35, 74, 224, 1, 18,
-    11, 232, 1, 10, 172, 1, 2, 0, 52, 0, 12, 0, 12, 194, 4, 48, 2, 8, 2, 168, 2, 44, 18, 4, 2, 12,
-    2, 52, 0, 4, 58, 72, 42, 40, 2, 8, 2, 160, 2, 2, 12, 2, 8, 4, 0, 4, 0, 50, 72, 170, 19, 144, 1,
-    12, 8, 11, 50, 12, 112, 2, 152, 2, 36, 18, 8, 4, 0, 4, 99, 72, 170, 5, 0, 114, 136, 3, 98, 3,
-    200, 57, 170, 6, 240, 6, 2, 35, 82, 152, 12, 218, 164, 1, 128, 6, 11, 98, 248, 66, 122, 4, 40,
-    116, 202, 250, 1, 176, 36, 194, 155, 4, 192, 35, 50, 240, 1, 2, 72, 26, 11, 240, 4, 2, 72, 42,
-    232, 1, 10, 36, 3, 74, 248, 2, 52, 35, 56, 3, 0, 74, 72, 2, 48, 2, 160, 1, 34, 144, 1, 250, 42,
-    176, 5, 27, 162, 6, 208, 4, 26, 4, 184, 3, 50, 28, 96, 250, 3, 8, 3, 0, 4, 82, 8, 106, 184, 255,
-    2, 58, 168, 77, 202, 2, 64, 178, 174, 4, 24, 2, 48, 2, 8, 2, 144, 18, 114, 0, 226, 1, 16, 10, 0,
-    106, 24, 58, 216, 24, 154, 144, 1, 208, 6, 34, 96, 18, 64, 50, 72, 10, 0, 12, 3, 250, 165, 2,
-    236, 2, 10, 180, 1, 66, 152, 7, 218, 3, 168, 15, 74, 176, 2, 10, 232, 3, 20, 64, 58, 60, 8, 52,
-    232, 1, 28, 224, 3, 162, 1, 136, 4, 20, 0, 202, 7, 152, 1, 90, 152, 1, 90, 176, 5, 66, 192, 1,
-    178, 8, 160, 5, 2, 176, 4, 2, 8, 10, 0, 10, 8, 10, 24, 2, 88, 2, 0, 2, 48, 2, 128, 4, 2, 24, 10,
-    56, 2, 48, 2, 216, 1, 2, 24, 2, 32, 2, 0, 18, 48, 2, 152, 21, 10, 152, 18, 10, 136, 35, 180, 3,
-    24, 140, 3, 56, 4, 104, 4, 8, 35, 114, 36, 2, 116, 250, 68, 240, 1, 42, 40, 162, 13, 52, 2, 132,
-    1, 10, 52, 2, 12, 2, 36, 34, 232, 3, 130, 2, 4, 250, 6, 224, 2, 18, 52, 48, 10, 72, 26, 8, 250,
-    19, 232, 1, 4, 130, 1, 216, 2, 28, 72, 34, 0, 250, 28, 216, 1, 28, 72, 170, 46, 48, 2, 24, 2, 8,
-    2, 112, 2, 160, 12, 10, 64, 52, 194, 2, 152, 4, 52, 0, 26, 72, 26, 11, 130, 49, 152, 4, 218, 4,
-    224, 3, 138, 12, 24, 2, 208, 1, 2, 8, 2, 0, 10, 0, 2, 72, 2, 24, 2, 0, 2, 0, 42, 0, 26, 0, 2, 0,
-    2, 0, 2, 16, 2, 8, 2, 0, 10, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 8, 2, 0, 10, 24, 2, 48, 2, 24, 2, 24,
-    2, 0, 2, 72, 2, 128, 1, 34, 16, 2, 32, 2, 128, 1, 154, 3, 8, 234, 16, 216, 2, 26, 152, 6, 90,
-    112, 10, 112, 2, 112, 2, 160, 2, 74, 232, 10, 186, 3, 224, 1, 98, 216, 2, 26, 64, 50, 8, 106,
-    40, 202, 9, 184, 61, 26, 128, 1, 18, 96, 18, 176, 7, 26, 240, 5, 42, 88, 26, 0, 114, 88, 26,
-    184, 3, 58, 72, 42, 184, 2, 58, 232, 1, 10, 8, 234, 4, 152, 21, 90, 104, 10, 96, 18, 64, 50,
-    232, 2, 2, 48, 58, 104, 26, 64, 50, 64, 50, 144, 9, 2, 176, 3, 162, 2, 72, 170, 64, 248, 237,
-    20, 250, 1, 200, 131, 2, 42, 232, 13, 10, 136, 232, 2, 106, 128, 211, 3, 242, 193, 1, 232, 33,
-    138, 94, 208, 180, 2, 34, 248, 133, 2, 250, 212, 219, 2, 252, 14, 250, 224, 95,
-};
-static const int32_t llm__wp_lower[LLM__WP_LOWER_RUNS][4] = {
-    {0x41,26,1,32}, {0xC0,23,1,32}, {0xD8,7,1,32}, {0x100,24,2,1}, {0x132,3,2,1}, {0x139,8,2,1},
-    {0x14A,23,2,1}, {0x178,1,1,-121}, {0x179,3,2,1}, {0x181,1,1,210}, {0x182,2,2,1},
-    {0x186,1,1,206}, {0x187,1,1,1}, {0x189,2,1,205}, {0x18B,1,1,1}, {0x18E,1,1,79}, {0x18F,1,1,202},
-    {0x190,1,1,203}, {0x191,1,1,1}, {0x193,1,1,205}, {0x194,1,1,207}, {0x196,1,1,211},
-    {0x197,1,1,209}, {0x198,1,1,1}, {0x19C,1,1,211}, {0x19D,1,1,213}, {0x19F,1,1,214},
-    {0x1A0,3,2,1}, {0x1A6,1,1,218}, {0x1A7,1,1,1}, {0x1A9,1,1,218}, {0x1AC,1,1,1}, {0x1AE,1,1,218},
-    {0x1AF,1,1,1}, {0x1B1,2,1,217}, {0x1B3,2,2,1}, {0x1B7,1,1,219}, {0x1B8,1,1,1}, {0x1BC,1,1,1},
-    {0x1C4,1,1,2}, {0x1C5,1,1,1}, {0x1C7,1,1,2}, {0x1C8,1,1,1}, {0x1CA,1,1,2}, {0x1CB,9,2,1},
-    {0x1DE,9,2,1}, {0x1F1,1,1,2}, {0x1F2,2,2,1}, {0x1F6,1,1,-97}, {0x1F7,1,1,-56}, {0x1F8,20,2,1},
-    {0x220,1,1,-130}, {0x222,9,2,1}, {0x23A,1,1,10795}, {0x23B,1,1,1}, {0x23D,1,1,-163},
-    {0x23E,1,1,10792}, {0x241,1,1,1}, {0x243,1,1,-195}, {0x244,1,1,69}, {0x245,1,1,71},
-    {0x246,5,2,1}, {0x370,2,2,1}, {0x376,1,1,1}, {0x37F,1,1,116}, {0x386,1,1,38}, {0x388,3,1,37},
-    {0x38C,1,1,64}, {0x38E,2,1,63}, {0x391,17,1,32}, {0x3A3,9,1,32}, {0x3CF,1,1,8}, {0x3D8,12,2,1},
-    {0x3F4,1,1,-60}, {0x3F7,1,1,1}, {0x3F9,1,1,-7}, {0x3FA,1,1,1}, {0x3FD,3,1,-130},
-    {0x400,16,1,80}, {0x410,32,1,32}, {0x460,17,2,1}, {0x48A,27,2,1}, {0x4C0,1,1,15}, {0x4C1,7,2,1},
-    {0x4D0,48,2,1}, {0x531,38,1,48}, {0x10A0,38,1,7264}, {0x10C7,1,1,7264}, {0x10CD,1,1,7264},
-    {0x13A0,80,1,38864}, {0x13F0,6,1,8}, {0x1C90,43,1,-3008}, {0x1CBD,3,1,-3008}, {0x1E00,75,2,1},
-    {0x1E9E,1,1,-7615}, {0x1EA0,48,2,1}, {0x1F08,8,1,-8}, {0x1F18,6,1,-8}, {0x1F28,8,1,-8},
-    {0x1F38,8,1,-8}, {0x1F48,6,1,-8}, {0x1F59,4,2,-8}, {0x1F68,8,1,-8}, {0x1F88,8,1,-8},
-    {0x1F98,8,1,-8}, {0x1FA8,8,1,-8}, {0x1FB8,2,1,-8}, {0x1FBA,2,1,-74}, {0x1FBC,1,1,-9},
-    {0x1FC8,4,1,-86}, {0x1FCC,1,1,-9}, {0x1FD8,2,1,-8}, {0x1FDA,2,1,-100}, {0x1FE8,2,1,-8},
-    {0x1FEA,2,1,-112}, {0x1FEC,1,1,-7}, {0x1FF8,2,1,-128}, {0x1FFA,2,1,-126}, {0x1FFC,1,1,-9},
-    {0x2126,1,1,-7517}, {0x212A,1,1,-8383}, {0x212B,1,1,-8262}, {0x2132,1,1,28}, {0x2160,16,1,16},
-    {0x2183,1,1,1}, {0x24B6,26,1,26}, {0x2C00,48,1,48}, {0x2C60,1,1,1}, {0x2C62,1,1,-10743},
-    {0x2C63,1,1,-3814}, {0x2C64,1,1,-10727}, {0x2C67,3,2,1}, {0x2C6D,1,1,-10780},
-    {0x2C6E,1,1,-10749}, {0x2C6F,1,1,-10783}, {0x2C70,1,1,-10782}, {0x2C72,1,1,1}, {0x2C75,1,1,1},
-    {0x2C7E,2,1,-10815}, {0x2C80,50,2,1}, {0x2CEB,2,2,1}, {0x2CF2,1,1,1}, {0xA640,23,2,1},
-    {0xA680,14,2,1}, {0xA722,7,2,1}, {0xA732,31,2,1}, {0xA779,2,2,1}, {0xA77D,1,1,-35332},
-    {0xA77E,5,2,1}, {0xA78B,1,1,1}, {0xA78D,1,1,-42280}, {0xA790,2,2,1}, {0xA796,10,2,1},
-    {0xA7AA,1,1,-42308}, {0xA7AB,1,1,-42319}, {0xA7AC,1,1,-42315}, {0xA7AD,1,1,-42305},
-    {0xA7AE,1,1,-42308}, {0xA7B0,1,1,-42258}, {0xA7B1,1,1,-42282}, {0xA7B2,1,1,-42261},
-    {0xA7B3,1,1,928}, {0xA7B4,8,2,1}, {0xA7C4,1,1,-48}, {0xA7C5,1,1,-42307}, {0xA7C6,1,1,-35384},
-    {0xA7C7,2,2,1}, {0xA7D0,1,1,1}, {0xA7D6,2,2,1}, {0xA7F5,1,1,1}, {0xFF21,26,1,32},
-    {0x10400,40,1,40}, {0x104B0,36,1,40}, {0x10570,11,1,39}, {0x1057C,15,1,39}, {0x1058C,7,1,39},
-    {0x10594,2,1,39}, {0x10C80,51,1,64}, {0x118A0,32,1,32}, {0x16E40,32,1,32}, {0x1E900,34,1,34},
-};
-static const unsigned char llm__wp_strip_rle[LLM__WP_STRIP_SIZE] = {
-    192, 1, 1, 130, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 4, 1, 1, 4, 1, 1, 0, 1, 1,
-    0, 1, 1, 0, 1, 1, 8, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 10, 1, 1, 2, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
-    1, 0, 3, 1, 12, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 8, 3, 1, 16, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
-    0, 1, 1, 0, 2, 1, 4, 1, 1, 4, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 8, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2,
-    1, 10, 1, 1, 2, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 12, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
-    8, 2, 1, 0, 1, 1, 111, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1,
-    1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 61, 1, 1, 64,
-    1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 59, 1, 1,
-    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 61, 1,
-    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 4, 1, 2, 1, 1, 64,
-    1, 1, 61, 1, 1, 64, 2, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 5, 1, 59, 1, 1,
-    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 4, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
-    1, 64, 3, 1, 57, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63,
-    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 3, 1,
-    61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
-    1, 63, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 63, 1, 1, 2, 1, 1, 64, 1, 1, 63,
-    1, 1, 64, 1, 1, 63, 1, 1, 64, 34, 1, 85, 1, 1, 64, 14, 1, 51, 1, 1, 64, 29, 1, 103, 1, 1, 64, 1,
-    1, 47, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64,
-    1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 2, 1, 103, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 202, 1,
-    1, 1, 64, 3, 1, 189, 2, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
-    1, 144, 5, 1, 1, 182, 3, 1, 1, 207, 8, 4, 1, 69, 1, 1, 64, 3, 1, 49, 1, 1, 64, 1, 1, 89, 1, 1,
-    64, 1, 1, 202, 1, 1, 1, 64, 1, 1, 27, 1, 1, 64, 1, 1, 237, 2, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
-    1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64,
-    1, 1, 63, 1, 1, 64, 1, 1, 57, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 57, 1, 1, 64, 1, 1, 63, 1, 1,
-    64, 1, 1, 67, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 87, 1, 1, 64, 7, 1, 77, 1, 1, 64, 1, 1, 55, 1,
-    1, 64, 1, 1, 43, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 43,
-    1, 1, 64, 141, 2, 0, 1, 0, 2, 0, 1, 0, 48, 1, 128, 9, 10, 1, 251, 9, 7, 1, 218, 1, 1, 1, 210,
-    11, 1, 1, 179, 11, 1, 1, 188, 11, 1, 1, 4, 1, 1, 4, 2, 1, 12, 2, 1, 12, 1, 1, 8, 1, 1, 32, 26,
-    1, 63, 1, 1, 24, 1, 1, 24, 1, 1, 8, 1, 1, 4, 1, 1, 4, 1, 1, 24, 26, 1, 23, 1, 1, 24, 1, 1, 11,
-    1, 1, 12, 1, 1, 8, 5, 1, 18, 1, 1, 0, 44, 1, 134, 1, 1, 1, 0, 2, 1, 3, 4, 1, 25, 5, 1, 40, 1, 1,
-    3, 1, 1, 22, 11, 1, 21, 32, 1, 64, 23, 1, 5, 1, 1, 0, 2, 1, 3, 4, 1, 70, 5, 1, 55, 1, 1, 3, 1,
-    1, 22, 24, 1, 98, 1, 1, 2, 74, 1, 189, 1, 1, 1, 64, 14, 1, 75, 1, 1, 64, 1, 1, 63, 1, 1, 64, 3,
-    1, 53, 1, 1, 64, 3, 1, 198, 2, 1, 1, 2, 1, 1, 133, 3, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 61, 1,
-    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64, 3, 1, 212, 2, 1, 1, 2, 1, 1, 247, 2, 1, 1, 64, 1,
-    1, 83, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 3, 1, 55, 1, 1, 64,
-    169, 2, 1, 184, 7, 1, 1, 0, 1, 1, 66, 1, 1, 65, 1, 1, 70, 154, 1, 1, 150, 2, 2, 1, 39, 17, 1,
-    34, 214, 4, 1, 172, 9, 8, 1, 16, 3, 1, 6, 36, 1, 59, 1, 1, 2, 1, 1, 2, 1, 1, 10, 1, 1, 10, 1, 1,
-    2, 1, 1, 18, 1, 1, 8, 108, 2, 176, 2, 17, 1, 2, 18, 32, 16, 1, 107, 1, 1, 2, 2, 1, 26, 84, 1,
-    134, 2, 3, 1, 12, 35, 1, 67, 1, 1, 2, 1, 1, 10, 3, 1, 30, 234, 1, 1, 184, 4, 3, 2, 0, 17, 1, 2,
-    18, 32, 16, 1, 107, 1, 1, 2, 55, 2, 224, 1, 138, 1, 54, 2, 33, 15, 1, 2, 18, 17, 1, 2, 16, 34,
-    124, 0, 120, 1, 252, 3, 7, 1, 0, 1, 1, 2, 2, 1, 39, 1, 2, 0, 38, 127, 2, 226, 1, 15, 1, 2, 18,
-    17, 1, 2, 16, 34, 142, 1, 1, 132, 2, 2, 2, 0, 19, 1, 2, 20, 19, 1, 2, 20, 12, 229, 2, 1, 198, 5,
-    10, 1, 20, 5, 1, 10, 5, 1, 10, 5, 1, 10, 13, 1, 53, 10, 0, 2, 0, 1, 0, 2, 0, 9, 0, 18, 0, 10, 0,
-    5, 0, 5, 0, 5, 0, 13, 0, 109, 1, 202, 3, 224, 21, 2, 192, 43, 96, 2, 2, 91, 92, 2, 2, 87, 88, 2,
-    2, 83, 84, 2, 2, 79, 80, 4, 2, 71, 72, 41, 1, 0, 2, 1, 0, 3, 2, 18, 17, 1, 2, 20, 19, 2, 1, 0,
-    189, 5, 1, 231, 107, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
-    61, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
-    1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64,
-    1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1,
-    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1,
-    1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63,
-    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
-    63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
-    1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64,
-    1, 1, 63, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1,
-    64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
-    1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61,
-    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
-    61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
-    1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64,
-    1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 35, 1, 1, 24, 1, 1, 6, 1, 1,
-    4, 2, 1, 140, 4, 5, 1, 251, 4, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1,
-    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
-    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63,
-    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
-    63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1,
-    1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64,
-    1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1,
-    64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
-    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63,
-    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 7, 1, 240, 12, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
-    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
-    1, 1, 0, 1, 1, 72, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 63, 1, 1, 0, 1, 1, 0, 1,
-    1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 68, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
-    1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 68, 1, 1, 0, 1,
-    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
-    1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 76, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 63, 1,
-    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 76, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
-    1, 1, 0, 1, 1, 0, 2, 1, 63, 2, 1, 0, 2, 1, 0, 2, 1, 0, 1, 1, 72, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
-    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
-    1, 1, 0, 1, 1, 16, 1, 1, 0, 1, 1, 8, 1, 1, 0, 1, 1, 4, 1, 1, 0, 1, 1, 4, 1, 1, 0, 1, 1, 12, 1,
-    1, 0, 1, 1, 12, 1, 1, 0, 1, 1, 8, 1, 1, 0, 3, 1, 47, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
-    0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
-    1, 76, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1,
-    0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 100, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
-    1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
-    0, 1, 1, 16, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0,
-    1, 1, 0, 1, 1, 0, 2, 1, 80, 3, 1, 161, 12, 1, 1, 158, 12, 1, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 1,
-    1, 67, 1, 1, 0, 1, 1, 4, 1, 1, 0, 1, 1, 0, 1, 1, 208, 112, 1, 1, 0, 1, 1, 0, 1, 1, 139, 112, 1,
-    1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 202, 113,
-    1, 1, 0, 1, 1, 0, 1, 1, 241, 112, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 7, 1, 1, 0, 1, 1, 8, 1, 1, 0,
-    1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 7, 1, 1, 241, 11, 1, 1, 0, 1, 1, 143, 1, 3, 1, 210,
-    13, 1, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 1, 1, 83, 1, 1, 0, 1, 1, 20, 1, 1, 0, 1, 1, 0, 1, 1,
-    233, 11, 3, 1, 156, 125, 1, 1, 2, 165, 2, 1, 179, 113, 4, 1, 187, 13, 1, 1, 19, 111, 1, 158,
-    133, 1, 1, 1, 4, 19, 1, 4, 31, 1, 120, 1, 1, 8, 1, 1, 3, 53, 1, 98, 5, 1, 10, 3, 1, 6, 24, 1,
-    48, 2, 1, 4, 27, 1, 46, 3, 1, 14, 3, 1, 4, 2, 1, 6, 23, 1, 149, 136, 1, 2, 1, 200, 136, 1, 11,
-    1, 39, 1, 1, 161, 136, 1, 1, 1, 4, 1, 1, 204, 136, 1, 1, 1, 2, 3, 1, 26, 1, 1, 2, 3, 1, 6, 1, 1,
-    2, 7, 1, 6, 1, 1, 2, 3, 1, 14, 1, 1, 2, 3, 1, 6, 1, 1, 2, 35, 1, 54, 1, 1, 12, 1, 1, 2, 1, 1, 4,
-    49, 1, 93, 1, 1, 2, 1, 1, 40, 1, 1, 2, 7, 1, 64, 1, 1, 2, 1, 1, 2, 1, 1, 2, 60, 1, 166, 53, 1,
-    1, 2, 178, 15, 1, 215, 20, 240, 10, 1, 220, 21, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2,
-    1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 3, 1, 6, 2, 1, 4, 2, 1, 4, 7, 1, 14, 1, 1, 0,
-    2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 23, 1, 105, 10, 1, 174,
-    1, 14, 1, 28, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4,
-    2, 1, 4, 2, 1, 4, 3, 1, 6, 2, 1, 4, 2, 1, 4, 7, 1, 14, 1, 1, 0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1,
-    0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 23, 1, 105, 3, 1, 146, 1, 1, 1, 2, 1, 1, 2, 1, 1, 2, 4,
-    1, 22, 130, 144, 3, 1, 150, 237, 2, 1, 1, 167, 149, 1, 1, 1, 172, 159, 1, 1, 1, 131, 8, 1, 1,
-    237, 119, 1, 1, 189, 130, 1, 1, 1, 230, 22, 1, 1, 238, 174, 2, 1, 1, 0, 1, 1, 149, 153, 2, 1, 1,
-    128, 226, 1, 1, 1, 147, 241, 1, 1, 1, 130, 15, 1, 1, 220, 34, 1, 1, 230, 81, 1, 1, 184, 36, 1,
-    1, 244, 26, 1, 1, 246, 5, 1, 1, 252, 4, 1, 1, 174, 30, 1, 1, 153, 154, 1, 1, 1, 178, 12, 1, 1,
-    252, 14, 1, 1, 138, 12, 1, 1, 190, 65, 1, 1, 218, 52, 1, 1, 142, 34, 1, 1, 221, 173, 2, 1, 1,
-    230, 19, 1, 1, 158, 94, 1, 1, 174, 28, 1, 1, 164, 80, 1, 1, 226, 95, 1, 1, 155, 131, 2, 1, 1,
-    182, 74, 1, 1, 196, 87, 1, 1, 174, 14, 1, 1, 181, 154, 1, 1, 1, 158, 124, 1, 1, 142, 25, 1, 1,
-    169, 165, 1, 1, 1, 154, 33, 1, 1, 166, 25, 1, 1, 164, 22, 1, 1, 164, 119, 1, 1, 143, 133, 2, 1,
-    1, 226, 8, 1, 1, 206, 4, 1, 1, 204, 71, 1, 1, 158, 24, 1, 1, 250, 28, 1, 1, 174, 19, 1, 1, 180,
-    36, 1, 1, 138, 24, 1, 1, 172, 1, 1, 1, 166, 30, 1, 1, 134, 37, 1, 1, 250, 16, 1, 1, 150, 10, 1,
-    1, 219, 149, 1, 1, 1, 230, 3, 1, 1, 194, 16, 1, 1, 210, 24, 1, 1, 246, 60, 1, 1, 246, 45, 1, 1,
-    209, 78, 1, 1, 237, 199, 1, 1, 1, 202, 24, 1, 1, 184, 117, 1, 1, 188, 16, 1, 1, 183, 56, 1, 1,
-    208, 25, 1, 1, 240, 79, 1, 1, 234, 40, 1, 1, 189, 248, 1, 1, 1, 148, 14, 1, 1, 226, 54, 1, 1,
-    142, 15, 1, 1, 234, 4, 1, 1, 192, 56, 1, 1, 144, 4, 1, 1, 168, 96, 1, 1, 241, 141, 2, 1, 1, 242,
-    182, 1, 1, 1, 221, 186, 1, 1, 1, 31, 1, 1, 160, 161, 1, 1, 1, 196, 14, 1, 1, 230, 24, 1, 1, 136,
-    74, 1, 1, 233, 43, 1, 1, 225, 162, 1, 1, 1, 230, 28, 1, 1, 248, 131, 1, 1, 1, 137, 243, 1, 1, 1,
-    220, 54, 1, 1, 214, 16, 1, 1, 234, 77, 1, 1, 210, 7, 1, 1, 177, 137, 1, 1, 1, 200, 151, 1, 1, 1,
-    247, 164, 1, 1, 1, 212, 63, 1, 1, 183, 70, 1, 1, 254, 122, 1, 1, 167, 29, 1, 1, 212, 94, 1, 1,
-    189, 165, 1, 1, 1, 182, 18, 1, 1, 198, 122, 1, 1, 144, 53, 1, 1, 194, 25, 1, 1, 223, 123, 1, 1,
-    236, 143, 1, 1, 1, 207, 140, 1, 1, 1, 147, 38, 1, 1, 206, 127, 1, 1, 137, 125, 1, 1, 138, 71, 1,
-    1, 237, 154, 1, 1, 1, 246, 10, 1, 1, 192, 1, 1, 1, 240, 90, 1, 1, 204, 81, 1, 1, 144, 22, 1, 1,
-    198, 33, 1, 1, 250, 27, 1, 1, 179, 251, 1, 1, 1, 154, 5, 1, 1, 226, 20, 1, 1, 242, 21, 1, 1,
-    178, 27, 1, 1, 242, 40, 1, 1, 216, 36, 1, 1, 134, 114, 1, 1, 250, 18, 1, 1, 218, 16, 1, 1, 110,
-    1, 1, 229, 176, 2, 1, 1, 214, 80, 1, 1, 226, 18, 1, 1, 214, 143, 1, 1, 1, 219, 195, 1, 1, 1,
-    184, 12, 1, 1, 224, 1, 1, 1, 180, 10, 1, 1, 146, 42, 1, 1, 204, 8, 1, 1, 128, 13, 1, 1, 130, 21,
-    1, 1, 212, 16, 1, 1, 246, 9, 1, 1, 238, 58, 1, 1, 239, 40, 1, 1, 234, 44, 1, 1, 206, 12, 1, 1,
-    229, 132, 2, 1, 1, 152, 2, 1, 1, 180, 8, 1, 1, 150, 112, 1, 1, 244, 95, 1, 1, 208, 7, 1, 1, 193,
-    175, 1, 1, 1, 216, 4, 1, 1, 140, 14, 1, 1, 230, 32, 1, 1, 160, 66, 1, 1, 145, 35, 1, 1, 161,
-    146, 1, 1, 1, 170, 32, 1, 1, 220, 19, 1, 1, 166, 7, 1, 1, 196, 9, 1, 1, 172, 78, 1, 1, 238, 2,
-    1, 1, 226, 44, 1, 1, 216, 2, 1, 1, 220, 71, 1, 1, 132, 19, 1, 1, 164, 1, 1, 1, 160, 3, 1, 1,
-    153, 162, 2, 1, 1, 198, 168, 1, 1, 1, 140, 96, 1, 1, 136, 20, 1, 1, 173, 215, 1, 1, 1, 181, 73,
-    1, 1, 168, 9, 1, 1, 168, 44, 1, 1, 162, 1, 1, 1, 180, 37, 1, 1, 210, 17, 1, 1, 152, 31, 1, 1,
-    232, 17, 1, 1, 244, 58, 1, 1, 128, 46, 1, 1, 162, 60, 1, 1, 137, 228, 1, 1, 1, 204, 190, 1, 1,
-    1, 201, 142, 2, 1, 1, 228, 83, 1, 1, 240, 1, 1, 1, 156, 21, 1, 1, 182, 5, 1, 1, 218, 21, 1, 1,
-    160, 5, 1, 1, 164, 12, 1, 1, 202, 18, 1, 1, 156, 109, 1, 1, 225, 155, 2, 1, 1, 130, 67, 1, 1,
-    148, 209, 1, 1, 1, 153, 153, 2, 1, 1, 220, 51, 1, 1, 162, 67, 1, 1, 128, 133, 1, 1, 1, 189, 190,
-    1, 1, 1, 242, 6, 1, 1, 166, 27, 1, 1, 224, 45, 1, 1, 254, 139, 1, 1, 1, 185, 145, 2, 1, 1, 204,
-    7, 1, 1, 172, 33, 1, 1, 220, 38, 1, 1, 246, 4, 1, 1, 180, 5, 1, 1, 250, 16, 1, 1, 194, 28, 1, 1,
-    184, 7, 1, 1, 174, 38, 1, 1, 172, 37, 1, 1, 36, 1, 1, 214, 35, 1, 1, 172, 20, 1, 1, 197, 142, 2,
-    1, 1, 246, 109, 1, 1, 185, 106, 1, 1, 230, 118, 1, 1, 144, 11, 1, 1, 196, 69, 1, 1, 210, 66, 1,
-    1, 232, 22, 1, 1, 144, 9, 1, 1, 143, 220, 1, 1, 1, 232, 24, 1, 1, 186, 80, 1, 1, 185, 28, 1, 1,
-    170, 1, 1, 1, 228, 5, 1, 1, 163, 39, 1, 1, 205, 8, 1, 1, 254, 106, 1, 1, 175, 242, 1, 1, 1, 236,
-    209, 1, 1, 1, 247, 195, 1, 1, 1, 101, 1, 1, 190, 50, 1, 1, 218, 16, 1, 1, 134, 104, 1, 1, 161,
-    133, 1, 1, 1, 178, 70, 1, 1, 211, 25, 1, 1, 142, 162, 1, 1, 1, 221, 27, 1, 1, 130, 56, 1, 1,
-    131, 51, 1, 1, 239, 170, 1, 1, 1, 165, 54, 1, 1, 128, 18, 3, 1, 180, 10, 2, 1, 180, 56, 3, 1,
-    171, 82, 1, 1, 152, 133, 1, 1, 1, 192, 14, 1, 1, 228, 9, 1, 1, 68, 1, 1, 14, 1, 1, 84, 1, 1,
-    142, 119, 1, 1, 175, 106, 1, 1, 254, 11, 2, 1, 170, 25, 2, 1, 204, 19, 3, 1, 128, 21, 1, 1, 138,
-    3, 4, 1, 228, 31, 1, 1, 26, 1, 1, 88, 1, 1, 152, 18, 1, 1, 171, 51, 1, 1, 178, 23, 1, 1, 145,
-    156, 2, 1, 1, 242, 4, 1, 1, 204, 1, 1, 1, 248, 5, 1, 1, 54, 1, 1, 218, 1, 1, 1, 152, 9, 1, 1,
-    210, 1, 1, 1, 196, 1, 1, 1, 176, 7, 1, 1, 208, 1, 1, 1, 248, 14, 1, 1, 20, 1, 1, 204, 16, 1, 1,
-    168, 3, 1, 1, 76, 1, 1, 200, 1, 1, 1, 186, 13, 1, 1, 166, 2, 1, 1, 222, 2, 1, 1, 232, 7, 1, 1,
-    228, 19, 1, 1, 198, 2, 1, 1, 144, 4, 1, 1, 152, 9, 1, 1, 250, 2, 1, 1, 238, 7, 1, 1, 222, 17, 1,
-    1, 218, 2, 1, 1, 22, 1, 1, 1, 1, 1, 16, 1, 1, 12, 1, 1, 14, 1, 1, 96, 1, 1, 2, 1, 1, 228, 2, 1,
-    1, 130, 1, 1, 1, 254, 4, 1, 1, 232, 8, 1, 1, 42, 1, 1, 112, 1, 1, 226, 4, 1, 1, 166, 2, 1, 1,
-    208, 7, 1, 1, 152, 2, 1, 1, 0, 1, 1, 188, 7, 1, 1, 242, 18, 1, 1, 140, 2, 1, 1, 214, 5, 1, 1,
-    112, 1, 1, 180, 6, 1, 1, 106, 1, 1, 220, 10, 1, 1, 132, 2, 1, 1, 214, 26, 1, 1, 184, 4, 1, 1,
-    120, 1, 1, 139, 223, 1, 1, 1, 242, 137, 15, 1, 1, 171, 131, 14, 3, 1, 227, 207, 1, 1, 1, 158,
-    14, 1, 1, 153, 1, 1, 1, 207, 7, 1, 1, 138, 7, 1, 1, 118, 1, 1, 142, 5, 1, 1, 102, 1, 1, 198, 10,
-    1, 1, 143, 1, 1, 1, 136, 1, 1, 1, 146, 1, 1, 1, 240, 9, 1, 1, 178, 1, 1, 1, 162, 2, 1, 1, 32, 1,
-    1, 156, 4, 1, 1, 140, 3, 1, 1, 212, 14, 1, 1, 14, 1, 1, 160, 2, 1, 1, 136, 1, 1, 1, 214, 4, 1,
-    1, 236, 1, 1, 1, 139, 1, 1, 1, 140, 2, 1, 1, 91, 1, 1, 164, 2, 1, 1, 132, 1, 1, 1, 160, 6, 1, 1,
-    176, 1, 1, 1, 108, 1, 1, 136, 4, 1, 1, 188, 4, 1, 1, 198, 2, 1, 1, 8, 1, 1, 118, 1, 1, 198, 16,
-    1, 1, 130, 1, 1, 1, 142, 6, 1, 1, 180, 6, 1, 1, 31, 1, 1, 174, 1, 1, 1, 248, 3, 1, 1, 160, 5, 1,
-    1, 242, 24, 1, 1, 227, 21, 1, 1, 244, 1, 1, 1, 246, 1, 1, 1, 142, 5, 1, 1, 170, 2, 1, 1, 106, 1,
-    1, 196, 3, 1, 1, 4, 1, 1, 214, 2, 1, 1, 34, 1, 1, 50, 1, 1, 172, 1, 1, 1, 19, 1, 1, 152, 6, 1,
-    1, 202, 7, 1, 1, 158, 4, 1, 1, 246, 2, 1, 1, 192, 3, 1, 1, 178, 2, 1, 1, 148, 5, 1, 1, 142, 3,
-    1, 1, 154, 13, 1, 1, 186, 2, 1, 1, 148, 14, 1, 1, 144, 7, 1, 1, 138, 1, 1, 1, 32, 1, 1, 210, 4,
-    1, 1, 114, 1, 1, 89, 1, 1, 108, 1, 1, 5, 1, 1, 33, 1, 1, 152, 1, 1, 1, 162, 1, 1, 1, 252, 5, 1,
-    1, 224, 8, 1, 1, 244, 4, 1, 1, 206, 4, 1, 1, 186, 3, 1, 1, 140, 16, 1, 1, 206, 1, 1, 1, 230, 1,
-    1, 1, 138, 2, 1, 1, 72, 1, 1, 24, 1, 1, 96, 1, 1, 174, 11, 1, 1, 148, 18, 1, 1, 220, 162, 12, 1,
-    1, 11, 1, 1, 162, 46, 1, 1, 239, 224, 15, 1, 1, 246, 17, 1, 1, 66, 1, 1, 160, 200, 16, 1, 1,
-    142, 42, 1, 1, 134, 136, 1, 1, 1, 159, 254, 14, 1, 1, 150, 1, 68, 1, 233, 230, 4, 2, 1, 50, 11,
-    1, 17, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 49, 1, 1, 0, 1, 1, 0, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
-    2, 1, 1, 2, 1, 1, 2, 2, 1, 4, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 2, 1, 4, 2, 1, 4, 1, 1, 2, 2,
-    1, 4, 1, 1, 2, 2, 1, 4, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 41, 1, 1, 7, 1, 1, 20, 1, 1,
-    18, 204, 42, 1, 234, 170, 8, 2, 1, 4, 15, 1, 20, 131, 1, 0, 1, 0, 156, 4, 2, 196, 10, 17, 1, 2,
-    18, 32, 239, 2, 1, 196, 5, 1, 2, 0, 17, 2, 2, 18, 8, 252, 1, 2, 246, 3, 17, 1, 2, 20, 19, 253,
-    6, 2, 140, 14, 9, 166, 240, 2, 2, 206, 224, 5, 28, 1, 2, 25, 26, 1, 3, 25, 26, 18, 1, 3, 43, 26,
-    20, 1, 3, 45, 26, 22, 1, 3, 47, 26, 24, 1, 3, 49, 26, 26, 87, 2, 142, 1, 167, 1, 1, 2, 170, 1,
-    169, 1, 1, 3, 168, 1, 167, 1, 18, 1, 3, 152, 1, 169, 1, 18, 1, 3, 150, 1, 167, 1, 20, 1, 3, 150,
-    1, 169, 1, 20, 192, 204, 4, 1, 227, 140, 12, 1, 1, 9, 1, 1, 18, 1, 1, 194, 203, 13, 1, 1, 131,
-    199, 13, 1, 1, 156, 1, 1, 1, 26, 1, 1, 142, 1, 1, 1, 240, 1, 1, 1, 62, 1, 1, 156, 1, 1, 1, 47,
-    1, 1, 225, 112, 1, 1, 184, 198, 14, 1, 1, 217, 211, 13, 1, 1, 14, 1, 1, 32, 1, 1, 38, 1, 1, 202,
-    206, 13, 1, 1, 197, 193, 14, 1, 1, 220, 114, 1, 1, 76, 1, 1, 252, 206, 13, 1, 1, 231, 206, 13,
-    1, 1, 26, 1, 1, 175, 11, 1, 1, 192, 11, 1, 1, 18, 1, 1, 212, 128, 18, 1, 1, 211, 255, 17, 1, 1,
-    28, 1, 1, 199, 116, 1, 1, 184, 117, 1, 1, 22, 1, 1, 88, 1, 1, 10, 1, 1, 195, 117, 1, 1, 228,
-    118, 1, 1, 4, 1, 1, 54, 1, 1, 44, 1, 1, 22, 1, 1, 2, 1, 1, 34, 1, 1, 100, 1, 1, 16, 1, 1, 18, 1,
-    1, 50, 1, 1, 20, 1, 1, 4, 1, 1, 0, 1, 1, 0, 1, 1, 218, 218, 13, 1, 1, 247, 230, 12, 1, 1, 203,
-    114, 1, 1, 42, 1, 1, 136, 222, 13, 1, 1, 239, 221, 13, 1, 1, 12, 1, 1, 42, 1, 1, 176, 2, 1, 1,
-    203, 1, 1, 1, 32, 1, 1, 64, 1, 1, 116, 1, 1, 168, 1, 1, 1, 52, 1, 1, 134, 1, 1, 1, 32, 1, 1, 66,
-    1, 1, 0, 1, 1, 42, 1, 1, 36, 1, 1, 16, 1, 1, 30, 1, 1, 168, 5, 1, 1, 159, 4, 1, 1, 162, 4, 1, 1,
-    139, 3, 1, 1, 70, 1, 1, 217, 17, 1, 1, 206, 27, 1, 1, 191, 4, 1, 1, 76, 1, 1, 50, 1, 1, 131, 2,
-    1, 1, 206, 2, 1, 1, 1, 1, 1, 246, 1, 1, 1, 240, 240, 13, 1, 1, 227, 239, 13, 1, 1, 10, 1, 1, 30,
-    1, 1, 40, 1, 1, 16, 1, 1, 128, 1, 1, 1, 140, 245, 13, 1, 1, 132, 1, 1, 1, 251, 243, 13, 1, 1,
-    94, 1, 1, 24, 1, 1, 157, 1, 1, 1, 156, 2, 1, 1, 239, 141, 1, 1, 1, 28, 1, 1, 152, 144, 1, 1, 1,
-    108, 1, 1, 0, 1, 1, 148, 250, 13, 1, 1, 137, 248, 13, 1, 1, 42, 1, 1, 30, 1, 1, 24, 1, 1, 202,
-    252, 13, 1, 1, 177, 252, 13, 1, 1, 14, 1, 1, 154, 13, 1, 1, 225, 12, 1, 1, 193, 146, 1, 1, 1,
-    190, 147, 1, 1, 1, 28, 1, 1, 164, 1, 1, 1, 101, 1, 1, 174, 133, 14, 1, 1, 193, 130, 14, 1, 1,
-    198, 130, 14, 1, 1, 239, 129, 14, 1, 1, 5, 1, 1, 34, 1, 1, 202, 1, 1, 1, 2, 1, 1, 229, 150, 1,
-    1, 1, 156, 151, 1, 1, 1, 86, 1, 1, 42, 1, 1, 88, 1, 1, 141, 152, 1, 1, 1, 194, 164, 15, 1, 1,
-    141, 164, 15, 1, 1, 232, 152, 1, 1, 1, 6, 1, 1, 6, 1, 1, 40, 1, 1, 144, 147, 18, 1, 1, 167, 146,
-    18, 1, 1, 230, 144, 14, 1, 1, 0, 1, 1, 223, 132, 13, 1, 1, 189, 139, 1, 1, 1, 0, 1, 1, 181, 153,
-    1, 1, 1, 226, 231, 15, 1, 1, 196, 188, 1, 1, 1, 239, 137, 16, 1, 1, 18, 1, 1, 143, 154, 1, 1, 1,
-    238, 154, 1, 1, 1, 102, 1, 1, 20, 1, 1, 68, 1, 1, 144, 2, 1, 1, 141, 157, 1, 1, 1, 59, 1, 1,
-    240, 157, 1, 1, 1, 128, 153, 14, 1, 1, 153, 152, 14, 1, 1, 130, 2, 1, 1, 8, 1, 1, 4, 1, 1, 3, 1,
-    1, 92, 1, 1, 40, 1, 1, 72, 1, 1, 27, 1, 1, 22, 1, 1, 94, 1, 1, 40, 1, 1, 8, 1, 1, 52, 1, 1, 22,
-    1, 1, 132, 1, 1, 1, 168, 1, 1, 1, 70, 1, 1, 248, 1, 1, 1, 248, 158, 14, 1, 1, 157, 159, 14, 1,
-    1, 129, 1, 1, 1, 216, 1, 1, 1, 54, 1, 1, 194, 1, 1, 1, 154, 160, 14, 1, 1, 157, 159, 14, 1, 1,
-    185, 1, 1, 1, 55, 1, 1, 245, 165, 1, 1, 1, 246, 168, 1, 1, 1, 42, 1, 1, 62, 1, 1, 75, 1, 1, 149,
-    168, 1, 1, 1, 198, 171, 1, 1, 1, 58, 1, 1, 188, 170, 14, 1, 1, 205, 168, 14, 1, 1, 170, 4, 1, 1,
-    221, 2, 1, 1, 223, 172, 1, 1, 1, 240, 173, 1, 1, 1, 145, 174, 1, 1, 1, 71, 1, 1, 220, 90, 1, 1,
-    6, 1, 1, 214, 85, 1, 1, 199, 1, 1, 1, 162, 104, 1, 1, 167, 243, 1, 1, 1, 252, 140, 1, 1, 1, 8,
-    1, 1, 12, 1, 1, 122, 1, 1, 21, 1, 1, 224, 177, 14, 1, 1, 243, 225, 15, 1, 1, 226, 178, 1, 1, 1,
-    233, 1, 1, 1, 154, 3, 1, 1, 102, 1, 1, 208, 175, 14, 1, 1, 189, 175, 14, 1, 1, 221, 1, 1, 1,
-    234, 3, 1, 1, 237, 181, 1, 1, 1, 202, 182, 1, 1, 1, 194, 1, 1, 1, 142, 1, 1, 1, 252, 2, 1, 1,
-    246, 175, 14, 1, 1, 143, 175, 14, 1, 1, 133, 187, 1, 1, 1, 146, 188, 1, 1, 1, 140, 182, 14, 1,
-    1, 165, 181, 14, 1, 1, 139, 188, 1, 1, 1, 200, 188, 1, 1, 1, 90, 1, 1, 54, 1, 1, 2, 1, 1, 164,
-    187, 14, 1, 1, 131, 118, 1, 1, 222, 119, 1, 1, 215, 186, 14, 1, 1, 220, 193, 14, 1, 1, 249, 191,
-    14, 1, 1, 28, 1, 1, 203, 1, 1, 1, 222, 2, 1, 1, 80, 1, 1, 114, 1, 1, 107, 1, 1, 80, 1, 1, 30, 1,
-    1, 26, 1, 1, 178, 190, 14, 1, 1, 211, 191, 14, 1, 1, 246, 3, 1, 1, 126, 1, 1, 245, 196, 1, 1, 1,
-    176, 198, 1, 1, 1, 7, 1, 1, 148, 192, 14, 1, 1, 175, 195, 14, 1, 1, 234, 5, 1, 1, 224, 191, 14,
-    1, 1, 96, 1, 1, 143, 191, 14, 1, 1, 230, 1, 1, 1, 53, 1, 1, 5, 1, 1, 137, 202, 1, 1, 1, 232,
-    202, 1, 1, 1, 102, 1, 1, 11, 1, 1, 108, 1, 1, 240, 209, 12, 1, 1, 191, 207, 12, 1, 1, 188, 196,
-    14, 1, 1, 141, 195, 14, 1, 1, 158, 200, 14, 1, 1, 133, 198, 14, 1, 1, 26, 1, 1, 54, 1, 1, 240,
-    206, 14, 1, 1, 143, 206, 14, 1, 1, 42, 1, 1, 192, 210, 14, 1, 1, 190, 3, 1, 1, 179, 210, 14, 1,
-    1, 34, 1, 1, 189, 211, 1, 1, 1, 242, 211, 1, 1, 1, 217, 211, 1, 1, 1, 0, 1, 1, 158, 214, 1, 1,
-    1, 42, 1, 1, 42, 1, 1, 40, 1, 1, 138, 1, 1, 1, 221, 214, 1, 1, 1, 146, 216, 1, 1, 1, 164, 220,
-    14, 1, 1, 239, 219, 14, 1, 1, 168, 221, 14, 1, 1, 195, 220, 14, 1, 1, 222, 176, 13, 1, 1, 157,
-    174, 13, 1, 1, 162, 230, 14, 1, 1, 46, 1, 1, 152, 2, 1, 1, 143, 193, 16, 1, 1, 24, 1, 1, 216,
-    219, 1, 1, 1, 254, 231, 14, 1, 1, 1, 1, 1, 78, 1, 1, 52, 1, 1, 169, 232, 14, 1, 1, 2, 1, 1, 0,
-    1, 1, 86, 1, 1, 161, 220, 1, 1, 1, 164, 221, 1, 1, 1, 137, 221, 1, 1, 1, 160, 1, 1, 1, 142, 206,
-    16, 1, 1, 157, 239, 14, 1, 1, 124, 1, 1, 128, 1, 1, 1, 209, 223, 1, 1, 1, 134, 213, 16, 1, 1,
-    159, 243, 14, 1, 1, 136, 245, 14, 1, 1, 86, 1, 1, 235, 244, 14, 1, 1, 184, 1, 1, 1, 247, 226, 1,
-    1, 1, 162, 228, 1, 1, 1, 20, 1, 1, 10, 1, 1, 218, 252, 14, 1, 1, 214, 4, 1, 1, 0, 1, 1, 241,
-    254, 14, 1, 1, 215, 227, 1, 1, 1, 210, 230, 16, 1, 1, 201, 255, 14, 1, 1, 6, 1, 1, 195, 230, 1,
-    1, 1, 178, 233, 16, 1, 1, 219, 254, 14, 1, 1, 227, 232, 1, 1, 1, 144, 233, 1, 1, 1, 9, 1, 1, 58,
-    1, 1, 140, 138, 15, 1, 1, 197, 136, 15, 1, 1, 195, 233, 1, 1, 1, 140, 235, 1, 1, 1, 118, 1, 1,
-    134, 1, 1, 1, 161, 236, 1, 1, 1, 232, 251, 16, 1, 1, 62, 1, 1, 219, 251, 16, 1, 1, 128, 254, 16,
-    1, 1, 189, 141, 15, 1, 1, 136, 143, 15, 1, 1, 209, 142, 15, 1, 1, 202, 1, 1, 1, 22, 1, 1, 170,
-    147, 15, 1, 1, 146, 1, 1, 1, 133, 147, 15, 1, 1, 144, 149, 15, 1, 1, 239, 148, 15, 1, 1, 222,
-    203, 13, 1, 1, 147, 190, 15, 1, 1, 186, 243, 1, 1, 1, 162, 1, 1, 1, 239, 243, 1, 1, 1, 230, 244,
-    1, 1, 1, 145, 154, 1, 1, 1, 228, 179, 16, 1, 1, 28, 1, 1, 195, 208, 1, 1, 1, 18, 1, 1, 181, 198,
-    13, 1, 1, 6, 1, 1, 180, 54, 1, 1, 229, 172, 2, 1, 1, 204, 248, 1, 1, 1, 11, 1, 1, 36, 1, 1, 211,
-    191, 1, 1, 1, 252, 191, 1, 1, 1, 4, 1, 1, 20, 1, 1, 82, 1, 1, 172, 161, 15, 1, 1, 173, 161, 15,
-    1, 1, 112, 1, 1, 140, 1, 1, 1, 148, 1, 1, 1, 147, 2, 1, 1, 180, 2, 1, 1, 84, 1, 1, 224, 1, 1, 1,
-    135, 4, 1, 1, 238, 1, 1, 1, 4, 1, 1, 32, 1, 1, 180, 161, 15, 1, 1, 234, 4, 1, 1, 171, 2, 1, 1,
-    211, 158, 17, 1, 1, 140, 255, 1, 1, 1, 4, 1, 1, 70, 1, 1, 232, 186, 15, 1, 1, 203, 185, 15, 1,
-    1, 144, 167, 15, 1, 1, 157, 167, 17, 1, 1, 8, 1, 1, 160, 169, 17, 1, 1, 194, 4, 1, 1, 205, 173,
-    17, 1, 1, 202, 131, 2, 1, 1, 24, 1, 1, 22, 1, 1, 4, 1, 1, 128, 1, 1, 1, 65, 1, 1, 140, 2, 1, 1,
-    87, 1, 1, 174, 2, 1, 1, 161, 1, 1, 1, 134, 1, 1, 1, 54, 1, 1, 221, 134, 2, 1, 1, 148, 136, 2, 1,
-    1, 64, 1, 1, 143, 136, 2, 1, 1, 206, 137, 2, 1, 1, 6, 1, 1, 136, 184, 15, 1, 1, 159, 182, 15, 1,
-    1, 14, 1, 1, 209, 138, 2, 1, 1, 138, 139, 2, 1, 1, 253, 208, 2, 1, 1, 230, 143, 18, 1, 1, 240,
-    2, 1, 1, 207, 202, 17, 1, 1, 18, 1, 1, 178, 143, 2, 1, 1, 154, 1, 1, 1, 186, 2, 1, 1, 150, 3, 1,
-    1, 166, 193, 15, 1, 1, 249, 191, 15, 1, 1, 44, 1, 1, 180, 1, 1, 1, 184, 1, 1, 1, 240, 198, 15,
-    1, 1, 213, 220, 3, 1, 1, 241, 232, 11, 1, 1, 29, 1, 1, 104, 1, 1, 220, 235, 11, 1, 1, 147, 232,
-    11, 1, 1, 200, 1, 1, 1, 180, 218, 15, 1, 1, 54, 1, 1, 177, 213, 15, 1, 1, 186, 1, 1, 1, 64, 1,
-    1, 186, 216, 15, 1, 1, 165, 216, 15, 1, 1, 186, 4, 1, 1, 190, 2, 1, 1, 2, 1, 1, 183, 1, 1, 1,
-    250, 5, 1, 1, 56, 1, 1, 202, 223, 15, 1, 1, 221, 217, 15, 1, 1, 235, 175, 2, 1, 1, 196, 176, 2,
-    1, 1, 128, 223, 15, 1, 1, 161, 142, 18, 1, 1, 186, 179, 2, 1, 1, 161, 228, 1, 1, 1, 226, 229, 1,
-    1, 1, 196, 232, 15, 1, 1, 170, 3, 1, 1, 215, 158, 18, 1, 1, 16, 1, 1, 212, 181, 2, 1, 1, 212,
-    240, 15, 1, 1, 175, 165, 18, 1, 1, 200, 167, 18, 1, 1, 149, 242, 15, 1, 1, 0, 1, 1, 60, 1, 1,
-    154, 246, 15, 1, 1, 167, 243, 15, 1, 1, 221, 182, 2, 1, 1, 236, 183, 2, 1, 1, 252, 1, 1, 1, 54,
-    1, 1, 120, 1, 1, 223, 184, 2, 1, 1, 196, 189, 18, 1, 1, 187, 128, 16, 1, 1, 220, 4, 1, 1, 250,
-    2, 1, 1, 221, 192, 2, 1, 1, 62, 1, 1, 244, 193, 2, 1, 1, 206, 141, 16, 1, 1, 171, 207, 18, 1, 1,
-    154, 208, 18, 1, 1, 146, 4, 1, 1, 134, 2, 1, 1, 171, 143, 16, 1, 1, 201, 197, 2, 1, 1, 198, 198,
-    2, 1, 1, 10, 1, 1, 14, 1, 1, 20, 1, 1, 14, 1, 1, 74, 1, 1, 138, 155, 16,
-};
-/* @@BERT-TABLES-END@@ */
-
-typedef struct llm__tok_merge {
-    uint64_t key;                 /* left id << 32 | right id; all ones: empty */
-    uint32_t rank;
-    int32_t id;                   /* the merged token */
-} llm__tok_merge;
-
-typedef struct llm__tok_word {
-    uint64_t pre;                 /* first 8 bytes, zero padded */
-    uint32_t len;
-    int32_t id;                   /* -1: empty slot */
-} llm__tok_word;
-
-typedef struct llm__tok_impl {
-    size_t n_vocab;               /* largest id + 1 */
-    size_t n_merges, max_len, max_word;
-    uint32_t *off, *len;          /* bytes of each id in pool; len NONE: gap */
-    unsigned char *pool;          /* followed by 8 zero bytes */
-    llm__tok_merge *merge;        /* (left, right) -> (rank, merged id) */
-    int merge_shift;
-    size_t merge_mask;
-    llm__tok_word *word;          /* bytes -> id, for pieces that BPE turns */
-    int word_shift;               /* into exactly that one token */
-    size_t word_mask;
-    int32_t *special;             /* by first byte, then longest first */
-    size_t n_special;
-    size_t special_at[257];       /* special[special_at[b] .. special_at[b+1]) */
-    int32_t byte_tok[256];
-    int32_t eot;
-    struct llm__tok_wp *wp;       /* WordPiece (BERT vocabulary), or NULL: byte-level BPE */
-    llm_arena *a;                 /* where all of this lives, or NULL: malloc */
-    unsigned char ucls[LLM__TOK_UCLS_LIMIT / 4]; /* 2-bit class per code point */
-} llm__tok_impl;
-
-/* ---- small helpers -------------------------------------------------------- */
-
-static int llm__tok_le(void) {
-    const uint32_t one = 1;
-    unsigned char c;
-    memcpy(&c, &one, 1);
-    return c == 1;
-}
-
-/* The first min(n, 8) bytes of p as a native-order word, zero padded.
-   avail: bytes readable at p (>= n). */
-static uint64_t llm__tok_pre(const unsigned char *p, size_t n, size_t avail) {
-    uint64_t w = 0;
-    if (avail >= 8) {
-        memcpy(&w, p, 8);
-        if (n < 8) {
-            if (llm__tok_le()) w &= ((uint64_t)1 << (8 * n)) - 1;
-            else w &= ~(~(uint64_t)0 >> (8 * n));
-        }
-    } else {
-        unsigned char b[8];
-        size_t k;
-        memset(b, 0, sizeof b);
-        for (k = 0; k < n && k < 8; k++) b[k] = p[k];
-        memcpy(&w, b, 8);
-    }
-    return w;
-}
-
-static uint64_t llm__tok_whash(uint64_t pre, const unsigned char *p, size_t n, size_t avail) {
-    uint64_t h = (pre ^ (uint64_t)n) * 0x9E3779B97F4A7C15ull;
-    size_t k;
-    for (k = 8; k < n; k += 8) {
-        h ^= h >> 29;
-        h = (h ^ llm__tok_pre(p + k, n - k, avail - k)) * 0xBF58476D1CE4E5B9ull;
-    }
-    return h ^ (h >> 31);
-}
-
-/* Class of the non-ASCII character at s (n >= 1 bytes); *len gets its size. */
-static int llm__tok_ucls(const llm__tok_impl *T, const unsigned char *s, size_t n, size_t *len) {
-    uint32_t cp = 0;
-    size_t l = llm__utf8_dec(s, n, &cp);
-    if (!l) { *len = 1; return LLM__TOK_C_O; }
-    *len = l;
-    if (cp >= LLM__TOK_UCLS_LIMIT) return LLM__TOK_C_O;
-    return (T->ucls[cp >> 2] >> ((cp & 3) * 2)) & 3;
-}
-
-/* GPT-2's byte-to-unicode map: printable bytes stand for themselves, the
-   other 68 bytes map to U+0100.. in byte order. */
-static uint32_t llm__tok_b2u(unsigned b) {
-    unsigned k = 0, x;
-    if ((b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174) return b;
-    for (x = 0; x < b; x++)
-        if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || x >= 174)) k++;
-    return 256 + k;
-}
-
-static size_t llm__tok_pow2(size_t n) { /* smallest power of two >= 2n, >= 16 */
-    size_t p = 16;
-    while (p < n * 2) p *= 2;
-    return p;
-}
-static int llm__tok_log2(size_t p) { int k = 0; while (((size_t)1 << k) < p) k++; return k; }
-
-/* ---- BPE ------------------------------------------------------------------ */
-
-static uint32_t llm__tok_pair(const llm__tok_impl *T, uint32_t a, uint32_t b, uint32_t *mid) {
-    uint64_t key = ((uint64_t)a << 32) | b;
-    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> T->merge_shift);
-    for (;;) {
-        const llm__tok_merge *m = &T->merge[i];
-        if (m->key == key) { *mid = (uint32_t)m->id; return m->rank; }
-        if (m->key == ~(uint64_t)0) return LLM__TOK_NONE;
-        i = (i + 1) & T->merge_mask;
-    }
-}
-
-/* Per-call cache of recent multi-token pieces (big texts only). */
-#define LLM__TOK_CACHE_BYTES 48
-#define LLM__TOK_CACHE_IDS 16
-#define LLM__TOK_CACHE_SLOTS 4096          /* at most; 128 bytes each */
-#define LLM__TOK_CACHE_MIN_TEXT 8192       /* no cache for shorter texts */
-typedef struct llm__tok_cent {
-    uint64_t h;
-    uint32_t len, n;              /* len 0: empty */
-    uint32_t ids[LLM__TOK_CACHE_IDS];
-    unsigned char b[LLM__TOK_CACHE_BYTES];
-} llm__tok_cent;
-
-typedef struct llm__tok_out {
-    int32_t *ids;
-    size_t cap, n;
-    uint32_t *scr;                /* heap-path scratch (per call) */
-    size_t scr_cap;               /* in uint32 */
-    llm__tok_cent *cache;         /* NULL: none */
-    size_t cache_mask;
-    llm_arena *a;                 /* scr's arena (loading), or NULL: malloc */
-} llm__tok_out;
-
-static void llm__tok_put(llm__tok_out *o, int32_t id) {
-    if (o->n < o->cap) o->ids[o->n] = id;
-    o->n++;
-}
-
-/* Pieces of 2..LLM__TOK_SMALL bytes: arrays, the lowest pair found by a
-   scan. Writes the ids to out (n entries) and returns their count. */
-static size_t llm__tok_bpe_small(const llm__tok_impl *T, const unsigned char *p, size_t n, uint32_t *out) {
-    uint32_t sym[LLM__TOK_SMALL], mid[LLM__TOK_SMALL], rk[LLM__TOK_SMALL];
-    size_t m = n, i, k;
-    for (i = 0; i < n; i++) sym[i] = (uint32_t)T->byte_tok[p[i]];
-    for (i = 0; i + 1 < m; i++) rk[i] = llm__tok_pair(T, sym[i], sym[i + 1], &mid[i]);
-    while (m > 1) {
-        uint32_t best = LLM__TOK_NONE;
-        k = 0;
-        for (i = 0; i + 1 < m; i++) if (rk[i] < best) { best = rk[i]; k = i; }
-        if (best == LLM__TOK_NONE) break;
-        sym[k] = mid[k];
-        for (i = k + 1; i + 1 < m; i++) sym[i] = sym[i + 1];
-        for (i = k + 1; i + 2 < m; i++) { rk[i] = rk[i + 1]; mid[i] = mid[i + 1]; }
-        m--;
-        if (k + 1 < m) rk[k] = llm__tok_pair(T, sym[k], sym[k + 1], &mid[k]);
-        if (k > 0) rk[k - 1] = llm__tok_pair(T, sym[k - 1], sym[k], &mid[k - 1]);
-    }
-    memcpy(out, sym, m * sizeof(uint32_t));
-    return m;
-}
-
-/* Long pieces: a linked list of symbols and a 4-ary min-heap of pair
-   candidates, each a 64-bit key (rank << 32 | position), so ties go to the
-   leftmost pair. Entries go stale instead of being removed: one is live
-   while rk[position] still equals its rank (a position's pair never returns
-   to an earlier pair, since its tokens only grow). When the heap fills up
-   the stale entries are dropped. O(n log n) time, 36 bytes per byte. */
-typedef struct llm__tok_heap {
-    uint64_t *v;
-    size_t n, cap;
-} llm__tok_heap;
-
-static void llm__tok_hdown(llm__tok_heap *h, size_t s) {
-    uint64_t x = h->v[s];
-    for (;;) {
-        size_t c = 4 * s + 1, m, e, k;
-        if (c >= h->n) break;
-        m = c;
-        e = c + 4 < h->n ? c + 4 : h->n;
-        for (k = c + 1; k < e; k++) if (h->v[k] < h->v[m]) m = k;
-        if (h->v[m] >= x) break;
-        h->v[s] = h->v[m];
-        s = m;
-    }
-    h->v[s] = x;
-}
-static void llm__tok_hheapify(llm__tok_heap *h) {
-    size_t i;
-    if (h->n < 2) return;
-    for (i = (h->n - 2) / 4 + 1; i-- > 0;) llm__tok_hdown(h, i);
-}
-static void llm__tok_hpush(llm__tok_heap *h, const uint32_t *rk, uint32_t rank, uint32_t pos) {
-    uint64_t x = ((uint64_t)rank << 32) | pos;
-    size_t s;
-    if (h->n == h->cap) {                             /* drop the stale entries */
-        size_t i, w = 0;
-        for (i = 0; i < h->n; i++)
-            if (rk[(uint32_t)h->v[i]] == (uint32_t)(h->v[i] >> 32)) h->v[w++] = h->v[i];
-        h->n = w;
-        llm__tok_hheapify(h);
-    }
-    s = h->n++;
-    while (s > 0 && h->v[(s - 1) / 4] > x) { h->v[s] = h->v[(s - 1) / 4]; s = (s - 1) / 4; }
-    h->v[s] = x;
-}
-
-static llm_status llm__tok_bpe_heap(const llm__tok_impl *T, const unsigned char *p, size_t n, llm__tok_out *o) {
-    uint32_t *id, *nx, *pv, *md, *rk, a, b, c, q, r;
-    size_t need, bytes, i;
-    llm__tok_heap h;
-    if (n > LLM__TOK_MAX_PIECE) return LLM_ERR_LIMIT;
-    /* 5 uint32 per byte, then the heap: 2n + 8 uint64 */
-    if (!llm__mul(n, 9, &need) || !llm__add(need, 16, &need) || !llm__mul(need, sizeof(uint32_t), &bytes))
-        return LLM_ERR_LIMIT;
-    if (need > o->scr_cap) {
-        llm__afree(o->a, o->scr);
-        o->scr_cap = 0;
-        o->scr = LLM__CAST(uint32_t *, llm__atemp(o->a, bytes));
-        if (!o->scr) return LLM_ERR_OUT_OF_MEMORY;
-        o->scr_cap = need;
-    }
-    id = o->scr; nx = id + n; pv = nx + n; md = pv + n; rk = md + n;
-    h.v = LLM__CAST(uint64_t *, (void *)(rk + n + (n & 1)));   /* 8-byte aligned: scr is from malloc or the arena */
-    h.n = 0;
-    h.cap = 2 * n + 6;
-    for (i = 0; i < n; i++) {
-        id[i] = (uint32_t)T->byte_tok[p[i]];
-        nx[i] = i + 1 < n ? (uint32_t)(i + 1) : LLM__TOK_NONE;
-        pv[i] = i > 0 ? (uint32_t)(i - 1) : LLM__TOK_NONE;
-    }
-    rk[n - 1] = LLM__TOK_NONE;
-    for (i = 0; i + 1 < n; i++) {
-        rk[i] = llm__tok_pair(T, id[i], id[i + 1], &md[i]);
-        if (rk[i] != LLM__TOK_NONE) h.v[h.n++] = ((uint64_t)rk[i] << 32) | i;
-    }
-    llm__tok_hheapify(&h);
-    while (h.n) {
-        uint64_t top = h.v[0];
-        h.v[0] = h.v[--h.n];
-        if (h.n) llm__tok_hdown(&h, 0);
-        a = (uint32_t)top;
-        if (rk[a] != (uint32_t)(top >> 32)) continue;  /* stale */
-        b = nx[a];
-        c = nx[b];
-        id[a] = md[a];
-        nx[a] = c;
-        if (c != LLM__TOK_NONE) pv[c] = a;
-        rk[b] = LLM__TOK_NONE;                         /* b is gone */
-        rk[a] = LLM__TOK_NONE;
-        if (c != LLM__TOK_NONE && (r = llm__tok_pair(T, id[a], id[c], &md[a])) != LLM__TOK_NONE) {
-            rk[a] = r;
-            llm__tok_hpush(&h, rk, r, a);
-        }
-        q = pv[a];
-        if (q != LLM__TOK_NONE) {
-            rk[q] = llm__tok_pair(T, id[q], id[a], &md[q]);
-            if (rk[q] != LLM__TOK_NONE) llm__tok_hpush(&h, rk, rk[q], q);
-        }
-    }
-    for (a = 0; a != LLM__TOK_NONE; a = nx[a]) llm__tok_put(o, (int32_t)id[a]);
-    return LLM_OK;
-}
-
-/* A piece that is not one whole token: the per-call cache, then BPE.
-   h: its hash (computed when the cache is on). */
-static llm_status llm__tok_piece_bpe(const llm__tok_impl *T, const unsigned char *p, size_t len, uint64_t h,
-                                     llm__tok_out *o) {
-    uint32_t tmp[LLM__TOK_SMALL];
-    llm__tok_cent *c = NULL;
-    size_t k, m;
-    if (len > LLM__TOK_SMALL) return llm__tok_bpe_heap(T, p, len, o);
-    if (o->cache && len <= LLM__TOK_CACHE_BYTES) {
-        c = &o->cache[h & o->cache_mask];
-        if (c->h == h && c->len == len && !memcmp(c->b, p, len)) {
-            for (k = 0; k < c->n; k++) llm__tok_put(o, (int32_t)c->ids[k]);
-            return LLM_OK;
-        }
-    }
-    m = llm__tok_bpe_small(T, p, len, tmp);
-    for (k = 0; k < m; k++) llm__tok_put(o, (int32_t)tmp[k]);
-    if (c && m <= LLM__TOK_CACHE_IDS) {
-        c->h = h;
-        c->len = (uint32_t)len;
-        c->n = (uint32_t)m;
-        memcpy(c->ids, tmp, m * sizeof(uint32_t));
-        memcpy(c->b, p, len);
-    }
-    return LLM_OK;
-}
-
-/* Id of the whole token p[0..len) (pre and h from llm__tok_pre and
-   llm__tok_whash), or -1. */
-static int32_t llm__tok_word_find(const llm__tok_impl *T, const unsigned char *p, size_t len, uint64_t pre,
-                                  uint64_t h) {
-    size_t i = (size_t)(h >> T->word_shift);
-    for (;;) {
-        const llm__tok_word *w = &T->word[i];
-        if (w->id < 0) return -1;
-        if (w->pre == pre && w->len == len && (len <= 8 || !memcmp(T->pool + T->off[w->id] + 8, p + 8, len - 8)))
-            return w->id;
-        i = (i + 1) & T->word_mask;
-    }
-}
-
-/* One pre-token s[st..e) of a text of n bytes. */
-static llm_status llm__tok_piece(const llm__tok_impl *T, const unsigned char *s, size_t st, size_t e, size_t n,
-                                 llm__tok_out *o) {
-    const unsigned char *p = s + st;
-    size_t len = e - st;
-    uint64_t h = 0;
-    if (len == 1) { llm__tok_put(o, T->byte_tok[p[0]]); return LLM_OK; }
-    if (len <= T->max_word || (o->cache && len <= LLM__TOK_CACHE_BYTES)) {
-        uint64_t pre = llm__tok_pre(p, len, n - st);
-        h = llm__tok_whash(pre, p, len, n - st);
-        if (len <= T->max_word) {                     /* one whole token? */
-            int32_t id = llm__tok_word_find(T, p, len, pre, h);
-            if (id >= 0) { llm__tok_put(o, id); return LLM_OK; }
-        }
-    }
-    return llm__tok_piece_bpe(T, p, len, h, o);
-}
-
-/* The pre-tokenizer: GPT-2's regex as a state machine (see the top). */
-#define LLM__TOK_C_HI 4                            /* llm__tok_byte_cls: byte >= 0x80 */
-static llm_status llm__tok_encode_text(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
-    const unsigned char *A = llm__tok_byte_cls;
-    size_t i = 0;
-    while (i < n) {
-        size_t st = i, l = 1, last;
-        unsigned c = s[i];
-        int k;
-        llm_status r;
-        k = A[c];
-        if (k == LLM__TOK_C_HI) k = llm__tok_ucls(T, s + i, n - i, &l);
-        if (c == '\'' && i + 1 < n) {                 /* 's 't 're 've 'm 'll 'd */
-            unsigned d = s[i + 1];
-            if (d == 's' || d == 't' || d == 'm' || d == 'd') { i += 2; goto emit; }
-            if (i + 2 < n && ((d == 'r' && s[i + 2] == 'e') || (d == 'v' && s[i + 2] == 'e') ||
-                              (d == 'l' && s[i + 2] == 'l'))) { i += 3; goto emit; }
-        } else if (c == ' ' && i + 1 < n) {           /* ' ?' before a non-space run */
-            size_t l2 = 1;
-            int k2 = A[s[i + 1]];
-            if (k2 == LLM__TOK_C_HI) k2 = llm__tok_ucls(T, s + i + 1, n - i - 1, &l2);
-            if (k2 != LLM__TOK_C_WS) { k = k2; i += 1 + l2; goto run; }
-        }
-        if (k == LLM__TOK_C_WS) {                     /* \s+(?!\S) | \s+ */
-            last = i;
-            i += l;
-            while (i < n) {
-                int kk = A[s[i]];
-                l = 1;
-                if (kk == LLM__TOK_C_HI) kk = llm__tok_ucls(T, s + i, n - i, &l);
-                if (kk != LLM__TOK_C_WS) break;
-                last = i;
-                i += l;
-            }
-            if (i < n && last > st) i = last;         /* leave the last one to the next piece */
-            goto emit;
-        }
-        i += l;
-    run:                                              /* \p{L}+ | \p{N}+ | [^\s\p{L}\p{N}]+ */
-        while (i < n) {
-            c = s[i];
-            if (c < 0x80) { if (A[c] != k) break; i++; }
-            else { if (llm__tok_ucls(T, s + i, n - i, &l) != k) break; i += l; }
-        }
-    emit:
-        r = llm__tok_piece(T, s, st, i, n, o);
-        if (r != LLM_OK) return r;
-    }
-    return LLM_OK;
-}
-
-/* ---- WordPiece (BERT vocabularies) ---------------------------------------- */
-
-#define LLM__WP_MAX_CHARS 256        /* largest max_input_chars_per_word accepted */
-#define LLM__WP_PREFIX 16            /* longest ## prefix (model and decoder) */
-#define LLM__WP_NAME 128             /* longest special-token name in tokenizer_config.json */
-#define LLM__WP_OTHER 0              /* classes of llm__wp_cls_rle */
-#define LLM__WP_WS 1
-#define LLM__WP_CTRL 2
-#define LLM__WP_PUNCT 3
-#define LLM__WP_MN 4
-#define LLM__WP_CTRLWS 5
-
-typedef struct llm__tok_wp {
-    int clean, chinese, lower, strip;  /* BertNormalizer: clean_text, handle_chinese_chars, ... */
-    int cleanup_tokens;                /* decoder "cleanup": clean_up_tokenization per token */
-    int cleanup_text;                  /* clean_up_tokenization_spaces: on the decoded text */
-    int32_t unk, cls;                  /* [UNK] (always), [CLS] or -1 */
-    size_t max_chars;                  /* max_input_chars_per_word */
-    unsigned char prefix[LLM__WP_PREFIX], dprefix[LLM__WP_PREFIX];  /* "##": model, decoder */
-    size_t prefix_len, dprefix_len;
-    unsigned char ascii[128];          /* class of each ASCII code point */
-    uint32_t *runs;                    /* start << 3 | class, ascending from U+0000 */
-    size_t n_runs;
-    uint32_t *strip_cp, *strip_val;    /* NFD less Mn: code point -> (offset << 2 | count) */
-    uint32_t *strip_out;               /* into strip_out */
-    size_t n_strip;
-    unsigned char *never;              /* never_split: per entry 2-byte length, bytes */
-    int32_t *never_id;                 /* each entry's id (or unk) */
-    size_t n_never, never_max;         /* entries, longest entry in bytes */
-} llm__tok_wp;
-
-static void llm__wp_free(llm_arena *a, llm__tok_wp *W) {
-    if (!W) return;
-    llm__afree(a, W->runs); llm__afree(a, W->strip_cp); llm__afree(a, W->strip_val); llm__afree(a, W->strip_out);
-    llm__afree(a, W->never); llm__afree(a, W->never_id);
-    llm__afree(a, W);
-}
-
-/* One word being built: its normalized UTF-8 and where each character starts. */
-typedef struct llm__wp_word {
-    unsigned char b[LLM__WP_PREFIX + 4 * LLM__WP_MAX_CHARS + 16];  /* b[LLM__WP_PREFIX..]: the word */
-    uint16_t at[LLM__WP_MAX_CHARS + 1];
-    size_t n_chars;
-    int too_long;                      /* more than max_chars characters */
-} llm__wp_word;
-
-static unsigned llm__wp_class(const llm__tok_wp *W, uint32_t cp) {
-    size_t lo = 0, hi = W->n_runs;
-    if (cp < 128) return W->ascii[cp];
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if ((W->runs[mid] >> 3) <= cp) lo = mid; else hi = mid;
-    }
-    return W->runs[lo] & 7;
-}
-
-/* HF's CJK ranges (BasicTokenizer._is_chinese_char): the CJK Unified
-   Ideographs blocks and the compatibility ideographs. */
-static int llm__wp_cjk(uint32_t cp) {
-    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
-           (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
-           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
-}
-
-/* Lowercase of cp into out (1 or 2 code points). */
-static size_t llm__wp_tolower(uint32_t cp, uint32_t *out) {
-    size_t lo = 0, hi = LLM__WP_LOWER_RUNS;
-    out[0] = cp;
-    if (cp < 128) { if (cp >= 'A' && cp <= 'Z') out[0] = cp + 32; return 1; }
-    if (cp == 0x130) { out[0] = 0x69; out[1] = 0x307; return 2; }  /* SpecialCasing.txt */
-    while (lo < hi) {                                  /* first run starting after cp */
-        size_t mid = lo + (hi - lo) / 2;
-        if ((uint32_t)llm__wp_lower[mid][0] <= cp) lo = mid + 1; else hi = mid;
-    }
-    if (lo) {
-        const int32_t *r = llm__wp_lower[lo - 1];
-        uint32_t d = cp - (uint32_t)r[0];
-        if (d % (uint32_t)r[2] == 0 && d / (uint32_t)r[2] < (uint32_t)r[1]) out[0] = (uint32_t)((int32_t)cp + r[3]);
-    }
-    return 1;
-}
-
-/* NFD of cp with its Mn marks removed, into out (0 to 3 code points). */
-static size_t llm__wp_strip(const llm__tok_wp *W, uint32_t cp, uint32_t *out) {
-    size_t lo = 0, hi = W->n_strip, k;
-    if (cp < 0xC0) { out[0] = cp; return 1; }
-    if (cp >= 0xAC00 && cp <= 0xD7A3) {                /* Hangul syllable: L V (T) */
-        uint32_t si = cp - 0xAC00, t = si % 28;
-        out[0] = 0x1100 + si / 588;
-        out[1] = 0x1161 + (si % 588) / 28;
-        if (!t) return 2;
-        out[2] = 0x11A7 + t;
-        return 3;
-    }
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (W->strip_cp[mid] < cp) lo = mid + 1; else hi = mid;
-    }
-    if (lo < W->n_strip && W->strip_cp[lo] == cp) {
-        uint32_t v = W->strip_val[lo];
-        for (k = 0; k < (v & 3); k++) out[k] = W->strip_out[(v >> 2) + k];
-        return v & 3;
-    }
-    if (llm__wp_class(W, cp) == LLM__WP_MN) return 0;
-    out[0] = cp;
-    return 1;
-}
-
-/* What the normalizer makes of one (already cleaned) code point: lowercase,
-   then NFD less Mn, as configured. out: room for 6. */
-static size_t llm__wp_norm(const llm__tok_wp *W, uint32_t cp, uint32_t *out) {
-    uint32_t low[2];
-    size_t nl = 1, k, n = 0;
-    low[0] = cp;
-    if (W->lower) nl = llm__wp_tolower(cp, low);
-    if (!W->strip) { for (k = 0; k < nl; k++) out[k] = low[k]; return nl; }
-    for (k = 0; k < nl; k++) n += llm__wp_strip(W, low[k], out + n);
-    return n;
-}
-
-/* The code point at s (n >= 1 bytes) and its length; an invalid byte is one
-   U+FFFD. */
-static uint32_t llm__wp_next(const unsigned char *s, size_t n, size_t *len) {
-    uint32_t cp = s[0];
-    *len = 1;
-    if (cp < 0x80) return cp;
-    *len = llm__utf8_dec(s, n, &cp);
-    if (!*len) { *len = 1; return 0xFFFD; }
-    return cp;
-}
-
-static void llm__wp_append(const llm__tok_wp *W, llm__wp_word *w, uint32_t cp) {
-    size_t k = w->at[w->n_chars];
-    (void)W;
-    if (w->too_long) return;
-    if (w->n_chars == W->max_chars) { w->too_long = 1; return; }
-    llm__utf8_put(w->b + LLM__WP_PREFIX, &k, cp);
-    w->at[++w->n_chars] = (uint16_t)k;
-}
-
-/* Greedy longest-match WordPiece on the word, then empty it. */
-static void llm__wp_emit(const llm__tok_impl *T, llm__wp_word *w, llm__tok_out *o) {
-    const llm__tok_wp *W = T->wp;
-    unsigned char *word = w->b + LLM__WP_PREFIX;
-    size_t start = 0, n0 = o->n, avail_end = sizeof w->b;
-    if (w->too_long) { llm__tok_put(o, W->unk); goto done; }
-    while (start < w->n_chars) {
-        size_t end = w->n_chars;
-        int32_t id = -1;
-        for (; end > start; end--) {
-            size_t len = (size_t)(w->at[end] - w->at[start]);
-            unsigned char *key = word + w->at[start];
-            uint64_t pre;
-            if (start > 0) {                           /* prefix + piece, just before it */
-                key -= W->prefix_len;
-                memcpy(key, W->prefix, W->prefix_len);
-                len += W->prefix_len;
-            }
-            if (len > T->max_word) continue;
-            pre = llm__tok_pre(key, len, avail_end - (size_t)(key - w->b));
-            id = llm__tok_word_find(T, key, len, pre, llm__tok_whash(pre, key, len, avail_end - (size_t)(key - w->b)));
-            if (id >= 0) break;
-        }
-        if (id < 0) { o->n = n0; llm__tok_put(o, W->unk); goto done; }
-        llm__tok_put(o, id);
-        start = end;
-    }
-done:
-    w->n_chars = 0;
-    w->too_long = 0;
-}
-
-/* never_split (vocab.txt path): the id of the entry equal to the
-   whitespace-delimited chunk at s (after clean_text), or -1; *end gets
-   where the chunk ends. */
-static int32_t llm__wp_never(const llm__tok_wp *W, const unsigned char *s, size_t n, size_t *end) {
-    unsigned char buf[LLM_TOKENIZER_MAX_TOKEN_BYTES + 8];
-    size_t i = 0, m = 0, k, l;
-    const unsigned char *e;
-    while (i < n) {
-        uint32_t cp = llm__wp_next(s + i, n - i, &l);
-        unsigned c = llm__wp_class(W, cp);
-        if (W->clean && (cp == 0 || cp == 0xFFFD || c == LLM__WP_CTRL || c == LLM__WP_CTRLWS)) { i += l; continue; }
-        if (c == LLM__WP_WS || c == LLM__WP_CTRLWS || (W->chinese && llm__wp_cjk(cp))) break;
-        llm__utf8_put(buf, &m, cp);
-        if (m > W->never_max) return -1;
-        i += l;
-    }
-    for (k = 0, e = W->never; k < W->n_never; k++) {
-        size_t el = (size_t)e[0] | ((size_t)e[1] << 8);
-        if (el == m && !memcmp(e + 2, buf, m)) { *end = i; return W->never_id[k]; }
-        e += 2 + el;
-    }
-    return -1;
-}
-
-/* BERT's basic tokenizer (clean text, CJK characters apart, whitespace and
-   punctuation split, lowercase and accents as configured), then WordPiece
-   on each word. */
-static llm_status llm__wp_encode_text(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
-    const llm__tok_wp *W = T->wp;
-    llm__wp_word w;
-    size_t i = 0, l, k, m;
-    int chunk_start = 1;
-    uint32_t out[6];
-    memset(&w, 0, sizeof w);
-    while (i < n) {
-        uint32_t cp = llm__wp_next(s + i, n - i, &l);
-        unsigned c = llm__wp_class(W, cp);
-        if (W->clean && (cp == 0 || cp == 0xFFFD || c == LLM__WP_CTRL || c == LLM__WP_CTRLWS)) { i += l; continue; }
-        if (c == LLM__WP_WS || c == LLM__WP_CTRLWS) {  /* whitespace ends a word */
-            llm__wp_emit(T, &w, o);
-            chunk_start = 1;
-            i += l;
-            continue;
-        }
-        if (W->chinese && llm__wp_cjk(cp)) {          /* a word of its own */
-            llm__wp_emit(T, &w, o);
-            m = llm__wp_norm(W, cp, out);
-            for (k = 0; k < m; k++) llm__wp_append(W, &w, out[k]);
-            llm__wp_emit(T, &w, o);
-            chunk_start = 1;
-            i += l;
-            continue;
-        }
-        if (chunk_start && W->n_never) {
-            size_t e = 0;
-            int32_t id = llm__wp_never(W, s + i, n - i, &e);
-            if (id >= 0) { llm__tok_put(o, id); i += e; chunk_start = 0; continue; }
-        }
-        chunk_start = 0;
-        m = llm__wp_norm(W, cp, out);
-        for (k = 0; k < m; k++) {
-            unsigned c2 = llm__wp_class(W, out[k]);
-            if (c2 == LLM__WP_WS || c2 == LLM__WP_CTRLWS) { llm__wp_emit(T, &w, o); continue; }
-            if (c2 == LLM__WP_PUNCT) {                 /* a word of its own */
-                llm__wp_emit(T, &w, o);
-                llm__wp_append(W, &w, out[k]);
-                llm__wp_emit(T, &w, o);
-                continue;
-            }
-            llm__wp_append(W, &w, out[k]);
-        }
-        i += l;
-    }
-    llm__wp_emit(T, &w, o);
-    return LLM_OK;
-}
-
-/* HF's clean_up_tokenization on b[0..n) in place (every pattern replaced
-   left to right, one pattern after the other); returns the new length. */
-static size_t llm__wp_cleanup(unsigned char *b, size_t n) {
-    static const char *const pat[10] = { " .", " ?", " !", " ,", " ' ", " n't", " 'm", " 's", " 've", " 're" };
-    size_t p, i, o;
-    for (p = 0; p < 10; p++) {
-        size_t pl = strlen(pat[p]), rl = p == 4 ? 1 : pl - 1;   /* " ' " -> "'", else drop the space */
-        for (i = 0, o = 0; i < n;) {
-            if (i + pl <= n && !memcmp(b + i, pat[p], pl)) { memmove(b + o, pat[p] + 1, rl); o += rl; i += pl; }
-            else b[o++] = b[i++];
-        }
-        n = o;
-    }
-    return n;
-}
-
-/* The text of token id at position `first` (1: the first of the text) as
-   the WordPiece decoder gives it: "##" removed, else a space before it
-   (not before the first), then the per-token clean-up. out: room for
-   len + 1 bytes. */
-static size_t llm__wp_piece(const llm__tok_impl *T, int32_t id, int first, unsigned char *out) {
-    const llm__tok_wp *W = T->wp;
-    const unsigned char *p = T->pool + T->off[id];
-    size_t len = T->len[id], n = 0;
-    if (!first) {
-        if (W->dprefix_len && len >= W->dprefix_len && !memcmp(p, W->dprefix, W->dprefix_len)) {
-            p += W->dprefix_len;
-            len -= W->dprefix_len;
-        } else out[n++] = ' ';
-    }
-    memcpy(out + n, p, len);
-    n += len;
-    return W->cleanup_tokens ? llm__wp_cleanup(out, n) : n;
-}
-
-static llm_status llm__wp_decode(const llm__tok_impl *T, const int32_t *ids, size_t n, char *out, size_t cap,
-                                 size_t *n_bytes) {
-    size_t i, total = 0, at = 0;
-    unsigned char *b;
-    for (i = 0; i < n; i++) {
-        if (ids[i] < 0 || (size_t)ids[i] >= T->n_vocab || T->len[ids[i]] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
-        if (!llm__add(total, T->len[ids[i]] + 1, &total)) return LLM_ERR_LIMIT;
-    }
-    b = LLM__CAST(unsigned char *, llm__alloc(total + 1));
-    if (!b) return LLM_ERR_OUT_OF_MEMORY;
-    for (i = 0; i < n; i++) at += llm__wp_piece(T, ids[i], i == 0, b + at);
-    if (T->wp->cleanup_text) at = llm__wp_cleanup(b, at);
-    if (n_bytes) *n_bytes = at;
-    if (cap) memcpy(out, b, at < cap ? at : cap);
-    llm__free(b);
-    return at > cap && out ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
-}
-
-/* One part of a text (between special tokens), by the tokenizer's kind. */
-static llm_status llm__tok_encode_part(const llm__tok_impl *T, const unsigned char *s, size_t n, llm__tok_out *o) {
-    return T->wp ? llm__wp_encode_text(T, s, n, o) : llm__tok_encode_text(T, s, n, o);
-}
-
-/* ---- public: encode / decode ---------------------------------------------- */
-
-LLM_API const char *llm_tokenizer_error(const llm_tokenizer *t) { return t ? llm__msg(t->error) : "NULL tokenizer"; }
-
-LLM_API size_t llm_tokenizer_vocab_size(const llm_tokenizer *t) {
-    return t && t->_impl ? LLM__CAST(const llm__tok_impl *, t->_impl)->n_vocab : 0;
-}
-
-LLM_API int32_t llm_tokenizer_eot(const llm_tokenizer *t) {
-    return t && t->_impl ? LLM__CAST(const llm__tok_impl *, t->_impl)->eot : -1;
-}
-
-LLM_API int32_t llm_tokenizer_bos(const llm_tokenizer *t) {
-    const llm__tok_impl *T = t ? LLM__CAST(const llm__tok_impl *, t->_impl) : NULL;
-    return T && T->wp ? T->wp->cls : -1;
-}
-
-LLM_API const char *llm_tokenizer_token(const llm_tokenizer *t, int32_t id, size_t *len) {
-    const llm__tok_impl *T;
-    if (len) *len = 0;
-    if (!t || !t->_impl) return NULL;
-    T = LLM__CAST(const llm__tok_impl *, t->_impl);
-    if (id < 0 || (size_t)id >= T->n_vocab || T->len[id] == LLM__TOK_NONE) return NULL;
-    if (len) *len = T->len[id];
-    return (const char *)T->pool + T->off[id];
-}
-
-LLM_API llm_status llm_tokenizer_encode(const llm_tokenizer *t, const char *text, size_t len, unsigned flags,
-                                        int32_t *ids, size_t cap, size_t *n_ids) {
-    const llm__tok_impl *T;
-    const unsigned char *s = (const unsigned char *)text;
-    llm__tok_out o;
-    llm_status r = LLM_OK;
-    if (n_ids) *n_ids = 0;
-    if (!t || !t->_impl || (!text && len) || (!ids && cap) || (flags & ~LLM_TOKENIZE_SPECIAL))
-        return LLM_ERR_INVALID_ARG;
-    T = LLM__CAST(const llm__tok_impl *, t->_impl);
-    o.ids = ids; o.cap = cap; o.n = 0; o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.a = NULL;
-    o.cache_mask = 0;
-    if (len >= LLM__TOK_CACHE_MIN_TEXT && !T->wp) {   /* optional: no cache if this fails */
-        size_t slots = 256, q;
-        while (slots < LLM__TOK_CACHE_SLOTS && slots * 64 < len) slots *= 2;
-        o.cache = LLM__CAST(llm__tok_cent *, llm__alloc(slots * sizeof(llm__tok_cent)));
-        if (o.cache) { for (q = 0; q < slots; q++) { o.cache[q].len = 0; o.cache[q].h = 0; } o.cache_mask = slots - 1; }
-    }
-    if (len && (flags & LLM_TOKENIZE_SPECIAL) && T->n_special) {
-        size_t i = 0, seg = 0;
-        while (i < len && r == LLM_OK) {
-            size_t a = T->special_at[s[i]], b = T->special_at[s[i] + 1], q;
-            int32_t hit = -1;
-            for (q = a; q < b; q++) {
-                int32_t sid = T->special[q];
-                size_t sl = T->len[sid];
-                if (sl <= len - i && !memcmp(T->pool + T->off[sid], s + i, sl)) { hit = sid; break; }
-            }
-            if (hit < 0) { i++; continue; }
-            r = llm__tok_encode_part(T, s + seg, i - seg, &o);
-            llm__tok_put(&o, hit);
-            i += T->len[hit];
-            seg = i;
-        }
-        if (r == LLM_OK) r = llm__tok_encode_part(T, s + seg, len - seg, &o);
-    } else if (len) {
-        r = llm__tok_encode_part(T, s, len, &o);
-    }
-    llm__free(o.scr);
-    llm__free(o.cache);
-    if (n_ids) *n_ids = o.n;
-    if (r == LLM_OK && o.n > cap && ids) r = LLM_ERR_BUFFER_TOO_SMALL;
-    return r;
-}
-
-LLM_API llm_status llm_tokenizer_decode(const llm_tokenizer *t, const int32_t *ids, size_t n,
-                                        char *out, size_t cap, size_t *n_bytes) {
-    const llm__tok_impl *T;
-    size_t i, total = 0, at = 0;
-    if (n_bytes) *n_bytes = 0;
-    if (!t || !t->_impl || (!ids && n) || (!out && cap)) return LLM_ERR_INVALID_ARG;
-    T = LLM__CAST(const llm__tok_impl *, t->_impl);
-    if (T->wp) return llm__wp_decode(T, ids, n, out, cap, n_bytes);
-    for (i = 0; i < n; i++) {
-        if (ids[i] < 0 || (size_t)ids[i] >= T->n_vocab || T->len[ids[i]] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
-        if (!llm__add(total, T->len[ids[i]], &total)) return LLM_ERR_LIMIT;
-    }
-    if (n_bytes) *n_bytes = total;
-    for (i = 0; i < n && at < cap; i++) {
-        size_t l = T->len[ids[i]];
-        if (l > cap - at) l = cap - at;
-        memcpy(out + at, T->pool + T->off[ids[i]], l);
-        at += l;
-    }
-    return total > cap && out ? LLM_ERR_BUFFER_TOO_SMALL : LLM_OK;
-}
-
-/* ---- streaming decoder ---------------------------------------------------- */
-
-LLM_API void llm_decoder_init(llm_decoder *d) {
-    if (d) { memset(d->pending, 0, sizeof d->pending); d->n_pending = 0; d->_started = 0; }
-}
-
-/* How many trailing bytes of b[0..m) are a proper prefix of a valid UTF-8
-   sequence that more bytes could complete (0..3). */
-static size_t llm__tok_hold(const unsigned char *b, size_t m) {
-    size_t k;
-    for (k = 1; k <= 3 && k <= m; k++) {
-        unsigned c = b[m - k], need;
-        size_t q;
-        if ((c & 0xC0) == 0x80) continue;             /* continuation: look further back */
-        need = c >= 0xC2 && c < 0xE0 ? 2 : c >= 0xE0 && c < 0xF0 ? 3 : c >= 0xF0 && c < 0xF5 ? 4 : 0;
-        if (need <= k) return 0;                      /* ASCII, invalid lead, or complete */
-        if (k >= 2) {
-            unsigned d = b[m - k + 1];
-            if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0) ||
-                (c == 0xF0 && d < 0x90) || (c == 0xF4 && d >= 0x90)) return 0;
-        }
-        for (q = m - k + 1; q < m; q++) if ((b[q] & 0xC0) != 0x80) return 0;
-        return k;
-    }
-    return 0;
-}
-
-LLM_API llm_status llm_decoder_push(llm_decoder *d, const llm_tokenizer *t, int32_t id,
-                                    char *out, size_t cap, size_t *n) {
-    const llm__tok_impl *T;
-    const unsigned char *tok;
-    unsigned char tail[8] = { 0 };
-    size_t tl, np, total, hold, emit, k;
-    if (n) *n = 0;
-    if (!d || !t || !t->_impl || (!out && cap) || d->n_pending > 3) return LLM_ERR_INVALID_ARG;
-    T = LLM__CAST(const llm__tok_impl *, t->_impl);
-    if (id < 0 || (size_t)id >= T->n_vocab || T->len[id] == LLM__TOK_NONE) return LLM_ERR_TOKEN_RANGE;
-    if (T->wp) {                                      /* whole characters; a space or "##" apart */
-        unsigned char piece[LLM_TOKENIZER_MAX_TOKEN_BYTES + 1];
-        size_t m = llm__wp_piece(T, id, !d->_started, piece);
-        if (n) *n = m;
-        if (m > cap) return LLM_ERR_BUFFER_TOO_SMALL;
-        memcpy(out, piece, m);
-        d->_started = 1;
-        return LLM_OK;
-    }
-    tok = T->pool + T->off[id];
-    tl = T->len[id];
-    np = d->n_pending;
-    total = np + tl;
-    /* the last (up to 3) bytes of pending + token */
-    for (k = 0; k < 3 && k < total; k++) {
-        size_t at = total - 1 - k;
-        tail[2 - k] = at < np ? d->pending[at] : tok[at - np];
-    }
-    k = total < 3 ? total : 3;
-    hold = llm__tok_hold(tail + 3 - k, k);
-    emit = total - hold;
-    if (n) *n = emit;
-    if (emit > cap) return LLM_ERR_BUFFER_TOO_SMALL;
-    /* write pending then token, up to emit bytes; keep the held tail */
-    {
-        size_t a = np < emit ? np : emit;
-        unsigned char keep[8];
-        memcpy(keep, tail + 3 - hold, hold);
-        if (a) memcpy(out, d->pending, a);
-        if (emit > a) memcpy(out + a, tok, emit - a);
-        memcpy(d->pending, keep, hold);
-        d->n_pending = (unsigned)hold;
-    }
-    return LLM_OK;
-}
-
-LLM_API size_t llm_decoder_flush(llm_decoder *d, char *out, size_t cap) {
-    size_t k;
-    if (!d || !out) return 0;
-    k = d->n_pending < cap ? d->n_pending : cap;
-    if (k > sizeof d->pending) k = sizeof d->pending;
-    memcpy(out, d->pending, k);
-    memmove(d->pending, d->pending + k, sizeof d->pending - k);
-    d->n_pending -= (unsigned)k;
-    return k;
-}
-
-/* ---- loading -------------------------------------------------------------- */
-
-typedef struct llm__tok_b {
-    char *err;
-    llm_arena *a;                 /* NULL: malloc */
-    llm__tok_impl *T;
-    size_t n_vocab;
-    uint32_t *soff, *slen;        /* string of each id in spool; slen NONE: gap */
-    unsigned char *flag;          /* per id: LLM__TOK_F_* */
-    char *spool;
-    size_t spool_n, spool_cap, max_slen;
-    int32_t *sh;                  /* string -> id, open addressing */
-    size_t sh_mask;
-    char *cat;                    /* merge concatenation buffer */
-    int specials_from_added;
-    int ignore_merges;
-} llm__tok_b;
-
-static uint64_t llm__tok_shash(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603ull;
-    size_t i;
-    for (i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h ^ (h >> 32);
-}
-
-/* Id of string s, or -1. */
-static int32_t llm__tok_sfind(const llm__tok_b *b, const char *s, size_t n) {
-    size_t i = (size_t)llm__tok_shash(s, n) & b->sh_mask;
-    for (;;) {
-        int32_t id = b->sh[i];
-        if (id < 0) return -1;
-        if (b->slen[id] == n && !memcmp(b->spool + b->soff[id], s, n)) return id;
-        i = (i + 1) & b->sh_mask;
-    }
-}
-
-/* Show at most 48 bytes of a token in a message. */
-static int llm__tok_showlen(size_t n) { return n > 48 ? 48 : (int)n; }
-
-static void llm__tok_b_free(llm__tok_b *b) {
-    llm__afree(b->a, b->soff); llm__afree(b->a, b->slen); llm__afree(b->a, b->flag);
-    llm__afree(b->a, b->spool); llm__afree(b->a, b->sh); llm__afree(b->a, b->cat);
-    b->soff = b->slen = NULL; b->flag = NULL; b->spool = NULL; b->sh = NULL; b->cat = NULL;
-}
-
-static void llm__tok_impl_free(llm__tok_impl *T) {
-    llm_arena *a;
-    if (!T) return;
-    a = T->a;
-    llm__afree(a, T->off); llm__afree(a, T->len); llm__afree(a, T->pool);
-    llm__afree(a, T->merge); llm__afree(a, T->word); llm__afree(a, T->special);
-    llm__wp_free(a, T->wp);
-    llm__afree(a, T);
-}
-
-/* Builder flags per id (llm__tok_b.flag). */
-enum {
-    LLM__TOK_F_ADDED = 1,      /* an added token */
-    LLM__TOK_F_MERGED = 2,     /* a merge makes it */
-    LLM__TOK_F_RAW = 4,        /* its bytes are its own UTF-8 (not the byte alphabet) */
-    LLM__TOK_F_BYTE = 8,       /* one of the 256 byte tokens */
-    LLM__TOK_F_IN_VOCAB = 16   /* with ADDED: the added token is also in the model's vocab */
-};
-/* An added token that is not in the model's vocab. */
-#define LLM__TOK_ADDED_ONLY(f) (((f) & (LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB)) == LLM__TOK_F_ADDED)
-
-/* Add the string of len bytes at spool + spool_n with id; added: 1 for
-   an added token. */
-static llm_status llm__tok_b_put(llm__tok_b *b, size_t len, uint32_t id, int added) {
-    char *dst = b->spool + b->spool_n;
-    size_t i;
-    int32_t other;
-    if (len >= LLM__TOK_NONE) return llm__err(b->err, LLM_ERR_LIMIT, "token %u is too long", (unsigned)id);
-    other = llm__tok_sfind(b, dst, len);
-    if (b->slen[id] != LLM__TOK_NONE) {
-        if (added && other == (int32_t)id) {   /* an added token already in the vocab */
-            b->flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
-            return LLM_OK;
-        }
-        return llm__err(b->err, LLM_ERR_FORMAT, "id %u is used twice (\"%.*s\" and \"%.*s\")", (unsigned)id,
-                        llm__tok_showlen(b->slen[id]), b->spool + b->soff[id], llm__tok_showlen(len), dst);
-    }
-    if (other >= 0)
-        return llm__err(b->err, LLM_ERR_FORMAT, "token \"%.*s\" appears twice in the vocabulary (ids %u and %u)",
-                        llm__tok_showlen(len), dst, (unsigned)other, (unsigned)id);
-    b->soff[id] = (uint32_t)b->spool_n;
-    b->slen[id] = (uint32_t)len;
-    b->flag[id] = (unsigned char)(added ? LLM__TOK_F_ADDED : 0);
-    b->spool_n += len;
-    if (len > b->max_slen) b->max_slen = len;
-    i = (size_t)llm__tok_shash(dst, len) & b->sh_mask;
-    while (b->sh[i] >= 0) i = (i + 1) & b->sh_mask;
-    b->sh[i] = (int32_t)id;
-    return LLM_OK;
-}
-
-/* Add string (decoded from JSON string token si) with id; added: 1 for an added token. */
-static llm_status llm__tok_b_add(llm__tok_b *b, const llm__json *j, size_t si, uint32_t id, int added) {
-    size_t len;
-    if (!llm__json_str(j, si, b->spool + b->spool_n, &len))
-        return llm__err(b->err, LLM_ERR_FORMAT, "token %u: invalid \\u escape", (unsigned)id);
-    return llm__tok_b_put(b, len, id, added);
-}
-
-/* The strings: vocab object (token -> id) and optional added_tokens array. */
-static llm_status llm__tok_b_strings(llm__tok_b *b, const llm__json *j, size_t vocab, size_t added) {
-    size_t k, c, count, cap = 1, tabn, bytes;
-    uint64_t maxid = 0, v;
-    int any = 0;
-    llm_status r;
-    if (j->t[vocab].type != LLM__J_OBJ) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is not a JSON object");
-    count = j->t[vocab].n;
-    for (k = 0, c = vocab + 1; k < j->t[vocab].n; k++, c = j->t[c + 1].end) {
-        if (!llm__json_uint(j, c + 1, &v))
-            return llm__err(b->err, LLM_ERR_FORMAT, "token \"%.*s\": the id is not a non-negative integer",
-                            llm__tok_showlen(j->t[c].len), j->s + j->t[c].start);
-        if (v >= LLM__MAX_VOCAB)
-            return llm__err(b->err, LLM_ERR_LIMIT, "token \"%.*s\": id %zu is not below the limit of %u ids",
-                            llm__tok_showlen(j->t[c].len), j->s + j->t[c].start, (size_t)v, (unsigned)LLM__MAX_VOCAB);
-        if (v > maxid) maxid = v;
-        any = 1;
-        cap += j->t[c].len + 1;
-    }
-    if (added != (size_t)-1) {
-        if (j->t[added].type != LLM__J_ARR) return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens is not an array");
-        for (k = 0, c = added + 1; k < j->t[added].n; k++, c = j->t[c].end) {
-            size_t ci = llm__json_get(j, c, "content"), ii = llm__json_get(j, c, "id");
-            if (ci == (size_t)-1 || ii == (size_t)-1 || j->t[ci].type != LLM__J_STR)
-                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu] needs \"id\" and \"content\"", k);
-            if (!llm__json_uint(j, ii, &v) || v >= LLM__MAX_VOCAB)
-                return llm__err(b->err, LLM_ERR_FORMAT, "added_tokens[%zu]: the id must be an integer below %u", k,
-                                (unsigned)LLM__MAX_VOCAB);
-            if (v > maxid) maxid = v;
-            any = 1;
-            cap += j->t[ci].len + 1;
-            count++;
-        }
-    }
-    if (!any) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is empty");
-    if (cap >= LLM__TOK_NONE - 16) return llm__err(b->err, LLM_ERR_LIMIT, "the vocabulary holds over 4 GiB of text");
-    b->n_vocab = (size_t)maxid + 1;
-    tabn = llm__tok_pow2(count);
-    b->sh_mask = tabn - 1;
-    b->spool_cap = cap;
-    b->soff = LLM__CAST(uint32_t *, llm__atemp(b->a, b->n_vocab * sizeof(uint32_t)));
-    b->slen = LLM__CAST(uint32_t *, llm__atemp(b->a, b->n_vocab * sizeof(uint32_t)));
-    b->flag = LLM__CAST(unsigned char *, llm__atemp(b->a, b->n_vocab));
-    b->spool = LLM__CAST(char *, llm__atemp(b->a, cap));
-    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__atemp(b->a, bytes)) : NULL;
-    if (!b->soff || !b->slen || !b->flag || !b->spool || !b->sh)
-        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a vocabulary of %zu tokens", count);
-    memset(b->slen, 0xFF, b->n_vocab * sizeof(uint32_t));
-    memset(b->flag, 0, b->n_vocab);
-    memset(b->sh, 0xFF, tabn * sizeof(int32_t));
-    for (k = 0, c = vocab + 1; k < j->t[vocab].n; k++, c = j->t[c + 1].end) {
-        llm__json_uint(j, c + 1, &v);
-        r = llm__tok_b_add(b, j, c, (uint32_t)v, 0);
-        if (r != LLM_OK) return r;
-    }
-    if (added != (size_t)-1) {
-        for (k = 0, c = added + 1; k < j->t[added].n; k++, c = j->t[c].end) {
-            llm__json_uint(j, llm__json_get(j, c, "id"), &v);
-            r = llm__tok_b_add(b, j, llm__json_get(j, c, "content"), (uint32_t)v, 1);
-            if (r != LLM_OK) return r;
-        }
-    }
-    return LLM_OK;
-}
-
-static llm_status llm__tok_b_merges_alloc(llm__tok_b *b, size_t count) {
-    size_t tabn, bytes, i;
-    llm__tok_impl *T = b->T;
-    if (count > LLM__TOK_MAX_MERGES)
-        return llm__err(b->err, LLM_ERR_LIMIT, "%zu merges (limit %u)", count, LLM__TOK_MAX_MERGES);
-    tabn = llm__tok_pow2(count);
-    if (!llm__mul(tabn, sizeof(llm__tok_merge), &bytes) ||
-        !(T->merge = LLM__CAST(llm__tok_merge *, llm__aalloc(b->a, bytes))))
-        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu merges", count);
-    for (i = 0; i < tabn; i++) { T->merge[i].key = ~(uint64_t)0; T->merge[i].rank = 0; T->merge[i].id = -1; }
-    T->merge_mask = tabn - 1;
-    T->merge_shift = 64 - llm__tok_log2(tabn);
-    b->cat = LLM__CAST(char *, llm__atemp(b->a, 2 * b->max_slen + 1));
-    if (!b->cat) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    return LLM_OK;
-}
-
-/* One merge "a b" (line/index `where`). */
-static llm_status llm__tok_b_merge(llm__tok_b *b, const char *a, size_t al, const char *c, size_t cl, size_t where) {
-    llm__tok_impl *T = b->T;
-    int32_t ia, ic, im;
-    uint64_t key;
-    size_t i;
-    ia = llm__tok_sfind(b, a, al);
-    if (ia >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ia])) ia = -1;  /* merges see the model's vocab only */
-    if (ia < 0)
-        return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where,
-                        llm__tok_showlen(al), a);
-    ic = llm__tok_sfind(b, c, cl);
-    if (ic >= 0 && LLM__TOK_ADDED_ONLY(b->flag[ic])) ic = -1;
-    if (ic < 0)
-        return llm__err(b->err, LLM_ERR_FORMAT, "merge %zu: \"%.*s\" is not in the vocabulary", where,
-                        llm__tok_showlen(cl), c);
-    memcpy(b->cat, a, al);
-    memcpy(b->cat + al, c, cl);
-    im = llm__tok_sfind(b, b->cat, al + cl);
-    if (im >= 0 && LLM__TOK_ADDED_ONLY(b->flag[im])) im = -1;
-    if (im < 0) return llm__err(b->err, LLM_ERR_FORMAT,
-                                "merge %zu: \"%.*s\" (the merged token) is not in the vocabulary",
-                                where, llm__tok_showlen(al + cl), b->cat);
-    key = ((uint64_t)(uint32_t)ia << 32) | (uint32_t)ic;
-    i = (size_t)((key * 0x9E3779B97F4A7C15ull) >> T->merge_shift);
-    while (T->merge[i].key != ~(uint64_t)0 && T->merge[i].key != key) i = (i + 1) & T->merge_mask;
-    /* a repeated pair takes its last rank, as encoder.py and HF tokenizers do */
-    T->merge[i].key = key;
-    T->merge[i].rank = (uint32_t)T->n_merges++;
-    T->merge[i].id = im;
-    b->flag[im] |= LLM__TOK_F_MERGED;
-    return LLM_OK;
-}
-
-/* merges.txt / vocab.bpe text. */
-static llm_status llm__tok_b_merges_text(llm__tok_b *b, const char *s, size_t n) {
-    size_t i, count = 1, line = 0;
-    llm_status r;
-    for (i = 0; i < n; i++) count += s[i] == '\n';
-    r = llm__tok_b_merges_alloc(b, count);
-    if (r != LLM_OK) return r;
-    i = 0;
-    while (i < n) {
-        size_t e = i, sp, q;
-        const char *p = s + i;
-        while (e < n && s[e] != '\n') e++;
-        line++;
-        q = e - i;
-        i = e + 1;
-        if (q && p[q - 1] == '\r') q--;
-        if (q == 0 || (q >= 8 && !memcmp(p, "#version", 8))) continue;
-        for (sp = 0; sp < q && p[sp] != ' '; sp++) {}
-        if (sp == 0 || sp + 1 >= q || memchr(p + sp + 1, ' ', q - sp - 1))
-            return llm__err(b->err, LLM_ERR_FORMAT,
-                            "merges line %zu: expected two tokens separated by one space", line);
-        r = llm__tok_b_merge(b, p, sp, p + sp + 1, q - sp - 1, line);
-        if (r != LLM_OK) return r;
-    }
-    return LLM_OK;
-}
-
-/* tokenizer.json model.merges: ["a b", ...] or [["a", "b"], ...]. */
-static llm_status llm__tok_b_merges_json(llm__tok_b *b, const llm__json *j, size_t arr) {
-    size_t k, c, len, len2, sp;
-    char *buf = NULL, *buf2;
-    llm_status r = LLM_OK;
-    size_t maxl = 0;
-    if (j->t[arr].type != LLM__J_ARR) return llm__err(b->err, LLM_ERR_FORMAT, "model.merges is not an array");
-    r = llm__tok_b_merges_alloc(b, j->t[arr].n);
-    if (r != LLM_OK) return r;
-    for (k = 0, c = arr + 1; k < j->t[arr].n; k++, c = j->t[c].end) {
-        if (j->t[c].type == LLM__J_STR) { if (j->t[c].len > maxl) maxl = j->t[c].len; }
-        else if (j->t[c].type == LLM__J_ARR && j->t[c].n == 2 && j->t[c + 1].type == LLM__J_STR &&
-                 j->t[c + 2].type == LLM__J_STR) {
-            if (j->t[c + 1].len + j->t[c + 2].len + 1 > maxl) maxl = j->t[c + 1].len + j->t[c + 2].len + 1;
-        } else return llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu] is not \"a b\" or [\"a\", \"b\"]", k);
-    }
-    buf = LLM__CAST(char *, llm__atemp(b->a, maxl + 2));
-    if (!buf) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    for (k = 0, c = arr + 1; k < j->t[arr].n && r == LLM_OK; k++, c = j->t[c].end) {
-        if (j->t[c].type == LLM__J_STR) {
-            if (!llm__json_str(j, c, buf, &len)) {
-                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k);
-                break;
-            }
-            for (sp = 0; sp < len && buf[sp] != ' '; sp++) {}
-            if (sp == 0 || sp + 1 >= len || memchr(buf + sp + 1, ' ', len - sp - 1)) {
-                r = llm__err(b->err, LLM_ERR_FORMAT,
-                             "model.merges[%zu]: expected two tokens separated by one space", k);
-                break;
-            }
-            r = llm__tok_b_merge(b, buf, sp, buf + sp + 1, len - sp - 1, k + 1);
-        } else {
-            buf2 = buf + j->t[c + 1].len + 1;
-            if (!llm__json_str(j, c + 1, buf, &len) || !llm__json_str(j, c + 2, buf2, &len2)) {
-                r = llm__err(b->err, LLM_ERR_FORMAT, "model.merges[%zu]: invalid \\u escape", k);
-                break;
-            }
-            r = llm__tok_b_merge(b, buf, len, buf2, len2, k + 1);
-        }
-    }
-    llm__afree(b->a, buf);
-    return r;
-}
-
-/* Heap sort of 64-bit keys (no recursion). */
-static void llm__tok_sort64(uint64_t *a, size_t n) {
-    size_t start, end, r, c;
-    uint64_t t;
-    for (start = n / 2; start-- > 0;) {
-        for (r = start; (c = 2 * r + 1) < n; r = c) {
-            if (c + 1 < n && a[c + 1] > a[c]) c++;
-            if (a[r] >= a[c]) break;
-            t = a[r]; a[r] = a[c]; a[c] = t;
-        }
-    }
-    for (end = n; end-- > 1;) {
-        t = a[0]; a[0] = a[end]; a[end] = t;
-        for (r = 0; (c = 2 * r + 1) < end; r = c) {
-            if (c + 1 < end && a[c + 1] > a[c]) c++;
-            if (a[r] >= a[c]) break;
-            t = a[r]; a[r] = a[c]; a[c] = t;
-        }
-    }
-}
-
-/* The special tokens (added tokens, or for vocab.json + merges the tokens
-   no merge makes that are not byte tokens), sorted by first byte then
-   longest first, and T->special_at. */
-/* Id is a special token: an added token (specials_from_added: tokenizer.json,
-   WordPiece), else (vocab.json + merges.txt) a token that no merge makes and
-   that is not a byte token. */
-static int llm__tok_b_special(const llm__tok_b *b, size_t id) {
-    unsigned f = b->flag[id];
-    if (b->slen[id] == LLM__TOK_NONE || b->T->len[id] == 0) return 0;
-    return b->specials_from_added ? (f & LLM__TOK_F_ADDED) != 0 : !(f & (LLM__TOK_F_MERGED | LLM__TOK_F_BYTE));
-}
-
-static llm_status llm__tok_b_specials(llm__tok_b *b) {
-    llm__tok_impl *T = b->T;
-    size_t id, i, k, n_spec = 0;
-    uint64_t *keys = NULL;
-    for (id = 0; id < b->n_vocab; id++) n_spec += (size_t)llm__tok_b_special(b, id);
-    if (n_spec) {
-        keys = LLM__CAST(uint64_t *, llm__atemp(b->a, n_spec * sizeof(uint64_t)));
-        T->special = LLM__CAST(int32_t *, llm__aalloc(b->a, n_spec * sizeof(int32_t)));
-        if (!keys || !T->special) {
-            llm__afree(b->a, keys);
-            return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-        }
-        for (id = 0, k = 0; id < b->n_vocab; id++)
-            if (llm__tok_b_special(b, id))
-                keys[k++] = ((uint64_t)T->pool[T->off[id]] << 48) |
-                            ((uint64_t)(0xFFFFu - T->len[id]) << 32) | (uint64_t)id;
-        llm__tok_sort64(keys, n_spec);
-        for (k = 0; k < n_spec; k++) T->special[k] = (int32_t)(keys[k] & 0xFFFFFFFFu);
-        llm__afree(b->a, keys);
-    }
-    T->n_special = n_spec;
-    for (i = 0, k = 0; i <= 256; i++) {
-        while (k < n_spec && T->pool[T->off[T->special[k]]] < i) k++;
-        T->special_at[i] = k;
-    }
-    return LLM_OK;
-}
-
-/* The whole-token table (T->word), with room for n tokens. */
-static llm_status llm__tok_word_alloc(llm__tok_b *b, size_t n) {
-    llm__tok_impl *T = b->T;
-    size_t tabn = llm__tok_pow2(n), bytes, i;
-    if (!llm__mul(tabn, sizeof(llm__tok_word), &bytes) ||
-        !(T->word = LLM__CAST(llm__tok_word *, llm__aalloc(b->a, bytes))))
-        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    for (i = 0; i < tabn; i++) { T->word[i].pre = 0; T->word[i].len = 0; T->word[i].id = -1; }
-    T->word_mask = tabn - 1;
-    T->word_shift = 64 - llm__tok_log2(tabn);
-    T->max_word = 0;
-    return LLM_OK;
-}
-
-/* Put token id (its bytes in T->pool, avail bytes readable there) in the
-   whole-token table; an id with the same bytes as an earlier one is left out. */
-static void llm__tok_word_insert(llm__tok_impl *T, size_t id, size_t avail) {
-    const unsigned char *p = T->pool + T->off[id];
-    size_t l = T->len[id], i;
-    uint64_t pre = llm__tok_pre(p, l, avail);
-    i = (size_t)(llm__tok_whash(pre, p, l, avail) >> T->word_shift);
-    while (T->word[i].id >= 0 &&
-           !(T->word[i].pre == pre && T->word[i].len == l && !memcmp(T->pool + T->off[T->word[i].id], p, l)))
-        i = (i + 1) & T->word_mask;
-    if (T->word[i].id >= 0) return;                   /* same bytes as an earlier id */
-    T->word[i].pre = pre;
-    T->word[i].len = (uint32_t)l;
-    T->word[i].id = (int32_t)id;
-    if (l > T->max_word) T->max_word = l;
-}
-
-/* Everything after the strings and merges: token bytes, byte tokens,
-   special tokens, the whole-token table, the Unicode classes. */
-static llm_status llm__tok_b_finish(llm__tok_b *b) {
-    llm__tok_impl *T = b->T;
-    size_t id, i, nb, n_words = 0;
-    int16_t u2b[0x144];
-    llm__tok_out o;
-    int32_t res[2];
-    llm_status r = LLM_OK;
-
-    /* 1. bytes of every token */
-    for (i = 0; i < 0x144; i++) u2b[i] = -1;
-    for (i = 0; i < 256; i++) u2b[llm__tok_b2u((unsigned)i)] = (int16_t)i;
-    T->n_vocab = b->n_vocab;
-    T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
-    T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
-    T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
-    if (!T->off || !T->len || !T->pool)
-        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
-    nb = 0;
-    for (id = 0; id < b->n_vocab; id++) {
-        const unsigned char *s = (const unsigned char *)b->spool + b->soff[id];
-        size_t sl = b->slen[id], start = nb;
-        int raw = 0;
-        T->off[id] = 0;
-        T->len[id] = LLM__TOK_NONE;
-        if (sl == LLM__TOK_NONE) continue;
-        if (LLM__TOK_ADDED_ONLY(b->flag[id])) raw = 1;  /* outside the model's vocab: its own UTF-8 */
-        for (i = 0; i < sl && !raw;) {
-            uint32_t cp = s[i];
-            size_t l = 1;
-            if (cp >= 0x80) { l = llm__utf8_dec(s + i, sl - i, &cp); if (!l) break; }
-            if (cp >= 0x144 || u2b[cp] < 0) break;
-            T->pool[nb++] = (unsigned char)u2b[cp];
-            i += l;
-        }
-        if (raw || i < sl) {                          /* not the byte alphabet: its own UTF-8 */
-            nb = start;
-            memcpy(T->pool + nb, s, sl);
-            nb += sl;
-            b->flag[id] |= LLM__TOK_F_RAW;
-        }
-        if (nb - start > LLM_TOKENIZER_MAX_TOKEN_BYTES)
-            return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, nb - start,
-                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
-        T->off[id] = (uint32_t)start;
-        T->len[id] = (uint32_t)(nb - start);
-        if (nb - start > T->max_len) T->max_len = nb - start;
-    }
-    memset(T->pool + nb, 0, 8);
-
-    /* 2. the 256 byte tokens */
-    for (i = 0; i < 256; i++) {
-        unsigned char u[4];
-        size_t ul = 0;
-        int32_t bid;
-        llm__utf8_put(u, &ul, llm__tok_b2u((unsigned)i));
-        bid = llm__tok_sfind(b, (const char *)u, ul);
-        if (bid < 0 || (b->flag[bid] & LLM__TOK_F_RAW)) {
-            const char *hx = "0123456789abcdef";
-            return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary has no token for byte 0x%c%c (\"%.*s\")",
-                            hx[i >> 4], hx[i & 15], (int)ul, (const char *)u);
-        }
-        T->byte_tok[i] = bid;
-        b->flag[bid] |= LLM__TOK_F_BYTE;
-    }
-
-    /* 3. special tokens */
-    r = llm__tok_b_specials(b);
-    if (r != LLM_OK) return r;
-
-    /* 4. whole tokens: bytes -> id where BPE gives exactly that one token */
-    for (id = 0; id < b->n_vocab; id++)
-        if (T->len[id] != LLM__TOK_NONE && T->len[id] >= 2 && !LLM__TOK_ADDED_ONLY(b->flag[id]) &&
-            !(b->flag[id] & LLM__TOK_F_RAW))
-            n_words++;
-    r = llm__tok_word_alloc(b, n_words);
-    if (r != LLM_OK) return r;
-    o.scr = NULL; o.scr_cap = 0; o.cache = NULL; o.cache_mask = 0; o.a = b->a;
-    for (id = 0; id < b->n_vocab && r == LLM_OK; id++) {
-        const unsigned char *p = T->pool + T->off[id];
-        size_t l = T->len[id], avail = nb + 8 - T->off[id];
-        if (l == LLM__TOK_NONE || l < 2 || LLM__TOK_ADDED_ONLY(b->flag[id]) || (b->flag[id] & LLM__TOK_F_RAW)) continue;
-        if (!b->ignore_merges) {
-            if (!(b->flag[id] & LLM__TOK_F_MERGED)) continue;  /* no merge makes it */
-            o.ids = res; o.cap = 2; o.n = 0;
-            if (l <= LLM__TOK_SMALL) {
-                uint32_t tmp[LLM__TOK_SMALL];
-                o.n = llm__tok_bpe_small(T, p, l, tmp);
-                res[0] = (int32_t)tmp[0];
-            } else r = llm__tok_bpe_heap(T, p, l, &o);
-            if (r != LLM_OK || o.n != 1 || res[0] != (int32_t)id) continue;
-        }
-        llm__tok_word_insert(T, id, avail);
-    }
-    llm__afree(b->a, o.scr);
-    if (r != LLM_OK) return llm__err(b->err, r, "out of memory");
-
-    /* 5. end of text, Unicode classes */
-    T->eot = llm__tok_sfind(b, "<|endoftext|>", 13);
-    memset(T->ucls, 0, sizeof T->ucls);
-    {
-        uint32_t cp = 0;
-        for (i = 0; i < LLM__TOK_UCLS_RLE_SIZE;) {
-            uint32_t v = 0, run;
-            int sh = 0;
-            unsigned cl;
-            do { v |= (uint32_t)(llm__tok_ucls_rle[i] & 0x7F) << sh; sh += 7; } while (llm__tok_ucls_rle[i++] & 0x80);
-            cl = v & 3;
-            for (run = (v >> 2) + 1; run-- > 0 && cp < LLM__TOK_UCLS_LIMIT; cp++)
-                T->ucls[cp >> 2] |= (unsigned char)(cl << ((cp & 3) * 2));
-        }
-    }
-    return LLM_OK;
-}
-
-static llm_status llm__tok_b_begin(llm_tokenizer *t, llm__tok_b *b, llm_arena *a) {
-    memset(b, 0, sizeof *b);
-    b->err = t->error;
-    b->a = a;
-    b->T = LLM__CAST(llm__tok_impl *, llm__aalloc(a, sizeof(llm__tok_impl)));
-    if (!b->T) return llm__err(t->error, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    memset(b->T, 0, sizeof *b->T);
-    b->T->a = a;
-    b->T->off = b->T->len = NULL; b->T->pool = NULL; b->T->merge = NULL; b->T->word = NULL; b->T->special = NULL;
-    b->T->eot = -1;
-    b->T->wp = NULL;
-    return LLM_OK;
-}
-
-static llm_status llm__tok_b_end(llm_tokenizer *t, llm__tok_b *b, llm_status r) {
-    llm__tok_b_free(b);
-    if (r == LLM_OK) { t->_impl = b->T; t->error[0] = 0; }
-    else llm__tok_impl_free(b->T);
-    b->T = NULL;
-    return r;
-}
-
-/* Prefix the current message with what (e.g. "vocab.json: "). */
-static llm_status llm__tok_prefix(char *err, llm_status r, const char *what) {
-    char tmp[LLM_ERROR_SIZE];
-    memcpy(tmp, err, LLM_ERROR_SIZE);
-    tmp[LLM_ERROR_SIZE - 1] = 0;
-    return llm__err(err, r, "%s: %s", what, tmp);
-}
-
-static void llm__tok_zero(llm_tokenizer *t) { t->_impl = NULL; t->error[0] = 0; }
-
-LLM_API void llm_tokenizer_free(llm_tokenizer *t) {
-    if (!t) return;
-    llm__tok_impl_free(LLM__CAST(llm__tok_impl *, t->_impl));
-    t->_impl = NULL;
-}
-
-static llm_status llm__tok_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
-                                       const char *merges, size_t merges_len, llm_arena *a) {
-    llm__tok_b b;
-    llm__json j;
-    llm_status r;
-    if (!t) return LLM_ERR_INVALID_ARG;
-    llm__tok_zero(t);
-#ifdef LLM_NO_MALLOC
-    if (!a)
-        return llm__err(t->error, LLM_ERR_UNSUPPORTED, "built with LLM_NO_MALLOC: use llm_tokenizer_load_memory_arena");
-#endif
-    if (!vocab_json || !merges) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocabulary or merges");
-    r = llm__json_parse_in(&j, vocab_json, vocab_len, a, t->error);
-    if (r != LLM_OK) return llm__tok_prefix(t->error, r, "vocab.json");
-    r = llm__tok_b_begin(t, &b, a);
-    if (r != LLM_OK) { llm__json_free(&j); return r; }
-    r = llm__tok_b_strings(&b, &j, 0, (size_t)-1);
-    llm__json_free(&j);
-    if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.json");
-    else if ((r = llm__tok_b_merges_text(&b, merges, merges_len)) != LLM_OK) r = llm__tok_prefix(t->error, r, "merges");
-    else r = llm__tok_b_finish(&b);
-    return llm__tok_b_end(t, &b, r);
-}
-LLM_API llm_status llm_tokenizer_load_memory(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
-                                             const char *merges, size_t merges_len) {
-    return llm__tok_load_memory(t, vocab_json, vocab_len, merges, merges_len, NULL);
-}
-LLM_API llm_status llm_tokenizer_load_memory_arena(llm_tokenizer *t, const char *vocab_json, size_t vocab_len,
-                                                   const char *merges, size_t merges_len, llm_arena *a) {
-    if (!a) {
-        if (t) llm__tok_zero(t);
-        return t ? llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL arena") : LLM_ERR_INVALID_ARG;
-    }
-    return llm__tok_load_memory(t, vocab_json, vocab_len, merges, merges_len, a);
-}
-LLM_API llm_status llm_tokenizer_heap_size(const char *vocab_json, size_t vocab_len, const char *merges,
-                                           size_t merges_len,
-                                           size_t *peak, size_t *kept) {
-    llm_arena a;
-    llm_tokenizer t;
-    llm_status r = llm__measure_begin(&a, peak, kept);
-    if (r != LLM_OK) return r;
-    r = llm__tok_load_memory(&t, vocab_json, vocab_len, merges, merges_len, &a);
-    llm__measure_end(&a, r, peak, kept);
-    llm_tokenizer_free(&t);
-    return r;
-}
-
-/* ---- loading: WordPiece ---------------------------------------------------- */
-
-/* The special-token names of a BERT vocabulary: unk, sep, pad, cls, mask. */
-typedef struct llm__wp_names { char s[5][LLM__WP_NAME]; size_t len[5]; } llm__wp_names;
-
-static llm_status llm__wp_begin(llm__tok_b *b, llm__wp_names *nm) {
-    static const char *const def[5] = { "[UNK]", "[SEP]", "[PAD]", "[CLS]", "[MASK]" };
-    llm__tok_wp *W = LLM__CAST(llm__tok_wp *, llm__aalloc(b->a, sizeof(llm__tok_wp)));
-    int k;
-    if (!W) return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory");
-    memset(W, 0, sizeof *W);
-    W->runs = W->strip_cp = W->strip_val = W->strip_out = NULL;
-    W->never = NULL;
-    W->never_id = NULL;
-    W->clean = W->chinese = W->lower = W->strip = 1;
-    W->cleanup_tokens = W->cleanup_text = 1;
-    W->unk = W->cls = -1;
-    W->max_chars = 100;
-    memcpy(W->prefix, "##", 2); W->prefix_len = 2;
-    memcpy(W->dprefix, "##", 2); W->dprefix_len = 2;
-    b->T->wp = W;
-    for (k = 0; k < 5; k++) { nm->len[k] = strlen(def[k]); memcpy(nm->s[k], def[k], nm->len[k]); }
-    return LLM_OK;
-}
-
-
-static uint32_t llm__wp_varint(const unsigned char *d, size_t *i) {
-    uint32_t v = 0;
-    int sh = 0;
-    do { v |= (uint32_t)(d[*i] & 0x7F) << sh; sh += 7; } while (d[(*i)++] & 0x80);
-    return v;
-}
-
-/* Expand the generated tables (class runs, NFD less Mn). */
-static llm_status llm__wp_tables(llm__tok_b *b) {
-    llm__tok_wp *W = b->T->wp;
-    size_t i, k, nout = 0;
-    uint32_t cp = 0, prev = 0;
-    W->runs = LLM__CAST(uint32_t *, llm__aalloc(b->a, LLM__WP_CLS_RUNS * sizeof(uint32_t)));
-    W->strip_cp = LLM__CAST(uint32_t *, llm__aalloc(b->a, LLM__WP_STRIP_N * sizeof(uint32_t)));
-    W->strip_val = LLM__CAST(uint32_t *, llm__aalloc(b->a, LLM__WP_STRIP_N * sizeof(uint32_t)));
-    W->strip_out = LLM__CAST(uint32_t *, llm__aalloc(b->a, 3 * LLM__WP_STRIP_N * sizeof(uint32_t)));
-    if (!W->runs || !W->strip_cp || !W->strip_val || !W->strip_out)
-        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the Unicode tables");
-    for (i = 0, k = 0; i < LLM__WP_CLS_RLE_SIZE && k < LLM__WP_CLS_RUNS; k++) {
-        uint32_t v = llm__wp_varint(llm__wp_cls_rle, &i);
-        W->runs[k] = cp << 3 | (v & 7);
-        cp += (v >> 3) + 1;
-    }
-    W->n_runs = k;
-    for (k = 0, i = 0; k < 128; k++) {                 /* ASCII from the runs */
-        while (i + 1 < W->n_runs && (W->runs[i + 1] >> 3) <= k) i++;
-        W->ascii[k] = (unsigned char)(W->runs[i] & 7);
-    }
-    cp = 0;
-    for (i = 0, k = 0; i < LLM__WP_STRIP_SIZE && k < LLM__WP_STRIP_N; k++) {
-        uint32_t n, q;
-        cp += llm__wp_varint(llm__wp_strip_rle, &i);
-        n = llm__wp_varint(llm__wp_strip_rle, &i);
-        W->strip_cp[k] = cp;
-        W->strip_val[k] = (uint32_t)nout << 2 | n;
-        for (q = 0; q < n && q < 3; q++) {
-            uint32_t z = llm__wp_varint(llm__wp_strip_rle, &i);
-            prev = (z & 1) ? prev - ((z + 1) >> 1) : prev + (z >> 1);
-            W->strip_out[nout++] = prev;
-        }
-    }
-    W->n_strip = k;
-    return LLM_OK;
-}
-
-/* vocab.txt: one token a line, the id is the line number from 0 (HF's
-   load_vocab: the text of each line less its "\n"; a "\r" before it goes
-   too). */
-static llm_status llm__wp_lines(llm__tok_b *b, const char *s, size_t n) {
-    size_t i, count = 0, tabn, bytes, line;
-    for (i = 0; i < n; i++) count += s[i] == '\n';
-    if (n && s[n - 1] != '\n') count++;
-    if (!count) return llm__err(b->err, LLM_ERR_FORMAT, "the vocabulary is empty");
-    if (count > LLM__MAX_VOCAB)
-        return llm__err(b->err, LLM_ERR_LIMIT, "%zu lines (limit %u tokens)", count, (unsigned)LLM__MAX_VOCAB);
-    if (n >= LLM__TOK_NONE - 16) return llm__err(b->err, LLM_ERR_LIMIT, "the vocabulary holds over 4 GiB of text");
-    b->n_vocab = count;
-    tabn = llm__tok_pow2(count);
-    b->sh_mask = tabn - 1;
-    b->spool_cap = n + 1;
-    b->soff = LLM__CAST(uint32_t *, llm__atemp(b->a, count * sizeof(uint32_t)));
-    b->slen = LLM__CAST(uint32_t *, llm__atemp(b->a, count * sizeof(uint32_t)));
-    b->flag = LLM__CAST(unsigned char *, llm__atemp(b->a, count));
-    b->spool = LLM__CAST(char *, llm__atemp(b->a, n + 1));
-    b->sh = llm__mul(tabn, sizeof(int32_t), &bytes) ? LLM__CAST(int32_t *, llm__atemp(b->a, bytes)) : NULL;
-    if (!b->soff || !b->slen || !b->flag || !b->spool || !b->sh)
-        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for a vocabulary of %zu tokens", count);
-    memset(b->slen, 0xFF, count * sizeof(uint32_t));
-    memset(b->flag, 0, count);
-    memset(b->sh, 0xFF, tabn * sizeof(int32_t));
-    for (i = 0, line = 0; line < count; line++) {
-        size_t e = i, q, l;
-        llm_status r;
-        while (e < n && s[e] != '\n') e++;
-        q = e - i;
-        if (q && s[i + q - 1] == '\r') q--;
-        if (q > LLM_TOKENIZER_MAX_TOKEN_BYTES)
-            return llm__err(b->err, LLM_ERR_LIMIT, "line %zu is %zu bytes long (limit %u)", line + 1, q,
-                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
-        for (l = 0; l < q;) {
-            uint32_t cp;
-            size_t u = llm__utf8_dec((const unsigned char *)s + i + l, q - l, &cp);
-            if (!u) return llm__err(b->err, LLM_ERR_FORMAT, "line %zu is not valid UTF-8", line + 1);
-            l += u;
-        }
-        memcpy(b->spool + b->spool_n, s + i, q);
-        r = llm__tok_b_put(b, q, (uint32_t)line, 0);
-        if (r != LLM_OK) return llm__tok_prefix(b->err, r, "vocab.txt");
-        i = e + 1;
-    }
-    return LLM_OK;
-}
-
-/* The token bytes, special tokens, the lookup table, [UNK], [CLS], [SEP]. */
-static llm_status llm__wp_finish(llm__tok_b *b, const llm__wp_names *nm) {
-    llm__tok_impl *T = b->T;
-    llm__tok_wp *W = T->wp;
-    size_t id, nb = 0, n_words = 0;
-    int32_t sid;
-    llm_status r;
-    T->n_vocab = b->n_vocab;
-    T->off = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
-    T->len = LLM__CAST(uint32_t *, llm__aalloc(b->a, b->n_vocab * sizeof(uint32_t)));
-    T->pool = LLM__CAST(unsigned char *, llm__aalloc(b->a, b->spool_n + 8));
-    if (!T->off || !T->len || !T->pool)
-        return llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory for the vocabulary");
-    for (id = 0; id < b->n_vocab; id++) {
-        size_t sl = b->slen[id];
-        T->off[id] = (uint32_t)nb;
-        T->len[id] = LLM__TOK_NONE;
-        if (sl == LLM__TOK_NONE) continue;
-        if (sl > LLM_TOKENIZER_MAX_TOKEN_BYTES)
-            return llm__err(b->err, LLM_ERR_LIMIT, "token %u is %zu bytes long (limit %u)", (unsigned)id, sl,
-                            (unsigned)LLM_TOKENIZER_MAX_TOKEN_BYTES);
-        memcpy(T->pool + nb, b->spool + b->soff[id], sl);
-        T->len[id] = (uint32_t)sl;
-        nb += sl;
-        if (sl > T->max_len) T->max_len = sl;
-        if (sl && !LLM__TOK_ADDED_ONLY(b->flag[id])) n_words++;
-    }
-    memset(T->pool + nb, 0, 8);
-    b->specials_from_added = 1;
-    r = llm__tok_b_specials(b);
-    if (r == LLM_OK) r = llm__tok_word_alloc(b, n_words);
-    if (r != LLM_OK) return r;
-    for (id = 0; id < b->n_vocab; id++)
-        if (T->len[id] != LLM__TOK_NONE && T->len[id] && !LLM__TOK_ADDED_ONLY(b->flag[id]))
-            llm__tok_word_insert(T, id, nb + 8 - T->off[id]);
-    sid = llm__tok_sfind(b, nm->s[0], nm->len[0]);
-    if (sid < 0 || LLM__TOK_ADDED_ONLY(b->flag[sid]))
-        return llm__err(b->err, LLM_ERR_FORMAT, "the unknown token \"%.*s\" is not in the vocabulary",
-                        llm__tok_showlen(nm->len[0]), nm->s[0]);
-    W->unk = sid;
-    T->eot = llm__tok_sfind(b, nm->s[1], nm->len[1]);
-    W->cls = llm__tok_sfind(b, nm->s[3], nm->len[3]);
-    return llm__wp_tables(b);
-}
-
-/* A tokenizer_config.json value that is a token name: "..." or {"content": "..."}. */
-static llm_status llm__wp_name(llm__tok_b *b, const llm__json *j, size_t v, const char *key, char *out, size_t *len) {
-    if (j->t[v].type == LLM__J_OBJ) v = llm__json_get(j, v, "content");
-    if (v == (size_t)-1 || j->t[v].type != LLM__J_STR)
-        return llm__err(b->err, LLM_ERR_FORMAT, "%s is not a string or {\"content\": string}", key);
-    if (j->t[v].len >= LLM__WP_NAME) return llm__err(b->err, LLM_ERR_LIMIT, "%s is too long", key);
-    if (!llm__json_str(j, v, out, len)) return llm__err(b->err, LLM_ERR_FORMAT, "%s: invalid \\u escape", key);
-    return LLM_OK;
-}
-
-/* A boolean (or null: keep *out) setting. */
-static llm_status llm__wp_bool(llm__tok_b *b, const llm__json *j, size_t obj, const char *key, int *out) {
-    size_t v = llm__json_get(j, obj, key);
-    if (v == (size_t)-1 || j->t[v].type == LLM__J_NULL) return LLM_OK;
-    if (j->t[v].type != LLM__J_TRUE && j->t[v].type != LLM__J_FALSE)
-        return llm__err(b->err, LLM_ERR_FORMAT, "%s is not true, false or null", key);
-    *out = j->t[v].type == LLM__J_TRUE;
-    return LLM_OK;
-}
-
-/* tokenizer_config.json (BertTokenizer's settings). */
-static llm_status llm__wp_config(llm__tok_b *b, const char *text, size_t len, llm__wp_names *nm) {
-    static const char *const keys[5] = { "unk_token", "sep_token", "pad_token", "cls_token", "mask_token" };
-    llm__tok_wp *W = b->T->wp;
-    llm__json j;
-    llm_status r;
-    size_t v, k, c, total = 0;
-    int basic = 1, strip = -1;
-    r = llm__json_parse_in(&j, text, len, b->a, b->err);
-    if (r != LLM_OK) return r;
-    if (j.t[0].type != LLM__J_OBJ) { r = llm__err(b->err, LLM_ERR_FORMAT, "not a JSON object"); goto done; }
-    if ((r = llm__wp_bool(b, &j, 0, "do_lower_case", &W->lower)) != LLM_OK) goto done;
-    if ((r = llm__wp_bool(b, &j, 0, "strip_accents", &strip)) != LLM_OK) goto done;
-    if ((r = llm__wp_bool(b, &j, 0, "tokenize_chinese_chars", &W->chinese)) != LLM_OK) goto done;
-    if ((r = llm__wp_bool(b, &j, 0, "clean_up_tokenization_spaces", &W->cleanup_text)) != LLM_OK) goto done;
-    if ((r = llm__wp_bool(b, &j, 0, "do_basic_tokenize", &basic)) != LLM_OK) goto done;
-    if (!basic) { r = llm__err(b->err, LLM_ERR_UNSUPPORTED, "do_basic_tokenize false is not supported"); goto done; }
-    W->strip = strip < 0 ? W->lower : strip;           /* null: as do_lower_case */
-    for (k = 0; k < 5; k++) {
-        v = llm__json_get(&j, 0, keys[k]);
-        if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL &&
-            (r = llm__wp_name(b, &j, v, keys[k], nm->s[k], &nm->len[k])) != LLM_OK) goto done;
-    }
-    v = llm__json_get(&j, 0, "never_split");
-    if (v != (size_t)-1 && j.t[v].type != LLM__J_NULL) {
-        unsigned char *e;
-        if (j.t[v].type != LLM__J_ARR) {
-            r = llm__err(b->err, LLM_ERR_FORMAT, "never_split is not an array");
-            goto done;
-        }
-        for (k = 0, c = v + 1; k < j.t[v].n; k++, c = j.t[c].end) {
-            if (j.t[c].type != LLM__J_STR) {
-                r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu] is not a string", k);
-                goto done;
-            }
-            if (j.t[c].len > LLM_TOKENIZER_MAX_TOKEN_BYTES) {
-                r = llm__err(b->err, LLM_ERR_LIMIT, "never_split[%zu] is too long", k);
-                goto done;
-            }
-            total += 2 + j.t[c].len;
-        }
-        W->never = LLM__CAST(unsigned char *, llm__aalloc(b->a, total + 1));
-        W->never_id = LLM__CAST(int32_t *, llm__aalloc(b->a, (j.t[v].n + 1) * sizeof(int32_t)));
-        if (!W->never || !W->never_id) { r = llm__err(b->err, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto done; }
-        for (k = 0, c = v + 1, e = W->never; k < j.t[v].n; k++, c = j.t[c].end) {
-            size_t el;
-            if (!llm__json_str(&j, c, (char *)e + 2, &el)) {
-                r = llm__err(b->err, LLM_ERR_FORMAT, "never_split[%zu]: invalid \\u escape", k);
-                goto done;
-            }
-            if (!el) continue;                          /* "" never equals a chunk */
-            e[0] = (unsigned char)(el & 0xFF);
-            e[1] = (unsigned char)(el >> 8);
-            e += 2 + el;
-            if (el > W->never_max) W->never_max = el;
-            W->n_never++;
-        }
-    }
-done:
-    llm__json_free(&j);
-    return r;
-}
-
-/* never_split entries -> ids (the entry's own id, else [UNK]). */
-static void llm__wp_never_ids(llm__tok_b *b) {
-    llm__tok_wp *W = b->T->wp;
-    unsigned char *e = W->never;
-    size_t k;
-    for (k = 0; k < W->n_never; k++) {
-        size_t el = (size_t)e[0] | ((size_t)e[1] << 8);
-        int32_t id = llm__tok_sfind(b, (const char *)e + 2, el);
-        W->never_id[k] = id >= 0 && !LLM__TOK_ADDED_ONLY(b->flag[id]) ? id : W->unk;
-        e += 2 + el;
-    }
-}
-
-LLM_API llm_status llm_tokenizer_load_wordpiece_memory(llm_tokenizer *t, const char *vocab_txt, size_t vocab_len,
-                                                       const char *config_json, size_t config_len) {
-    llm__tok_b b;
-    llm__wp_names nm;
-    llm_status r;
-    size_t k;
-    if (!t) return LLM_ERR_INVALID_ARG;
-    llm__tok_zero(t);
-    if ((r = llm__need_malloc(t->error, "WordPiece vocabularies need malloc")) != LLM_OK) return r;
-    if (!vocab_txt) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL vocab.txt text");
-    r = llm__tok_b_begin(t, &b, NULL);
-    if (r != LLM_OK) return r;
-    r = llm__wp_begin(&b, &nm);
-    if (r == LLM_OK && config_json && (r = llm__wp_config(&b, config_json, config_len, &nm)) != LLM_OK)
-        r = llm__tok_prefix(t->error, r, "tokenizer_config.json");
-    if (r == LLM_OK) r = llm__wp_lines(&b, vocab_txt, vocab_len);
-    if (r == LLM_OK) {
-        for (k = 0; k < 5; k++) {                      /* the named special tokens in the vocabulary */
-            int32_t id = llm__tok_sfind(&b, nm.s[k], nm.len[k]);
-            if (id >= 0) b.flag[id] |= LLM__TOK_F_ADDED | LLM__TOK_F_IN_VOCAB;
-        }
-        r = llm__wp_finish(&b, &nm);
-        if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "vocab.txt");
-    }
-    if (r == LLM_OK) llm__wp_never_ids(&b);
-    return llm__tok_b_end(t, &b, r);
-}
-
-/* tokenizer.json whose model is WordPiece (BertNormalizer or none,
-   BertPreTokenizer, WordPiece decoder or none). */
-static llm_status llm__wp_json(llm__tok_b *b, const llm__json *j, size_t model, size_t added) {
-    llm__tok_wp *W;
-    llm__wp_names nm;
-    size_t norm = llm__json_get(j, 0, "normalizer"), pre = llm__json_get(j, 0, "pre_tokenizer");
-    size_t dec = llm__json_get(j, 0, "decoder"), vocab = llm__json_get(j, model, "vocab"), x;
-    llm_status r = llm__wp_begin(b, &nm);
-    int strip = -1;
-    uint64_t u;
-    if (r != LLM_OK) return r;
-    W = b->T->wp;
-    if (vocab == (size_t)-1) return llm__err(b->err, LLM_ERR_FORMAT, "no model.vocab");
-    if (norm == (size_t)-1 || j->t[norm].type == LLM__J_NULL) W->clean = W->chinese = W->lower = W->strip = 0;
-    else {
-        x = llm__json_get(j, norm, "type");
-        if (x == (size_t)-1 || !llm__json_eq(j, x, "BertNormalizer"))
-            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the BertNormalizer (or none)");
-        if ((r = llm__wp_bool(b, j, norm, "clean_text", &W->clean)) != LLM_OK ||
-            (r = llm__wp_bool(b, j, norm, "handle_chinese_chars", &W->chinese)) != LLM_OK ||
-            (r = llm__wp_bool(b, j, norm, "lowercase", &W->lower)) != LLM_OK ||
-            (r = llm__wp_bool(b, j, norm, "strip_accents", &strip)) != LLM_OK) return r;
-        W->strip = strip < 0 ? W->lower : strip;
-    }
-    x = pre != (size_t)-1 ? llm__json_get(j, pre, "type") : (size_t)-1;
-    if (x == (size_t)-1 || !llm__json_eq(j, x, "BertPreTokenizer"))
-        return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the BertPreTokenizer");
-    x = llm__json_get(j, model, "unk_token");
-    if (x != (size_t)-1 && (r = llm__wp_name(b, j, x, "model.unk_token", nm.s[0], &nm.len[0])) != LLM_OK) return r;
-    x = llm__json_get(j, model, "max_input_chars_per_word");
-    if (x != (size_t)-1) {
-        if (!llm__json_uint(j, x, &u))
-            return llm__err(b->err, LLM_ERR_FORMAT, "max_input_chars_per_word is not a count");
-        if (u > LLM__WP_MAX_CHARS)
-            return llm__err(b->err, LLM_ERR_LIMIT, "max_input_chars_per_word %zu (limit %u)", (size_t)u,
-                            LLM__WP_MAX_CHARS);
-        W->max_chars = (size_t)u;
-    }
-    x = llm__json_get(j, model, "continuing_subword_prefix");
-    if (x != (size_t)-1) {
-        if (j->t[x].type != LLM__J_STR || j->t[x].len >= LLM__WP_PREFIX ||
-            !llm__json_str(j, x, (char *)W->prefix, &W->prefix_len))
-            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "continuing_subword_prefix must be a string of under %d bytes",
-                            LLM__WP_PREFIX);
-    }
-    if (dec != (size_t)-1 && j->t[dec].type != LLM__J_NULL) {
-        x = llm__json_get(j, dec, "type");
-        if (x == (size_t)-1 || !llm__json_eq(j, x, "WordPiece"))
-            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "a WordPiece model needs the WordPiece decoder");
-        if ((r = llm__wp_bool(b, j, dec, "cleanup", &W->cleanup_tokens)) != LLM_OK) return r;
-        x = llm__json_get(j, dec, "prefix");
-        if (x != (size_t)-1 && (j->t[x].type != LLM__J_STR || j->t[x].len >= LLM__WP_PREFIX ||
-                                !llm__json_str(j, x, (char *)W->dprefix, &W->dprefix_len)))
-            return llm__err(b->err, LLM_ERR_UNSUPPORTED, "the decoder prefix must be a string of under %d bytes",
-                            LLM__WP_PREFIX);
-    } else {
-        W->cleanup_tokens = 0;
-        W->dprefix_len = 0;
-    }
-    r = llm__tok_b_strings(b, j, vocab, added);
-    if (r == LLM_OK) r = llm__wp_finish(b, &nm);
-    return r;
-}
-
-LLM_API llm_status llm_tokenizer_load_json_memory(llm_tokenizer *t, const char *tokenizer_json, size_t len) {
-    llm__tok_b b;
-    llm__json j;
-    llm_status r;
-    size_t model, vocab, merges, added, pre, norm, x;
-    if (!t) return LLM_ERR_INVALID_ARG;
-    llm__tok_zero(t);
-    if (!tokenizer_json) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL tokenizer.json text");
-    if ((r = llm__need_malloc(t->error, "use llm_tokenizer_load_memory_arena")) != LLM_OK) return r;
-    r = llm__json_parse(&j, tokenizer_json, len, t->error);
-    if (r != LLM_OK) return llm__tok_prefix(t->error, r, "tokenizer.json");
-    r = llm__tok_b_begin(t, &b, NULL);
-    if (r != LLM_OK) { llm__json_free(&j); return r; }
-    model = llm__json_get(&j, 0, "model");
-    vocab = model != (size_t)-1 ? llm__json_get(&j, model, "vocab") : (size_t)-1;
-    merges = model != (size_t)-1 ? llm__json_get(&j, model, "merges") : (size_t)-1;
-    added = llm__json_get(&j, 0, "added_tokens");
-    pre = llm__json_get(&j, 0, "pre_tokenizer");
-    norm = llm__json_get(&j, 0, "normalizer");
-    if (added != (size_t)-1 && j.t[added].type == LLM__J_NULL) added = (size_t)-1;
-    x = model != (size_t)-1 && j.t[model].type == LLM__J_OBJ ? llm__json_get(&j, model, "type") : (size_t)-1;
-    if (j.t[0].type == LLM__J_OBJ && x != (size_t)-1 && llm__json_eq(&j, x, "WordPiece")) {
-        r = llm__wp_json(&b, &j, model, added);
-        if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "tokenizer.json");
-        goto done;
-    }
-    if (j.t[0].type != LLM__J_OBJ || model == (size_t)-1 || j.t[model].type != LLM__J_OBJ || vocab == (size_t)-1 ||
-        merges == (size_t)-1) {
-        r = llm__err(t->error, LLM_ERR_FORMAT, "tokenizer.json: no model.vocab and model.merges");
-        goto done;
-    }
-    x = llm__json_get(&j, model, "type");
-    if (x != (size_t)-1 && !llm__json_eq(&j, x, "BPE")) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: model type \"%.*s\" (only BPE and WordPiece)",
-                     llm__tok_showlen(j.t[x].len), j.s + j.t[x].start);
-        goto done;
-    }
-    x = pre != (size_t)-1 ? llm__json_get(&j, pre, "type") : (size_t)-1;
-    if (x == (size_t)-1 || !llm__json_eq(&j, x, "ByteLevel")) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED,
-                     "tokenizer.json: the pre_tokenizer must be ByteLevel (GPT-2 style)");
-        goto done;
-    }
-    x = llm__json_get(&j, pre, "add_prefix_space");
-    if (x != (size_t)-1 && j.t[x].type == LLM__J_TRUE) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel add_prefix_space is not supported");
-        goto done;
-    }
-    x = llm__json_get(&j, pre, "use_regex");
-    if (x != (size_t)-1 && j.t[x].type == LLM__J_FALSE) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: ByteLevel without use_regex is not supported");
-        goto done;
-    }
-    if (norm != (size_t)-1 && j.t[norm].type != LLM__J_NULL) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: normalizers are not supported");
-        goto done;
-    }
-    x = llm__json_get(&j, model, "continuing_subword_prefix");
-    if (x != (size_t)-1 && j.t[x].type == LLM__J_STR && j.t[x].len) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: continuing_subword_prefix is not supported");
-        goto done;
-    }
-    x = llm__json_get(&j, model, "end_of_word_suffix");
-    if (x != (size_t)-1 && j.t[x].type == LLM__J_STR && j.t[x].len) {
-        r = llm__err(t->error, LLM_ERR_UNSUPPORTED, "tokenizer.json: end_of_word_suffix is not supported");
-        goto done;
-    }
-    x = llm__json_get(&j, model, "ignore_merges");
-    b.ignore_merges = x != (size_t)-1 && j.t[x].type == LLM__J_TRUE;
-    b.specials_from_added = 1;
-    r = llm__tok_b_strings(&b, &j, vocab, added);
-    if (r == LLM_OK) r = llm__tok_b_merges_json(&b, &j, merges);
-    if (r != LLM_OK) r = llm__tok_prefix(t->error, r, "tokenizer.json");
-    else r = llm__tok_b_finish(&b);
-done:
-    llm__json_free(&j);
-    return llm__tok_b_end(t, &b, r);
-}
-
-#ifdef LLM__FILES
-LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
-    unsigned char *v = NULL, *m = NULL;
-    size_t vn = 0, mn = 0; /* set by llm__read_file on every path */
-    llm_status r;
-    if (!t) return LLM_ERR_INVALID_ARG;
-    llm__tok_zero(t);
-    if (!vocab_json_path || !merges_path) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL path");
-    r = llm__read_file(vocab_json_path, &v, &vn, t->error);
-    if (r == LLM_OK) r = llm__read_file(merges_path, &m, &mn, t->error);
-    if (r == LLM_OK) r = llm_tokenizer_load_memory(t, (const char *)v, vn, (const char *)m, mn);
-    llm__free(v);
-    llm__free(m);
-    return r;
-}
-
-static llm_status llm__tok_load_json_file(llm_tokenizer *t, const char *path) {
-    unsigned char *v = NULL;
-    size_t vn;
-    llm_status r = llm__read_file(path, &v, &vn, t->error);
-    if (r == LLM_OK) r = llm_tokenizer_load_json_memory(t, (const char *)v, vn);
-    llm__free(v);
-    return r;
-}
-
-/* vocab.txt and tokenizer_config.json (if the file exists). */
-static llm_status llm__tok_load_wordpiece_files(llm_tokenizer *t, const char *vocab, const char *config) {
-    unsigned char *v = NULL, *c = NULL;
-    size_t vn, cn = 0;
-    llm_status r = llm__read_file(vocab, &v, &vn, t->error);
-    if (r == LLM_OK && llm__file_exists(config)) r = llm__read_file(config, &c, &cn, t->error);
-    if (r == LLM_OK) r = llm_tokenizer_load_wordpiece_memory(t, (const char *)v, vn, (const char *)c, cn);
-    llm__free(v);
-    llm__free(c);
-    return r;
-}
-
-/* Which format dir holds: 1 tokenizer.json, 2 vocab.json + merges.txt,
-   3 encoder.json + vocab.bpe, 4 vocab.txt (b: tokenizer_config.json, which
-   may be absent), 0 none (or the path does not fit). */
-static int llm__tok_folder_format(const char *dir, char *a, char *b, size_t cap) {
-    if (llm__join(a, cap, dir, "tokenizer.json") && llm__file_exists(a)) return 1;
-    if (llm__join(a, cap, dir, "vocab.json") && llm__join(b, cap, dir, "merges.txt") &&
-        llm__file_exists(a) && llm__file_exists(b)) return 2;
-    if (llm__join(a, cap, dir, "encoder.json") && llm__join(b, cap, dir, "vocab.bpe") &&
-        llm__file_exists(a) && llm__file_exists(b)) return 3;
-    if (llm__join(a, cap, dir, "vocab.txt") && llm__join(b, cap, dir, "tokenizer_config.json") && llm__file_exists(a))
-        return 4;
-    return 0;
-}
-
-/* Nonzero if dir holds tokenizer files in any of the three formats. */
-static int llm__tok_folder_has_files(const char *dir) {
-    char a[4096], b[4096];
-    return dir && llm__tok_folder_format(dir, a, b, sizeof a) != 0;
-}
-
-LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
-    char a[4096], b[4096];
-    int f;
-    if (!t) return LLM_ERR_INVALID_ARG;
-    llm__tok_zero(t);
-    if (!path) return llm__err(t->error, LLM_ERR_INVALID_ARG, "NULL path");
-    f = llm__tok_folder_format(path, a, b, sizeof a);
-    if (f == 1) return llm__tok_load_json_file(t, a);
-    if (f == 4) return llm__tok_load_wordpiece_files(t, a, b);
-    if (f >= 2) return llm_tokenizer_load_files(t, a, b);
-    if (strlen(path) + 3 > sizeof a) return llm__err(t->error, LLM_ERR_LIMIT, "path too long: '%.*s...'", 64, path);
-    /* a tokenizer.json file (reading it refuses a FIFO or device) */
-    f = llm__path_kind(path);
-    if (f == 1 || f == 3) return llm__tok_load_json_file(t, path);
-    return llm__err(t->error, LLM_ERR_IO, "no tokenizer in '%s' (need tokenizer.json, vocab.json + merges.txt, "
-                    "encoder.json + vocab.bpe, or vocab.txt)", path);
-}
-#else
-LLM_API llm_status llm_tokenizer_load_files(llm_tokenizer *t, const char *vocab_json_path, const char *merges_path) {
-    (void)vocab_json_path; (void)merges_path;
-    if (!t) return LLM_ERR_INVALID_ARG;
-    llm__tok_zero(t);
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED,
-                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
-}
-LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
-    (void)path;
-    if (!t) return LLM_ERR_INVALID_ARG;
-    llm__tok_zero(t);
-    return llm__err(t->error, LLM_ERR_UNSUPPORTED,
-                    "built with LLM_NO_STDIO or LLM_NO_MALLOC: use llm_tokenizer_load_memory(_arena)");
-}
-#endif
-
-/* ==========================================================================
    SAMPLING
    ========================================================================== */
 
@@ -10242,6 +9731,557 @@ LLM_API llm_status llm_generate_text(llm_session *s, const char *prompt, const l
     else r = llm_generate(s, ids, n, opt, out);
     llm__free(ids);
     return r;
+}
+
+/* ==========================================================================
+   APPENDIX: generated Unicode tables
+   ==========================================================================
+   Read by the TOKENIZER through llm__ucd_tables(). Regenerate with
+   tools/gen_unicode.py (it rewrites the text between the markers). */
+
+/* @@UNICODE-TABLES-BEGIN@@ generated by tools/gen_unicode.py from the Unicode
+   Character Database 15.0.0 (UnicodeData.txt, PropList.txt); do not edit.
+   Classes: 0 = L (Lu Ll Lt Lm Lo: 136104 code points), 1 = N (Nd Nl No: 1831),
+   2 = White_Space (25), 3 = anything else. 1562 runs below U+40000, 1821 bytes.
+   Each run is a LEB128 varint of ((length - 1) << 2 | class). */
+#define LLM__TOK_UCD_VERSION "15.0.0"
+#define LLM__TOK_UCLS_LIMIT 0x40000U  /* code points at or above are class 3 */
+#define LLM__TOK_UCLS_RLE_SIZE 1821
+/* class of each byte: ASCII as above, 4 = a byte >= 0x80 (decode UTF-8) */
+static const unsigned char llm__tok_byte_cls[256] = {
+    3,3,3,3,3,3,3,3,3,2,2,2,2,2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,
+    2,3,3,3,3,3,3,3,3,3,3,3,3,3,3,3,1,1,1,1,1,1,1,1,1,1,3,3,3,3,3,3,
+    3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,
+    3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,3,3,3,3,3,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+    4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,4,
+};
+static const unsigned char llm__tok_ucls_rle[LLM__TOK_UCLS_RLE_SIZE] = {
+    35, 18, 71, 2, 59, 37, 27, 100, 23, 100, 39, 2, 103, 2, 35, 0, 27, 5, 3, 0, 11, 1, 0, 3, 9, 3,
+    88, 3, 120, 3, 164, 14, 15, 44, 55, 16, 27, 0, 3, 0, 131, 4, 16, 3, 4, 7, 12, 3, 0, 23, 0, 3, 8,
+    3, 0, 3, 76, 3, 200, 2, 3, 168, 4, 31, 148, 5, 3, 148, 1, 7, 0, 23, 160, 1, 155, 2, 104, 15, 12,
+    179, 1, 168, 1, 83, 37, 15, 4, 3, 136, 3, 3, 0, 59, 4, 27, 4, 37, 8, 7, 0, 63, 0, 3, 116, 115,
+    224, 2, 43, 0, 55, 37, 128, 1, 35, 4, 15, 0, 19, 84, 15, 0, 35, 0, 11, 0, 91, 96, 27, 40, 19,
+    92, 3, 20, 67, 164, 1, 231, 1, 212, 1, 11, 0, 71, 0, 27, 36, 15, 37, 3, 60, 15, 28, 7, 4, 7, 84,
+    3, 24, 3, 0, 11, 12, 11, 0, 63, 0, 51, 4, 3, 8, 15, 37, 4, 7, 21, 7, 0, 31, 20, 15, 4, 7, 84, 3,
+    24, 3, 4, 3, 4, 3, 4, 123, 12, 3, 0, 27, 37, 7, 8, 63, 32, 3, 8, 3, 84, 3, 24, 3, 4, 3, 16, 11,
+    0, 71, 0, 59, 4, 15, 37, 35, 0, 43, 28, 7, 4, 7, 84, 3, 24, 3, 4, 3, 16, 11, 0, 119, 4, 3, 8,
+    15, 37, 3, 0, 21, 43, 0, 3, 20, 11, 8, 3, 12, 11, 4, 3, 0, 3, 4, 11, 4, 11, 8, 11, 44, 87, 0,
+    83, 49, 71, 28, 3, 8, 3, 88, 3, 60, 11, 0, 103, 8, 7, 0, 7, 4, 15, 37, 31, 25, 3, 0, 15, 28, 3,
+    8, 3, 88, 3, 36, 3, 16, 11, 0, 123, 4, 3, 4, 15, 37, 3, 4, 67, 32, 3, 8, 3, 160, 1, 7, 0, 63, 0,
+    19, 8, 3, 25, 8, 15, 73, 3, 20, 19, 68, 11, 92, 3, 32, 3, 0, 7, 24, 123, 37, 67, 188, 1, 3, 4,
+    47, 24, 35, 37, 155, 1, 4, 3, 0, 3, 16, 3, 92, 3, 0, 3, 36, 3, 4, 35, 0, 7, 16, 3, 0, 35, 37, 7,
+    12, 127, 0, 123, 77, 47, 28, 3, 140, 1, 107, 16, 203, 3, 168, 1, 79, 0, 37, 23, 20, 15, 12, 11,
+    0, 11, 4, 27, 8, 15, 48, 47, 0, 3, 37, 23, 148, 1, 3, 0, 19, 0, 7, 168, 1, 3, 176, 10, 3, 12, 7,
+    24, 3, 0, 3, 12, 7, 160, 1, 3, 12, 7, 128, 1, 3, 12, 7, 24, 3, 0, 3, 12, 7, 56, 3, 224, 1, 3,
+    12, 7, 136, 2, 55, 77, 11, 60, 63, 212, 2, 7, 20, 11, 172, 19, 7, 64, 2, 100, 19, 168, 2, 11, 9,
+    28, 27, 68, 51, 72, 55, 68, 55, 48, 3, 8, 59, 204, 1, 139, 1, 0, 15, 0, 11, 37, 23, 37, 87, 37,
+    23, 224, 2, 27, 16, 7, 132, 1, 3, 0, 19, 148, 2, 39, 120, 155, 1, 37, 116, 7, 16, 43, 172, 1,
+    15, 100, 23, 41, 147, 1, 88, 35, 208, 1, 171, 1, 37, 23, 37, 51, 0, 243, 2, 184, 1, 67, 28, 11,
+    37, 163, 1, 116, 51, 4, 37, 172, 1, 103, 140, 1, 111, 37, 11, 8, 37, 140, 1, 7, 32, 27, 168, 1,
+    7, 8, 163, 1, 12, 3, 20, 3, 4, 11, 0, 19, 252, 5, 255, 1, 212, 8, 7, 20, 7, 148, 1, 7, 20, 7,
+    28, 3, 0, 3, 0, 3, 0, 3, 120, 7, 208, 1, 3, 24, 3, 0, 11, 8, 3, 24, 11, 12, 7, 20, 15, 48, 19,
+    8, 3, 24, 11, 42, 115, 6, 19, 2, 187, 1, 2, 63, 1, 0, 7, 21, 19, 0, 37, 23, 48, 147, 3, 0, 15,
+    0, 7, 36, 3, 0, 11, 16, 23, 0, 3, 0, 3, 0, 3, 12, 3, 40, 7, 12, 19, 16, 15, 0, 3, 201, 1, 4, 17,
+    215, 22, 237, 1, 183, 2, 85, 215, 19, 117, 175, 35, 144, 7, 23, 12, 11, 4, 35, 1, 7, 148, 1, 3,
+    0, 19, 0, 7, 220, 1, 27, 0, 63, 88, 35, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24, 3, 24,
+    191, 2, 0, 191, 14, 2, 15, 4, 1, 99, 33, 27, 16, 7, 9, 4, 15, 212, 2, 23, 8, 3, 228, 2, 3, 12,
+    19, 168, 1, 3, 244, 2, 11, 13, 39, 124, 191, 1, 60, 127, 37, 119, 29, 3, 57, 127, 37, 155, 1,
+    57, 255, 9, 252, 205, 1, 255, 1, 176, 180, 5, 139, 2, 180, 1, 7, 176, 8, 11, 60, 37, 4, 79, 184,
+    1, 63, 120, 7, 148, 2, 37, 155, 1, 32, 7, 152, 3, 7, 252, 1, 19, 4, 3, 0, 3, 16, 95, 60, 3, 8,
+    3, 12, 3, 88, 51, 21, 39, 204, 1, 55, 196, 1, 111, 37, 95, 20, 11, 0, 3, 4, 3, 37, 108, 39, 88,
+    99, 112, 27, 184, 1, 111, 0, 37, 23, 16, 3, 36, 37, 16, 3, 160, 1, 91, 8, 3, 28, 15, 37, 23, 88,
+    11, 0, 11, 196, 1, 3, 0, 11, 4, 7, 16, 7, 0, 3, 0, 95, 8, 7, 40, 27, 8, 47, 20, 7, 20, 7, 20,
+    35, 24, 3, 24, 3, 168, 1, 3, 52, 23, 200, 3, 51, 37, 23, 140, 221, 2, 47, 88, 15, 192, 1, 143,
+    136, 2, 180, 11, 7, 164, 3, 151, 1, 24, 47, 16, 19, 0, 3, 36, 3, 48, 3, 16, 3, 0, 3, 4, 3, 4, 3,
+    172, 3, 131, 1, 168, 11, 71, 252, 1, 7, 212, 1, 159, 1, 44, 207, 3, 16, 3, 152, 4, 75, 37, 27,
+    100, 23, 100, 43, 224, 2, 11, 20, 7, 20, 7, 20, 7, 8, 139, 1, 44, 3, 100, 3, 72, 3, 4, 3, 56, 7,
+    52, 135, 1, 232, 3, 47, 177, 1, 47, 225, 1, 67, 5, 207, 7, 112, 11, 192, 1, 63, 105, 15, 124,
+    13, 35, 76, 1, 28, 1, 19, 148, 1, 39, 116, 7, 140, 1, 15, 28, 3, 17, 167, 1, 244, 4, 7, 37, 23,
+    140, 1, 15, 140, 1, 15, 156, 1, 31, 204, 1, 47, 40, 3, 56, 3, 24, 3, 4, 3, 40, 3, 56, 3, 24, 3,
+    4, 139, 2, 216, 9, 35, 84, 39, 28, 95, 20, 3, 164, 1, 3, 32, 147, 2, 20, 7, 0, 3, 172, 1, 3, 4,
+    11, 0, 7, 88, 7, 29, 88, 7, 25, 120, 31, 33, 191, 1, 72, 3, 4, 19, 17, 84, 21, 15, 100, 151, 2,
+    220, 1, 15, 5, 4, 61, 7, 181, 1, 0, 59, 12, 3, 8, 3, 112, 39, 33, 91, 112, 5, 3, 112, 9, 127,
+    28, 3, 108, 23, 17, 63, 212, 1, 39, 84, 7, 29, 72, 19, 29, 68, 91, 25, 191, 2, 160, 2, 219, 1,
+    200, 1, 51, 200, 1, 27, 21, 140, 1, 47, 37, 151, 9, 121, 3, 164, 1, 23, 4, 183, 2, 112, 37, 0,
+    31, 84, 43, 13, 107, 68, 183, 1, 80, 25, 79, 88, 47, 208, 1, 103, 117, 3, 4, 7, 0, 51, 176, 1,
+    127, 96, 27, 37, 35, 140, 1, 59, 37, 15, 0, 7, 0, 31, 136, 1, 11, 0, 47, 188, 1, 55, 12, 43, 37,
+    0, 3, 0, 15, 77, 43, 68, 3, 96, 75, 4, 251, 1, 24, 3, 0, 3, 12, 3, 56, 3, 36, 27, 184, 1, 67,
+    37, 43, 28, 7, 4, 7, 84, 3, 24, 3, 4, 3, 16, 11, 0, 71, 0, 47, 16, 247, 4, 208, 1, 71, 12, 19,
+    37, 19, 8, 119, 188, 1, 79, 4, 3, 0, 31, 37, 151, 5, 184, 1, 163, 1, 12, 143, 1, 188, 1, 79, 0,
+    43, 37, 151, 1, 168, 1, 51, 0, 27, 37, 215, 1, 104, 83, 45, 15, 24, 227, 5, 172, 1, 207, 3, 252,
+    1, 73, 47, 28, 7, 0, 7, 28, 3, 4, 3, 92, 59, 0, 3, 0, 55, 37, 151, 2, 28, 7, 152, 1, 63, 0, 3,
+    0, 111, 0, 39, 156, 1, 27, 0, 83, 0, 43, 180, 1, 75, 0, 71, 160, 2, 155, 8, 32, 3, 144, 1, 67,
+    0, 59, 113, 19, 116, 191, 3, 24, 3, 4, 3, 148, 1, 83, 0, 35, 37, 23, 20, 3, 4, 3, 124, 55, 0,
+    27, 37, 215, 9, 72, 59, 0, 3, 48, 3, 132, 1, 111, 37, 215, 2, 0, 59, 81, 171, 1, 228, 28, 151,
+    3, 185, 3, 67, 140, 6, 175, 82, 128, 3, 59, 188, 33, 67, 20, 227, 125, 152, 18, 227, 141, 2,
+    224, 17, 27, 120, 3, 37, 23, 184, 2, 3, 37, 23, 116, 71, 188, 1, 63, 12, 47, 37, 3, 25, 3, 80,
+    19, 72, 191, 21, 252, 1, 89, 163, 3, 168, 2, 19, 0, 135, 2, 48, 255, 1, 4, 3, 0, 111, 220, 191,
+    1, 31, 212, 38, 167, 1, 32, 155, 151, 2, 12, 3, 24, 3, 4, 3, 136, 9, 59, 0, 115, 8, 7, 0, 55,
+    12, 31, 172, 12, 143, 72, 168, 3, 19, 48, 11, 32, 27, 36, 151, 177, 1, 77, 47, 77, 175, 3, 97,
+    155, 4, 208, 2, 3, 152, 2, 3, 4, 7, 0, 7, 4, 7, 12, 3, 44, 3, 0, 3, 24, 3, 128, 2, 3, 12, 7, 28,
+    3, 24, 3, 108, 3, 12, 3, 16, 3, 0, 11, 24, 3, 204, 10, 7, 96, 3, 96, 3, 120, 3, 96, 3, 120, 3,
+    96, 3, 120, 3, 96, 3, 120, 3, 96, 3, 28, 7, 197, 1, 255, 55, 120, 23, 20, 147, 8, 244, 1, 199,
+    4, 176, 1, 39, 24, 7, 37, 15, 0, 131, 10, 116, 71, 172, 1, 15, 37, 215, 14, 108, 15, 37, 151,
+    23, 24, 3, 12, 3, 4, 3, 56, 3, 144, 6, 7, 33, 191, 1, 140, 2, 27, 0, 15, 37, 219, 24, 233, 1, 3,
+    9, 3, 13, 175, 2, 177, 1, 3, 57, 135, 6, 12, 3, 104, 3, 4, 3, 0, 7, 0, 3, 36, 3, 12, 3, 0, 3, 0,
+    23, 0, 15, 0, 3, 0, 3, 0, 3, 8, 3, 4, 3, 0, 7, 0, 3, 0, 3, 0, 3, 0, 3, 0, 3, 4, 3, 0, 7, 12, 3,
+    24, 3, 12, 3, 12, 3, 0, 3, 36, 3, 64, 19, 8, 3, 16, 3, 64, 143, 18, 49, 139, 87, 37, 151, 32,
+    252, 182, 10, 127, 228, 129, 1, 23, 244, 6, 7, 132, 180, 1, 55, 192, 233, 1, 251, 96, 244, 16,
+    135, 47, 168, 154, 1, 19, 252, 130, 1, 191, 226, 13,
+};
+/* @@UNICODE-TABLES-END@@ */
+
+/* @@BERT-TABLES-BEGIN@@ generated by tools/gen_unicode.py from the Unicode
+   Character Database 15.0.0 (UnicodeData.txt, PropList.txt, SpecialCasing.txt); do not edit.
+   llm__wp_cls_rle: 2170 runs covering U+0000..U+10FFFF, each a LEB128 varint of
+   ((length - 1) << 3 | class), class 0 other, 1 whitespace (\t \n \r, White_Space outside C*),
+   2 control (general category C*: Cc Cf Cs Co Cn, not \t \n \r), 3 punctuation (P* or ASCII
+   33-47 58-64 91-96 123-126), 4 Mn, 5 control that is also White_Space (U+000B U+000C U+0085).
+   llm__wp_lower: the simple lowercase mappings (1432 code points) as runs {first, count, stride,
+   delta}; SpecialCasing.txt adds one unconditional mapping, U+0130 -> U+0069 U+0307 (in the code).
+   llm__wp_strip_rle: 2061 code points whose NFD is not themselves (Hangul syllables are computed),
+   with their full canonical decomposition less its Mn marks (0 to 2 code points): per entry
+   varint(code point - previous), varint(count), then each output as a zigzag varint of the
+   difference to the previous output. */
+#define LLM__WP_CLS_RLE_SIZE 2602
+#define LLM__WP_CLS_RUNS 2170
+#define LLM__WP_LOWER_RUNS 181
+#define LLM__WP_STRIP_SIZE 7398
+#define LLM__WP_STRIP_N 2061
+static const unsigned char llm__wp_cls_rle[LLM__WP_CLS_RLE_SIZE] = {
+    66, 9, 13, 1, 138, 1, 1, 115, 72, 51, 200, 1, 43, 200, 1, 27, 42, 5, 202, 1, 1, 3, 32, 3, 16, 3,
+    0, 2, 56, 11, 16, 3, 16, 3, 248, 35, 252, 6, 56, 10, 24, 3, 0, 26, 16, 3, 16, 2, 0, 2, 152, 1,
+    2, 248, 13, 36, 184, 10, 2, 168, 2, 10, 0, 43, 192, 2, 11, 10, 16, 2, 228, 2, 3, 4, 3, 12, 3,
+    12, 3, 4, 58, 208, 1, 26, 24, 11, 130, 1, 16, 11, 0, 11, 8, 84, 3, 2, 19, 208, 2, 164, 1, 72,
+    27, 8, 4, 144, 6, 3, 0, 52, 2, 0, 44, 8, 12, 0, 28, 136, 1, 107, 10, 0, 4, 232, 1, 212, 1, 10,
+    192, 5, 84, 0, 106, 208, 2, 68, 16, 19, 0, 10, 4, 184, 1, 28, 0, 68, 0, 20, 0, 36, 10, 115, 2,
+    192, 1, 20, 10, 3, 2, 80, 34, 240, 1, 66, 60, 200, 2, 188, 1, 2, 252, 1, 176, 3, 4, 0, 4, 24,
+    60, 24, 4, 16, 52, 72, 12, 11, 72, 3, 120, 4, 8, 2, 56, 10, 8, 10, 168, 1, 2, 48, 2, 0, 18, 24,
+    10, 4, 24, 28, 10, 8, 10, 8, 4, 0, 58, 0, 26, 8, 2, 16, 12, 10, 176, 1, 3, 4, 10, 12, 0, 2, 40,
+    26, 8, 10, 168, 1, 2, 48, 2, 8, 2, 8, 2, 8, 10, 4, 2, 16, 12, 26, 12, 10, 20, 18, 4, 50, 24, 2,
+    0, 50, 72, 12, 16, 4, 3, 74, 12, 0, 2, 64, 2, 16, 2, 168, 1, 2, 48, 2, 8, 2, 32, 10, 4, 24, 36,
+    2, 12, 0, 2, 8, 4, 10, 0, 114, 8, 12, 10, 72, 3, 0, 50, 0, 44, 2, 4, 8, 2, 56, 10, 8, 10, 168,
+    1, 2, 48, 2, 8, 2, 32, 10, 4, 8, 4, 0, 28, 10, 8, 10, 8, 4, 50, 12, 0, 26, 8, 2, 16, 12, 10,
+    136, 1, 74, 4, 0, 2, 40, 18, 16, 2, 24, 18, 8, 2, 0, 2, 8, 18, 8, 18, 16, 18, 88, 26, 8, 4, 8,
+    18, 16, 2, 16, 4, 10, 0, 42, 0, 106, 160, 1, 34, 4, 16, 4, 56, 2, 16, 2, 176, 1, 2, 120, 10, 4,
+    0, 20, 24, 2, 20, 2, 28, 50, 12, 2, 16, 10, 0, 10, 8, 12, 10, 72, 50, 3, 64, 4, 8, 3, 56, 2, 16,
+    2, 176, 1, 2, 72, 2, 32, 10, 4, 8, 4, 32, 2, 4, 8, 2, 8, 12, 50, 8, 42, 8, 2, 8, 12, 10, 72, 2,
+    16, 90, 12, 80, 2, 16, 2, 192, 2, 12, 24, 28, 2, 16, 2, 16, 4, 8, 26, 104, 12, 10, 200, 1, 2, 4,
+    8, 2, 136, 1, 18, 184, 1, 2, 64, 2, 0, 10, 48, 18, 4, 26, 16, 20, 2, 4, 2, 56, 42, 72, 10, 8, 3,
+    90, 248, 2, 4, 8, 52, 26, 56, 60, 3, 72, 11, 162, 2, 8, 2, 0, 2, 32, 2, 184, 1, 2, 0, 2, 72, 4,
+    8, 68, 0, 10, 32, 2, 0, 2, 52, 2, 72, 10, 24, 250, 1, 24, 115, 0, 3, 16, 12, 208, 1, 4, 0, 4, 0,
+    4, 27, 72, 2, 152, 2, 26, 108, 0, 36, 3, 12, 32, 84, 2, 156, 2, 2, 56, 4, 40, 2, 8, 35, 24, 11,
+    162, 2, 224, 2, 28, 0, 44, 0, 12, 8, 12, 80, 43, 56, 12, 24, 20, 120, 28, 96, 4, 8, 12, 40, 4,
+    112, 4, 184, 2, 2, 0, 34, 0, 10, 208, 2, 3, 224, 20, 2, 24, 10, 48, 2, 0, 2, 24, 10, 192, 2, 2,
+    24, 10, 128, 2, 2, 24, 10, 48, 2, 0, 2, 24, 10, 112, 2, 192, 3, 2, 24, 10, 144, 4, 10, 20, 67,
+    152, 1, 18, 200, 1, 42, 168, 5, 10, 40, 10, 3, 224, 38, 3, 128, 1, 1, 200, 1, 11, 18, 208, 4,
+    19, 80, 50, 136, 1, 20, 0, 66, 144, 1, 12, 0, 11, 66, 136, 1, 12, 90, 96, 2, 16, 2, 12, 90, 152,
+    3, 12, 0, 52, 56, 4, 8, 84, 19, 0, 19, 8, 4, 10, 72, 42, 72, 42, 83, 20, 2, 4, 72, 42, 192, 5,
+    50, 32, 12, 136, 2, 4, 0, 34, 168, 4, 74, 240, 1, 2, 20, 24, 12, 16, 26, 8, 4, 40, 20, 26, 0,
+    18, 11, 184, 2, 10, 32, 82, 216, 2, 26, 200, 1, 42, 80, 18, 192, 3, 12, 8, 4, 10, 11, 168, 3, 4,
+    0, 52, 2, 4, 0, 4, 8, 60, 40, 76, 10, 4, 72, 42, 72, 42, 51, 0, 43, 10, 108, 0, 124, 130, 3, 28,
+    248, 2, 4, 0, 36, 0, 4, 32, 4, 72, 18, 72, 51, 72, 68, 64, 11, 2, 12, 248, 1, 28, 8, 12, 0, 20,
+    184, 3, 4, 0, 12, 16, 4, 0, 20, 8, 58, 27, 216, 2, 60, 8, 12, 18, 35, 72, 18, 128, 3, 11, 64,
+    50, 208, 2, 10, 16, 59, 58, 20, 3, 100, 0, 52, 24, 4, 40, 4, 16, 12, 0, 34, 248, 11, 252, 3,
+    168, 17, 10, 40, 10, 168, 2, 10, 40, 10, 56, 2, 0, 2, 0, 2, 0, 2, 240, 1, 10, 160, 3, 2, 112, 2,
+    104, 10, 40, 2, 144, 1, 10, 16, 2, 64, 2, 81, 34, 187, 1, 9, 34, 1, 155, 1, 0, 99, 0, 91, 1,
+    122, 8, 10, 64, 11, 104, 11, 2, 96, 18, 128, 2, 114, 100, 24, 4, 16, 92, 114, 216, 8, 26, 184,
+    23, 27, 224, 1, 11, 216, 15, 194, 1, 80, 162, 1, 184, 48, 107, 240, 4, 11, 240, 1, 75, 144, 25,
+    171, 1, 240, 3, 27, 248, 1, 11, 168, 23, 10, 248, 1, 2, 184, 21, 20, 8, 34, 27, 0, 11, 168, 2,
+    2, 0, 34, 0, 10, 184, 3, 50, 0, 3, 106, 4, 176, 1, 66, 48, 2, 48, 2, 48, 2, 48, 2, 48, 2, 48, 2,
+    48, 2, 48, 2, 252, 1, 243, 2, 0, 251, 1, 8, 91, 138, 2, 200, 1, 2, 192, 5, 90, 168, 13, 202, 1,
+    88, 26, 1, 19, 24, 75, 8, 91, 72, 28, 8, 3, 88, 3, 8, 2, 168, 5, 10, 12, 32, 3, 200, 5, 3, 24,
+    34, 208, 2, 2, 232, 5, 2, 152, 5, 90, 240, 2, 2, 224, 166, 14, 18, 176, 3, 66, 232, 2, 11, 224,
+    16, 19, 216, 1, 154, 1, 240, 2, 4, 16, 3, 76, 3, 240, 1, 12, 248, 4, 12, 43, 58, 208, 12, 34, 8,
+    2, 0, 2, 32, 186, 1, 120, 4, 16, 4, 24, 4, 192, 1, 12, 32, 4, 18, 72, 42, 152, 3, 27, 58, 152,
+    4, 12, 58, 11, 72, 42, 140, 1, 40, 19, 0, 3, 8, 4, 168, 2, 60, 11, 176, 1, 84, 8, 82, 3, 224, 1,
+    18, 20, 248, 2, 4, 8, 28, 8, 12, 16, 99, 2, 80, 26, 11, 32, 4, 192, 1, 2, 192, 2, 44, 8, 12, 8,
+    12, 66, 16, 4, 56, 4, 0, 10, 72, 10, 27, 216, 1, 4, 144, 3, 4, 0, 20, 8, 12, 32, 12, 0, 4, 0,
+    186, 1, 16, 11, 88, 12, 8, 11, 24, 4, 74, 40, 10, 40, 10, 40, 66, 48, 2, 48, 2, 216, 3, 26, 160,
+    7, 4, 8, 4, 8, 3, 0, 4, 10, 72, 42, 152, 186, 5, 90, 176, 1, 26, 128, 3, 154, 144, 4, 232, 22,
+    10, 200, 6, 170, 2, 48, 90, 32, 34, 0, 4, 184, 1, 2, 32, 2, 0, 2, 8, 2, 8, 2, 224, 7, 122, 208,
+    22, 11, 248, 4, 10, 168, 3, 50, 0, 250, 1, 120, 124, 75, 42, 124, 147, 2, 2, 107, 0, 3, 16, 2,
+    3, 0, 11, 26, 32, 2, 176, 8, 26, 19, 0, 43, 0, 27, 72, 11, 16, 11, 200, 1, 19, 0, 3, 208, 1, 3,
+    0, 3, 0, 51, 192, 5, 18, 40, 10, 40, 10, 40, 10, 16, 18, 48, 2, 48, 98, 8, 10, 88, 2, 200, 1, 2,
+    144, 1, 2, 8, 2, 112, 10, 104, 138, 2, 208, 7, 34, 19, 26, 224, 2, 18, 184, 5, 2, 96, 18, 0,
+    242, 2, 224, 2, 4, 138, 8, 224, 1, 18, 128, 3, 114, 4, 208, 1, 26, 152, 2, 66, 232, 1, 34, 168,
+    2, 36, 34, 232, 1, 2, 3, 152, 2, 26, 56, 3, 32, 202, 2, 232, 9, 10, 72, 42, 152, 2, 26, 152, 2,
+    26, 184, 2, 58, 152, 3, 82, 3, 80, 2, 112, 2, 48, 2, 8, 2, 80, 2, 112, 2, 48, 2, 8, 146, 4, 176,
+    19, 66, 168, 1, 74, 56, 186, 1, 40, 2, 200, 2, 2, 64, 162, 4, 40, 10, 0, 2, 216, 2, 2, 8, 18, 0,
+    10, 176, 1, 2, 3, 176, 4, 58, 64, 250, 2, 144, 1, 2, 8, 34, 128, 2, 18, 3, 200, 1, 34, 3, 250,
+    3, 184, 3, 26, 152, 1, 10, 240, 2, 20, 2, 12, 34, 28, 24, 2, 16, 2, 224, 1, 10, 20, 26, 4, 64,
+    50, 67, 50, 240, 1, 3, 248, 1, 250, 1, 160, 2, 12, 26, 32, 51, 66, 168, 3, 18, 51, 168, 1, 10,
+    208, 1, 34, 200, 1, 50, 27, 90, 48, 250, 4, 192, 4, 178, 3, 144, 3, 98, 144, 3, 50, 200, 2, 28,
+    58, 72, 170, 18, 240, 1, 2, 200, 2, 2, 12, 3, 10, 8, 210, 4, 20, 184, 2, 58, 168, 1, 84, 24, 35,
+    170, 1, 136, 1, 28, 27, 170, 2, 216, 1, 154, 1, 176, 1, 66, 0, 4, 168, 3, 116, 51, 26, 232, 1,
+    4, 8, 12, 0, 66, 20, 128, 3, 28, 8, 12, 11, 2, 27, 4, 98, 192, 1, 50, 72, 42, 20, 152, 2, 36, 0,
+    60, 2, 72, 27, 24, 58, 144, 2, 4, 11, 0, 66, 12, 152, 3, 68, 40, 27, 28, 3, 0, 4, 80, 3, 0, 19,
+    2, 152, 1, 82, 136, 1, 2, 216, 1, 20, 8, 4, 0, 12, 43, 4, 8, 4, 234, 3, 48, 2, 0, 2, 24, 2, 112,
+    2, 72, 3, 42, 240, 2, 4, 16, 60, 34, 72, 42, 12, 8, 2, 56, 10, 8, 10, 168, 1, 2, 48, 2, 8, 2,
+    32, 2, 12, 16, 4, 24, 10, 8, 10, 16, 10, 0, 42, 0, 34, 48, 10, 52, 18, 36, 210, 8, 184, 3, 60,
+    8, 20, 0, 4, 24, 35, 72, 11, 2, 3, 4, 16, 234, 1, 144, 3, 44, 0, 4, 24, 12, 0, 12, 8, 3, 0, 58,
+    72, 170, 10, 136, 3, 28, 10, 24, 12, 0, 12, 179, 1, 24, 12, 138, 2, 144, 3, 60, 8, 4, 0, 12, 19,
+    0, 82, 72, 42, 99, 146, 1, 208, 2, 4, 0, 4, 8, 44, 0, 4, 0, 3, 42, 72, 170, 3, 208, 1, 10, 20,
+    8, 28, 0, 36, 26, 88, 19, 56, 194, 11, 240, 2, 68, 0, 12, 3, 154, 6, 144, 5, 90, 56, 10, 0, 10,
+    56, 2, 8, 2, 232, 1, 2, 8, 10, 12, 0, 4, 24, 4, 19, 66, 72, 170, 4, 56, 10, 200, 2, 28, 10, 12,
+    24, 4, 0, 3, 8, 210, 1, 0, 76, 184, 2, 44, 8, 28, 59, 4, 58, 0, 44, 8, 20, 232, 2, 100, 0, 12,
+    19, 0, 35, 98, 192, 4, 50, 75, 170, 15, 64, 2, 168, 2, 52, 2, 44, 0, 4, 0, 35, 74, 224, 1, 18,
+    11, 232, 1, 10, 172, 1, 2, 0, 52, 0, 12, 0, 12, 194, 4, 48, 2, 8, 2, 168, 2, 44, 18, 4, 2, 12,
+    2, 52, 0, 4, 58, 72, 42, 40, 2, 8, 2, 160, 2, 2, 12, 2, 8, 4, 0, 4, 0, 50, 72, 170, 19, 144, 1,
+    12, 8, 11, 50, 12, 112, 2, 152, 2, 36, 18, 8, 4, 0, 4, 99, 72, 170, 5, 0, 114, 136, 3, 98, 3,
+    200, 57, 170, 6, 240, 6, 2, 35, 82, 152, 12, 218, 164, 1, 128, 6, 11, 98, 248, 66, 122, 4, 40,
+    116, 202, 250, 1, 176, 36, 194, 155, 4, 192, 35, 50, 240, 1, 2, 72, 26, 11, 240, 4, 2, 72, 42,
+    232, 1, 10, 36, 3, 74, 248, 2, 52, 35, 56, 3, 0, 74, 72, 2, 48, 2, 160, 1, 34, 144, 1, 250, 42,
+    176, 5, 27, 162, 6, 208, 4, 26, 4, 184, 3, 50, 28, 96, 250, 3, 8, 3, 0, 4, 82, 8, 106, 184, 255,
+    2, 58, 168, 77, 202, 2, 64, 178, 174, 4, 24, 2, 48, 2, 8, 2, 144, 18, 114, 0, 226, 1, 16, 10, 0,
+    106, 24, 58, 216, 24, 154, 144, 1, 208, 6, 34, 96, 18, 64, 50, 72, 10, 0, 12, 3, 250, 165, 2,
+    236, 2, 10, 180, 1, 66, 152, 7, 218, 3, 168, 15, 74, 176, 2, 10, 232, 3, 20, 64, 58, 60, 8, 52,
+    232, 1, 28, 224, 3, 162, 1, 136, 4, 20, 0, 202, 7, 152, 1, 90, 152, 1, 90, 176, 5, 66, 192, 1,
+    178, 8, 160, 5, 2, 176, 4, 2, 8, 10, 0, 10, 8, 10, 24, 2, 88, 2, 0, 2, 48, 2, 128, 4, 2, 24, 10,
+    56, 2, 48, 2, 216, 1, 2, 24, 2, 32, 2, 0, 18, 48, 2, 152, 21, 10, 152, 18, 10, 136, 35, 180, 3,
+    24, 140, 3, 56, 4, 104, 4, 8, 35, 114, 36, 2, 116, 250, 68, 240, 1, 42, 40, 162, 13, 52, 2, 132,
+    1, 10, 52, 2, 12, 2, 36, 34, 232, 3, 130, 2, 4, 250, 6, 224, 2, 18, 52, 48, 10, 72, 26, 8, 250,
+    19, 232, 1, 4, 130, 1, 216, 2, 28, 72, 34, 0, 250, 28, 216, 1, 28, 72, 170, 46, 48, 2, 24, 2, 8,
+    2, 112, 2, 160, 12, 10, 64, 52, 194, 2, 152, 4, 52, 0, 26, 72, 26, 11, 130, 49, 152, 4, 218, 4,
+    224, 3, 138, 12, 24, 2, 208, 1, 2, 8, 2, 0, 10, 0, 2, 72, 2, 24, 2, 0, 2, 0, 42, 0, 26, 0, 2, 0,
+    2, 0, 2, 16, 2, 8, 2, 0, 10, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 8, 2, 0, 10, 24, 2, 48, 2, 24, 2, 24,
+    2, 0, 2, 72, 2, 128, 1, 34, 16, 2, 32, 2, 128, 1, 154, 3, 8, 234, 16, 216, 2, 26, 152, 6, 90,
+    112, 10, 112, 2, 112, 2, 160, 2, 74, 232, 10, 186, 3, 224, 1, 98, 216, 2, 26, 64, 50, 8, 106,
+    40, 202, 9, 184, 61, 26, 128, 1, 18, 96, 18, 176, 7, 26, 240, 5, 42, 88, 26, 0, 114, 88, 26,
+    184, 3, 58, 72, 42, 184, 2, 58, 232, 1, 10, 8, 234, 4, 152, 21, 90, 104, 10, 96, 18, 64, 50,
+    232, 2, 2, 48, 58, 104, 26, 64, 50, 64, 50, 144, 9, 2, 176, 3, 162, 2, 72, 170, 64, 248, 237,
+    20, 250, 1, 200, 131, 2, 42, 232, 13, 10, 136, 232, 2, 106, 128, 211, 3, 242, 193, 1, 232, 33,
+    138, 94, 208, 180, 2, 34, 248, 133, 2, 250, 212, 219, 2, 252, 14, 250, 224, 95,
+};
+static const int32_t llm__wp_lower[LLM__WP_LOWER_RUNS][4] = {
+    {0x41,26,1,32}, {0xC0,23,1,32}, {0xD8,7,1,32}, {0x100,24,2,1}, {0x132,3,2,1}, {0x139,8,2,1},
+    {0x14A,23,2,1}, {0x178,1,1,-121}, {0x179,3,2,1}, {0x181,1,1,210}, {0x182,2,2,1},
+    {0x186,1,1,206}, {0x187,1,1,1}, {0x189,2,1,205}, {0x18B,1,1,1}, {0x18E,1,1,79}, {0x18F,1,1,202},
+    {0x190,1,1,203}, {0x191,1,1,1}, {0x193,1,1,205}, {0x194,1,1,207}, {0x196,1,1,211},
+    {0x197,1,1,209}, {0x198,1,1,1}, {0x19C,1,1,211}, {0x19D,1,1,213}, {0x19F,1,1,214},
+    {0x1A0,3,2,1}, {0x1A6,1,1,218}, {0x1A7,1,1,1}, {0x1A9,1,1,218}, {0x1AC,1,1,1}, {0x1AE,1,1,218},
+    {0x1AF,1,1,1}, {0x1B1,2,1,217}, {0x1B3,2,2,1}, {0x1B7,1,1,219}, {0x1B8,1,1,1}, {0x1BC,1,1,1},
+    {0x1C4,1,1,2}, {0x1C5,1,1,1}, {0x1C7,1,1,2}, {0x1C8,1,1,1}, {0x1CA,1,1,2}, {0x1CB,9,2,1},
+    {0x1DE,9,2,1}, {0x1F1,1,1,2}, {0x1F2,2,2,1}, {0x1F6,1,1,-97}, {0x1F7,1,1,-56}, {0x1F8,20,2,1},
+    {0x220,1,1,-130}, {0x222,9,2,1}, {0x23A,1,1,10795}, {0x23B,1,1,1}, {0x23D,1,1,-163},
+    {0x23E,1,1,10792}, {0x241,1,1,1}, {0x243,1,1,-195}, {0x244,1,1,69}, {0x245,1,1,71},
+    {0x246,5,2,1}, {0x370,2,2,1}, {0x376,1,1,1}, {0x37F,1,1,116}, {0x386,1,1,38}, {0x388,3,1,37},
+    {0x38C,1,1,64}, {0x38E,2,1,63}, {0x391,17,1,32}, {0x3A3,9,1,32}, {0x3CF,1,1,8}, {0x3D8,12,2,1},
+    {0x3F4,1,1,-60}, {0x3F7,1,1,1}, {0x3F9,1,1,-7}, {0x3FA,1,1,1}, {0x3FD,3,1,-130},
+    {0x400,16,1,80}, {0x410,32,1,32}, {0x460,17,2,1}, {0x48A,27,2,1}, {0x4C0,1,1,15}, {0x4C1,7,2,1},
+    {0x4D0,48,2,1}, {0x531,38,1,48}, {0x10A0,38,1,7264}, {0x10C7,1,1,7264}, {0x10CD,1,1,7264},
+    {0x13A0,80,1,38864}, {0x13F0,6,1,8}, {0x1C90,43,1,-3008}, {0x1CBD,3,1,-3008}, {0x1E00,75,2,1},
+    {0x1E9E,1,1,-7615}, {0x1EA0,48,2,1}, {0x1F08,8,1,-8}, {0x1F18,6,1,-8}, {0x1F28,8,1,-8},
+    {0x1F38,8,1,-8}, {0x1F48,6,1,-8}, {0x1F59,4,2,-8}, {0x1F68,8,1,-8}, {0x1F88,8,1,-8},
+    {0x1F98,8,1,-8}, {0x1FA8,8,1,-8}, {0x1FB8,2,1,-8}, {0x1FBA,2,1,-74}, {0x1FBC,1,1,-9},
+    {0x1FC8,4,1,-86}, {0x1FCC,1,1,-9}, {0x1FD8,2,1,-8}, {0x1FDA,2,1,-100}, {0x1FE8,2,1,-8},
+    {0x1FEA,2,1,-112}, {0x1FEC,1,1,-7}, {0x1FF8,2,1,-128}, {0x1FFA,2,1,-126}, {0x1FFC,1,1,-9},
+    {0x2126,1,1,-7517}, {0x212A,1,1,-8383}, {0x212B,1,1,-8262}, {0x2132,1,1,28}, {0x2160,16,1,16},
+    {0x2183,1,1,1}, {0x24B6,26,1,26}, {0x2C00,48,1,48}, {0x2C60,1,1,1}, {0x2C62,1,1,-10743},
+    {0x2C63,1,1,-3814}, {0x2C64,1,1,-10727}, {0x2C67,3,2,1}, {0x2C6D,1,1,-10780},
+    {0x2C6E,1,1,-10749}, {0x2C6F,1,1,-10783}, {0x2C70,1,1,-10782}, {0x2C72,1,1,1}, {0x2C75,1,1,1},
+    {0x2C7E,2,1,-10815}, {0x2C80,50,2,1}, {0x2CEB,2,2,1}, {0x2CF2,1,1,1}, {0xA640,23,2,1},
+    {0xA680,14,2,1}, {0xA722,7,2,1}, {0xA732,31,2,1}, {0xA779,2,2,1}, {0xA77D,1,1,-35332},
+    {0xA77E,5,2,1}, {0xA78B,1,1,1}, {0xA78D,1,1,-42280}, {0xA790,2,2,1}, {0xA796,10,2,1},
+    {0xA7AA,1,1,-42308}, {0xA7AB,1,1,-42319}, {0xA7AC,1,1,-42315}, {0xA7AD,1,1,-42305},
+    {0xA7AE,1,1,-42308}, {0xA7B0,1,1,-42258}, {0xA7B1,1,1,-42282}, {0xA7B2,1,1,-42261},
+    {0xA7B3,1,1,928}, {0xA7B4,8,2,1}, {0xA7C4,1,1,-48}, {0xA7C5,1,1,-42307}, {0xA7C6,1,1,-35384},
+    {0xA7C7,2,2,1}, {0xA7D0,1,1,1}, {0xA7D6,2,2,1}, {0xA7F5,1,1,1}, {0xFF21,26,1,32},
+    {0x10400,40,1,40}, {0x104B0,36,1,40}, {0x10570,11,1,39}, {0x1057C,15,1,39}, {0x1058C,7,1,39},
+    {0x10594,2,1,39}, {0x10C80,51,1,64}, {0x118A0,32,1,32}, {0x16E40,32,1,32}, {0x1E900,34,1,34},
+};
+static const unsigned char llm__wp_strip_rle[LLM__WP_STRIP_SIZE] = {
+    192, 1, 1, 130, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 4, 1, 1, 4, 1, 1, 0, 1, 1,
+    0, 1, 1, 0, 1, 1, 8, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 10, 1, 1, 2, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
+    1, 0, 3, 1, 12, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 8, 3, 1, 16, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
+    0, 1, 1, 0, 2, 1, 4, 1, 1, 4, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 8, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2,
+    1, 10, 1, 1, 2, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 12, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
+    8, 2, 1, 0, 1, 1, 111, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1,
+    1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 61, 1, 1, 64,
+    1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 59, 1, 1,
+    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 61, 1,
+    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 4, 1, 2, 1, 1, 64,
+    1, 1, 61, 1, 1, 64, 2, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 5, 1, 59, 1, 1,
+    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 4, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
+    1, 64, 3, 1, 57, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63,
+    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 3, 1,
+    61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
+    1, 63, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 63, 1, 1, 2, 1, 1, 64, 1, 1, 63,
+    1, 1, 64, 1, 1, 63, 1, 1, 64, 34, 1, 85, 1, 1, 64, 14, 1, 51, 1, 1, 64, 29, 1, 103, 1, 1, 64, 1,
+    1, 47, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64,
+    1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 2, 1, 103, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 202, 1,
+    1, 1, 64, 3, 1, 189, 2, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
+    1, 144, 5, 1, 1, 182, 3, 1, 1, 207, 8, 4, 1, 69, 1, 1, 64, 3, 1, 49, 1, 1, 64, 1, 1, 89, 1, 1,
+    64, 1, 1, 202, 1, 1, 1, 64, 1, 1, 27, 1, 1, 64, 1, 1, 237, 2, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
+    1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64,
+    1, 1, 63, 1, 1, 64, 1, 1, 57, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 57, 1, 1, 64, 1, 1, 63, 1, 1,
+    64, 1, 1, 67, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 87, 1, 1, 64, 7, 1, 77, 1, 1, 64, 1, 1, 55, 1,
+    1, 64, 1, 1, 43, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 43,
+    1, 1, 64, 141, 2, 0, 1, 0, 2, 0, 1, 0, 48, 1, 128, 9, 10, 1, 251, 9, 7, 1, 218, 1, 1, 1, 210,
+    11, 1, 1, 179, 11, 1, 1, 188, 11, 1, 1, 4, 1, 1, 4, 2, 1, 12, 2, 1, 12, 1, 1, 8, 1, 1, 32, 26,
+    1, 63, 1, 1, 24, 1, 1, 24, 1, 1, 8, 1, 1, 4, 1, 1, 4, 1, 1, 24, 26, 1, 23, 1, 1, 24, 1, 1, 11,
+    1, 1, 12, 1, 1, 8, 5, 1, 18, 1, 1, 0, 44, 1, 134, 1, 1, 1, 0, 2, 1, 3, 4, 1, 25, 5, 1, 40, 1, 1,
+    3, 1, 1, 22, 11, 1, 21, 32, 1, 64, 23, 1, 5, 1, 1, 0, 2, 1, 3, 4, 1, 70, 5, 1, 55, 1, 1, 3, 1,
+    1, 22, 24, 1, 98, 1, 1, 2, 74, 1, 189, 1, 1, 1, 64, 14, 1, 75, 1, 1, 64, 1, 1, 63, 1, 1, 64, 3,
+    1, 53, 1, 1, 64, 3, 1, 198, 2, 1, 1, 2, 1, 1, 133, 3, 1, 1, 64, 1, 1, 61, 1, 1, 64, 3, 1, 61, 1,
+    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64, 3, 1, 212, 2, 1, 1, 2, 1, 1, 247, 2, 1, 1, 64, 1,
+    1, 83, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 3, 1, 55, 1, 1, 64,
+    169, 2, 1, 184, 7, 1, 1, 0, 1, 1, 66, 1, 1, 65, 1, 1, 70, 154, 1, 1, 150, 2, 2, 1, 39, 17, 1,
+    34, 214, 4, 1, 172, 9, 8, 1, 16, 3, 1, 6, 36, 1, 59, 1, 1, 2, 1, 1, 2, 1, 1, 10, 1, 1, 10, 1, 1,
+    2, 1, 1, 18, 1, 1, 8, 108, 2, 176, 2, 17, 1, 2, 18, 32, 16, 1, 107, 1, 1, 2, 2, 1, 26, 84, 1,
+    134, 2, 3, 1, 12, 35, 1, 67, 1, 1, 2, 1, 1, 10, 3, 1, 30, 234, 1, 1, 184, 4, 3, 2, 0, 17, 1, 2,
+    18, 32, 16, 1, 107, 1, 1, 2, 55, 2, 224, 1, 138, 1, 54, 2, 33, 15, 1, 2, 18, 17, 1, 2, 16, 34,
+    124, 0, 120, 1, 252, 3, 7, 1, 0, 1, 1, 2, 2, 1, 39, 1, 2, 0, 38, 127, 2, 226, 1, 15, 1, 2, 18,
+    17, 1, 2, 16, 34, 142, 1, 1, 132, 2, 2, 2, 0, 19, 1, 2, 20, 19, 1, 2, 20, 12, 229, 2, 1, 198, 5,
+    10, 1, 20, 5, 1, 10, 5, 1, 10, 5, 1, 10, 13, 1, 53, 10, 0, 2, 0, 1, 0, 2, 0, 9, 0, 18, 0, 10, 0,
+    5, 0, 5, 0, 5, 0, 13, 0, 109, 1, 202, 3, 224, 21, 2, 192, 43, 96, 2, 2, 91, 92, 2, 2, 87, 88, 2,
+    2, 83, 84, 2, 2, 79, 80, 4, 2, 71, 72, 41, 1, 0, 2, 1, 0, 3, 2, 18, 17, 1, 2, 20, 19, 2, 1, 0,
+    189, 5, 1, 231, 107, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
+    61, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
+    1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64,
+    1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1,
+    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1,
+    1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63,
+    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
+    63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
+    1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64,
+    1, 1, 63, 1, 1, 64, 1, 1, 59, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1,
+    64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
+    1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61,
+    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
+    61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1,
+    1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 61, 1, 1, 64,
+    1, 1, 61, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 35, 1, 1, 24, 1, 1, 6, 1, 1,
+    4, 2, 1, 140, 4, 5, 1, 251, 4, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1,
+    64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
+    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63,
+    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1,
+    63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1,
+    1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64,
+    1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1,
+    64, 1, 1, 63, 1, 1, 64, 1, 1, 51, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1,
+    1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 55, 1, 1, 64, 1, 1, 63,
+    1, 1, 64, 1, 1, 63, 1, 1, 64, 1, 1, 63, 1, 1, 64, 7, 1, 240, 12, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
+    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 0, 1, 1, 72, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 63, 1, 1, 0, 1, 1, 0, 1,
+    1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 68, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 68, 1, 1, 0, 1,
+    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 76, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 63, 1,
+    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 76, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 0, 1, 1, 0, 2, 1, 63, 2, 1, 0, 2, 1, 0, 2, 1, 0, 1, 1, 72, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
+    1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 0, 1, 1, 16, 1, 1, 0, 1, 1, 8, 1, 1, 0, 1, 1, 4, 1, 1, 0, 1, 1, 4, 1, 1, 0, 1, 1, 12, 1,
+    1, 0, 1, 1, 12, 1, 1, 0, 1, 1, 8, 1, 1, 0, 3, 1, 47, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
+    0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1,
+    1, 76, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1,
+    0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 100, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0,
+    1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1,
+    0, 1, 1, 16, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0,
+    1, 1, 0, 1, 1, 0, 2, 1, 80, 3, 1, 161, 12, 1, 1, 158, 12, 1, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 1,
+    1, 67, 1, 1, 0, 1, 1, 4, 1, 1, 0, 1, 1, 0, 1, 1, 208, 112, 1, 1, 0, 1, 1, 0, 1, 1, 139, 112, 1,
+    1, 0, 1, 1, 0, 1, 1, 0, 3, 1, 0, 1, 1, 0, 1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 2, 1, 202, 113,
+    1, 1, 0, 1, 1, 0, 1, 1, 241, 112, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 7, 1, 1, 0, 1, 1, 8, 1, 1, 0,
+    1, 1, 63, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 7, 1, 1, 241, 11, 1, 1, 0, 1, 1, 143, 1, 3, 1, 210,
+    13, 1, 1, 0, 1, 1, 0, 2, 1, 0, 1, 1, 0, 1, 1, 83, 1, 1, 0, 1, 1, 20, 1, 1, 0, 1, 1, 0, 1, 1,
+    233, 11, 3, 1, 156, 125, 1, 1, 2, 165, 2, 1, 179, 113, 4, 1, 187, 13, 1, 1, 19, 111, 1, 158,
+    133, 1, 1, 1, 4, 19, 1, 4, 31, 1, 120, 1, 1, 8, 1, 1, 3, 53, 1, 98, 5, 1, 10, 3, 1, 6, 24, 1,
+    48, 2, 1, 4, 27, 1, 46, 3, 1, 14, 3, 1, 4, 2, 1, 6, 23, 1, 149, 136, 1, 2, 1, 200, 136, 1, 11,
+    1, 39, 1, 1, 161, 136, 1, 1, 1, 4, 1, 1, 204, 136, 1, 1, 1, 2, 3, 1, 26, 1, 1, 2, 3, 1, 6, 1, 1,
+    2, 7, 1, 6, 1, 1, 2, 3, 1, 14, 1, 1, 2, 3, 1, 6, 1, 1, 2, 35, 1, 54, 1, 1, 12, 1, 1, 2, 1, 1, 4,
+    49, 1, 93, 1, 1, 2, 1, 1, 40, 1, 1, 2, 7, 1, 64, 1, 1, 2, 1, 1, 2, 1, 1, 2, 60, 1, 166, 53, 1,
+    1, 2, 178, 15, 1, 215, 20, 240, 10, 1, 220, 21, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2,
+    1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 3, 1, 6, 2, 1, 4, 2, 1, 4, 7, 1, 14, 1, 1, 0,
+    2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 23, 1, 105, 10, 1, 174,
+    1, 14, 1, 28, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4, 2, 1, 4,
+    2, 1, 4, 2, 1, 4, 3, 1, 6, 2, 1, 4, 2, 1, 4, 7, 1, 14, 1, 1, 0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1,
+    0, 2, 1, 6, 1, 1, 0, 2, 1, 6, 1, 1, 0, 23, 1, 105, 3, 1, 146, 1, 1, 1, 2, 1, 1, 2, 1, 1, 2, 4,
+    1, 22, 130, 144, 3, 1, 150, 237, 2, 1, 1, 167, 149, 1, 1, 1, 172, 159, 1, 1, 1, 131, 8, 1, 1,
+    237, 119, 1, 1, 189, 130, 1, 1, 1, 230, 22, 1, 1, 238, 174, 2, 1, 1, 0, 1, 1, 149, 153, 2, 1, 1,
+    128, 226, 1, 1, 1, 147, 241, 1, 1, 1, 130, 15, 1, 1, 220, 34, 1, 1, 230, 81, 1, 1, 184, 36, 1,
+    1, 244, 26, 1, 1, 246, 5, 1, 1, 252, 4, 1, 1, 174, 30, 1, 1, 153, 154, 1, 1, 1, 178, 12, 1, 1,
+    252, 14, 1, 1, 138, 12, 1, 1, 190, 65, 1, 1, 218, 52, 1, 1, 142, 34, 1, 1, 221, 173, 2, 1, 1,
+    230, 19, 1, 1, 158, 94, 1, 1, 174, 28, 1, 1, 164, 80, 1, 1, 226, 95, 1, 1, 155, 131, 2, 1, 1,
+    182, 74, 1, 1, 196, 87, 1, 1, 174, 14, 1, 1, 181, 154, 1, 1, 1, 158, 124, 1, 1, 142, 25, 1, 1,
+    169, 165, 1, 1, 1, 154, 33, 1, 1, 166, 25, 1, 1, 164, 22, 1, 1, 164, 119, 1, 1, 143, 133, 2, 1,
+    1, 226, 8, 1, 1, 206, 4, 1, 1, 204, 71, 1, 1, 158, 24, 1, 1, 250, 28, 1, 1, 174, 19, 1, 1, 180,
+    36, 1, 1, 138, 24, 1, 1, 172, 1, 1, 1, 166, 30, 1, 1, 134, 37, 1, 1, 250, 16, 1, 1, 150, 10, 1,
+    1, 219, 149, 1, 1, 1, 230, 3, 1, 1, 194, 16, 1, 1, 210, 24, 1, 1, 246, 60, 1, 1, 246, 45, 1, 1,
+    209, 78, 1, 1, 237, 199, 1, 1, 1, 202, 24, 1, 1, 184, 117, 1, 1, 188, 16, 1, 1, 183, 56, 1, 1,
+    208, 25, 1, 1, 240, 79, 1, 1, 234, 40, 1, 1, 189, 248, 1, 1, 1, 148, 14, 1, 1, 226, 54, 1, 1,
+    142, 15, 1, 1, 234, 4, 1, 1, 192, 56, 1, 1, 144, 4, 1, 1, 168, 96, 1, 1, 241, 141, 2, 1, 1, 242,
+    182, 1, 1, 1, 221, 186, 1, 1, 1, 31, 1, 1, 160, 161, 1, 1, 1, 196, 14, 1, 1, 230, 24, 1, 1, 136,
+    74, 1, 1, 233, 43, 1, 1, 225, 162, 1, 1, 1, 230, 28, 1, 1, 248, 131, 1, 1, 1, 137, 243, 1, 1, 1,
+    220, 54, 1, 1, 214, 16, 1, 1, 234, 77, 1, 1, 210, 7, 1, 1, 177, 137, 1, 1, 1, 200, 151, 1, 1, 1,
+    247, 164, 1, 1, 1, 212, 63, 1, 1, 183, 70, 1, 1, 254, 122, 1, 1, 167, 29, 1, 1, 212, 94, 1, 1,
+    189, 165, 1, 1, 1, 182, 18, 1, 1, 198, 122, 1, 1, 144, 53, 1, 1, 194, 25, 1, 1, 223, 123, 1, 1,
+    236, 143, 1, 1, 1, 207, 140, 1, 1, 1, 147, 38, 1, 1, 206, 127, 1, 1, 137, 125, 1, 1, 138, 71, 1,
+    1, 237, 154, 1, 1, 1, 246, 10, 1, 1, 192, 1, 1, 1, 240, 90, 1, 1, 204, 81, 1, 1, 144, 22, 1, 1,
+    198, 33, 1, 1, 250, 27, 1, 1, 179, 251, 1, 1, 1, 154, 5, 1, 1, 226, 20, 1, 1, 242, 21, 1, 1,
+    178, 27, 1, 1, 242, 40, 1, 1, 216, 36, 1, 1, 134, 114, 1, 1, 250, 18, 1, 1, 218, 16, 1, 1, 110,
+    1, 1, 229, 176, 2, 1, 1, 214, 80, 1, 1, 226, 18, 1, 1, 214, 143, 1, 1, 1, 219, 195, 1, 1, 1,
+    184, 12, 1, 1, 224, 1, 1, 1, 180, 10, 1, 1, 146, 42, 1, 1, 204, 8, 1, 1, 128, 13, 1, 1, 130, 21,
+    1, 1, 212, 16, 1, 1, 246, 9, 1, 1, 238, 58, 1, 1, 239, 40, 1, 1, 234, 44, 1, 1, 206, 12, 1, 1,
+    229, 132, 2, 1, 1, 152, 2, 1, 1, 180, 8, 1, 1, 150, 112, 1, 1, 244, 95, 1, 1, 208, 7, 1, 1, 193,
+    175, 1, 1, 1, 216, 4, 1, 1, 140, 14, 1, 1, 230, 32, 1, 1, 160, 66, 1, 1, 145, 35, 1, 1, 161,
+    146, 1, 1, 1, 170, 32, 1, 1, 220, 19, 1, 1, 166, 7, 1, 1, 196, 9, 1, 1, 172, 78, 1, 1, 238, 2,
+    1, 1, 226, 44, 1, 1, 216, 2, 1, 1, 220, 71, 1, 1, 132, 19, 1, 1, 164, 1, 1, 1, 160, 3, 1, 1,
+    153, 162, 2, 1, 1, 198, 168, 1, 1, 1, 140, 96, 1, 1, 136, 20, 1, 1, 173, 215, 1, 1, 1, 181, 73,
+    1, 1, 168, 9, 1, 1, 168, 44, 1, 1, 162, 1, 1, 1, 180, 37, 1, 1, 210, 17, 1, 1, 152, 31, 1, 1,
+    232, 17, 1, 1, 244, 58, 1, 1, 128, 46, 1, 1, 162, 60, 1, 1, 137, 228, 1, 1, 1, 204, 190, 1, 1,
+    1, 201, 142, 2, 1, 1, 228, 83, 1, 1, 240, 1, 1, 1, 156, 21, 1, 1, 182, 5, 1, 1, 218, 21, 1, 1,
+    160, 5, 1, 1, 164, 12, 1, 1, 202, 18, 1, 1, 156, 109, 1, 1, 225, 155, 2, 1, 1, 130, 67, 1, 1,
+    148, 209, 1, 1, 1, 153, 153, 2, 1, 1, 220, 51, 1, 1, 162, 67, 1, 1, 128, 133, 1, 1, 1, 189, 190,
+    1, 1, 1, 242, 6, 1, 1, 166, 27, 1, 1, 224, 45, 1, 1, 254, 139, 1, 1, 1, 185, 145, 2, 1, 1, 204,
+    7, 1, 1, 172, 33, 1, 1, 220, 38, 1, 1, 246, 4, 1, 1, 180, 5, 1, 1, 250, 16, 1, 1, 194, 28, 1, 1,
+    184, 7, 1, 1, 174, 38, 1, 1, 172, 37, 1, 1, 36, 1, 1, 214, 35, 1, 1, 172, 20, 1, 1, 197, 142, 2,
+    1, 1, 246, 109, 1, 1, 185, 106, 1, 1, 230, 118, 1, 1, 144, 11, 1, 1, 196, 69, 1, 1, 210, 66, 1,
+    1, 232, 22, 1, 1, 144, 9, 1, 1, 143, 220, 1, 1, 1, 232, 24, 1, 1, 186, 80, 1, 1, 185, 28, 1, 1,
+    170, 1, 1, 1, 228, 5, 1, 1, 163, 39, 1, 1, 205, 8, 1, 1, 254, 106, 1, 1, 175, 242, 1, 1, 1, 236,
+    209, 1, 1, 1, 247, 195, 1, 1, 1, 101, 1, 1, 190, 50, 1, 1, 218, 16, 1, 1, 134, 104, 1, 1, 161,
+    133, 1, 1, 1, 178, 70, 1, 1, 211, 25, 1, 1, 142, 162, 1, 1, 1, 221, 27, 1, 1, 130, 56, 1, 1,
+    131, 51, 1, 1, 239, 170, 1, 1, 1, 165, 54, 1, 1, 128, 18, 3, 1, 180, 10, 2, 1, 180, 56, 3, 1,
+    171, 82, 1, 1, 152, 133, 1, 1, 1, 192, 14, 1, 1, 228, 9, 1, 1, 68, 1, 1, 14, 1, 1, 84, 1, 1,
+    142, 119, 1, 1, 175, 106, 1, 1, 254, 11, 2, 1, 170, 25, 2, 1, 204, 19, 3, 1, 128, 21, 1, 1, 138,
+    3, 4, 1, 228, 31, 1, 1, 26, 1, 1, 88, 1, 1, 152, 18, 1, 1, 171, 51, 1, 1, 178, 23, 1, 1, 145,
+    156, 2, 1, 1, 242, 4, 1, 1, 204, 1, 1, 1, 248, 5, 1, 1, 54, 1, 1, 218, 1, 1, 1, 152, 9, 1, 1,
+    210, 1, 1, 1, 196, 1, 1, 1, 176, 7, 1, 1, 208, 1, 1, 1, 248, 14, 1, 1, 20, 1, 1, 204, 16, 1, 1,
+    168, 3, 1, 1, 76, 1, 1, 200, 1, 1, 1, 186, 13, 1, 1, 166, 2, 1, 1, 222, 2, 1, 1, 232, 7, 1, 1,
+    228, 19, 1, 1, 198, 2, 1, 1, 144, 4, 1, 1, 152, 9, 1, 1, 250, 2, 1, 1, 238, 7, 1, 1, 222, 17, 1,
+    1, 218, 2, 1, 1, 22, 1, 1, 1, 1, 1, 16, 1, 1, 12, 1, 1, 14, 1, 1, 96, 1, 1, 2, 1, 1, 228, 2, 1,
+    1, 130, 1, 1, 1, 254, 4, 1, 1, 232, 8, 1, 1, 42, 1, 1, 112, 1, 1, 226, 4, 1, 1, 166, 2, 1, 1,
+    208, 7, 1, 1, 152, 2, 1, 1, 0, 1, 1, 188, 7, 1, 1, 242, 18, 1, 1, 140, 2, 1, 1, 214, 5, 1, 1,
+    112, 1, 1, 180, 6, 1, 1, 106, 1, 1, 220, 10, 1, 1, 132, 2, 1, 1, 214, 26, 1, 1, 184, 4, 1, 1,
+    120, 1, 1, 139, 223, 1, 1, 1, 242, 137, 15, 1, 1, 171, 131, 14, 3, 1, 227, 207, 1, 1, 1, 158,
+    14, 1, 1, 153, 1, 1, 1, 207, 7, 1, 1, 138, 7, 1, 1, 118, 1, 1, 142, 5, 1, 1, 102, 1, 1, 198, 10,
+    1, 1, 143, 1, 1, 1, 136, 1, 1, 1, 146, 1, 1, 1, 240, 9, 1, 1, 178, 1, 1, 1, 162, 2, 1, 1, 32, 1,
+    1, 156, 4, 1, 1, 140, 3, 1, 1, 212, 14, 1, 1, 14, 1, 1, 160, 2, 1, 1, 136, 1, 1, 1, 214, 4, 1,
+    1, 236, 1, 1, 1, 139, 1, 1, 1, 140, 2, 1, 1, 91, 1, 1, 164, 2, 1, 1, 132, 1, 1, 1, 160, 6, 1, 1,
+    176, 1, 1, 1, 108, 1, 1, 136, 4, 1, 1, 188, 4, 1, 1, 198, 2, 1, 1, 8, 1, 1, 118, 1, 1, 198, 16,
+    1, 1, 130, 1, 1, 1, 142, 6, 1, 1, 180, 6, 1, 1, 31, 1, 1, 174, 1, 1, 1, 248, 3, 1, 1, 160, 5, 1,
+    1, 242, 24, 1, 1, 227, 21, 1, 1, 244, 1, 1, 1, 246, 1, 1, 1, 142, 5, 1, 1, 170, 2, 1, 1, 106, 1,
+    1, 196, 3, 1, 1, 4, 1, 1, 214, 2, 1, 1, 34, 1, 1, 50, 1, 1, 172, 1, 1, 1, 19, 1, 1, 152, 6, 1,
+    1, 202, 7, 1, 1, 158, 4, 1, 1, 246, 2, 1, 1, 192, 3, 1, 1, 178, 2, 1, 1, 148, 5, 1, 1, 142, 3,
+    1, 1, 154, 13, 1, 1, 186, 2, 1, 1, 148, 14, 1, 1, 144, 7, 1, 1, 138, 1, 1, 1, 32, 1, 1, 210, 4,
+    1, 1, 114, 1, 1, 89, 1, 1, 108, 1, 1, 5, 1, 1, 33, 1, 1, 152, 1, 1, 1, 162, 1, 1, 1, 252, 5, 1,
+    1, 224, 8, 1, 1, 244, 4, 1, 1, 206, 4, 1, 1, 186, 3, 1, 1, 140, 16, 1, 1, 206, 1, 1, 1, 230, 1,
+    1, 1, 138, 2, 1, 1, 72, 1, 1, 24, 1, 1, 96, 1, 1, 174, 11, 1, 1, 148, 18, 1, 1, 220, 162, 12, 1,
+    1, 11, 1, 1, 162, 46, 1, 1, 239, 224, 15, 1, 1, 246, 17, 1, 1, 66, 1, 1, 160, 200, 16, 1, 1,
+    142, 42, 1, 1, 134, 136, 1, 1, 1, 159, 254, 14, 1, 1, 150, 1, 68, 1, 233, 230, 4, 2, 1, 50, 11,
+    1, 17, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 49, 1, 1, 0, 1, 1, 0, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1,
+    2, 1, 1, 2, 1, 1, 2, 2, 1, 4, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 2, 1, 4, 2, 1, 4, 1, 1, 2, 2,
+    1, 4, 1, 1, 2, 2, 1, 4, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 2, 1, 1, 41, 1, 1, 7, 1, 1, 20, 1, 1,
+    18, 204, 42, 1, 234, 170, 8, 2, 1, 4, 15, 1, 20, 131, 1, 0, 1, 0, 156, 4, 2, 196, 10, 17, 1, 2,
+    18, 32, 239, 2, 1, 196, 5, 1, 2, 0, 17, 2, 2, 18, 8, 252, 1, 2, 246, 3, 17, 1, 2, 20, 19, 253,
+    6, 2, 140, 14, 9, 166, 240, 2, 2, 206, 224, 5, 28, 1, 2, 25, 26, 1, 3, 25, 26, 18, 1, 3, 43, 26,
+    20, 1, 3, 45, 26, 22, 1, 3, 47, 26, 24, 1, 3, 49, 26, 26, 87, 2, 142, 1, 167, 1, 1, 2, 170, 1,
+    169, 1, 1, 3, 168, 1, 167, 1, 18, 1, 3, 152, 1, 169, 1, 18, 1, 3, 150, 1, 167, 1, 20, 1, 3, 150,
+    1, 169, 1, 20, 192, 204, 4, 1, 227, 140, 12, 1, 1, 9, 1, 1, 18, 1, 1, 194, 203, 13, 1, 1, 131,
+    199, 13, 1, 1, 156, 1, 1, 1, 26, 1, 1, 142, 1, 1, 1, 240, 1, 1, 1, 62, 1, 1, 156, 1, 1, 1, 47,
+    1, 1, 225, 112, 1, 1, 184, 198, 14, 1, 1, 217, 211, 13, 1, 1, 14, 1, 1, 32, 1, 1, 38, 1, 1, 202,
+    206, 13, 1, 1, 197, 193, 14, 1, 1, 220, 114, 1, 1, 76, 1, 1, 252, 206, 13, 1, 1, 231, 206, 13,
+    1, 1, 26, 1, 1, 175, 11, 1, 1, 192, 11, 1, 1, 18, 1, 1, 212, 128, 18, 1, 1, 211, 255, 17, 1, 1,
+    28, 1, 1, 199, 116, 1, 1, 184, 117, 1, 1, 22, 1, 1, 88, 1, 1, 10, 1, 1, 195, 117, 1, 1, 228,
+    118, 1, 1, 4, 1, 1, 54, 1, 1, 44, 1, 1, 22, 1, 1, 2, 1, 1, 34, 1, 1, 100, 1, 1, 16, 1, 1, 18, 1,
+    1, 50, 1, 1, 20, 1, 1, 4, 1, 1, 0, 1, 1, 0, 1, 1, 218, 218, 13, 1, 1, 247, 230, 12, 1, 1, 203,
+    114, 1, 1, 42, 1, 1, 136, 222, 13, 1, 1, 239, 221, 13, 1, 1, 12, 1, 1, 42, 1, 1, 176, 2, 1, 1,
+    203, 1, 1, 1, 32, 1, 1, 64, 1, 1, 116, 1, 1, 168, 1, 1, 1, 52, 1, 1, 134, 1, 1, 1, 32, 1, 1, 66,
+    1, 1, 0, 1, 1, 42, 1, 1, 36, 1, 1, 16, 1, 1, 30, 1, 1, 168, 5, 1, 1, 159, 4, 1, 1, 162, 4, 1, 1,
+    139, 3, 1, 1, 70, 1, 1, 217, 17, 1, 1, 206, 27, 1, 1, 191, 4, 1, 1, 76, 1, 1, 50, 1, 1, 131, 2,
+    1, 1, 206, 2, 1, 1, 1, 1, 1, 246, 1, 1, 1, 240, 240, 13, 1, 1, 227, 239, 13, 1, 1, 10, 1, 1, 30,
+    1, 1, 40, 1, 1, 16, 1, 1, 128, 1, 1, 1, 140, 245, 13, 1, 1, 132, 1, 1, 1, 251, 243, 13, 1, 1,
+    94, 1, 1, 24, 1, 1, 157, 1, 1, 1, 156, 2, 1, 1, 239, 141, 1, 1, 1, 28, 1, 1, 152, 144, 1, 1, 1,
+    108, 1, 1, 0, 1, 1, 148, 250, 13, 1, 1, 137, 248, 13, 1, 1, 42, 1, 1, 30, 1, 1, 24, 1, 1, 202,
+    252, 13, 1, 1, 177, 252, 13, 1, 1, 14, 1, 1, 154, 13, 1, 1, 225, 12, 1, 1, 193, 146, 1, 1, 1,
+    190, 147, 1, 1, 1, 28, 1, 1, 164, 1, 1, 1, 101, 1, 1, 174, 133, 14, 1, 1, 193, 130, 14, 1, 1,
+    198, 130, 14, 1, 1, 239, 129, 14, 1, 1, 5, 1, 1, 34, 1, 1, 202, 1, 1, 1, 2, 1, 1, 229, 150, 1,
+    1, 1, 156, 151, 1, 1, 1, 86, 1, 1, 42, 1, 1, 88, 1, 1, 141, 152, 1, 1, 1, 194, 164, 15, 1, 1,
+    141, 164, 15, 1, 1, 232, 152, 1, 1, 1, 6, 1, 1, 6, 1, 1, 40, 1, 1, 144, 147, 18, 1, 1, 167, 146,
+    18, 1, 1, 230, 144, 14, 1, 1, 0, 1, 1, 223, 132, 13, 1, 1, 189, 139, 1, 1, 1, 0, 1, 1, 181, 153,
+    1, 1, 1, 226, 231, 15, 1, 1, 196, 188, 1, 1, 1, 239, 137, 16, 1, 1, 18, 1, 1, 143, 154, 1, 1, 1,
+    238, 154, 1, 1, 1, 102, 1, 1, 20, 1, 1, 68, 1, 1, 144, 2, 1, 1, 141, 157, 1, 1, 1, 59, 1, 1,
+    240, 157, 1, 1, 1, 128, 153, 14, 1, 1, 153, 152, 14, 1, 1, 130, 2, 1, 1, 8, 1, 1, 4, 1, 1, 3, 1,
+    1, 92, 1, 1, 40, 1, 1, 72, 1, 1, 27, 1, 1, 22, 1, 1, 94, 1, 1, 40, 1, 1, 8, 1, 1, 52, 1, 1, 22,
+    1, 1, 132, 1, 1, 1, 168, 1, 1, 1, 70, 1, 1, 248, 1, 1, 1, 248, 158, 14, 1, 1, 157, 159, 14, 1,
+    1, 129, 1, 1, 1, 216, 1, 1, 1, 54, 1, 1, 194, 1, 1, 1, 154, 160, 14, 1, 1, 157, 159, 14, 1, 1,
+    185, 1, 1, 1, 55, 1, 1, 245, 165, 1, 1, 1, 246, 168, 1, 1, 1, 42, 1, 1, 62, 1, 1, 75, 1, 1, 149,
+    168, 1, 1, 1, 198, 171, 1, 1, 1, 58, 1, 1, 188, 170, 14, 1, 1, 205, 168, 14, 1, 1, 170, 4, 1, 1,
+    221, 2, 1, 1, 223, 172, 1, 1, 1, 240, 173, 1, 1, 1, 145, 174, 1, 1, 1, 71, 1, 1, 220, 90, 1, 1,
+    6, 1, 1, 214, 85, 1, 1, 199, 1, 1, 1, 162, 104, 1, 1, 167, 243, 1, 1, 1, 252, 140, 1, 1, 1, 8,
+    1, 1, 12, 1, 1, 122, 1, 1, 21, 1, 1, 224, 177, 14, 1, 1, 243, 225, 15, 1, 1, 226, 178, 1, 1, 1,
+    233, 1, 1, 1, 154, 3, 1, 1, 102, 1, 1, 208, 175, 14, 1, 1, 189, 175, 14, 1, 1, 221, 1, 1, 1,
+    234, 3, 1, 1, 237, 181, 1, 1, 1, 202, 182, 1, 1, 1, 194, 1, 1, 1, 142, 1, 1, 1, 252, 2, 1, 1,
+    246, 175, 14, 1, 1, 143, 175, 14, 1, 1, 133, 187, 1, 1, 1, 146, 188, 1, 1, 1, 140, 182, 14, 1,
+    1, 165, 181, 14, 1, 1, 139, 188, 1, 1, 1, 200, 188, 1, 1, 1, 90, 1, 1, 54, 1, 1, 2, 1, 1, 164,
+    187, 14, 1, 1, 131, 118, 1, 1, 222, 119, 1, 1, 215, 186, 14, 1, 1, 220, 193, 14, 1, 1, 249, 191,
+    14, 1, 1, 28, 1, 1, 203, 1, 1, 1, 222, 2, 1, 1, 80, 1, 1, 114, 1, 1, 107, 1, 1, 80, 1, 1, 30, 1,
+    1, 26, 1, 1, 178, 190, 14, 1, 1, 211, 191, 14, 1, 1, 246, 3, 1, 1, 126, 1, 1, 245, 196, 1, 1, 1,
+    176, 198, 1, 1, 1, 7, 1, 1, 148, 192, 14, 1, 1, 175, 195, 14, 1, 1, 234, 5, 1, 1, 224, 191, 14,
+    1, 1, 96, 1, 1, 143, 191, 14, 1, 1, 230, 1, 1, 1, 53, 1, 1, 5, 1, 1, 137, 202, 1, 1, 1, 232,
+    202, 1, 1, 1, 102, 1, 1, 11, 1, 1, 108, 1, 1, 240, 209, 12, 1, 1, 191, 207, 12, 1, 1, 188, 196,
+    14, 1, 1, 141, 195, 14, 1, 1, 158, 200, 14, 1, 1, 133, 198, 14, 1, 1, 26, 1, 1, 54, 1, 1, 240,
+    206, 14, 1, 1, 143, 206, 14, 1, 1, 42, 1, 1, 192, 210, 14, 1, 1, 190, 3, 1, 1, 179, 210, 14, 1,
+    1, 34, 1, 1, 189, 211, 1, 1, 1, 242, 211, 1, 1, 1, 217, 211, 1, 1, 1, 0, 1, 1, 158, 214, 1, 1,
+    1, 42, 1, 1, 42, 1, 1, 40, 1, 1, 138, 1, 1, 1, 221, 214, 1, 1, 1, 146, 216, 1, 1, 1, 164, 220,
+    14, 1, 1, 239, 219, 14, 1, 1, 168, 221, 14, 1, 1, 195, 220, 14, 1, 1, 222, 176, 13, 1, 1, 157,
+    174, 13, 1, 1, 162, 230, 14, 1, 1, 46, 1, 1, 152, 2, 1, 1, 143, 193, 16, 1, 1, 24, 1, 1, 216,
+    219, 1, 1, 1, 254, 231, 14, 1, 1, 1, 1, 1, 78, 1, 1, 52, 1, 1, 169, 232, 14, 1, 1, 2, 1, 1, 0,
+    1, 1, 86, 1, 1, 161, 220, 1, 1, 1, 164, 221, 1, 1, 1, 137, 221, 1, 1, 1, 160, 1, 1, 1, 142, 206,
+    16, 1, 1, 157, 239, 14, 1, 1, 124, 1, 1, 128, 1, 1, 1, 209, 223, 1, 1, 1, 134, 213, 16, 1, 1,
+    159, 243, 14, 1, 1, 136, 245, 14, 1, 1, 86, 1, 1, 235, 244, 14, 1, 1, 184, 1, 1, 1, 247, 226, 1,
+    1, 1, 162, 228, 1, 1, 1, 20, 1, 1, 10, 1, 1, 218, 252, 14, 1, 1, 214, 4, 1, 1, 0, 1, 1, 241,
+    254, 14, 1, 1, 215, 227, 1, 1, 1, 210, 230, 16, 1, 1, 201, 255, 14, 1, 1, 6, 1, 1, 195, 230, 1,
+    1, 1, 178, 233, 16, 1, 1, 219, 254, 14, 1, 1, 227, 232, 1, 1, 1, 144, 233, 1, 1, 1, 9, 1, 1, 58,
+    1, 1, 140, 138, 15, 1, 1, 197, 136, 15, 1, 1, 195, 233, 1, 1, 1, 140, 235, 1, 1, 1, 118, 1, 1,
+    134, 1, 1, 1, 161, 236, 1, 1, 1, 232, 251, 16, 1, 1, 62, 1, 1, 219, 251, 16, 1, 1, 128, 254, 16,
+    1, 1, 189, 141, 15, 1, 1, 136, 143, 15, 1, 1, 209, 142, 15, 1, 1, 202, 1, 1, 1, 22, 1, 1, 170,
+    147, 15, 1, 1, 146, 1, 1, 1, 133, 147, 15, 1, 1, 144, 149, 15, 1, 1, 239, 148, 15, 1, 1, 222,
+    203, 13, 1, 1, 147, 190, 15, 1, 1, 186, 243, 1, 1, 1, 162, 1, 1, 1, 239, 243, 1, 1, 1, 230, 244,
+    1, 1, 1, 145, 154, 1, 1, 1, 228, 179, 16, 1, 1, 28, 1, 1, 195, 208, 1, 1, 1, 18, 1, 1, 181, 198,
+    13, 1, 1, 6, 1, 1, 180, 54, 1, 1, 229, 172, 2, 1, 1, 204, 248, 1, 1, 1, 11, 1, 1, 36, 1, 1, 211,
+    191, 1, 1, 1, 252, 191, 1, 1, 1, 4, 1, 1, 20, 1, 1, 82, 1, 1, 172, 161, 15, 1, 1, 173, 161, 15,
+    1, 1, 112, 1, 1, 140, 1, 1, 1, 148, 1, 1, 1, 147, 2, 1, 1, 180, 2, 1, 1, 84, 1, 1, 224, 1, 1, 1,
+    135, 4, 1, 1, 238, 1, 1, 1, 4, 1, 1, 32, 1, 1, 180, 161, 15, 1, 1, 234, 4, 1, 1, 171, 2, 1, 1,
+    211, 158, 17, 1, 1, 140, 255, 1, 1, 1, 4, 1, 1, 70, 1, 1, 232, 186, 15, 1, 1, 203, 185, 15, 1,
+    1, 144, 167, 15, 1, 1, 157, 167, 17, 1, 1, 8, 1, 1, 160, 169, 17, 1, 1, 194, 4, 1, 1, 205, 173,
+    17, 1, 1, 202, 131, 2, 1, 1, 24, 1, 1, 22, 1, 1, 4, 1, 1, 128, 1, 1, 1, 65, 1, 1, 140, 2, 1, 1,
+    87, 1, 1, 174, 2, 1, 1, 161, 1, 1, 1, 134, 1, 1, 1, 54, 1, 1, 221, 134, 2, 1, 1, 148, 136, 2, 1,
+    1, 64, 1, 1, 143, 136, 2, 1, 1, 206, 137, 2, 1, 1, 6, 1, 1, 136, 184, 15, 1, 1, 159, 182, 15, 1,
+    1, 14, 1, 1, 209, 138, 2, 1, 1, 138, 139, 2, 1, 1, 253, 208, 2, 1, 1, 230, 143, 18, 1, 1, 240,
+    2, 1, 1, 207, 202, 17, 1, 1, 18, 1, 1, 178, 143, 2, 1, 1, 154, 1, 1, 1, 186, 2, 1, 1, 150, 3, 1,
+    1, 166, 193, 15, 1, 1, 249, 191, 15, 1, 1, 44, 1, 1, 180, 1, 1, 1, 184, 1, 1, 1, 240, 198, 15,
+    1, 1, 213, 220, 3, 1, 1, 241, 232, 11, 1, 1, 29, 1, 1, 104, 1, 1, 220, 235, 11, 1, 1, 147, 232,
+    11, 1, 1, 200, 1, 1, 1, 180, 218, 15, 1, 1, 54, 1, 1, 177, 213, 15, 1, 1, 186, 1, 1, 1, 64, 1,
+    1, 186, 216, 15, 1, 1, 165, 216, 15, 1, 1, 186, 4, 1, 1, 190, 2, 1, 1, 2, 1, 1, 183, 1, 1, 1,
+    250, 5, 1, 1, 56, 1, 1, 202, 223, 15, 1, 1, 221, 217, 15, 1, 1, 235, 175, 2, 1, 1, 196, 176, 2,
+    1, 1, 128, 223, 15, 1, 1, 161, 142, 18, 1, 1, 186, 179, 2, 1, 1, 161, 228, 1, 1, 1, 226, 229, 1,
+    1, 1, 196, 232, 15, 1, 1, 170, 3, 1, 1, 215, 158, 18, 1, 1, 16, 1, 1, 212, 181, 2, 1, 1, 212,
+    240, 15, 1, 1, 175, 165, 18, 1, 1, 200, 167, 18, 1, 1, 149, 242, 15, 1, 1, 0, 1, 1, 60, 1, 1,
+    154, 246, 15, 1, 1, 167, 243, 15, 1, 1, 221, 182, 2, 1, 1, 236, 183, 2, 1, 1, 252, 1, 1, 1, 54,
+    1, 1, 120, 1, 1, 223, 184, 2, 1, 1, 196, 189, 18, 1, 1, 187, 128, 16, 1, 1, 220, 4, 1, 1, 250,
+    2, 1, 1, 221, 192, 2, 1, 1, 62, 1, 1, 244, 193, 2, 1, 1, 206, 141, 16, 1, 1, 171, 207, 18, 1, 1,
+    154, 208, 18, 1, 1, 146, 4, 1, 1, 134, 2, 1, 1, 171, 143, 16, 1, 1, 201, 197, 2, 1, 1, 198, 198,
+    2, 1, 1, 10, 1, 1, 14, 1, 1, 20, 1, 1, 14, 1, 1, 74, 1, 1, 138, 155, 16,
+};
+/* @@BERT-TABLES-END@@ */
+
+static llm__ucd llm__ucd_tables(void) {
+    llm__ucd u;
+    u.byte_cls = llm__tok_byte_cls;
+    u.tok_ucls_rle = llm__tok_ucls_rle;
+    u.tok_ucls_rle_size = LLM__TOK_UCLS_RLE_SIZE;
+    u.wp_cls_rle = llm__wp_cls_rle;
+    u.wp_cls_rle_size = LLM__WP_CLS_RLE_SIZE;
+    u.wp_cls_runs = LLM__WP_CLS_RUNS;
+    u.wp_lower = llm__wp_lower;
+    u.wp_lower_runs = LLM__WP_LOWER_RUNS;
+    u.wp_strip_rle = llm__wp_strip_rle;
+    u.wp_strip_size = LLM__WP_STRIP_SIZE;
+    u.wp_strip_n = LLM__WP_STRIP_N;
+    return u;
 }
 
 #endif /* LLM_IMPLEMENTATION_DONE */
