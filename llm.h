@@ -1,8 +1,42 @@
 /* llm.h - v0.1.0 - GPT-2-style decoder inference in one C99 header.
    MIT licence (see the end of this file). No dependencies but the C library.
 
-   USAGE
-   -----
+   CONTENTS
+   --------
+   Documentation (this comment)        Code (search for the banner text)
+      1. USAGE                          12. PUBLIC API
+      2. OBJECTS                           ---- text and number helpers
+      3. CHECKPOINTS                       ---- memory arena
+      4. FILES                             ---- safetensors
+      5. CONFIGURATION                     ---- tokenizer
+      6. MEMORY                            ---- private types
+      7. LIMITS                            ---- model
+      8. NON-FINITE VALUES                 ---- session
+      9. THREADS                           ---- several sequences in one session
+     10. SESSIONS                          ---- prefix cache
+     11. GENERATION                        ---- hidden states, embeddings, classifier heads
+                                           ---- sampling
+                                           ---- generation
+                                           ---- step-by-step generation
+                                        13. IMPLEMENTATION
+                                           ---- config
+                                           ---- utilities
+                                           ---- arena
+                                        14. JSON
+                                        15. SAFETENSORS
+                                        16. TOKENIZER
+                                        17. MODEL
+                                        18. MATH KERNELS
+                                        19. SESSION
+                                        20. SAMPLING
+                                        21. GENERATION
+                                        22. APPENDIX: generated Unicode tables
+                                        23. MIT License
+   Each part is defined before its callers: a section calls only the ones
+   above it. tests/README.md names the test file of each feature.
+
+   1. USAGE
+   --------
    In exactly one C or C++ file, define LLM_IMPLEMENTATION before including:
 
        #define LLM_IMPLEMENTATION
@@ -25,8 +59,8 @@
        llm_session_free(&sess);
        llm_model_free(&model);
 
-   OBJECTS
-   -------
+   2. OBJECTS
+   ----------
    Objects are plain structs owned by the caller (stack, static or heap).
    Their fields are private except where documented. Each object keeps the
    message of its own last failure: llm_model_error(), llm_session_error(),
@@ -48,8 +82,8 @@
    - llm_tokenizer: GPT-2 byte-level BPE, or BERT WordPiece (vocab.txt,
      for the GPT-2 models with a BERT vocabulary); see TOKENIZER.
 
-   CHECKPOINTS
-   -----------
+   3. CHECKPOINTS
+   --------------
    llm_model_load() takes a .safetensors file or a folder holding
    model.safetensors (+ config.json, + tokenizer files), exactly as Hugging
    Face publishes GPT2LMHeadModel checkpoints, or a sharded checkpoint: a
@@ -111,8 +145,8 @@
    without its scales, or scales of the wrong shape or type, is
    LLM_ERR_SHAPE / LLM_ERR_UNSUPPORTED.
 
-   FILES
-   -----
+   4. FILES
+   --------
    Every file llm.h opens must be a regular file: a directory, FIFO, device
    or socket in its place (model.safetensors, config.json, tokenizer.json,
    vocab.json, merges.txt, ...) is refused with LLM_ERR_IO and a message
@@ -126,8 +160,8 @@
    load, LLM_NO_MMAP for the whole build (the file's size in RAM, and a
    slower load), or llm_model_load_memory on your own copy.
 
-   CONFIGURATION (define before including, in the implementation file)
-   -------------
+   5. CONFIGURATION (define before including, in the implementation file)
+   ----------------------------------------------------------------------
    LLM_MALLOC(sz) / LLM_FREE(p)  allocator (define both or neither)
    LLM_ASSERT(x)                 internal invariant checks, never input
                                  checks (default: assert; nothing with
@@ -162,8 +196,8 @@
    examples/firmware runs it bare-metal on a Cortex-M7 and a Cortex-M4 in
    QEMU (make firmware, make test-firmware).
 
-   MEMORY (embedded use: one buffer, sizes known beforehand)
-   ------
+   6. MEMORY (embedded use: one buffer, sizes known beforehand)
+   ------------------------------------------------------------
    Every object can take its memory from an llm_arena, a caller buffer
    that llm.h never grows: llm_model_load_memory_arena,
    llm_tokenizer_load_memory_arena, llm_session_init_arena,
@@ -212,8 +246,8 @@
    it for that scratch and for texts of 8192 bytes or more (a cache),
    whichever way the tokenizer was loaded.
 
-   LIMITS (inputs past these are rejected with LLM_ERR_LIMIT or _FORMAT)
-   ------
+   7. LIMITS (inputs past these are rejected with LLM_ERR_LIMIT or _FORMAT)
+   ------------------------------------------------------------------------
    safetensors header  <= 100,000,000 bytes (the format's own rule)
    tensors in a file   <= LLM_MAX_TENSORS (65536), dims <= 8; as many
                        entries in a shard index, <= 256 shards
@@ -224,8 +258,8 @@
    model sizes         n_layer <= 1024, n_embd <= 65536, n_positions <=
                        1048576, vocab_size <= 16777216
 
-   NON-FINITE VALUES
-   -----------------
+   8. NON-FINITE VALUES
+   --------------------
    Weights are used as stored: loading does not scan them for NaN or Inf
    (that would read every byte of a file of gigabytes), and llm_session_eval
    returns whatever the arithmetic gives, NaN included (check the logits
@@ -239,11 +273,63 @@
    that overflow to Inf turn into NaN on the way to the logits, and so into
    LLM_ERR_NUMERIC from the sampler.
 
-   THREADS
-   -------
+   9. THREADS
+   ----------
    When compiled with OpenMP (-fopenmp) the kernels split their work over
    llm_session_options.n_threads threads. Each output element is computed by
    one thread in a fixed order, so results do not depend on the thread count.
+
+   10. SESSIONS
+   ------------
+   A session (llm_session) holds the state of up to n_seq_max sequences,
+   called slots 0..n_seq_max-1, each with positions 0..n_ctx-1, and the
+   scratch of the forward pass; all of it is sized once, at init, in one
+   block (llm__session_layout; llm_session_heap_size gives its bytes).
+   - The KV cache is a pool of blocks of kv_block positions (16; one block
+     of n_ctx when n_seq_max is 1). Each slot has a table of the blocks
+     holding its positions; a block counts the slots using it.
+   - Copy on write: llm_session_seq_copy and llm_session_seq_reorder make
+     slots share blocks without copying; a write into a shared block first
+     gives the writer its own copy of that block's rows.
+   - Batches (llm_batch, like llama.cpp's llama_batch) are lists of rows
+     (token, slot, position): a prompt's prefill, one new token for each of
+     several slots, or a mix. All rows go through each weight matrix
+     together, and each row attends causally to its own slot only.
+   - Logits are kept for at most n_seq_max rows of a decode (by default the
+     last row of each slot); llm_session_logits_row reads them.
+   - Prefix cache (llm_session_options.prefix_cache, off by default): full
+     blocks stay in the pool, keyed by their tokens from position 0, after
+     their slots let them go; a new prompt that starts with them shares
+     them and evaluates only the rest (least recently used ones are evicted
+     first when the pool needs room).
+   llm_session_eval is the one-sequence shortcut (slot 0). The public API
+   section "several sequences in one session" has the rules of a batch and
+   the memory per slot; the SESSION section of the implementation has the
+   block pool and the forward pass.
+
+   11. GENERATION
+   --------------
+   Sampling (llm_sampler) turns one row of logits into a token: repetition
+   penalty, temperature, top-k, top-p, min-p, then one seeded draw, in
+   Hugging Face's order; temperature 0 is greedy. llm_generate drives a
+   session and samplers: it evaluates the prompt once, forks it into a
+   slot per sequence (num_return_sequences, sharing the prompt's blocks),
+   then each step draws a token for every live sequence (in parallel, one
+   sampler per thread) and evaluates them all in one llm_session_decode;
+   stop strings, end-of-text, length and context limits end sequences.
+   Beam search (num_beams > 1) is a mode of the same loop with Hugging
+   Face's scoring, reordering the slots each step. Text comes out through
+   a streaming decoder as complete UTF-8 pieces (on_text); a stop string
+   ends the text before it.
+   llm_generator is the same loop one step at a time, for programs that
+   serve several requests: sequences are added between steps (each with
+   its own options and seed), prompts are evaluated in chunks beside the
+   running sequences, and each step reports a token, its log-probability
+   and a text piece per sequence. llm_generate's greedy and sampling modes
+   are a loop over it; the server and chat drive it directly.
+   Classifier checkpoints (GPT2ForSequenceClassification,
+   GPT2ForTokenClassification) do not generate: their outputs come from
+   llm_session_decode_hidden and llm_session_head (see CHECKPOINTS).
 */
 #ifndef LLM_H
 #define LLM_H
