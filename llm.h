@@ -1085,7 +1085,7 @@ typedef struct llm_generate_options {
     int (*on_token)(void *user, int seq, int32_t id);
     void *user;
     /* Beam search (Hugging Face's generate(num_beams=B, do_sample=False),
-       the semantics of transformers v4.50+: see README "Beam search").
+       the semantics of transformers v4.50+: see docs/api.md "Beam search").
        num_beams 0 or 1: no beam search. B > 1: the B beams live in slots
        0..B-1 (of s if it has n_seq_max >= B, else of a session of B slots
        allocated for the call, as for num_return_sequences), are reordered
@@ -2610,7 +2610,7 @@ LLM_API const char *llm_safetensors_metadata(const llm_safetensors *st, const ch
    streaming decoder does the per-token part only. eot is the sep token
    ([SEP]), llm_tokenizer_bos the cls token ([CLS]). Needs malloc (no arena
    loader). Unicode data: the BERT tables in the APPENDIX (tools/gen_unicode.py).
-   README.md lists where it departs from HF (final sigma, mark order).
+   docs/tokenizers.md lists where it departs from HF (final sigma, mark order).
 */
 
 #if LLM_TOKENIZER_MAX_TOKEN_BYTES > 65535
@@ -4793,7 +4793,7 @@ static llm_status llm__cfg_model_type(const llm__json *j, size_t v, void *obj, c
 }
 
 /* config.json's quantization_config: the one 8-bit scheme llm.h implements
-   (README: 8-bit weights). */
+   (docs/checkpoints.md "8-bit weights"). */
 static llm_status llm__cfg_quant(const llm__json *j, size_t v, void *obj, const char *file, char *err) {
     size_t wq = llm__json_path(j, llm__json_path(j, llm__json_path(j, v, "config_groups"), "group_0"), "weights");
     size_t sym = llm__json_path(j, wq, "symmetric");
@@ -5836,7 +5836,7 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
 #define LLM__KC 128
 #define LLM__SLABS 4   /* matrix-vector products: partial sums over 4 slabs of inputs */
 /* [in, out] products of at most this many rows take the streaming
-   matrix-vector kernel, more the packed GEMM (measured: README "Speed") */
+   matrix-vector kernel, more the packed GEMM (measured: docs/speed.md) */
 #ifndef LLM__GEMV_ROWS
 #define LLM__GEMV_ROWS 8
 #endif

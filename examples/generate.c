@@ -228,7 +228,7 @@ static const char usage[] = "generate -m MODEL_DIR [-p TEXT | -f FILE | --ids LI
 static const char notes[] =
     "The prompt's bytes are encoded as they are (NUL bytes too). --max-length at or below the\n"
     "prompt's length prints the prompt and generates nothing (with a warning). OMP_WAIT_POLICY\n"
-    "is PASSIVE unless set (see README). The model's generation_config.json, when there is one, gives\n"
+    "is PASSIVE unless set (see docs/speed.md). The model's generation_config.json, when there is one, gives\n"
     "the defaults for the sampling flags and the length (do_sample false: greedy unless --temperature\n"
     "or --greedy); --info shows each setting and where it came from.\n"
     "One sequence streams as it is generated; several (-n, --num-beams) are printed whole at the end.\n"

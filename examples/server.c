@@ -4,7 +4,7 @@
             [--ctx N] [--threads N] [--api-key KEY] [--queue N] [--timeout S]
 
    Endpoints: POST /v1/completions, GET /v1/models, GET /health,
-   POST /tokenize, POST /detokenize (see README.md, "HTTP server").
+   POST /tokenize, POST /detokenize (see docs/server.md).
 
    Threads: the main thread accepts connections; each connection has a
    thread that reads its requests (examples/server_http.h parses them) and
