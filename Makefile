@@ -142,9 +142,16 @@ $(BUILD)/avxvnni/%: tests/%.c llm.h tests/test.h
 	$(CC) $(WARN) $(CFLAGS) -mavx2 -mfma -mf16c -mavxvnni $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
 # The test programs, the CLI scripts, and every fuzz seed and saved crash
-# replayed under ASan + UBSan.
-test: all check-header fuzz-replay-build $(AVX2_TESTS) $(SCALAR_TESTS)
-	@FUZZ_REPLAY_DIR=$(REPLAY_OUT) sh tests/run.sh $(TESTS) $(AVX2_TESTS) $(SCALAR_TESTS) $(SCRIPTS) tests/fuzz/replay.sh
+# replayed under ASan + UBSan. EXTRAS=0 leaves out check-header and the fuzz
+# replay, which build the same with any OMP / NATIVE setting (.ci/run's
+# portable build sets it after the default build has run them).
+EXTRAS ?= 1
+ifeq ($(EXTRAS),1)
+  TEST_EXTRAS := check-header fuzz-replay-build
+  TEST_REPLAY := tests/fuzz/replay.sh
+endif
+test: all $(TEST_EXTRAS) $(AVX2_TESTS) $(SCALAR_TESTS)
+	@FUZZ_REPLAY_DIR=$(REPLAY_OUT) sh tests/run.sh $(TESTS) $(AVX2_TESTS) $(SCALAR_TESTS) $(SCRIPTS) $(TEST_REPLAY)
 
 # make run: the shipped Tiny Shakespeare model (models/shakespeare).
 PROMPT ?= ROMEO:
