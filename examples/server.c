@@ -105,10 +105,11 @@ typedef struct request {
 /* ---- the server -------------------------------------------------------------- */
 
 /* The /metrics counters (mu). */
-#define N_ENDPOINTS 7
+#define N_ENDPOINTS 9
 #define N_TTFT 12
 static const char *const endpoints[N_ENDPOINTS] = { "/v1/completions", "/tokenize", "/detokenize", "/health",
-                                                    "/v1/models", "/metrics", "other" };
+                                                    "/v1/models", "/metrics", "/v1/embeddings", "/classify",
+                                                    "other" };
 static const int statuses[] = { 200, 400, 401, 404, 405, 408, 413, 414, 417, 431, 500, 503, 505, 0 };
 #define N_STATUSES ((int)(sizeof statuses / sizeof statuses[0]))
 static const double ttft_le[N_TTFT] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
@@ -140,6 +141,10 @@ typedef struct server {
     int n_conns;
     unsigned long long n_requests, n_cancelled, next_id;
     int most_in_step;          /* the most sequences one step has advanced */
+    struct pool_job *p_head, *p_tail;   /* queued /v1/embeddings and /classify requests */
+    int p_len;
+    int32_t *p_tok, *p_seq;    /* [n_ctx]: one decode of their inputs (scheduler) */
+    float *p_hidden;           /* [n_ctx, n_embd] */
     metrics m;
     pthread_mutex_t mu;
     pthread_cond_t work;       /* scheduler: a request arrived, or stopping */
@@ -169,6 +174,96 @@ static void request_free(request *r) {
 /* ==========================================================================
    Scheduler
    ========================================================================== */
+
+/* ---- hidden-state jobs: /v1/embeddings and /classify -------------------------
+   A job's inputs go through llm_session_decode_hidden on the scheduler
+   thread, between generator steps, in the session slots the generator is
+   not using: one decode per scheduler step of as many inputs as there are
+   free slots and at most n_ctx rows in all (input i of a decode in a free
+   slot, cleared before and after). Embeddings pool each input's rows
+   (llm_pool_rows); classification reads the row llm_batch_cls_row picks
+   through llm_session_head. */
+typedef struct pool_job {
+    int32_t *tok;              /* every input's tokens, one after another */
+    size_t *off, *len, count;  /* input i: tok[off[i] .. off[i] + len[i]) */
+    size_t n_tokens;
+    int classify;              /* 1: head logits [count, num_labels]; 0: embeddings [count, n_embd] */
+    llm_pool pool;
+    int normalize;
+    float *out;
+    size_t next;               /* inputs done (scheduler) */
+    int cancelled, done, status;   /* shared (mu) */
+    char error[256];
+    pthread_cond_t cv;         /* signalled when done */
+    struct pool_job *next_job; /* queue */
+} pool_job;
+
+static void pool_job_free(pool_job *j) {
+    if (!j) return;
+    free(j->tok); free(j->off); free(j->len); free(j->out);
+    pthread_cond_destroy(&j->cv);
+    free(j);
+}
+
+/* Unlinks the first queued job, done (mu held). */
+static void pool_job_finish(server *srv) {
+    pool_job *j = srv->p_head;
+    srv->p_head = j->next_job;
+    if (!srv->p_head) srv->p_tail = NULL;
+    srv->p_len--;
+    j->done = 1;
+    pthread_cond_broadcast(&j->cv);
+}
+
+/* One decode of the first queued job's next inputs in the free slots (mu
+   held; released during the decode). */
+static void pool_step(server *srv) {
+    const llm_model *m = &srv->model;
+    size_t C = (size_t)m->config.n_embd, N = (size_t)m->config.num_labels, k = 0, rows = 0, q, t;
+    int slot[256], n_free = 0, i;
+    pool_job *j;
+    llm_batch b;
+    llm_status st = LLM_OK;
+    double t0;
+    while ((j = srv->p_head) && j->cancelled) pool_job_finish(srv);
+    if (!j) return;
+    for (i = 0; i < srv->parallel && n_free < 256; i++) if (!srv->by_seq[i]) slot[n_free++] = i;
+    while (k < (size_t)n_free && j->next + k < j->count && (!k || rows + j->len[j->next + k] <= (size_t)srv->n_ctx)) {
+        size_t in = j->next + k;
+        for (t = 0; t < j->len[in]; t++) {
+            srv->p_tok[rows + t] = j->tok[j->off[in] + t];
+            srv->p_seq[rows + t] = slot[k];
+        }
+        rows += j->len[in];
+        k++;
+    }
+    if (!k) return;
+    memset(&b, 0, sizeof b);
+    b.n = rows; b.token = srv->p_tok; b.seq = srv->p_seq;
+    pthread_mutex_unlock(&srv->mu);
+    t0 = now_s();
+    for (q = 0; q < k; q++) llm_session_seq_clear(&srv->sess, slot[q]);
+    st = llm_session_decode_hidden(&srv->sess, &b, srv->p_hidden);
+    if (st == LLM_OK && j->classify) {
+        /* input q's row to row q (its row is at or after q, and after every earlier input's) */
+        for (q = 0; q < k; q++) {
+            long r = llm_batch_cls_row(m, &b, slot[q]);
+            if ((size_t)r != q) memcpy(srv->p_hidden + q * C, srv->p_hidden + (size_t)r * C, C * sizeof(float));
+        }
+        st = llm_session_head(&srv->sess, srv->p_hidden, k, j->out + j->next * N);
+    }
+    for (q = 0; st == LLM_OK && !j->classify && q < k; q++)
+        st = llm_pool_rows(srv->p_hidden, C, &b, slot[q], j->pool, j->normalize, j->out + (j->next + q) * C);
+    for (q = 0; q < k; q++) llm_session_seq_clear(&srv->sess, slot[q]);
+    pthread_mutex_lock(&srv->mu);
+    srv->m.prefill_s += now_s() - t0;
+    j->next += k;
+    if (st != LLM_OK) {
+        j->status = 500;
+        snprintf(j->error, sizeof j->error, "%s", llm_session_error(&srv->sess));
+    }
+    if (st != LLM_OK || j->next == j->count) pool_job_finish(srv);
+}
 
 /* Ends choice c (mu held); the request is done when its last choice is. */
 static void choice_finish(server *srv, choice *c, const char *why) {
@@ -316,8 +411,10 @@ static void *scheduler_main(void *arg) {
                 choice_finish(srv, c, "cancelled");
             }
         }
+        pool_step(srv);
         admit(srv);
         if (!srv->busy) {
+            if (srv->p_head) continue;
             if (srv->stopping && !srv->q_head) break;
             pthread_cond_wait(&srv->work, &srv->mu);
             continue;
@@ -936,6 +1033,218 @@ static int completions(conn *cn, const char *body, size_t len, int keep) {
     return keep;
 }
 
+/* ---- /v1/embeddings and /classify -------------------------------------------- */
+
+/* The body of /v1/embeddings (classify 0) or /classify (1) -> a job (not
+   queued), its inputs tokenized; *base64: encoding_format "base64". */
+static pool_job *pool_request(server *srv, const js_doc *d, int classify, int *base64, fail *f) {
+    const llm_config *mc = &srv->model.config;
+    pool_job *j = (pool_job *)calloc(1, sizeof *j);
+    http_inputs x;
+    size_t v, i, n = 0, cap = 0;
+    double dims = mc->n_embd;
+    memset(&x, 0, sizeof x);
+    if (!j) { bad(f, 500, NULL, "out of memory"); return NULL; }
+    pthread_cond_init(&j->cv, NULL);
+    j->classify = classify;
+    v = js_get(d, 0, "model");
+    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) { bad(f, 400, "model", "'model' must be a string"); goto fail; }
+    if (!classify) {
+        v = js_get(d, 0, "encoding_format");
+        if (v && d->v[v].type != JS_NULL &&
+            (d->v[v].type != JS_STR || (strcmp(d->v[v].s, "float") && strcmp(d->v[v].s, "base64")))) {
+            bad(f, 400, "encoding_format", "'encoding_format' must be \"float\" or \"base64\"");
+            goto fail;
+        }
+        *base64 = v && d->v[v].type == JS_STR && !strcmp(d->v[v].s, "base64");
+        if (!get_num(d, "dimensions", 1, 1e9, 1, &dims, f)) goto fail;
+        if (dims != mc->n_embd) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "'dimensions' must be the model's width, %d (embeddings are not shortened)",
+                     mc->n_embd);
+            bad(f, 400, "dimensions", msg);
+            goto fail;
+        }
+        v = js_get(d, 0, "pooling");
+        if (v && d->v[v].type != JS_NULL &&
+            (d->v[v].type != JS_STR || (strcmp(d->v[v].s, "mean") && strcmp(d->v[v].s, "last")))) {
+            bad(f, 400, "pooling", "'pooling' must be \"mean\" or \"last\"");
+            goto fail;
+        }
+        j->pool = v && d->v[v].type == JS_STR && !strcmp(d->v[v].s, "last") ? LLM_POOL_LAST : LLM_POOL_MEAN;
+        if (!get_bool(d, "normalize", &j->normalize, f)) goto fail;
+    }
+    if (!http_inputs_parse(d, js_get(d, 0, "input"), mc->n_vocab, &x)) { bad(f, 400, "input", x.error); goto fail; }
+    j->count = x.n;
+    j->off = (size_t *)malloc(x.n * sizeof(size_t));
+    j->len = (size_t *)malloc(x.n * sizeof(size_t));
+    j->out = (float *)malloc(x.n * (size_t)(classify ? mc->num_labels : mc->n_embd) * sizeof(float));
+    if (!j->off || !j->len || !j->out) { bad(f, 500, NULL, "out of memory"); goto fail; }
+    for (i = 0; i < x.n; i++) {
+        int32_t *ids = NULL;
+        const int32_t *src = x.in[i].ids;
+        size_t k = x.in[i].n_ids;
+        if (x.in[i].s) {
+            if (!srv->tok) { bad(f, 400, "input", "this model has no tokenizer: send token ids"); goto fail; }
+            if (!encode(srv, x.in[i].s, x.in[i].len, &ids, &k, f)) { free(ids); f->param = "input"; goto fail; }
+            src = ids;
+        }
+        if (!k || k > (size_t)srv->n_ctx) {
+            char msg[128];
+            if (k) snprintf(msg, sizeof msg, "input %zu has %zu tokens; the context holds %d", i, k, srv->n_ctx);
+            else snprintf(msg, sizeof msg, "input %zu has no tokens", i);
+            free(ids);
+            bad(f, 400, "input", msg);
+            goto fail;
+        }
+        if (n + k > cap) {
+            size_t nc = cap ? cap : 256;
+            int32_t *t;
+            while (nc < n + k) nc *= 2;
+            t = (int32_t *)realloc(j->tok, nc * sizeof(int32_t));
+            if (!t) { free(ids); bad(f, 500, NULL, "out of memory"); goto fail; }
+            j->tok = t;
+            cap = nc;
+        }
+        memcpy(j->tok + n, src, k * sizeof(int32_t));
+        j->off[i] = n;
+        j->len[i] = k;
+        n += k;
+        free(ids);
+    }
+    j->n_tokens = n;
+    http_inputs_free(&x);
+    return j;
+fail:
+    http_inputs_free(&x);
+    pool_job_free(j);
+    return NULL;
+}
+
+/* Queues job j and waits until it is done; 0 when the client left or the
+   queue is full (f set in that case). */
+static int pool_run(conn *cn, pool_job *j, fail *f) {
+    server *srv = cn->srv;
+    pthread_mutex_lock(&srv->mu);
+    if (srv->stopping || srv->p_len >= srv->queue_max + srv->parallel) {
+        pthread_mutex_unlock(&srv->mu);
+        return bad(f, 503, NULL, srv->stopping ? "the server is shutting down" : "the server is busy; retry later");
+    }
+    srv->n_requests++;
+    if (srv->p_tail) srv->p_tail->next_job = j; else srv->p_head = j;
+    srv->p_tail = j;
+    srv->p_len++;
+    pthread_cond_signal(&srv->work);
+    while (!j->done) {
+        struct timespec ts;
+        int gone;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 200000000L;
+        if (ts.tv_nsec >= 1000000000L) { ts.tv_sec++; ts.tv_nsec -= 1000000000L; }
+        pthread_cond_timedwait(&j->cv, &srv->mu, &ts);
+        if (j->done || j->cancelled) continue;
+        pthread_mutex_unlock(&srv->mu);
+        gone = peer_gone(cn);
+        pthread_mutex_lock(&srv->mu);
+        if (gone) { j->cancelled = 1; srv->n_cancelled++; pthread_cond_signal(&srv->work); }
+    }
+    pthread_mutex_unlock(&srv->mu);
+    cn->lg_prompt = j->n_tokens;
+    return !j->cancelled;
+}
+
+/* POST /v1/embeddings (classify 0) and POST /classify (1). Returns keep-alive. */
+static int pooled(conn *cn, const char *body, size_t len, int classify, int keep) {
+    server *srv = cn->srv;
+    const llm_model *m = &srv->model;
+    js_doc d;
+    fail f;
+    pool_job *j;
+    int base64 = 0;
+    size_t i, k, W = (size_t)(classify ? m->config.num_labels : m->config.n_embd);
+    sb b;
+    memset(&f, 0, sizeof f);
+    if (!parse_body(cn, body, len, &d, keep)) return keep;
+    j = pool_request(srv, &d, classify, &base64, &f);
+    js_free(&d);
+    if (j && !pool_run(cn, j, &f)) {
+        pool_job_free(j);
+        if (!f.status) return 0;   /* the client left */
+        j = NULL;
+    }
+    if (!j || j->status) {
+        if (j) bad(&f, j->status, NULL, j->error);
+        pool_job_free(j);
+        respond_error(cn, f.status, f.msg, f.param, keep);
+        return keep;
+    }
+    memset(&b, 0, sizeof b);
+    if (classify) {
+        pthread_mutex_lock(&srv->mu);
+        sb_printf(&b, "{\"id\":\"classify-%llu\",\"object\":\"list\",\"created\":%ld,\"model\":", ++srv->next_id,
+                  (long)time(NULL));
+        pthread_mutex_unlock(&srv->mu);
+    } else sb_puts(&b, "{\"object\":\"list\",\"model\":");
+    sb_json_str(&b, srv->name, strlen(srv->name));
+    sb_puts(&b, ",\"data\":[");
+    for (i = 0; i < j->count; i++) {
+        float *o = j->out + i * W;
+        if (i) sb_puts(&b, ",");
+        if (classify) {
+            const char *label;
+            size_t best = 0;
+            llm_head_probs(m, o, o);
+            for (k = 1; k < W; k++) if (o[k] > o[best]) best = k;
+            label = llm_model_label(m, (int)best);
+            sb_printf(&b, "{\"index\":%zu,\"label\":", i);
+            sb_json_str(&b, label ? label : "", label ? strlen(label) : 0);
+            sb_puts(&b, ",\"probs\":[");
+        } else sb_printf(&b, "{\"object\":\"embedding\",\"index\":%zu,\"embedding\":%s", i, base64 ? "\"" : "[");
+        if (base64) {   /* little-endian float32 */
+            for (k = 0; k < W; k++) {
+                unsigned char le[4];
+                uint32_t u;
+                memcpy(&u, &o[k], 4);
+                le[0] = (unsigned char)u; le[1] = (unsigned char)(u >> 8);
+                le[2] = (unsigned char)(u >> 16); le[3] = (unsigned char)(u >> 24);
+                memcpy(&o[k], le, 4);
+            }
+            sb_base64(&b, (const unsigned char *)o, W * 4);
+            sb_puts(&b, "\"}");
+            continue;
+        }
+        for (k = 0; k < W; k++) sb_printf(&b, "%s%.9g", k ? "," : "", (double)o[k]);
+        if (classify) sb_printf(&b, "],\"num_classes\":%zu}", W); else sb_puts(&b, "]}");
+    }
+    sb_printf(&b, "],\"usage\":{\"prompt_tokens\":%zu,\"total_tokens\":%zu", j->n_tokens, j->n_tokens);
+    sb_puts(&b, classify ? ",\"completion_tokens\":0,\"prompt_tokens_details\":null}}" : "}}");
+    pool_job_free(j);
+    respond_json(cn, 200, &b, keep);
+    sb_free(&b);
+    return keep;
+}
+
+/* Endpoints that do not fit the model's head answer 400 (returns 0 then). */
+static int head_fits(conn *cn, const char *path, int keep) {
+    const llm_config *mc = &cn->srv->model.config;
+    int gen = !strcmp(path, "/v1/completions") || !strcmp(path, "/v1/chat/completions");
+    int cls = !strcmp(path, "/classify") || !strcmp(path, "/v1/classify");
+    char msg[300];
+    if (gen && mc->head != LLM_HEAD_LM)
+        snprintf(msg, sizeof msg, "the model is %s (%d labels): it has no next-token logits to generate text from; "
+                 "it serves %sPOST /v1/embeddings", llm_head_name(mc->head), mc->num_labels,
+                 mc->head == LLM_HEAD_SEQ_CLS ? "POST /classify and " : "");
+    else if (cls && mc->head == LLM_HEAD_LM)
+        snprintf(msg, sizeof msg, "the model is GPT2LMHeadModel (a language model): it has no classifier head; "
+                 "/classify serves GPT2ForSequenceClassification checkpoints");
+    else if (cls && mc->head != LLM_HEAD_SEQ_CLS)
+        snprintf(msg, sizeof msg, "the model is %s: its labels are per token, which /classify does not serve "
+                 "(build/classify --tokens prints them)", llm_head_name(mc->head));
+    else return 1;
+    respond_error(cn, 400, msg, NULL, keep);
+    return 0;
+}
+
 /* POST /tokenize {"content": "...", "with_pieces": false} -> {"tokens": [...]} */
 static int tokenize(conn *cn, const char *body, size_t len, int keep) {
     server *srv = cn->srv;
@@ -1106,17 +1415,15 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     int get = !strcmp(h->method, "GET"), post = !strcmp(h->method, "POST");
     const char *p = h->path;
     int known = !strcmp(p, "/health") || !strcmp(p, "/metrics") || !strcmp(p, "/v1/models") ||
-                !strcmp(p, "/v1/completions") ||
+                !strcmp(p, "/v1/completions") || !strcmp(p, "/v1/embeddings") || !strcmp(p, "/classify") ||
+                !strcmp(p, "/v1/classify") ||
                 !strcmp(p, "/tokenize") || !strcmp(p, "/detokenize");
     if (!known) {
-        const char *msg = "no such endpoint; served: POST /v1/completions, GET /v1/models, GET /health, GET /metrics, "
-                          "POST /tokenize, POST /detokenize";
+        const char *msg = "no such endpoint; served: POST /v1/completions, POST /v1/embeddings, POST /classify, "
+                          "GET /v1/models, GET /health, GET /metrics, POST /tokenize, POST /detokenize";
         if (!strcmp(p, "/v1/chat/completions"))
             msg = "/v1/chat/completions is not served (GPT-2 checkpoints have no chat template): "
                   "use POST /v1/completions with the conversation as the prompt";
-        else if (!strcmp(p, "/v1/embeddings"))
-            msg = "/v1/embeddings is not served: this server has POST /v1/completions, POST /tokenize, "
-                  "POST /detokenize, GET /v1/models and GET /health";
         respond_error(cn, 404, msg, NULL, keep);
         return keep;
     }
@@ -1124,7 +1431,11 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     if (!strcmp(p, "/metrics") && get) return metrics_page(cn, keep);
     if (!authorized(cn->srv, h)) { respond_error(cn, 401, "invalid or missing API key", NULL, keep); return keep; }
     if (!strcmp(p, "/v1/models") && get) return models(cn, keep);
+    if (post && !head_fits(cn, p, keep)) return keep;
     if (post && !strcmp(p, "/v1/completions")) return completions(cn, body, h->content_length, keep);
+    if (post && !strcmp(p, "/v1/embeddings")) return pooled(cn, body, h->content_length, 0, keep);
+    if (post && (!strcmp(p, "/classify") || !strcmp(p, "/v1/classify")))
+        return pooled(cn, body, h->content_length, 1, keep);
     if (post && !strcmp(p, "/tokenize")) return tokenize(cn, body, h->content_length, keep);
     if (post && !strcmp(p, "/detokenize")) return detokenize(cn, body, h->content_length, keep);
     respond_error(cn, 405, "method not allowed", NULL, keep);
@@ -1329,6 +1640,10 @@ int main(int argc, char **argv) {
             goto out;
         }
     }
+    srv.p_tok = (int32_t *)malloc((size_t)srv.n_ctx * 2 * sizeof(int32_t));
+    srv.p_seq = srv.p_tok ? srv.p_tok + srv.n_ctx : NULL;
+    srv.p_hidden = (float *)malloc((size_t)srv.n_ctx * (size_t)srv.model.config.n_embd * sizeof(float));
+    if (!srv.p_tok || !srv.p_hidden) { cli_error("out of memory"); rc = 1; goto out; }
     srv.slots_free = srv.parallel;
     if (!listen_on(host, port, &lfd, &bound_port)) { rc = 1; goto out; }
     if (pipe(signal_pipe) != 0) { cli_error("pipe: %s", strerror(errno)); rc = 1; goto out; }
@@ -1415,6 +1730,8 @@ out:
     llm_generator_free(&srv.gen);
     llm_session_free(&srv.sess);
     free(srv.by_seq);
+    free(srv.p_tok);
+    free(srv.p_hidden);
     llm_model_free(&srv.model);
     return rc;
 }

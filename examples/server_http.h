@@ -9,7 +9,9 @@
      (depth <= JS_MAX_DEPTH, at most JS_MAX_VALUES values, strings must be
      well-formed UTF-8 and are decoded, lone surrogates rejected).
    - sb: a growable byte buffer with a JSON string writer (invalid UTF-8
-     bytes are written as U+FFFD).
+     bytes are written as U+FFFD) and a base64 writer.
+   - http_inputs_parse(): the 'input' member of POST /v1/embeddings and
+     /classify (texts or token ids) from a parsed document.
 
    Plain C99, no POSIX; every function is static. UTF-8 and JSON strings
    are llm.h's (llm_utf8_len, llm_json_escape): include llm.h with
@@ -502,5 +504,91 @@ HTTP_FN size_t js_get(const js_doc *d, size_t obj, const char *key) {
 /* Is v an integer in [lo, hi]? */
 HTTP_FN int js_is_int(const js_val *v, double lo, double hi) {
     return v->type == JS_NUM && v->num >= lo && v->num <= hi && v->num == (double)(long long)v->num;
+}
+/* ---- inputs of /v1/embeddings and /classify -------------------------------- */
+
+#define HTTP_MAX_INPUTS 2048   /* as OpenAI's embeddings */
+
+/* One input: a text (a string of the document) or token ids. */
+typedef struct http_input {
+    const char *s;        /* the text, or NULL */
+    size_t len;           /* its bytes */
+    const int32_t *ids;   /* else its token ids (in http_inputs.ids) */
+    size_t n_ids;
+} http_input;
+typedef struct http_inputs {
+    http_input *in;
+    size_t n;
+    int32_t *ids;         /* every id input's ids, one after another */
+    const char *error;    /* why http_inputs_parse refused */
+} http_inputs;
+
+HTTP_FN void http_inputs_free(http_inputs *x) { free(x->in); free(x->ids); x->in = NULL; x->ids = NULL; x->n = 0; }
+
+/* The value v of d (an 'input' member) as inputs: a string, an array of
+   strings, an array of token ids (one input) or an array of arrays of ids;
+   strings and id arrays must not be empty, ids are integers in [0, n_vocab),
+   at most HTTP_MAX_INPUTS inputs. 1, or 0 with x->error set (x empty). */
+HTTP_FN int http_inputs_parse(const js_doc *d, size_t v, long n_vocab, http_inputs *x) {
+    size_t e, c, k = 0, m = 0, n_ids = 0;
+    int kind;
+    memset(x, 0, sizeof *x);
+    if (!v || (d->v[v].type != JS_STR && d->v[v].type != JS_ARR)) {
+        x->error = "'input' must be a string, an array of strings, an array of token ids or an array of arrays of ids";
+        return 0;
+    }
+    if (d->v[v].type == JS_ARR && !d->v[v].n) { x->error = "'input' is an empty array"; return 0; }
+    kind = d->v[v].type == JS_STR ? JS_STR : d->v[d->v[v].first].type;   /* JS_STR, JS_NUM or JS_ARR */
+    if (d->v[v].type == JS_ARR && kind != JS_STR && kind != JS_NUM && kind != JS_ARR) {
+        x->error = "'input' must hold strings, token ids or arrays of token ids";
+        return 0;
+    }
+    /* check every element, count inputs and ids */
+    for (e = d->v[v].type == JS_STR ? v : d->v[v].first; e; e = d->v[v].type == JS_STR ? 0 : d->v[e].next) {
+        if (d->v[e].type != kind) { x->error = "'input' mixes strings, token ids and arrays"; return 0; }
+        if (kind == JS_STR && !d->v[e].len) { x->error = "an input string is empty"; return 0; }
+        if (kind == JS_ARR && !d->v[e].n) { x->error = "an input array of token ids is empty"; return 0; }
+        for (c = kind == JS_NUM ? e : kind == JS_ARR ? d->v[e].first : 0; c; c = kind == JS_NUM ? 0 : d->v[c].next) {
+            if (!js_is_int(&d->v[c], 0, (double)n_vocab - 1)) {
+                x->error = "token ids must be integers in [0, vocab size)";
+                return 0;
+            }
+            n_ids++;
+        }
+        if (kind != JS_NUM || !m) m++;
+    }
+    if (m > HTTP_MAX_INPUTS) { x->error = "more than 2048 inputs in one request"; return 0; }
+    x->in = (http_input *)calloc(m, sizeof *x->in);
+    x->ids = (int32_t *)malloc((n_ids ? n_ids : 1) * sizeof *x->ids);
+    if (!x->in || !x->ids) { http_inputs_free(x); x->error = "out of memory"; return 0; }
+    x->n = m;
+    m = 0;
+    for (e = d->v[v].type == JS_STR ? v : d->v[v].first; e; e = d->v[v].type == JS_STR ? 0 : d->v[e].next) {
+        http_input *in = &x->in[kind == JS_NUM ? 0 : m++];
+        if (kind == JS_STR) { in->s = d->v[e].s; in->len = d->v[e].len; continue; }
+        if (!in->ids) in->ids = x->ids + k;
+        for (c = kind == JS_NUM ? e : d->v[e].first; c; c = kind == JS_NUM ? 0 : d->v[c].next) {
+            x->ids[k++] = (int32_t)d->v[c].num;
+            in->n_ids++;
+        }
+    }
+    return 1;
+}
+
+/* n bytes as standard base64 (RFC 4648, padded). */
+HTTP_FN void sb_base64(sb *b, const unsigned char *p, size_t n) {
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i;
+    char q[4];
+    for (i = 0; i + 2 < n; i += 3) {
+        unsigned long w = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
+        q[0] = A[w >> 18]; q[1] = A[(w >> 12) & 63]; q[2] = A[(w >> 6) & 63]; q[3] = A[w & 63];
+        sb_add(b, q, 4);
+    }
+    if (i < n) {
+        unsigned long w = (unsigned long)p[i] << 16 | (i + 1 < n ? (unsigned long)p[i + 1] << 8 : 0);
+        q[0] = A[w >> 18]; q[1] = A[(w >> 12) & 63]; q[2] = i + 1 < n ? A[(w >> 6) & 63] : '='; q[3] = '=';
+        sb_add(b, q, 4);
+    }
 }
 #endif /* SERVER_HTTP_H */
