@@ -569,11 +569,11 @@ static void test_stream_events(int port) {
 
 /* Endpoints not served: the 404 says what is. */
 static void test_not_served(int port) {
-    static const char *const paths[] = { "/v1/chat/completions", "/v1/embeddings", "/v2/x" };
+    static const char *const paths[] = { "/v1/chat/completions", "/v2/x" };
     sb b;
     int i;
     memset(&b, 0, sizeof b);
-    for (i = 0; i < 3; i++) {
+    for (i = 0; i < 2; i++) {
         int st = http(port, "POST", paths[i], "{}", NULL, &b);
         char *msg = jstr(b.p, "error.message");
         CHECK(st == 404 && msg && strstr(msg, "POST /v1/completions"), "%s: %d %s", paths[i], st, b.p);
@@ -702,6 +702,266 @@ static void test_openai_client(int port) {
     }
     free(want);
     sb_free(&out);
+    sb_free(&b);
+}
+
+/* ---- /v1/embeddings and /classify ------------------------------------------- */
+
+/* The numbers of the array at path (at most max); their count, -1 if absent. */
+static int jfloats(const char *json, const char *path, double *out, int max) {
+    js_doc d;
+    size_t v, e;
+    int n = -1;
+    memset(&d, 0, sizeof d);
+    if (json && js_parse(&d, json, strlen(json)) && (v = jpath(&d, path)) && d.v[v].type == JS_ARR)
+        for (n = 0, e = d.v[v].first; e; e = d.v[e].next) if (d.v[e].type == JS_NUM && n < max) out[n++] = d.v[e].num;
+    js_free(&d);
+    return n;
+}
+
+/* Standard base64 -> bytes (at most max); the count, -1 on a bad character. */
+static int unbase64(const char *s, unsigned char *out, int max) {
+    static const char A[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long w = 0;
+    int bits = 0, n = 0;
+    for (; *s && *s != '='; s++) {
+        const char *c = strchr(A, *s);
+        if (!c) return -1;
+        w = (w << 6 | (unsigned long)(c - A)) & 0xffffff;
+        if ((bits += 6) >= 8) { bits -= 8; if (n < max) out[n++] = (unsigned char)(w >> bits); }
+    }
+    return n;
+}
+
+/* The reference (tools/reference/make_head_fixtures.py) of a fixture. */
+typedef struct head_ref { llm_safetensors st; int P, T, C; const float *ids, *len; } head_ref;
+static const float *href(head_ref *r, const char *name, int *cols) {
+    const llm_tensor *t = llm_safetensors_find(&r->st, name);
+    if (!t || t->dtype != LLM_DTYPE_F32) return NULL;
+    if (cols) *cols = (int)t->shape[t->ndim - 1];
+    return (const float *)t->data;
+}
+static int href_open(head_ref *r, const char *dir) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/reference.safetensors", dir);
+    if (llm_safetensors_open(&r->st, path) != LLM_OK) return 0;
+    r->ids = href(r, "ids", &r->T);
+    r->len = href(r, "len", NULL);
+    r->P = r->ids ? (int)llm_safetensors_find(&r->st, "ids")->shape[0] : 0;
+    return r->ids && r->len;
+}
+/* The fixture's prompts as an 'input' array of arrays of ids; *tokens their sum. */
+static void href_input(const head_ref *r, sb *b, size_t *tokens) {
+    int i, t;
+    *tokens = 0;
+    sb_puts(b, "[");
+    for (i = 0; i < r->P; i++) {
+        sb_puts(b, i ? ",[" : "[");
+        for (t = 0; t < (int)r->len[i]; t++) sb_printf(b, "%s%d", t ? "," : "", (int)r->ids[i * r->T + t]);
+        sb_puts(b, "]");
+        *tokens += (size_t)r->len[i];
+    }
+    sb_puts(b, "]");
+}
+#define HTOL(a, b) (fabs((double)(a) - (double)(b)) <= 1e-4 + 1e-4 * fabs((double)(b)))
+
+/* data.i.<member> of a response against want[i * W ..] for i < P; the number of mismatches. */
+static int cmp_rows(const char *json, const char *member, const float *want, int P, int W, const char *what) {
+    double got[64];
+    char path[64];
+    int i, k, bad = 0;
+    for (i = 0; i < P; i++) {
+        int n;
+        snprintf(path, sizeof path, "data.%d.%s", i, member);
+        n = jfloats(json, path, got, 64);
+        if (n != W) { bad++; printf("  %s %d: %d values, want %d\n", what, i, n, W); continue; }
+        for (k = 0; k < W; k++)
+            if (!HTOL(got[k], want[i * W + k])) {
+                if (bad++ < 5) printf("  %s %d[%d]: %.9g, reference %.9g\n", what, i, k, got[k], (double)want[i * W + k]);
+            }
+    }
+    return bad;
+}
+
+/* Embeddings and classification on the classifier fixtures against the
+   PyTorch reference (1e-4): every input form, pooling, base64, several
+   decodes (--parallel 2), and the requests refused with 400. */
+static void test_pooled_reference(void) {
+    static const char *const flags[] = { "--parallel", "2", "--quiet", NULL };
+    static const char *const fx[] = { "tests/data/heads/seqcls-2", "tests/data/heads/seqcls-5-pad",
+                                      "tests/data/heads/seqcls-1", "tests/data/heads/tokcls-3" };
+    int f;
+    for (f = 0; f < 4; f++) {
+        srv_proc s;
+        head_ref r;
+        sb in, req, b, b2;
+        size_t tokens;
+        int N = 0;
+        const float *probs;
+        memset(&s, 0, sizeof s);
+        memset(&r, 0, sizeof r);
+        memset(&in, 0, sizeof in); memset(&req, 0, sizeof req); memset(&b, 0, sizeof b); memset(&b2, 0, sizeof b2);
+        if (!href_open(&r, fx[f])) { CHECK(0, "%s: no reference", fx[f]); continue; }
+        if (!start_server(&s, server_bin, fx[f], flags)) { CHECK(0, "%s: the server did not start", fx[f]); continue; }
+        probs = href(&r, "probs", &N);
+        href_input(&r, &in, &tokens);
+        /* /classify: the reference's probabilities (sequence classifiers), 400 for token classification */
+        sb_printf(&req, "{\"model\":\"m\",\"input\":%s}", in.p);
+        if (f < 3) {
+            char *label = NULL, path[64];
+            const float *lg = href(&r, "logits", NULL);
+            int i, k, best_ok = 1;
+            CHECK(http(s.port, "POST", "/classify", req.p, NULL, &b) == 200, "%s /classify: %s", fx[f], b.p);
+            CHECK(cmp_rows(b.p, "probs", probs, r.P, N, "probs") == 0, "%s: /classify probabilities", fx[f]);
+            CHECK(jnum(b.p, "usage.prompt_tokens") == (double)tokens && jnum(b.p, "data.0.num_classes") == N &&
+                  (label = jstr(b.p, "object")) && !strcmp(label, "list"), "%s /classify: %.300s", fx[f], b.p);
+            free(label);
+            for (i = 0; i < r.P; i++) {   /* the label: the best output's */
+                int best = 0;
+                char want[32];
+                for (k = 1; k < N; k++) if (lg[i * N + k] > lg[i * N + best]) best = k;
+                snprintf(path, sizeof path, "data.%d.label", i);
+                label = jstr(b.p, path);
+                if (f == 0) snprintf(want, sizeof want, "%s", best ? "POSITIVE" : "NEGATIVE");
+                else if (f == 1) snprintf(want, sizeof want, "topic%d", best);
+                else snprintf(want, sizeof want, "LABEL_%d", best);
+                best_ok &= label && !strcmp(label, want);
+                free(label);
+            }
+            CHECK(best_ok, "%s /classify labels: %.400s", fx[f], b.p);
+        } else {
+            char *msg = NULL;
+            CHECK(http(s.port, "POST", "/classify", req.p, NULL, &b) == 400 && (msg = jstr(b.p, "error.message")) &&
+                  strstr(msg, "GPT2ForTokenClassification"), "%s /classify: %s", fx[f], b.p);
+            free(msg);
+        }
+        /* every model refuses to generate */
+        CHECK(http(s.port, "POST", "/v1/completions", "{\"prompt\":[1,2]}", NULL, &b) == 400 &&
+              strstr(b.p, "no next-token logits"), "%s /v1/completions: %s", fx[f], b.p);
+        if (f == 1) {   /* no tokenizer: text is refused, ids are not */
+            CHECK(http(s.port, "POST", "/v1/embeddings", "{\"input\":\"abc\"}", NULL, &b) == 400 &&
+                  strstr(b.p, "no tokenizer"), "no tokenizer: %s", b.p);
+        }
+        if (f == 0) {
+            const float *mean = href(&r, "mean", &r.C), *last_norm = href(&r, "last_norm", NULL);
+            double x[64], y[64];
+            unsigned char raw[256];
+            float fl[64];
+            char *s64;
+            int n, k, same = 1;
+            /* arrays of ids: the mean of the hidden states (the default: not normalised) */
+            req.n = 0;
+            sb_printf(&req, "{\"input\":%s,\"model\":\"m\",\"encoding_format\":\"float\"}", in.p);
+            CHECK(http(s.port, "POST", "/v1/embeddings", req.p, NULL, &b) == 200, "embeddings: %s", b.p);
+            CHECK(mean && cmp_rows(b.p, "embedding", mean, r.P, r.C, "mean") == 0, "embeddings of ids = the mean");
+            CHECK(jnum(b.p, "usage.prompt_tokens") == (double)tokens && jnum(b.p, "usage.total_tokens") == (double)tokens
+                  && jnum(b.p, "data.4.index") == 4, "embeddings usage: %.300s", b.p);
+            /* last and normalised */
+            req.n = 0;
+            sb_printf(&req, "{\"input\":%s,\"pooling\":\"last\",\"normalize\":true}", in.p);
+            CHECK(http(s.port, "POST", "/v1/embeddings", req.p, NULL, &b) == 200 &&
+                  cmp_rows(b.p, "embedding", last_norm, r.P, r.C, "last_norm") == 0, "pooling last, normalize");
+            /* a string, an array of strings, one array of ids: "I love programming." (its ids are its bytes) */
+            CHECK(http(s.port, "POST", "/v1/embeddings", "{\"input\":\"I love programming.\"}", NULL, &b) == 200 &&
+                  cmp_rows(b.p, "embedding", mean + (r.P - 1) * r.C, 1, r.C, "string") == 0, "a string: %s", b.p);
+            CHECK(http(s.port, "POST", "/v1/embeddings", "{\"input\":[\"ab\",\"I love programming.\",\"ab\"]}", NULL,
+                       &b) == 200 && jfloats(b.p, "data.1.embedding", x, 64) == r.C &&
+                  jfloats(b.p, "data.0.embedding", y, 64) == r.C, "strings: %s", b.p);
+            for (k = 0; k < r.C; k++) same &= HTOL(x[k], mean[(r.P - 1) * r.C + k]);
+            CHECK(same, "an array of strings: input 1 is \"I love programming.\"'s mean");
+            n = jfloats(b.p, "data.2.embedding", x, 64);
+            for (k = 0, same = n == r.C; k < r.C; k++) same &= HTOL(x[k], y[k]);
+            CHECK(same, "an array of strings: inputs 0 and 2 (the same text, in two decodes) are equal");
+            req.n = 0;
+            sb_puts(&req, "{\"input\":[");
+            for (k = 0; k < (int)r.len[2]; k++) sb_printf(&req, "%s%d", k ? "," : "", (int)r.ids[2 * r.T + k]);
+            sb_puts(&req, "]}");
+            CHECK(http(s.port, "POST", "/v1/embeddings", req.p, NULL, &b) == 200 &&
+                  cmp_rows(b.p, "embedding", mean + 2 * r.C, 1, r.C, "ids") == 0 && !strstr(b.p, "\"index\":1"),
+                  "one array of ids: %s", b.p);
+            /* base64: little-endian float32, the float answer's values exactly */
+            req.n = 0;
+            sb_printf(&req, "{\"input\":%s,\"encoding_format\":\"base64\"}", in.p);
+            CHECK(http(s.port, "POST", "/v1/embeddings", req.p, NULL, &b2) == 200, "base64: %s", b2.p);
+            req.n = 0;
+            sb_printf(&req, "{\"input\":%s}", in.p);
+            http(s.port, "POST", "/v1/embeddings", req.p, NULL, &b);
+            for (k = 0, same = 1; k < r.P; k++) {
+                char path[32];
+                int j;
+                snprintf(path, sizeof path, "data.%d.embedding", k);
+                s64 = jstr(b2.p, path);
+                n = s64 ? unbase64(s64, raw, sizeof raw) : -1;
+                free(s64);
+                same &= n == 4 * r.C && jfloats(b.p, path, x, 64) == r.C;
+                for (j = 0; same && j < r.C; j++) {
+                    uint32_t u = (uint32_t)raw[4 * j] | (uint32_t)raw[4 * j + 1] << 8 | (uint32_t)raw[4 * j + 2] << 16 |
+                                 (uint32_t)raw[4 * j + 3] << 24;
+                    memcpy(&fl[j], &u, 4);
+                    same &= fl[j] == (float)x[j];
+                }
+            }
+            CHECK(same, "base64 decodes to the float answer: %.200s", b2.p);
+            /* refused */
+            {
+                static const char *const bad_reqs[][2] = {
+                    { "{\"input\":\"ab\",\"dimensions\":8}", "dimensions" },
+                    { "{\"input\":\"ab\",\"encoding_format\":\"int8\"}", "encoding_format" },
+                    { "{\"input\":\"ab\",\"pooling\":\"max\"}", "pooling" },
+                    { "{\"input\":\"ab\",\"normalize\":1}", "normalize" },
+                    { "{\"input\":\"ab\",\"model\":3}", "model" },
+                    { "{}", "input" },
+                    { "{\"input\":\"\"}", "input" },
+                    { "{\"input\":[]}", "input" },
+                    { "{\"input\":[[]]}", "input" },
+                    { "{\"input\":[\"ab\",[1]]}", "input" },
+                    { "{\"input\":[1,\"ab\"]}", "input" },
+                    { "{\"input\":[301]}", "input" },
+                    { "{\"input\":[1.5]}", "input" },
+                    { "{\"input\":[-1]}", "input" },
+                    { "{\"input\":{\"a\":1}}", "input" },
+                    { "{\"input\":[[1],[2,3],[]]}", "input" },
+                    { "{\"input\":\"0123456789012345678901234567890123\"}", "input" },   /* 34 tokens; context 32 */
+                };
+                int i;
+                for (i = 0; i < (int)(sizeof bad_reqs / sizeof bad_reqs[0]); i++) {
+                    char *param;
+                    int st = http(s.port, "POST", "/v1/embeddings", bad_reqs[i][0], NULL, &b);
+                    param = jstr(b.p, "error.param");
+                    CHECK(st == 400 && param && !strcmp(param, bad_reqs[i][1]), "%s: %d %s", bad_reqs[i][0], st, b.p);
+                    free(param);
+                }
+                CHECK(http(s.port, "POST", "/v1/embeddings", "{\"input\":\"ab\",\"dimensions\":16}", NULL, &b) == 200,
+                      "dimensions = n_embd: %s", b.p);
+                CHECK(http(s.port, "POST", "/classify", "{\"input\":\"0123456789012345678901234567890123\"}", NULL,
+                           &b) == 400 && strstr(b.p, "context"), "/classify, a long input: %s", b.p);
+            }
+        }
+        CHECK(stop_server(&s, SIGTERM) == 0, "%s: exit status after SIGTERM", fx[f]);
+        llm_safetensors_close(&r.st);
+        sb_free(&in); sb_free(&req); sb_free(&b); sb_free(&b2);
+    }
+}
+
+/* On the language model: embeddings work (the model's width; an input
+   batched with others is the input alone, to rounding), /classify is 400. */
+static void test_pooled_lm(int port) {
+    sb b;
+    double one[1024], both[1024];
+    int n1, n2, k, same = 1;
+    char *msg = NULL;
+    memset(&b, 0, sizeof b);
+    CHECK(http(port, "POST", "/v1/embeddings", "{\"input\":\"JULIET:\"}", NULL, &b) == 200, "embeddings: %s", b.p);
+    n1 = jfloats(b.p, "data.0.embedding", one, 1024);
+    CHECK(http(port, "POST", "/v1/embeddings", "{\"input\":[\"ROMEO: But soft\",\"JULIET:\",\"O\"]}", NULL, &b) == 200,
+          "embeddings: %s", b.p);
+    n2 = jfloats(b.p, "data.1.embedding", both, 1024);
+    for (k = 0; k < n1 && k < n2; k++) same &= fabs(one[k] - both[k]) <= 1e-4 + 1e-4 * fabs(one[k]);
+    CHECK(n1 > 0 && n1 == n2 && same, "the LM's embedding of JULIET: alone (%d) and batched (%d)", n1, n2);
+    CHECK(jfloats(b.p, "data.2.embedding", both, 1024) == n1, "three inputs: %.200s", b.p);
+    CHECK(http(port, "POST", "/classify", "{\"input\":\"JULIET:\"}", NULL, &b) == 400 &&
+          (msg = jstr(b.p, "error.message")) && strstr(msg, "GPT2LMHeadModel"), "/classify on an LM: %s", b.p);
+    free(msg);
     sb_free(&b);
 }
 
@@ -1002,7 +1262,9 @@ int main(int argc, char **argv) {
     test_busy_port(s.port);
     test_cached_tokens(s.port);
     test_metrics(s.port);
+    test_pooled_lm(s.port);
     CHECK(stop_server(&s, SIGINT) == 0, "exit status after SIGINT");
+    test_pooled_reference();
     test_limits();
     test_shutdown_partial();
     test_scheduling();
