@@ -667,6 +667,8 @@ static void test_shutdown_partial(void) {
     sb_free(&b); sb_free(&r); sb_free(&p);
 }
 
+static int jfloats(const char *json, const char *path, double *out, int max);
+
 /* The official openai npm client (tests/server/openai_client.mjs). */
 static void test_openai_client(int port) {
     char cmd[512], line[4096];
@@ -685,6 +687,24 @@ static void test_openai_client(int port) {
     CHECK(f && pclose(f) == 0, "openai client failed: %s", out.p);
     http(port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"seed\":5,\"max_tokens\":24,\"temperature\":0.7}", NULL, &b);
     want = jstr(b.p, "choices.0.text");
+    {   /* embeddings.create (base64, decoded by the client) = the float answer */
+        char *c3 = out.p ? strstr(out.p, "embedding ") : NULL, *e3;
+        double got[1024], raw[1024], inputs = -1;
+        int n = -1, k, same;
+        sb e;
+        if (c3 && (e3 = strchr(c3, '\n'))) {
+            *e3 = 0;
+            n = jfloats(c3 + 10, "v", got, 1024);
+            inputs = jnum(c3 + 10, "n");
+            *e3 = '\n';
+        }
+        memset(&e, 0, sizeof e);
+        http(port, "POST", "/v1/embeddings", "{\"input\":[\"ROMEO:\",\"JULIET:\"]}", NULL, &e);
+        same = n > 0 && jfloats(e.p, "data.1.embedding", raw, 1024) == n && inputs == 2;
+        for (k = 0; same && k < n; k++) same &= (float)got[k] == (float)raw[k];
+        sb_free(&e);
+        CHECK(same, "openai embeddings.create: %d values, not the raw HTTP answer's", n);
+    }
     /* the script prints both texts as JSON strings, one per line */
     sb_add(&b, "", 0);
     b.n = 0;
