@@ -325,6 +325,12 @@ def http_seeds():
         "partial": "GET /health HTTP/1.1\r\nHost",
         "garbage": b"\x00\xff\x01 / HTTP/1.1\r\n\r\n",
         "pipelined": req("GET /health HTTP/1.1\n\nGET /v1/models HTTP/1.1\n\n"),
+        "embeddings": req("POST /v1/embeddings HTTP/1.1\nContent-Length: 98\n\n",
+                          '{"input":["I love programming.","ab"],"encoding_format":"base64","pooling":"last",'
+                          '"dimensions":16}'),
+        "embeddings_ids": req("POST /v1/embeddings HTTP/1.1\nContent-Length: 43\n\n",
+                              '{"input":[[1,2,3],[300],[0,7]],"model":"m"}'),
+        "classify": req("POST /classify HTTP/1.1\nContent-Length: 32\n\n", '{"model":"m","input":[5,9,11,0]}'),
     }
     for k, v in s.items():
         out("http", k, v)
