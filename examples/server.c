@@ -3,8 +3,9 @@
      server -m MODEL_DIR [--host 127.0.0.1] [--port 8080] [--parallel N]
             [--ctx N] [--threads N] [--api-key KEY] [--queue N] [--timeout S]
 
-   Endpoints: POST /v1/completions, GET /v1/models, GET /health,
-   POST /tokenize, POST /detokenize (see docs/server.md).
+   Endpoints: POST /v1/completions, POST /v1/embeddings, POST /classify
+   (classifier checkpoints), GET /v1/models, GET /health, POST /tokenize,
+   POST /detokenize (see docs/server.md).
 
    Threads: the main thread accepts connections; each connection has a
    thread that reads its requests (examples/server_http.h parses them) and
@@ -18,6 +19,9 @@
    that find every slot busy wait in a bounded queue (--queue); past it the
    answer is 503. One mutex guards the queue, the slots' shared fields and
    each request's text; the forward pass itself runs outside it.
+   Embeddings and classification requests are hidden-state jobs the
+   scheduler decodes between two generator steps in the slots the
+   generator is not using (pool_step).
 
    POSIX only (sockets, pthreads, poll). */
 #define _POSIX_C_SOURCE 200809L
