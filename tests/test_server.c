@@ -1245,6 +1245,9 @@ static void test_scheduling(void) {
     for (t0 = now_s(); fd[1] >= 0 && now_s() - t0 < 60;) pump(fd, b, 100);
     CHECK(b[1].p && strstr(b[1].p, " 200 ") && !strstr(b[0].p ? b[0].p : "", "[DONE]"),
           "an n: 1 request answered while n: 4 waits and the stream runs");
+    /* embeddings run in the slots the generator leaves free, between its steps */
+    CHECK(http(s.port, "POST", "/v1/embeddings", "{\"input\":[\"ROMEO:\",\"JULIET:\",\"KING\"]}", NULL, &req) == 200 &&
+          strstr(req.p, "\"index\":2"), "embeddings beside the stream and the waiting n: 4: %.200s", req.p);
     for (t0 = now_s(); fd[0] >= 0 && now_s() - t0 < 60;) pump(fd, b, 100);
     CHECK(strstr(b[0].p ? b[0].p : "", "[DONE]") != NULL, "the stream ended");
     fd[0] = fb; fd[1] = -1;
