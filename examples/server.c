@@ -1454,7 +1454,8 @@ static int route(conn *cn, const http_request *h, const char *body) {
     cn->status = 0;
     cn->lg_prompt = cn->lg_cached = cn->lg_gen = 0;
     keep = route_one(cn, h, body);
-    for (e = 0; e < N_ENDPOINTS - 1 && strcmp(h->path, endpoints[e]); e++) {}
+    for (e = 0; e < N_ENDPOINTS - 1 && strcmp(strcmp(h->path, "/v1/classify") ? h->path : "/classify", endpoints[e]);
+         e++) {}
     for (k = 0; k < N_STATUSES - 1 && statuses[k] != cn->status; k++) {}
     pthread_mutex_lock(&srv->mu);
     srv->m.requests[e][k]++;

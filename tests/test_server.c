@@ -953,6 +953,8 @@ static void test_pooled_reference(void) {
                 }
                 CHECK(http(s.port, "POST", "/v1/embeddings", "{\"input\":\"ab\",\"dimensions\":16}", NULL, &b) == 200,
                       "dimensions = n_embd: %s", b.p);
+                CHECK(http(s.port, "POST", "/v1/classify", "{\"input\":\"ab\"}", NULL, &b) == 200 &&
+                      jnum(b.p, "data.0.num_classes") == 2, "/v1/classify: %s", b.p);
                 CHECK(http(s.port, "POST", "/classify", "{\"input\":\"0123456789012345678901234567890123\"}", NULL,
                            &b) == 400 && strstr(b.p, "context"), "/classify, a long input: %s", b.p);
             }
