@@ -87,9 +87,14 @@ $(BUILD)/quantize: examples/cli.h
 # build/server (examples/server.c): POSIX sockets and threads (HAVE_POSIX
 # above; without them it and its test are skipped with a message).
 ifeq ($(HAVE_POSIX),1)
-$(BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS) -lpthread
+$(BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD) $< -o $@ $(LDLIBS) -lpthread
 endif
+# the page it serves at GET / (examples/server_page.html), as a C array written by tools/bin2c.c
+$(BUILD)/bin2c: tools/bin2c.c | $(BUILD)
+	$(CC) $(WARN) $(CFLAGS) $< -o $@
+$(BUILD)/server_page.h: examples/server_page.html $(BUILD)/bin2c
+	$(BUILD)/bin2c server_page $< $@
 $(BUILD)/test_server $(BUILD)/bench_server: tests/server_client.h examples/server_http.h
 $(BUILD)/test_alloc: tests/st_builder.h
 

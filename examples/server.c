@@ -5,7 +5,7 @@
 
    Endpoints: POST /v1/completions, POST /v1/embeddings, POST /classify
    (classifier checkpoints), GET /v1/models, GET /health, POST /tokenize,
-   POST /detokenize (see docs/server.md).
+   POST /detokenize, GET / (a web page) (see docs/server.md).
 
    Threads: the main thread accepts connections; each connection has a
    thread that reads its requests (examples/server_http.h parses them) and
@@ -29,6 +29,7 @@
 #include "llm.h"
 #include "cli.h"
 #include "server_http.h"
+#include "server_page.h"   /* server_page[]: examples/server_page.html (make writes it with tools/bin2c.c) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,11 +110,11 @@ typedef struct request {
 /* ---- the server -------------------------------------------------------------- */
 
 /* The /metrics counters (mu). */
-#define N_ENDPOINTS 9
+#define N_ENDPOINTS 10
 #define N_TTFT 12
 static const char *const endpoints[N_ENDPOINTS] = { "/v1/completions", "/tokenize", "/detokenize", "/health",
                                                     "/v1/models", "/metrics", "/v1/embeddings", "/classify",
-                                                    "other" };
+                                                    "/", "other" };
 static const int statuses[] = { 200, 400, 401, 404, 405, 408, 413, 414, 417, 431, 500, 503, 505, 0 };
 #define N_STATUSES ((int)(sizeof statuses / sizeof statuses[0]))
 static const double ttft_le[N_TTFT] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
@@ -1413,6 +1414,21 @@ static int metrics_page(conn *cn, int keep) {
     return keep;
 }
 
+/* GET /: the web page (examples/server_page.html), for anyone (it holds nothing; its requests carry the key).
+   Its Content-Security-Policy lets it load nothing from elsewhere and send requests only to this server. */
+static int web_page(conn *cn, int keep) {
+    char head[640];
+    int k = snprintf(head, sizeof head, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                     "Content-Length: %zu\r\nContent-Security-Policy: default-src 'none'; script-src 'unsafe-inline'; "
+                     "style-src 'unsafe-inline'; img-src data:; connect-src 'self'; base-uri 'none'; "
+                     "form-action 'none'; frame-ancestors 'none'\r\nX-Content-Type-Options: nosniff\r\n"
+                     "Cache-Control: no-cache\r\nConnection: %s\r\n\r\n", sizeof server_page - 1,
+                     keep ? "keep-alive" : "close");
+    cn->status = 200;
+    if (send_all(cn, head, (size_t)k)) send_all(cn, (const char *)server_page, sizeof server_page - 1);
+    return keep;
+}
+
 /* Routes one request; returns whether the connection stays open. */
 static int route_one(conn *cn, const http_request *h, const char *body) {
     int keep = h->keep_alive && !is_stopping(cn->srv);
@@ -1421,7 +1437,7 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     int known = !strcmp(p, "/health") || !strcmp(p, "/metrics") || !strcmp(p, "/v1/models") ||
                 !strcmp(p, "/v1/completions") || !strcmp(p, "/v1/embeddings") || !strcmp(p, "/classify") ||
                 !strcmp(p, "/v1/classify") ||
-                !strcmp(p, "/tokenize") || !strcmp(p, "/detokenize");
+                !strcmp(p, "/tokenize") || !strcmp(p, "/detokenize") || !strcmp(p, "/");
     if (!known) {
         const char *msg = "no such endpoint; served: POST /v1/completions, POST /v1/embeddings, POST /classify, "
                           "GET /v1/models, GET /health, GET /metrics, POST /tokenize, POST /detokenize";
@@ -1433,6 +1449,7 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     }
     if (!strcmp(p, "/health") && get) return health(cn, keep);
     if (!strcmp(p, "/metrics") && get) return metrics_page(cn, keep);
+    if (!strcmp(p, "/") && get) return web_page(cn, keep);
     if (!authorized(cn->srv, h)) { respond_error(cn, 401, "invalid or missing API key", NULL, keep); return keep; }
     if (!strcmp(p, "/v1/models") && get) return models(cn, keep);
     if (post && !head_fits(cn, p, keep)) return keep;

@@ -422,6 +422,7 @@ static void test_limits(void) {
     CHECK(http(s.port, "GET", "/v1/models", NULL, "Authorization: Bearer s3creT\r\n", &b) == 401, "wrong key: not 401");
     CHECK(http(s.port, "GET", "/v1/models", NULL, "Authorization: Bearer s3cret\r\n", &b) == 200, "right key: not 200");
     CHECK(http(s.port, "GET", "/health", NULL, NULL, &b) == 200, "/health needs no key");
+    CHECK(http(s.port, "GET", "/", NULL, NULL, &b) == 200, "the web page needs no key");
     /* a stalled client: 408 after the 1 s timeout */
     t0 = now_s();
     st = raw_send(s.port, "POST /v1/completions HTTP/1.1\r\nContent-Length: 100\r\n\r\n{", 55, 1);
@@ -580,6 +581,57 @@ static void test_not_served(int port) {
         free(msg);
     }
     sb_free(&b);
+}
+
+/* GET /: examples/server_page.html byte for byte, as UTF-8 HTML, with a
+   Content-Security-Policy that loads nothing from elsewhere; the page names no
+   address (http:// or https://), loads nothing but data: URLs, and puts no text
+   into itself as HTML. Counted in /metrics as "/"; POST / is 405.
+   tests/test_page.sh drives the page in a browser. */
+static void test_web_page(int port) {
+    static const char *const banned[] = { "http://", "https://", "innerhtml", "outerhtml", "insertadjacenthtml",
+                                          "document.write", "eval(", "new function", "@import", "url(" };
+    static const char *const attrs[] = { "src=", "href=", "action=", "srcset=", "poster=", "data=" };
+    static const char get[] = "GET /?x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    sb b, r;
+    size_t n = 0, i, k;
+    char *want = test_read_file("examples/server_page.html", &n), *low, *head_end, *at;
+    int st, fd;
+    memset(&b, 0, sizeof b);
+    memset(&r, 0, sizeof r);
+    CHECK(want && n, "cannot read examples/server_page.html");
+    st = http(port, "GET", "/", NULL, NULL, &b);
+    CHECK(st == 200, "GET /: %d", st);
+    CHECK(want && b.n == n && !memcmp(b.p, want, n), "GET / is not examples/server_page.html (%zu bytes, %zu)", b.n, n);
+    low = (char *)malloc(b.n + 1);
+    if (low) {
+        for (i = 0; i < b.n; i++) low[i] = (char)tolower((unsigned char)b.p[i]);
+        low[b.n] = 0;
+        for (k = 0; k < sizeof banned / sizeof banned[0]; k++)
+            CHECK(!strstr(low, banned[k]), "the page has '%s'", banned[k]);
+        for (k = 0; k < sizeof attrs / sizeof attrs[0]; k++)
+            for (at = strstr(low, attrs[k]); at; at = strstr(at + 1, attrs[k]))
+                CHECK(!strncmp(at + strlen(attrs[k]), "\"data:", 6), "the page loads %.40s", at);
+        free(low);
+    }
+    /* the head, of a GET with a query */
+    fd = connect_to(port);
+    if (fd >= 0 && send_str(fd, get, sizeof get - 1)) read_all(fd, &r, 30);
+    if (fd >= 0) close(fd);
+    sb_add(&r, "", 1);
+    head_end = strstr(r.p, "\r\n\r\n");
+    if (head_end) *head_end = 0;
+    CHECK(!strncmp(r.p, "HTTP/1.1 200 ", 13), "GET /?x=1: %.40s", r.p);
+    CHECK(strstr(r.p, "\r\nContent-Type: text/html; charset=utf-8\r\n") != NULL, "Content-Type: %s", r.p);
+    CHECK(strstr(r.p, "\r\nContent-Security-Policy: default-src 'none'; ") && strstr(r.p, "connect-src 'self'") &&
+          !strstr(r.p, "http"), "Content-Security-Policy: %s", r.p);
+    CHECK(http(port, "POST", "/", "{}", NULL, NULL) == 405, "POST / is not 405");
+    CHECK(http(port, "GET", "/metrics", NULL, NULL, &b) == 200 && b.p &&
+          strstr(b.p, "llmh_requests_total{endpoint=\"/\",status=\"200\"} 2\n") &&
+          strstr(b.p, "llmh_requests_total{endpoint=\"/\",status=\"405\"} 1\n"), "/metrics: %s", b.p);
+    free(want);
+    sb_free(&b);
+    sb_free(&r);
 }
 
 /* A second server on a port in use: exit 1, and the message names --port. */
@@ -1284,6 +1336,7 @@ int main(int argc, char **argv) {
     test_openai_client(s.port);
     test_stream_events(s.port);
     test_not_served(s.port);
+    test_web_page(s.port);
     test_busy_port(s.port);
     test_cached_tokens(s.port);
     test_metrics(s.port);

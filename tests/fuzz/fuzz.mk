@@ -121,9 +121,9 @@ $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
 	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
 # the HTTP server too (test_server runs the one beside it)
-$(SAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h
+$(SAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h
 	@mkdir -p $(SAN_BUILD)
-	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS) -lpthread
+	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -I$(BUILD) $< -o $@ $(LDLIBS) -lpthread
 $(SAN_BUILD)/test_server: tests/server_client.h examples/server_http.h
 $(SAN_BUILD)/test_alloc: tests/st_builder.h
 SAN_SERVER := $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(SAN_BUILD)/server)
