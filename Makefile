@@ -58,12 +58,14 @@ TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 TOOLS    := $(patsubst %.c,$(BUILD)/%,$(notdir $(wildcard tools/bench/*.c tools/convert/*.c)))
 SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh tests/test_beam_cli.sh tests/test_lowlevel.sh tests/test_stream.sh tests/test_map.sh
 SCRIPTS  += tests/test_download.sh tests/test_install.sh tests/test_repo.sh tests/test_quantize.sh tests/test_heads_cli.sh
+SCRIPTS  += tests/test_page.sh
 HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h>\n\043include <poll.h>\n' | \
                 $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
 ifneq ($(HAVE_POSIX),1)
   EXAMPLES := $(filter-out $(BUILD)/server,$(EXAMPLES))
   TESTS    := $(filter-out $(BUILD)/test_server,$(TESTS))
   TOOLS    := $(filter-out $(BUILD)/bench_server,$(TOOLS))
+  SCRIPTS  := $(filter-out tests/test_page.sh,$(SCRIPTS))
   $(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
 endif
 
