@@ -41,9 +41,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 setTimeout(() => { check(false, 'took longer than 90 s'); finish(); }, 90000).unref();
 
 // build/server -m DIR --port 0: resolves with its base URL (it prints it first), or null.
-function startServer(model) {
+function startServer(model, extra = []) {
   return new Promise((resolve) => {
-    const p = spawn(serverBin, ['-m', model, '--port', '0', '--parallel', '2', '--quiet'],
+    const p = spawn(serverBin, ['-m', model, '--port', '0', '--parallel', '2', '--quiet', ...extra],
                     { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(p);
     let out = '', err = '';
@@ -53,16 +53,17 @@ function startServer(model) {
       if (m) resolve('http://127.0.0.1:' + m[1]);
     });
     p.stderr.on('data', (d) => { err += d; });
-    p.on('exit', () => resolve(null));
-    p.on('error', () => resolve(null));
-    setTimeout(() => resolve(null), 30000).unref();
-    p.startErr = () => err;
+    const failed = (why) => { if (!/127\.0\.0\.1:\d+/.test(out)) console.log(`test_page: ${model}: ${why}: ${err}`); };
+    p.on('exit', (code) => { failed('server exited ' + code); resolve(null); });
+    p.on('error', (e) => { failed(e.message); resolve(null); });
+    setTimeout(() => { failed('no address in 30 s'); resolve(null); }, 30000).unref();
   });
 }
 
-async function postJson(base, path, body) {
-  const r = await fetch(base + path, { method: 'POST', headers: { 'Content-Type': 'application/json' },
-                                       body: JSON.stringify(body) });
+async function postJson(base, path, body, key = '') {
+  const headers = { 'Content-Type': 'application/json' };
+  if (key) headers.Authorization = 'Bearer ' + key;
+  const r = await fetch(base + path, { method: 'POST', headers, body: JSON.stringify(body) });
   let j = null;
   try { j = await r.json(); } catch (e) { /* not JSON */ }
   return { status: r.status, json: j };
@@ -207,11 +208,11 @@ async function testCompletion(tab, base) {
   const prompt = 'KING HENRY:';
   await tab.click('tab-complete');
   check(await tab.eval("!document.getElementById('panel-complete').hidden"), 'a click on Completion shows it');
-  await setSettings(tab);
   await tab.type('prompt', prompt);
   await tab.eval(`(() => {
     window.__pieces = []; const out = document.getElementById('out-text');
-    new MutationObserver((recs) => { for (const r of recs) window.__pieces.push(out.textContent.length); })
+    new MutationObserver((recs) => { for (const r of recs) {
+      window.__pieces.push([...r.addedNodes].map((n) => n.textContent).join('')); } })
       .observe(out, { childList: true, characterData: true, subtree: true }); })()`);
   const t0 = Date.now();
   await tab.click('generate');
@@ -221,9 +222,10 @@ async function testCompletion(tab, base) {
   }
   const ms = Date.now() - t0;
   const text = await tab.eval("document.getElementById('out-text').textContent");
-  const pieces = await tab.eval('window.__pieces');
-  const growing = pieces.filter((n, i) => n > 0 && (i === 0 || n > pieces[i - 1])).length;
-  check(growing >= 3, `the text grew ${growing} times (DOM mutations: ${pieces.join(',')}), not at least 3`);
+  // one DOM mutation per streamed piece, each adding its text (the network may bring several pieces at once)
+  const pieces = (await tab.eval('window.__pieces')).filter((t) => t !== '');
+  check(pieces.length >= 3 && pieces.join('') === text,
+        `the text did not come in pieces: ${JSON.stringify(pieces)} for ${JSON.stringify(text)}`);
   check(await tab.eval("document.getElementById('out-prompt').textContent") === prompt, 'the prompt is not shown');
   const req = [...tab.streams.values()].filter((s) => s.url === base + '/v1/completions');
   check(req.length === 1 && req[0].mime === 'text/event-stream',
@@ -239,7 +241,7 @@ async function testCompletion(tab, base) {
   check(text === wantText, `streamed text ${JSON.stringify(text)} is not the server's ${JSON.stringify(wantText)}`);
   const info = await tab.eval("document.getElementById('complete-info').textContent");
   check(/finish: (length|stop)/.test(info) && info.includes('generated tokens'), 'the summary line: ' + info);
-  console.log(`test_page: the completion (${text.length} characters) arrived in ${growing} pieces, ` +
+  console.log(`test_page: the completion (${text.length} characters) arrived in ${pieces.length} pieces, ` +
               `${req[0]?.chunks} network reads, in ${ms} ms`);
 }
 
@@ -288,13 +290,22 @@ async function testKeyboard(tab) {
   check(sel === 'tab-chat*', 'ArrowLeft on Completion: selected ' + sel);
 }
 
-// A classifier checkpoint: the Classify tab where the server classifies with it.
+// A classifier checkpoint behind --api-key: the page asks for the key, then shows
+// the Classify tab where the server classifies with this model.
 async function testClassifier(browser) {
-  const base = await startServer(CLASSIFIER);
+  const key = 's3cret';
+  const base = await startServer(CLASSIFIER, ['--api-key', key]);
   if (!base) { console.log('test_page: note: build/server does not start on ' + CLASSIFIER); return; }
   const text = 'I love programming.';
-  const probe = await postJson(base, '/classify', { input: [text] });
+  const probe = await postJson(base, '/classify', { input: [text] }, key);
   const tab = await openTab(browser, base + '/');
+  const line = await tab.eval("document.getElementById('model').textContent");
+  check(line.includes('401') && line.includes('API key'), 'without the key, the model line says ' + line);
+  await tab.type('key', key);
+  await tab.eval("document.getElementById('key').blur()");
+  await tab.until("document.body.dataset.ready === '1' && " +
+                  "document.getElementById('model').textContent.startsWith('model: seqcls-2')", 20000,
+                  'the page to use the API key');
   const shown = await tab.eval("!document.getElementById('tab-classify').hidden");
   if (probe.status !== 200) {
     check(!shown, `/classify answers ${probe.status} but the page shows the Classify tab`);
@@ -336,6 +347,7 @@ async function main() {
   check(await tab.eval('document.title') === 'llm.h server', 'the page title');
   const model = await tab.eval("document.getElementById('model').textContent");
   check(model.startsWith('model: shakespeare'), 'the model line: ' + model);
+  await setSettings(tab);
   await testChat(tab, base);
   await testCompletion(tab, base);
   await testKeyboard(tab);
