@@ -26,7 +26,10 @@ function check(ok, what) {
   if (ok) passed++;
   else { failed++; console.log('FAIL test_page.sh: ' + what); }
 }
+let finishing = false;
 async function finish() {
+  if (finishing) return;
+  finishing = true;
   for (const c of children) {
     if (c.exitCode !== null || c.signalCode !== null) continue;
     const gone = new Promise((r) => c.once('exit', r));
@@ -329,7 +332,7 @@ async function testClassifier(browser) {
 async function main() {
   const base = await startServer(LM);
   check(base, 'build/server did not start on ' + LM);
-  if (!base) finish();
+  if (!base) return finish();
   const proc = spawn(chromium, ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
                                 '--no-first-run', '--no-default-browser-check', '--disable-extensions',
                                 '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -340,6 +343,7 @@ async function main() {
   proc.stderr.on('data', (d) => { log = (log + d).slice(-2000); });
   proc.on('exit', (code) => { if (!done) { check(false, 'chromium exited (' + code + '): ' + log); finish(); } });
   proc.on('error', (e) => { check(false, 'chromium: ' + e.message); finish(); });
+  proc.stdio[3].on('error', () => {});   // the browser is gone: its exit or error event reports it
   const browser = new Browser(proc);
   const version = await browser.send('Browser.getVersion');
   const t0 = Date.now();
