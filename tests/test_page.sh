@@ -4,14 +4,19 @@
 # protocol: it types a prompt into the completion playground, clicks Generate and
 # sees the streamed text arrive, equal to the server's answer without streaming.
 # SKIP (counted as passed) without node or chromium; CHROMIUM=PATH picks the
-# browser. tests/test_server.c checks the page without a browser. Run from the
-# repository root after `make`. Prints "test_page: N passed, N failed".
+# browser, CHROMIUM=none skips it. tests/test_server.c checks the page without a
+# browser. Run from the repository root after `make`. Prints
+# "test_page: N passed, N failed".
 B=${BUILD:-build}
 if [ ! -x "$B/server" ]; then
     echo "FAIL test_page.sh: $B/server not built (make)"; echo "test_page: 0 passed, 1 failed"; exit 1
 fi
 if ! command -v node >/dev/null 2>&1; then
     echo "SKIP test_page.sh: node is not installed (the page is not tried in a browser)"
+    echo "test_page: 0 passed, 0 failed"; exit 0
+fi
+if [ "$CHROMIUM" = none ]; then
+    echo "SKIP test_page.sh: CHROMIUM=none (the page is not tried in a browser)"
     echo "test_page: 0 passed, 0 failed"; exit 0
 fi
 if [ -z "$CHROMIUM" ]; then
