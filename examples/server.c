@@ -1053,7 +1053,10 @@ static pool_job *pool_request(server *srv, const js_doc *d, int classify, int *b
     pthread_cond_init(&j->cv, NULL);
     j->classify = classify;
     v = js_get(d, 0, "model");
-    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) { bad(f, 400, "model", "'model' must be a string"); goto fail; }
+    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) {
+        bad(f, 400, "model", "'model' must be a string");
+        goto fail;
+    }
     if (!classify) {
         v = js_get(d, 0, "encoding_format");
         if (v && d->v[v].type != JS_NULL &&
