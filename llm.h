@@ -129,7 +129,13 @@
    vectors (biases, layer norms) of 16-bit files are converted to f32 once
    at load, which costs 4 * (13*n_layer + 2) * n_embd bytes (with the
    default n_inner). A tensor whose data is not aligned to its element size
-   is copied.
+   is copied. Built for a CPU with AVX512_BF16 (e.g. -march=native on one),
+   a BF16 layer matrix's products with more than 8 rows (prompts) round
+   their input rows to bf16 for the BF16 dot-product instruction: each
+   output within 2^-8 of sum |x w| of the f32 product, and the logits of
+   tests/data/h5-bf16 move by 0.3% of their scale (llama.cpp's BF16
+   products round their inputs the same way); -DLLM_BF16_DOT=0 keeps f32
+   inputs (see MATH KERNELS, "BF16 DOT PRODUCTS").
 
    8-bit weights (written by tools/convert/quantize.c; docs/checkpoints.md): a
    matrix NAME (the four of each layer, wte, lm_head) may be stored as I8
@@ -183,6 +189,10 @@
                                  compiler targets AVX2/AVX-512 (the SIMD
                                  kernels are compiled in only when the
                                  flags enable them, e.g. -march=native)
+   LLM_BF16_DOT=0                f32 inputs for BF16 prompts even where
+                                 the compiler targets AVX512_BF16 (the
+                                 default, 1, rounds them to bf16 for the
+                                 faster BF16 dot product; CHECKPOINTS)
    LLM_MAX_THREADS               cap on session threads (default 256)
 
    With LLM_NO_STDIO and LLM_NO_MALLOC (<assert.h> goes too, unless the
@@ -5784,7 +5794,10 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    lanes; F16 weights also want F16C), enabled by the compiler flags (e.g.
    -march=native) the kernels use intrinsics; LLM_NO_SIMD, or any other
    target, gives the portable scalar code. A plain -O2 x86-64 build is the
-   scalar build.
+   scalar build. With AVX-512 BF16 too (and LLM_BF16_DOT not 0), BF16
+   weights take their own GEMM kernel (vdpbf16ps, "BF16 DOT PRODUCTS");
+   each format's GEMM pieces (activations, panel, kernel) are in its row
+   of the format table.
 
    [in, out] products, B > LLM__GEMV_ROWS (8): the threads share out the
    output columns in panels of LLM__NR; for each block of LLM__KC inputs a
@@ -5818,7 +5831,10 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    multiply-adds, summation order, the polynomial exp of softmax and the
    activations: relative error < 3e-7 against expf; the exact GELU's erf
    from an erfc fit): a few 1e-6 on the test logits, as the scalar build,
-   where the tests allow 1e-4. Every activation, scalar (expf, tanhf,
+   where the tests allow 1e-4. The one exception is the BF16 GEMM built
+   with vdpbf16ps, whose inputs are rounded to bf16: within 2^-8 of
+   sum |x w| per output (LLM_BF16_DOT=0 or a build without AVX512_BF16
+   gives the f32 bound above). Every activation, scalar (expf, tanhf,
    erff) and SIMD, is within 3e-7 * max(1, |x|) (relu2: * max(1, x^2)) of
    its value in double precision (tests/test_model.c, x in [-30, 30]). */
 
@@ -5832,7 +5848,8 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
 #define LLM__NR 16
 #endif
 /* BF16 weights through AVX512_BF16's dot-product instruction (see BF16 DOT PRODUCTS below): on by default
-   where the compiler targets it; -DLLM_BF16_DOT=0 keeps the f32 products for BF16 as for F16. */
+   where the compiler targets it, as BF16 prompts are then about 1.7x as fast, for a rounding of the inputs that
+   llama.cpp's BF16 products make too; -DLLM_BF16_DOT=0 keeps the f32 products for BF16 as for F16. */
 #ifndef LLM_BF16_DOT
 #define LLM_BF16_DOT 1
 #endif
@@ -7152,9 +7169,14 @@ static void llm__kernel_f32(float *c, const void *const *a, int k0, const void *
    half, for activations and weights alike. The rounding is the only loss
    (the products of two bf16 are exact in f32; the instruction flushes
    subnormal inputs and results to zero): an output differs from the f32
-   product by at most 2^-9 (about 2e-3) of sum |x w| plus the f32
-   summation's rounding (tests/test_kernels.c checks 2e-3 against the exact
-   sum and 2e-6 against the sum over the rounded activations). */
+   product by at most 2^-8 (about 3.9e-3) of sum |x w| plus the f32
+   summation's rounding (tests/test_kernels.c checks 2^-8 + 2e-6 against
+   the exact sum and 2e-6 against the sum over the rounded activations).
+   Through a model the logits move by more than in f32: 0.3% of their
+   scale on tests/data/h5-bf16 (tests/test_model.c allows 1%). Only the
+   GEMM (prompts, B > LLM__GEMV_ROWS) takes this path: generation's
+   matrix-vector product is bound by reading the weights, and the LM head
+   keeps f32 inputs. */
 
 /* Row stride of the bf16 activations: IC rounded up to even (the pad is 0). */
 static size_t llm__bf16_stride(int IC) { return ((size_t)IC + 1) & ~(size_t)1; }
