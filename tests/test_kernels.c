@@ -141,6 +141,32 @@ static void check_matmul(llm_dtype t, llm__layout layout, int B, int IC, int OC,
     free(dec); free(wd); free(in); free(bias); free(out0);
 }
 
+/* Non-finite inputs reach the outputs (the BF16 GEMM's rounding to bf16 keeps NaN and Inf): in a batch of B rows,
+   row 1 holds a NaN at input k1 and row 2 an Inf at input k2 (an odd input, the second of a pair for vdpbf16ps,
+   and the last); each output of row 1 is NaN, of row 2 infinite, of the other rows finite. */
+static void check_nonfinite(llm_dtype t, llm__layout layout, int B, int IC, int OC, int k1, int k2) {
+    size_t nw = (size_t)IC * OC, i;
+    double *dec = (double *)malloc(nw * sizeof(double));
+    void *wd = make_weights(t, nw, dec);
+    float *in = (float *)malloc((size_t)B * IC * sizeof(float)), *out = (float *)malloc((size_t)B * OC * sizeof(float));
+    float *scratch = scratch_for(IC, OC, B, 2);
+    int b, o, ok = 1;
+    llm__mat w;
+    w.w = wd; w.type = t; w.layout = layout;
+    for (i = 0; i < (size_t)B * IC; i++) in[i] = rndf();
+    in[(size_t)IC + (size_t)k1] = (float)NAN;
+    in[2 * (size_t)IC + (size_t)k2] = (float)INFINITY;
+    llm__matmul(out, in, &w, NULL, B, IC, OC, 0, 2, scratch);
+    for (b = 0; b < B; b++)
+        for (o = 0; o < OC; o++) {
+            float v = out[(size_t)b * OC + o];
+            if (b == 1 ? !(v != v) : b == 2 ? !(v - v != v - v && v == v) : !(v - v == 0.0f)) ok = 0;
+        }
+    CHECK(ok, "matmul %s layout %d B=%d IC=%d OC=%d: NaN at input %d and Inf at %d do not reach (only) their rows",
+          llm_dtype_name(t), (int)layout, B, IC, OC, k1, k2);
+    free(dec); free(wd); free(in); free(out); free(scratch);
+}
+
 static void test_matmul(void) {
     static const llm_dtype types[3] = { LLM_DTYPE_F32, LLM_DTYPE_F16, LLM_DTYPE_BF16 };
     /* batch sizes around the register block, inputs around the packing
@@ -158,6 +184,11 @@ static void test_matmul(void) {
                     check_matmul(types[ti], LLM__IN_OUT, B, IC, OC, v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH), v != 1);
                     check_matmul(types[ti], LLM__OUT_IN, B, IC, OC, 0, 0);
                 }
+    for (ti = 0; ti < 3; ti++) {
+        check_nonfinite(types[ti], LLM__IN_OUT, 2 * T_MR + 3, 37, T_NR + 1, 5, 36);
+        check_nonfinite(types[ti], LLM__IN_OUT, 3, 37, T_NR + 1, 36, 5);
+        check_nonfinite(types[ti], LLM__OUT_IN, 2 * T_MR + 3, 37, 9, 5, 36);
+    }
     /* a wide GEMV (several passes of columns) and a GPT-2-like square */
     check_matmul(LLM_DTYPE_F16, LLM__IN_OUT, 1, 40, 8192 + 100, 0, 1);
     check_matmul(LLM_DTYPE_BF16, LLM__IN_OUT, 9, 768, 768, LLM__MM_ADD, 1);
