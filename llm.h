@@ -129,7 +129,13 @@
    vectors (biases, layer norms) of 16-bit files are converted to f32 once
    at load, which costs 4 * (13*n_layer + 2) * n_embd bytes (with the
    default n_inner). A tensor whose data is not aligned to its element size
-   is copied.
+   is copied. Built for a CPU with AVX512_BF16 (e.g. -march=native on one),
+   a BF16 layer matrix's products with more than 8 rows (prompts) round
+   their input rows to bf16 for the BF16 dot-product instruction: each
+   output within 2^-8 of sum |x w| of the f32 product, and the logits of
+   tests/data/h5-bf16 move by 0.3% of their scale (llama.cpp's BF16
+   products round their inputs the same way); -DLLM_BF16_DOT=0 keeps f32
+   inputs (see MATH KERNELS, "BF16 DOT PRODUCTS").
 
    8-bit weights (written by tools/convert/quantize.c; docs/checkpoints.md): a
    matrix NAME (the four of each layer, wte, lm_head) may be stored as I8
@@ -183,6 +189,10 @@
                                  compiler targets AVX2/AVX-512 (the SIMD
                                  kernels are compiled in only when the
                                  flags enable them, e.g. -march=native)
+   LLM_BF16_DOT=0                f32 inputs for BF16 prompts even where
+                                 the compiler targets AVX512_BF16 (the
+                                 default, 1, rounds them to bf16 for the
+                                 faster BF16 dot product; CHECKPOINTS)
    LLM_MAX_THREADS               cap on session threads (default 256)
 
    With LLM_NO_STDIO and LLM_NO_MALLOC (<assert.h> goes too, unless the
@@ -5784,7 +5794,10 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    lanes; F16 weights also want F16C), enabled by the compiler flags (e.g.
    -march=native) the kernels use intrinsics; LLM_NO_SIMD, or any other
    target, gives the portable scalar code. A plain -O2 x86-64 build is the
-   scalar build.
+   scalar build. With AVX-512 BF16 too (and LLM_BF16_DOT not 0), BF16
+   weights take their own GEMM kernel (vdpbf16ps, "BF16 DOT PRODUCTS");
+   each format's GEMM pieces (activations, panel, kernel) are in its row
+   of the format table.
 
    [in, out] products, B > LLM__GEMV_ROWS (8): the threads share out the
    output columns in panels of LLM__NR; for each block of LLM__KC inputs a
@@ -5818,7 +5831,10 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
    multiply-adds, summation order, the polynomial exp of softmax and the
    activations: relative error < 3e-7 against expf; the exact GELU's erf
    from an erfc fit): a few 1e-6 on the test logits, as the scalar build,
-   where the tests allow 1e-4. Every activation, scalar (expf, tanhf,
+   where the tests allow 1e-4. The one exception is the BF16 GEMM built
+   with vdpbf16ps, whose inputs are rounded to bf16: within 2^-8 of
+   sum |x w| per output (LLM_BF16_DOT=0 or a build without AVX512_BF16
+   gives the f32 bound above). Every activation, scalar (expf, tanhf,
    erff) and SIMD, is within 3e-7 * max(1, |x|) (relu2: * max(1, x^2)) of
    its value in double precision (tests/test_model.c, x in [-30, 30]). */
 
@@ -5830,6 +5846,16 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
 #define LLM__VW 8
 #define LLM__MR 6
 #define LLM__NR 16
+#endif
+/* BF16 weights through AVX512_BF16's dot-product instruction (see BF16 DOT PRODUCTS below): on by default
+   where the compiler targets it, as BF16 prompts are then about 1.7x as fast, for a rounding of the inputs that
+   llama.cpp's BF16 products make too; -DLLM_BF16_DOT=0 keeps the f32 products for BF16 as for F16. */
+#ifndef LLM_BF16_DOT
+#define LLM_BF16_DOT 1
+#endif
+#if LLM_BF16_DOT && defined(LLM__VW) && LLM__VW == 16 && defined(__AVX512BF16__) && defined(__AVX512BW__) && \
+    defined(__AVX512VL__)
+#define LLM__BF16DOT 1
 #endif
 /* Inputs packed at a time: a KC x NR block of f32 weights stays in L1
    while every row of the batch goes past it. */
@@ -6162,6 +6188,12 @@ struct llm__fmt_traits {
                       int n, int B);   /* llm__gemv_slab_fmt */
     /* s[4 * b + j] = row b of x . row r[j] of w, b < nb <= LLM__DOT_ROWS (llm__dot4_fmt) */
     void (*dot4)(float *s, const float *x, size_t xs, int nb, const void *w, const size_t r[4], int IC);
+    /* the packed GEMM's pieces (llm__gemm), in every float row: gemm_in, the activations in[B,IC] as the kernel
+       reads them, into dst (NULL: in as it is, f32; returns where, row b at + b * *xs bytes); panel, a block of
+       weights packed for the kernel (llm__pack); kernel, the LLM__MR x LLM__NR tile (llm__kernel_f32) */
+    const void *(*gemm_in)(void *dst, const float *in, int B, int IC, int nt, size_t *xs);
+    void (*panel)(void *pk, const llm__fmt_traits *f, const void *w, int k0, int kn, int OC, int o0, int no);
+    void (*kernel)(float *c, const void *const *a, int k0, const void *p, int K, const char *pf, size_t pfs, int npf);
 #endif
 };
 
@@ -7013,8 +7045,10 @@ static void llm__q8_get_row(float *dst, const llm__mat *w, size_t r, size_t n) {
 /* ---- [in, out] product, B > 1: packed panels (SIMD) ---------------------- */
 #ifdef LLM__VW
 
-/* pk[k][0..NR) = w[k0+k][o0..o0+no) as f32 for k < kn, zero-padded to NR. */
-static void llm__pack(float *pk, const llm__fmt_traits *f, const void *w, int k0, int kn, int OC, int o0, int no) {
+/* pk[k][0..NR) = w[k0+k][o0..o0+no) as f32 for k < kn, zero-padded to NR (the table's panel for
+   llm__kernel_f32). */
+static void llm__pack(void *pkv, const llm__fmt_traits *f, const void *w, int k0, int kn, int OC, int o0, int no) {
+    float *pk = (float *)pkv;
     int k, j;
     size_t off = (size_t)k0 * (size_t)OC + (size_t)o0;
     if (no == LLM__NR) { f->pack(pk, w, off, kn, OC); return; }
@@ -7054,6 +7088,42 @@ static void llm__kernel(float *c, const float *const *a, const float *p, int K, 
     }
     LLM__KS(0) LLM__KS(1) LLM__KS(2) LLM__KS(3) LLM__KS(4) LLM__KS(5) LLM__KS(6) LLM__KS(7)
 }
+#ifdef LLM__BF16DOT
+/* The same tile for BF16 (vdpbf16ps): c[r][0..NR) += sum_k a_r[k] * w[k][0..NR) with a_r the bf16 rows of
+   llm__bf16_rows from element k0 and p the pairs of llm__panel_bf16 (K inputs, (K + 1) / 2 pairs): per pair
+   and lane, sum + the odd product + the even one (each product exact in f32). pf: as llm__kernel, two rows
+   of the stored matrix per pair. */
+#define LLM__KB(r) memcpy(&xp, a##r + 4 * kp, 4); x = (__m512bh)_mm512_set1_epi32(xp); \
+    c##r##0 = _mm512_dpbf16_ps(c##r##0, x, w0); c##r##1 = _mm512_dpbf16_ps(c##r##1, x, w1); \
+    c##r##2 = _mm512_dpbf16_ps(c##r##2, x, w2);
+static void llm__kernel_bf16(float *c, const void *const *a, int k0, const void *pv, int K, const char *pf,
+                             size_t pfs, int npf) {
+    const char *a0 = (const char *)a[0] + 2 * (size_t)k0, *a1 = (const char *)a[1] + 2 * (size_t)k0,
+               *a2 = (const char *)a[2] + 2 * (size_t)k0, *a3 = (const char *)a[3] + 2 * (size_t)k0,
+               *a4 = (const char *)a[4] + 2 * (size_t)k0, *a5 = (const char *)a[5] + 2 * (size_t)k0,
+               *a6 = (const char *)a[6] + 2 * (size_t)k0, *a7 = (const char *)a[7] + 2 * (size_t)k0;
+    const __m512i *p = (const __m512i *)pv;
+    LLM__KL(0) LLM__KL(1) LLM__KL(2) LLM__KL(3) LLM__KL(4) LLM__KL(5) LLM__KL(6) LLM__KL(7)
+    int kp, nk = (K + 1) / 2;
+    for (kp = 0; kp < nk; kp++, p += 3) {
+        const __m512bh w0 = (__m512bh)_mm512_load_si512(p), w1 = (__m512bh)_mm512_load_si512(p + 1),
+                       w2 = (__m512bh)_mm512_load_si512(p + 2);
+        __m512bh x;
+        int xp;
+        if (2 * kp < npf) {   /* a row of the panel is 2 * LLM__NR bytes: 2 lines at most */
+            _mm_prefetch(pf, _MM_HINT_T1); _mm_prefetch(pf + 2 * LLM__NR - 1, _MM_HINT_T1);
+            pf += pfs;
+            if (2 * kp + 1 < npf) {
+                _mm_prefetch(pf, _MM_HINT_T1); _mm_prefetch(pf + 2 * LLM__NR - 1, _MM_HINT_T1);
+                pf += pfs;
+            }
+        }
+        LLM__KB(0) LLM__KB(1) LLM__KB(2) LLM__KB(3) LLM__KB(4) LLM__KB(5) LLM__KB(6) LLM__KB(7)
+    }
+    LLM__KS(0) LLM__KS(1) LLM__KS(2) LLM__KS(3) LLM__KS(4) LLM__KS(5) LLM__KS(6) LLM__KS(7)
+}
+#undef LLM__KB
+#endif
 #else
 /* the tile below: LLM__MR = 6 rows of LLM__NR = 2 vectors */
 #if LLM__MR != 6 || LLM__NR != 2 * LLM__VW
@@ -7082,6 +7152,78 @@ static void llm__kernel(float *c, const float *const *a, const float *p, int K, 
 #undef LLM__KS
 #undef LLM__PF
 
+/* llm__kernel as the table's kernel for the f32 panels of llm__pack: the rows a[r] (f32) from element k0. */
+static void llm__kernel_f32(float *c, const void *const *a, int k0, const void *p, int K, const char *pf, size_t pfs,
+                            int npf) {
+    const float *rows[LLM__MR];
+    int r;
+    for (r = 0; r < LLM__MR; r++) rows[r] = (const float *)a[r] + k0;
+    llm__kernel(c, rows, (const float *)p, K, pf, pfs, npf);
+}
+
+#ifdef LLM__BF16DOT
+/* ---- BF16 DOT PRODUCTS: the BF16 row's GEMM pieces ------------------------
+   vdpbf16ps multiplies bf16 by bf16: the activations are rounded to bf16
+   (to nearest, ties to even; vcvtneps2bf16), once per product, and each
+   32-bit lane holds a pair of inputs (k, k + 1), the even one in the low
+   half, for activations and weights alike. The rounding is the only loss
+   (the products of two bf16 are exact in f32; the instruction flushes
+   subnormal inputs and results to zero): an output differs from the f32
+   product by at most 2^-8 (about 3.9e-3) of sum |x w| plus the f32
+   summation's rounding (tests/test_kernels.c checks 2^-8 + 2e-6 against
+   the exact sum and 2e-6 against the sum over the rounded activations).
+   Through a model the logits move by more than in f32: 0.3% of their
+   scale on tests/data/h5-bf16 (tests/test_model.c allows 1%). Only the
+   GEMM (prompts, B > LLM__GEMV_ROWS) takes this path: generation's
+   matrix-vector product is bound by reading the weights, and the LM head
+   keeps f32 inputs. */
+
+/* Row stride of the bf16 activations: IC rounded up to even (the pad is 0). */
+static size_t llm__bf16_stride(int IC) { return ((size_t)IC + 1) & ~(size_t)1; }
+
+/* The BF16 row's gemm_in: in[B][IC] rounded to bf16 into dst, row b at b * llm__bf16_stride(IC). */
+static const void *llm__bf16_rows(void *dst, const float *in, int B, int IC, int nt, size_t *xs) {
+    const size_t st = llm__bf16_stride(IC);
+    int b;
+    (void)nt;
+    *xs = st * 2;
+    LLM__PARALLEL_FOR(nt, 16.0 * B * IC)
+    for (b = 0; b < B; b++) {
+        const float *x = in + (size_t)b * (size_t)IC;
+        uint16_t *d = (uint16_t *)dst + (size_t)b * st;
+        int i;
+        for (i = 0; i < IC; i += 16) {
+            const __mmask16 m = (__mmask16)(IC - i >= 16 ? 0xffff : (1u << (IC - i)) - 1);
+            _mm256_mask_storeu_epi16(d + i, m, (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, x + i)));
+        }
+        if (IC & 1) d[IC] = 0;
+    }
+    return dst;
+}
+
+/* The BF16 row's panel: pk[kp][0..NR) = the pairs (w[k0 + 2kp][o], w[k0 + 2kp + 1][o]) for the columns
+   o = o0..o0+no, 32 bits each, the second 0 past kn and both past no. */
+static void llm__panel_bf16(void *pkv, const llm__fmt_traits *f, const void *wv, int k0, int kn, int OC, int o0,
+                            int no) {
+    uint32_t *pk = (uint32_t *)pkv;
+    const uint16_t *w = (const uint16_t *)wv + (size_t)k0 * (size_t)OC + (size_t)o0;
+    int k, j;
+    (void)f;
+    for (k = 0; k < kn; k += 2, pk += LLM__NR) {
+        const uint16_t *r0 = w + (size_t)k * (size_t)OC, *r1 = r0 + (size_t)OC;
+        if (no == LLM__NR && k + 1 < kn) {
+            for (j = 0; j < LLM__NR; j += 16) {
+                const __m512i e = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r0 + j)));
+                const __m512i o = _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(r1 + j)));
+                _mm512_store_si512(pk + j, _mm512_or_si512(e, _mm512_slli_epi32(o, 16)));
+            }
+        } else
+            for (j = 0; j < LLM__NR; j++)
+                pk[j] = j >= no ? 0u : (uint32_t)r0[j] | (k + 1 < kn ? (uint32_t)r1[j] << 16 : 0u);
+    }
+}
+#endif
+
 /* Each thread takes whole panels of NR columns. Per panel: C (all rows x
    NR, in the thread's scratch) starts as the bias; for each block of KC
    inputs, pack it, then run the kernel over all rows; finally C goes to
@@ -7090,11 +7232,12 @@ static void llm__gemm(float *out, const float *in, const llm__fmt_traits *f, con
                       int B, int IC, int OC, int flags, int nt, float *scratch) {
     int np = (OC + LLM__NR - 1) / LLM__NR, Bp = (B + LLM__MR - 1) / LLM__MR * LLM__MR, p;
     const llm__scratch_layout L = llm__scratch_layout_of(0, 0, B, 0);
-    size_t es = llm_dtype_size(f->type);
-    (void)nt;
+    size_t es = llm_dtype_size(f->type), xs = (size_t)IC * sizeof(float);
+    const char *x = (const char *)in;   /* the rows as the kernel reads them (gemm_in: after the threads' shares) */
+    if (f->gemm_in) x = (const char *)f->gemm_in(llm__align64(scratch + (size_t)nt * L.per_thread), in, B, IC, nt, &xs);
     LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
     for (p = 0; p < np; p++) {
-        const float *rows[LLM__MR];
+        const void *rows[LLM__MR];
         float *base = llm__align64(scratch + (size_t)LLM__TID * L.per_thread), *pk = base + L.pk, *cb = base + L.cb;
         int o0 = p * LLM__NR, no = OC - o0 < LLM__NR ? OC - o0 : LLM__NR, kn0 = IC < LLM__KC ? IC : LLM__KC, k0, b0, r;
         for (r = 0; r < Bp; r++) {
@@ -7110,12 +7253,11 @@ static void llm__gemm(float *out, const float *in, const llm__fmt_traits *f, con
             int per = (kx + nblk - 1) / nblk, done = 0;
             size_t pf0 = k0 + kn < IC ? ((size_t)(k0 + kn) * (size_t)OC + (size_t)o0) * es
                                       : (size_t)(o0 + LLM__NR) * es;
-            llm__pack(pk, f, w, k0, kn, OC, o0, no);
+            f->panel(pk, f, w, k0, kn, OC, o0, no);
             for (b0 = 0; b0 < B; b0 += LLM__MR) {
                 int nb = B - b0 < LLM__MR ? B - b0 : LLM__MR, npf = kx - done < per ? kx - done : per;
-                for (r = 0; r < LLM__MR; r++)
-                    rows[r] = in + (size_t)(b0 + (r < nb ? r : nb - 1)) * (size_t)IC + (size_t)k0;
-                llm__kernel(cb + (size_t)b0 * LLM__NR, rows, pk, kn,
+                for (r = 0; r < LLM__MR; r++) rows[r] = x + (size_t)(b0 + (r < nb ? r : nb - 1)) * xs;
+                f->kernel(cb + (size_t)b0 * LLM__NR, rows, k0, pk, kn,
                             npf > 0 ? (const char *)w + pf0 + (size_t)done * (size_t)OC * es : NULL,
                             (size_t)OC * es, npf);
                 if (npf > 0) done += npf;
@@ -7322,31 +7464,43 @@ static void llm__get_row_f32(float *d, const llm__mat *w, size_t r, size_t n) { 
 static void llm__get_row_f16(float *d, const llm__mat *w, size_t r, size_t n) { llm__row_f16(d, w->w, r * n, n); }
 static void llm__get_row_bf16(float *d, const llm__mat *w, size_t r, size_t n) { llm__row_bf16(d, w->w, r * n, n); }
 
-/* the SIMD-only entries of a row (pack, gemv_slab, dot4) */
+/* the SIMD-only entries of a row (pack, gemv_slab, dot4; the GEMM's gemm_in, panel, kernel: LLM__GEMM_F32 for
+   f32 activations and panels, LLM__GEMM_BF16 for BF16's dot products where built) */
 #ifdef LLM__VW
-#define LLM__FMT_SIMD(pack, gemv_slab, dot4) , pack, gemv_slab, dot4
+#define LLM__FMT_SIMD(pack, gemv_slab, dot4, gemm) , pack, gemv_slab, dot4, gemm
+#define LLM__GEMM_F32 NULL, llm__pack, llm__kernel_f32
+#define LLM__GEMM_NONE NULL, NULL, NULL
+#ifdef LLM__BF16DOT
+#define LLM__GEMM_BF16 llm__bf16_rows, llm__panel_bf16, llm__kernel_bf16
 #else
-#define LLM__FMT_SIMD(pack, gemv_slab, dot4)
+#define LLM__GEMM_BF16 LLM__GEMM_F32
+#endif
+#else
+#define LLM__FMT_SIMD(pack, gemv_slab, dot4, gemm)
 #endif
 
 /* One row per format, row t for format t (llm_dtype's order, up to I8);
    the formats that are not weight formats have empty rows. */
 static const llm__fmt_traits llm__fmt_table[LLM_DTYPE_I8 + 1] = {
-    /* type, from_float, mm_in_out, mm_out_in, get_row, row LLM__FMT_SIMD(pack, gemv_slab, dot4) */
+    /* type, from_float, mm_in_out, mm_out_in, get_row, row LLM__FMT_SIMD(pack, gemv_slab, dot4, gemm) */
     { LLM_DTYPE_F32, NULL, llm__mm_in_out, llm__mm_out_in, llm__get_row_f32, llm__row_f32
-      LLM__FMT_SIMD(llm__pack_f32, llm__gemv_slab_f32, llm__dot4_f32) },
+      LLM__FMT_SIMD(llm__pack_f32, llm__gemv_slab_f32, llm__dot4_f32, LLM__GEMM_F32) },
     { LLM_DTYPE_F16, NULL, llm__mm_in_out, llm__mm_out_in, llm__get_row_f16, llm__row_f16
-      LLM__FMT_SIMD(llm__pack_f16, llm__gemv_slab_f16, llm__dot4_f16) },
+      LLM__FMT_SIMD(llm__pack_f16, llm__gemv_slab_f16, llm__dot4_f16, LLM__GEMM_F32) },
     { LLM_DTYPE_BF16, NULL, llm__mm_in_out, llm__mm_out_in, llm__get_row_bf16, llm__row_bf16
-      LLM__FMT_SIMD(llm__pack_bf16, llm__gemv_slab_bf16, llm__dot4_bf16) },
-    { LLM_DTYPE_F64, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
-    { LLM_DTYPE_I64, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
-    { LLM_DTYPE_I32, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
-    { LLM_DTYPE_I16, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
+      LLM__FMT_SIMD(llm__pack_bf16, llm__gemv_slab_bf16, llm__dot4_bf16, LLM__GEMM_BF16) },
+    { LLM_DTYPE_F64, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL, LLM__GEMM_NONE) },
+    { LLM_DTYPE_I64, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL, LLM__GEMM_NONE) },
+    { LLM_DTYPE_I32, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL, LLM__GEMM_NONE) },
+    { LLM_DTYPE_I16, NULL, NULL, NULL, NULL, NULL LLM__FMT_SIMD(NULL, NULL, NULL, LLM__GEMM_NONE) },
     /* I8 ([out, in] only): the activations quantized per block, then the 8-bit product */
-    { LLM_DTYPE_I8, llm__q8_from_float, NULL, llm__mm_q8, llm__q8_get_row, NULL LLM__FMT_SIMD(NULL, NULL, NULL) },
+    { LLM_DTYPE_I8, llm__q8_from_float, NULL, llm__mm_q8, llm__q8_get_row, NULL
+      LLM__FMT_SIMD(NULL, NULL, NULL, LLM__GEMM_NONE) },
 };
 #undef LLM__FMT_SIMD
+#undef LLM__GEMM_F32
+#undef LLM__GEMM_BF16
+#undef LLM__GEMM_NONE
 
 /* The row of weight format t; NULL (and an assertion) for any other format. */
 static const llm__fmt_traits *llm__fmt_of(llm_dtype t) {
@@ -7397,6 +7551,16 @@ static size_t llm__scratch_floats(const llm_config *c, int nt, int max_batch, in
         size_t oc = (size_t)(c->n_inner > 3 * c->n_embd ? c->n_inner : 3 * c->n_embd), g;
         size_t rows = (size_t)(max_batch < LLM__GEMV_ROWS ? (max_batch < 1 ? 1 : max_batch) : LLM__GEMV_ROWS);
         if (!llm__mul(oc, LLM__SLABS * rows, &g) || !llm__add(g, 16, &g)) return (size_t)-1;
+        if (g > all) all = g;
+    }
+#endif
+#ifdef LLM__BF16DOT
+    {   /* the GEMM's bf16 activations (llm__bf16_rows), after the threads' shares */
+        size_t g, xb;
+        if (!llm__mul(L.per_thread, (size_t)nt, &g) ||
+            !llm__mul(llm__bf16_stride(c->n_inner > c->n_embd ? c->n_inner : c->n_embd), (size_t)max_batch, &xb) ||
+            !llm__add(g, xb / 2 + 32, &g))
+            return (size_t)-1;
         if (g > all) all = g;
     }
 #endif

@@ -59,6 +59,25 @@ static void *make_weights(llm_dtype t, size_t n, double *dec) {
     return w;
 }
 
+/* x rounded to the nearest bfloat16, ties to even (finite x whose rounding stays finite) */
+static double round_bf16(float x) {
+    uint32_t b;
+    memcpy(&b, &x, 4);
+    b = (b + 0x7fffu + ((b >> 16) & 1u)) & 0xffff0000u;
+    memcpy(&x, &b, 4);
+    return x;
+}
+
+/* Whether llm.h's product for this format, layout and batch rounds the activations to bf16 (BF16 weights
+   [in, out] through vdpbf16ps in the packed GEMM, B > LLM__GEMV_ROWS), and then the bound relative to sum |x w|
+   against the exact sum: 2^-8 (a bf16 rounding) plus the f32 bound. */
+#ifdef LLM__BF16DOT
+#define T_BF16DOT(t, layout, B) ((t) == LLM_DTYPE_BF16 && (layout) == LLM__IN_OUT && (B) > LLM__GEMV_ROWS)
+#else
+#define T_BF16DOT(t, layout, B) 0
+#endif
+#define T_BF16_TOL (1.0 / 256 + 2e-6)
+
 static double gelu_ref(double v) { return 0.5 * v * (1.0 + tanh(0.7978845608028654 * (v + 0.044715 * v * v * v))); }
 
 static float *scratch_for(int IC, int OC, int B, int nt) {
@@ -77,8 +96,8 @@ static void check_matmul(llm_dtype t, llm__layout layout, int B, int IC, int OC,
     void *wd = make_weights(t, nw, dec);
     float *in = (float *)malloc((size_t)B * IC * sizeof(float)), *bias = (float *)malloc((size_t)OC * sizeof(float));
     float *out0 = (float *)malloc((size_t)B * OC * sizeof(float)), *out[3];
-    double worst = 0;
-    int b, o, k, nt, same = 1;
+    double worst = 0, worst_r = 0;
+    int b, o, k, nt, same = 1, dot = T_BF16DOT(t, layout, B);
     llm__mat w;
     w.w = wd; w.type = t; w.layout = layout;
     for (i = 0; i < (size_t)B * IC; i++) in[i] = rndf();
@@ -93,25 +112,59 @@ static void check_matmul(llm_dtype t, llm__layout layout, int B, int IC, int OC,
     }
     for (b = 0; b < B; b++)
         for (o = 0; o < OC; o++) {
-            double s = use_bias ? bias[o] : 0.0, mag = fabs(s), ref, err;
+            /* s: the exact sum; sr: over the activations rounded to bf16 (the BF16 dot products' sum) */
+            double s = use_bias ? bias[o] : 0.0, sr = s, mag = fabs(s), ref, err;
             for (k = 0; k < IC; k++) {
                 double wv = layout == LLM__IN_OUT ? dec[(size_t)k * OC + o] : dec[(size_t)o * IC + k];
                 s += in[(size_t)b * IC + k] * wv;
+                sr += round_bf16(in[(size_t)b * IC + k]) * wv;
                 mag += fabs(in[(size_t)b * IC + k] * wv);
             }
             ref = flags & LLM__MM_ACT ? gelu_ref(s) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + s : s;
             if (flags & LLM__MM_ADD) mag += fabs(out0[(size_t)b * OC + o]);
             err = fabs(out[0][(size_t)b * OC + o] - ref) / (mag + 1e-3);
             if (err > worst) worst = err;
+            ref = flags & LLM__MM_ACT ? gelu_ref(sr) : flags & LLM__MM_ADD ? out0[(size_t)b * OC + o] + sr : sr;
+            err = fabs(out[0][(size_t)b * OC + o] - ref) / (mag + 1e-3);
+            if (err > worst_r) worst_r = err;
         }
     for (nt = 1; nt < 3; nt++)
         if (memcmp(out[0], out[nt], (size_t)B * OC * sizeof(float))) same = 0;
-    CHECK(worst < 2e-6, "matmul %s layout %d B=%d IC=%d OC=%d flags=%d bias=%d: error %.3g of sum |x w|",
-          llm_dtype_name(t), (int)layout, B, IC, OC, flags, use_bias, worst);
+    CHECK(worst < (dot ? T_BF16_TOL : 2e-6), "matmul %s layout %d B=%d IC=%d OC=%d flags=%d bias=%d: error %.3g of "
+          "sum |x w|", llm_dtype_name(t), (int)layout, B, IC, OC, flags, use_bias, worst);
+    if (dot)
+        CHECK(worst_r < 2e-6, "matmul %s layout %d B=%d IC=%d OC=%d flags=%d bias=%d: error %.3g of sum |x w| against "
+              "the activations rounded to bf16", llm_dtype_name(t), (int)layout, B, IC, OC, flags, use_bias, worst_r);
     CHECK(same, "matmul %s layout %d B=%d IC=%d OC=%d flags=%d: results differ between 1, 2 and 3 threads",
           llm_dtype_name(t), (int)layout, B, IC, OC, flags);
     for (nt = 0; nt < 3; nt++) free(out[nt]);
     free(dec); free(wd); free(in); free(bias); free(out0);
+}
+
+/* Non-finite inputs reach the outputs (the BF16 GEMM's rounding to bf16 keeps NaN and Inf): in a batch of B rows,
+   row 1 holds a NaN at input k1 and row 2 an Inf at input k2 (an odd input, the second of a pair for vdpbf16ps,
+   and the last); each output of row 1 is NaN, of row 2 infinite, of the other rows finite. */
+static void check_nonfinite(llm_dtype t, llm__layout layout, int B, int IC, int OC, int k1, int k2) {
+    size_t nw = (size_t)IC * OC, i;
+    double *dec = (double *)malloc(nw * sizeof(double));
+    void *wd = make_weights(t, nw, dec);
+    float *in = (float *)malloc((size_t)B * IC * sizeof(float)), *out = (float *)malloc((size_t)B * OC * sizeof(float));
+    float *scratch = scratch_for(IC, OC, B, 2);
+    int b, o, ok = 1;
+    llm__mat w;
+    w.w = wd; w.type = t; w.layout = layout;
+    for (i = 0; i < (size_t)B * IC; i++) in[i] = rndf();
+    in[(size_t)IC + (size_t)k1] = (float)NAN;
+    in[2 * (size_t)IC + (size_t)k2] = (float)INFINITY;
+    llm__matmul(out, in, &w, NULL, B, IC, OC, 0, 2, scratch);
+    for (b = 0; b < B; b++)
+        for (o = 0; o < OC; o++) {
+            float v = out[(size_t)b * OC + o];
+            if (b == 1 ? !(v != v) : b == 2 ? !(v - v != v - v && v == v) : !(v - v == 0.0f)) ok = 0;
+        }
+    CHECK(ok, "matmul %s layout %d B=%d IC=%d OC=%d: NaN at input %d and Inf at %d do not reach (only) their rows",
+          llm_dtype_name(t), (int)layout, B, IC, OC, k1, k2);
+    free(dec); free(wd); free(in); free(out); free(scratch);
 }
 
 static void test_matmul(void) {
@@ -131,6 +184,11 @@ static void test_matmul(void) {
                     check_matmul(types[ti], LLM__IN_OUT, B, IC, OC, v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH), v != 1);
                     check_matmul(types[ti], LLM__OUT_IN, B, IC, OC, 0, 0);
                 }
+    for (ti = 0; ti < 3; ti++) {
+        check_nonfinite(types[ti], LLM__IN_OUT, 2 * T_MR + 3, 37, T_NR + 1, 5, 36);
+        check_nonfinite(types[ti], LLM__IN_OUT, 3, 37, T_NR + 1, 36, 5);
+        check_nonfinite(types[ti], LLM__OUT_IN, 2 * T_MR + 3, 37, 9, 5, 36);
+    }
     /* a wide GEMV (several passes of columns) and a GPT-2-like square */
     check_matmul(LLM_DTYPE_F16, LLM__IN_OUT, 1, 40, 8192 + 100, 0, 1);
     check_matmul(LLM_DTYPE_BF16, LLM__IN_OUT, 9, 768, 768, LLM__MM_ADD, 1);

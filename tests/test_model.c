@@ -485,6 +485,49 @@ static void test_real_gpt2(void) {
     llm_model_free(&m);
 }
 
+/* A BF16 checkpoint's prompts in one batch each (max_batch 64: the [in, out] products take the packed GEMM,
+   which, where built with AVX512_BF16, rounds the activations to bf16 for vdpbf16ps) against the reference
+   logits: within 1e-4 of the logit scale where the activations stay f32, 1e-2 where they are rounded
+   (llm.h's KERNELS chapter, BF16 DOT PRODUCTS). */
+static void test_bf16_gemm(const char *name, int n_threads) {
+    char dir[256];
+    llm_model m;
+    llm_session s;
+    llm_session_options so;
+    reference ref;
+    int V, k, tested = 0;
+    snprintf(dir, sizeof dir, "tests/data/%s", name);
+    if (llm_model_load(&m, dir, NULL) != LLM_OK) { CHECK(0, "%s: load", name); return; }
+    V = m.config.n_vocab;
+    if (!load_reference(&ref, dir, V)) { CHECK(0, "%s: reference", name); llm_model_free(&m); return; }
+    memset(&so, 0, sizeof so);
+    so.n_threads = n_threads; so.max_batch = 64;
+    CHECK(llm_session_init(&s, &m, &so) == LLM_OK, "%s: session: %s", name, llm_session_error(&s));
+    for (k = 0; k < ref.n; k++) {
+        int T = ref.T[k];
+        float *all = (float *)malloc((size_t)T * V * sizeof(float));
+        double scale = maxabs(ref.logits[k], (size_t)T * V), d, tol;
+#ifdef LLM__BF16DOT
+        tol = 1e-2 * (scale > 1 ? scale : 1);
+#else
+        tol = 1e-4 * (scale > 1 ? scale : 1);
+#endif
+        if (T > 64) { free(all); continue; }
+        tested += T > 8;
+        llm_session_reset(&s);
+        CHECK(llm_session_eval(&s, ref.ids[k], (size_t)T, all) == LLM_OK, "%s: eval", name);
+        d = maxdiff(all, ref.logits[k], (size_t)T * V);
+        printf("  %-13s threads=%d  prompt %d (T=%d) in one batch: max|diff| %.3g (tol %.3g)\n", name, n_threads, k,
+               T, d, tol);
+        CHECK(d <= tol, "%s prompt %d (T=%d) in one batch: logits differ by %g (tol %g)", name, k, T, d, tol);
+        free(all);
+    }
+    CHECK(tested > 0, "%s: no prompt longer than 8 tokens (the GEMM is not reached)", name);
+    llm_session_free(&s);
+    free_reference(&ref);
+    llm_model_free(&m);
+}
+
 /* Each activation, scalar (llm__act1) and, in SIMD builds, the vector form
    (llm__vact), against the function computed here in double precision with
    the C library: within 3e-7 * max(1, |x|) (relu2: * max(1, x^2)) on a grid
@@ -578,6 +621,8 @@ int main(void) {
         if (i < 10) test_multi_seq(fixtures[i], 1 + (int)(i % 2));
         if (i < 7) test_batched_exact(fixtures[i], 1 + (int)(i % 2));   /* the float ones */
     }
+    test_bf16_gemm("h5-bf16", 1);
+    test_bf16_gemm("h5-bf16", 2);
     test_activations();
     test_threads_identical();
     test_layernorm_huge();
