@@ -18,6 +18,7 @@
                                            ---- sampling
                                            ---- generation
                                            ---- step-by-step generation
+                                           ---- chat templates
                                         13. IMPLEMENTATION
                                            ---- config
                                            ---- utilities
@@ -727,6 +728,9 @@ typedef struct llm_model {
     int has_tokenizer;
     llm_generation_config generation; /* valid when has_generation_config */
     int has_generation_config;        /* the folder had generation_config.json */
+    int chat_template;                /* an llm_chat_template: llm_model_load picks it (llm_chat_template_detect);
+                                         the memory loaders leave LLM_CHAT_PLAIN */
+    char chat_template_note[LLM_ERROR_SIZE]; /* why that template (llm_model_load; else "") */
     /* private */
     llm_safetensors _st;          /* the weights file */
     llm_safetensors *_shards;     /* a sharded checkpoint: its files (then _st is unused) */
@@ -1296,6 +1300,58 @@ LLM_API llm_status llm_generator_step(llm_generator *g, const llm_generator_even
 LLM_API llm_status llm_generator_cancel(llm_generator *g, int seq);
 LLM_API void llm_generator_free(llm_generator *g);
 LLM_API const char *llm_generator_error(const llm_generator *g);
+
+/* ---- chat templates ---------------------------------------------------------
+   How a conversation (messages with a role and a content) becomes the
+   token ids a model continues with its reply, and where the reply ends.
+   See GENERATION for the rule that picks a model's template. */
+typedef enum llm_chat_template {
+    LLM_CHAT_PLAIN = 0,  /* "plain": "System: ", "User: " or "Assistant: " + content + "\n" per message, then
+                            "Assistant:"; the reply ends at end-of-text or the stop string "\nUser:" */
+    LLM_CHAT_DIALOGPT,   /* "dialogpt": each message's content followed by the end-of-text token (the role is not
+                            written), then nothing; the reply ends at end-of-text */
+    LLM_CHAT_CHATML      /* "chatml": "<|im_start|>" role "\n" content "<|im_end|>" "\n" per message, then
+                            "<|im_start|>assistant\n"; <|im_start|> and <|im_end|> are the vocabulary's tokens of
+                            those names; the reply ends at the stop string "<|im_end|>" or end-of-text */
+} llm_chat_template;
+#define LLM_CHAT_TEMPLATE_COUNT 3
+
+typedef struct llm_chat_message {
+    const char *role;     /* "system" (or "developer", written as system), "user" or "assistant" */
+    const char *content;  /* content_len bytes of text (need not be NUL-terminated); encoded as plain text, so
+                             "<|im_end|>" in it is text, never the special token */
+    size_t content_len;
+} llm_chat_message;
+
+/* The template's name ("plain", "dialogpt", "chatml"), or "?". */
+LLM_API const char *llm_chat_template_name(int tmpl);
+/* The template of a name (as llm_chat_template_name writes it, any case), or -1. */
+LLM_API int llm_chat_template_from_name(const char *name);
+/* The stop strings that end a reply in template tmpl, besides the
+   end-of-text token: a NULL-terminated constant list (empty for dialogpt;
+   NULL for an unknown tmpl), usable as llm_seq_options.stop_strings. */
+LLM_API const char *const *llm_chat_template_stops(int tmpl);
+/* Picks the template for a model (the rule: GENERATION, "chat templates")
+   from tokenizer t (NULL: none), tokenizer_config.json's text and
+   config.json's text (each NULL: absent). *tmpl gets the template; note
+   (NULL or LLM_ERROR_SIZE bytes) gets one sentence saying why, or on
+   failure the error. LLM_ERR_FORMAT when a text it reads is not a JSON
+   object or chat_template is neither a string nor a list of {name, template};
+   _INVALID_ARG for NULL tmpl; _OUT_OF_MEMORY. llm_model_load calls it. */
+LLM_API llm_status llm_chat_template_detect(const llm_tokenizer *t, const char *tokenizer_config, size_t tc_len,
+                                            const char *config_json, size_t config_len, int *tmpl, char *note);
+/* Messages msgs[0..n) in template tmpl -> ids[0..*n_ids) (with
+   add_prompt nonzero, followed by the start of the assistant's reply),
+   ready for llm_generator_add. eos_id: the end-of-text id (needed by
+   dialogpt). Writes at most cap ids; *n_ids gets the full count (also
+   with LLM_ERR_BUFFER_TOO_SMALL). err: NULL or LLM_ERROR_SIZE bytes for
+   the message. LLM_ERR_INVALID_ARG for an unknown role or template, a NULL
+   argument or dialogpt without an end-of-text id; _UNSUPPORTED for chatml
+   on a vocabulary without <|im_start|> / <|im_end|>; _LIMIT for text past
+   SIZE_MAX / 2 bytes; _OUT_OF_MEMORY (it allocates one buffer of the
+   rendered text); the tokenizer's errors. */
+LLM_API llm_status llm_chat_render(const llm_tokenizer *t, int tmpl, int32_t eos_id, const llm_chat_message *msgs,
+                                   size_t n, int add_prompt, int32_t *ids, size_t cap, size_t *n_ids, char *err);
 
 #ifdef __cplusplus
 }
@@ -4621,6 +4677,330 @@ LLM_API llm_status llm_tokenizer_load(llm_tokenizer *t, const char *path) {
 }
 #endif
 
+/* Chat templates (the public API's "chat templates"), here because they
+   need only the tokenizer and the JSON reader. Rendering writes the text between special tokens into one scratch buffer
+   and encodes each such piece on its own, as Hugging Face's tokenizers do
+   with a rendered template (special tokens split the text). */
+
+static const char *const llm__chat_names[LLM_CHAT_TEMPLATE_COUNT] = { "plain", "dialogpt", "chatml" };
+static const char *const llm__chat_stop_plain[] = { "\nUser:", NULL };
+static const char *const llm__chat_stop_none[] = { NULL };
+static const char *const llm__chat_stop_chatml[] = { "<|im_end|>", NULL };
+
+LLM_API const char *llm_chat_template_name(int tmpl) {
+    return tmpl >= 0 && tmpl < LLM_CHAT_TEMPLATE_COUNT ? llm__chat_names[tmpl] : "?";
+}
+
+static int llm__ieq(const char *a, const char *b) {
+    for (; *a && *b; a++, b++) {
+        int x = *a >= 'A' && *a <= 'Z' ? *a + 32 : *a, y = *b >= 'A' && *b <= 'Z' ? *b + 32 : *b;
+        if (x != y) return 0;
+    }
+    return *a == *b;
+}
+
+LLM_API int llm_chat_template_from_name(const char *name) {
+    int i;
+    for (i = 0; name && i < LLM_CHAT_TEMPLATE_COUNT; i++)
+        if (llm__ieq(name, llm__chat_names[i])) return i;
+    return -1;
+}
+
+LLM_API const char *const *llm_chat_template_stops(int tmpl) {
+    return tmpl == LLM_CHAT_PLAIN ? llm__chat_stop_plain : tmpl == LLM_CHAT_DIALOGPT ? llm__chat_stop_none
+         : tmpl == LLM_CHAT_CHATML ? llm__chat_stop_chatml : NULL;
+}
+
+/* The id of a special token written as name (one token of exactly those
+   bytes in the vocabulary), or -1. */
+static int32_t llm__chat_special(const llm_tokenizer *t, const char *name) {
+    int32_t id[2];
+    size_t n = 0, len = 0, nl = strlen(name);
+    const char *tok;
+    if (!t || llm_tokenizer_encode(t, name, nl, LLM_TOKENIZE_SPECIAL, id, 2, &n) != LLM_OK || n != 1) return -1;
+    tok = llm_tokenizer_token(t, id[0], &len);
+    return tok && len == nl && !memcmp(tok, name, nl) ? id[0] : -1;
+}
+
+/* Does [s, s+n) contain the C string w? */
+static int llm__has(const char *s, size_t n, const char *w) {
+    size_t k, l = strlen(w);
+    for (k = 0; k + l <= n; k++)
+        if (!memcmp(s + k, w, l)) return 1;
+    return 0;
+}
+
+/* A Jinja template's shape: whitespace and the trim markers ("{%-", "-%}",
+   "{{-", "-}}") dropped, message['content'] / message["content"] written
+   message.content; then DialoGPT's is exactly
+   {%formessageinmessages%}{{message.content}}{{eos_token}}{%endfor%}, and
+   a ChatML one has <|im_start|> and <|im_end|> and no other <|...|> token
+   and no tools. Returns a template or -1 (not recognised). s is the
+   decoded template, rewritten in place. */
+static int llm__chat_shape(char *s, size_t n) {
+    static const char dialogpt[] = "{%formessageinmessages%}{{message.content}}{{eos_token}}{%endfor%}";
+    size_t i, k = 0;
+    for (i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') continue;
+        if (c == '-' && k >= 2 && s[k - 2] == '{' && (s[k - 1] == '%' || s[k - 1] == '{')) continue; /* {%- {{- */
+        if (c == '-' && i + 2 < n && (s[i + 1] == '%' || s[i + 1] == '}') && s[i + 2] == '}') continue; /* -%} -}} */
+        s[k++] = c;
+    }
+    n = k;
+    for (i = k = 0; i < n; i++) {   /* message['content'] -> message.content */
+        if (i + 11 <= n && (!memcmp(s + i, "['content']", 11) || !memcmp(s + i, "[\"content\"]", 11))) {
+            memcpy(s + k, ".content", 8);
+            k += 8;
+            i += 10;
+            continue;
+        }
+        s[k++] = s[i];
+    }
+    n = k;
+    if (n == sizeof dialogpt - 1 && !memcmp(s, dialogpt, n)) return LLM_CHAT_DIALOGPT;
+    if (llm__has(s, n, "<|im_start|>") && llm__has(s, n, "<|im_end|>") && !llm__has(s, n, "tools")) {
+        for (i = 0; i + 1 < n; i++)
+            if (s[i] == '<' && s[i + 1] == '|' && !(i + 12 <= n && !memcmp(s + i, "<|im_start|>", 12)) &&
+                !(i + 10 <= n && !memcmp(s + i, "<|im_end|>", 10)))
+                return -1;
+        return LLM_CHAT_CHATML;
+    }
+    return -1;
+}
+
+/* Case-insensitive: does string token ti of j contain w? */
+static int llm__json_has_i(const llm__json *j, size_t ti, const char *w) {
+    const char *s = j->s + j->t[ti].start;
+    size_t n = j->t[ti].len, l = strlen(w), k, q;
+    for (k = 0; k + l <= n; k++) {
+        for (q = 0; q < l; q++) {
+            char c = s[k + q];
+            if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != w[q]) break;
+        }
+        if (q == l) return 1;
+    }
+    return 0;
+}
+
+/* The chat_template of tokenizer_config.json j: its token (a string, or
+   the "default" entry of a list of {name, template}), 0 when absent,
+   (size_t)-1 when malformed (err set). */
+static size_t llm__chat_tc_template(const llm__json *j, char *err) {
+    size_t v = llm__json_get(j, 0, "chat_template"), e, k;
+    if (v == (size_t)-1 || j->t[v].type == LLM__J_NULL) return 0;
+    if (j->t[v].type == LLM__J_STR) return v;
+    if (j->t[v].type != LLM__J_ARR) {
+        llm__err(err, LLM_ERR_FORMAT, "tokenizer_config.json: chat_template is neither a string nor a list");
+        return (size_t)-1;
+    }
+    for (e = v + 1, k = 0; k < j->t[v].n; k++, e = j->t[e].end) {
+        size_t nm = llm__json_get(j, e, "name"), tp = llm__json_get(j, e, "template");
+        if (nm == (size_t)-1 || tp == (size_t)-1 || j->t[nm].type != LLM__J_STR || j->t[tp].type != LLM__J_STR) {
+            llm__err(err, LLM_ERR_FORMAT, "tokenizer_config.json: chat_template[%zu] is not {\"name\", \"template\"}", k);
+            return (size_t)-1;
+        }
+        if (llm__json_eq(j, nm, "default")) return tp;
+    }
+    return (size_t)-2;   /* a list without "default" */
+}
+
+/* Parses text (file's) into j, which must be a JSON object; else msg says why. */
+static llm_status llm__chat_json(llm__json *j, const char *text, size_t len, const char *file, char *msg) {
+    char e[LLM_ERROR_SIZE];
+    llm_status r = llm__json_parse(j, text, len, e);
+    if (r == LLM_OK && j->t[0].type != LLM__J_OBJ) r = llm__err(e, LLM_ERR_FORMAT, "not a JSON object");
+    if (r == LLM_OK) return r;
+    llm__json_free(j);
+    return llm__err(msg, r, "%s: %s", file, e);
+}
+
+LLM_API llm_status llm_chat_template_detect(const llm_tokenizer *t, const char *tokenizer_config, size_t tc_len,
+                                            const char *config_json, size_t config_len, int *tmpl, char *note) {
+    char msg[LLM_ERROR_SIZE];
+    llm__json j;
+    llm_status r = LLM_OK;
+    int chatml_vocab = llm__chat_special(t, "<|im_start|>") >= 0 && llm__chat_special(t, "<|im_end|>") >= 0;
+    int found = -1;   /* the template chosen so far */
+    msg[0] = 0;
+    if (!tmpl) { r = llm__err(msg, LLM_ERR_INVALID_ARG, "NULL tmpl"); goto out; }
+    *tmpl = LLM_CHAT_PLAIN;
+    if (tokenizer_config) {
+        size_t v;
+        r = llm__chat_json(&j, tokenizer_config, tc_len, "tokenizer_config.json", msg);
+        if (r != LLM_OK) goto out;
+        v = llm__chat_tc_template(&j, msg);
+        if (v == (size_t)-1) { llm__json_free(&j); r = LLM_ERR_FORMAT; goto out; }
+        if (v == (size_t)-2) {
+            llm__fmt(msg, sizeof msg, "tokenizer_config.json's chat_template list has no \"default\" entry: "
+                     "it is not guessed at, the plain template is used");
+            found = LLM_CHAT_PLAIN;
+        } else if (v) {
+            char *text = LLM__CAST(char *, llm__alloc(j.t[v].len + 1));
+            size_t len = 0;
+            int shape = -1;
+            if (!text) { llm__json_free(&j); r = llm__err(msg, LLM_ERR_OUT_OF_MEMORY, "out of memory"); goto out; }
+            if (llm__json_str(&j, v, text, &len)) shape = llm__chat_shape(text, len);
+            llm__free(text);
+            found = LLM_CHAT_PLAIN;
+            if (shape == LLM_CHAT_DIALOGPT) {
+                found = shape;
+                llm__fmt(msg, sizeof msg, "tokenizer_config.json's chat_template is DialoGPT's "
+                         "(each message followed by eos_token)");
+            } else if (shape == LLM_CHAT_CHATML && chatml_vocab) {
+                found = shape;
+                llm__fmt(msg, sizeof msg, "tokenizer_config.json's chat_template is ChatML");
+            } else if (shape == LLM_CHAT_CHATML)
+                llm__fmt(msg, sizeof msg, "tokenizer_config.json's chat_template is ChatML but the vocabulary has "
+                         "no <|im_start|> and <|im_end|> tokens: the plain template is used");
+            else
+                llm__fmt(msg, sizeof msg, "tokenizer_config.json's chat_template is not one llm.h recognises "
+                         "(DialoGPT's, ChatML): it is not guessed at, the plain template is used");
+        }
+        llm__json_free(&j);
+    }
+    if (found < 0 && chatml_vocab) {
+        found = LLM_CHAT_CHATML;
+        llm__fmt(msg, sizeof msg, "the vocabulary has <|im_start|> and <|im_end|>");
+    }
+    if (found < 0 && config_json) {
+        size_t v, w;
+        r = llm__chat_json(&j, config_json, config_len, "config.json", msg);
+        if (r != LLM_OK) goto out;
+        v = llm__json_get(&j, 0, "_name_or_path");
+        w = llm__json_get(&j, 0, "task_specific_params");
+        if (w != (size_t)-1) w = llm__json_get(&j, w, "conversational");
+        if (v != (size_t)-1 && j.t[v].type == LLM__J_STR && llm__json_has_i(&j, v, "dialogpt")) {
+            found = LLM_CHAT_DIALOGPT;
+            llm__fmt(msg, sizeof msg, "config.json's _name_or_path names DialoGPT");
+        } else if (w != (size_t)-1 && j.t[w].type == LLM__J_OBJ) {
+            found = LLM_CHAT_DIALOGPT;
+            llm__fmt(msg, sizeof msg, "config.json has task_specific_params.conversational, as DialoGPT's");
+        }
+        llm__json_free(&j);
+    }
+    if (found < 0) {
+        found = LLM_CHAT_PLAIN;
+        llm__fmt(msg, sizeof msg, "no chat template in the model's files: the plain template is used");
+    }
+    *tmpl = found;
+out:
+    if (note) memcpy(note, msg, LLM_ERROR_SIZE);
+    return r;
+}
+
+/* Encodes text piece p[0..n) at ids + *k (counting past cap). */
+static llm_status llm__chat_put(const llm_tokenizer *t, const char *p, size_t n, int32_t *ids, size_t cap,
+                                size_t *k) {
+    size_t got = 0;
+    llm_status r;
+    if (!n) return LLM_OK;
+    r = llm_tokenizer_encode(t, p, n, 0, *k < cap ? ids + *k : NULL, *k < cap ? cap - *k : 0, &got);
+    if (r != LLM_OK && r != LLM_ERR_BUFFER_TOO_SMALL) return r;
+    *k += got;
+    return LLM_OK;
+}
+static void llm__chat_id(int32_t id, int32_t *ids, size_t cap, size_t *k) {
+    if (*k < cap) ids[*k] = id;
+    (*k)++;
+}
+
+LLM_API llm_status llm_chat_render(const llm_tokenizer *t, int tmpl, int32_t eos_id, const llm_chat_message *msgs,
+                                   size_t n, int add_prompt, int32_t *ids, size_t cap, size_t *n_ids, char *err) {
+    static const char *const plain_role[3] = { "System: ", "User: ", "Assistant: " };
+    char msg[LLM_ERROR_SIZE];
+    size_t i, total = 32, k = 0, at = 0;
+    int32_t im_start = -1, im_end = -1;
+    char *buf = NULL;
+    llm_status r = LLM_OK;
+    msg[0] = 0;
+    if (n_ids) *n_ids = 0;
+    if (!t || !n_ids || (n && !msgs) || (cap && !ids)) { r = llm__err(msg, LLM_ERR_INVALID_ARG, "NULL argument"); goto out; }
+    if (tmpl < 0 || tmpl >= LLM_CHAT_TEMPLATE_COUNT) {
+        r = llm__err(msg, LLM_ERR_INVALID_ARG, "unknown chat template %d", tmpl);
+        goto out;
+    }
+    if (tmpl == LLM_CHAT_DIALOGPT && eos_id < 0) {
+        r = llm__err(msg, LLM_ERR_INVALID_ARG, "the dialogpt template needs an end-of-text token");
+        goto out;
+    }
+    if (tmpl == LLM_CHAT_CHATML) {
+        im_start = llm__chat_special(t, "<|im_start|>");
+        im_end = llm__chat_special(t, "<|im_end|>");
+        if (im_start < 0 || im_end < 0) {
+            r = llm__err(msg, LLM_ERR_UNSUPPORTED, "the chatml template needs <|im_start|> and <|im_end|> tokens in "
+                         "the vocabulary");
+            goto out;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        const char *ro = msgs[i].role;
+        if (!ro || (!msgs[i].content && msgs[i].content_len)) {
+            r = llm__err(msg, LLM_ERR_INVALID_ARG, "message %zu: NULL role or content", i);
+            goto out;
+        }
+        if (strcmp(ro, "system") && strcmp(ro, "developer") && strcmp(ro, "user") && strcmp(ro, "assistant")) {
+            r = llm__err(msg, LLM_ERR_INVALID_ARG, "message %zu: the role is not system, developer, user or assistant",
+                         i);
+            goto out;
+        }
+        if (msgs[i].content_len > ((size_t)-1) / 2 - total) {
+            r = llm__err(msg, LLM_ERR_LIMIT, "the messages are too long");
+            goto out;
+        }
+        total += msgs[i].content_len + 32;
+    }
+    buf = LLM__CAST(char *, llm__alloc(total));
+    if (!buf) { r = llm__err(msg, LLM_ERR_OUT_OF_MEMORY, "out of memory for %zu bytes of text", total); goto out; }
+    for (i = 0; i < n; i++) {
+        const char *ro = msgs[i].role;
+        int role = ro[0] == 'u' ? 1 : ro[0] == 'a' ? 2 : 0;   /* system, user, assistant */
+        const char *name = role == 0 ? "system" : role == 1 ? "user" : "assistant";
+        size_t cl = msgs[i].content_len, nl;
+        if (tmpl == LLM_CHAT_PLAIN) {   /* one text, encoded at the end */
+            nl = strlen(plain_role[role]);
+            memcpy(buf + at, plain_role[role], nl);
+            if (cl) memcpy(buf + at + nl, msgs[i].content, cl);
+            buf[at + nl + cl] = '\n';
+            at += nl + cl + 1;
+        } else if (tmpl == LLM_CHAT_DIALOGPT) {
+            r = llm__chat_put(t, msgs[i].content, cl, ids, cap, &k);
+            if (r != LLM_OK) goto tok;
+            llm__chat_id(eos_id, ids, cap, &k);
+        } else {
+            nl = strlen(name);
+            llm__chat_id(im_start, ids, cap, &k);
+            memcpy(buf, name, nl);
+            buf[nl] = '\n';
+            if (cl) memcpy(buf + nl + 1, msgs[i].content, cl);
+            r = llm__chat_put(t, buf, nl + 1 + cl, ids, cap, &k);
+            if (r != LLM_OK) goto tok;
+            llm__chat_id(im_end, ids, cap, &k);
+            r = llm__chat_put(t, "\n", 1, ids, cap, &k);
+            if (r != LLM_OK) goto tok;
+        }
+    }
+    if (tmpl == LLM_CHAT_PLAIN) {
+        if (add_prompt) { memcpy(buf + at, "Assistant:", 10); at += 10; }
+        r = llm__chat_put(t, buf, at, ids, cap, &k);
+        if (r != LLM_OK) goto tok;
+    } else if (tmpl == LLM_CHAT_CHATML && add_prompt) {
+        llm__chat_id(im_start, ids, cap, &k);
+        r = llm__chat_put(t, "assistant\n", 10, ids, cap, &k);
+        if (r != LLM_OK) goto tok;
+    }
+    *n_ids = k;
+    if (k > cap) r = llm__err(msg, LLM_ERR_BUFFER_TOO_SMALL, "the conversation is %zu tokens; the buffer holds %zu",
+                              k, cap);
+    goto out;
+tok:
+    llm__err(msg, r, "encoding the messages: %s", llm_status_string(r));
+out:
+    llm__free(buf);
+    if (err) memcpy(err, msg, LLM_ERROR_SIZE);
+    return r;
+}
+
 /* ==========================================================================
    MODEL (config, tensor binding)
    ========================================================================== */
@@ -5691,6 +6071,28 @@ static llm_status llm__load_sharded(llm_model *m, const char *dir, const char *i
     return r;
 }
 
+/* The chat template of a folder's model (llm_chat_template_detect on its
+   tokenizer, tokenizer_config.json unless no_tokenizer, and config.json). */
+static llm_status llm__model_chat_template(llm_model *m, const char *dir, const char *cfg, size_t cfg_len,
+                                           int no_tokenizer) {
+    char path[4096];
+    unsigned char *tc = NULL;
+    size_t tc_len = 0;
+    llm_status r;
+    if (!no_tokenizer && llm__join(path, sizeof path, dir, "tokenizer_config.json") && llm__file_exists(path)) {
+        r = llm__read_file(path, &tc, &tc_len, m->error);
+        if (r != LLM_OK) return r;
+    }
+    r = llm_chat_template_detect(m->has_tokenizer ? &m->tokenizer : NULL, (const char *)tc, tc_len, cfg, cfg_len,
+                                 &m->chat_template, m->chat_template_note);
+    llm__free(tc);
+    if (r != LLM_OK) {
+        memcpy(m->error, m->chat_template_note, LLM_ERROR_SIZE);
+        m->chat_template_note[0] = 0;
+    }
+    return r;
+}
+
 static int llm__ends_with(const char *s, const char *tail) {
     size_t a = strlen(s), b = strlen(tail);
     return a >= b && !strcmp(s + a - b, tail);
@@ -5748,13 +6150,16 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
         if (r != LLM_OK) { llm_model_free(m); return r; }
     }
     r = llm__model_finish(m, (const char *)cfg, cfg_len);
-    llm__free(cfg);
     if (r == LLM_OK && !o.no_generation_config && llm__join(cfg_path, sizeof cfg_path, dir, "generation_config.json") &&
         llm__file_exists(cfg_path)) {
-        r = llm__read_file(cfg_path, &cfg, &cfg_len, m->error);
-        if (r == LLM_OK) r = llm_generation_config_parse(&m->generation, (const char *)cfg, cfg_len, m->error);
+        unsigned char *gc;
+        size_t gc_len;
+        r = llm__read_file(cfg_path, &gc, &gc_len, m->error);
+        if (r == LLM_OK) {
+            r = llm_generation_config_parse(&m->generation, (const char *)gc, gc_len, m->error);
+            llm__free(gc);
+        }
         m->has_generation_config = r == LLM_OK;
-        llm__free(cfg);
     }
     if (r == LLM_OK && !o.no_tokenizer && llm__tok_folder_has_files(dir)) {
         r = llm_tokenizer_load(&m->tokenizer, dir);
@@ -5764,6 +6169,8 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
                          llm_tokenizer_vocab_size(&m->tokenizer), m->config.n_vocab);
         else m->has_tokenizer = 1;
     }
+    if (r == LLM_OK) r = llm__model_chat_template(m, dir, (const char *)cfg, cfg_len, o.no_tokenizer);
+    llm__free(cfg);
     if (r != LLM_OK) llm_model_free(m);
     return r;
 }
