@@ -2,10 +2,12 @@
 
      server -m MODEL_DIR [--host 127.0.0.1] [--port 8080] [--parallel N]
             [--ctx N] [--threads N] [--api-key KEY] [--queue N] [--timeout S]
+            [--chat-template NAME]
 
-   Endpoints: POST /v1/completions, POST /v1/embeddings, POST /classify
-   (classifier checkpoints), GET /v1/models, GET /health, POST /tokenize,
-   POST /detokenize, GET / (a web page) (see docs/server.md).
+   Endpoints: POST /v1/completions, POST /v1/chat/completions (the
+   messages rendered by llm.h's chat templates), POST /v1/embeddings,
+   POST /classify (classifier checkpoints), GET /v1/models, GET /health,
+   POST /tokenize, POST /detokenize, GET / (a web page) (see docs/server.md).
 
    Threads: the main thread accepts connections; each connection has a
    thread that reads its requests (examples/server_http.h parses them) and
@@ -81,7 +83,7 @@ typedef struct choice {
     size_t *offset;            /* [max_tokens] text offset of each token */
     /* connection thread only */
     size_t sent, lp_sent;
-    int finish_sent;
+    int finish_sent, role_sent;   /* role_sent: a chat stream's first delta is out */
 } choice;
 
 typedef struct request {
@@ -92,8 +94,9 @@ typedef struct request {
     llm_sampler_options so;
     int no_repeat_ngram_size;
     char stops[MAX_STOPS][MAX_STOP_LEN + 1];
-    const char *stop_list[MAX_STOPS + 1];
+    const char *stop_list[MAX_STOPS + 2];   /* the stops, then a chat template's stop string, then NULL */
     int n_stops;
+    int chat;                  /* a /v1/chat/completions request (its answer's shape) */
     choice *choices;
     int n_running;             /* choices running or waiting */
     int passed;                /* later requests started before it while it waited (admit) */
@@ -110,11 +113,11 @@ typedef struct request {
 /* ---- the server -------------------------------------------------------------- */
 
 /* The /metrics counters (mu). */
-#define N_ENDPOINTS 10
+#define N_ENDPOINTS 11
 #define N_TTFT 12
 static const char *const endpoints[N_ENDPOINTS] = { "/v1/completions", "/tokenize", "/detokenize", "/health",
                                                     "/v1/models", "/metrics", "/v1/embeddings", "/classify",
-                                                    "/", "other" };
+                                                    "/", "/v1/chat/completions", "other" };
 static const int statuses[] = { 200, 400, 401, 404, 405, 408, 413, 414, 417, 431, 500, 503, 505, 0 };
 #define N_STATUSES ((int)(sizeof statuses / sizeof statuses[0]))
 static const double ttft_le[N_TTFT] = { 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60 };
@@ -130,6 +133,8 @@ typedef struct server {
     llm_model model;
     const llm_tokenizer *tok;  /* NULL: the model has no tokenizer files */
     int32_t eos;
+    int chat_template;         /* an llm_chat_template; -1: chat is not served (chat_note says why) */
+    char chat_note[LLM_ERROR_SIZE + 64];
     char name[128];
     int parallel, queue_max, n_ctx, threads, max_conns, prefill_rows, quiet;
     double timeout;
@@ -300,7 +305,7 @@ static void start(server *srv, request *r) {
         o.sampler = r->so;
         o.sampler.seed = r->so.seed + (uint64_t)i;
         o.max_new_tokens = r->max_tokens;
-        o.stop_strings = r->n_stops ? r->stop_list : NULL;
+        o.stop_strings = r->stop_list[0] ? r->stop_list : NULL;
         o.ignore_eos = r->ignore_eos;
         o.no_repeat_ngram_size = r->no_repeat_ngram_size;
         o.logprobs = r->n_top >= 0;
@@ -596,7 +601,7 @@ static int parse_body(conn *c, const char *body, size_t len, js_doc *d, int keep
     return 1;
 }
 
-typedef struct fail { int status; char msg[300]; const char *param; } fail;
+typedef struct fail { int status; char msg[400]; const char *param; } fail;
 static int bad(fail *f, int st, const char *param, const char *msg) {
     f->status = st; f->param = param;
     snprintf(f->msg, sizeof f->msg, "%s", msg);
@@ -653,13 +658,138 @@ static int encode(const server *srv, const char *text, size_t len, int32_t **ids
     return 1;
 }
 
+/* An OpenAI field this server does not implement, present and not null
+   (nor an empty object): refused, never ignored. names: NULL-terminated. */
+static int refuse_fields(const js_doc *d, const char *const *names, fail *f) {
+    for (; *names; names++) {
+        size_t v = js_get(d, 0, *names);
+        if (v && d->v[v].type != JS_NULL && !(d->v[v].type == JS_OBJ && !d->v[v].n)) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "'%s' is not supported", *names);
+            return bad(f, 400, *names, msg);
+        }
+    }
+    return 1;
+}
+
+/* The fields /v1/completions and /v1/chat/completions share (model, the
+   sampling fields, n, seed, stream, stop...) into r, whose prompt, n_top
+   and max_tokens default are set; then r's choices. */
+static int request_options(server *srv, const js_doc *d, request *r, fail *f) {
+    double x;
+    size_t v, e;
+    int i, seed_given = 0;
+    v = js_get(d, 0, "model");
+    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) {
+        bad(f, 400, "model", "'model' must be a string");
+        return 0;
+    }
+    x = r->max_tokens;
+    if (!get_num(d, "max_tokens", 1, srv->n_ctx, 1, &x, f)) return 0;
+    r->max_tokens = (int)x;
+    x = 1;
+    if (!get_num(d, "n", 1, srv->parallel, 1, &x, f)) return 0;
+    r->n = (int)x;
+    x = 1;
+    if (!get_num(d, "temperature", 0, 100, 0, &x, f)) return 0;
+    r->so.temperature = (float)x;
+    x = 1;
+    if (!get_num(d, "top_p", 0, 1, 0, &x, f)) return 0;
+    r->so.top_p = (float)x;
+    x = 0;
+    if (!get_num(d, "top_k", 0, 1 << 30, 1, &x, f)) return 0;
+    r->so.top_k = (int)x;
+    cli_top_p_zero(&r->so);
+    x = 0;
+    if (!get_num(d, "min_p", 0, 1, 0, &x, f)) return 0;
+    r->so.min_p = (float)x;
+    x = 1;
+    if (!get_num(d, "repetition_penalty", 1e-6, 1e6, 0, &x, f)) return 0;
+    r->so.repetition_penalty = x == 1 ? 0.0f : (float)x;
+    x = -1;
+    if (!get_num(d, "seed", 0, 9007199254740991.0, 1, &x, f)) return 0;
+    if (x >= 0) { r->so.seed = (uint64_t)x; seed_given = 1; }
+    if (!get_bool(d, "stream", &r->stream, f) || !get_bool(d, "ignore_eos", &r->ignore_eos, f)) return 0;
+    v = js_get(d, 0, "stream_options");
+    if (v && d->v[v].type != JS_NULL) {
+        size_t u = d->v[v].type == JS_OBJ ? js_get(d, v, "include_usage") : 0;
+        int ut = u ? (int)d->v[u].type : JS_NULL;
+        if (d->v[v].type != JS_OBJ || (ut != JS_TRUE && ut != JS_FALSE && ut != JS_NULL)) {
+            bad(f, 400, "stream_options", "'stream_options' must be an object with a boolean 'include_usage'");
+            return 0;
+        }
+        r->include_usage = u && d->v[u].type == JS_TRUE;
+    }
+    /* OpenAI parameters this server does not implement: refused, not ignored */
+    x = 0;
+    if (!get_num(d, "presence_penalty", 0, 0, 0, &x, f) || !get_num(d, "frequency_penalty", 0, 0, 0, &x, f)) {
+        bad(f, 400, f->param, "presence_penalty and frequency_penalty are not supported (use repetition_penalty)");
+        return 0;
+    }
+    /* stop: a string or up to 4 strings */
+    v = js_get(d, 0, "stop");
+    if (v && d->v[v].type != JS_NULL) {
+        size_t first = d->v[v].type == JS_STR ? v : d->v[v].type == JS_ARR ? d->v[v].first : 0;
+        if (!first && d->v[v].type != JS_ARR) {
+            bad(f, 400, "stop", "'stop' must be a string or an array of strings");
+            return 0;
+        }
+        for (e = first; e; e = d->v[v].type == JS_STR ? 0 : d->v[e].next) {
+            if (d->v[e].type != JS_STR || !d->v[e].len || d->v[e].len > MAX_STOP_LEN ||
+                memchr(d->v[e].s, 0, d->v[e].len)) {
+                bad(f, 400, "stop", "each stop must be a non-empty string of at most 256 bytes");
+                return 0;
+            }
+            if (r->n_stops == MAX_STOPS) { bad(f, 400, "stop", "at most 4 stop sequences"); return 0; }
+            memcpy(r->stops[r->n_stops++], d->v[e].s, d->v[e].len + 1);
+        }
+        if (r->n_stops && !srv->tok) { bad(f, 400, "stop", "stop sequences need a tokenizer"); return 0; }
+    }
+    if (!seed_given) {
+        pthread_mutex_lock(&srv->mu);
+        r->so.seed = (uint64_t)time(NULL) * 1000003u + srv->next_id;
+        pthread_mutex_unlock(&srv->mu);
+    }
+    /* the choices: sequence i samples with seed + i, as llm_generate */
+    r->choices = (choice *)calloc((size_t)r->n, sizeof(choice));
+    if (!r->choices) { bad(f, 500, NULL, "out of memory"); return 0; }
+    for (i = 0; i < r->n_stops; i++) r->stop_list[i] = r->stops[i];
+    {   /* the sampler options, checked as the generator will */
+        llm_sampler smp;
+        if (llm_sampler_init(&smp, &r->so, (size_t)srv->model.config.n_vocab) != LLM_OK) {
+            bad(f, 400, NULL, llm_sampler_error(&smp));
+            return 0;
+        }
+        llm_sampler_free(&smp);
+    }
+    r->n_running = r->n;
+    for (i = 0; i < r->n; i++) {
+        choice *c = &r->choices[i];
+        size_t mt = (size_t)r->max_tokens, nt = r->n_top > 0 ? (size_t)r->n_top : 1;
+        c->req = r;
+        c->index = i;
+        c->seq = -1;
+        c->ids = (int32_t *)malloc(mt * sizeof(int32_t));
+        if (!c->ids) { bad(f, 500, NULL, "out of memory"); return 0; }
+        if (r->n_top >= 0) {
+            c->lp = (float *)malloc(mt * sizeof(float));
+            c->top_id = (int32_t *)malloc(mt * nt * sizeof(int32_t));
+            c->top_lp = (float *)malloc(mt * nt * sizeof(float));
+            c->offset = (size_t *)malloc(mt * sizeof(size_t));
+            if (!c->lp || !c->top_id || !c->top_lp || !c->offset) { bad(f, 500, NULL, "out of memory"); return 0; }
+        }
+        sb_add(&c->text, "", 0);
+    }
+    return 1;
+}
+
 /* The /v1/completions body -> a request (not queued yet). */
 static request *completion_request(server *srv, const js_doc *d, fail *f) {
     request *r = (request *)calloc(1, sizeof *r);
     double x;
-    size_t v, e;
-    int i, seed_given = 0;
-    static const char *unsupported[] = { "suffix", "logit_bias" };
+    size_t v;
+    int i;
+    static const char *const unsupported[] = { "suffix", "logit_bias", NULL };
     if (!r) { bad(f, 500, NULL, "out of memory"); return NULL; }
     pthread_cond_init(&r->cv, NULL);
     r->max_tokens = 16; r->n = 1; r->n_top = -1;
@@ -688,123 +818,14 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
         bad(f, 400, "prompt", msg);
         goto fail;
     }
-    v = js_get(d, 0, "model");
-    if (v && d->v[v].type != JS_STR && d->v[v].type != JS_NULL) {
-        bad(f, 400, "model", "'model' must be a string");
-        goto fail;
-    }
-    x = r->max_tokens;
-    if (!get_num(d, "max_tokens", 1, srv->n_ctx, 1, &x, f)) goto fail;
-    r->max_tokens = (int)x;
-    x = 1;
-    if (!get_num(d, "n", 1, srv->parallel, 1, &x, f)) goto fail;
-    r->n = (int)x;
-    x = 1;
-    if (!get_num(d, "temperature", 0, 100, 0, &x, f)) goto fail;
-    r->so.temperature = (float)x;
-    x = 1;
-    if (!get_num(d, "top_p", 0, 1, 0, &x, f)) goto fail;
-    r->so.top_p = (float)x;
-    x = 0;
-    if (!get_num(d, "top_k", 0, 1 << 30, 1, &x, f)) goto fail;
-    r->so.top_k = (int)x;
-    cli_top_p_zero(&r->so);
-    x = 0;
-    if (!get_num(d, "min_p", 0, 1, 0, &x, f)) goto fail;
-    r->so.min_p = (float)x;
-    x = 1;
-    if (!get_num(d, "repetition_penalty", 1e-6, 1e6, 0, &x, f)) goto fail;
-    r->so.repetition_penalty = x == 1 ? 0.0f : (float)x;
-    x = -1;
-    if (!get_num(d, "seed", 0, 9007199254740991.0, 1, &x, f)) goto fail;
-    if (x >= 0) { r->so.seed = (uint64_t)x; seed_given = 1; }
     x = -1;
     if (!get_num(d, "logprobs", 0, MAX_LOGPROBS, 1, &x, f)) goto fail;
     r->n_top = (int)x;
-    if (!get_bool(d, "stream", &r->stream, f) || !get_bool(d, "ignore_eos", &r->ignore_eos, f)) goto fail;
-    v = js_get(d, 0, "stream_options");
-    if (v && d->v[v].type != JS_NULL) {
-        size_t u = d->v[v].type == JS_OBJ ? js_get(d, v, "include_usage") : 0;
-        int ut = u ? (int)d->v[u].type : JS_NULL;
-        if (d->v[v].type != JS_OBJ || (ut != JS_TRUE && ut != JS_FALSE && ut != JS_NULL)) {
-            bad(f, 400, "stream_options", "'stream_options' must be an object with a boolean 'include_usage'");
-            goto fail;
-        }
-        r->include_usage = u && d->v[u].type == JS_TRUE;
-    }
-    /* OpenAI parameters this server does not implement: refused, not ignored */
-    x = 0;
-    if (!get_num(d, "presence_penalty", 0, 0, 0, &x, f) || !get_num(d, "frequency_penalty", 0, 0, 0, &x, f)) {
-        bad(f, 400, f->param, "presence_penalty and frequency_penalty are not supported (use repetition_penalty)");
-        goto fail;
-    }
     x = 1;
     if (!get_num(d, "best_of", 1, 1, 1, &x, f)) { bad(f, 400, "best_of", "best_of > 1 is not supported"); goto fail; }
     i = 0;
     if (!get_bool(d, "echo", &i, f) || i) { bad(f, 400, "echo", "echo is not supported"); goto fail; }
-    for (i = 0; i < 2; i++) {
-        v = js_get(d, 0, unsupported[i]);
-        if (v && d->v[v].type != JS_NULL && !(d->v[v].type == JS_OBJ && !d->v[v].n)) {
-            char msg[64];
-            snprintf(msg, sizeof msg, "'%s' is not supported", unsupported[i]);
-            bad(f, 400, unsupported[i], msg);
-            goto fail;
-        }
-    }
-    /* stop: a string or up to 4 strings */
-    v = js_get(d, 0, "stop");
-    if (v && d->v[v].type != JS_NULL) {
-        size_t first = d->v[v].type == JS_STR ? v : d->v[v].type == JS_ARR ? d->v[v].first : 0;
-        if (!first && d->v[v].type != JS_ARR) {
-            bad(f, 400, "stop", "'stop' must be a string or an array of strings");
-            goto fail;
-        }
-        for (e = first; e; e = d->v[v].type == JS_STR ? 0 : d->v[e].next) {
-            if (d->v[e].type != JS_STR || !d->v[e].len || d->v[e].len > MAX_STOP_LEN ||
-                memchr(d->v[e].s, 0, d->v[e].len)) {
-                bad(f, 400, "stop", "each stop must be a non-empty string of at most 256 bytes");
-                goto fail;
-            }
-            if (r->n_stops == MAX_STOPS) { bad(f, 400, "stop", "at most 4 stop sequences"); goto fail; }
-            memcpy(r->stops[r->n_stops++], d->v[e].s, d->v[e].len + 1);
-        }
-        if (r->n_stops && !srv->tok) { bad(f, 400, "stop", "stop sequences need a tokenizer"); goto fail; }
-    }
-    if (!seed_given) {
-        pthread_mutex_lock(&srv->mu);
-        r->so.seed = (uint64_t)time(NULL) * 1000003u + srv->next_id;
-        pthread_mutex_unlock(&srv->mu);
-    }
-    /* the choices: sequence i samples with seed + i, as llm_generate */
-    r->choices = (choice *)calloc((size_t)r->n, sizeof(choice));
-    if (!r->choices) { bad(f, 500, NULL, "out of memory"); goto fail; }
-    for (i = 0; i < r->n_stops; i++) r->stop_list[i] = r->stops[i];
-    {   /* the sampler options, checked as the generator will */
-        llm_sampler smp;
-        if (llm_sampler_init(&smp, &r->so, (size_t)srv->model.config.n_vocab) != LLM_OK) {
-            bad(f, 400, NULL, llm_sampler_error(&smp));
-            goto fail;
-        }
-        llm_sampler_free(&smp);
-    }
-    r->n_running = r->n;
-    for (i = 0; i < r->n; i++) {
-        choice *c = &r->choices[i];
-        size_t mt = (size_t)r->max_tokens, nt = r->n_top > 0 ? (size_t)r->n_top : 1;
-        c->req = r;
-        c->index = i;
-        c->seq = -1;
-        c->ids = (int32_t *)malloc(mt * sizeof(int32_t));
-        if (!c->ids) { bad(f, 500, NULL, "out of memory"); goto fail; }
-        if (r->n_top >= 0) {
-            c->lp = (float *)malloc(mt * sizeof(float));
-            c->top_id = (int32_t *)malloc(mt * nt * sizeof(int32_t));
-            c->top_lp = (float *)malloc(mt * nt * sizeof(float));
-            c->offset = (size_t *)malloc(mt * sizeof(size_t));
-            if (!c->lp || !c->top_id || !c->top_lp || !c->offset) { bad(f, 500, NULL, "out of memory"); goto fail; }
-        }
-        sb_add(&c->text, "", 0);
-    }
+    if (!refuse_fields(d, unsupported, f) || !request_options(srv, d, r, f)) goto fail;
     return r;
 fail:
     request_free(r);
@@ -879,17 +900,89 @@ static void wait_news(request *r, pthread_mutex_t *mu) {
     pthread_cond_timedwait(&r->cv, mu, &ts);
 }
 
-static void chunk_head(sb *b, const server *srv, const char *id, long created) {
-    sb_printf(b, "data: {\"id\":\"%s\",\"object\":\"text_completion\",\"created\":%ld,\"model\":", id, created);
+static void chunk_head(sb *b, const server *srv, const char *id, long created, int chat) {
+    sb_printf(b, "data: {\"id\":\"%s\",\"object\":\"%s\",\"created\":%ld,\"model\":", id,
+              chat ? "chat.completion.chunk" : "text_completion", created);
     sb_json_str(b, srv->name, strlen(srv->name));
     sb_puts(b, ",\"choices\":[");
 }
+/* A token's text and bytes in the chat logprobs shape. */
+static void token_bytes_json(const server *srv, sb *b, int32_t id) {
+    size_t len = 0, k;
+    const char *t = srv->tok ? llm_tokenizer_token(srv->tok, id, &len) : NULL;
+    sb_puts(b, "\"token\":");
+    token_json(srv, b, id);
+    sb_puts(b, ",\"bytes\":[");
+    for (k = 0; t && k < len; k++) sb_printf(b, "%s%u", k ? "," : "", (unsigned)(unsigned char)t[k]);
+    sb_puts(b, "]");
+}
+/* logprobs of tokens [from, to) of c in the chat shape: {"content": [...]}. */
+static void chat_logprobs_json(const server *srv, sb *b, const choice *c, size_t from, size_t to) {
+    const request *r = c->req;
+    size_t g;
+    int k;
+    if (r->n_top < 0) { sb_puts(b, "null"); return; }
+    sb_puts(b, "{\"content\":[");
+    for (g = from; g < to; g++) {
+        sb_puts(b, g > from ? ",{" : "{");
+        token_bytes_json(srv, b, c->ids[g]);
+        sb_printf(b, ",\"logprob\":%.6g,\"top_logprobs\":[", c->lp[g]);
+        for (k = 0; k < r->n_top; k++) {
+            sb_puts(b, k ? ",{" : "{");
+            token_bytes_json(srv, b, c->top_id[g * (size_t)r->n_top + (size_t)k]);
+            sb_printf(b, ",\"logprob\":%.6g}", c->top_lp[g * (size_t)r->n_top + (size_t)k]);
+        }
+        sb_puts(b, "]}");
+    }
+    sb_puts(b, "]}");
+}
+/* One chat chunk of choice c: delta (a JSON object's members, "" for {}) and finish. */
+static void chat_delta(sb *b, const server *srv, const char *id, long created, const choice *c, const char *delta,
+                       const char *finish) {
+    chunk_head(b, srv, id, created, 1);
+    sb_printf(b, "{\"index\":%d,\"delta\":{%s},\"logprobs\":null,\"finish_reason\":", c->index, delta);
+    if (finish) sb_printf(b, "\"%s\"", finish); else sb_puts(b, "null");
+    sb_puts(b, c->req->include_usage ? "}],\"usage\":null}\n\n" : "}]}\n\n");
+}
+/* choice_chunk for a chat stream, as OpenAI's: the first chunk of a choice
+   has delta {"role":"assistant","content":""}, then content deltas (with
+   their logprobs), and a last chunk with delta {} and the finish_reason. */
+static void chat_chunk(sb *b, const server *srv, const char *id, long created, choice *c, size_t upto,
+                       const char *finish) {
+    const request *r = c->req;
+    if (!c->role_sent) {
+        chat_delta(b, srv, id, created, c, "\"role\":\"assistant\",\"content\":\"\"", NULL);
+        c->role_sent = 1;
+    }
+    if (upto > c->sent || (r->n_top >= 0 && c->lp_sent != c->n_pub)) {
+        chunk_head(b, srv, id, created, 1);
+        sb_printf(b, "{\"index\":%d,\"delta\":{\"content\":", c->index);
+        sb_json_str(b, c->text.p + c->sent, upto - c->sent);
+        sb_puts(b, "},\"logprobs\":");
+        chat_logprobs_json(srv, b, c, c->lp_sent, c->n_pub);
+        c->lp_sent = c->n_pub;
+        sb_puts(b, ",\"finish_reason\":null");
+        sb_puts(b, r->include_usage ? "}],\"usage\":null}\n\n" : "}]}\n\n");
+        c->sent = upto;
+    }
+    if (finish) chat_delta(b, srv, id, created, c, "", finish);
+}
+/* One choice of a whole chat answer. */
+static void chat_choice_json(sb *b, const server *srv, const choice *c) {
+    sb_printf(b, "%s{\"index\":%d,\"message\":{\"role\":\"assistant\",\"content\":", c->index ? "," : "", c->index);
+    sb_json_str(b, c->text.p, c->text.n);
+    sb_puts(b, "},\"logprobs\":");
+    chat_logprobs_json(srv, b, c, 0, c->n_gen);
+    sb_printf(b, ",\"finish_reason\":\"%s\"}", c->finish);
+}
+
 /* One choice's chunk: text (with the logprobs of the tokens published since
    the last chunk), or, with finish, the empty-text chunk that ends it. */
 static void choice_chunk(sb *b, const server *srv, const char *id, long created, choice *c, size_t upto,
                          const char *finish) {
     const request *r = c->req;
-    chunk_head(b, srv, id, created);
+    if (r->chat) { chat_chunk(b, srv, id, created, c, upto, finish); return; }
+    chunk_head(b, srv, id, created, 0);
     sb_puts(b, "{\"text\":");
     sb_json_str(b, c->text.p + c->sent, upto - c->sent);
     sb_printf(b, ",\"index\":%d,\"logprobs\":", c->index);
@@ -945,7 +1038,7 @@ static void stream_request(conn *cn, request *r, const char *id, long created) {
                 sb_puts(&b, "\n\n");
             }
             if (r->include_usage) {
-                chunk_head(&b, srv, id, created);
+                chunk_head(&b, srv, id, created, r->chat);
                 sb_puts(&b, "],");
                 usage_json(&b, r);
                 sb_puts(&b, "}\n\n");
@@ -972,26 +1065,21 @@ static void request_tokens(conn *cn, const request *r) {
     pthread_mutex_unlock(&cn->srv->mu);
 }
 
-/* POST /v1/completions. Returns keep-alive. */
-static int completions(conn *cn, const char *body, size_t len, int keep) {
+/* Runs request r (NULL: f says why it was refused) to its answer: queued,
+   then streamed, or waited for and answered whole (r->chat: in the chat
+   shape). Frees r. Returns keep-alive. */
+static int serve_request(conn *cn, request *r, fail *f, int keep) {
     server *srv = cn->srv;
-    js_doc d;
-    fail f;
-    request *r;
     char id[48];
     long created = (long)time(NULL);
     sb b;
     int i;
-    memset(&f, 0, sizeof f);
-    if (!parse_body(cn, body, len, &d, keep)) return keep;
-    r = completion_request(srv, &d, &f);
-    js_free(&d);
-    if (!r || !enqueue(srv, r, &f)) {
+    if (!r || !enqueue(srv, r, f)) {
         request_free(r);
-        respond_error(cn, f.status, f.msg, f.param, keep);
+        respond_error(cn, f->status, f->msg, f->param, keep);
         return keep;
     }
-    snprintf(id, sizeof id, "cmpl-%llu", r->id);
+    snprintf(id, sizeof id, "%s-%llu", r->chat ? "chatcmpl" : "cmpl", r->id);
     if (r->stream) {
         stream_request(cn, r, id, created);
         request_tokens(cn, r);
@@ -1018,11 +1106,13 @@ static int completions(conn *cn, const char *body, size_t len, int keep) {
         return keep;
     }
     memset(&b, 0, sizeof b);
-    sb_printf(&b, "{\"id\":\"%s\",\"object\":\"text_completion\",\"created\":%ld,\"model\":", id, created);
+    sb_printf(&b, "{\"id\":\"%s\",\"object\":\"%s\",\"created\":%ld,\"model\":", id,
+              r->chat ? "chat.completion" : "text_completion", created);
     sb_json_str(&b, srv->name, strlen(srv->name));
     sb_puts(&b, ",\"choices\":[");
     for (i = 0; i < r->n; i++) {
         choice *c = &r->choices[i];
+        if (r->chat) { chat_choice_json(&b, srv, c); continue; }
         sb_puts(&b, i ? ",{\"text\":" : "{\"text\":");
         sb_json_str(&b, c->text.p, c->text.n);
         sb_printf(&b, ",\"index\":%d,\"logprobs\":", i);
@@ -1253,6 +1343,167 @@ static int head_fits(conn *cn, const char *path, int keep) {
     return 0;
 }
 
+/* The text of message m's content: a string, null (for an assistant), or
+   an array of {"type": "text", "text": ...} parts, joined with nothing
+   between them into *buf (grown); 0 with f set otherwise. */
+static int chat_content(const js_doc *d, size_t m, size_t i, sb *buf, size_t *at, size_t *len, fail *f) {
+    size_t v = js_get(d, m, "content"), e, k = 0;
+    char msg[160];
+    *at = buf->n;
+    *len = 0;
+    if (!v || d->v[v].type == JS_NULL) return 1;
+    if (d->v[v].type == JS_STR) { sb_add(buf, d->v[v].s, d->v[v].len); *len = d->v[v].len; return 1; }
+    if (d->v[v].type != JS_ARR) {
+        snprintf(msg, sizeof msg, "messages[%zu].content must be a string or an array of text parts", i);
+        return bad(f, 400, "messages", msg);
+    }
+    for (e = d->v[v].first; e; e = d->v[e].next, k++) {
+        size_t ty = d->v[e].type == JS_OBJ ? js_get(d, e, "type") : 0, tx = ty ? js_get(d, e, "text") : 0;
+        if (!ty || d->v[ty].type != JS_STR || strcmp(d->v[ty].s, "text") || !tx || d->v[tx].type != JS_STR) {
+            snprintf(msg, sizeof msg, "messages[%zu].content[%zu]: only {\"type\": \"text\", \"text\": STRING} parts "
+                     "are supported", i, k);
+            return bad(f, 400, "messages", msg);
+        }
+        sb_add(buf, d->v[tx].s, d->v[tx].len);
+        *len += d->v[tx].len;
+    }
+    return 1;
+}
+
+/* The messages of a chat body -> msgs[0..*n) (contents in *text). */
+static int chat_messages(const js_doc *d, llm_chat_message **msgs, size_t *n, sb *text, fail *f) {
+    static const char *const roles[] = { "system", "developer", "user", "assistant" };
+    size_t v = js_get(d, 0, "messages"), e, i = 0, *at;
+    char msg[200];
+    *msgs = NULL;
+    *n = 0;
+    if (!v || d->v[v].type != JS_ARR || !d->v[v].n)
+        return bad(f, 400, "messages", "'messages' must be a non-empty array of {\"role\", \"content\"}");
+    *msgs = (llm_chat_message *)calloc(d->v[v].n, sizeof **msgs);
+    at = (size_t *)calloc(d->v[v].n, sizeof *at);
+    if (!*msgs || !at) { free(at); return bad(f, 500, NULL, "out of memory"); }
+    for (e = d->v[v].first; e; e = d->v[e].next, i++) {
+        size_t ro = d->v[e].type == JS_OBJ ? js_get(d, e, "role") : 0, tc = ro ? js_get(d, e, "tool_calls") : 0;
+        int k;
+        if (!ro || d->v[ro].type != JS_STR) {
+            snprintf(msg, sizeof msg, "messages[%zu] must be an object with a string 'role'", i);
+            free(at);
+            return bad(f, 400, "messages", msg);
+        }
+        for (k = 0; k < 4 && (strcmp(d->v[ro].s, roles[k]) || strlen(roles[k]) != d->v[ro].len); k++) {}
+        if (k == 4 || (tc && d->v[tc].type != JS_NULL)) {
+            if (tc && d->v[tc].type != JS_NULL)
+                snprintf(msg, sizeof msg, "messages[%zu]: tool_calls are not supported (no tool calling)", i);
+            else if (!strcmp(d->v[ro].s, "tool") || !strcmp(d->v[ro].s, "function"))
+                snprintf(msg, sizeof msg, "messages[%zu]: '%s' messages are not supported (no tool calling)", i,
+                         d->v[ro].s);
+            else
+                snprintf(msg, sizeof msg, "messages[%zu]: the role '%.40s' is not system, developer, user or "
+                         "assistant", i, d->v[ro].s);
+            free(at);
+            return bad(f, 400, "messages", msg);
+        }
+        (*msgs)[i].role = roles[k];
+        if (!chat_content(d, e, i, text, &at[i], &(*msgs)[i].content_len, f)) { free(at); return 0; }
+    }
+    *n = i;
+    if (text->oom) { free(at); return bad(f, 500, NULL, "out of memory"); }
+    for (i = 0; i < *n; i++) (*msgs)[i].content = text->p ? text->p + at[i] : "";
+    free(at);
+    return 1;
+}
+
+/* The /v1/chat/completions body -> a request (not queued yet): the
+   messages rendered by the server's chat template, the sampling fields
+   of /v1/completions, the template's stop string added to the stops. */
+static request *chat_request(server *srv, const js_doc *d, fail *f) {
+    static const char *const unsupported[] = { "logit_bias", "tools", "tool_choice", "functions", "function_call",
+                                               "audio", "prediction", "web_search_options", NULL };
+    request *r;
+    llm_chat_message *msgs = NULL;
+    size_t nm = 0, cap = 16, v, k;
+    sb text;
+    char err[LLM_ERROR_SIZE], msg[LLM_ERROR_SIZE + 64];
+    const char *const *ts;
+    double x;
+    int lp = 0, n_stops;
+    if (srv->model.config.head != LLM_HEAD_LM) {
+        snprintf(msg, sizeof msg, "this model is %s: it has no next-token logits to chat with",
+                 llm_head_name(srv->model.config.head));
+        bad(f, 400, NULL, msg);
+        return NULL;
+    }
+    if (!srv->tok) { bad(f, 400, NULL, "this model has no tokenizer files: chat needs one"); return NULL; }
+    if (srv->chat_template < 0) { bad(f, 400, NULL, srv->chat_note); return NULL; }
+    if (!refuse_fields(d, unsupported, f)) return NULL;
+    v = js_get(d, 0, "response_format");
+    if (v && d->v[v].type != JS_NULL &&
+        !(d->v[v].type == JS_OBJ && (k = js_get(d, v, "type")) && d->v[k].type == JS_STR && !strcmp(d->v[k].s, "text"))) {
+        bad(f, 400, "response_format", "only response_format {\"type\": \"text\"} is supported");
+        return NULL;
+    }
+    if (js_get(d, 0, "max_tokens") && js_get(d, 0, "max_completion_tokens")) {
+        bad(f, 400, "max_completion_tokens", "give max_completion_tokens or max_tokens, not both");
+        return NULL;
+    }
+    r = (request *)calloc(1, sizeof *r);
+    memset(&text, 0, sizeof text);
+    if (!r) { bad(f, 500, NULL, "out of memory"); return NULL; }
+    pthread_cond_init(&r->cv, NULL);
+    r->chat = 1; r->n = 1; r->n_top = -1;
+    r->so.temperature = 1.0f;
+    if (!chat_messages(d, &msgs, &nm, &text, f)) goto fail;
+    for (k = 0; k < nm; k++) cap += msgs[k].content_len + 16;
+    for (;;) {   /* at most twice: the second time with the exact count */
+        llm_status st;
+        free(r->prompt);
+        r->prompt = (int32_t *)malloc(cap * sizeof(int32_t));
+        if (!r->prompt) { bad(f, 500, NULL, "out of memory"); goto fail; }
+        st = llm_chat_render(srv->tok, srv->chat_template, srv->eos, msgs, nm, 1, r->prompt, cap, &r->n_prompt, err);
+        if (st == LLM_OK) break;
+        if (st != LLM_ERR_BUFFER_TOO_SMALL || r->n_prompt <= cap) { bad(f, 400, "messages", err); goto fail; }
+        cap = r->n_prompt;
+    }
+    if (r->n_prompt >= (size_t)srv->n_ctx) {
+        snprintf(msg, sizeof msg, "the conversation is %zu tokens; the context holds %d, with room for a reply",
+                 r->n_prompt, srv->n_ctx);
+        bad(f, 400, "messages", msg);
+        goto fail;
+    }
+    r->max_tokens = srv->n_ctx - (int)r->n_prompt;   /* default: the rest of the context */
+    x = r->max_tokens;
+    if (!get_num(d, "max_completion_tokens", 1, srv->n_ctx, 1, &x, f)) goto fail;
+    r->max_tokens = (int)x;
+    if (!get_bool(d, "logprobs", &lp, f)) goto fail;
+    x = -1;
+    if (!get_num(d, "top_logprobs", 0, MAX_LOGPROBS, 1, &x, f)) goto fail;
+    if (x >= 0 && !lp) { bad(f, 400, "top_logprobs", "top_logprobs needs logprobs: true"); goto fail; }
+    r->n_top = lp ? (x > 0 ? (int)x : 0) : -1;
+    if (!request_options(srv, d, r, f)) goto fail;
+    ts = llm_chat_template_stops(srv->chat_template);
+    for (n_stops = r->n_stops; ts && *ts && n_stops <= MAX_STOPS; ts++) r->stop_list[n_stops++] = *ts;
+    free(msgs);
+    sb_free(&text);
+    return r;
+fail:
+    free(msgs);
+    sb_free(&text);
+    request_free(r);
+    return NULL;
+}
+
+/* POST /v1/completions, or with chat POST /v1/chat/completions. Returns keep-alive. */
+static int completions(conn *cn, const char *body, size_t len, int keep, int chat) {
+    js_doc d;
+    fail f;
+    request *r;
+    memset(&f, 0, sizeof f);
+    if (!parse_body(cn, body, len, &d, keep)) return keep;
+    r = chat ? chat_request(cn->srv, &d, &f) : completion_request(cn->srv, &d, &f);
+    js_free(&d);
+    return serve_request(cn, r, &f, keep);
+}
+
 /* POST /tokenize {"content": "...", "with_pieces": false} -> {"tokens": [...]} */
 static int tokenize(conn *cn, const char *body, size_t len, int keep) {
     server *srv = cn->srv;
@@ -1339,6 +1590,13 @@ static int health(conn *cn, int keep) {
     return keep;
 }
 
+/* /v1/models' "chat_template": the template's name, or null when chat is not served. */
+static void chat_template_json(sb *b, const server *srv) {
+    sb_puts(b, "\"chat_template\":");
+    if (srv->chat_template >= 0) sb_printf(b, "\"%s\"", llm_chat_template_name(srv->chat_template));
+    else sb_puts(b, "null");
+}
+
 static int models(conn *cn, int keep) {
     server *srv = cn->srv;
     sb b;
@@ -1346,8 +1604,10 @@ static int models(conn *cn, int keep) {
     sb_puts(&b, "{\"object\":\"list\",\"data\":[{\"id\":");
     sb_json_str(&b, srv->name, strlen(srv->name));
     sb_printf(&b, ",\"object\":\"model\",\"created\":0,\"owned_by\":\"llm.h\",\"meta\":{\"n_ctx\":%d,\"n_vocab\":%d,"
-              "\"n_layer\":%d,\"n_embd\":%d}}]}", srv->n_ctx, srv->model.config.n_vocab, srv->model.config.n_layer,
+              "\"n_layer\":%d,\"n_embd\":%d,", srv->n_ctx, srv->model.config.n_vocab, srv->model.config.n_layer,
               srv->model.config.n_embd);
+    chat_template_json(&b, srv);
+    sb_puts(&b, "}}]}");
     respond_json(cn, 200, &b, keep);
     sb_free(&b);
     return keep;
@@ -1438,15 +1698,13 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     int get = !strcmp(h->method, "GET"), post = !strcmp(h->method, "POST");
     const char *p = h->path;
     int known = !strcmp(p, "/health") || !strcmp(p, "/metrics") || !strcmp(p, "/v1/models") ||
-                !strcmp(p, "/v1/completions") || !strcmp(p, "/v1/embeddings") || !strcmp(p, "/classify") ||
-                !strcmp(p, "/v1/classify") ||
+                !strcmp(p, "/v1/completions") || !strcmp(p, "/v1/chat/completions") ||
+                !strcmp(p, "/v1/embeddings") || !strcmp(p, "/classify") || !strcmp(p, "/v1/classify") ||
                 !strcmp(p, "/tokenize") || !strcmp(p, "/detokenize") || !strcmp(p, "/");
     if (!known) {
-        const char *msg = "no such endpoint; served: POST /v1/completions, POST /v1/embeddings, POST /classify, "
-                          "GET /v1/models, GET /health, GET /metrics, POST /tokenize, POST /detokenize";
-        if (!strcmp(p, "/v1/chat/completions"))
-            msg = "/v1/chat/completions is not served (GPT-2 checkpoints have no chat template): "
-                  "use POST /v1/completions with the conversation as the prompt";
+        const char *msg = "no such endpoint; served: POST /v1/completions, POST /v1/chat/completions, "
+                          "POST /v1/embeddings, POST /classify, GET /v1/models, GET /health, GET /metrics, "
+                          "POST /tokenize, POST /detokenize";
         respond_error(cn, 404, msg, NULL, keep);
         return keep;
     }
@@ -1456,7 +1714,8 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     if (!authorized(cn->srv, h)) { respond_error(cn, 401, "invalid or missing API key", NULL, keep); return keep; }
     if (!strcmp(p, "/v1/models") && get) return models(cn, keep);
     if (post && !head_fits(cn, p, keep)) return keep;
-    if (post && !strcmp(p, "/v1/completions")) return completions(cn, body, h->content_length, keep);
+    if (post && !strcmp(p, "/v1/completions")) return completions(cn, body, h->content_length, keep, 0);
+    if (post && !strcmp(p, "/v1/chat/completions")) return completions(cn, body, h->content_length, keep, 1);
     if (post && !strcmp(p, "/v1/embeddings")) return pooled(cn, body, h->content_length, 0, keep);
     if (post && (!strcmp(p, "/classify") || !strcmp(p, "/v1/classify")))
         return pooled(cn, body, h->content_length, 1, keep);
@@ -1584,9 +1843,41 @@ static int listen_on(const char *host, long port, int *fd_out, int *port_out) {
     return 1;
 }
 
+/* srv's chat template: name (--chat-template), else the model's; chat is
+   not served (-1, chat_note says why) on a classifier, without a
+   tokenizer, or when the model's template cannot render. 0 for a bad name
+   or a named template that cannot render on this model. */
+static int server_chat_template(server *srv, const char *name) {
+    char err[LLM_ERROR_SIZE];
+    size_t n;
+    llm_status st;
+    srv->chat_template = name ? llm_chat_template_from_name(name) : srv->model.chat_template;
+    if (srv->chat_template < 0) {
+        cli_error("--chat-template %s: not a template (plain, dialogpt or chatml)", name);
+        return 0;
+    }
+    snprintf(srv->chat_note, sizeof srv->chat_note, "%s", name ? "chosen by --chat-template" :
+             srv->model.chat_template_note);
+    if (srv->model.config.head != LLM_HEAD_LM || !srv->tok) {
+        snprintf(srv->chat_note, sizeof srv->chat_note, "chat is not served: %s",
+                 srv->tok ? "the model has no next-token logits" : "the model has no tokenizer files");
+        srv->chat_template = -1;
+        return 1;
+    }
+    st = llm_chat_render(srv->tok, srv->chat_template, srv->eos, NULL, 0, 1, NULL, 0, &n, err);
+    if (st != LLM_OK && st != LLM_ERR_BUFFER_TOO_SMALL) {
+        if (name) { cli_error("--chat-template %s: %s", name, err); return 0; }
+        snprintf(srv->chat_note, sizeof srv->chat_note, "chat is not served: template %s: %s",
+                 llm_chat_template_name(srv->chat_template), err);
+        srv->chat_template = -1;
+    }
+    return 1;
+}
+
 int main(int argc, char **argv) {
     server srv;
     const char *model_dir = NULL, *host = "127.0.0.1";
+    const char *chat_template = NULL;
     int port = 8080, timeout = 30, no_cache = 0;
     int lfd = -1, bound_port = 0, rc = 0;
     pthread_t sched;
@@ -1613,6 +1904,8 @@ int main(int argc, char **argv) {
             { NULL, "--max-conns", "N", CLI_INT, &srv.max_conns, 1, 65536, NULL, "open connections (more get 503)" },
             { NULL, "--prefill-rows", "N", CLI_INT, &srv.prefill_rows, 1, 1048576, NULL,
               "prompt rows per step, all requests together (default 128)" },
+            { NULL, "--chat-template", "NAME", CLI_STR, &chat_template, 0, 0, NULL,
+              "plain, dialogpt or chatml for /v1/chat/completions (default: the model's, see docs/server.md)" },
             { NULL, "--quiet", NULL, CLI_BOOL, &srv.quiet, 0, 0, NULL, "no request log on stderr" },
             { NULL, "--no-prefix-cache", NULL, CLI_BOOL, &no_cache, 0, 0, NULL,
               "evaluate every prompt whole (no reuse of cached KV blocks)" },
@@ -1631,6 +1924,7 @@ int main(int argc, char **argv) {
     srv.tok = srv.model.has_tokenizer ? &srv.model.tokenizer : NULL;
     srv.eos = srv.model.config.eos_id >= 0 ? srv.model.config.eos_id : (srv.tok ? llm_tokenizer_eot(srv.tok) : -1);
     if (!srv.n_ctx) srv.n_ctx = srv.model.config.n_ctx;
+    if (!server_chat_template(&srv, chat_template)) { llm_model_free(&srv.model); return 2; }
     {
         /* the model's name: the folder's last component */
         size_t l = strlen(model_dir);
@@ -1688,6 +1982,8 @@ int main(int argc, char **argv) {
     }
     printf("%s: %s (%d layers, %d wide, context %d) on http://%s:%d/ with %d slots\n", cli_prog, srv.name,
            srv.model.config.n_layer, srv.model.config.n_embd, srv.n_ctx, host, bound_port, srv.parallel);
+    printf("%s: chat template %s: %s\n", cli_prog, srv.chat_template >= 0 ? llm_chat_template_name(srv.chat_template)
+           : "none", srv.chat_note);
     fflush(stdout);
 
     for (;;) {

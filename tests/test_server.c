@@ -568,9 +568,236 @@ static void test_stream_events(int port) {
     sb_free(&b);
 }
 
+/* ---- /v1/chat/completions ------------------------------------------------------
+   The expected answers come from /v1/completions with the conversation
+   written out by hand in the template's text (docs/server.md): the plain
+   template for models/shakespeare (it has no chat template files). */
+
+#define CHAT_MSGS "\"messages\":[{\"role\":\"system\",\"content\":\"Speak.\"},{\"role\":\"user\",\"content\":\"Good morrow\"}]"
+#define CHAT_TEXT "System: Speak.\\nUser: Good morrow\\nAssistant:"
+
+/* A chat request whose reply must be want. */
+static void chat_equals(int port, const char *json, const char *want, const char *what) {
+    sb b;
+    char *got;
+    memset(&b, 0, sizeof b);
+    CHECK(http(port, "POST", "/v1/chat/completions", json, NULL, &b) == 200, "%s: %s", what, b.p);
+    got = jstr(b.p, "choices.0.message.content");
+    CHECK(want && got && !strcmp(want, got), "%s: '%s', expected '%s'", what, got ? got : "", want ? want : "");
+    free(got);
+    sb_free(&b);
+}
+
+static void test_chat(int port) {
+    static const char *const bad[][2] = {
+        { "{}", "messages" },
+        { "{\"messages\":[]}", "messages" },
+        { "{\"messages\":\"hi\"}", "messages" },
+        { "{\"messages\":[{\"content\":\"hi\"}]}", "role" },
+        { "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "tool calling" },
+        { "{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}", "wizard" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":7}]}", "content" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]}",
+          "content[0]" },
+        { "{\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"1\"}]}]}", "tool_calls" },
+        { "{" CHAT_MSGS ",\"tools\":[{\"type\":\"function\"}]}", "'tools' is not supported" },
+        { "{" CHAT_MSGS ",\"tool_choice\":\"auto\"}", "tool_choice" },
+        { "{" CHAT_MSGS ",\"response_format\":{\"type\":\"json_object\"}}", "response_format" },
+        { "{" CHAT_MSGS ",\"top_logprobs\":2}", "logprobs: true" },
+        { "{" CHAT_MSGS ",\"logprobs\":true,\"top_logprobs\":9}", "top_logprobs" },
+        { "{" CHAT_MSGS ",\"max_tokens\":4,\"max_completion_tokens\":4}", "not both" },
+        { "{" CHAT_MSGS ",\"max_completion_tokens\":0}", "max_completion_tokens" },
+        { "{" CHAT_MSGS ",\"logit_bias\":{\"5\":1}}", "logit_bias" },
+        { "{" CHAT_MSGS ",\"presence_penalty\":1}", "presence_penalty" },
+        { "{" CHAT_MSGS ",\"temperature\":-1}", "temperature" },
+        { "{" CHAT_MSGS ",\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", "at most 4" },
+    };
+    sb b, req;
+    char *want, *got, *fr, *fr_want, *want_fr, *ev[256];
+    double pt;
+    int i, n;
+    memset(&b, 0, sizeof b);
+    memset(&req, 0, sizeof req);
+    /* plain: the same text, finish_reason and prompt tokens as the hand-written prompt */
+    CHECK(http(port, "POST", "/v1/completions", "{\"prompt\":\"" CHAT_TEXT "\",\"stop\":\"\\nUser:\",\"max_tokens\":40,"
+               "\"temperature\":0}", NULL, &b) == 200, "completion of the written-out chat: %s", b.p);
+    want = jstr(b.p, "choices.0.text");
+    fr_want = jstr(b.p, "choices.0.finish_reason");
+    pt = jnum(b.p, "usage.prompt_tokens");
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":40,\"temperature\":0}", NULL, &b) ==
+          200, "chat: %s", b.p);
+    got = jstr(b.p, "choices.0.message.content");
+    fr = jstr(b.p, "choices.0.finish_reason");
+    CHECK(want && got && !strcmp(want, got) && *want, "chat '%s', completion '%s'", got ? got : "", want ? want : "");
+    CHECK(fr && fr_want && !strcmp(fr, fr_want), "chat finish_reason %s, completion's %s", fr ? fr : "", fr_want ? fr_want : "");
+    CHECK(pt > 5 && jnum(b.p, "usage.prompt_tokens") == pt && jnum(b.p, "usage.prompt_tokens_details.cached_tokens") >= 0,
+          "chat usage: %s (completion's prompt_tokens %g)", b.p, pt);
+    free(got); free(fr);
+    got = jstr(b.p, "object");
+    CHECK(got && !strcmp(got, "chat.completion"), "object %s", got ? got : "");
+    free(got);
+    got = jstr(b.p, "choices.0.message.role");
+    CHECK(got && !strcmp(got, "assistant"), "role %s", got ? got : "");
+    free(got);
+    got = jstr(b.p, "id");
+    CHECK(got && !strncmp(got, "chatcmpl-", 9), "id %s", got ? got : "");
+    free(got);
+    CHECK(jtype(b.p, "choices.0.logprobs") == 'n', "logprobs null unless asked: %s", b.p);
+    /* content as text parts, and the assistant's turn with content null */
+    chat_equals(port, "{\"messages\":[{\"role\":\"system\",\"content\":[{\"type\":\"text\",\"text\":\"Spe\"},{\"type\":"
+                "\"text\",\"text\":\"ak.\"}]},{\"role\":\"user\",\"content\":\"Good morrow\"}],\"max_tokens\":40,"
+                "\"temperature\":0}", want, "text parts");
+    CHECK(http(port, "POST", "/v1/completions", "{\"prompt\":\"User: Hi\\nAssistant: \\nUser: Go on\\nAssistant:\","
+               "\"stop\":\"\\nUser:\",\"max_tokens\":12,\"temperature\":0}", NULL, &b) == 200, "completion 2");
+    free(want);
+    want = jstr(b.p, "choices.0.text");
+    chat_equals(port, "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"},{\"role\":\"assistant\",\"content\":null},"
+                "{\"role\":\"user\",\"content\":\"Go on\"}],\"max_completion_tokens\":12,\"temperature\":0}", want,
+                "3 turns, the assistant's content null");
+    free(want);
+    free(fr_want);
+    /* streamed: a role chunk, content deltas, a finish chunk, the usage chunk, [DONE]; the same text */
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":40,\"temperature\":0}", NULL, &b) ==
+          200, "chat again");
+    want = jstr(b.p, "choices.0.message.content");
+    want_fr = jstr(b.p, "choices.0.finish_reason");
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":40,\"temperature\":0,\"stream\":true,"
+               "\"stream_options\":{\"include_usage\":true}}", NULL, &b) == 200, "chat stream");
+    n = sse_events(b.p, ev, 256);
+    CHECK(n >= 5 && !strcmp(ev[n - 1], "[DONE]"), "chat stream: %d events", n);
+    if (n >= 5) {
+        sb text;
+        memset(&text, 0, sizeof text);
+        sb_add(&text, "", 0);
+        got = jstr(ev[0], "choices.0.delta.role");
+        CHECK(got && !strcmp(got, "assistant") && jtype(ev[0], "choices.0.finish_reason") == 'n', "first chunk %s", ev[0]);
+        free(got);
+        got = jstr(ev[0], "object");
+        CHECK(got && !strcmp(got, "chat.completion.chunk") && jtype(ev[0], "usage") == 'n', "chunk object: %s", ev[0]);
+        free(got);
+        for (i = 1; i < n - 3; i++) {
+            got = jstr(ev[i], "choices.0.delta.content");
+            CHECK(got && jtype(ev[i], "choices.0.finish_reason") == 'n' && jtype(ev[i], "choices.0.delta.role") == 0,
+                  "content chunk %d: %s", i, ev[i]);
+            if (got) sb_puts(&text, got);
+            free(got);
+        }
+        got = jstr(ev[n - 3], "choices.0.finish_reason");
+        CHECK(got && want_fr && !strcmp(got, want_fr) && jtype(ev[n - 3], "choices.0.delta") == 'o' &&
+              jtype(ev[n - 3], "choices.0.delta.content") == 0, "finish chunk: %s", ev[n - 3]);
+        free(got);
+        CHECK(jtype(ev[n - 2], "choices.0") == 0 && jnum(ev[n - 2], "usage.prompt_tokens") == pt &&
+              jnum(ev[n - 2], "usage.completion_tokens") >= 1, "usage chunk: %s", ev[n - 2]);
+        CHECK(want && !strcmp(want, text.p), "streamed '%s', whole '%s'", text.p, want ? want : "");
+        sb_free(&text);
+    }
+    for (i = 0; i < n; i++) free(ev[i]);
+    free(want);
+    free(want_fr);
+    /* logprobs in the chat shape */
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":3,\"temperature\":0,\"logprobs\":true,"
+               "\"top_logprobs\":2}", NULL, &b) == 200, "chat logprobs: %s", b.p);
+    got = jstr(b.p, "choices.0.logprobs.content.0.token");
+    CHECK(got && jtype(b.p, "choices.0.logprobs.content.2.logprob") == 'o' &&
+          jtype(b.p, "choices.0.logprobs.content.0.bytes.0") == 'o' &&
+          jtype(b.p, "choices.0.logprobs.content.0.top_logprobs.1.token") == 's' &&
+          jtype(b.p, "choices.0.logprobs.content.0.top_logprobs.2") == 0 &&
+          jnum(b.p, "choices.0.logprobs.content.0.logprob") == jnum(b.p, "choices.0.logprobs.content.0.top_logprobs.0.logprob"),
+          "chat logprobs (greedy: the token is the best one): %s", b.p);
+    free(got);
+    /* a long conversation twice: the second reuses cached blocks */
+    sb_puts(&req, "{\"messages\":[");
+    for (i = 0; i < 6; i++)
+        sb_printf(&req, "%s{\"role\":\"%s\",\"content\":\"What news from France, my lord? Speak, speak.\"}", i ? "," : "",
+                  i % 2 ? "assistant" : "user");
+    sb_puts(&req, "],\"max_tokens\":4,\"temperature\":0}");
+    CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200, "long chat: %s", b.p);
+    CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200 &&
+          jnum(b.p, "usage.prompt_tokens_details.cached_tokens") > 0, "long chat again: cached_tokens in %s", b.p);
+    /* refused: each a 400 whose message says why */
+    for (i = 0; i < (int)(sizeof bad / sizeof bad[0]); i++) {
+        int st = http(port, "POST", "/v1/chat/completions", bad[i][0], NULL, &b);
+        got = jstr(b.p, "error.message");
+        CHECK(st == 400 && got && strstr(got, bad[i][1]), "%s: %d %s", bad[i][0], st, b.p);
+        free(got);
+    }
+    req.n = 0;
+    sb_puts(&req, "{\"messages\":[{\"role\":\"user\",\"content\":\"");
+    for (i = 0; i < 300; i++) sb_puts(&req, "word ");
+    sb_puts(&req, "\"}]}");
+    CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 400 && strstr(b.p, "the context holds"),
+          "a conversation past the context: %s", b.p);
+    CHECK(http(port, "GET", "/v1/chat/completions", NULL, NULL, &b) == 405, "GET chat: %s", b.p);
+    CHECK(http(port, "GET", "/v1/models", NULL, NULL, &b) == 200 && (got = jstr(b.p, "data.0.meta.chat_template")) &&
+          !strcmp(got, "plain"), "/v1/models names the template: %s", b.p);
+    free(got);
+    sb_free(&b);
+    sb_free(&req);
+}
+
+/* Servers with --chat-template: dialogpt renders each turn followed by the
+   end-of-text id (the ids written out through /tokenize); bad names and
+   chatml on a vocabulary without its tokens stop the start; a classifier
+   answers chat with 400. */
+static void test_chat_servers(void) {
+    static const char *const dialogpt[] = { "--chat-template", "DialoGPT", "--quiet", NULL };
+    char cmd[1200], out[1024];
+    srv_proc s;
+    sb b, req;
+    FILE *f;
+    size_t n;
+    int st, k;
+    memset(&s, 0, sizeof s);
+    memset(&b, 0, sizeof b);
+    memset(&req, 0, sizeof req);
+    if (!start_server(&s, server_bin, MODEL, dialogpt)) { CHECK(0, "server --chat-template DialoGPT did not start"); }
+    else {
+        char *want, *got;
+        CHECK(http(s.port, "POST", "/tokenize", "{\"content\":\"Good morrow\"}", NULL, &b) == 200, "/tokenize: %s", b.p);
+        /* {"tokens":[a,b,...]} -> a prompt of those ids and the end-of-text id 4095 (config.json's eos_token_id) */
+        sb_puts(&req, "{\"prompt\":");
+        if (b.p && strchr(b.p, '[') && strchr(b.p, ']'))
+            sb_printf(&req, "%.*s,4095]", (int)(strchr(b.p, ']') - strchr(b.p, '[')), strchr(b.p, '['));
+        sb_puts(&req, ",\"max_tokens\":20,\"temperature\":0}");
+        CHECK(http(s.port, "POST", "/v1/completions", req.p, NULL, &b) == 200, "ids prompt: %s (%s)", b.p, req.p);
+        want = jstr(b.p, "choices.0.text");
+        CHECK(http(s.port, "POST", "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Good morrow\"}],"
+                   "\"max_tokens\":20,\"temperature\":0}", NULL, &b) == 200, "dialogpt chat: %s", b.p);
+        got = jstr(b.p, "choices.0.message.content");
+        CHECK(want && got && !strcmp(want, got), "dialogpt chat '%s', ids '%s'", got ? got : "", want ? want : "");
+        free(want); free(got);
+        CHECK(http(s.port, "GET", "/v1/models", NULL, NULL, &b) == 200 && strstr(b.p, "\"chat_template\":\"dialogpt\""),
+              "/v1/models: %s", b.p);
+        CHECK(stop_server(&s, SIGTERM) == 0, "dialogpt server exit status");
+    }
+    for (k = 0; k < 2; k++) {
+        snprintf(cmd, sizeof cmd, "%s -m %s --port 0 --chat-template %s 2>&1", server_bin, MODEL, k ? "chatml" : "llama2");
+        f = popen(cmd, "r");
+        n = f ? fread(out, 1, sizeof out - 1, f) : 0;
+        out[n] = 0;
+        st = f ? pclose(f) : -1;
+        CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2 && strstr(out, "--chat-template") &&
+              strstr(out, k ? "<|im_start|>" : "plain, dialogpt or chatml"), "--chat-template %s: %d %s",
+              k ? "chatml" : "llama2", st, out);
+    }
+    if (!start_server(&s, server_bin, "tests/data/heads/seqcls-1", NULL)) { CHECK(0, "classifier server did not start"); }
+    else {
+        char *msg;
+        st = http(s.port, "POST", "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", NULL, &b);
+        msg = jstr(b.p, "error.message");
+        CHECK(st == 400 && msg && strstr(msg, "GPT2ForSequenceClassification"), "chat on a classifier: %d %s", st, b.p);
+        free(msg);
+        CHECK(http(s.port, "GET", "/v1/models", NULL, NULL, &b) == 200 && strstr(b.p, "\"chat_template\":null"),
+              "/v1/models on a classifier: %s", b.p);
+        stop_server(&s, SIGTERM);
+    }
+    sb_free(&b);
+    sb_free(&req);
+}
+
 /* Endpoints not served: the 404 says what is. */
 static void test_not_served(int port) {
-    static const char *const paths[] = { "/v1/chat/completions", "/v2/x" };
+    static const char *const paths[] = { "/v1/chat", "/v2/x" };
     sb b;
     int i;
     memset(&b, 0, sizeof b);
@@ -721,6 +948,35 @@ static void test_shutdown_partial(void) {
 
 static int jfloats(const char *json, const char *path, double *out, int max);
 
+/* The script's "chat {...}" and "chatstream {...}" lines (chat.completions.create, plain and streamed) against
+   the same request over raw HTTP. */
+static void openai_chat_check(int port, const char *out) {
+    static const char *const keys[] = { "chat ", "chatstream " };
+    sb b;
+    char *want;
+    int k;
+    memset(&b, 0, sizeof b);
+    http(port, "POST", "/v1/chat/completions", "{\"messages\":[{\"role\":\"system\",\"content\":\"Speak.\"},{\"role\":"
+         "\"user\",\"content\":\"Good morrow\"}],\"seed\":5,\"max_tokens\":16,\"temperature\":0.7}", NULL, &b);
+    want = jstr(b.p, "choices.0.message.content");
+    for (k = 0; k < 2; k++) {
+        const char *at = out ? strstr(out, keys[k]) : NULL;
+        char line[4096], *t = NULL;
+        size_t n;
+        while (at && at != out && at[-1] != '\n') at = strstr(at + 1, keys[k]);   /* at a line's start */
+        if (at) {
+            at += strlen(keys[k]);
+            n = strcspn(at, "\n");
+            if (n < sizeof line) { memcpy(line, at, n); line[n] = 0; t = jstr(line, "text"); }
+        }
+        CHECK(want && *want && t && !strcmp(t, want), "openai %s'%s', raw HTTP '%s'", keys[k], t ? t : "",
+              want ? want : "");
+        free(t);
+    }
+    free(want);
+    sb_free(&b);
+}
+
 /* The official openai npm client (tests/server/openai_client.mjs). */
 static void test_openai_client(int port) {
     char cmd[512], line[4096];
@@ -737,6 +993,7 @@ static void test_openai_client(int port) {
     f = popen(cmd, "r");
     while (f && fgets(line, sizeof line, f)) sb_puts(&out, line);
     CHECK(f && pclose(f) == 0, "openai client failed: %s", out.p);
+    openai_chat_check(port, out.p);   /* before the lines below cut out.p into lines */
     http(port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"seed\":5,\"max_tokens\":24,\"temperature\":0.7}", NULL, &b);
     want = jstr(b.p, "choices.0.text");
     {   /* embeddings.create (base64, decoded by the client) = the float answer */
@@ -1335,6 +1592,7 @@ int main(int argc, char **argv) {
     test_bad_requests(s.port);
     test_openai_client(s.port);
     test_stream_events(s.port);
+    test_chat(s.port);
     test_not_served(s.port);
     test_web_page(s.port);
     test_busy_port(s.port);
@@ -1344,6 +1602,7 @@ int main(int argc, char **argv) {
     CHECK(stop_server(&s, SIGINT) == 0, "exit status after SIGINT");
     test_pooled_reference();
     test_limits();
+    test_chat_servers();
     test_shutdown_partial();
     test_scheduling();
     return test_summary("test_server");
