@@ -1,17 +1,23 @@
-/* chat: a conversation with a DialoGPT-style checkpoint (GPT-2 architecture,
-   turns separated by <|endoftext|>). DialoGPT's format for every model:
-   each turn, the user's line and the model's reply alike, is followed by
-   the end-of-text token (config.json's eos_token_id, else the tokenizer's),
-   and the reply is generated after it, up to the next end-of-text.
+/* chat: a conversation with a model, one turn per line of stdin.
 
      chat -m models/DialoGPT-small
-     printf 'Hello\nHow are you?\n' | chat -m MODEL     (one reply per line)
+     printf 'Hello\nHow are you?\n' | chat -m MODEL     (a reply a turn)
+     chat -m MODEL --chat-template plain --system "You are terse."
+
+   The conversation is written in the model's chat template (llm.h's
+   llm_chat_render; --chat-template NAME overrides the model's, see
+   docs/programs.md): dialogpt (each turn, the user's line and the reply
+   alike, followed by the end-of-text token, as DialoGPT was trained) for
+   DialoGPT checkpoints, chatml where the vocabulary has <|im_start|> and
+   <|im_end|>, else plain ("User: ...", "Assistant:"). The reply ends at the
+   end-of-text token or the template's stop string; its leading white space
+   is not printed nor kept.
 
    Each turn is a sequence of llm_generator over a session with the prefix
-   cache on: its prompt is the whole conversation, of which the blocks
-   cached by the turns before are reused and only the rest is evaluated;
-   when the context fills up, the oldest turns are dropped and the rest is
-   evaluated again.
+   cache on: its prompt is the whole conversation, rendered again, of which
+   the blocks cached by the turns before are reused and only the rest is
+   evaluated; when the context cannot hold the conversation and a reply,
+   the oldest turns are dropped (a --system message stays).
    A line (of any length) is one turn; a line too long for the context is
    refused and the conversation kept. Flags are parsed by examples/cli.h,
    like generate's; --help lists them with their defaults. Exit status 1
@@ -21,46 +27,69 @@
 #include "llm.h"
 #include "cli.h"
 
+/* The conversation: messages whose contents it owns. */
 typedef struct {
-    int32_t *ids;        /* the whole conversation, each turn ending in eot */
+    llm_chat_message *m;
     size_t n, cap;
-    size_t *turn_start;  /* index in ids where each turn starts; the history
-                            never exceeds the context, so at most n_ctx turns */
-    int n_turns;
+    size_t first;        /* the oldest message still sent (after the system message, if any) */
+    int has_system;      /* m[0] is the --system message */
 } history;
 
-static int push_ids(history *h, const int32_t *ids, size_t n) {
-    if (h->n + n > h->cap) {
-        size_t nc = (h->n + n) * 2;
-        int32_t *ni = (int32_t *)realloc(h->ids, nc * sizeof *ni);
-        if (!ni) return 0;
-        h->ids = ni; h->cap = nc;
+static int push_msg(history *h, const char *role, const char *text, size_t len) {
+    char *c = (char *)malloc(len + 1);
+    if (!c) return 0;
+    if (h->n == h->cap) {
+        size_t nc = h->cap ? h->cap * 2 : 16;
+        llm_chat_message *nm = (llm_chat_message *)realloc(h->m, nc * sizeof *nm);
+        if (!nm) { free(c); return 0; }
+        h->m = nm; h->cap = nc;
     }
-    memcpy(h->ids + h->n, ids, n * sizeof *ids);
-    h->n += n;
+    memcpy(c, text, len);
+    c[len] = 0;
+    h->m[h->n].role = role;
+    h->m[h->n].content = c;
+    h->m[h->n].content_len = len;
+    h->n++;
     return 1;
 }
 
-/* Drop the oldest turns until `need` more tokens fit in n_ctx. */
-static void drop_oldest(history *h, size_t need, size_t n_ctx) {
-    int k = 0;
-    while (k < h->n_turns - 1 && h->n - h->turn_start[k] + need > n_ctx) k++;
-    if (k == 0 && h->n + need <= n_ctx) return;
-    if (h->n - h->turn_start[k] + need > n_ctx) k = h->n_turns; /* even the last turn doesn't fit */
-    {
-        size_t from = k < h->n_turns ? h->turn_start[k] : h->n;
-        int i;
-        memmove(h->ids, h->ids + from, (h->n - from) * sizeof *h->ids);
-        h->n -= from;
-        for (i = k; i < h->n_turns; i++) h->turn_start[i - k] = h->turn_start[i] - from;
-        h->n_turns -= k;
-    }
+static void pop_msg(history *h) { free((char *)h->m[--h->n].content); }
+
+/* The messages sent: the system message, then m[first..n). */
+static size_t sent_msgs(const history *h, llm_chat_message *out) {
+    size_t k = 0, i;
+    if (h->has_system) out[k++] = h->m[0];
+    for (i = h->first; i < h->n; i++) out[k++] = h->m[i];
+    return k;
 }
 
 static const char usage[] = "chat -m MODEL [options] (one turn per line of stdin)";
 
+/* Renders h's sent messages and the assistant's prompt into *ids (grown);
+   drops the oldest turns until they fit n_ctx with room for max_reply
+   tokens. 1: ok; 0: even the last message alone does not fit (*n says how
+   many tokens it needs); -1: an error (printed). */
+static int render(const llm_model *model, int tmpl, int32_t eos, history *h, llm_chat_message *scratch,
+                  int32_t **ids, size_t *cap, size_t *n, size_t n_ctx, size_t max_reply) {
+    char err[LLM_ERROR_SIZE];
+    for (;;) {
+        size_t k = sent_msgs(h, scratch);
+        llm_status st = llm_chat_render(&model->tokenizer, tmpl, eos, scratch, k, 1, *ids, *cap, n, err);
+        if (st == LLM_ERR_BUFFER_TOO_SMALL) {
+            int32_t *ni = (int32_t *)realloc(*ids, *n * sizeof **ids);
+            if (!ni) { cli_error("out of memory for %zu tokens", *n); return -1; }
+            *ids = ni; *cap = *n;
+            continue;
+        }
+        if (st != LLM_OK) { cli_error("%s", err); return -1; }
+        if (*n + max_reply <= n_ctx) return 1;
+        if (h->first + 1 >= h->n) return 0;
+        h->first += h->first + 2 < h->n ? 2 : 1;   /* a user line and its reply */
+    }
+}
+
 int main(int argc, char **argv) {
-    const char *dir = NULL;
+    const char *dir = NULL, *tmpl_name = NULL, *system_msg = NULL;
     llm_model model;
     llm_session sess;
     llm_session_options so;
@@ -69,10 +98,11 @@ int main(int argc, char **argv) {
     llm_sampler check;
     history h;
     cli_out out;
-    char *line = NULL;
-    int32_t *ids = NULL, *reply = NULL;
-    size_t line_cap = 0, ids_cap = 0;
-    int i, interactive, max_reply = 64, seed_given = 0, errors = 0, rc = 1;
+    char *line = NULL, *reply = NULL;
+    int32_t *ids = NULL;
+    llm_chat_message *scratch = NULL;
+    size_t line_cap = 0, ids_cap = 0, reply_cap = 0;
+    int i, interactive, max_reply = 64, seed_given = 0, errors = 0, rc = 1, tmpl;
     int32_t eot;
 
     memset(&so, 0, sizeof so);
@@ -85,6 +115,9 @@ int main(int argc, char **argv) {
     {
         const cli_opt opts[] = {
             { "-m", "--model", "DIR", CLI_STR, &dir, 0, 0, NULL, CLI_HELP_MODEL },
+            { NULL, "--chat-template", "NAME", CLI_STR, &tmpl_name, 0, 0, NULL,
+              "plain, dialogpt or chatml (default: the model's; see docs/programs.md)" },
+            { NULL, "--system", "TEXT", CLI_STR, &system_msg, 0, 0, NULL, "a system message before the conversation (default: none)" },
             { NULL, "--max-reply", "N", CLI_INT, &max_reply, 1, 1 << 30, NULL,
               "tokens per reply (default 64; n_ctx / 2 if that is not below the context)" },
             { NULL, "--temperature", "T", CLI_FLOAT, &o.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
@@ -105,6 +138,8 @@ int main(int argc, char **argv) {
         if ((i = cli_parse("chat", usage, opts, NULL, argc, argv)) != CLI_CONTINUE) return i;
     }
     if (!dir) { cli_error("-m MODEL is required (see --help)"); return 2; }
+    tmpl = tmpl_name ? llm_chat_template_from_name(tmpl_name) : 0;
+    if (tmpl < 0) { cli_error("--chat-template %s: not a template (plain, dialogpt or chatml)", tmpl_name); return 2; }
     cli_top_p_zero(&o.sampler);
     if (!cli_load_model(&model, dir, 1, 0)) return 1;
     if (model.config.head != LLM_HEAD_LM) {
@@ -121,25 +156,37 @@ int main(int argc, char **argv) {
     }
     llm_sampler_free(&check);
     eot = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
-    if (eot < 0) { cli_error("the model has no end-of-text token"); goto done; }
+    if (!tmpl_name) tmpl = model.chat_template;
+    {   /* the template renders on this model (chatml needs its tokens, dialogpt an end-of-text token) */
+        char err[LLM_ERROR_SIZE];
+        size_t n;
+        llm_status st = llm_chat_render(&model.tokenizer, tmpl, eot, NULL, 0, 1, NULL, 0, &n, err);
+        if (st != LLM_OK && st != LLM_ERR_BUFFER_TOO_SMALL) {
+            cli_error("chat template %s: %s", llm_chat_template_name(tmpl), err);
+            rc = tmpl_name ? 2 : 1;
+            goto done;
+        }
+    }
     so.prefix_cache = 1;   /* a turn reuses the blocks of the conversation before it */
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
     if (llm_generator_init(&gen, &sess, NULL) != LLM_OK) { cli_error("%s", llm_generator_error(&gen)); goto done; }
     if ((size_t)max_reply >= (size_t)sess.n_ctx) max_reply = sess.n_ctx / 2;
-    h.turn_start = (size_t *)malloc(((size_t)sess.n_ctx + 2) * sizeof *h.turn_start);
-    reply = (int32_t *)malloc((size_t)max_reply * sizeof *reply);
-    if (!h.turn_start || !reply) { cli_error("out of memory"); goto done; }
     if (!seed_given) o.sampler.seed = cli_random_seed();
     if (o.sampler.temperature > 0) cli_error("seed %llu", (unsigned long long)o.sampler.seed);
     if (!cli_out_open(&out, NULL)) goto done;
     o.max_new_tokens = max_reply;
+    o.stop_strings = llm_chat_template_stops(tmpl);
     interactive = isatty(STDIN_FILENO);
+    if (interactive)
+        cli_error("chat template %s (%s)", llm_chat_template_name(tmpl),
+                  tmpl_name ? "--chat-template" : model.chat_template_note);
+    if (system_msg && !push_msg(&h, "system", system_msg, strlen(system_msg))) { cli_error("out of memory"); goto done; }
+    h.has_system = system_msg != NULL;
+    h.first = h.n;
 
     for (;;) {
-        size_t n = 0, len;
-        size_t n_reply = 0;
-        llm_stop_reason stop = LLM_STOP_NONE;
-        int got, seq, failed = 0;
+        size_t n = 0, len, first = h.first, n_reply = 0;
+        int got, seq, failed = 0, fit, lead = 1;
         if (interactive) { cli_printf(&out, "> "); cli_flush(&out); }
         if (out.err) break;
         if ((got = cli_read_line(stdin, &line, &line_cap, &len)) <= 0) {
@@ -149,31 +196,22 @@ int main(int argc, char **argv) {
         }
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
         if (!len) continue;
-        if (len + 2 > ids_cap) {
-            int32_t *ni = (int32_t *)realloc(ids, (len + 2) * sizeof *ids);
-            if (!ni) { cli_error("out of memory for a line of %zu bytes", len); errors++; break; }
-            ids = ni; ids_cap = len + 2;
-        }
-        if (llm_tokenizer_encode(&model.tokenizer, line, len, 0, ids, ids_cap - 1, &n) != LLM_OK) {
-            cli_error("%s", llm_tokenizer_error(&model.tokenizer));
+        if (!push_msg(&h, "user", line, len)) { cli_error("out of memory for a line of %zu bytes", len); errors++; break; }
+        free(scratch);
+        scratch = (llm_chat_message *)malloc(h.n * sizeof *scratch);
+        if (!scratch) { cli_error("out of memory"); errors++; break; }
+        fit = render(&model, tmpl, eot, &h, scratch, &ids, &ids_cap, &n, (size_t)sess.n_ctx, (size_t)max_reply);
+        if (fit < 0) { errors++; break; }
+        if (!fit) {   /* a line that cannot fit is refused before anything is forgotten */
+            cli_error("that line makes a prompt of %zu tokens: with a reply of %d it does not fit the context of %d; "
+                      "not sent", n, max_reply, sess.n_ctx);
+            pop_msg(&h);
+            h.first = first;
             errors++;
             continue;
         }
-        ids[n++] = eot;
-        /* a line that cannot fit is refused before anything is forgotten */
-        if (n + (size_t)max_reply > (size_t)sess.n_ctx) {
-            cli_error("that line is %zu tokens: with a reply of %d it does not fit the context of %d; not sent",
-                      n, max_reply, sess.n_ctx);
-            errors++;
-            continue;
-        }
-        /* room for this turn and the reply; else forget the oldest turns */
-        if (h.n + n + (size_t)max_reply > (size_t)sess.n_ctx)
-            drop_oldest(&h, n + (size_t)max_reply, (size_t)sess.n_ctx);
-        h.turn_start[h.n_turns++] = h.n;
-        if (!push_ids(&h, ids, n)) { cli_error("out of memory"); errors++; break; }
         /* the conversation is the prompt: its cached blocks are reused, the rest evaluated; then the reply */
-        if (llm_generator_add(&gen, h.ids, h.n, &o, &seq) != LLM_OK) {
+        if (llm_generator_add(&gen, ids, n, &o, &seq) != LLM_OK) {
             cli_error("%s", llm_generator_error(&gen));
             errors++;
             break;
@@ -186,9 +224,20 @@ int main(int argc, char **argv) {
                 failed = 1;
             }
             for (k = 0; k < n_ev; k++) {
-                if (ev[k].id >= 0 && n_reply < (size_t)max_reply) reply[n_reply++] = ev[k].id;
-                cli_write(&out, ev[k].text, ev[k].text_len);
-                stop = ev[k].stop;
+                const char *t = ev[k].text;
+                size_t tl = ev[k].text_len;
+                while (lead && tl && (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t')) { t++; tl--; }
+                if (!tl) continue;
+                lead = 0;
+                if (n_reply + tl > reply_cap) {
+                    size_t nc = (n_reply + tl) * 2;
+                    char *nr = (char *)realloc(reply, nc);
+                    if (!nr) { cli_error("out of memory"); failed = 1; break; }
+                    reply = nr; reply_cap = nc;
+                }
+                memcpy(reply + n_reply, t, tl);
+                n_reply += tl;
+                cli_write(&out, t, tl);
             }
             if (failed) break;
             if (gen.n_live && !cli_flush(&out)) { llm_generator_cancel(&gen, seq); break; }   /* stdout failed */
@@ -196,20 +245,16 @@ int main(int argc, char **argv) {
         if (failed) { errors++; break; }
         cli_printf(&out, "\n");
         cli_flush(&out);
-        h.turn_start[h.n_turns++] = h.n;
-        if (!push_ids(&h, reply, n_reply) || (stop != LLM_STOP_EOS && !push_ids(&h, &eot, 1))) {  /* turns end in eot */
-            cli_error("out of memory");
-            errors++;
-            break;
-        }
+        if (!push_msg(&h, "assistant", reply ? reply : "", n_reply)) { cli_error("out of memory"); errors++; break; }
     }
     rc = cli_out_close(&out) && !errors ? 0 : 1;
 done:
     free(line);
     free(ids);
     free(reply);
-    free(h.ids);
-    free(h.turn_start);
+    free(scratch);
+    while (h.n) pop_msg(&h);
+    free(h.m);
     llm_generator_free(&gen);
     llm_session_free(&sess);
     llm_model_free(&model);

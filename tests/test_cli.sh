@@ -244,6 +244,23 @@ printf 'Good morrow.\n' | "$B/chat" -m $M --max-reply 12 >"$TMP.chat1" 2>/dev/nu
 printf 'Good morrow.\n' | "$B/chat" -m $M --max-reply 12 >"$TMP.chat2" 2>/dev/null
 if [ -s "$TMP.chat1" ] && cmp -s "$TMP.chat1" "$TMP.chat2"; then ok; else bad "chat: greedy replies differ between runs"; fi
 
+# ---- chat: the templates (docs/programs.md), each reply against build/generate on the conversation written
+# out by hand: plain ("User: LINE\nAssistant:", stop "\nUser:", leading white space dropped) for this model,
+# dialogpt (the line's ids then the end-of-text id 4095) with --chat-template
+want=$("$B/generate" -m $M -q -p "$(printf 'User: Good morrow.\nAssistant:')" --stop "$(printf '\nUser:')" \
+       --max-new-tokens 12 --temperature 0 2>/dev/null)
+want=${want#"$(printf 'User: Good morrow.\nAssistant:')"}
+while case $want in [[:space:]]*) true ;; *) false ;; esac; do want=${want#?}; done
+got=$(printf 'Good morrow.\n' | "$B/chat" -m $M --max-reply 12 2>/dev/null)
+check "chat: the plain template's reply" "$got" "$want"
+ids=$(printf 'Good morrow.' | "$B/tokenize" -m $M | tr -s ' \n' ',')
+want=$("$B/generate" -m $M -q --ids "${ids}4095" --max-new-tokens 12 --temperature 0 2>/dev/null)
+want=${want#"Good morrow.<|endoftext|>"}
+got=$(printf 'Good morrow.\n' | "$B/chat" -m $M --chat-template DialoGPT --max-reply 12 2>/dev/null)
+check "chat: the dialogpt template's reply" "$got" "$want"
+expect_fail "chat --chat-template llama" 2 "plain, dialogpt or chatml" "$B/chat" -m $M --chat-template llama
+expect_fail "chat --chat-template chatml without its tokens" 2 "<|im_start|>" "$B/chat" -m $M --chat-template chatml
+
 # ---- chat: generate's parsing and checks
 expect_fail "chat --temperature abc" 2 "expected a number" "$B/chat" -m $M --temperature abc
 expect_fail "chat --top-p 1.5" 2 "--top-p" "$B/chat" -m $M --top-p 1.5
