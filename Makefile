@@ -99,6 +99,7 @@ $(BUILD)/server_page.h: examples/server_page.html $(BUILD)/bin2c
 	$(BUILD)/bin2c server_page $< $@
 $(BUILD)/test_server $(BUILD)/bench_server: tests/server_client.h examples/server_http.h
 $(BUILD)/test_alloc: tests/st_builder.h
+$(BUILD)/test_chat: tests/byte_vocab.h
 
 # make bench-server: build/server's throughput (generated tokens/s) with 1, 4
 # and 8 concurrent clients on the 124M-shaped checkpoint of make bench

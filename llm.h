@@ -1343,10 +1343,10 @@ LLM_API llm_status llm_chat_template_detect(const llm_tokenizer *t, const char *
 /* Messages msgs[0..n) in template tmpl -> ids[0..*n_ids) (with
    add_prompt nonzero, followed by the start of the assistant's reply),
    ready for llm_generator_add. eos_id: the end-of-text id (needed by
-   dialogpt). Writes at most cap ids; *n_ids gets the full count (also
+   dialogpt: in [0, t's vocabulary size)). Writes at most cap ids; *n_ids gets the full count (also
    with LLM_ERR_BUFFER_TOO_SMALL). err: NULL or LLM_ERROR_SIZE bytes for
    the message. LLM_ERR_INVALID_ARG for an unknown role or template, a NULL
-   argument or dialogpt without an end-of-text id; _UNSUPPORTED for chatml
+   argument or dialogpt without a valid end-of-text id; _UNSUPPORTED for chatml
    on a vocabulary without <|im_start|> / <|im_end|>; _LIMIT for text past
    SIZE_MAX / 2 bytes; _OUT_OF_MEMORY (it allocates one buffer of the
    rendered text); the tokenizer's errors. */
@@ -4920,8 +4920,9 @@ LLM_API llm_status llm_chat_render(const llm_tokenizer *t, int tmpl, int32_t eos
         r = llm__err(msg, LLM_ERR_INVALID_ARG, "unknown chat template %d", tmpl);
         goto out;
     }
-    if (tmpl == LLM_CHAT_DIALOGPT && eos_id < 0) {
-        r = llm__err(msg, LLM_ERR_INVALID_ARG, "the dialogpt template needs an end-of-text token");
+    if (tmpl == LLM_CHAT_DIALOGPT && (eos_id < 0 || (size_t)eos_id >= llm_tokenizer_vocab_size(t))) {
+        r = llm__err(msg, LLM_ERR_INVALID_ARG, eos_id < 0 ? "the dialogpt template needs an end-of-text token"
+                     : "the end-of-text id %d is outside the tokenizer's vocabulary", (int)eos_id);
         goto out;
     }
     if (tmpl == LLM_CHAT_CHATML) {

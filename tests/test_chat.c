@@ -13,42 +13,11 @@
 #define LLM_IMPLEMENTATION
 #include "llm.h"
 #include "test.h"
+#include "byte_vocab.h"
 #include <unistd.h>
 #include <sys/stat.h>
 
 enum { EOT = 256, IM_START = 257, IM_END = 258 };
-
-/* GPT-2's bytes_to_unicode: the printable bytes '!'..'~', 0xA1..0xAC and
-   0xAE..0xFF stand for themselves, the others for U+0100 + their rank. */
-static void put_byte_char(char *out, size_t *k, int b, int *next) {
-    unsigned cp;
-    if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)) cp = (unsigned)b;
-    else cp = 256u + (unsigned)(*next)++;
-    if (cp == '"' || cp == '\\') { out[(*k)++] = '\\'; out[(*k)++] = (char)cp; }
-    else if (cp < 0x80) out[(*k)++] = (char)cp;
-    else { out[(*k)++] = (char)(0xC0 | (cp >> 6)); out[(*k)++] = (char)(0x80 | (cp & 0x3F)); }
-}
-
-/* tokenizer.json text: the 256 bytes, then the added tokens (with_chatml: all three, else <|endoftext|>). */
-static char *tokenizer_json(int with_chatml) {
-    char *s = (char *)malloc(16384);
-    size_t k = 0;
-    int b, next = 0;
-    if (!s) return NULL;
-    k += (size_t)sprintf(s + k, "{\"model\":{\"type\":\"BPE\",\"vocab\":{");
-    for (b = 0; b < 256; b++) {
-        s[k++] = '"';
-        put_byte_char(s, &k, b, &next);
-        k += (size_t)sprintf(s + k, "\":%d%s", b, b < 255 ? "," : "");
-    }
-    k += (size_t)sprintf(s + k, "},\"merges\":[]},\"pre_tokenizer\":{\"type\":\"ByteLevel\"},\"added_tokens\":["
-                                "{\"id\":256,\"content\":\"<|endoftext|>\",\"special\":true}");
-    if (with_chatml)
-        k += (size_t)sprintf(s + k, ",{\"id\":257,\"content\":\"<|im_start|>\",\"special\":true},"
-                                    "{\"id\":258,\"content\":\"<|im_end|>\",\"special\":true}");
-    sprintf(s + k, "]}");
-    return s;
-}
 
 /* want: a text whose bytes are the ids, with \x01 \x02 \x03 standing for EOT, IM_START, IM_END. */
 static int same_ids(const int32_t *ids, size_t n, const char *want) {
@@ -136,6 +105,8 @@ static void test_render(const llm_tokenizer *tc, const llm_tokenizer *tp) {
     CHECK(r == LLM_ERR_UNSUPPORTED && strstr(err, "<|im_start|>"), "chatml without its tokens: %s", err);
     r = llm_chat_render(tp, LLM_CHAT_DIALOGPT, -1, m, 1, 1, ids, 256, &n, err);
     CHECK(r == LLM_ERR_INVALID_ARG && strstr(err, "end-of-text"), "dialogpt without eos: %s", err);
+    r = llm_chat_render(tp, LLM_CHAT_DIALOGPT, 257, m, 1, 1, ids, 256, &n, err);
+    CHECK(r == LLM_ERR_INVALID_ARG && strstr(err, "257"), "dialogpt with an eos past the vocabulary: %s", err);
     r = llm_chat_render(tp, 3, EOT, m, 1, 1, ids, 256, &n, err);
     CHECK(r == LLM_ERR_INVALID_ARG, "unknown template");
     CHECK(llm_chat_render(NULL, LLM_CHAT_PLAIN, EOT, m, 1, 1, ids, 256, &n, NULL) == LLM_ERR_INVALID_ARG &&
@@ -264,7 +235,7 @@ static void test_model_load(void) {
 
 int main(void) {
     llm_tokenizer tc, tp;
-    char *jc = tokenizer_json(1), *jp = tokenizer_json(0);
+    char *jc = byte_vocab_json(1), *jp = byte_vocab_json(0);
     memset(&tc, 0, sizeof tc);
     memset(&tp, 0, sizeof tp);
     if (!jc || !jp || llm_tokenizer_load_json_memory(&tc, jc, strlen(jc)) != LLM_OK ||

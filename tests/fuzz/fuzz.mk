@@ -40,6 +40,7 @@ FUZZ_DICT_safetensors     := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_config          := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_index           := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_generation_config := $(FUZZ_DIR)/json.dict
+FUZZ_DICT_chat            := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_model           := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_vocab           := $(FUZZ_DIR)/json.dict
 FUZZ_DICT_wordpiece       := $(FUZZ_DIR)/json.dict
@@ -76,6 +77,7 @@ $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DEPS)
 $(FUZZ_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(FUZZ_OUT)/fuzz_http: examples/server_http.h
 $(FUZZ_OUT)/fuzz_cli: examples/cli.h
+$(FUZZ_OUT)/fuzz_chat: tests/byte_vocab.h
 $(FUZZ_OUT)/fuzz_generate_text $(FUZZ_OUT)/fuzz_config: tests/st_builder.h
 
 fuzz-build: $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
@@ -99,6 +101,7 @@ $(REPLAY_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_
 $(REPLAY_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(REPLAY_OUT)/fuzz_http: examples/server_http.h
 $(REPLAY_OUT)/fuzz_cli: examples/cli.h
+$(REPLAY_OUT)/fuzz_chat: tests/byte_vocab.h
 $(REPLAY_OUT)/fuzz_generate_text $(REPLAY_OUT)/fuzz_config: tests/st_builder.h
 
 fuzz-replay-build: $(addprefix $(REPLAY_OUT)/fuzz_,$(FUZZ_TARGETS))
@@ -113,6 +116,7 @@ $(PLAIN_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/standalone_main.c $(FUZZ_D
 $(PLAIN_OUT)/fuzz_generate_args: examples/generate.c examples/cli.h
 $(PLAIN_OUT)/fuzz_http: examples/server_http.h
 $(PLAIN_OUT)/fuzz_cli: examples/cli.h
+$(PLAIN_OUT)/fuzz_chat: tests/byte_vocab.h
 $(PLAIN_OUT)/fuzz_generate_text $(PLAIN_OUT)/fuzz_config: tests/st_builder.h
 
 # ---- the test suite under ASan + UBSan, and under valgrind -------------------

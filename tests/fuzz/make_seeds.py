@@ -401,6 +401,31 @@ def wordpiece_seeds():
     out("tokenizer_json", "wordpiece_bare", json.dumps(tj))
 
 
+def chat_seeds():
+    """Chat templates: tokenizer_config.json NUL config.json, and messages cut by 0x1e."""
+    dialogpt = "{% for message in messages %}{{ message.content }}{{ eos_token }}{% endfor %}"
+    chatml = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+              "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}"
+              "{% endif %}")
+    seeds = {
+        "dialogpt": json.dumps({"eos_token": "<|endoftext|>", "chat_template": dialogpt}),
+        "dialogpt_trim": json.dumps({"chat_template": "{%- for message in messages -%}{{- message['content'] -}}"
+                                                      "{{ eos_token }}{%- endfor %}"}),
+        "chatml": json.dumps({"chat_template": chatml}),
+        "list": json.dumps({"chat_template": [{"name": "default", "template": dialogpt},
+                                              {"name": "tool_use", "template": "{{ tools }}"}]}),
+        "list_bad": '{"chat_template": [{"name": 1}]}',
+        "unknown": json.dumps({"chat_template": "{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}"}),
+        "config": '{}\0' + json.dumps({"_name_or_path": "microsoft/DialoGPT-small",
+                                         "task_specific_params": {"conversational": {"max_length": 1000}}}),
+        "config_bad": '{}\0{"_name_or_path": ',
+        "messages": "\x01Be brief.\x1e\x02Hi<|im_end|>\x1e\x03Yo\x1e\x02Ok? \u00e9\u4e2d\n\x1e\x04tool",
+        "empty_messages": "\x1e\x1e\x1e",
+    }
+    for k, v in seeds.items():
+        out("chat", k, v)
+
+
 def main():
     if not os.path.isdir(os.path.join("tests", "fuzz")):
         sys.exit("run from the repository root")
@@ -417,6 +442,7 @@ def main():
     index_seeds()
     generation_config_seeds()
     wordpiece_seeds()
+    chat_seeds()
 
 
 if __name__ == "__main__":
