@@ -123,6 +123,8 @@
    with a present flag) and never applied by llm.h: the caller chooses
    what to take (examples/generate.c takes it as its defaults); a broken
    one fails the load (llm_model_options.no_generation_config skips it).
+   tokenizer_config.json (unless no_tokenizer) and config.json choose the
+   model's chat template (model.chat_template; see GENERATION).
 
    Weights stored as F32, F16 or BF16 are used as stored: the matrices and
    the position embeddings stay in the file mapping or the caller's buffer
@@ -338,6 +340,34 @@
    running sequences, and each step reports a token, its log-probability
    and a text piece per sequence. llm_generate's greedy and sampling modes
    are a loop over it; the server and chat drive it directly.
+   Chat templates turn a conversation (llm_chat_message: role and content)
+   into the ids a model continues: llm_chat_render writes it in one of
+   three templates (llm_chat_template: plain, dialogpt, chatml; the public
+   API section "chat templates" has each one's text) followed by the start
+   of the assistant's reply, and llm_chat_template_stops gives the stop
+   string that ends the reply besides end-of-text. llm_model_load picks a
+   model's template (model.chat_template, with the reason in
+   model.chat_template_note) by llm_chat_template_detect's rule:
+   1. tokenizer_config.json's chat_template (a string, or the "default"
+      entry of a list of {name, template}) when it has a recognised shape,
+      compared with white space and Jinja's "-" trim marks left out and
+      message['content'] read as message.content: DialoGPT's
+      "{% for message in messages %}{{ message.content }}{{ eos_token }}
+      {% endfor %}" is dialogpt; one with <|im_start|> and <|im_end|>, no
+      other <|...|> token and no tools is chatml when the vocabulary has
+      both tokens. Any other chat_template is not run and not guessed at:
+      plain, and the note says so;
+   2. without a chat_template, chatml when the vocabulary has <|im_start|>
+      and <|im_end|> (one token each);
+   3. dialogpt when config.json's _name_or_path contains "DialoGPT" (any
+      case) or it has task_specific_params.conversational (as Microsoft's
+      DialoGPT checkpoints do);
+   4. else plain.
+   A tokenizer_config.json that is not a JSON object, or whose
+   chat_template is neither a string nor such a list, fails the load
+   (LLM_ERR_FORMAT); chat_template.jinja files are not read. The message
+   contents are always encoded as plain text: special-token names in them
+   stay text.
    Classifier checkpoints (GPT2ForSequenceClassification,
    GPT2ForTokenClassification) do not generate: their outputs come from
    llm_session_decode_hidden and llm_session_head (see CHECKPOINTS).
@@ -4797,7 +4827,8 @@ static size_t llm__chat_tc_template(const llm__json *j, char *err) {
     for (e = v + 1, k = 0; k < j->t[v].n; k++, e = j->t[e].end) {
         size_t nm = llm__json_get(j, e, "name"), tp = llm__json_get(j, e, "template");
         if (nm == (size_t)-1 || tp == (size_t)-1 || j->t[nm].type != LLM__J_STR || j->t[tp].type != LLM__J_STR) {
-            llm__err(err, LLM_ERR_FORMAT, "tokenizer_config.json: chat_template[%zu] is not {\"name\", \"template\"}", k);
+            llm__err(err, LLM_ERR_FORMAT, "tokenizer_config.json: chat_template[%zu] is not "
+                     "{\"name\", \"template\"}", k);
             return (size_t)-1;
         }
         if (llm__json_eq(j, nm, "default")) return tp;
@@ -4915,7 +4946,10 @@ LLM_API llm_status llm_chat_render(const llm_tokenizer *t, int tmpl, int32_t eos
     llm_status r = LLM_OK;
     msg[0] = 0;
     if (n_ids) *n_ids = 0;
-    if (!t || !n_ids || (n && !msgs) || (cap && !ids)) { r = llm__err(msg, LLM_ERR_INVALID_ARG, "NULL argument"); goto out; }
+    if (!t || !n_ids || (n && !msgs) || (cap && !ids)) {
+        r = llm__err(msg, LLM_ERR_INVALID_ARG, "NULL argument");
+        goto out;
+    }
     if (tmpl < 0 || tmpl >= LLM_CHAT_TEMPLATE_COUNT) {
         r = llm__err(msg, LLM_ERR_INVALID_ARG, "unknown chat template %d", tmpl);
         goto out;

@@ -117,7 +117,8 @@ int main(int argc, char **argv) {
             { "-m", "--model", "DIR", CLI_STR, &dir, 0, 0, NULL, CLI_HELP_MODEL },
             { NULL, "--chat-template", "NAME", CLI_STR, &tmpl_name, 0, 0, NULL,
               "plain, dialogpt or chatml (default: the model's; see docs/programs.md)" },
-            { NULL, "--system", "TEXT", CLI_STR, &system_msg, 0, 0, NULL, "a system message before the conversation (default: none)" },
+            { NULL, "--system", "TEXT", CLI_STR, &system_msg, 0, 0, NULL,
+              "a system message before the conversation (default: none)" },
             { NULL, "--max-reply", "N", CLI_INT, &max_reply, 1, 1 << 30, NULL,
               "tokens per reply (default 64; n_ctx / 2 if that is not below the context)" },
             { NULL, "--temperature", "T", CLI_FLOAT, &o.sampler.temperature, 0, 1e6, NULL, "0 = greedy" },
@@ -180,7 +181,10 @@ int main(int argc, char **argv) {
     if (interactive)
         cli_error("chat template %s (%s)", llm_chat_template_name(tmpl),
                   tmpl_name ? "--chat-template" : model.chat_template_note);
-    if (system_msg && !push_msg(&h, "system", system_msg, strlen(system_msg))) { cli_error("out of memory"); goto done; }
+    if (system_msg && !push_msg(&h, "system", system_msg, strlen(system_msg))) {
+        cli_error("out of memory");
+        goto done;
+    }
     h.has_system = system_msg != NULL;
     h.first = h.n;
 
@@ -196,7 +200,11 @@ int main(int argc, char **argv) {
         }
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) len--;
         if (!len) continue;
-        if (!push_msg(&h, "user", line, len)) { cli_error("out of memory for a line of %zu bytes", len); errors++; break; }
+        if (!push_msg(&h, "user", line, len)) {
+            cli_error("out of memory for a line of %zu bytes", len);
+            errors++;
+            break;
+        }
         free(scratch);
         scratch = (llm_chat_message *)malloc(h.n * sizeof *scratch);
         if (!scratch) { cli_error("out of memory"); errors++; break; }

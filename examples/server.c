@@ -1437,8 +1437,8 @@ static request *chat_request(server *srv, const js_doc *d, fail *f) {
     if (srv->chat_template < 0) { bad(f, 400, NULL, srv->chat_note); return NULL; }
     if (!refuse_fields(d, unsupported, f)) return NULL;
     v = js_get(d, 0, "response_format");
-    if (v && d->v[v].type != JS_NULL &&
-        !(d->v[v].type == JS_OBJ && (k = js_get(d, v, "type")) && d->v[k].type == JS_STR && !strcmp(d->v[k].s, "text"))) {
+    k = v && d->v[v].type == JS_OBJ ? js_get(d, v, "type") : 0;
+    if (v && d->v[v].type != JS_NULL && !(k && d->v[k].type == JS_STR && !strcmp(d->v[k].s, "text"))) {
         bad(f, 400, "response_format", "only response_format {\"type\": \"text\"} is supported");
         return NULL;
     }
@@ -1905,7 +1905,7 @@ int main(int argc, char **argv) {
             { NULL, "--prefill-rows", "N", CLI_INT, &srv.prefill_rows, 1, 1048576, NULL,
               "prompt rows per step, all requests together (default 128)" },
             { NULL, "--chat-template", "NAME", CLI_STR, &chat_template, 0, 0, NULL,
-              "plain, dialogpt or chatml for /v1/chat/completions (default: the model's, see docs/server.md)" },
+              "chat template: plain, dialogpt or chatml (default: the model's)" },
             { NULL, "--quiet", NULL, CLI_BOOL, &srv.quiet, 0, 0, NULL, "no request log on stderr" },
             { NULL, "--no-prefix-cache", NULL, CLI_BOOL, &no_cache, 0, 0, NULL,
               "evaluate every prompt whole (no reuse of cached KV blocks)" },

@@ -150,7 +150,8 @@ static void test_detect(const llm_tokenizer *tc, const llm_tokenizer *tp) {
     CHECK(detect(tc, LLAMA_TC, NULL, note) == LLM_CHAT_PLAIN && strstr(note, "not guessed"),
           "an unknown template is not guessed at, even with ChatML tokens: %s", note);
     CHECK(detect(tc, "{\"chat_template\":[{\"name\":\"tool_use\",\"template\":\"x\"},{\"name\":\"default\","
-                     "\"template\":\"{% for message in messages %}{{ message['content'] }}{{ eos_token }}{% endfor %}\"}]}",
+                     "\"template\":\"{% for message in messages %}{{ message['content'] }}{{ eos_token }}"
+                     "{% endfor %}\"}]}",
                  NULL, note) == LLM_CHAT_DIALOGPT, "a list of templates: the default one: %s", note);
     CHECK(detect(tc, "{\"chat_template\":[{\"name\":\"other\",\"template\":\"x\"}]}", NULL, note) == LLM_CHAT_PLAIN,
           "a list with no default: plain");
@@ -197,7 +198,12 @@ static void test_model_load(void) {
     llm_model m;
     llm_model_options o;
     llm_status r;
-    if (!st || !cfg || !mkdtemp(dir)) { CHECK(0, "tests/data/tiny-f32 or a temporary folder"); free(st); free(cfg); return; }
+    if (!st || !cfg || !mkdtemp(dir)) {
+        CHECK(0, "tests/data/tiny-f32 or a temporary folder");
+        free(st);
+        free(cfg);
+        return;
+    }
     snprintf(path, sizeof path, "%s/model.safetensors", dir);
     CHECK(write_file(path, st, st_len), "write %s", path);
     snprintf(path, sizeof path, "%s/config.json", dir);

@@ -573,7 +573,8 @@ static void test_stream_events(int port) {
    written out by hand in the template's text (docs/server.md): the plain
    template for models/shakespeare (it has no chat template files). */
 
-#define CHAT_MSGS "\"messages\":[{\"role\":\"system\",\"content\":\"Speak.\"},{\"role\":\"user\",\"content\":\"Good morrow\"}]"
+#define CHAT_MSGS "\"messages\":[{\"role\":\"system\",\"content\":\"Speak.\"}," \
+                  "{\"role\":\"user\",\"content\":\"Good morrow\"}]"
 #define CHAT_TEXT "System: Speak.\\nUser: Good morrow\\nAssistant:"
 
 /* A chat request whose reply must be want. */
@@ -629,9 +630,11 @@ static void test_chat(int port) {
     got = jstr(b.p, "choices.0.message.content");
     fr = jstr(b.p, "choices.0.finish_reason");
     CHECK(want && got && !strcmp(want, got) && *want, "chat '%s', completion '%s'", got ? got : "", want ? want : "");
-    CHECK(fr && fr_want && !strcmp(fr, fr_want), "chat finish_reason %s, completion's %s", fr ? fr : "", fr_want ? fr_want : "");
-    CHECK(pt > 5 && jnum(b.p, "usage.prompt_tokens") == pt && jnum(b.p, "usage.prompt_tokens_details.cached_tokens") >= 0,
-          "chat usage: %s (completion's prompt_tokens %g)", b.p, pt);
+    CHECK(fr && fr_want && !strcmp(fr, fr_want), "chat finish_reason %s, completion's %s", fr ? fr : "",
+          fr_want ? fr_want : "");
+    CHECK(pt > 5 && jnum(b.p, "usage.prompt_tokens") == pt &&
+          jnum(b.p, "usage.prompt_tokens_details.cached_tokens") >= 0, "chat usage: %s (completion's prompt_tokens %g)",
+          b.p, pt);
     free(got); free(fr);
     got = jstr(b.p, "object");
     CHECK(got && !strcmp(got, "chat.completion"), "object %s", got ? got : "");
@@ -661,8 +664,8 @@ static void test_chat(int port) {
           200, "chat again");
     want = jstr(b.p, "choices.0.message.content");
     want_fr = jstr(b.p, "choices.0.finish_reason");
-    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":40,\"temperature\":0,\"stream\":true,"
-               "\"stream_options\":{\"include_usage\":true}}", NULL, &b) == 200, "chat stream");
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":40,\"temperature\":0,"
+               "\"stream\":true,\"stream_options\":{\"include_usage\":true}}", NULL, &b) == 200, "chat stream");
     n = sse_events(b.p, ev, 256);
     CHECK(n >= 5 && !strcmp(ev[n - 1], "[DONE]"), "chat stream: %d events", n);
     if (n >= 5) {
@@ -670,7 +673,8 @@ static void test_chat(int port) {
         memset(&text, 0, sizeof text);
         sb_add(&text, "", 0);
         got = jstr(ev[0], "choices.0.delta.role");
-        CHECK(got && !strcmp(got, "assistant") && jtype(ev[0], "choices.0.finish_reason") == 'n', "first chunk %s", ev[0]);
+        CHECK(got && !strcmp(got, "assistant") && jtype(ev[0], "choices.0.finish_reason") == 'n', "first chunk %s",
+              ev[0]);
         free(got);
         got = jstr(ev[0], "object");
         CHECK(got && !strcmp(got, "chat.completion.chunk") && jtype(ev[0], "usage") == 'n', "chunk object: %s", ev[0]);
@@ -695,21 +699,22 @@ static void test_chat(int port) {
     free(want);
     free(want_fr);
     /* logprobs in the chat shape */
-    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":3,\"temperature\":0,\"logprobs\":true,"
-               "\"top_logprobs\":2}", NULL, &b) == 200, "chat logprobs: %s", b.p);
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":3,\"temperature\":0,"
+               "\"logprobs\":true,\"top_logprobs\":2}", NULL, &b) == 200, "chat logprobs: %s", b.p);
     got = jstr(b.p, "choices.0.logprobs.content.0.token");
     CHECK(got && jtype(b.p, "choices.0.logprobs.content.2.logprob") == 'o' &&
           jtype(b.p, "choices.0.logprobs.content.0.bytes.0") == 'o' &&
           jtype(b.p, "choices.0.logprobs.content.0.top_logprobs.1.token") == 's' &&
           jtype(b.p, "choices.0.logprobs.content.0.top_logprobs.2") == 0 &&
-          jnum(b.p, "choices.0.logprobs.content.0.logprob") == jnum(b.p, "choices.0.logprobs.content.0.top_logprobs.0.logprob"),
+          jnum(b.p, "choices.0.logprobs.content.0.logprob") ==
+              jnum(b.p, "choices.0.logprobs.content.0.top_logprobs.0.logprob"),
           "chat logprobs (greedy: the token is the best one): %s", b.p);
     free(got);
     /* a long conversation twice: the second reuses cached blocks */
     sb_puts(&req, "{\"messages\":[");
     for (i = 0; i < 6; i++)
-        sb_printf(&req, "%s{\"role\":\"%s\",\"content\":\"What news from France, my lord? Speak, speak.\"}", i ? "," : "",
-                  i % 2 ? "assistant" : "user");
+        sb_printf(&req, "%s{\"role\":\"%s\",\"content\":\"What news from France, my lord? Speak, speak.\"}",
+                  i ? "," : "", i % 2 ? "assistant" : "user");
     sb_puts(&req, "],\"max_tokens\":4,\"temperature\":0}");
     CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200, "long chat: %s", b.p);
     CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200 &&
@@ -753,7 +758,8 @@ static void test_chat_servers(void) {
     if (!start_server(&s, server_bin, MODEL, dialogpt)) { CHECK(0, "server --chat-template DialoGPT did not start"); }
     else {
         char *want, *got;
-        CHECK(http(s.port, "POST", "/tokenize", "{\"content\":\"Good morrow\"}", NULL, &b) == 200, "/tokenize: %s", b.p);
+        CHECK(http(s.port, "POST", "/tokenize", "{\"content\":\"Good morrow\"}", NULL, &b) == 200, "/tokenize: %s",
+              b.p);
         /* {"tokens":[a,b,...]} -> a prompt of those ids and the end-of-text id 4095 (config.json's eos_token_id) */
         sb_puts(&req, "{\"prompt\":");
         if (b.p && strchr(b.p, '[') && strchr(b.p, ']'))
@@ -761,8 +767,9 @@ static void test_chat_servers(void) {
         sb_puts(&req, ",\"max_tokens\":20,\"temperature\":0}");
         CHECK(http(s.port, "POST", "/v1/completions", req.p, NULL, &b) == 200, "ids prompt: %s (%s)", b.p, req.p);
         want = jstr(b.p, "choices.0.text");
-        CHECK(http(s.port, "POST", "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"Good morrow\"}],"
-                   "\"max_tokens\":20,\"temperature\":0}", NULL, &b) == 200, "dialogpt chat: %s", b.p);
+        CHECK(http(s.port, "POST", "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":"
+                   "\"Good morrow\"}],\"max_tokens\":20,\"temperature\":0}", NULL, &b) == 200, "dialogpt chat: %s",
+              b.p);
         got = jstr(b.p, "choices.0.message.content");
         CHECK(want && got && !strcmp(want, got), "dialogpt chat '%s', ids '%s'", got ? got : "", want ? want : "");
         free(want); free(got);
@@ -771,7 +778,8 @@ static void test_chat_servers(void) {
         CHECK(stop_server(&s, SIGTERM) == 0, "dialogpt server exit status");
     }
     for (k = 0; k < 2; k++) {
-        snprintf(cmd, sizeof cmd, "%s -m %s --port 0 --chat-template %s 2>&1", server_bin, MODEL, k ? "chatml" : "llama2");
+        snprintf(cmd, sizeof cmd, "%s -m %s --port 0 --chat-template %s 2>&1", server_bin, MODEL,
+                 k ? "chatml" : "llama2");
         f = popen(cmd, "r");
         n = f ? fread(out, 1, sizeof out - 1, f) : 0;
         out[n] = 0;
@@ -780,10 +788,11 @@ static void test_chat_servers(void) {
               strstr(out, k ? "<|im_start|>" : "plain, dialogpt or chatml"), "--chat-template %s: %d %s",
               k ? "chatml" : "llama2", st, out);
     }
-    if (!start_server(&s, server_bin, "tests/data/heads/seqcls-1", NULL)) { CHECK(0, "classifier server did not start"); }
+    if (!start_server(&s, server_bin, "tests/data/heads/seqcls-1", NULL)) CHECK(0, "classifier server did not start");
     else {
         char *msg;
-        st = http(s.port, "POST", "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", NULL, &b);
+        st = http(s.port, "POST", "/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}",
+                  NULL, &b);
         msg = jstr(b.p, "error.message");
         CHECK(st == 400 && msg && strstr(msg, "GPT2ForSequenceClassification"), "chat on a classifier: %d %s", st, b.p);
         free(msg);

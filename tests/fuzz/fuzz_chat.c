@@ -69,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fuzz_check_msg(note);
         FUZZ_CHECK(r == LLM_OK || r == LLM_ERR_FORMAT || r == LLM_ERR_LIMIT || r == LLM_ERR_OUT_OF_MEMORY,
                    "detect: %s: %s", llm_status_string(r), note);
-        FUZZ_CHECK(r != LLM_OK || (tmpl >= 0 && tmpl < LLM_CHAT_TEMPLATE_COUNT && note[0]), "detect: template %d", tmpl);
+        FUZZ_CHECK(r != LLM_OK || (tmpl >= 0 && tmpl < LLM_CHAT_TEMPLATE_COUNT && note[0]), "detect: template %d",
+                   tmpl);
         FUZZ_CHECK(r != LLM_OK || t == 0 || tmpl != LLM_CHAT_CHATML, "chatml on a vocabulary without its tokens");
     }
     for (at = 0, k = 0; k <= size && n < 8; k++)
