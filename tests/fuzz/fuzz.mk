@@ -130,6 +130,7 @@ $(SAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm
 	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -I$(BUILD) $< -o $@ $(LDLIBS) -lpthread
 $(SAN_BUILD)/test_server: tests/server_client.h examples/server_http.h
 $(SAN_BUILD)/test_alloc: tests/st_builder.h
+$(SAN_BUILD)/test_chat: tests/byte_vocab.h
 SAN_SERVER := $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(SAN_BUILD)/server)
 
 sanitize: $(SAN_TESTS) $(SAN_SERVER)
@@ -143,6 +144,7 @@ $(VG_BUILD)/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(VG_BUILD)
 	$(CC) $(WARN) $(CFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 $(VG_BUILD)/test_alloc: tests/st_builder.h
+$(VG_BUILD)/test_chat: tests/byte_vocab.h
 
 valgrind: $(VG_TESTS) $(addprefix $(PLAIN_OUT)/fuzz_,$(FUZZ_TARGETS))
 	@VALGRIND="$(VALGRIND)" VALGRIND_FLAGS="$(VALGRIND_FLAGS)" sh $(FUZZ_DIR)/valgrind.sh $(VG_TESTS); a=$$?; \
