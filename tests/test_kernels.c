@@ -284,16 +284,17 @@ static void check_q8(llm_dtype st, int B, int IC, int OC, int flags, int use_bia
 }
 
 static void test_q8(void) {
-    /* rows around the one-row limit and the row tile, inputs around the
-       block (and the zmm GEMV's two blocks), outputs around the 4-output
-       kernel, the GEMV tile and the 16-output panel */
-    const int Bs[] = { 1, 2, 3, 4, T_QR - 1, T_QR, T_QR + 1, 2 * T_QR + 3 };
+    /* rows around the one-row limit, the row tile (AVX2) and the 6-row
+       group (AVX-512), inputs around the block (and the zmm GEMV's two
+       blocks), outputs around the 4-output kernel, the GEMV tile and the
+       16- and 32-output panels */
+    const int Bs[] = { 1, 2, 3, 4, 12, T_QR - 1, T_QR, T_QR + 1, 2 * T_QR + 3 };
     const int ICs[] = { 1, 31, 32, 33, 63, 64, 65, 100, 768 };
-    const int OCs[] = { 1, 3, 5, 8, 15, 16, 17, 33 };
+    const int OCs[] = { 1, 3, 5, 8, 15, 16, 17, 32, 33 };
     int bi, ii, oi;
-    for (bi = 0; bi < 8; bi++)
+    for (bi = 0; bi < 9; bi++)
         for (ii = 0; ii < 9; ii++)
-            for (oi = 0; oi < 8; oi++) {
+            for (oi = 0; oi < 9; oi++) {
                 int v = (bi + ii + oi) % 3;
                 check_q8((bi + oi) % 2 ? LLM_DTYPE_F32 : LLM_DTYPE_F16, Bs[bi] < 1 ? 1 : Bs[bi], ICs[ii], OCs[oi],
                          v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH), v != 1);
