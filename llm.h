@@ -6610,6 +6610,59 @@ static float llm__q8_block(signed char *q, const float *x, int n) {
 #endif
 }
 
+#if LLM__Q8 == 3
+/* The per-lane maxima of |x| over 4 blocks (a load mask each), arranged
+   for llm__q8_blocks16: lane 4 l + i holds block i's maximum over its
+   elements 4 l .. 4 l + 3 and 16 + 4 l .. 16 + 4 l + 3; *bad |= the lanes
+   holding a NaN or an infinity. */
+static LLM__INLINE __m512 llm__q8_amax4(const float *x, const __mmask16 *m, __mmask16 *bad) {
+    const __m512 big = _mm512_set1_ps(3.40282347e38f);
+    __m512 v[4], t0, t1;
+    int i;
+    for (i = 0; i < 4; i++) {
+        const __m512 a = _mm512_abs_ps(_mm512_maskz_loadu_ps(m[i], x + 32 * i)),
+                     b = _mm512_abs_ps(_mm512_maskz_loadu_ps(m[i], x + 32 * i + 16));
+        *bad |= (__mmask16)(_mm512_cmp_ps_mask(a, big, _CMP_NLE_UQ) | _mm512_cmp_ps_mask(b, big, _CMP_NLE_UQ));
+        v[i] = _mm512_max_ps(a, b);
+    }
+    t0 = _mm512_max_ps(_mm512_unpacklo_ps(v[0], v[1]), _mm512_unpackhi_ps(v[0], v[1]));
+    t1 = _mm512_max_ps(_mm512_unpacklo_ps(v[2], v[3]), _mm512_unpackhi_ps(v[2], v[3]));
+    return _mm512_max_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))),
+                         _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))));
+}
+static LLM__INLINE __m512 llm__q8_max4(__m512 a, __m512 b) {
+    return _mm512_max_ps(_mm512_shuffle_f32x4(a, b, 0x88), _mm512_shuffle_f32x4(a, b, 0xdd));
+}
+
+/* n <= 16 whole blocks of a row at x, quantized as llm__q8_block does one
+   (q ^ LLM__Q8X to xq, 32 bytes a block; d to dx), with the 16 maxima and
+   divisions done across lanes. Returns 0, writing nothing, when a block
+   holds a NaN or an infinity (then llm__q8_block does them one by one). */
+static int llm__q8_blocks16(unsigned char *xq, float *dx, const float *x, int n) {
+    const __m128i x80 = _mm_set1_epi8((char)0x80);
+    __mmask16 m[16], bad = 0, live = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1);
+    __m512 a, id;
+    float ids[16];
+    int i;
+    for (i = 0; i < 16; i++) m[i] = (__mmask16)(i < n ? 0xffff : 0);
+    a = llm__q8_max4(llm__q8_max4(llm__q8_amax4(x, m, &bad), llm__q8_amax4(x + 128, m + 4, &bad)),
+                     llm__q8_max4(llm__q8_amax4(x + 256, m + 8, &bad), llm__q8_amax4(x + 384, m + 12, &bad)));
+    if (bad) return 0;
+    id = _mm512_maskz_div_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_GT_OQ), _mm512_set1_ps(127.0f), a);
+    _mm512_mask_storeu_ps(dx, live, _mm512_div_ps(a, _mm512_set1_ps(127.0f)));
+    _mm512_storeu_ps(ids, id);
+    for (i = 0; i < n; i++) {
+        const __m512 v = _mm512_set1_ps(ids[i]);
+        _mm_storeu_si128((__m128i *)(void *)(xq + 32 * i), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(_mm512_cvt_roundps_epi32(
+            _mm512_mul_ps(_mm512_loadu_ps(x + 32 * i), v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
+        _mm_storeu_si128((__m128i *)(void *)(xq + 32 * i + 16), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(
+            _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 32 * i + 16), v),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
+    }
+    return 1;
+}
+#endif
+
 /* Quantize in[B][IC]. packed = 0: row b at xq + b * nb2 * QB, dx + b * nb2;
    packed = 1 (AVX2's GEMM): the layout above, B rounded up to LLM__QR
    (zero rows). Each stored byte is q ^ LLM__Q8X. */
@@ -6629,6 +6682,16 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
         for (j = 0; j < (packed ? nb : nb2); j++) {
             int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB;
             float d = 0.0f;
+#if LLM__Q8 == 3
+            if (b < B && j % 16 == 0 && j < IC / LLM__QB) {   /* 16 whole blocks at once */
+                const int n16 = IC / LLM__QB - j < 16 ? IC / LLM__QB - j : 16;
+                if (llm__q8_blocks16(xq + ((size_t)b * (size_t)nb2 + (size_t)j) * LLM__QB, dx + (size_t)b * (size_t)nb2 +
+                                     (size_t)j, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB, n16)) {
+                    j += n16 - 1;
+                    continue;
+                }
+            }
+#endif
             if (b < B && j < nb) d = llm__q8_block(q, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB, n);
             else memset(q, LLM__Q8X, LLM__QB);
 #ifdef LLM__Q8

@@ -301,6 +301,33 @@ static void test_q8(void) {
             }
     check_q8(LLM_DTYPE_F16, 9, 768, 768, LLM__MM_ADD, 1);
     check_q8(LLM_DTYPE_F32, 40, 3072, 50, 0, 1);
+    {   /* a NaN or an infinity in a row's input makes that row's outputs NaN (its block's d is NaN) and
+           leaves the other rows as their one-row products */
+        enum { QB_ = 8, QI = 768, QO = 40 };
+        signed char *w = (signed char *)malloc((size_t)QO * QI);
+        float *sc = (float *)malloc((size_t)QO * (QI / 32) * 4), *in = (float *)malloc((size_t)QB_ * QI * 4);
+        float *out = (float *)malloc((size_t)QB_ * QO * 4), one[QO];
+        float *scratch = scratch_for(QI, QO, QB_, 2);
+        llm__mat m;
+        int i, b, nan_ok = 1, rest_ok = 1;
+        for (i = 0; i < QO * QI; i++) w[i] = (signed char)((int)(rnd32() % 255) - 127);
+        for (i = 0; i < QO * (QI / 32); i++) sc[i] = 1e-3f;
+        for (i = 0; i < QB_ * QI; i++) in[i] = rndf();
+        in[2 * QI + 100] = NAN;
+        in[5 * QI + 700] = INFINITY;
+        m.w = w; m.type = LLM_DTYPE_I8; m.layout = LLM__OUT_IN; m.scale = sc; m.stype = LLM_DTYPE_F32;
+        llm__matmul(out, in, &m, NULL, QB_, QI, QO, 0, 2, scratch);
+        for (b = 0; b < QB_; b++) {
+            llm__matmul(one, in + (size_t)b * QI, &m, NULL, 1, QI, QO, 0, 2, scratch);
+            for (i = 0; i < QO; i++) {
+                if (b == 2 || b == 5) { if (!isnan(out[b * QO + i]) || !isnan(one[i])) nan_ok = 0; }
+                else if (memcmp(&out[b * QO + i], &one[i], 4) || isnan(one[i])) rest_ok = 0;
+            }
+        }
+        CHECK(nan_ok, "q8: a row holding a NaN or an infinity does not give NaN outputs");
+        CHECK(rest_ok, "q8: the rows beside a NaN row differ from their one-row products");
+        free(w); free(sc); free(in); free(out); free(scratch);
+    }
     {   /* an embedding row of an I8 matrix is q * d */
         signed char q[2 * 40];
         float sc[4] = { 0.5f, 0.25f, 2.0f, 4.0f }, dst[40];
