@@ -6965,13 +6965,32 @@ static void llm__q8_pack(signed char *pw, int32_t *negc, float *dw, float *tmp, 
         for (j = 0; j < nb; j++) {
             signed char *pj = pw + (size_t)j * LLM__QB * LLM__Q8P + (size_t)g * 4;
             __m512i a = _mm512_setzero_si512();
-            if (j < nf && o0 + g + 16 <= OC) {   /* 16 whole rows: gathers of 4 bytes a row */
-                const __m512i idx = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-                                                                         15), _mm512_set1_epi32(IC));
+            if (j < nf && o0 + g + 16 <= OC) {   /* 16 whole rows: a 16 x 8 transpose of 4-byte groups */
                 const signed char *src = w0 + (size_t)g * (size_t)IC + (size_t)j * LLM__QB;
-                for (k = 0; k < LLM__QB / 4; k++)
-                    _mm512_storeu_si512((void *)(pj + (size_t)k * 4 * LLM__Q8P),
-                                        _mm512_i32gather_epi32(idx, (const void *)(src + 4 * k), 1));
+                const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6,
+                                                                                                        7, 14, 15);
+                __m512i z[8], u[8], e[8];
+                for (k = 0; k < 8; k++)   /* [row k | row k + 8], 8 groups each */
+                    z[k] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)
+                        (src + (size_t)k * (size_t)IC))), _mm256_loadu_si256((const __m256i *)(const void *)
+                        (src + (size_t)(k + 8) * (size_t)IC)), 1);
+                for (k = 0; k < 8; k += 2) {
+                    u[k] = _mm512_unpacklo_epi32(z[k], z[k + 1]);
+                    u[k + 1] = _mm512_unpackhi_epi32(z[k], z[k + 1]);
+                }
+                for (k = 0; k < 8; k += 4) {   /* e[k + i]: rows k..k+3 (and +8), group i (128-bit lanes 0, 2)
+                                                  and 4 + i (lanes 1, 3) */
+                    e[k] = _mm512_unpacklo_epi64(u[k], u[k + 2]);
+                    e[k + 1] = _mm512_unpackhi_epi64(u[k], u[k + 2]);
+                    e[k + 2] = _mm512_unpacklo_epi64(u[k + 1], u[k + 3]);
+                    e[k + 3] = _mm512_unpackhi_epi64(u[k + 1], u[k + 3]);
+                }
+                for (k = 0; k < 4; k++) {
+                    _mm512_storeu_si512((void *)(pj + (size_t)k * 4 * LLM__Q8P), _mm512_permutex2var_epi64(e[k], lo,
+                                                                                                             e[4 + k]));
+                    _mm512_storeu_si512((void *)(pj + (size_t)(k + 4) * 4 * LLM__Q8P),
+                                        _mm512_permutex2var_epi64(e[k], hi, e[4 + k]));
+                }
             } else   /* the last block or rows past OC: zero past IC and OC */
                 for (o = g; o < g + 16; o++)
                     for (k = 0; k < LLM__QB; k += 4) {
@@ -7075,9 +7094,23 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
             }
             llm__q8_kernel(c, xr, dr, pw, negc, dw, nb);
             for (r = 0; r < LLM__Q8R && b + r < B; r++) {
-                float *row = c + (size_t)r * LLM__Q8P;
+                float *row = c + (size_t)r * LLM__Q8P, *dst = out + (size_t)(b + r) * (size_t)OC + (size_t)o0;
+                if (no == LLM__Q8P && !(flags & LLM__MM_ACT)) {   /* llm__q8_finish's steps on two vectors */
+                    __m512 v0 = _mm512_loadu_ps(row), v1 = _mm512_loadu_ps(row + 16);
+                    if (bias) {
+                        v0 = _mm512_add_ps(v0, _mm512_loadu_ps(bias + o0));
+                        v1 = _mm512_add_ps(v1, _mm512_loadu_ps(bias + o0 + 16));
+                    }
+                    if (flags & LLM__MM_ADD) {
+                        v0 = _mm512_add_ps(_mm512_loadu_ps(dst), v0);
+                        v1 = _mm512_add_ps(_mm512_loadu_ps(dst + 16), v1);
+                    }
+                    _mm512_storeu_ps(dst, v0);
+                    _mm512_storeu_ps(dst + 16, v1);
+                    continue;
+                }
                 if (bias) for (o = 0; o < no; o++) row[o] += bias[o0 + o];
-                llm__q8_finish(out + (size_t)(b + r) * (size_t)OC + (size_t)o0, row, no, flags);
+                llm__q8_finish(dst, row, no, flags);
             }
         }
     }
