@@ -7095,13 +7095,16 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
             llm__q8_kernel(c, xr, dr, pw, negc, dw, nb);
             for (r = 0; r < LLM__Q8R && b + r < B; r++) {
                 float *row = c + (size_t)r * LLM__Q8P, *dst = out + (size_t)(b + r) * (size_t)OC + (size_t)o0;
-                if (no == LLM__Q8P && !(flags & LLM__MM_ACT)) {   /* llm__q8_finish's steps on two vectors */
+                if (no == LLM__Q8P) {   /* llm__q8_finish's steps on two vectors */
                     __m512 v0 = _mm512_loadu_ps(row), v1 = _mm512_loadu_ps(row + 16);
                     if (bias) {
                         v0 = _mm512_add_ps(v0, _mm512_loadu_ps(bias + o0));
                         v1 = _mm512_add_ps(v1, _mm512_loadu_ps(bias + o0 + 16));
                     }
-                    if (flags & LLM__MM_ADD) {
+                    if (flags & LLM__MM_ACT) {
+                        v0 = llm__vact(v0, flags >> 4);
+                        v1 = llm__vact(v1, flags >> 4);
+                    } else if (flags & LLM__MM_ADD) {
                         v0 = _mm512_add_ps(_mm512_loadu_ps(dst), v0);
                         v1 = _mm512_add_ps(_mm512_loadu_ps(dst + 16), v1);
                     }

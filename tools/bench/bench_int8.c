@@ -1,6 +1,6 @@
 /* bench_int8: the 8-bit product's speed against this machine's int8 peak.
 
-       make build/bench_int8 && build/bench_int8 [--threads N] [--runs R] [--rows B]
+       make build/bench_int8 && build/bench_int8 [--threads N] [--runs R] [--rows B] [--model DIR]
 
    1. The peak: per thread a loop of vpdpbusd (AVX-512 VNNI, zmm: 64 u8 x s8
       products summed into 16 int32 lanes) on 12 and on 6 independent
@@ -22,6 +22,10 @@
       waiting for a core that another job holds does not count, so this is
       the kernel's figure on a machine shared with other jobs (a waiting
       thread that spins does count: run with OMP_WAIT_POLICY=PASSIVE).
+   4. With --model DIR (an 8-bit checkpoint, e.g. make bench's
+      build/bench-results/q8): a B-token prompt on it, tokens per second and
+      per CPU-second, as the fraction of the peak that its matrix products
+      would take (attention and the rest are counted as time, not work).
    The build needs -march=native (the Makefile's default) for steps 1 and 3
    to use the SIMD paths; the step-1 figures are skipped where the build has
    no VNNI. */
@@ -186,10 +190,49 @@ static double best_of(int runs, int nt, int v, int cpu) {
     return b;
 }
 
+/* A B-token prompt on the checkpoint at dir (one llm_session_eval from an
+   empty cache, B rows a batch), R runs after a warm-up: tokens per second
+   (median and best) and per CPU-second, each as the fraction of the peak
+   (pk: nt threads, pk1: one thread per CPU-second) that the prompt's
+   matrix products (the layers' four, B rows each) alone would take. */
+static int prompt(const char *dir, int nt, int runs, int B, double pk, double pk1) {
+    llm_model m;
+    llm_session s;
+    llm_session_options so;
+    int32_t *ids = (int32_t *)malloc((size_t)B * sizeof(int32_t));
+    double *t = (double *)malloc((size_t)runs * 2 * sizeof(double)), macs, med, cpu;
+    uint64_t rs = 7;
+    int i, k;
+    if (!ids || !t) return 1;
+    if (llm_model_load(&m, dir, NULL) != LLM_OK) { fprintf(stderr, "bench_int8: %s: %s\n", dir, llm_model_error(&m)); return 1; }
+    memset(&so, 0, sizeof so);
+    so.n_threads = nt;
+    so.max_batch = B;
+    if (llm_session_init(&s, &m, &so) != LLM_OK) { fprintf(stderr, "bench_int8: %s\n", llm_session_error(&s)); return 1; }
+    for (i = 0; i < B; i++) ids[i] = (int32_t)(rng_next(&rs) % (uint64_t)m.config.n_vocab);
+    macs = (double)m.config.n_layer * m.config.n_embd * (4.0 * m.config.n_embd + 2.0 * m.config.n_inner);
+    for (k = -1; k < runs; k++) {
+        double t0 = now(), c0 = cpu_now();
+        llm_session_reset(&s);
+        llm_session_eval(&s, ids, (size_t)B, NULL);
+        if (k >= 0) t[k] = now() - t0, t[runs + k] = cpu_now() - c0;
+    }
+    cpu = median(t + runs, runs);
+    med = median(t, runs);
+    printf("prompt %d tokens (%s, %s): median %.1f tok/s (%.3f of peak), best %.1f tok/s (%.3f); %.1f tok per CPU-second "
+           "(%.3f of one thread's peak)\n", B, dir, llm_dtype_name(m.wtype), B / med, B / med * macs * 1e-9 / pk, B / t[0],
+           B / t[0] * macs * 1e-9 / pk, B / cpu, B / cpu * macs * 1e-9 / pk1);
+    llm_session_free(&s);
+    llm_model_free(&m);
+    free(ids); free(t);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     static const int shp[4][2] = { { 768, 2304 }, { 768, 768 }, { 768, 3072 }, { 3072, 768 } };
     static const char *names[4] = { "qkv 768x2304", "proj 768x768", "fc 768x3072", "mlp 3072x768" };
     int nt = 1, runs = 5, B = 512, i, k, s;
+    const char *model = NULL;
     double z12, z6, y12, zc, tcpu = 0, ghz = 0, peak, tall = 0, tbest = 0, macs_all = 0;
     uint64_t rs = 1;
 #ifdef _OPENMP
@@ -199,7 +242,8 @@ int main(int argc, char **argv) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) nt = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--runs") && i + 1 < argc) runs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--rows") && i + 1 < argc) B = atoi(argv[++i]);
-        else { fprintf(stderr, "usage: %s [--threads N] [--runs R] [--rows B]\n", argv[0]); return 2; }
+        else if (!strcmp(argv[i], "--model") && i + 1 < argc) model = argv[++i];
+        else { fprintf(stderr, "usage: %s [--threads N] [--runs R] [--rows B] [--model DIR]\n", argv[0]); return 2; }
     }
     if (nt < 1 || runs < 1 || B < 1) { fprintf(stderr, "bench_int8: bad arguments\n"); return 2; }
     for (k = 0; k < 20 * runs; k++) { double g = clock_pass(); if (g > ghz) ghz = g; }
@@ -258,5 +302,6 @@ int main(int argc, char **argv) {
            tall * 1e3, macs_all / tall * 1e-9, peak > 0 ? macs_all / tall * 1e-9 / peak : 0,
            peak > 0 ? macs_all / tbest * 1e-9 / peak : 0);
     printf("%-14s        per CPU-second: %.3f of one thread's peak\n", "", macs_all / tcpu * 1e-9 / (zc * 64));
+    if (model) return prompt(model, nt, runs, B, peak, zc * 64);
     return 0;
 }
