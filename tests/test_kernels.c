@@ -496,6 +496,11 @@ static void test_scratch_layout(void) {
 #ifdef LLM__Q8
         CHECK(Q.thr_size >= 2 * LLM__Q8P * (size_t)((hd * 3 + LLM__QB - 1) / LLM__QB),
               "8-bit thread part too small (IC %d)", hd * 3);
+#if LLM__Q8 == 3
+        /* the AVX-512 GEMM's panel: the weights (nb2 x 32 x 32 bytes), then negc, dw and the scales' row */
+        CHECK(Q.thr_size >= (size_t)llm__q8_nb2(hd * 3) * (LLM__Q8P * LLM__QB / 4 + 2 * LLM__Q8P + 1),
+              "8-bit thread part too small for the GEMM panel (IC %d)", hd * 3);
+#endif
 #endif
     }
 }
