@@ -220,8 +220,8 @@ static int prompt(const char *dir, int nt, int runs, int B, double pk, double pk
     cpu = median(t + runs, runs);
     med = median(t, runs);
     printf("prompt %d tokens (%s, %s): median %.1f tok/s (%.3f of peak), best %.1f tok/s (%.3f); %.1f tok per CPU-second "
-           "(%.3f of one thread's peak)\n", B, dir, llm_dtype_name(m.wtype), B / med, B / med * macs * 1e-9 / pk, B / t[0],
-           B / t[0] * macs * 1e-9 / pk, B / cpu, B / cpu * macs * 1e-9 / pk1);
+           "(%.3f of one thread's peak)\n", B, dir, llm_dtype_name(m.wtype), B / med, pk > 0 ? B / med * macs * 1e-9 / pk : 0, B / t[0],
+           pk > 0 ? B / t[0] * macs * 1e-9 / pk : 0, B / cpu, pk1 > 0 ? B / cpu * macs * 1e-9 / pk1 : 0);
     llm_session_free(&s);
     llm_model_free(&m);
     free(ids); free(t);
@@ -295,13 +295,13 @@ int main(int argc, char **argv) {
         printf("%-14s B=%d: median %8.3f ms  %7.1f G multiply-adds/s  %.3f of peak; best %.3f of peak\n", names[s], B,
                med * 1e3, macs / med * 1e-9, peak > 0 ? macs / med * 1e-9 / peak : 0,
                peak > 0 ? macs / t[0] * 1e-9 / peak : 0);
-        printf("%-14s        per CPU-second: %.3f of one thread's peak\n", "", macs / cpu * 1e-9 / (zc * 64));
+        printf("%-14s        per CPU-second: %.3f of one thread's peak\n", "", zc > 0 ? macs / cpu * 1e-9 / (zc * 64) : 0);
         free(w); free(sc); free(in); free(out); free(bias); free(v); free(scratch);
     }
     printf("%-14s B=%d: median %8.3f ms  %7.1f G multiply-adds/s  %.3f of peak; best %.3f of peak\n", "all", B,
            tall * 1e3, macs_all / tall * 1e-9, peak > 0 ? macs_all / tall * 1e-9 / peak : 0,
            peak > 0 ? macs_all / tbest * 1e-9 / peak : 0);
-    printf("%-14s        per CPU-second: %.3f of one thread's peak\n", "", macs_all / tcpu * 1e-9 / (zc * 64));
+    printf("%-14s        per CPU-second: %.3f of one thread's peak\n", "", zc > 0 ? macs_all / tcpu * 1e-9 / (zc * 64) : 0);
     if (model) return prompt(model, nt, runs, B, peak, zc * 64);
     return 0;
 }
