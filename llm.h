@@ -6902,7 +6902,8 @@ static void llm__dot4_bf16(float *s, const float *x, size_t xs, int nb, const vo
    builds, llm__act1 in the scalar one).
 
    Kernels (the weights are used as stored, [out, in], mmap'd or in
-   flash; nothing is repacked):
+   flash; only the AVX-512 GEMM repacks them, a panel at a time, into
+   per-thread scratch):
    - LLM__Q8 3 (AVX-512 BW + VNNI, zmm): the activations are stored as
      q + 128 (u8) for vpdpbusd (u8 x s8); the block sum is
      sum (q + 128) w - 128 sum w, both exact int32.
@@ -6913,16 +6914,27 @@ static void llm__dot4_bf16(float *s, const float *x, size_t xs, int nb, const vo
    One row (GEMV): a tile of LLM__QR outputs streams its rows once; each
    output's block sums are reduced across lanes so that a vector holds
    one block's sums for LLM__QR outputs, and the float steps run across
-   outputs. Several rows (GEMM): the activations are packed with a lane
-   per row (LLM__QR rows a tile, 4 inputs a lane: [tile][block][k / 4]
-   [row][4]); each 4-byte group of a weight row is broadcast against
-   LLM__QR rows, 4 outputs at a time, so each weight is loaded once per
-   LLM__QR rows and the float steps run across rows.
+   outputs. Several rows (GEMM), AVX-512: a thread takes a panel of
+   LLM__Q8P (32) outputs and repacks its weights so that one load gives
+   16 outputs' 4 consecutive weights ([block][k / 4][output][4], with
+   the block sums -128 sum w and the scales as f32 beside them); the
+   activations stay in rows. The kernel holds 6 rows x 32 outputs of
+   int32 sums in 12 registers (vpdpbusd has a latency of about 4 cycles
+   and 2 issue ports, so it needs 8 or more independent sums), loads each
+   weight vector once for 6 rows and broadcasts each row's 4 activations
+   once for 32 outputs: 8 loads per 12 vpdpbusd. After each block the 12
+   sums go through the float step into 12 f32 accumulators (the outputs
+   in lanes, so the results are stored as rows). AVX2: the activations
+   are packed with a lane per row (LLM__QR rows a tile, 4 inputs a lane:
+   [tile][block][k / 4][row][4]); each 4-byte group of a weight row is
+   broadcast against LLM__QR rows, 4 outputs at a time, so each weight is
+   loaded once per LLM__QR rows and the float steps run across rows.
 
    In file order: the scratch layout; quantizing (llm__q8_block, then
    llm__q8_quant and llm__q8_from_float, the table's activation step); the
    output step (llm__q8_finish); the SIMD kernels (the integer dot products,
-   the GEMV's step, the tile setup, llm__q8_gemv, llm__q8_kernel,
+   the GEMV's step, the tile setup, llm__q8_gemv, then the GEMM: AVX-512's
+   llm__q8_pack, llm__q8_kernel, llm__q8_gemm or AVX2's llm__q8_kernel,
    llm__q8_gemm) or the scalar one (llm__q8_dots); llm__mm_q8, the table's
    product, which picks one; llm__q8_get_row, the table's embedding row. */
 
@@ -6937,7 +6949,12 @@ static void llm__dot4_bf16(float *s, const float *x, size_t xs, int nb, const vo
 #else
 #define LLM__Q8X 0
 #endif
+#if defined(LLM__Q8) && LLM__Q8 == 3
+#define LLM__Q8P 32  /* GEMM: outputs per panel (a thread's unit): two vectors */
+#define LLM__Q8R 6   /* GEMM: rows per kernel call */
+#else
 #define LLM__Q8P 16  /* GEMM: outputs per panel (a thread's unit) */
+#endif
 #define LLM__Q8GEMV 3 /* up to this many rows: one GEMV per row */
 
 /* Blocks per row as stored for the one-row kernels (even: the zmm GEMV
@@ -6971,7 +6988,9 @@ static llm__q8_layout llm__q8_layout_of(int B, int IC, int nt) {
     L.dx = 0;
     L.xq = (rows * nb2 + 15) / 16 * 16;
     L.thr = L.xq + rows * nb2 * LLM__QB / sizeof(float);   /* nb2 is even: a multiple of 16 floats */
-#ifdef LLM__Q8
+#if defined(LLM__Q8) && LLM__Q8 == 3
+    L.thr_size = ((LLM__Q8P * LLM__QB / sizeof(float) + 2 * LLM__Q8P + 1) * nb2 + 15) / 16 * 16;   /* a GEMM panel */
+#elif defined(LLM__Q8)
     L.thr_size = 2 * LLM__Q8P * nb2;
 #else
     L.thr_size = 0;
@@ -7065,8 +7084,61 @@ static float llm__q8_block(signed char *q, const float *x, int n) {
 #endif
 }
 
+#if LLM__Q8 == 3
+/* The per-lane maxima of |x| over 4 blocks (a load mask each), arranged
+   for llm__q8_blocks16: lane 4 l + i holds block i's maximum over its
+   elements 4 l .. 4 l + 3 and 16 + 4 l .. 16 + 4 l + 3; *bad |= the lanes
+   holding a NaN or an infinity. */
+static LLM__INLINE __m512 llm__q8_amax4(const float *x, const __mmask16 *m, __mmask16 *bad) {
+    const __m512 big = _mm512_set1_ps(3.40282347e38f);
+    __m512 v[4], t0, t1;
+    int i;
+    for (i = 0; i < 4; i++) {
+        const __m512 a = _mm512_abs_ps(_mm512_maskz_loadu_ps(m[i], x + 32 * i)),
+                     b = _mm512_abs_ps(_mm512_maskz_loadu_ps(m[i], x + 32 * i + 16));
+        *bad |= (__mmask16)(_mm512_cmp_ps_mask(a, big, _CMP_NLE_UQ) | _mm512_cmp_ps_mask(b, big, _CMP_NLE_UQ));
+        v[i] = _mm512_max_ps(a, b);
+    }
+    t0 = _mm512_max_ps(_mm512_unpacklo_ps(v[0], v[1]), _mm512_unpackhi_ps(v[0], v[1]));
+    t1 = _mm512_max_ps(_mm512_unpacklo_ps(v[2], v[3]), _mm512_unpackhi_ps(v[2], v[3]));
+    return _mm512_max_ps(_mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))),
+                         _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t0), _mm512_castps_pd(t1))));
+}
+static LLM__INLINE __m512 llm__q8_max4(__m512 a, __m512 b) {
+    return _mm512_max_ps(_mm512_shuffle_f32x4(a, b, 0x88), _mm512_shuffle_f32x4(a, b, 0xdd));
+}
+
+/* n <= 16 whole blocks of a row at x, quantized as llm__q8_block does one
+   (q ^ LLM__Q8X to xq, 32 bytes a block; d to dx), with the 16 maxima and
+   divisions done across lanes. Returns 0, writing nothing, when a block
+   holds a NaN or an infinity (then llm__q8_block does them one by one). */
+static int llm__q8_blocks16(unsigned char *xq, float *dx, const float *x, int n) {
+    const __m128i x80 = _mm_set1_epi8((char)0x80);
+    __mmask16 m[16], bad = 0, live = (__mmask16)(n >= 16 ? 0xffff : (1u << n) - 1);
+    __m512 a, id;
+    float ids[16];
+    int i;
+    for (i = 0; i < 16; i++) m[i] = (__mmask16)(i < n ? 0xffff : 0);
+    a = llm__q8_max4(llm__q8_max4(llm__q8_amax4(x, m, &bad), llm__q8_amax4(x + 128, m + 4, &bad)),
+                     llm__q8_max4(llm__q8_amax4(x + 256, m + 8, &bad), llm__q8_amax4(x + 384, m + 12, &bad)));
+    if (bad) return 0;
+    id = _mm512_maskz_div_ps(_mm512_cmp_ps_mask(a, _mm512_setzero_ps(), _CMP_GT_OQ), _mm512_set1_ps(127.0f), a);
+    _mm512_mask_storeu_ps(dx, live, _mm512_div_ps(a, _mm512_set1_ps(127.0f)));
+    _mm512_storeu_ps(ids, id);
+    for (i = 0; i < n; i++) {
+        const __m512 v = _mm512_set1_ps(ids[i]);
+        _mm_storeu_si128((__m128i *)(void *)(xq + 32 * i), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(_mm512_cvt_roundps_epi32(
+            _mm512_mul_ps(_mm512_loadu_ps(x + 32 * i), v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
+        _mm_storeu_si128((__m128i *)(void *)(xq + 32 * i + 16), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(
+            _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 32 * i + 16), v),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
+    }
+    return 1;
+}
+#endif
+
 /* Quantize in[B][IC]. packed = 0: row b at xq + b * nb2 * QB, dx + b * nb2;
-   packed = 1 (SIMD): the GEMM layout above, B rounded up to LLM__QR
+   packed = 1 (AVX2's GEMM): the layout above, B rounded up to LLM__QR
    (zero rows). Each stored byte is q ^ LLM__Q8X. */
 static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, int IC, int packed, int nt) {
     int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), b, nr = B;
@@ -7084,6 +7156,16 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
         for (j = 0; j < (packed ? nb : nb2); j++) {
             int n = IC - j * LLM__QB < LLM__QB ? IC - j * LLM__QB : LLM__QB;
             float d = 0.0f;
+#if LLM__Q8 == 3
+            if (b < B && j % 16 == 0 && j < IC / LLM__QB) {   /* 16 whole blocks at once */
+                const int n16 = IC / LLM__QB - j < 16 ? IC / LLM__QB - j : 16;
+                if (llm__q8_blocks16(xq + ((size_t)b * (size_t)nb2 + (size_t)j) * LLM__QB, dx + (size_t)b * (size_t)nb2 +
+                                     (size_t)j, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB, n16)) {
+                    j += n16 - 1;
+                    continue;
+                }
+            }
+#endif
             if (b < B && j < nb) d = llm__q8_block(q, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB, n);
             else memset(q, LLM__Q8X, LLM__QB);
 #ifdef LLM__Q8
@@ -7107,7 +7189,7 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
 static const void *llm__q8_from_float(float *scratch, const float *in, int B, int IC, int nt) {
     const llm__q8_layout L = llm__q8_layout_of(B, IC, nt);
     float *base = llm__align64(scratch);
-#ifdef LLM__Q8
+#if defined(LLM__Q8) && LLM__Q8 == 1
     const int packed = B > LLM__Q8GEMV;
 #else
     const int packed = 0;
@@ -7336,6 +7418,181 @@ static void llm__q8_gemv(float *out, const unsigned char *xq, const float *dx, c
     }
 }
 
+#if LLM__Q8 == 3
+/* A GEMM panel: the LLM__Q8P (32) outputs o0.. repacked so that a vector
+   load gives 16 outputs' 4 consecutive weights: pw[j][k / 4][o][4] for
+   the blocks j < nb (zero past IC and for outputs past OC); negc[j][o] =
+   -128 x the sum of output o's weights in block j (exact int32); dw[j][o]
+   = its scale as f32; tmp: nb floats. */
+static void llm__q8_pack(signed char *pw, int32_t *negc, float *dw, float *tmp, const llm__mat *w, int IC, int OC,
+                         int o0) {
+    const int nb = (IC + LLM__QB - 1) / LLM__QB, nf = IC / LLM__QB;
+    const __m512i x80 = _mm512_set1_epi8((char)0x80);
+    const signed char *w0 = (const signed char *)w->w + (size_t)o0 * (size_t)IC;
+    int o, j, k, g;
+    for (o = 0; o < LLM__Q8P; o++) {
+        const int live = o0 + o < OC;
+        if (live) llm__q8_scales(tmp, w, (size_t)(o0 + o) * (size_t)nb, (size_t)nb);
+        for (j = 0; j < nb; j++) dw[(size_t)j * LLM__Q8P + (size_t)o] = live ? tmp[j] : 0.0f;
+    }
+    for (g = 0; g < LLM__Q8P; g += 16)
+        for (j = 0; j < nb; j++) {
+            signed char *pj = pw + (size_t)j * LLM__QB * LLM__Q8P + (size_t)g * 4;
+            __m512i a = _mm512_setzero_si512();
+            if (j < nf && o0 + g + 16 <= OC) {   /* 16 whole rows: a 16 x 8 transpose of 4-byte groups */
+                const signed char *src = w0 + (size_t)g * (size_t)IC + (size_t)j * LLM__QB;
+                const __m512i lo = _mm512_setr_epi64(0, 1, 8, 9, 4, 5, 12, 13), hi = _mm512_setr_epi64(2, 3, 10, 11, 6,
+                                                                                                        7, 14, 15);
+                __m512i z[8], u[8], e[8];
+                for (k = 0; k < 8; k++)   /* [row k | row k + 8], 8 groups each */
+                    z[k] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(const void *)
+                        (src + (size_t)k * (size_t)IC))), _mm256_loadu_si256((const __m256i *)(const void *)
+                        (src + (size_t)(k + 8) * (size_t)IC)), 1);
+                for (k = 0; k < 8; k += 2) {
+                    u[k] = _mm512_unpacklo_epi32(z[k], z[k + 1]);
+                    u[k + 1] = _mm512_unpackhi_epi32(z[k], z[k + 1]);
+                }
+                for (k = 0; k < 8; k += 4) {   /* e[k + i]: rows k..k+3 (and +8), group i (128-bit lanes 0, 2)
+                                                  and 4 + i (lanes 1, 3) */
+                    e[k] = _mm512_unpacklo_epi64(u[k], u[k + 2]);
+                    e[k + 1] = _mm512_unpackhi_epi64(u[k], u[k + 2]);
+                    e[k + 2] = _mm512_unpacklo_epi64(u[k + 1], u[k + 3]);
+                    e[k + 3] = _mm512_unpackhi_epi64(u[k + 1], u[k + 3]);
+                }
+                for (k = 0; k < 4; k++) {
+                    _mm512_storeu_si512((void *)(pj + (size_t)k * 4 * LLM__Q8P), _mm512_permutex2var_epi64(e[k], lo,
+                                                                                                             e[4 + k]));
+                    _mm512_storeu_si512((void *)(pj + (size_t)(k + 4) * 4 * LLM__Q8P),
+                                        _mm512_permutex2var_epi64(e[k], hi, e[4 + k]));
+                }
+            } else   /* the last block or rows past OC: zero past IC and OC */
+                for (o = g; o < g + 16; o++)
+                    for (k = 0; k < LLM__QB; k += 4) {
+                        const signed char *wr = w0 + (size_t)o * (size_t)IC;
+                        int32_t v = 0;
+                        int at = j * LLM__QB + k;
+                        if (o0 + o < OC && at < IC) memcpy(&v, wr + at, (size_t)(IC - at < 4 ? IC - at : 4));
+                        memcpy(pj + (size_t)k * LLM__Q8P + (size_t)(o - g) * 4, &v, 4);
+                    }
+            for (k = 0; k < LLM__QB / 4; k++)
+                a = _mm512_dpbusd_epi32(a, x80, _mm512_loadu_si512((const void *)(pj + (size_t)k * 4 * LLM__Q8P)));
+            _mm512_storeu_si512((void *)(negc + (size_t)j * LLM__Q8P + (size_t)g), _mm512_sub_epi32(_mm512_setzero_si512(),
+                                                                                                       a));
+        }
+}
+
+/* One row of the kernel, one step: a0, a1 (outputs 0..15, 16..31) += the
+   row's 4 activations at x (u8) times w0, w1 (the panel's weights). */
+static LLM__INLINE void llm__q8_dp2(__m512i *a0, __m512i *a1, const unsigned char *x, __m512i w0, __m512i w1) {
+    const __m512i b = _mm512_set1_epi32(llm__ld32(x));
+    *a0 = _mm512_dpbusd_epi32(*a0, b, w0);
+    *a1 = _mm512_dpbusd_epi32(*a1, b, w1);
+}
+/* One row of the kernel, a block's float step: f += (f32)a x (dx x dw). */
+static LLM__INLINE void llm__q8_fs2(__m512 *f0, __m512 *f1, __m512i a0, __m512i a1, float dx, __m512 d0, __m512 d1) {
+    const __m512 s = _mm512_set1_ps(dx);
+    *f0 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a0), _mm512_mul_ps(s, d0), *f0);
+    *f1 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(a1), _mm512_mul_ps(s, d1), *f1);
+}
+
+/* c[r][0..32) = the products of the panel (pw, negc, dw: llm__q8_pack) with
+   the LLM__Q8R (6) activation rows at x[r] (scales dx[r]), block by block:
+   12 int32 sums (6 rows x 2 vectors of 16 outputs) in registers, each
+   block's weights loaded once for the 6 rows and each row's 4 activations
+   broadcast once for the 32 outputs. */
+static void llm__q8_kernel(float *c, const unsigned char *const *x, const float *const *dx, const signed char *pw,
+                           const int32_t *negc, const float *dw, int nb) {
+    __m512 f00 = _mm512_setzero_ps(), f01 = f00, f10 = f00, f11 = f00, f20 = f00, f21 = f00, f30 = f00, f31 = f00;
+    __m512 f40 = f00, f41 = f00, f50 = f00, f51 = f00;
+    const unsigned char *x0 = x[0], *x1 = x[1], *x2 = x[2], *x3 = x[3], *x4 = x[4], *x5 = x[5];
+    int j, k;
+    for (j = 0; j < nb; j++, pw += LLM__QB * LLM__Q8P) {
+        const __m512i n0 = _mm512_loadu_si512((const void *)(negc + (size_t)j * LLM__Q8P)),
+                      n1 = _mm512_loadu_si512((const void *)(negc + (size_t)j * LLM__Q8P + 16));
+        const __m512 d0 = _mm512_loadu_ps(dw + (size_t)j * LLM__Q8P), d1 = _mm512_loadu_ps(dw + (size_t)j * LLM__Q8P + 16);
+        __m512i a00 = n0, a01 = n1, a10 = n0, a11 = n1, a20 = n0, a21 = n1, a30 = n0, a31 = n1;
+        __m512i a40 = n0, a41 = n1, a50 = n0, a51 = n1;
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
+#pragma GCC unroll 8
+#endif
+        for (k = 0; k < LLM__QB; k += 4) {
+            const __m512i w0 = _mm512_loadu_si512((const void *)(pw + (size_t)k * LLM__Q8P)),
+                          w1 = _mm512_loadu_si512((const void *)(pw + (size_t)k * LLM__Q8P + 64));
+            const size_t i = (size_t)j * LLM__QB + (size_t)k;
+            llm__q8_dp2(&a00, &a01, x0 + i, w0, w1);
+            llm__q8_dp2(&a10, &a11, x1 + i, w0, w1);
+            llm__q8_dp2(&a20, &a21, x2 + i, w0, w1);
+            llm__q8_dp2(&a30, &a31, x3 + i, w0, w1);
+            llm__q8_dp2(&a40, &a41, x4 + i, w0, w1);
+            llm__q8_dp2(&a50, &a51, x5 + i, w0, w1);
+        }
+        llm__q8_fs2(&f00, &f01, a00, a01, dx[0][j], d0, d1);
+        llm__q8_fs2(&f10, &f11, a10, a11, dx[1][j], d0, d1);
+        llm__q8_fs2(&f20, &f21, a20, a21, dx[2][j], d0, d1);
+        llm__q8_fs2(&f30, &f31, a30, a31, dx[3][j], d0, d1);
+        llm__q8_fs2(&f40, &f41, a40, a41, dx[4][j], d0, d1);
+        llm__q8_fs2(&f50, &f51, a50, a51, dx[5][j], d0, d1);
+    }
+    _mm512_storeu_ps(c, f00); _mm512_storeu_ps(c + 16, f01); _mm512_storeu_ps(c + 32, f10);
+    _mm512_storeu_ps(c + 48, f11); _mm512_storeu_ps(c + 64, f20); _mm512_storeu_ps(c + 80, f21);
+    _mm512_storeu_ps(c + 96, f30); _mm512_storeu_ps(c + 112, f31); _mm512_storeu_ps(c + 128, f40);
+    _mm512_storeu_ps(c + 144, f41); _mm512_storeu_ps(c + 160, f50); _mm512_storeu_ps(c + 176, f51);
+}
+
+/* out[B,OC] for B rows quantized as for the GEMV (layout packed = 0):
+   panels of LLM__Q8P outputs split over the threads; per panel the
+   weights repacked (llm__q8_pack, in the thread's part of the scratch,
+   thr + t * ts), then the rows LLM__Q8R at a time (a last, short group
+   repeats row B - 1 and drops it). */
+static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, const llm__mat *w, const float *bias,
+                         int B, int IC, int OC, int flags, int nt, float *thr, size_t ts) {
+    const int nb = (IC + LLM__QB - 1) / LLM__QB, nb2 = llm__q8_nb2(IC), npan = (OC + LLM__Q8P - 1) / LLM__Q8P;
+    int p;
+    (void)nt;
+    LLM__PARALLEL_FOR(nt, (double)B * IC * OC)
+    for (p = 0; p < npan; p++) {
+        float *base = thr + (size_t)LLM__TID * ts, c[LLM__Q8R * LLM__Q8P];
+        signed char *pw = (signed char *)(void *)base;
+        int32_t *negc = (int32_t *)(void *)(base + (size_t)nb2 * (LLM__Q8P * LLM__QB / sizeof(float)));
+        float *dw = (float *)(void *)(negc + (size_t)nb2 * LLM__Q8P), *tmp = dw + (size_t)nb2 * LLM__Q8P;
+        const int o0 = p * LLM__Q8P, no = OC - o0 < LLM__Q8P ? OC - o0 : LLM__Q8P;
+        int b, r, o;
+        llm__q8_pack(pw, negc, dw, tmp, w, IC, OC, o0);
+        for (b = 0; b < B; b += LLM__Q8R) {
+            const unsigned char *xr[LLM__Q8R];
+            const float *dr[LLM__Q8R];
+            for (r = 0; r < LLM__Q8R; r++) {
+                const size_t row = (size_t)(b + r < B ? b + r : B - 1);
+                xr[r] = xq + row * (size_t)nb2 * LLM__QB;
+                dr[r] = dx + row * (size_t)nb2;
+            }
+            llm__q8_kernel(c, xr, dr, pw, negc, dw, nb);
+            for (r = 0; r < LLM__Q8R && b + r < B; r++) {
+                float *row = c + (size_t)r * LLM__Q8P, *dst = out + (size_t)(b + r) * (size_t)OC + (size_t)o0;
+                if (no == LLM__Q8P) {   /* llm__q8_finish's steps on two vectors */
+                    __m512 v0 = _mm512_loadu_ps(row), v1 = _mm512_loadu_ps(row + 16);
+                    if (bias) {
+                        v0 = _mm512_add_ps(v0, _mm512_loadu_ps(bias + o0));
+                        v1 = _mm512_add_ps(v1, _mm512_loadu_ps(bias + o0 + 16));
+                    }
+                    if (flags & LLM__MM_ACT) {
+                        v0 = llm__vact(v0, flags >> 4);
+                        v1 = llm__vact(v1, flags >> 4);
+                    } else if (flags & LLM__MM_ADD) {
+                        v0 = _mm512_add_ps(_mm512_loadu_ps(dst), v0);
+                        v1 = _mm512_add_ps(_mm512_loadu_ps(dst + 16), v1);
+                    }
+                    _mm512_storeu_ps(dst, v0);
+                    _mm512_storeu_ps(dst + 16, v1);
+                    continue;
+                }
+                if (bias) for (o = 0; o < no; o++) row[o] += bias[o0 + o];
+                llm__q8_finish(dst, row, no, flags);
+            }
+        }
+    }
+}
+#else
 /* c[o][0..QR) = the products of 4 outputs (wr: rows, wt: last-block
    copies, negc / dwf: per output nb values) with the QR rows of one
    packed tile (xp, dxp), each accumulated block by block in order. */
@@ -7390,23 +7647,7 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
         llm__q8_rows(wr, wt, w, IC, OC, o0, LLM__Q8P);
         for (o = 0; o < LLM__Q8P; o++)
             llm__q8_scales(dwf + (size_t)o * nb, w, (size_t)(o0 + o < OC ? o0 + o : OC - 1) * (size_t)nb, (size_t)nb);
-#if LLM__Q8 == 3
-        int j;
-        for (j = 0; j < nb; j += 2) {   /* negc = sum (0 - 128) w, with the GEMV's step */
-            int k = j * LLM__QB, nv = IC - k < 64 ? IC - k : 64, s[2 * LLM__Q8P];
-            const __mmask64 m = nv == 64 ? ~(__mmask64)0 : (((__mmask64)1 << nv) - 1);
-            __m512i lo, hi;
-            llm__q8_step(&lo, &hi, wr, (size_t)k, m, _mm512_setzero_si512());
-            _mm512_storeu_si512((void *)s, lo);
-            _mm512_storeu_si512((void *)(s + LLM__Q8P), hi);
-            for (o = 0; o < LLM__Q8P; o++) {
-                negc[(size_t)o * nb + j] = s[o];
-                if (j + 1 < nb) negc[(size_t)o * nb + j + 1] = s[LLM__Q8P + o];
-            }
-        }
-#else
         memset(negc, 0, (size_t)LLM__Q8P * (size_t)nb * sizeof(int32_t));
-#endif
         for (tr = 0; tr < ntr; tr++) {
             const unsigned char *xp = xq + (size_t)tr * (size_t)nb * LLM__QB * LLM__QR;
             const float *dxp = dx + (size_t)tr * (size_t)nb * LLM__QR;
@@ -7421,6 +7662,7 @@ static void llm__q8_gemm(float *out, const unsigned char *xq, const float *dx, c
         }
     }
 }
+#endif /* LLM__Q8 == 3 */
 #else
 /* The scalar build's product: one dot product per output and row, outputs
    in blocks of 4 split over the threads (xq, dx: layout packed = 0). */

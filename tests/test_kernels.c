@@ -342,22 +342,50 @@ static void check_q8(llm_dtype st, int B, int IC, int OC, int flags, int use_bia
 }
 
 static void test_q8(void) {
-    /* rows around the one-row limit and the row tile, inputs around the
-       block (and the zmm GEMV's two blocks), outputs around the 4-output
-       kernel, the GEMV tile and the 16-output panel */
-    const int Bs[] = { 1, 2, 3, 4, T_QR - 1, T_QR, T_QR + 1, 2 * T_QR + 3 };
+    /* rows around the one-row limit, the row tile (AVX2) and the 6-row
+       group (AVX-512), inputs around the block (and the zmm GEMV's two
+       blocks), outputs around the 4-output kernel, the GEMV tile and the
+       16- and 32-output panels */
+    const int Bs[] = { 1, 2, 3, 4, 12, T_QR - 1, T_QR, T_QR + 1, 2 * T_QR + 3 };
     const int ICs[] = { 1, 31, 32, 33, 63, 64, 65, 100, 768 };
-    const int OCs[] = { 1, 3, 5, 8, 15, 16, 17, 33 };
+    const int OCs[] = { 1, 3, 5, 8, 15, 16, 17, 32, 33 };
     int bi, ii, oi;
-    for (bi = 0; bi < 8; bi++)
+    for (bi = 0; bi < 9; bi++)
         for (ii = 0; ii < 9; ii++)
-            for (oi = 0; oi < 8; oi++) {
+            for (oi = 0; oi < 9; oi++) {
                 int v = (bi + ii + oi) % 3;
                 check_q8((bi + oi) % 2 ? LLM_DTYPE_F32 : LLM_DTYPE_F16, Bs[bi] < 1 ? 1 : Bs[bi], ICs[ii], OCs[oi],
                          v == 0 ? 0 : v == 1 ? LLM__MM_ADD : LLM__MM_ACTIVATE(LLM_ACT_GELU_TANH), v != 1);
             }
     check_q8(LLM_DTYPE_F16, 9, 768, 768, LLM__MM_ADD, 1);
     check_q8(LLM_DTYPE_F32, 40, 3072, 50, 0, 1);
+    {   /* a NaN or an infinity in a row's input makes that row's outputs NaN (its block's d is NaN) and
+           leaves the other rows as their one-row products */
+        enum { QB_ = 8, QI = 768, QO = 40 };
+        signed char *w = (signed char *)malloc((size_t)QO * QI);
+        float *sc = (float *)malloc((size_t)QO * (QI / 32) * 4), *in = (float *)malloc((size_t)QB_ * QI * 4);
+        float *out = (float *)malloc((size_t)QB_ * QO * 4), one[QO];
+        float *scratch = scratch_for(QI, QO, QB_, 2);
+        llm__mat m;
+        int i, b, nan_ok = 1, rest_ok = 1;
+        for (i = 0; i < QO * QI; i++) w[i] = (signed char)((int)(rnd32() % 255) - 127);
+        for (i = 0; i < QO * (QI / 32); i++) sc[i] = 1e-3f;
+        for (i = 0; i < QB_ * QI; i++) in[i] = rndf();
+        in[2 * QI + 100] = NAN;
+        in[5 * QI + 700] = INFINITY;
+        m.w = w; m.type = LLM_DTYPE_I8; m.layout = LLM__OUT_IN; m.scale = sc; m.stype = LLM_DTYPE_F32;
+        llm__matmul(out, in, &m, NULL, QB_, QI, QO, 0, 2, scratch);
+        for (b = 0; b < QB_; b++) {
+            llm__matmul(one, in + (size_t)b * QI, &m, NULL, 1, QI, QO, 0, 2, scratch);
+            for (i = 0; i < QO; i++) {
+                if (b == 2 || b == 5) { if (!isnan(out[b * QO + i]) || !isnan(one[i])) nan_ok = 0; }
+                else if (memcmp(&out[b * QO + i], &one[i], 4) || isnan(one[i])) rest_ok = 0;
+            }
+        }
+        CHECK(nan_ok, "q8: a row holding a NaN or an infinity does not give NaN outputs");
+        CHECK(rest_ok, "q8: the rows beside a NaN row differ from their one-row products");
+        free(w); free(sc); free(in); free(out); free(scratch);
+    }
     {   /* an embedding row of an I8 matrix is q * d */
         signed char q[2 * 40];
         float sc[4] = { 0.5f, 0.25f, 2.0f, 4.0f }, dst[40];
@@ -526,6 +554,11 @@ static void test_scratch_layout(void) {
 #ifdef LLM__Q8
         CHECK(Q.thr_size >= 2 * LLM__Q8P * (size_t)((hd * 3 + LLM__QB - 1) / LLM__QB),
               "8-bit thread part too small (IC %d)", hd * 3);
+#if LLM__Q8 == 3
+        /* the AVX-512 GEMM's panel: the weights (nb2 x 32 x 32 bytes), then negc, dw and the scales' row */
+        CHECK(Q.thr_size >= (size_t)llm__q8_nb2(hd * 3) * (LLM__Q8P * LLM__QB / 4 + 2 * LLM__Q8P + 1),
+              "8-bit thread part too small for the GEMM panel (IC %d)", hd * 3);
+#endif
 #endif
     }
 }
