@@ -123,6 +123,7 @@ int main(int argc, char **argv) {
     eot = model.config.eos_id >= 0 ? model.config.eos_id : llm_tokenizer_eot(&model.tokenizer);
     if (eot < 0) { cli_error("the model has no end-of-text token"); goto done; }
     so.prefix_cache = 1;   /* a turn reuses the blocks of the conversation before it */
+    so.prefault = 1;       /* the scratch is written at init, not during the first reply */
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
     if (llm_generator_init(&gen, &sess, NULL) != LLM_OK) { cli_error("%s", llm_generator_error(&gen)); goto done; }
     if ((size_t)max_reply >= (size_t)sess.n_ctx) max_reply = sess.n_ctx / 2;

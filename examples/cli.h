@@ -759,12 +759,16 @@ static inline int cli_path_missing(const char *path, const char *what) {
 
 /* llm_model_load with the programs' messages: a path that does not exist,
    the error, a missing tokenizer (if need_tokenizer), and the guessed
-   n_head (unless quiet). 1, or 0 after a message (the model freed). */
+   n_head (unless quiet); with prefault (docs/speed.md, "First token"). 1,
+   or 0 after a message (the model freed). */
 static inline int cli_load_model(llm_model *m, const char *path, int need_tokenizer, int quiet) {
     char q[256], src[128];
+    llm_model_options mo;
+    memset(&mo, 0, sizeof mo);
+    mo.prefault = 1;   /* the weights' pages are read at load, not during the first token (docs/speed.md) */
     cli_quote(q, sizeof q, path, strlen(path));
     if (cli_path_missing(path, "model folder")) { memset(m, 0, sizeof *m); return 0; }
-    if (llm_model_load(m, path, NULL) != LLM_OK) {
+    if (llm_model_load(m, path, &mo) != LLM_OK) {
         cli_error("cannot load '%s': %s", q, llm_model_error(m));
         llm_model_free(m);
         return 0;

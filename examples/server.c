@@ -1648,6 +1648,7 @@ int main(int argc, char **argv) {
     so.n_seq_max = srv.parallel;
     so.max_batch = 256;
     so.prefix_cache = !no_cache;
+    so.prefault = 1;   /* the scratch is written at startup, not during the first request */
     if (llm_session_init(&srv.sess, &srv.model, &so) != LLM_OK) {
         cli_error("%s", llm_session_error(&srv.sess));
         rc = 1;
