@@ -165,6 +165,17 @@
    read them into memory instead: llm_model_options.no_mmap = 1 for one
    load, LLM_NO_MMAP for the whole build (the file's size in RAM, and a
    slower load), or llm_model_load_memory on your own copy.
+   A mapping's pages are mapped as they are first read, which by default is
+   during the first forward pass: its page faults are part of the first
+   token's time. llm_model_options.prefault = 1 reads one byte of every page
+   at load instead, on OpenMP's threads while one of them builds the
+   tokenizer (the load takes longer, the first token less; resident memory
+   is what the first token would have made it), and
+   llm_session_options.prefault does the same for a session's scratch (not
+   its KV cache, whose pages are touched as positions fill; it also touches
+   the scratch rows that a short prompt would never use). The programs in
+   examples/ load with prefault, chat and server also make their session
+   with it; docs/speed.md, "First token", has the figures.
 
    5. CONFIGURATION (define before including, in the implementation file)
    ----------------------------------------------------------------------

@@ -377,7 +377,6 @@ int main(int argc, char **argv) {
         if (!cli_out_close(&st.out)) rc = 1;
         goto done;
     }
-    so.prefault = 1;   /* the scratch is written at init, not during the first token */
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
 
     /* encode (a token is at least one byte: len + 1 ids suffice); an empty

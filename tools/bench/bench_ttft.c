@@ -10,11 +10,12 @@
    loads the model folder (weights, config.json, tokenizer), makes a session
    (n_ctx 1024), encodes a prompt of T tokens (default 20), evaluates it and
    picks the first token (argmax); then, warm, it evaluates the same prompt
-   again three times: the median of those is the prompt's compute time. Two
-   settings alternate run by run, so that a drift of a shared machine hits
-   both alike: "lazy" (the defaults: pages are mapped and touched as the
-   first forward pass reads them) and "prefault" (llm_model_options.prefault
-   and llm_session_options.prefault, as the programs in examples/ set them).
+   again three times: the median of those is the prompt's compute time.
+   Three settings alternate run by run, so that a drift of a shared machine
+   hits them alike: "lazy" (the defaults: pages are mapped and touched as
+   the first forward pass reads them), "weights" (llm_model_options.prefault,
+   as every program in examples/ loads) and "weights+scratch" (also
+   llm_session_options.prefault, as chat and server make their session).
    Reported per setting and format, medians over N runs (default 7):
      exec      from fork to main() in the new process
      load      llm_model_load (map, config, tokenizer; with prefault also
@@ -25,7 +26,10 @@
                prints as "time to first token")
      compute   the same eval, warm
      total     from fork to the first token
-   and the medians of the per-run ratios first / compute and total / compute.
+   and the medians of the per-run ratios first / compute and total / compute,
+   and of the page faults (minor and major, getrusage) in the load, the
+   session's init and the first pass: counts that the machine's load does
+   not move.
    The header has the date, commit and load average (before and after): on a
    shared machine compare ratios from the same run only. The model folder
    is build/bench-ttft/FORMAT: links to --dir's FORMAT checkpoint (default
@@ -45,6 +49,7 @@
 #include <sys/types.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 #include "bench_util.h"
 
 #ifndef BENCH_COMMIT
@@ -54,16 +59,25 @@
 #define MAXR 64
 #define MAXF 4
 #define NT 6          /* times a child reports: main, loaded, session, encoded, first, compute */
+#define NS 3          /* settings: lazy, weights prefaulted, weights and scratch prefaulted */
+#define NF 3          /* page fault counts it reports: load, session, first */
 
 static const char text[] =
     "The quick brown fox jumps over the lazy dog, and then it runs into the forest where it meets an old friend "
     "who has been waiting there since the early morning. They talk about the weather, the river and the hills, "
     "and about the long winter that is coming. ";
 
+/* Minor + major page faults of this process so far. */
+static long faults(void) {
+    struct rusage u;
+    return getrusage(RUSAGE_SELF, &u) == 0 ? u.ru_minflt + u.ru_majflt : 0;
+}
+
 /* The new process: prints NT times (seconds on the monotonic clock, which
-   every process shares) on one line. */
+   every process shares) and NF page fault counts on one line. */
 static int child(const char *dir, int prefault, int T, int nt) {
     double t[NT], c[3];
+    long f[NF + 1];
     llm_model m;
     llm_session s;
     llm_model_options mo;
@@ -73,18 +87,21 @@ static int child(const char *dir, int prefault, int T, int nt) {
     const float *lg;
     int k;
     t[0] = now();
+    f[0] = faults();
     memset(&mo, 0, sizeof mo);
     memset(&so, 0, sizeof so);
-    mo.prefault = prefault;
-    so.prefault = prefault;
+    mo.prefault = prefault > 0;
+    so.prefault = prefault > 1;
     so.n_threads = nt;
     if (llm_model_load(&m, dir, &mo) != LLM_OK || !m.has_tokenizer) {
         fprintf(stderr, "bench_ttft: %s: %s\n", dir, m.has_tokenizer ? llm_model_error(&m) : "no tokenizer");
         return 1;
     }
     t[1] = now();
+    f[1] = faults();
     if (llm_session_init(&s, &m, &so) != LLM_OK) { fprintf(stderr, "bench_ttft: %s\n", llm_session_error(&s)); return 1; }
     t[2] = now();
+    f[2] = faults();
     ids = (int32_t *)malloc(cap * sizeof *ids);
     if (!ids) return 1;
     while (n < (size_t)T) {   /* the text again until there are T tokens */
@@ -94,10 +111,12 @@ static int child(const char *dir, int prefault, int T, int nt) {
     }
     n = (size_t)T;
     t[3] = now();
+    f[3] = faults();
     if (llm_session_eval(&s, ids, n, NULL) != LLM_OK) { fprintf(stderr, "bench_ttft: %s\n", llm_session_error(&s)); return 1; }
     lg = llm_session_logits(&s);
     for (i = 1, best = 0; i < (size_t)m.config.n_vocab; i++) if (lg[i] > lg[best]) best = i;
     t[4] = now();
+    f[3] = faults() - f[3];
     for (k = 0; k < 3; k++) {
         double t0;
         llm_session_reset(&s);
@@ -108,19 +127,21 @@ static int child(const char *dir, int prefault, int T, int nt) {
         c[k] = now() - t0;
     }
     t[5] = median(c, 3);
-    printf("%.9f %.9f %.9f %.9f %.9f %.9f %zu\n", t[0], t[1], t[2], t[3], t[4], t[5], best);
+    printf("%.9f %.9f %.9f %.9f %.9f %.9f %ld %ld %ld %zu\n", t[0], t[1], t[2], t[3], t[4], t[5], f[1] - f[0],
+           f[2] - f[1], f[3], best);
     free(ids);
     llm_session_free(&s);
     llm_model_free(&m);
     return 0;
 }
 
-/* One run: a new process; out: NT times relative to the fork (t[5]: the compute time). 0 on failure. */
+/* One run: a new process; out: NT times relative to the fork (t[5]: the compute time), then NF fault counts.
+   0 on failure. */
 static int run_child(const char *self, const char *dir, int prefault, int T, int nt, double *out) {
     char a_pf[8], a_t[16], a_nt[16], line[512];
     char *args[9];
     int fd[2], st = 0, ok, k;
-    double t0, t[NT];
+    double t0, t[NT + NF];
     size_t got = 0;
     ssize_t r;
     pid_t pid;
@@ -149,10 +170,11 @@ static int run_child(const char *self, const char *dir, int prefault, int T, int
     close(fd[0]);
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
     ok = WIFEXITED(st) && WEXITSTATUS(st) == 0 &&
-         sscanf(line, "%lf %lf %lf %lf %lf %lf", &t[0], &t[1], &t[2], &t[3], &t[4], &t[5]) == NT;
+         sscanf(line, "%lf %lf %lf %lf %lf %lf %lf %lf %lf", &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7],
+                &t[8]) == NT + NF;
     if (!ok) { fprintf(stderr, "bench_ttft: the run on %s failed\n", dir); return 0; }
     for (k = 0; k < NT - 1; k++) out[k] = t[k] - t0;
-    out[NT - 1] = t[NT - 1];
+    for (k = NT - 1; k < NT + NF; k++) out[k] = t[k];
     return 1;
 }
 
@@ -200,10 +222,10 @@ static void loadavg(char *buf, size_t cap) {
 
 int main(int argc, char **argv) {
     const char *dir = "build/bench-results", *tok = "../shared/data/gpt2-tokenizer", *fmts = "f16";
-    const char *setting[2] = { "lazy", "prefault" };
+    const char *setting[NS] = { "lazy", "weights", "weights+scratch" };
     int runs = 7, T = 20, nt = 0, i, f, k, p, nf = 0;
     char fmt[MAXF][16], folder[MAXF][PATH_MAX + 32], self[PATH_MAX], la0[64], la1[64], date[64];
-    static double tm[MAXF][2][NT][MAXR], r1[MAXF][2][MAXR], r2[MAXF][2][MAXR];
+    static double tm[MAXF][NS][NT + NF][MAXR], r1[MAXF][NS][MAXR], r2[MAXF][NS][MAXR];
     time_t now_t = time(NULL);
     if (argc == 6 && !strcmp(argv[1], "--child")) return child(argv[2], atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
     for (i = 1; i < argc; i++) {
@@ -243,8 +265,8 @@ int main(int argc, char **argv) {
            getenv("OMP_WAIT_POLICY"));
     for (f = 0; f < nf; f++)
         for (k = -1; k < runs; k++)    /* one warm-up round: the page cache */
-            for (p = 0; p < 2; p++) {
-                double t[NT];
+            for (p = 0; p < NS; p++) {
+                double t[NT + NF];
                 if (!run_child(self, folder[f], p, T, nt, t)) return 1;
                 if (k < 0) continue;
                 tm[f][p][0][k] = t[0];
@@ -253,17 +275,20 @@ int main(int argc, char **argv) {
                 tm[f][p][3][k] = t[4] - t[3];
                 tm[f][p][4][k] = t[5];
                 tm[f][p][5][k] = t[4];
+                for (i = 0; i < NF; i++) tm[f][p][NT + i][k] = t[NT + i];
                 r1[f][p][k] = (t[4] - t[3]) / t[5];
                 r2[f][p][k] = t[4] / t[5];
             }
     loadavg(la1, sizeof la1);
     printf("\n| weights | setting | exec (ms) | load (ms) | session (ms) | first (ms) | compute (ms) | total (ms) "
-           "| first / compute | total / compute |\n| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+           "| first / compute | total / compute | page faults: load, session, first |\n"
+           "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (f = 0; f < nf; f++)
-        for (p = 0; p < 2; p++) {
+        for (p = 0; p < NS; p++) {
             printf("| %s | %s |", fmt[f], setting[p]);
             for (k = 0; k < NT; k++) printf(" %.1f |", median(tm[f][p][k], runs) * 1e3);
-            printf(" %.2f | %.2f |\n", median(r1[f][p], runs), median(r2[f][p], runs));
+            printf(" %.2f | %.2f | %.0f, %.0f, %.0f |\n", median(r1[f][p], runs), median(r2[f][p], runs),
+                   median(tm[f][p][NT], runs), median(tm[f][p][NT + 1], runs), median(tm[f][p][NT + 2], runs));
         }
     printf("\nload average after: %s\n", la1);
     return 0;
