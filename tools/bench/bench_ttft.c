@@ -99,7 +99,10 @@ static int child(const char *dir, int prefault, int T, int nt) {
     }
     t[1] = now();
     f[1] = faults();
-    if (llm_session_init(&s, &m, &so) != LLM_OK) { fprintf(stderr, "bench_ttft: %s\n", llm_session_error(&s)); return 1; }
+    if (llm_session_init(&s, &m, &so) != LLM_OK) {
+        fprintf(stderr, "bench_ttft: %s\n", llm_session_error(&s));
+        return 1;
+    }
     t[2] = now();
     f[2] = faults();
     ids = (int32_t *)malloc(cap * sizeof *ids);
@@ -112,7 +115,10 @@ static int child(const char *dir, int prefault, int T, int nt) {
     n = (size_t)T;
     t[3] = now();
     f[3] = faults();
-    if (llm_session_eval(&s, ids, n, NULL) != LLM_OK) { fprintf(stderr, "bench_ttft: %s\n", llm_session_error(&s)); return 1; }
+    if (llm_session_eval(&s, ids, n, NULL) != LLM_OK) {
+        fprintf(stderr, "bench_ttft: %s\n", llm_session_error(&s));
+        return 1;
+    }
     lg = llm_session_logits(&s);
     for (i = 1, best = 0; i < (size_t)m.config.n_vocab; i++) if (lg[i] > lg[best]) best = i;
     t[4] = now();
