@@ -189,7 +189,7 @@ bench-batch: $(BUILD)/bench_native $(BUILD)/bench_batch
 $(BUILD)/bench_ttft: tools/bench/bench_ttft.c tools/bench/bench_util.h llm.h | $(BUILD)
 	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) \
 	  -DBENCH_COMMIT='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"' -I. $< -o $@ $(LDLIBS)
-bench-ttft: $(BUILD)/bench_native $(BUILD)/bench_ttft
+bench-ttft: $(BUILD)/bench_native $(BUILD)/bench_ttft $(BUILD)/quantize
 	$(BUILD)/bench_native --write-only
 	$(BUILD)/bench_ttft $(BENCH_TTFT_ARGS)
 bench-tokenizer: $(BUILD)/bench_tokenizer
