@@ -10,6 +10,7 @@
 #   make bench-batch     several sequences at once vs one (tools/bench/bench_batch.c; also run by make bench)
 #   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
 #   make bench-server    build/server's throughput with 1, 4 and 8 clients
+#   make bench-ttft      time to the first token of a fresh process: load, session, first pass, compute
 #   make sanitize        the test programs under ASan + UBSan
 #   make valgrind        the test programs under valgrind memcheck
 #   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
@@ -70,7 +71,7 @@ ifneq ($(HAVE_POSIX),1)
 endif
 
 .PHONY: all test clean bench bench-batch bench-tokenizer bench-server bench-wait check-header run install uninstall
-.PHONY: bench-ggml bench-llamacpp
+.PHONY: bench-ggml bench-llamacpp bench-ttft
 all: $(EXAMPLES) $(TESTS) $(TOOLS)
 
 $(BUILD):
@@ -184,6 +185,14 @@ bench: $(BUILD)/bench_native $(BUILD)/bench_batch $(BUILD)/quantize
 bench-batch: $(BUILD)/bench_native $(BUILD)/bench_batch
 	$(BUILD)/bench_native --write-only
 	$(BUILD)/bench_batch $(BENCH_BATCH_ARGS)
+# make bench-ttft: time to the first token of a fresh process, split into load, session, first forward pass and
+# warm compute, lazy vs prefault (tools/bench/bench_ttft.c). BENCH_TTFT_ARGS: e.g. --runs 9 --tokens 512 --formats q8
+$(BUILD)/bench_ttft: tools/bench/bench_ttft.c tools/bench/bench_util.h llm.h | $(BUILD)
+	$(CC) $(WARN) -O2 -march=native $(OMPFLAGS) $(EXTRA_CFLAGS) \
+	  -DBENCH_COMMIT='"$(shell git describe --always --dirty 2>/dev/null || echo unknown)"' -I. $< -o $@ $(LDLIBS)
+bench-ttft: $(BUILD)/bench_native $(BUILD)/bench_ttft $(BUILD)/quantize
+	$(BUILD)/bench_native --write-only
+	$(BUILD)/bench_ttft $(BENCH_TTFT_ARGS)
 bench-tokenizer: $(BUILD)/bench_tokenizer
 	$(BUILD)/bench_tokenizer $(BENCH_TOKENIZER_ARGS)
 

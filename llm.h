@@ -168,6 +168,17 @@
    read them into memory instead: llm_model_options.no_mmap = 1 for one
    load, LLM_NO_MMAP for the whole build (the file's size in RAM, and a
    slower load), or llm_model_load_memory on your own copy.
+   A mapping's pages are mapped as they are first read, which by default is
+   during the first forward pass: its page faults are part of the first
+   token's time. llm_model_options.prefault = 1 reads one byte of every page
+   at load instead, on OpenMP's threads while one of them builds the
+   tokenizer (the load takes longer, the first token less; resident memory
+   is what the first token would have made it), and
+   llm_session_options.prefault does the same for a session's scratch (not
+   its KV cache, whose pages are touched as positions fill; it also touches
+   the scratch rows that a short prompt would never use). The programs in
+   examples/ load with prefault, chat and server also make their session
+   with it; docs/speed.md, "First token", has the figures.
 
    5. CONFIGURATION (define before including, in the implementation file)
    ----------------------------------------------------------------------
@@ -718,6 +729,10 @@ typedef struct llm_model_options {
                            (then the file may change after the load) */
     int no_tokenizer;   /* 1: don't look for tokenizer files */
     int no_generation_config; /* 1: don't read generation_config.json */
+    int prefault;       /* 1: read one byte of every page of the mapped file at load (on OpenMP's default
+                           threads, while one of them builds the tokenizer), so that the first forward pass
+                           takes no page faults on the weights: a longer load, a faster first token (see
+                           "first token" in docs/speed.md). 0 (default): pages are mapped as they are read */
 } llm_model_options;
 
 /* generation_config.json: Hugging Face's generation defaults for a model,
@@ -813,6 +828,10 @@ typedef struct llm_session_options {
     int n_seq_max;      /* sequences (KV slots) held at once, in [0, 4096]; 0 = 1 */
     int prefix_cache;   /* nonzero: keep full KV blocks for reuse by later prompts (see "prefix cache"
                            below); 0 = off: no cache, no memory for it */
+    int prefault;       /* nonzero: write the scratch (activations, scores, logits, the kernels' scratch:
+                           everything but the KV cache) once at init, so that the first forward pass takes
+                           no page faults on it; the KV cache is touched as positions are filled either way.
+                           0 (default): each page is touched when first used */
 } llm_session_options;
 
 typedef struct llm_session {
@@ -6133,6 +6152,58 @@ static int llm__ends_with(const char *s, const char *tail) {
     return a >= b && !strcmp(s + a - b, tail);
 }
 
+/* Read one byte of every page of m's file mappings, in chunks of 1 MiB from index c on, each chunk once:
+   the chunks are numbered across the files in order. */
+#define LLM__PREFAULT_CHUNK ((size_t)1 << 20)
+static size_t llm__prefault_chunks(const llm_model *m) {
+    const llm_safetensors *f = m->_shards ? m->_shards : &m->_st;
+    int i, nf = m->_shards ? m->_n_shards : 1;
+    size_t n = 0;
+    for (i = 0; i < nf; i++)
+        if (f[i]._map) n += (f[i]._map_size + LLM__PREFAULT_CHUNK - 1) / LLM__PREFAULT_CHUNK;
+    return n;
+}
+static void llm__prefault_chunk(const llm_model *m, size_t c, size_t page) {
+    const llm_safetensors *f = m->_shards ? m->_shards : &m->_st;
+    int i, nf = m->_shards ? m->_n_shards : 1;
+    for (i = 0; i < nf; i++) {
+        size_t n = f[i]._map ? (f[i]._map_size + LLM__PREFAULT_CHUNK - 1) / LLM__PREFAULT_CHUNK : 0, o, e;
+        if (c >= n) { c -= n; continue; }
+        o = c * LLM__PREFAULT_CHUNK;
+        e = f[i]._map_size - o < LLM__PREFAULT_CHUNK ? f[i]._map_size : o + LLM__PREFAULT_CHUNK;
+        for (; o < e; o += page) (void)((const volatile unsigned char *)f[i]._map)[o];
+        return;
+    }
+}
+
+/* The tokenizer of folder dir (NULL: none) into m->tokenizer; with prefault, every page of the mapped
+   weights is read meanwhile: with OpenMP one thread builds the tokenizer while the others read the pages,
+   and joins them when done. */
+static llm_status llm__model_tok_prefault(llm_model *m, const char *dir, int prefault) {
+    size_t page = 4096, n = prefault ? llm__prefault_chunks(m) : 0;
+    llm_status r = LLM_OK;
+    long c, nc = (long)n;
+#ifdef LLM__POSIX
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps > 0) page = (size_t)ps;
+#endif
+#ifdef LLM__OMP
+    if (nc > 1 && omp_get_max_threads() > 1) {
+        #pragma omp parallel
+        {
+            #pragma omp single nowait
+            if (dir) r = llm_tokenizer_load(&m->tokenizer, dir);
+            #pragma omp for schedule(dynamic, 1)
+            for (c = 0; c < nc; c++) llm__prefault_chunk(m, (size_t)c, page);
+        }
+        return r;
+    }
+#endif
+    if (dir) r = llm_tokenizer_load(&m->tokenizer, dir);
+    for (c = 0; c < nc; c++) llm__prefault_chunk(m, (size_t)c, page);
+    return r;
+}
+
 LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_model_options *opt) {
     char dir[4096], file[4096], cfg_path[4096];
     llm_model_options o;
@@ -6197,13 +6268,13 @@ LLM_API llm_status llm_model_load(llm_model *m, const char *path, const llm_mode
         m->has_generation_config = r == LLM_OK;
     }
     if (r == LLM_OK && !o.no_tokenizer && llm__tok_folder_has_files(dir)) {
-        r = llm_tokenizer_load(&m->tokenizer, dir);
+        r = llm__model_tok_prefault(m, dir, o.prefault);
         if (r != LLM_OK) llm__err(m->error, r, "tokenizer in '%s': %s", dir, llm_tokenizer_error(&m->tokenizer));
         else if (llm_tokenizer_vocab_size(&m->tokenizer) > (size_t)m->config.n_vocab)
             r = llm__err(m->error, LLM_ERR_SHAPE, "the tokenizer has %zu tokens but the model only %d",
                          llm_tokenizer_vocab_size(&m->tokenizer), m->config.n_vocab);
         else m->has_tokenizer = 1;
-    }
+    } else if (r == LLM_OK) llm__model_tok_prefault(m, NULL, o.prefault);
     if (r == LLM_OK) r = llm__model_chat_template(m, dir, (const char *)cfg, cfg_len, o.no_tokenizer);
     llm__free(cfg);
     if (r != LLM_OK) llm_model_free(m);
@@ -8821,6 +8892,7 @@ static llm_status llm__session_init(llm_session *s, const llm_model *m, const ll
             s->_phash[i] = 0; s->_pstamp[i] = 0; s->_pparent[i] = -1; s->_pstate[i] = 0;
         }
     }
+    if (opt && opt->prefault) memset(p + L->x, 0, L->len - L->x);  /* the scratch: x up to the bookkeeping */
     for (i = 0; i < (size_t)s->n_seq_max; i++) s->_len[i] = 0;
     for (i = 0; i < (size_t)s->n_seq_max * L->n_blocks; i++) { s->_table[i] = -1; s->_refs[i] = 0; }
     s->_n_kept = 0;

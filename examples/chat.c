@@ -142,7 +142,7 @@ int main(int argc, char **argv) {
     tmpl = tmpl_name ? llm_chat_template_from_name(tmpl_name) : 0;
     if (tmpl < 0) { cli_error("--chat-template %s: not a template (plain, dialogpt or chatml)", tmpl_name); return 2; }
     cli_top_p_zero(&o.sampler);
-    if (!cli_load_model(&model, dir, 1, 0)) return 1;
+    if (!cli_load_model(&model, dir, 1, 0, 1)) return 1;
     if (model.config.head != LLM_HEAD_LM) {
         cli_error("%s is %s: it has no next-token logits to chat with (see classify)", dir,
                   llm_head_name(model.config.head));
@@ -169,6 +169,7 @@ int main(int argc, char **argv) {
         }
     }
     so.prefix_cache = 1;   /* a turn reuses the blocks of the conversation before it */
+    so.prefault = 1;       /* the scratch is written at init, not during the first reply */
     if (llm_session_init(&sess, &model, &so) != LLM_OK) { cli_error("%s", llm_session_error(&sess)); goto done; }
     if (llm_generator_init(&gen, &sess, NULL) != LLM_OK) { cli_error("%s", llm_generator_error(&gen)); goto done; }
     if ((size_t)max_reply >= (size_t)sess.n_ctx) max_reply = sess.n_ctx / 2;

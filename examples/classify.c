@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
     }
     if (!model_path) { cli_error("-m DIR is required (see --help)"); return 2; }
     if ((!!ids_arg + !!file + !!text) != 1) { cli_error("give exactly one of -p, -f, --ids (see --help)"); return 2; }
-    if (!cli_load_model(&model, model_path, !ids_arg, 1)) return 1;
+    if (!cli_load_model(&model, model_path, !ids_arg, 1, 0)) return 1;
     if (model.config.head == LLM_HEAD_LM) {
         cli_error("%s is a language model (GPT2LMHeadModel): it has no labels (classify reads "
                   "GPT2ForSequenceClassification and GPT2ForTokenClassification checkpoints)", model_path);

@@ -759,12 +759,18 @@ static inline int cli_path_missing(const char *path, const char *what) {
 
 /* llm_model_load with the programs' messages: a path that does not exist,
    the error, a missing tokenizer (if need_tokenizer), and the guessed
-   n_head (unless quiet). 1, or 0 after a message (the model freed). */
-static inline int cli_load_model(llm_model *m, const char *path, int need_tokenizer, int quiet) {
+   n_head (unless quiet). prefault: the weights' pages are read at load, not
+   during the first token, for the programs that serve many (chat, server):
+   a one-shot program gains nothing from it (docs/speed.md, "First token").
+   1, or 0 after a message (the model freed). */
+static inline int cli_load_model(llm_model *m, const char *path, int need_tokenizer, int quiet, int prefault) {
     char q[256], src[128];
+    llm_model_options mo;
+    memset(&mo, 0, sizeof mo);
+    mo.prefault = prefault;
     cli_quote(q, sizeof q, path, strlen(path));
     if (cli_path_missing(path, "model folder")) { memset(m, 0, sizeof *m); return 0; }
-    if (llm_model_load(m, path, NULL) != LLM_OK) {
+    if (llm_model_load(m, path, &mo) != LLM_OK) {
         cli_error("cannot load '%s': %s", q, llm_model_error(m));
         llm_model_free(m);
         return 0;

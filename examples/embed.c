@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
     if (!strcmp(pool_name, "mean")) pool = LLM_POOL_MEAN;
     else if (!strcmp(pool_name, "last")) pool = LLM_POOL_LAST;
     else { cli_error("--pool: expected mean or last"); return 2; }
-    if (!cli_load_model(&model, model_path, !ids_arg, 1)) return 1;
+    if (!cli_load_model(&model, model_path, !ids_arg, 1, 0)) return 1;
     if (!cli_inputs_read(&in, &model, text, file, ids_arg)) goto done;
     if (!cli_inputs_session(&in, &model, &so, &sess, batch)) goto done;
     C = (size_t)model.config.n_embd;

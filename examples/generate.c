@@ -356,7 +356,7 @@ int main(int argc, char **argv) {
 
     st.n_seqs = n_seq;
     st.started = -1;
-    if (!cli_load_model(&model, model_dir, 1, st.quiet)) { free(file_prompt); return 1; }
+    if (!cli_load_model(&model, model_dir, 1, st.quiet, 0)) { free(file_prompt); return 1; }
     if (so.n_ctx && !cli_check_ctx("--ctx", so.n_ctx, &model)) { rc = 2; goto done; }
     if ((i = take_generation_config(&model, given, &go, sets, st.quiet || info)) != 1 && !info) { rc = i; goto done; }
     cli_top_p_zero(&go.sampler);

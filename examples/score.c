@@ -63,7 +63,7 @@ int main(int argc, char **argv) {
         cli_error("give exactly one of --ids, --ids-file, --text, --text-file (see --help)");
         return 2;
     }
-    if (!cli_load_model(&model, model_path, text || text_file, summary)) return 1;
+    if (!cli_load_model(&model, model_path, text || text_file, summary, 0)) return 1;
     if (window && !cli_check_ctx("--window", window, &model)) { rc = 2; goto done; }
     if (!cli_out_open(&out, NULL)) goto done;
     if (info) { rc = cli_info(&out, model_path, &model, &so) && cli_out_close(&out) ? 0 : 1; goto done; }

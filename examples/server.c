@@ -1919,7 +1919,7 @@ int main(int argc, char **argv) {
     srv.timeout = timeout;
     if (!model_dir) { cli_error("-m MODEL_DIR is required (see --help)"); return 2; }
     if (srv.api_key && !*srv.api_key) { cli_error("--api-key: empty key"); return 2; }
-    if (!cli_load_model(&srv.model, model_dir, 0, 1)) return 1;
+    if (!cli_load_model(&srv.model, model_dir, 0, 1, 1)) return 1;
     if (srv.n_ctx && !cli_check_ctx("--ctx", srv.n_ctx, &srv.model)) { llm_model_free(&srv.model); return 2; }
     srv.tok = srv.model.has_tokenizer ? &srv.model.tokenizer : NULL;
     srv.eos = srv.model.config.eos_id >= 0 ? srv.model.config.eos_id : (srv.tok ? llm_tokenizer_eot(srv.tok) : -1);
@@ -1942,6 +1942,7 @@ int main(int argc, char **argv) {
     so.n_seq_max = srv.parallel;
     so.max_batch = 256;
     so.prefix_cache = !no_cache;
+    so.prefault = 1;   /* the scratch is written at startup, not during the first request */
     if (llm_session_init(&srv.sess, &srv.model, &so) != LLM_OK) {
         cli_error("%s", llm_session_error(&srv.sess));
         rc = 1;

@@ -160,6 +160,38 @@ static void test_eos_range(void) {
     }
 }
 
+/* A tokenizer that fails to build fails the load with prefault too (its thread's status is the load's): a model of
+   several 1 MiB chunks, so that the other threads read pages meanwhile. */
+static void test_prefault_tokenizer(void) {
+    char abs[512], p[512], t[1100];
+    static const char *const names[2] = { "model.safetensors", "config.json" };
+    llm_model m;
+    llm_model_options mo;
+    llm_status r;
+    FILE *f;
+    int k;
+    if (!getcwd(abs, sizeof abs)) { CHECK(0, "getcwd"); return; }
+    mkfolder("pf-tok", 0, abs);
+    for (k = 0; k < 2; k++) {
+        path(p, sizeof p, "pf-tok", names[k]);
+        snprintf(t, sizeof t, "%s/models/shakespeare/%s", abs, names[k]);
+        if (symlink(t, p) != 0) CHECK(0, "symlink %s", p);
+    }
+    path(p, sizeof p, "pf-tok", "vocab.json");
+    if ((f = fopen(p, "w"))) { fputs("{\"a\": 0", f); fclose(f); }
+    path(p, sizeof p, "pf-tok", "merges.txt");
+    if ((f = fopen(p, "w"))) { fputs("#version: 0.2\n", f); fclose(f); }
+    for (k = 0; k < 2; k++) {
+        memset(&mo, 0, sizeof mo);
+        mo.prefault = k;
+        snprintf(p, sizeof p, "%s/pf-tok", root);
+        r = llm_model_load(&m, p, &mo);
+        CHECK(r == LLM_ERR_FORMAT && has(llm_model_error(&m), "tokenizer in", "vocab.json"), "prefault %d: %s: %s", k,
+              llm_status_string(r), llm_model_error(&m));
+        llm_model_free(&m);
+    }
+}
+
 static void cleanup(void) {
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
@@ -174,6 +206,7 @@ int main(void) {
     alarm(20);
     test_special_files();
     test_eos_range();
+    test_prefault_tokenizer();
     alarm(0);
     cleanup();
     return test_summary("test_files");

@@ -455,6 +455,55 @@ static void test_load_paths(void) {
     llm_model_free(&a);
 }
 
+/* llm_model_options.prefault and llm_session_options.prefault change nothing but when pages are first touched:
+   the same config, tokenizer and logits as the defaults, for a file of several 1 MiB chunks with a tokenizer (the
+   threads read pages while one builds the tokenizer), a sharded checkpoint and a one-chunk file. */
+static void test_prefault(void) {
+    static const char *dirs[] = { "models/shakespeare", "tests/data/sharded-f32", "tests/data/tiny-f32" };
+    static const char text[] = "To be, or not to be: that is the question.";
+    size_t d;
+    for (d = 0; d < sizeof dirs / sizeof *dirs; d++) {
+        llm_model a, b;
+        llm_model_options mo;
+        llm_session sa, sb;
+        llm_session_options so;
+        int32_t ia[64], ib[64] = { 0 }, k;
+        size_t na = 0, nb = 0;
+        llm_status r;
+        memset(&mo, 0, sizeof mo);
+        mo.prefault = 1;
+        memset(&so, 0, sizeof so);
+        so.n_threads = 2;
+        r = llm_model_load(&a, dirs[d], NULL);
+        CHECK(r == LLM_OK, "%s: %s", dirs[d], llm_model_error(&a));
+        r = llm_model_load(&b, dirs[d], &mo);
+        CHECK(r == LLM_OK, "%s prefault: %s", dirs[d], llm_model_error(&b));
+        if (r != LLM_OK) { llm_model_free(&a); continue; }
+        CHECK(!memcmp(&a.config, &b.config, sizeof a.config) && a.has_tokenizer == b.has_tokenizer,
+              "%s prefault: another config or tokenizer", dirs[d]);
+        if (a.has_tokenizer && b.has_tokenizer) {
+            CHECK(llm_tokenizer_encode(&a.tokenizer, text, sizeof text - 1, 0, ia, 64, &na) == LLM_OK &&
+                  llm_tokenizer_encode(&b.tokenizer, text, sizeof text - 1, 0, ib, 64, &nb) == LLM_OK &&
+                  na == nb && na > 0 && !memcmp(ia, ib, na * sizeof *ia), "%s prefault: another encoding", dirs[d]);
+        } else
+            for (k = 0; k < 8; k++) ia[k] = ib[k] = (int32_t)(k * 7 % a.config.n_vocab), na = nb = 8;
+        if (llm_session_init(&sa, &a, &so) == LLM_OK) {
+            so.prefault = 1;
+            r = llm_session_init(&sb, &b, &so);
+            CHECK(r == LLM_OK, "%s: session prefault: %s", dirs[d], llm_session_error(&sb));
+            if (r == LLM_OK) {
+                CHECK(llm_session_eval(&sa, ia, na, NULL) == LLM_OK && llm_session_eval(&sb, ib, nb, NULL) == LLM_OK &&
+                      !memcmp(llm_session_logits(&sa), llm_session_logits(&sb), (size_t)a.config.n_vocab * sizeof(float)),
+                      "%s prefault: other logits", dirs[d]);
+                llm_session_free(&sb);
+            }
+            llm_session_free(&sa);
+        } else CHECK(0, "%s: session: %s", dirs[d], llm_session_error(&sa));
+        llm_model_free(&a);
+        llm_model_free(&b);
+    }
+}
+
 /* Real GPT-2 (tools/download_gpt2.sh gpt2): greedy "The dog" as in Hugging
    Face's own test. Skipped without the download. */
 static void test_real_gpt2(void) {
@@ -627,6 +676,7 @@ int main(void) {
     test_threads_identical();
     test_layernorm_huge();
     test_load_paths();
+    test_prefault();
     test_q8_malformed();
     test_real_gpt2();
     return test_summary("test_model");

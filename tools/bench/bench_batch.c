@@ -16,7 +16,10 @@
    0.8, seed 1, ignore_eos, so every sequence runs T steps), wall time of
    the whole call. Reported per n: the median wall time, tokens/s (n * T /
    that time) and the median over the rounds of the wall time / the wall
-   time of n = 1 in the same round. One warm-up round first.
+   time of n = 1 in the same round, and the same ratio of the process's CPU
+   time (user + system, getrusage): the work, which other jobs on a shared
+   machine move far less than the wall time (with OMP_WAIT_POLICY=PASSIVE;
+   a spinning wait counts as work). One warm-up round first.
    --rows: also the forward pass alone, llm_session_decode of one token in
    each of B = 1..16 slots at position 8 (the matrix kernels' batch sizes),
    median of R, as the time relative to B = 1 (--rows-only: that alone). */
@@ -30,6 +33,7 @@
 #include <time.h>
 #include "bench_util.h"
 #include <unistd.h>
+#include <sys/resource.h>
 
 #define NSEQ 4
 #define PROMPT 8
@@ -38,8 +42,16 @@
 static const int seqs[NSEQ] = { 1, 2, 5, 8 };
 
 
-/* Wall time of one llm_generate of n sequences of T tokens; -1 on error. */
-static double time_generate(llm_session *s, const int32_t *prompt, int n, int T) {
+/* CPU time of this process so far (user + system), seconds. */
+static double cpu_time(void) {
+    struct rusage u;
+    if (getrusage(RUSAGE_SELF, &u) != 0) return 0;
+    return (double)u.ru_utime.tv_sec + (double)u.ru_stime.tv_sec +
+           1e-6 * (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+/* Wall time of one llm_generate of n sequences of T tokens, its CPU time in *cpu; -1 on error. */
+static double time_generate(llm_session *s, const int32_t *prompt, int n, int T, double *cpu) {
     llm_generate_options o;
     llm_generation g;
     double t0, t;
@@ -51,9 +63,11 @@ static double time_generate(llm_session *s, const int32_t *prompt, int n, int T)
     o.num_return_sequences = n;
     o.ignore_eos = 1;
     llm_session_reset(s);
+    *cpu = cpu_time();
     t0 = now();
     ok = llm_generate(s, prompt, PROMPT, &o, &g) == LLM_OK && g.n_seqs == n;
     t = now() - t0;
+    *cpu = cpu_time() - *cpu;
     for (i = 0; ok && i < n; i++) ok = g.seqs[i].n_ids == (size_t)(PROMPT + T);
     if (!ok) fprintf(stderr, "bench_batch: generate n=%d: %s\n", n, llm_session_error(s));
     llm_generation_free(&g);
@@ -83,7 +97,7 @@ static double time_decode(llm_session *s, const int32_t *prompt, int B) {
 int main(int argc, char **argv) {
     const char *dir = "build/bench-results", *names[2] = { "F32", "F16" }, *dirs[2] = { "f32", "f16" };
     int nt = (int)sysconf(_SC_NPROCESSORS_ONLN), runs = 7, T = 64, rows = 0, gen = 1, i, d, k, q;
-    double tm[2][NSEQ][MAXR], ratio[2][NSEQ][MAXR], rt[2][MAXB][MAXR];
+    double tm[2][NSEQ][MAXR], ratio[2][NSEQ][MAXR], rt[2][MAXB][MAXR], ct[2][NSEQ][MAXR], cratio[2][NSEQ][MAXR];
     int32_t prompt[PROMPT] = { 464, 2068, 7586, 21831, 18045, 625, 262, 16931 };
     FILE *md;
     char path[600];
@@ -128,11 +142,13 @@ int main(int argc, char **argv) {
         }
         for (k = gen ? -1 : runs; k < runs; k++)
             for (q = 0; q < NSEQ; q++) {
-                double t = time_generate(&s, prompt, seqs[q], T);
+                double c, t = time_generate(&s, prompt, seqs[q], T, &c);
                 if (t < 0) return 1;
                 if (k < 0) continue;
                 tm[d][q][k] = t;
                 ratio[d][q][k] = t / tm[d][0][k];
+                ct[d][q][k] = c;
+                cratio[d][q][k] = ct[d][0][k] > 0 ? c / ct[d][0][k] : 0;
             }
         if (rows) {
             llm_session_reset(&s);
@@ -153,13 +169,13 @@ int main(int argc, char **argv) {
     for (i = 0; i < 2; i++) {
         FILE *f = i ? md : stdout;
         if (!f) continue;
-        fprintf(f, "\n| weights | sequences | wall time (s) | tokens/s | wall time / 1 sequence |\n"
-                   "| --- | ---: | ---: | ---: | ---: |\n");
+        fprintf(f, "\n| weights | sequences | wall time (s) | tokens/s | wall time / 1 sequence | CPU time (s) "
+                   "| CPU time / 1 sequence |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (d = 0; d < 2 && gen; d++)
             for (q = 0; q < NSEQ; q++) {
                 double t = median(tm[d][q], runs);
-                fprintf(f, "| %s | %d | %.3f | %.1f | %.2f |\n", names[d], seqs[q], t, seqs[q] * T / t,
-                        median(ratio[d][q], runs));
+                fprintf(f, "| %s | %d | %.3f | %.1f | %.2f | %.3f | %.2f |\n", names[d], seqs[q], t, seqs[q] * T / t,
+                        median(ratio[d][q], runs), median(ct[d][q], runs), median(cratio[d][q], runs));
             }
         if (rows) {
             fprintf(f, "\nOne decode of B rows (one token in each of B slots), median time / B = 1's:\n\n| B |");

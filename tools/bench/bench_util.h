@@ -1,5 +1,5 @@
-/* bench_util.h: the timing helpers tools/bench/bench.c and tools/bench/bench_batch.c
-   share (include after <stdlib.h> and <time.h>). */
+/* bench_util.h: the timing helpers tools/bench/bench.c, tools/bench/bench_batch.c and
+   tools/bench/bench_ttft.c share (include after <stdlib.h> and <time.h>). */
 #ifndef BENCH_UTIL_H
 #define BENCH_UTIL_H
 
