@@ -7198,8 +7198,9 @@ static int llm__q8_blocks16(unsigned char *xq, float *dx, const float *x, int n)
     _mm512_storeu_ps(ids, id);
     for (i = 0; i < n; i++) {
         const __m512 v = _mm512_set1_ps(ids[i]);
-        _mm_storeu_si128((__m128i *)(void *)(xq + 32 * i), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(_mm512_cvt_roundps_epi32(
-            _mm512_mul_ps(_mm512_loadu_ps(x + 32 * i), v), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
+        _mm_storeu_si128((__m128i *)(void *)(xq + 32 * i), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(
+            _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 32 * i), v),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
         _mm_storeu_si128((__m128i *)(void *)(xq + 32 * i + 16), _mm_xor_si128(x80, _mm512_cvtepi32_epi8(
             _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_loadu_ps(x + 32 * i + 16), v),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC))));
@@ -7230,8 +7231,9 @@ static void llm__q8_quant(unsigned char *xq, float *dx, const float *in, int B, 
 #if LLM__Q8 == 3
             if (b < B && j % 16 == 0 && j < IC / LLM__QB) {   /* 16 whole blocks at once */
                 const int n16 = IC / LLM__QB - j < 16 ? IC / LLM__QB - j : 16;
-                if (llm__q8_blocks16(xq + ((size_t)b * (size_t)nb2 + (size_t)j) * LLM__QB, dx + (size_t)b * (size_t)nb2 +
-                                     (size_t)j, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB, n16)) {
+                const size_t at = (size_t)b * (size_t)nb2 + (size_t)j;
+                if (llm__q8_blocks16(xq + at * LLM__QB, dx + at, in + (size_t)b * (size_t)IC + (size_t)j * LLM__QB,
+                                     n16)) {
                     j += n16 - 1;
                     continue;
                 }
@@ -7547,8 +7549,8 @@ static void llm__q8_pack(signed char *pw, int32_t *negc, float *dw, float *tmp, 
                     }
             for (k = 0; k < LLM__QB / 4; k++)
                 a = _mm512_dpbusd_epi32(a, x80, _mm512_loadu_si512((const void *)(pj + (size_t)k * 4 * LLM__Q8P)));
-            _mm512_storeu_si512((void *)(negc + (size_t)j * LLM__Q8P + (size_t)g), _mm512_sub_epi32(_mm512_setzero_si512(),
-                                                                                                       a));
+            _mm512_storeu_si512((void *)(negc + (size_t)j * LLM__Q8P + (size_t)g),
+                                _mm512_sub_epi32(_mm512_setzero_si512(), a));
         }
 }
 
@@ -7580,7 +7582,8 @@ static void llm__q8_kernel(float *c, const unsigned char *const *x, const float 
     for (j = 0; j < nb; j++, pw += LLM__QB * LLM__Q8P) {
         const __m512i n0 = _mm512_loadu_si512((const void *)(negc + (size_t)j * LLM__Q8P)),
                       n1 = _mm512_loadu_si512((const void *)(negc + (size_t)j * LLM__Q8P + 16));
-        const __m512 d0 = _mm512_loadu_ps(dw + (size_t)j * LLM__Q8P), d1 = _mm512_loadu_ps(dw + (size_t)j * LLM__Q8P + 16);
+        const __m512 d0 = _mm512_loadu_ps(dw + (size_t)j * LLM__Q8P),
+                     d1 = _mm512_loadu_ps(dw + (size_t)j * LLM__Q8P + 16);
         __m512i a00 = n0, a01 = n1, a10 = n0, a11 = n1, a20 = n0, a21 = n1, a30 = n0, a31 = n1;
         __m512i a40 = n0, a41 = n1, a50 = n0, a51 = n1;
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 8
