@@ -77,21 +77,36 @@ all: $(EXAMPLES) $(TESTS) $(TOOLS)
 $(BUILD):
 	@mkdir -p $(BUILD)
 
-$(BUILD)/%: examples/%.c llm.h examples/cli.h | $(BUILD)
+# The implementation is compiled once per build, into $(BUILD)/llm.o: the programs and the tests
+# that use only the public API are compiled with -DLLM_NO_IMPLEMENTATION and linked with it
+# (each is still one file that defines LLM_IMPLEMENTATION, as a user would write it). The tests
+# that reach private parts (llm__*) or set their own LLM_ configuration macros compile all of
+# llm.h themselves: SELF_CONTAINED.
+SELF_CONTAINED := test_alloc test_embedded test_json test_kernels test_model test_safetensors test_shards \
+                  test_tokenizer
+LIB := $(BUILD)/llm.o
+LINK := -DLLM_NO_IMPLEMENTATION
+$(LIB): llm.h | $(BUILD)
+	printf '#define LLM_IMPLEMENTATION\n#include "llm.h"\n' > $(BUILD)/llm.c
+	$(CC) $(ALL_CFLAGS) -c $(BUILD)/llm.c -o $@
+
+$(addprefix $(BUILD)/,$(SELF_CONTAINED)): $(BUILD)/%: tests/%.c llm.h tests/test.h | $(BUILD)
 	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
-$(BUILD)/%: tests/%.c llm.h tests/test.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
-$(BUILD)/%: tools/bench/%.c tools/bench/bench_util.h llm.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
-$(BUILD)/%: tools/convert/%.c llm.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) $< -o $@ $(LDLIBS)
+$(BUILD)/%: examples/%.c llm.h examples/cli.h $(LIB) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(LINK) $< $(LIB) -o $@ $(LDLIBS)
+$(BUILD)/%: tests/%.c llm.h tests/test.h $(LIB) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(LINK) $< $(LIB) -o $@ $(LDLIBS)
+$(BUILD)/%: tools/bench/%.c tools/bench/bench_util.h llm.h $(LIB) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(LINK) $< $(LIB) -o $@ $(LDLIBS)
+$(BUILD)/%: tools/convert/%.c llm.h $(LIB) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(LINK) $< $(LIB) -o $@ $(LDLIBS)
 $(BUILD)/quantize: examples/cli.h
 
 # build/server (examples/server.c): POSIX sockets and threads (HAVE_POSIX
 # above; without them it and its test are skipped with a message).
 ifeq ($(HAVE_POSIX),1)
-$(BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -I$(BUILD) $< -o $@ $(LDLIBS) -lpthread
+$(BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h $(LIB) | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -I$(BUILD) $(LINK) $< $(LIB) -o $@ $(LDLIBS) -lpthread
 endif
 # the page it serves at GET / (examples/server_page.html), as a C array written by tools/bin2c.c
 $(BUILD)/bin2c: tools/bin2c.c | $(BUILD)

@@ -208,6 +208,11 @@
                                  default, 1, rounds them to bf16 for the
                                  faster BF16 dot product; CHECKPOINTS)
    LLM_MAX_THREADS               cap on session threads (default 256)
+   LLM_NO_IMPLEMENTATION         cancels LLM_IMPLEMENTATION in this file:
+                                 a program written as one file (the
+                                 examples) links the implementation
+                                 compiled once elsewhere (the Makefile's
+                                 build/llm.o, with the same flags)
 
    With LLM_NO_STDIO and LLM_NO_MALLOC (<assert.h> goes too, unless the
    caller defines LLM_ASSERT) the implementation includes only
@@ -1410,7 +1415,7 @@ LLM_API llm_status llm_chat_render(const llm_tokenizer *t, int tmpl, int32_t eos
 /* ==========================================================================
    IMPLEMENTATION
    ========================================================================== */
-#ifdef LLM_IMPLEMENTATION
+#if defined(LLM_IMPLEMENTATION) && !defined(LLM_NO_IMPLEMENTATION)
 #ifndef LLM_IMPLEMENTATION_DONE
 #define LLM_IMPLEMENTATION_DONE
 

@@ -120,14 +120,22 @@ $(PLAIN_OUT)/fuzz_chat: tests/byte_vocab.h
 $(PLAIN_OUT)/fuzz_generate_text $(PLAIN_OUT)/fuzz_config: tests/st_builder.h
 
 # ---- the test suite under ASan + UBSan, and under valgrind -------------------
-$(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
+# (the implementation compiled once, as in the default build: SELF_CONTAINED in the Makefile)
+SAN_CFLAGS    = $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests
+$(SAN_BUILD)/llm.o: llm.h
 	@mkdir -p $(SAN_BUILD)
-	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
+	printf '#define LLM_IMPLEMENTATION\n#include "llm.h"\n' > $(SAN_BUILD)/llm.c
+	$(CC) $(SAN_CFLAGS) -c $(SAN_BUILD)/llm.c -o $@
+$(addprefix $(SAN_BUILD)/,$(SELF_CONTAINED)): $(SAN_BUILD)/%: tests/%.c llm.h tests/test.h
+	@mkdir -p $(SAN_BUILD)
+	$(CC) $(SAN_CFLAGS) $< -o $@ $(LDLIBS)
+$(SAN_BUILD)/%: tests/%.c llm.h tests/test.h $(SAN_BUILD)/llm.o
+	$(CC) $(SAN_CFLAGS) $(LINK) $< $(SAN_BUILD)/llm.o -o $@ $(LDLIBS)
 
 # the HTTP server too (test_server runs the one beside it)
-$(SAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h
-	@mkdir -p $(SAN_BUILD)
-	$(CC) $(SAN_WARN) $(SAN_FLAGS) $(ARCHFLAGS) $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -I$(BUILD) $< -o $@ $(LDLIBS) -lpthread
+$(SAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h \
+                    $(SAN_BUILD)/llm.o
+	$(CC) $(SAN_CFLAGS) -I$(BUILD) $(LINK) $< $(SAN_BUILD)/llm.o -o $@ $(LDLIBS) -lpthread
 $(SAN_BUILD)/test_server: tests/server_client.h examples/server_http.h
 $(SAN_BUILD)/test_alloc: tests/st_builder.h
 $(SAN_BUILD)/test_chat: tests/byte_vocab.h
