@@ -2,18 +2,59 @@
 # Runs each test program given and adds up their "name: N passed, N failed"
 # lines into the final "N passed, N failed" line. A program that crashes or
 # prints no summary counts as one failure. Each runs with stdin from /dev/null.
+#
+# LLM_TEST_JOBS programs run at once (default: the number of cores); each
+# one's output is printed whole, in the order given, as soon as it and those
+# before it are done. OpenMP's threads sleep when they wait
+# (OMP_WAIT_POLICY=passive unless the caller sets it): the tests' models are
+# small, and spinning threads on cores shared with other tests (or other
+# work) turn each barrier into a wait for the scheduler.
+jobs=${LLM_TEST_JOBS:-$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)}
+case $jobs in ''|*[!0-9]*|0) jobs=1 ;; esac
+OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive}; export OMP_WAIT_POLICY
+dir=$(mktemp -d "${TMPDIR:-/tmp}/llm-run.XXXXXX") || { echo "0 passed, 1 failed"; exit 1; }
+trap 'rm -rf "$dir"' EXIT
+trap 'exit 130' INT TERM
+
 passed=0; failed=0
-for t in "$@"; do
-    out=$("$t" 2>&1 </dev/null); rc=$?
-    printf '%s\n' "$out"
-    line=$(printf '%s\n' "$out" | grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+n=$#            # programs given
+started=0       # programs started
+shown=0         # programs whose output has been printed
+
+nap() { sleep 0.05 2>/dev/null || sleep 1; }
+
+# the number of programs that have finished
+done_count() { set -- "$dir"/*.rc; [ -e "$1" ] && echo $# || echo 0; }
+
+# prints program number $1's output and adds its summary to the totals
+show() {
+    t=$(cat "$dir/$1.name"); rc=$(cat "$dir/$1.rc")
+    cat "$dir/$1.out"
+    line=$(grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed$' "$dir/$1.out" | tail -n 1)
     if [ -z "$line" ]; then
-        echo "FAIL $t: exited $rc without a summary"; failed=$((failed + 1)); continue
+        echo "FAIL $t: exited $rc without a summary"; failed=$((failed + 1)); return
     fi
     p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
     f=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
     passed=$((passed + p)); failed=$((failed + f))
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then echo "FAIL $t: exit status $rc"; failed=$((failed + 1)); fi
+}
+
+# prints every finished program's output that is next in order
+show_ready() {
+    while [ $shown -lt $started ] && [ -e "$dir/$((shown + 1)).rc" ]; do
+        shown=$((shown + 1)); show $shown
+    done
+}
+
+for t in "$@"; do
+    while [ $((started - $(done_count))) -ge "$jobs" ]; do show_ready; nap; done
+    started=$((started + 1)); k=$started
+    printf '%s\n' "$t" > "$dir/$k.name"
+    ( "$t" > "$dir/$k.out" 2>&1 < /dev/null; echo $? > "$dir/$k.tmp"; mv "$dir/$k.tmp" "$dir/$k.rc" ) &
+    show_ready
 done
+while [ $shown -lt $n ]; do show_ready; [ $shown -lt $n ] && nap; done
+wait
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
