@@ -57,16 +57,17 @@ endif
 EXAMPLES := $(patsubst examples/%.c,$(BUILD)/%,$(wildcard examples/*.c))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 TOOLS    := $(patsubst %.c,$(BUILD)/%,$(notdir $(wildcard tools/bench/*.c tools/convert/*.c)))
-SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh tests/test_beam_cli.sh tests/test_lowlevel.sh tests/test_stream.sh tests/test_map.sh
-SCRIPTS  += tests/test_download.sh tests/test_install.sh tests/test_repo.sh tests/test_quantize.sh tests/test_heads_cli.sh
-SCRIPTS  += tests/test_page.sh
+SCRIPTS  := tests/test_tokenize.sh tests/test_cli.sh tests/test_beam_cli.sh tests/test_lowlevel.sh tests/test_stream.sh
+SCRIPTS  += tests/test_quantize.sh tests/test_heads_cli.sh
+# the repository's own checks: the same with any compiler, OMP or NATIVE setting (EXTRAS below)
+REPO_SCRIPTS := tests/test_install.sh tests/test_map.sh tests/test_download.sh tests/test_repo.sh tests/test_page.sh
 HAVE_POSIX := $(shell printf '\043include <pthread.h>\n\043include <sys/socket.h>\n\043include <poll.h>\n' | \
                 $(CC) -E -x c - >/dev/null 2>&1 && echo 1)
 ifneq ($(HAVE_POSIX),1)
   EXAMPLES := $(filter-out $(BUILD)/server,$(EXAMPLES))
   TESTS    := $(filter-out $(BUILD)/test_server,$(TESTS))
   TOOLS    := $(filter-out $(BUILD)/bench_server,$(TOOLS))
-  SCRIPTS  := $(filter-out tests/test_page.sh,$(SCRIPTS))
+  REPO_SCRIPTS := $(filter-out tests/test_page.sh,$(REPO_SCRIPTS))
   $(info make: build/server skipped: no POSIX sockets and threads (pthread.h, sys/socket.h, poll.h) here)
 endif
 
@@ -165,17 +166,17 @@ $(BUILD)/avxvnni/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(BUILD)/avxvnni
 	$(CC) $(WARN) $(CFLAGS) -mavx2 -mfma -mf16c -mavxvnni $(OMPFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
 
-# The test programs, the CLI scripts, and every fuzz seed and saved crash
-# replayed under ASan + UBSan. EXTRAS=0 leaves out check-header and the fuzz
-# replay, which build the same with any OMP / NATIVE setting (.ci/run's
-# portable build sets it after the default build has run them).
+# The test programs, the CLI scripts, the repository's checks and every fuzz seed and saved crash
+# replayed under ASan + UBSan. EXTRAS=0 leaves out check-header, the repository's checks
+# (REPO_SCRIPTS) and the fuzz replay, which are the same with any compiler, OMP or NATIVE setting
+# (.ci/run's clang and portable builds set it after the default build has run them).
 EXTRAS ?= 1
 ifeq ($(EXTRAS),1)
   TEST_EXTRAS := check-header fuzz-replay-build
-  TEST_REPLAY := tests/fuzz/replay.sh
+  TEST_RUNS := $(REPO_SCRIPTS) tests/fuzz/replay.sh
 endif
 test: all $(TEST_EXTRAS) $(AVX2_TESTS) $(SCALAR_TESTS)
-	@FUZZ_REPLAY_DIR=$(REPLAY_OUT) sh tests/run.sh $(TESTS) $(AVX2_TESTS) $(SCALAR_TESTS) $(SCRIPTS) $(TEST_REPLAY)
+	@FUZZ_REPLAY_DIR=$(REPLAY_OUT) sh tests/run.sh $(TEST_RUNS) $(TESTS) $(AVX2_TESTS) $(SCALAR_TESTS) $(SCRIPTS)
 
 # make run: the shipped Tiny Shakespeare model (models/shakespeare).
 PROMPT ?= ROMEO:
