@@ -7,7 +7,9 @@
 # And `make test` as README writes it: a top-level make without -j builds on
 # every core and first says what it does and how long it takes, while a -j on
 # the command line or in MAKEFLAGS wins (dry runs, make -n -p). And no line of
-# llm.h, examples/*.c or examples/*.h is longer than 120 columns.
+# llm.h, examples/*.c or examples/*.h is longer than 120 columns. And the
+# Makefile's SELF_CONTAINED names exactly the tests that need llm.h's
+# implementation in their own file.
 # Run from the repository root. Prints "test_repo: N passed, N failed".
 pass=0; fail=0
 ok() { pass=$((pass + 1)); }
@@ -82,6 +84,18 @@ for f in llm.h examples/*.c examples/*.h; do
     if [ -z "$long" ]; then ok
     else bad "lines longer than 120 columns: $long"; fi
 done
+
+# the tests that need the implementation in their own file (they reach llm__* or set LLM_ configuration
+# macros) are the Makefile's SELF_CONTAINED, and only those: the others link build/llm.o
+self=$(sed -n '/^SELF_CONTAINED :=/,/[^\\]$/p' Makefile | sed 's/^SELF_CONTAINED :=//; s/\\//g' | tr -s ' \n' '\n\n' |
+       grep . | sort)
+need=$(for f in tests/test_*.c; do
+           if grep -q 'llm__' "$f" || grep -v '^#define LLM_IMPLEMENTATION$' "$f" | grep -q '^#define LLM_'; then
+               basename "$f" .c
+           fi
+       done | sort)
+if [ -n "$self" ] && [ "$self" = "$need" ]; then ok
+else bad "Makefile's SELF_CONTAINED is '$(echo $self)'; the tests that reach llm__* or define LLM_ macros: '$(echo $need)'"; fi
 
 echo "test_repo: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
