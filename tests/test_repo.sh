@@ -97,5 +97,13 @@ need=$(for f in tests/test_*.c; do
 if [ -n "$self" ] && [ "$self" = "$need" ]; then ok
 else bad "Makefile's SELF_CONTAINED is '$(echo $self)'; the tests that reach llm__* or define LLM_ macros: '$(echo $need)'"; fi
 
+# a program outside tests/ that reaches llm__* has a rule of its own (the pattern rules link build/llm.o)
+for f in examples/*.c tools/bench/*.c tools/convert/*.c; do
+    grep -q 'llm__' "$f" || continue
+    name=$(basename "$f" .c)
+    if grep -q "^\$(BUILD)/$name: $f" Makefile; then ok
+    else bad "$f reaches llm__* but the Makefile has no rule \$(BUILD)/$name: $f (it would link build/llm.o)"; fi
+done
+
 echo "test_repo: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
