@@ -11,6 +11,7 @@
 #   make bench-tokenizer tokenizer speed on ../shared/data/text/bench.txt
 #   make bench-server    build/server's throughput with 1, 4 and 8 clients
 #   make sanitize        the test programs under ASan + UBSan
+#   make tsan            the server, test_server, test_generator, test_prefix_cache under TSan (OMP off)
 #   make valgrind        the test programs under valgrind memcheck
 #   make fuzz            every fuzz target for FUZZ_SECONDS (clang + libFuzzer)
 #   make bench-wait      generate's speed on busy and idle cores per OpenMP wait policy
@@ -222,7 +223,7 @@ uninstall:
 	for p in $(INSTALL_PROGRAMS); do rm -f $(DESTDIR)$(PREFIX)/bin/llm-$$p; done
 
 clean:
-	rm -rf $(BUILD) $(SAN_BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(TSAN_BUILD)
 
 include tests/fuzz/fuzz.mk
 include examples/firmware/firmware.mk
