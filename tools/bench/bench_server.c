@@ -71,8 +71,9 @@ static void client_send(client *c, int port, const int *ids, int n, const char *
     sb_puts(&body, "{\"prompt\":[");
     for (k = 0; k < n; k++) sb_printf(&body, "%s%d", k ? "," : "", ids[k]);
     sb_printf(&body, "],\"temperature\":0,\"ignore_eos\":true%s}", extra);
-    sb_printf(&req, "POST /v1/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
-              body.n, body.p);
+    sb_printf(&req, "POST /v1/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n",
+              body.n);
+    sb_add(&req, body.p, body.n);   /* (sb_printf stops at 512 bytes) */
     c->t_send = now_s();
     c->fd = connect_to(port);
     if (c->fd >= 0 && !send_str(c->fd, req.p, req.n)) { close(c->fd); c->fd = -1; }
