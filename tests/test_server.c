@@ -1413,7 +1413,10 @@ static void test_generation_config(void) {
     free(want); free(got);
     CHECK(stop_server(&s, SIGTERM) == 0, "exit status after SIGTERM (generation_config)");
     /* --no-generation-config: OpenAI's 16 tokens */
-    if (!start_server(&s, server_bin, dir, no_gc)) { CHECK(0, "server (--no-generation-config) did not start"); return; }
+    if (!start_server(&s, server_bin, dir, no_gc)) {
+        CHECK(0, "server (--no-generation-config) did not start");
+        return;
+    }
     CHECK(http(s.port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"ignore_eos\":true}", NULL, &b) == 200 &&
           jnum(b.p, "usage.completion_tokens") == 16, "--no-generation-config: 16 tokens: %s", b.p);
     CHECK(stop_server(&s, SIGTERM) == 0, "exit status after SIGTERM (--no-generation-config)");
