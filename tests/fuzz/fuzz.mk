@@ -145,9 +145,9 @@ TSAN_TESTS   += $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(TSAN_BUILD)/test_se
 $(TSAN_BUILD)/%: tests/%.c llm.h tests/test.h
 	@mkdir -p $(TSAN_BUILD)
 	$(CC) $(SAN_WARN) $(TSAN_FLAGS) $(ARCHFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
-$(TSAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h
+$(TSAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h
 	@mkdir -p $(TSAN_BUILD)
-	$(CC) $(SAN_WARN) $(TSAN_FLAGS) $(ARCHFLAGS) $(EXTRA_CFLAGS) -I. $< -o $@ $(LDLIBS) -lpthread
+	$(CC) $(SAN_WARN) $(TSAN_FLAGS) $(ARCHFLAGS) $(EXTRA_CFLAGS) -I. -I$(BUILD) $< -o $@ $(LDLIBS) -lpthread
 $(TSAN_BUILD)/test_server: tests/server_client.h examples/server_http.h $(TSAN_BUILD)/server $(BUILD)/generate
 .PHONY: tsan
 tsan: $(TSAN_TESTS)
