@@ -1363,6 +1363,42 @@ static void test_scheduling(void) {
     sb_free(&b[0]); sb_free(&b[1]); sb_free(&req); sb_free(&big);
 }
 
+/* n: 4 on a long prompt read one row a step beside 4 streams, its client
+   gone while choice 0 reads it (the other 3 wait to fork; on a fast
+   machine they may have started): every slot comes back, and n: 4 runs
+   again once the streams are gone. */
+static void test_fork_cancel(void) {
+    static const char *const flags[] = { "--parallel", "8", "--prefill-rows", "1", "--threads", "1", "--quiet", NULL };
+    srv_proc s;
+    sb req, big;
+    int fb, i, fs[4];
+    double t0;
+    memset(&s, 0, sizeof s);
+    memset(&req, 0, sizeof req); memset(&big, 0, sizeof big);
+    if (!start_server(&s, server_bin, MODEL, flags)) { CHECK(0, "server did not start"); return; }
+    for (i = 0; i < 4; i++)
+        fs[i] = send_req(s.port, "{\"prompt\":\"ROMEO:\",\"max_tokens\":250,\"ignore_eos\":true,\"stream\":true}");
+    sb_puts(&req, "{\"prompt\":\"");
+    for (i = 0; i < 16; i++) sb_puts(&req, "Second Citizen: we are accounted poor. ");
+    sb_puts(&req, "\",\"max_tokens\":5,\"n\":4,\"ignore_eos\":true}");
+    nap_ms(100);
+    fb = send_req(s.port, req.p);
+    nap_ms(30);
+    if (fb >= 0) close(fb);
+    for (t0 = now_s(), i = 0; now_s() - t0 < 30 && !i;) {
+        nap_ms(50);
+        i = http(s.port, "GET", "/health", NULL, NULL, &big) == 200 && big.p &&
+            strstr(big.p, "\"slots_processing\":4,") && strstr(big.p, "\"queued\":0") &&
+            strstr(big.p, "\"cancelled\":1");
+    }
+    CHECK(i, "n: 4 cancelled while choice 0 reads the prompt: its slots come back: %.200s", big.p ? big.p : "");
+    for (i = 0; i < 4; i++) if (fs[i] >= 0) close(fs[i]);
+    CHECK(http(s.port, "POST", "/v1/completions", req.p, NULL, &big) == 200 && strstr(big.p, "\"index\":3") &&
+          jnum(big.p, "usage.completion_tokens") == 20, "n: 4 after the cancel: %.200s", big.p ? big.p : "");
+    CHECK(stop_server(&s, SIGTERM) == 0, "exit status after SIGTERM");
+    sb_free(&req); sb_free(&big);
+}
+
 /* generation_config.json gives the server's request defaults, as it gives
    generate's; a request's fields win; --no-generation-config ignores it.
    The model is models/shakespeare linked into build/server-gc-test/ with
@@ -1459,6 +1495,7 @@ int main(int argc, char **argv) {
     test_limits();
     test_shutdown_partial();
     test_scheduling();
+    test_fork_cancel();
     test_generation_config();
     return test_summary("test_server");
 }
