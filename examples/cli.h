@@ -20,7 +20,9 @@
      time (llm_session_decode_hidden) by classify and embed.
    - cli_random_seed: 64 bits from /dev/urandom (else the clock + pid).
    - cli_omp_passive: OMP_WAIT_POLICY=PASSIVE unless the user set it.
-   - cli_load_model, cli_info: loading with the programs' messages, --info. */
+   - cli_load_model, cli_info: loading with the programs' messages, --info.
+   - cli_generation_config: the model's generation_config.json as the
+     defaults of generate and the server, each setting with its source. */
 #ifndef CLI_H
 #define CLI_H
 
@@ -640,6 +642,169 @@ static inline size_t cli_inputs_decode(llm_session *s, cli_inputs *in, size_t fi
     llm_session_reset(s);
     if (llm_session_decode_hidden(s, b, in->hidden) != LLM_OK) { cli_error("%s", llm_session_error(s)); return 0; }
     return k;
+}
+
+/* ---- generation_config.json ---------------------------------------------------- */
+
+/* Which generation settings the user gave (flags, a request's fields):
+   given[CLI_GIVEN_*] nonzero. */
+#define CLI_GIVEN_TEMPERATURE 0
+#define CLI_GIVEN_TOP_K 1
+#define CLI_GIVEN_TOP_P 2
+#define CLI_GIVEN_PENALTY 3
+#define CLI_GIVEN_MAX_NEW 4
+#define CLI_GIVEN_MAX_LEN 5
+#define CLI_GIVEN_GREEDY 6
+#define CLI_GIVEN_MIN_P 7
+#define CLI_GIVEN_BEAMS 8
+#define CLI_GIVEN_LP 9
+#define CLI_GIVEN_ES 10
+#define CLI_GIVEN_NGRAM 11
+#define CLI_N_GIVEN 12
+#define CLI_MAX_SETTINGS 16
+
+/* One generation setting, its value and where it came from (--info, the
+   server's start). */
+typedef struct { const char *name; char value[48]; const char *from; } cli_setting;
+
+static inline void cli_put_setting(cli_setting *st, const char *name, const char *from, const char *fmt, ...) {
+    va_list ap;
+    st->name = name;
+    st->from = from;
+    va_start(ap, fmt);
+    vsnprintf(st->value, sizeof st->value, fmt, ap);
+    va_end(ap);
+}
+
+/* The defaults from the model's generation_config.json (when use_file and
+   the model has one) where given[] says the user gave no value: the
+   sampler (do_sample false: greedy), max_new_tokens / max_length,
+   repetition_penalty, no_repeat_ngram_size, length_penalty,
+   early_stopping, num_beams; fields absent from the file keep go's values
+   (the program's defaults, named dflt in sets[]). sets[CLI_MAX_SETTINGS]
+   gets each setting and where it came from, NULL-name terminated. Notes on
+   stderr unless quiet: eos_token_id lists other than the model's one
+   end-of-text id (generation stops at that one only); num_beams the program
+   does not use. beams: the program does beam search (generate): then
+   num_beams > 1 (given or from the file) is deterministic: the sampler is
+   set to greedy; sampling flags with --num-beams are refused (2 and a
+   message); the file's num_beams gives way to --temperature or --greedy.
+   Without beams the file's num_beams is noted and not used. 1 otherwise. */
+static inline int cli_generation_config(const llm_model *m, int use_file, const int *given, int beams,
+                                        const char *dflt, llm_generate_options *go, cli_setting *sets, int quiet) {
+    static const char gc[] = "generation_config.json", flag[] = "flag";
+    const llm_generation_config *g = &m->generation;
+    int has = use_file && m->has_generation_config, k;
+    int sample_flag = given[CLI_GIVEN_TEMPERATURE] || given[CLI_GIVEN_GREEDY];
+    const char *from_t = dflt, *from_b;
+    int32_t eos = m->config.eos_id >= 0 ? m->config.eos_id : llm_tokenizer_eot(&m->tokenizer);
+    if (sample_flag) from_t = flag;
+    else if (has && g->present.do_sample && !g->do_sample) {
+        go->sampler.temperature = 0;
+        from_t = "generation_config.json (do_sample false: greedy)";
+    } else if (has && g->present.temperature) {
+        go->sampler.temperature = g->temperature;
+        from_t = gc;
+    }
+    if (!given[CLI_GIVEN_TOP_K] && has && g->present.top_k) go->sampler.top_k = g->top_k;
+    if (!given[CLI_GIVEN_TOP_P] && has && g->present.top_p) go->sampler.top_p = g->top_p;
+    if (!given[CLI_GIVEN_PENALTY] && has && g->present.repetition_penalty)
+        go->sampler.repetition_penalty = g->repetition_penalty;
+    if (!given[CLI_GIVEN_MAX_NEW] && !given[CLI_GIVEN_MAX_LEN] && has &&
+        (g->present.max_new_tokens || g->present.max_length)) {
+        go->max_new_tokens = g->present.max_new_tokens ? g->max_new_tokens : 0;
+        go->max_length = g->present.max_new_tokens ? 0 : g->max_length;
+    }
+    if (!given[CLI_GIVEN_LP] && has && g->present.length_penalty) {
+        go->length_penalty = g->length_penalty;
+        go->has_length_penalty = 1;
+    }
+    if (!given[CLI_GIVEN_ES] && has && g->present.early_stopping)
+        go->early_stopping = (llm_early_stopping)g->early_stopping;
+    if (!given[CLI_GIVEN_NGRAM] && has && g->present.no_repeat_ngram_size)
+        go->no_repeat_ngram_size = g->no_repeat_ngram_size;
+    from_b = given[CLI_GIVEN_BEAMS] ? flag : dflt;
+    if (!given[CLI_GIVEN_BEAMS] && has && g->present.num_beams && g->num_beams > 1) {
+        if (!beams) {
+            if (!quiet)
+                cli_error("note: generation_config.json's num_beams %d is not used (%s does no beam search)",
+                          g->num_beams, cli_prog);
+        } else if (sample_flag) {
+            if (!quiet)
+                cli_error("note: generation_config.json's num_beams %d is not used (--temperature or --greedy given)",
+                          g->num_beams);
+        } else {
+            go->num_beams = g->num_beams;
+            from_b = gc;
+            if (!quiet && g->present.do_sample && g->do_sample)
+                cli_error("note: generation_config.json asks for beam sampling (num_beams %d, do_sample true), "
+                          "which %s does not do: deterministic beam search", g->num_beams, cli_prog);
+        }
+    }
+    if (go->num_beams > 1) {
+        if (given[CLI_GIVEN_BEAMS] && ((given[CLI_GIVEN_TEMPERATURE] && go->sampler.temperature > 0) ||
+                                       given[CLI_GIVEN_TOP_K] || given[CLI_GIVEN_TOP_P] || given[CLI_GIVEN_MIN_P] ||
+                                       given[CLI_GIVEN_PENALTY])) {
+            cli_error("--num-beams is deterministic beam search: --temperature, --top-k, --top-p, --min-p and "
+                      "--repetition-penalty cannot be used with it (beam sampling is not implemented)");
+            return 2;
+        }
+        if (!quiet && go->sampler.repetition_penalty != 1.0f && go->sampler.repetition_penalty != 0.0f)
+            cli_error("note: repetition_penalty %g is not used with beam search",
+                      (double)go->sampler.repetition_penalty);
+        go->sampler.temperature = 0;
+        go->sampler.top_k = 0;
+        go->sampler.top_p = 1.0f;
+        go->sampler.min_p = 0;
+        go->sampler.repetition_penalty = 1.0f;
+        from_t = "beam search: deterministic";
+    }
+    k = 0;
+    cli_put_setting(&sets[k++], "temperature", from_t, "%g%s", (double)go->sampler.temperature,
+                    go->sampler.temperature > 0 ? "" : " (greedy)");
+#define CLI_FROM(flagged, in_file) ((flagged) ? flag : has && (in_file) ? gc : dflt)
+    if (go->num_beams > 1) {   /* set to their no-op values above */
+        cli_put_setting(&sets[k++], "top_k", "beam search", "not used");
+        cli_put_setting(&sets[k++], "top_p", "beam search", "not used");
+        cli_put_setting(&sets[k++], "repetition_penalty", "beam search", "not used");
+    } else {
+        cli_put_setting(&sets[k++], "top_k", CLI_FROM(given[CLI_GIVEN_TOP_K], g->present.top_k), "%d",
+                        go->sampler.top_k);
+        cli_put_setting(&sets[k++], "top_p", CLI_FROM(given[CLI_GIVEN_TOP_P], g->present.top_p), "%g",
+                        (double)go->sampler.top_p);
+        cli_put_setting(&sets[k++], "repetition_penalty",
+                        CLI_FROM(given[CLI_GIVEN_PENALTY], g->present.repetition_penalty), "%g",
+                        go->sampler.repetition_penalty == 0.0f ? 1.0 : (double)go->sampler.repetition_penalty);
+    }
+    cli_put_setting(&sets[k++], "max_new_tokens / max_length",
+                    CLI_FROM(given[CLI_GIVEN_MAX_NEW] || given[CLI_GIVEN_MAX_LEN],
+                             g->present.max_new_tokens || g->present.max_length),
+                    "%d / %d", go->max_new_tokens, go->max_length);
+    cli_put_setting(&sets[k++], "eos_token_id", m->config.eos_id >= 0 ? "config.json" : "the tokenizer's end-of-text",
+                    "%d", (int)eos);
+    if (has && g->present.pad_id)
+        cli_put_setting(&sets[k++], "pad_token_id", gc, "%d (not used: no padding)", (int)g->pad_id);
+    else cli_put_setting(&sets[k++], "pad_token_id", dflt, "none");
+    if (beams) {
+        cli_put_setting(&sets[k++], "num_beams", from_b, "%d", go->num_beams > 1 ? go->num_beams : 1);
+        cli_put_setting(&sets[k++], "length_penalty", CLI_FROM(given[CLI_GIVEN_LP], g->present.length_penalty), "%g",
+                        go->has_length_penalty ? (double)go->length_penalty : 1.0);
+        cli_put_setting(&sets[k++], "early_stopping", CLI_FROM(given[CLI_GIVEN_ES], g->present.early_stopping), "%s",
+                        go->early_stopping == LLM_EARLY_STOPPING_TRUE ? "true"
+                        : go->early_stopping == LLM_EARLY_STOPPING_NEVER ? "never" : "false");
+    }
+    cli_put_setting(&sets[k++], "no_repeat_ngram_size",
+                    CLI_FROM(given[CLI_GIVEN_NGRAM], g->present.no_repeat_ngram_size), "%d", go->no_repeat_ngram_size);
+#undef CLI_FROM
+    sets[k].name = NULL;
+    if (has && g->n_eos && !quiet) {   /* generation stops at the model's one end-of-text id */
+        int i, other = 0;
+        for (i = 0; i < g->n_eos; i++) if (g->eos_ids[i] != eos) other = 1;
+        if (other)
+            cli_error("note: generation_config.json lists eos_token_id%s other than %d; generation stops at %d only",
+                      g->n_eos > 1 ? "s" : "", (int)eos, (int)eos);
+    }
+    return 1;
 }
 
 /* ---- seed, threads ------------------------------------------------------------ */

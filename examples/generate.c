@@ -89,141 +89,6 @@ static void print_seq(stream_state *st, int json, int index, const int32_t *ids,
     if (text) cli_write(&st->out, text, text_len);
 }
 
-/* One generation setting, where its value came from, for --info. */
-typedef struct { const char *name; char value[48]; const char *from; } setting;
-
-#define GIVEN_TEMPERATURE 0
-#define GIVEN_TOP_K 1
-#define GIVEN_TOP_P 2
-#define GIVEN_PENALTY 3
-#define GIVEN_MAX_NEW 4
-#define GIVEN_MAX_LEN 5
-#define GIVEN_GREEDY 6
-#define GIVEN_MIN_P 7
-#define GIVEN_BEAMS 8
-#define GIVEN_LP 9
-#define GIVEN_ES 10
-#define GIVEN_NGRAM 11
-#define N_GIVEN 12
-
-static void put(setting *st, const char *name, const char *from, const char *fmt, ...) {
-    va_list ap;
-    st->name = name;
-    st->from = from;
-    va_start(ap, fmt);
-    vsnprintf(st->value, sizeof st->value, fmt, ap);
-    va_end(ap);
-}
-
-/* The defaults from the model's generation_config.json where no flag gave
-   the value (absent fields keep generate's own defaults); sets[] says where
-   each came from. Beam search (num_beams > 1, from --num-beams or the file)
-   is deterministic: the sampler is set to greedy; sampling flags with
-   --num-beams are refused (2 and a message); the file's num_beams gives
-   way to --temperature or --greedy. 1 otherwise. */
-static int take_generation_config(const llm_model *m, const int *given, llm_generate_options *go, setting *sets,
-                                  int quiet) {
-    static const char gc[] = "generation_config.json", flag[] = "flag", dflt[] = "generate's default";
-    const llm_generation_config *g = &m->generation;
-    int has = m->has_generation_config, k, sample_flag = given[GIVEN_TEMPERATURE] || given[GIVEN_GREEDY];
-    const char *from_t = dflt, *from_b;
-    int32_t eos = m->config.eos_id >= 0 ? m->config.eos_id : llm_tokenizer_eot(&m->tokenizer);
-    if (sample_flag) from_t = flag;
-    else if (has && g->present.do_sample && !g->do_sample) {
-        go->sampler.temperature = 0;
-        from_t = "generation_config.json (do_sample false: greedy)";
-    } else if (has && g->present.temperature) {
-        go->sampler.temperature = g->temperature;
-        from_t = gc;
-    }
-    if (!given[GIVEN_TOP_K] && has && g->present.top_k) go->sampler.top_k = g->top_k;
-    if (!given[GIVEN_TOP_P] && has && g->present.top_p) go->sampler.top_p = g->top_p;
-    if (!given[GIVEN_PENALTY] && has && g->present.repetition_penalty)
-        go->sampler.repetition_penalty = g->repetition_penalty;
-    if (!given[GIVEN_MAX_NEW] && !given[GIVEN_MAX_LEN] && has && (g->present.max_new_tokens || g->present.max_length)) {
-        go->max_new_tokens = g->present.max_new_tokens ? g->max_new_tokens : 0;
-        go->max_length = g->present.max_new_tokens ? 0 : g->max_length;
-    }
-    if (!given[GIVEN_LP] && has && g->present.length_penalty) {
-        go->length_penalty = g->length_penalty;
-        go->has_length_penalty = 1;
-    }
-    if (!given[GIVEN_ES] && has && g->present.early_stopping)
-        go->early_stopping = (llm_early_stopping)g->early_stopping;
-    if (!given[GIVEN_NGRAM] && has && g->present.no_repeat_ngram_size)
-        go->no_repeat_ngram_size = g->no_repeat_ngram_size;
-    from_b = given[GIVEN_BEAMS] ? flag : dflt;
-    if (!given[GIVEN_BEAMS] && has && g->present.num_beams && g->num_beams > 1) {
-        if (sample_flag) {
-            if (!quiet)
-                cli_error("note: generation_config.json's num_beams %d is not used (--temperature or --greedy given)",
-                          g->num_beams);
-        } else {
-            go->num_beams = g->num_beams;
-            from_b = gc;
-            if (!quiet && g->present.do_sample && g->do_sample)
-                cli_error("note: generation_config.json asks for beam sampling (num_beams %d, do_sample true), "
-                          "which generate does not do: deterministic beam search", g->num_beams);
-        }
-    }
-    if (go->num_beams > 1) {
-        if (given[GIVEN_BEAMS] && ((given[GIVEN_TEMPERATURE] && go->sampler.temperature > 0) || given[GIVEN_TOP_K] ||
-                                   given[GIVEN_TOP_P] || given[GIVEN_MIN_P] || given[GIVEN_PENALTY])) {
-            cli_error("--num-beams is deterministic beam search: --temperature, --top-k, --top-p, --min-p and "
-                      "--repetition-penalty cannot be used with it (beam sampling is not implemented)");
-            return 2;
-        }
-        if (!quiet && go->sampler.repetition_penalty != 1.0f && go->sampler.repetition_penalty != 0.0f)
-            cli_error("note: repetition_penalty %g is not used with beam search",
-                      (double)go->sampler.repetition_penalty);
-        go->sampler.temperature = 0;
-        go->sampler.top_k = 0;
-        go->sampler.top_p = 1.0f;
-        go->sampler.min_p = 0;
-        go->sampler.repetition_penalty = 1.0f;
-        from_t = "beam search: deterministic";
-    }
-    k = 0;
-    put(&sets[k++], "temperature", from_t, "%g%s", (double)go->sampler.temperature,
-        go->sampler.temperature > 0 ? "" : " (greedy)");
-#define FROM(flagged, in_file) ((flagged) ? flag : has && (in_file) ? gc : dflt)
-    if (go->num_beams > 1) {   /* set to their no-op values above */
-        put(&sets[k++], "top_k", "beam search", "not used");
-        put(&sets[k++], "top_p", "beam search", "not used");
-        put(&sets[k++], "repetition_penalty", "beam search", "not used");
-    } else {
-        put(&sets[k++], "top_k", FROM(given[GIVEN_TOP_K], g->present.top_k), "%d", go->sampler.top_k);
-        put(&sets[k++], "top_p", FROM(given[GIVEN_TOP_P], g->present.top_p), "%g", (double)go->sampler.top_p);
-        put(&sets[k++], "repetition_penalty", FROM(given[GIVEN_PENALTY], g->present.repetition_penalty), "%g",
-            (double)go->sampler.repetition_penalty);
-    }
-    put(&sets[k++], "max_new_tokens / max_length", FROM(given[GIVEN_MAX_NEW] || given[GIVEN_MAX_LEN],
-        g->present.max_new_tokens || g->present.max_length), "%d / %d", go->max_new_tokens, go->max_length);
-    put(&sets[k++], "eos_token_id", m->config.eos_id >= 0 ? "config.json" : "the tokenizer's end-of-text", "%d",
-        (int)eos);
-    if (has && g->present.pad_id)
-        put(&sets[k++], "pad_token_id", gc, "%d (not used: no padding)", (int)g->pad_id);
-    else put(&sets[k++], "pad_token_id", dflt, "none");
-    put(&sets[k++], "num_beams", from_b, "%d", go->num_beams > 1 ? go->num_beams : 1);
-    put(&sets[k++], "length_penalty", FROM(given[GIVEN_LP], g->present.length_penalty), "%g",
-        go->has_length_penalty ? (double)go->length_penalty : 1.0);
-    put(&sets[k++], "early_stopping", FROM(given[GIVEN_ES], g->present.early_stopping), "%s",
-        go->early_stopping == LLM_EARLY_STOPPING_TRUE ? "true"
-        : go->early_stopping == LLM_EARLY_STOPPING_NEVER ? "never" : "false");
-    put(&sets[k++], "no_repeat_ngram_size", FROM(given[GIVEN_NGRAM], g->present.no_repeat_ngram_size), "%d",
-        go->no_repeat_ngram_size);
-#undef FROM
-    sets[k].name = NULL;
-    if (has && g->n_eos && !quiet) {   /* generate stops at the model's one end-of-text id */
-        int i, other = 0;
-        for (i = 0; i < g->n_eos; i++) if (g->eos_ids[i] != eos) other = 1;
-        if (other)
-            cli_error("note: generation_config.json lists eos_token_id%s other than %d; generation stops at %d only",
-                      g->n_eos > 1 ? "s" : "", (int)eos, (int)eos);
-    }
-    return 1;
-}
-
 static const char usage[] = "generate -m MODEL_DIR [-p TEXT | -f FILE | --ids LIST] [options]";
 static const char notes[] =
     "The prompt's bytes are encoded as they are (NUL bytes too). --max-length at or below the\n"
@@ -241,10 +106,10 @@ int main(int argc, char **argv) {
     const char *model_dir = NULL, *prompt_arg = NULL, *prompt_file = NULL, *stops[MAX_STOPS + 1];
     char *file_prompt = NULL;
     int i, seed_given = 0, greedy = 0, ignore_eos = 0, keep_stop = 0, special = 0, info = 0, rc = 1;
-    int n_seq = 1, max_new = 0, max_len = 0, given[N_GIVEN] = { 0 };
-    setting sets[16];
+    int n_seq = 1, max_new = 0, max_len = 0, given[CLI_N_GIVEN] = { 0 };
+    cli_setting sets[CLI_MAX_SETTINGS];
     const char *ids_arg = NULL, *early_arg = NULL;
-    int json = 0;
+    int json = 0, no_gc = 0;
     cli_list stop_list;
     llm_generate_options go;
     llm_model model;
@@ -274,33 +139,34 @@ int main(int argc, char **argv) {
               "<|endoftext|>, or [CLS] with vocab.txt)" },
             { "-f", "--prompt-file", "FILE", CLI_STR, &prompt_file, 0, 0, NULL,
               "the prompt is FILE's bytes (default: none)" },
-            { NULL, "--max-new-tokens", "N", CLI_INT, &max_new, 1, 1 << 30, &given[GIVEN_MAX_NEW],
+            { NULL, "--max-new-tokens", "N", CLI_INT, &max_new, 1, 1 << 30, &given[CLI_GIVEN_MAX_NEW],
               "tokens to generate (default 64 if --max-length is unset)" },
-            { NULL, "--max-length", "N", CLI_INT, &max_len, 1, 1 << 30, &given[GIVEN_MAX_LEN],
+            { NULL, "--max-length", "N", CLI_INT, &max_len, 1, 1 << 30, &given[CLI_GIVEN_MAX_LEN],
               "prompt + new tokens, as in Hugging Face (default: unset)" },
             { NULL, "--ids", "LIST", CLI_STR, &ids_arg, 0, 0, NULL,
               "the prompt as token ids, comma or space separated (default: none; instead of -p / -f)" },
             { "-n", "--num-return-sequences", "N", CLI_INT, &n_seq, 1, 4096, NULL,
               "sequences from one prompt (beams: the N best, N <= --num-beams)" },
-            { NULL, "--num-beams", "B", CLI_INT, &go.num_beams, 1, 4096, &given[GIVEN_BEAMS],
+            { NULL, "--num-beams", "B", CLI_INT, &go.num_beams, 1, 4096, &given[CLI_GIVEN_BEAMS],
               "beam search with B beams (default 1: none)" },
-            { NULL, "--length-penalty", "F", CLI_FLOAT, &go.length_penalty, -1e6, 1e6, &given[GIVEN_LP],
+            { NULL, "--length-penalty", "F", CLI_FLOAT, &go.length_penalty, -1e6, 1e6, &given[CLI_GIVEN_LP],
               "beams: score = sum of log-probs / length^F (default 1)" },
-            { NULL, "--early-stopping", "WHEN", CLI_STR, &early_arg, 0, 0, &given[GIVEN_ES],
+            { NULL, "--early-stopping", "WHEN", CLI_STR, &early_arg, 0, 0, &given[CLI_GIVEN_ES],
               "beams: true, false or never, as Hugging Face's early_stopping (default false)" },
-            { NULL, "--no-repeat-ngram-size", "N", CLI_INT, &go.no_repeat_ngram_size, 0, 1 << 30, &given[GIVEN_NGRAM],
+            { NULL, "--no-repeat-ngram-size", "N", CLI_INT, &go.no_repeat_ngram_size, 0, 1 << 30,
+              &given[CLI_GIVEN_NGRAM],
               "never repeat an N-gram of the sequence (default 0: off)" },
             { NULL, "--json", NULL, CLI_BOOL, &json, 0, 0, NULL, "one JSON object per sequence per line on stdout" },
-            { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, &given[GIVEN_TEMPERATURE],
+            { NULL, "--temperature", "T", CLI_FLOAT, &go.sampler.temperature, 0, 1e6, &given[CLI_GIVEN_TEMPERATURE],
               "0 = greedy" },
-            { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, &given[GIVEN_TOP_K], "0 = off" },
-            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, &given[GIVEN_TOP_P],
+            { NULL, "--top-k", "K", CLI_INT, &go.sampler.top_k, 0, 1 << 30, &given[CLI_GIVEN_TOP_K], "0 = off" },
+            { NULL, "--top-p", "P", CLI_FLOAT, &go.sampler.top_p, 0, 1, &given[CLI_GIVEN_TOP_P],
               "1 = off, 0 = only the best token (as in HF)" },
-            { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, &given[GIVEN_MIN_P], "0 = off" },
+            { NULL, "--min-p", "P", CLI_FLOAT, &go.sampler.min_p, 0, 1, &given[CLI_GIVEN_MIN_P], "0 = off" },
             { NULL, "--repetition-penalty", "R", CLI_FLOAT, &go.sampler.repetition_penalty, 1e-6, 1e6,
-              &given[GIVEN_PENALTY],
+              &given[CLI_GIVEN_PENALTY],
               "1 = off" },
-            { NULL, "--greedy", NULL, CLI_BOOL, &greedy, 0, 0, &given[GIVEN_GREEDY], "same as --temperature 0" },
+            { NULL, "--greedy", NULL, CLI_BOOL, &greedy, 0, 0, &given[CLI_GIVEN_GREEDY], "same as --temperature 0" },
             { NULL, "--seed", "S", CLI_U64, &go.sampler.seed, 0, 0, &seed_given,
               "sampling seed (default: 64 random bits from /dev/urandom, printed)" },
             { NULL, "--stop", "STR", CLI_LIST, &stop_list, 0, 0, NULL,
@@ -313,6 +179,8 @@ int main(int argc, char **argv) {
             { NULL, "--ctx", "N", CLI_INT, &so.n_ctx, 1, 1 << 30, NULL,
               "context length: prompt + new tokens at most N (default: the model's)" },
             { NULL, "--threads", "N", CLI_INT, &so.n_threads, 1, 256, NULL, CLI_HELP_THREADS },
+            { NULL, "--no-generation-config", NULL, CLI_BOOL, &no_gc, 0, 0, NULL,
+              "ignore the model's generation_config.json (generate's own defaults)" },
             { NULL, "--info", NULL, CLI_BOOL, &info, 0, 0, NULL, CLI_HELP_INFO },
             { "-q", "--quiet", NULL, CLI_BOOL, &st.quiet, 0, 0, NULL, "no timings or notes on stderr" },
             { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
@@ -336,7 +204,7 @@ int main(int argc, char **argv) {
             return 2;
         }
     }
-    if (given[GIVEN_LP]) go.has_length_penalty = 1;
+    if (given[CLI_GIVEN_LP]) go.has_length_penalty = 1;
     if (greedy) go.sampler.temperature = 0;
     go.ignore_eos = ignore_eos;
     go.keep_stop_strings = keep_stop;
@@ -358,7 +226,8 @@ int main(int argc, char **argv) {
     st.started = -1;
     if (!cli_load_model(&model, model_dir, 1, st.quiet, 0)) { free(file_prompt); return 1; }
     if (so.n_ctx && !cli_check_ctx("--ctx", so.n_ctx, &model)) { rc = 2; goto done; }
-    if ((i = take_generation_config(&model, given, &go, sets, st.quiet || info)) != 1 && !info) { rc = i; goto done; }
+    i = cli_generation_config(&model, !no_gc, given, 1, "generate's default", &go, sets, st.quiet || info);
+    if (i != 1 && !info) { rc = i; goto done; }
     cli_top_p_zero(&go.sampler);
     if (go.num_beams > 1 && n_seq > go.num_beams) {
         cli_error("-n %d is more than --num-beams %d: beam search returns at most num_beams sequences", n_seq,

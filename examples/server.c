@@ -84,6 +84,7 @@ typedef struct choice {
     /* connection thread only */
     size_t sent, lp_sent;
     int finish_sent, role_sent;   /* role_sent: a chat stream's first delta is out */
+    int seen;                  /* its first event came (scheduler) */
 } choice;
 
 typedef struct request {
@@ -99,6 +100,8 @@ typedef struct request {
     int chat;                  /* a /v1/chat/completions request (its answer's shape) */
     choice *choices;
     int n_running;             /* choices running or waiting */
+    int n_forks;               /* choices 1..n-1 waiting for choice 0's prompt (start) */
+    struct request *fork_next; /* the scheduler's list of requests to fork */
     int passed;                /* later requests started before it while it waited (admit) */
     int cancelled, done;       /* shared (mu) */
     int status;                /* != 0: failed with this HTTP status */
@@ -140,10 +143,14 @@ typedef struct server {
     double timeout;
     size_t max_body;
     const char *api_key;
+    llm_generate_options def;  /* request defaults: the server's, else generation_config.json's */
     llm_session sess;          /* n_seq_max = parallel, prefix cache on */
     llm_generator gen;         /* one sequence per choice */
     choice **by_seq;           /* [parallel]: the choice each generator sequence runs, or NULL */
     int busy;                  /* sequences running */
+    int forks;                 /* sequences promised to choices waiting to fork (start) */
+    int prefix_cache;          /* the session's prefix cache is on */
+    request *to_fork;          /* requests whose choice 0 has read the prompt this step */
     int slots_free;            /* slots not promised to a queued or active choice */
     request *q_head, *q_tail;
     int q_len;
@@ -294,33 +301,62 @@ static void unqueue(server *srv, request *prev, request *r) {
     srv->q_len--;
 }
 
-/* Starts r's choices as generator sequences: choice i samples with seed + i,
-   as llm_generate (mu held; r->n sequences are free). */
+/* Starts choice i of r as a generator sequence: choice i samples with
+   seed + i, as llm_generate (mu held; a sequence is free). */
+static void start_choice(server *srv, request *r, int i) {
+    choice *c = &r->choices[i];
+    llm_seq_options o;
+    memset(&o, 0, sizeof o);
+    o.sampler = r->so;
+    o.sampler.seed = r->so.seed + (uint64_t)i;
+    o.max_new_tokens = r->max_tokens;
+    o.stop_strings = r->stop_list[0] ? r->stop_list : NULL;
+    o.ignore_eos = r->ignore_eos;
+    o.no_repeat_ngram_size = r->no_repeat_ngram_size;
+    o.logprobs = r->n_top >= 0;
+    o.top_logprobs = r->n_top > 0 ? r->n_top : 0;
+    o.user = c;
+    if (llm_generator_add(&srv->gen, r->prompt, r->n_prompt, &o, &c->seq) != LLM_OK) {
+        r->status = 400;
+        snprintf(r->error, sizeof r->error, "%s", llm_generator_error(&srv->gen));
+        c->seq = -1;
+        srv->slots_free++;
+        choice_finish(srv, c, "error");
+        return;
+    }
+    srv->by_seq[c->seq] = c;
+    srv->busy++;
+}
+
+/* Starts r's choices (mu held; r->n sequences are free). With n > 1 and the
+   prefix cache on, only choice 0 reads a prompt of more than one KV block
+   (16 positions); the others start once it has (fork_choices), sharing its
+   blocks: each evaluates only the prompt's last partial block. */
 static void start(server *srv, request *r) {
-    int i;
-    for (i = 0; i < r->n; i++) {
-        choice *c = &r->choices[i];
-        llm_seq_options o;
-        memset(&o, 0, sizeof o);
-        o.sampler = r->so;
-        o.sampler.seed = r->so.seed + (uint64_t)i;
-        o.max_new_tokens = r->max_tokens;
-        o.stop_strings = r->stop_list[0] ? r->stop_list : NULL;
-        o.ignore_eos = r->ignore_eos;
-        o.no_repeat_ngram_size = r->no_repeat_ngram_size;
-        o.logprobs = r->n_top >= 0;
-        o.top_logprobs = r->n_top > 0 ? r->n_top : 0;
-        o.user = c;
-        if (llm_generator_add(&srv->gen, r->prompt, r->n_prompt, &o, &c->seq) != LLM_OK) {
-            r->status = 400;
-            snprintf(r->error, sizeof r->error, "%s", llm_generator_error(&srv->gen));
-            c->seq = -1;
-            srv->slots_free++;
-            choice_finish(srv, c, "error");
-            continue;
+    int i, n = r->n;
+    if (n > 1 && srv->prefix_cache && r->n_prompt > 16) {
+        start_choice(srv, r, 0);
+        if (r->choices[0].seq >= 0) {
+            r->n_forks = n - 1;
+            srv->forks += n - 1;
+            return;
         }
-        srv->by_seq[c->seq] = c;
-        srv->busy++;
+    }
+    for (i = r->choices[0].finish ? 1 : 0; i < n; i++) start_choice(srv, r, i);
+}
+
+/* Starts r's waiting choices, or, when r failed or was cancelled, ends
+   them with why (mu held). */
+static void fork_choices(server *srv, request *r, const char *why) {
+    int i, k = r->n_forks;
+    srv->forks -= k;
+    r->n_forks = 0;
+    for (i = r->n - k; i < r->n; i++) {
+        if (!r->cancelled && !r->status && !why) start_choice(srv, r, i);
+        else {
+            srv->slots_free++;
+            choice_finish(srv, &r->choices[i], why ? why : r->cancelled ? "cancelled" : "error");
+        }
     }
 }
 
@@ -332,7 +368,7 @@ static void start(server *srv, request *r) {
    for ever. */
 static void admit(server *srv) {
     request *r = srv->q_head, *prev = NULL, *blocked = NULL;
-    int free_seqs = srv->parallel - srv->busy;
+    int free_seqs = srv->parallel - srv->busy - srv->forks;
     while (r) {
         request *next = r->next;
         if (r->cancelled || srv->stopping) {
@@ -362,12 +398,16 @@ static void choice_event(server *srv, choice *c, const llm_generator_event *e, d
     const char *why = e->stop == LLM_STOP_EOS || e->stop == LLM_STOP_STRING ? "stop"
                     : e->stop == LLM_STOP_LENGTH || e->stop == LLM_STOP_CONTEXT_FULL ? "length" : "error";
     size_t g = c->n_gen;
+    if (!c->seen) {   /* the prompt reused from the cache, by each choice */
+        c->seen = 1;
+        srv->m.cached_tokens += e->n_cached;
+        if (c->index == 0 && r->n_forks) { r->fork_next = srv->to_fork; srv->to_fork = r; }
+    }
     if (!r->first_seen) {
         double d = t - r->t_queued;
         int k;
         r->first_seen = 1;
         r->n_cached = e->n_cached;
-        srv->m.cached_tokens += e->n_cached;
         for (k = 0; k < N_TTFT && d > ttft_le[k]; k++) {}
         if (k < N_TTFT) srv->m.ttft_bucket[k]++;
         srv->m.ttft_count++;
@@ -418,6 +458,7 @@ static void *scheduler_main(void *arg) {
             choice *c = srv->by_seq[i];
             if (c && c->req->cancelled) {
                 llm_generator_cancel(&srv->gen, i);
+                if (c->req->n_forks) fork_choices(srv, c->req, "cancelled");
                 choice_finish(srv, c, "cancelled");
             }
         }
@@ -444,11 +485,18 @@ static void *scheduler_main(void *arg) {
                 llm_generator_cancel(&srv->gen, i);
                 c->req->status = 500;
                 snprintf(c->req->error, sizeof c->req->error, "%s", llm_generator_error(&srv->gen));
+                if (c->req->n_forks) fork_choices(srv, c->req, "error");
                 choice_finish(srv, c, "error");
             }
             continue;
         }
         for (i = 0; i < n_ev; i++) choice_event(srv, (choice *)ev[i].user, &ev[i], t1);
+        while (srv->to_fork) {   /* after the events: the adds reuse the slots that ended */
+            request *r = srv->to_fork;
+            srv->to_fork = r->fork_next;
+            r->fork_next = NULL;
+            fork_choices(srv, r, NULL);
+        }
     }
     pthread_mutex_unlock(&srv->mu);
     return NULL;
@@ -672,6 +720,37 @@ static int refuse_fields(const js_doc *d, const char *const *names, fail *f) {
     return 1;
 }
 
+/* max_tokens when a request gives none: generation_config.json's
+   max_new_tokens, else its max_length less the prompt (at least 1), else
+   16 (OpenAI's); at most the context. */
+static int default_max_tokens(const server *srv, size_t n_prompt) {
+    long k = srv->def.max_new_tokens > 0 ? srv->def.max_new_tokens
+           : srv->def.max_length > 0 ? (long)srv->def.max_length - (long)n_prompt : 16;
+    if (k < 1) k = 1;
+    return k > srv->n_ctx ? srv->n_ctx : (int)k;
+}
+
+/* The server's request defaults (OpenAI's: temperature 1, top_p 1, no
+   top_k, max_tokens 16) with the model's generation_config.json over them
+   unless no_file (cli_generation_config: the same rule as generate's),
+   reported on stderr unless quiet. */
+static void take_defaults(server *srv, int no_file) {
+    cli_setting sets[CLI_MAX_SETTINGS];
+    int given[CLI_N_GIVEN], k;
+    memset(given, 0, sizeof given);
+    memset(&srv->def, 0, sizeof srv->def);
+    srv->def.sampler.temperature = 1.0f;
+    srv->def.sampler.top_p = 1.0f;
+    srv->def.sampler.repetition_penalty = 1.0f;
+    srv->def.max_new_tokens = 16;
+    cli_generation_config(&srv->model, !no_file, given, 0, "server's default", &srv->def, sets, srv->quiet);
+    if (srv->quiet) return;
+    fprintf(stderr, "%s: request defaults (a request's fields win):", cli_prog);
+    for (k = 0; sets[k].name; k++) fprintf(stderr, "%s %s %s (%s)", k ? "," : "", sets[k].name, sets[k].value,
+                                           sets[k].from);
+    fprintf(stderr, "\n");
+}
+
 /* The fields /v1/completions and /v1/chat/completions share (model, the
    sampling fields, n, seed, stream, stop...) into r, whose prompt, n_top
    and max_tokens default are set; then r's choices. */
@@ -690,22 +769,25 @@ static int request_options(server *srv, const js_doc *d, request *r, fail *f) {
     x = 1;
     if (!get_num(d, "n", 1, srv->parallel, 1, &x, f)) return 0;
     r->n = (int)x;
-    x = 1;
+    x = srv->def.sampler.temperature;
     if (!get_num(d, "temperature", 0, 100, 0, &x, f)) return 0;
     r->so.temperature = (float)x;
-    x = 1;
+    x = srv->def.sampler.top_p;
     if (!get_num(d, "top_p", 0, 1, 0, &x, f)) return 0;
     r->so.top_p = (float)x;
-    x = 0;
+    x = srv->def.sampler.top_k;
     if (!get_num(d, "top_k", 0, 1 << 30, 1, &x, f)) return 0;
     r->so.top_k = (int)x;
     cli_top_p_zero(&r->so);
     x = 0;
     if (!get_num(d, "min_p", 0, 1, 0, &x, f)) return 0;
     r->so.min_p = (float)x;
-    x = 1;
+    x = srv->def.sampler.repetition_penalty;
     if (!get_num(d, "repetition_penalty", 1e-6, 1e6, 0, &x, f)) return 0;
     r->so.repetition_penalty = x == 1 ? 0.0f : (float)x;
+    x = srv->def.no_repeat_ngram_size;
+    if (!get_num(d, "no_repeat_ngram_size", 0, 1 << 30, 1, &x, f)) return 0;
+    r->no_repeat_ngram_size = (int)x;
     x = -1;
     if (!get_num(d, "seed", 0, 9007199254740991.0, 1, &x, f)) return 0;
     if (x >= 0) { r->so.seed = (uint64_t)x; seed_given = 1; }
@@ -792,8 +874,7 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
     static const char *const unsupported[] = { "suffix", "logit_bias", NULL };
     if (!r) { bad(f, 500, NULL, "out of memory"); return NULL; }
     pthread_cond_init(&r->cv, NULL);
-    r->max_tokens = 16; r->n = 1; r->n_top = -1;
-    r->so.temperature = 1.0f;
+    r->n = 1; r->n_top = -1;
     /* prompt: a string, token ids, or a list of one of either */
     v = js_get(d, 0, "prompt");
     if (v && d->v[v].type == JS_ARR && d->v[v].n == 1 &&
@@ -825,6 +906,7 @@ static request *completion_request(server *srv, const js_doc *d, fail *f) {
     if (!get_num(d, "best_of", 1, 1, 1, &x, f)) { bad(f, 400, "best_of", "best_of > 1 is not supported"); goto fail; }
     i = 0;
     if (!get_bool(d, "echo", &i, f) || i) { bad(f, 400, "echo", "echo is not supported"); goto fail; }
+    r->max_tokens = default_max_tokens(srv, r->n_prompt);
     if (!refuse_fields(d, unsupported, f) || !request_options(srv, d, r, f)) goto fail;
     return r;
 fail:
@@ -1878,7 +1960,7 @@ int main(int argc, char **argv) {
     server srv;
     const char *model_dir = NULL, *host = "127.0.0.1";
     const char *chat_template = NULL;
-    int port = 8080, timeout = 30, no_cache = 0;
+    int port = 8080, timeout = 30, no_cache = 0, no_gc = 0;
     int lfd = -1, bound_port = 0, rc = 0;
     pthread_t sched;
     llm_session_options so;
@@ -1909,6 +1991,8 @@ int main(int argc, char **argv) {
             { NULL, "--quiet", NULL, CLI_BOOL, &srv.quiet, 0, 0, NULL, "no request log on stderr" },
             { NULL, "--no-prefix-cache", NULL, CLI_BOOL, &no_cache, 0, 0, NULL,
               "evaluate every prompt whole (no reuse of cached KV blocks)" },
+            { NULL, "--no-generation-config", NULL, CLI_BOOL, &no_gc, 0, 0, NULL,
+              "ignore the model's generation_config.json (request defaults: OpenAI's)" },
             { NULL, NULL, NULL, CLI_BOOL, NULL, 0, 0, NULL, NULL }
         };
         int r;
@@ -1925,6 +2009,7 @@ int main(int argc, char **argv) {
     srv.eos = srv.model.config.eos_id >= 0 ? srv.model.config.eos_id : (srv.tok ? llm_tokenizer_eot(srv.tok) : -1);
     if (!srv.n_ctx) srv.n_ctx = srv.model.config.n_ctx;
     if (!server_chat_template(&srv, chat_template)) { llm_model_free(&srv.model); return 2; }
+    take_defaults(&srv, no_gc);
     {
         /* the model's name: the folder's last component */
         size_t l = strlen(model_dir);
@@ -1943,6 +2028,7 @@ int main(int argc, char **argv) {
     so.max_batch = 256;
     so.prefix_cache = !no_cache;
     so.prefault = 1;   /* the scratch is written at startup, not during the first request */
+    srv.prefix_cache = !no_cache;
     if (llm_session_init(&srv.sess, &srv.model, &so) != LLM_OK) {
         cli_error("%s", llm_session_error(&srv.sess));
         rc = 1;

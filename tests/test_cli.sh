@@ -211,6 +211,9 @@ expect_lines "generate --info (generation_config)" "$TMP.info" "temperature 0.7 
     "top_k 5 (generation_config.json)" "top_p 1 (generate's default)" \
     "max_new_tokens / max_length 7 / 0 (generation_config.json)" "pad_token_id 0 (not used" \
     "activation_function gelu_new" "generation_config: $TMP.gc/generation_config.json"
+"$B/generate" -m "$TMP.gc" --no-generation-config --info >"$TMP.info" 2>&1
+expect_lines "generate --no-generation-config --info" "$TMP.info" "temperature 1 (generate's default)" \
+    "top_k 50 (generate's default)" "max_new_tokens / max_length 64 / 0 (generate's default)"
 "$B/generate" -m "$TMP.gc" --top-k 3 --max-length 9 --info >"$TMP.info" 2>&1
 expect_lines "generate --info with flags" "$TMP.info" "top_k 3 (flag)" "max_new_tokens / max_length 0 / 9 (flag)"
 "$B/generate" -m "$TMP.gc" -p "ROMEO:" --seed 1 >/dev/null 2>"$TMP.err"

@@ -572,6 +572,127 @@ static void test_prefix_cache(void) {
     llm_session_free(&s);
 }
 
+/* Steps g until nothing runs, recording by who[seq] into runs and each
+   run's first n_cached into cached[]. */
+static void drain_who(llm_generator *g, run *runs, const int *who, size_t *cached) {
+    int steps = 0;
+    while (g->n_live && steps++ < 10000) {
+        const llm_generator_event *ev;
+        int ne, j;
+        if (llm_generator_step(g, &ev, &ne) != LLM_OK) { CHECK(0, "step: %s", llm_generator_error(g)); return; }
+        for (j = 0; j < ne; j++) {
+            run *r = &runs[who[ev[j].seq]];
+            if (r->n_ids == 0 || !cached[who[ev[j].seq]]) cached[who[ev[j].seq]] = ev[j].n_cached;
+            record_to(r, &ev[j]);
+        }
+    }
+}
+
+/* A sequence cancelled while its prompt is read (7 rows a step, 3 steps:
+   one full block written): a new sequence with the same prompt reuses that
+   block (n_cached 16) and, beside another one, draws what it draws alone. */
+static void test_cancel_reuse(void) {
+    static const char *texts[2] = {
+        "KING HENRY:\nWhat news from France? Speak, my lord, and tell me all: the Dauphin and his army.\nEXETER:\n",
+        "GLOUCESTER:\nNow is the winter of our discontent made glorious summer by this sun of York;\n" };
+    llm_session s;
+    llm_session_options so;
+    llm_generator g;
+    llm_generator_options go;
+    int32_t p[2][MAXT];
+    size_t n[2], cached[2] = { 0, 0 };
+    run runs[2], alone;
+    int who[2] = { 0, 1 }, seq, k;
+    memset(&so, 0, sizeof so);
+    so.n_seq_max = 2; so.prefix_cache = 1;
+    memset(&go, 0, sizeof go);
+    go.max_prefill_rows = 7;
+    for (k = 0; k < 2; k++) n[k] = encode(texts[k], p[k]);
+    CHECK(n[0] > 32 && n[1] > 16, "prompts of %zu and %zu tokens", n[0], n[1]);
+    CHECK(llm_session_init(&s, &m, &so) == LLM_OK && llm_generator_init(&g, &s, &go) == LLM_OK, "init");
+    {
+        llm_seq_options o = cache_opts(0);
+        CHECK(llm_generator_add(&g, p[0], n[0], &o, &seq) == LLM_OK && seq == 0, "add: %s", g.error);
+    }
+    for (k = 0; k < 3; k++) {
+        const llm_generator_event *ev;
+        int ne;
+        CHECK(llm_generator_step(&g, &ev, &ne) == LLM_OK && ne == 0, "prefill step %d: %d events", k, ne);
+    }
+    CHECK(llm_generator_cancel(&g, 0) == LLM_OK && llm_session_seq_len(&s, 0) == 0, "cancelled while reading");
+    for (k = 0; k < 2; k++) {   /* the same prompt again (slot 0), another beside it (slot 1) */
+        llm_seq_options o = cache_opts(k ? 2 : 0);
+        run_start(&runs[k], p[k], n[k]);
+        CHECK(llm_generator_add(&g, p[k], n[k], &o, &seq) == LLM_OK && seq == k, "add %d: %s", k, g.error);
+    }
+    drain_who(&g, runs, who, cached);
+    CHECK(cached[0] == 16 && cached[1] == 0, "the cancelled sequence's block reused: %zu, %zu", cached[0], cached[1]);
+    for (k = 0; k < 2; k++) {
+        llm_seq_options o = cache_opts(k ? 2 : 0);
+        solo(p[k], n[k], &o, 7, &alone);
+        CHECK(runs[k].done && same_run(&runs[k], &alone), "after a cancel: sequence %d differs from its solo run", k);
+    }
+    llm_generator_free(&g);
+    llm_session_free(&s);
+}
+
+/* A pool of 8 blocks (2 slots of n_ctx 64) and 4 prompts of 3 to 4 blocks
+   each, one after the other with a sequence running beside: cached blocks
+   are evicted (the counter grows), and every sequence draws what it draws
+   alone in a session without the cache, the first prompt again included. */
+static void test_eviction_pressure(void) {
+    static const char *texts[4] = {
+        "KING HENRY:\nWhat news from France? Speak, my lord, and tell me all: the Dauphin and his army.\n",
+        "GLOUCESTER:\nNow is the winter of our discontent made glorious summer by this sun of York.\n",
+        "ROMEO:\nBut soft, what light through yonder window breaks? It is the east, and Juliet is the sun.\n",
+        "First Citizen:\nBefore we proceed any further, hear me speak. You are all resolved rather to die.\n" };
+    llm_session s;
+    llm_session_options so;
+    llm_generator g;
+    llm_generator_options go;
+    llm_prefix_cache_stats st;
+    int32_t p[5][MAXT];
+    size_t n[5], cached[5] = { 0, 0, 0, 0, 0 };
+    run runs[5], alone;
+    int who[2] = { 0, 0 }, seq, k;
+    memset(&so, 0, sizeof so);
+    so.n_seq_max = 2; so.prefix_cache = 1; so.n_ctx = 64;
+    memset(&go, 0, sizeof go);
+    go.max_prefill_rows = 7;
+    for (k = 0; k < 4; k++) n[k] = encode(texts[k], p[k]);
+    memcpy(p[4], p[0], n[0] * sizeof(int32_t));
+    n[4] = n[0];
+    CHECK(n[0] > 16 && n[0] + 12 <= 64 && n[3] + 12 <= 64, "prompts of %zu..%zu tokens", n[0], n[3]);
+    CHECK(llm_session_init(&s, &m, &so) == LLM_OK && llm_generator_init(&g, &s, &go) == LLM_OK, "init");
+    for (k = 0; k < 5; k++) {   /* k + 1 joins once k has drawn a token and a slot is free */
+        llm_seq_options o = cache_opts(k % 3);
+        o.max_new_tokens = 12;
+        run_start(&runs[k], p[k], n[k]);
+        CHECK(llm_generator_add(&g, p[k], n[k], &o, &seq) == LLM_OK && seq >= 0 && seq < 2, "add %d: %s", k, g.error);
+        if (seq >= 0 && seq < 2) who[seq] = k;
+        while (g.n_live && (k == 4 || g.n_live == 2 || runs[k].n_ids == n[k])) {
+            const llm_generator_event *ev;
+            int ne, j;
+            if (llm_generator_step(&g, &ev, &ne) != LLM_OK) { CHECK(0, "step: %s", g.error); break; }
+            for (j = 0; j < ne; j++) {
+                if (runs[who[ev[j].seq]].n_ids == n[who[ev[j].seq]]) cached[who[ev[j].seq]] = ev[j].n_cached;
+                record_to(&runs[who[ev[j].seq]], &ev[j]);
+            }
+        }
+    }
+    CHECK(llm_session_prefix_cache_stats(&s, &st) == LLM_OK && st.evictions > 0, "evictions: %llu",
+          (unsigned long long)st.evictions);
+    for (k = 0; k < 5; k++) {
+        llm_seq_options o = cache_opts(k % 3);
+        o.max_new_tokens = 12;
+        solo(p[k], n[k], &o, 7, &alone);
+        CHECK(runs[k].done && same_run(&runs[k], &alone), "under eviction: sequence %d (cached %zu) differs", k,
+              cached[k]);
+    }
+    llm_generator_free(&g);
+    llm_session_free(&s);
+}
+
 int main(void) {
     if (llm_model_load(&m, MODEL, NULL) != LLM_OK) {
         CHECK(0, "load %s: %s", MODEL, llm_model_error(&m));
@@ -585,6 +706,8 @@ int main(void) {
     test_errors();
     test_arena();
     test_prefix_cache();
+    test_cancel_reuse();
+    test_eviction_pressure();
     llm_model_free(&m);
     return test_summary("test_generator");
 }

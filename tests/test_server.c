@@ -13,6 +13,7 @@
 #define _POSIX_C_SOURCE 200809L
 #define LLM_IMPLEMENTATION
 #include <ctype.h>
+#include <sys/stat.h>
 #include "llm.h"
 #include "test.h"
 #include "../examples/server_http.h"
@@ -1492,6 +1493,57 @@ static void test_cached_tokens(int port) {
     sb_free(&b); sb_free(&req);
 }
 
+/* llmh_cached_tokens_total from /metrics, or -1. */
+static double cached_total(int port) {
+    sb b;
+    double x = -1;
+    const char *p;
+    memset(&b, 0, sizeof b);
+    if (http(port, "GET", "/metrics", NULL, NULL, &b) == 200 && b.p && (p = strstr(b.p, "\nllmh_cached_tokens_total ")))
+        x = atof(p + 26);
+    sb_free(&b);
+    return x;
+}
+
+/* n: 3 on a prompt of several KV blocks: choice 0 reads the prompt, choices
+   1 and 2 share its blocks (the prefix cache's counter grows by their whole
+   blocks: 2 * 16 * floor((prompt - 1) / 16)), and each choice i still gives
+   build/generate -n 3's sequence i. */
+static void test_fork(int port) {
+    static const char prompt[] = "MENENIUS: What work is, my countrymen, in hand? where go you with bats and clubs? "
+                                 "The matter? speak, I pray you.";
+    sb b;
+    char body[512], args[512], *want, *line;
+    double before = cached_total(port), n_prompt;
+    int i;
+    memset(&b, 0, sizeof b);
+    snprintf(body, sizeof body, "{\"prompt\":\"%s\",\"n\":3,\"seed\":21,\"temperature\":0.8,\"max_tokens\":12,"
+             "\"ignore_eos\":true}", prompt);
+    CHECK(http(port, "POST", "/v1/completions", body, NULL, &b) == 200, "n: 3: %s", b.p);
+    n_prompt = jnum(b.p, "usage.prompt_tokens");
+    CHECK(n_prompt > 32 && jnum(b.p, "usage.completion_tokens") == 36, "n: 3 usage: %s", b.p);
+    CHECK(before >= 0 && cached_total(port) - before == 2 * 16 * floor((n_prompt - 1) / 16),
+          "n: 3: choices 1, 2 reuse choice 0's blocks: cached tokens %g -> %g (prompt %g)", before,
+          cached_total(port), n_prompt);
+    snprintf(args, sizeof args, "-p '%s' -n 3 --json --seed 21 --temperature 0.8 --top-k 0 --max-new-tokens 12 "
+             "--ignore-eos", prompt);
+    want = run_generate(args);
+    for (i = 0, line = want; i < 3; i++) {
+        char path[32], *got, *exp;
+        char *nl = line ? strchr(line, '\n') : NULL;
+        if (nl) *nl = 0;
+        snprintf(path, sizeof path, "choices.%d.text", i);
+        got = jstr(b.p, path);
+        exp = line ? jstr(line, "text") : NULL;
+        CHECK(got && exp && !strcmp(got, exp), "n: 3, choice %d: server '%s', generate '%s'", i, got ? got : "",
+              exp ? exp : "");
+        free(got); free(exp);
+        line = nl ? nl + 1 : NULL;
+    }
+    free(want);
+    sb_free(&b);
+}
+
 /* Sends a completion request on a new connection; returns the fd. */
 static int send_req(int port, const char *json) {
     sb r;
@@ -1577,6 +1629,106 @@ static void test_scheduling(void) {
     sb_free(&b[0]); sb_free(&b[1]); sb_free(&req); sb_free(&big);
 }
 
+/* n: 4 on a long prompt read one row a step beside 4 streams, its client
+   gone while choice 0 reads it (the other 3 wait to fork; on a fast
+   machine they may have started): every slot comes back, and n: 4 runs
+   again once the streams are gone. */
+static void test_fork_cancel(void) {
+    static const char *const flags[] = { "--parallel", "8", "--prefill-rows", "1", "--threads", "1", "--quiet", NULL };
+    srv_proc s;
+    sb req, big;
+    int fb, i, fs[4];
+    double t0;
+    memset(&s, 0, sizeof s);
+    memset(&req, 0, sizeof req); memset(&big, 0, sizeof big);
+    if (!start_server(&s, server_bin, MODEL, flags)) { CHECK(0, "server did not start"); return; }
+    for (i = 0; i < 4; i++)
+        fs[i] = send_req(s.port, "{\"prompt\":\"ROMEO:\",\"max_tokens\":250,\"ignore_eos\":true,\"stream\":true}");
+    sb_puts(&req, "{\"prompt\":\"");
+    for (i = 0; i < 22; i++) sb_puts(&req, "Second Citizen: we are accounted poor. ");   /* 241 tokens */
+    sb_puts(&req, "\",\"max_tokens\":5,\"n\":4,\"ignore_eos\":true}");
+    nap_ms(100);
+    fb = send_req(s.port, req.p);
+    nap_ms(30);
+    if (fb >= 0) close(fb);
+    for (t0 = now_s(), i = 0; now_s() - t0 < 30 && !i;) {   /* the streams run or have ended */
+        nap_ms(50);
+        i = http(s.port, "GET", "/health", NULL, NULL, &big) == 200 && big.p && strstr(big.p, "\"cancelled\":1,");
+    }
+    CHECK(i, "n: 4 cancelled while choice 0 reads the prompt: the request ends: %.200s", big.p ? big.p : "");
+    for (i = 0; i < 4; i++) if (fs[i] >= 0) close(fs[i]);
+    for (t0 = now_s(), i = 0; now_s() - t0 < 30 && !i;) {
+        nap_ms(50);
+        i = http(s.port, "GET", "/health", NULL, NULL, &big) == 200 && big.p &&
+            strstr(big.p, "\"slots_idle\":8,") && strstr(big.p, "\"queued\":0");
+    }
+    CHECK(i, "n: 4 cancelled while choice 0 reads the prompt: every slot comes back: %.200s", big.p ? big.p : "");
+    CHECK(http(s.port, "POST", "/v1/completions", req.p, NULL, &big) == 200 && strstr(big.p, "\"index\":3") &&
+          jnum(big.p, "usage.completion_tokens") == 20, "n: 4 after the cancel: %.200s", big.p ? big.p : "");
+    CHECK(stop_server(&s, SIGTERM) == 0, "exit status after SIGTERM");
+    sb_free(&req); sb_free(&big);
+}
+
+/* generation_config.json gives the server's request defaults, as it gives
+   generate's; a request's fields win; --no-generation-config ignores it.
+   The model is models/shakespeare linked into build/server-gc-test/ with
+   {"do_sample": false, "max_new_tokens": 5}: a request without fields is
+   greedy for 5 tokens (= build/generate --greedy --max-new-tokens 5). */
+static void test_generation_config(void) {
+    static const char *const files[] = { "config.json", "merges.txt", "model.safetensors", "vocab.json" };
+    static const char *const quiet[] = { "--quiet", NULL };
+    static const char *const no_gc[] = { "--quiet", "--no-generation-config", NULL };
+    static const char dir[] = "build/server-gc-test";
+    char cwd[1024], from[1400], to[1200], *want, *got, expect[1024];
+    srv_proc s;
+    sb b;
+    FILE *f;
+    int k, ok = 1;
+    memset(&b, 0, sizeof b);
+    mkdir(dir, 0777);
+    ok = getcwd(cwd, sizeof cwd) != NULL;
+    for (k = 0; k < 4 && ok; k++) {
+        snprintf(from, sizeof from, "%s/%s/%s", cwd, MODEL, files[k]);
+        snprintf(to, sizeof to, "%s/%s", dir, files[k]);
+        unlink(to);
+        ok = symlink(from, to) == 0;
+    }
+    snprintf(to, sizeof to, "%s/generation_config.json", dir);
+    if (!ok || !(f = fopen(to, "wb"))) { SKIP("cannot link the model into %s", dir); return; }
+    fputs("{\"do_sample\": false, \"max_new_tokens\": 5}\n", f);
+    fclose(f);
+    memset(&s, 0, sizeof s);
+    if (!start_server(&s, server_bin, dir, quiet)) { CHECK(0, "server (generation_config) did not start"); return; }
+    want = run_generate("-p 'ROMEO:' --greedy --max-new-tokens 5 --ignore-eos");
+    CHECK(http(s.port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"ignore_eos\":true}", NULL, &b) == 200,
+          "generation_config: %s", b.p);
+    got = jstr(b.p, "choices.0.text");
+    snprintf(expect, sizeof expect, "ROMEO:%s\n", got ? got : "");
+    CHECK(jnum(b.p, "usage.completion_tokens") == 5, "max_new_tokens 5 from generation_config.json: %s", b.p);
+    CHECK(want && got && !strcmp(expect, want), "do_sample false: '%s', greedy '%s'", expect, want ? want : "");
+    free(want); free(got);
+    /* the request's fields win: max_tokens, temperature with a seed */
+    want = run_generate("-p 'ROMEO:' --seed 5 --temperature 0.9 --top-k 0 --max-new-tokens 9 --ignore-eos");
+    CHECK(http(s.port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"ignore_eos\":true,\"max_tokens\":9,"
+               "\"temperature\":0.9,\"seed\":5}", NULL, &b) == 200, "generation_config, fields: %s", b.p);
+    got = jstr(b.p, "choices.0.text");
+    snprintf(expect, sizeof expect, "ROMEO:%s\n", got ? got : "");
+    CHECK(jnum(b.p, "usage.completion_tokens") == 9, "max_tokens 9 over the file's 5: %s", b.p);
+    CHECK(want && got && !strcmp(expect, want), "temperature 0.9 seed 5: '%s', generate '%s'", expect,
+          want ? want : "");
+    free(want); free(got);
+    CHECK(stop_server(&s, SIGTERM) == 0, "exit status after SIGTERM (generation_config)");
+    /* --no-generation-config: OpenAI's 16 tokens */
+    if (!start_server(&s, server_bin, dir, no_gc)) {
+        CHECK(0, "server (--no-generation-config) did not start");
+        return;
+    }
+    CHECK(http(s.port, "POST", "/v1/completions", "{\"prompt\":\"ROMEO:\",\"ignore_eos\":true}", NULL, &b) == 200 &&
+          jnum(b.p, "usage.completion_tokens") == 16, "--no-generation-config: 16 tokens: %s", b.p);
+    CHECK(stop_server(&s, SIGTERM) == 0, "exit status after SIGTERM (--no-generation-config)");
+    sb_free(&b);
+}
+
 int main(int argc, char **argv) {
     static const char *const flags[] = { "--parallel", "8", NULL };
     srv_proc s;
@@ -1606,6 +1758,7 @@ int main(int argc, char **argv) {
     test_web_page(s.port);
     test_busy_port(s.port);
     test_cached_tokens(s.port);
+    test_fork(s.port);
     test_metrics(s.port);
     test_pooled_lm(s.port);
     CHECK(stop_server(&s, SIGINT) == 0, "exit status after SIGINT");
@@ -1614,5 +1767,7 @@ int main(int argc, char **argv) {
     test_chat_servers();
     test_shutdown_partial();
     test_scheduling();
+    test_fork_cancel();
+    test_generation_config();
     return test_summary("test_server");
 }

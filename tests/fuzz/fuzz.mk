@@ -12,6 +12,8 @@
 #   make valgrind                every test program under valgrind memcheck, then
 #                                the harnesses (no sanitizers) on every seed and
 #                                saved crash under valgrind (uninitialised reads)
+#   make tsan                    the server, test_server, test_generator and
+#                                test_prefix_cache under TSan (build-tsan/, no OpenMP)
 #
 # Targets: tests/fuzz/fuzz_<name>.c; seeds: tests/fuzz/corpus/<name>/ (made
 # by tests/fuzz/make_seeds.py); crashes kept as tests/fuzz/regressions/<name>/.
@@ -143,6 +145,26 @@ SAN_SERVER := $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(SAN_BUILD)/server)
 
 sanitize: $(SAN_TESTS) $(SAN_SERVER)
 	@$(SAN_ENV) sh tests/run.sh $(SAN_TESTS)
+
+# ---- the server's threads and the generator under ThreadSanitizer -----------
+# make tsan: build/server, test_server, test_generator and test_prefix_cache
+# built with -fsanitize=thread into build-tsan/ and run (test_server drives
+# the tsan server: its connection threads and scheduler). Without OpenMP:
+# libgomp is not built with TSan, so its barriers would be reported as races.
+TSAN_BUILD   := build-tsan
+TSAN_FLAGS   := -fsanitize=thread -g -O1
+TSAN_TESTS   := $(TSAN_BUILD)/test_generator $(TSAN_BUILD)/test_prefix_cache
+TSAN_TESTS   += $(if $(filter $(BUILD)/server,$(EXAMPLES)),$(TSAN_BUILD)/test_server)
+$(TSAN_BUILD)/%: tests/%.c llm.h tests/test.h
+	@mkdir -p $(TSAN_BUILD)
+	$(CC) $(SAN_WARN) $(TSAN_FLAGS) $(ARCHFLAGS) $(EXTRA_CFLAGS) -I. -Itests $< -o $@ $(LDLIBS)
+$(TSAN_BUILD)/server: examples/server.c examples/server_http.h examples/cli.h llm.h $(BUILD)/server_page.h
+	@mkdir -p $(TSAN_BUILD)
+	$(CC) $(SAN_WARN) $(TSAN_FLAGS) $(ARCHFLAGS) $(EXTRA_CFLAGS) -I. -I$(BUILD) $< -o $@ $(LDLIBS) -lpthread
+$(TSAN_BUILD)/test_server: tests/server_client.h examples/server_http.h $(TSAN_BUILD)/server $(BUILD)/generate
+.PHONY: tsan
+tsan: $(TSAN_TESTS)
+	@TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" sh tests/run.sh $(TSAN_TESTS)
 
 # valgrind cannot run AVX-512 code: the test programs are built again
 # without -march=native (portable kernels) into $(VG_BUILD)
