@@ -27,17 +27,18 @@ nap() { sleep 0.05 2>/dev/null || sleep 1; }
 done_count() { set -- "$dir"/*.rc; [ -e "$1" ] && echo $# || echo 0; }
 
 # prints program number $1's output and adds its summary to the totals
+# (its variables start with s_: the loop below has its own)
 show() {
-    t=$(cat "$dir/$1.name"); rc=$(cat "$dir/$1.rc")
+    s_name=$(cat "$dir/$1.name"); s_rc=$(cat "$dir/$1.rc")
     cat "$dir/$1.out"
-    line=$(grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed$' "$dir/$1.out" | tail -n 1)
-    if [ -z "$line" ]; then
-        echo "FAIL $t: exited $rc without a summary"; failed=$((failed + 1)); return
+    s_line=$(grep -E '^[a-z_0-9]+: [0-9]+ passed, [0-9]+ failed$' "$dir/$1.out" | tail -n 1)
+    if [ -z "$s_line" ]; then
+        echo "FAIL $s_name: exited $s_rc without a summary"; failed=$((failed + 1)); return
     fi
-    p=$(printf '%s' "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
-    f=$(printf '%s' "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
-    passed=$((passed + p)); failed=$((failed + f))
-    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then echo "FAIL $t: exit status $rc"; failed=$((failed + 1)); fi
+    s_p=$(printf '%s' "$s_line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+    s_f=$(printf '%s' "$s_line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    passed=$((passed + s_p)); failed=$((failed + s_f))
+    if [ "$s_rc" -ne 0 ] && [ "$s_f" -eq 0 ]; then echo "FAIL $s_name: exit status $s_rc"; failed=$((failed + 1)); fi
 }
 
 # prints every finished program's output that is next in order

@@ -9,7 +9,7 @@
 # the command line or in MAKEFLAGS wins (dry runs, make -n -p). And no line of
 # llm.h, examples/*.c or examples/*.h is longer than 120 columns. And the
 # Makefile's SELF_CONTAINED names exactly the tests that need llm.h's
-# implementation in their own file.
+# implementation in their own file. And tests/run.sh runs each program once.
 # Run from the repository root. Prints "test_repo: N passed, N failed".
 pass=0; fail=0
 ok() { pass=$((pass + 1)); }
@@ -104,6 +104,26 @@ for f in examples/*.c tools/bench/*.c tools/convert/*.c; do
     if grep -q "^\$(BUILD)/$name: $f" Makefile; then ok
     else bad "$f reaches llm__* but the Makefile has no rule \$(BUILD)/$name: $f (it would link build/llm.o)"; fi
 done
+
+# tests/run.sh runs every program given exactly once, in any number of jobs, and adds their counts up
+# (a program without a summary line is one failure); many quick programs, so that some end while
+# run.sh waits for a free job
+R=$(mktemp -d "${TMPDIR:-/tmp}/test_repo_run.XXXXXX")
+progs=""; want=""
+for n in $(seq 1 30); do
+    printf '#!/bin/sh\necho %s >> "%s/log"\necho "p: 1 passed, 0 failed"\n' "$n" "$R" > "$R/p$n"
+    chmod +x "$R/p$n"; progs="$progs $R/p$n"; want="$want$n "
+done
+printf '#!/bin/sh\necho 0 >> "%s/log"\nexit 3\n' "$R" > "$R/crash"; chmod +x "$R/crash"
+for j in 1 2 3; do
+    rm -f "$R/log"
+    # shellcheck disable=SC2086
+    last=$(LLM_TEST_JOBS=$j sh tests/run.sh "$R/crash" $progs | tail -n 1)
+    ran=$(sort -n "$R/log" | tr '\n' ' ')
+    if [ "$last" = "30 passed, 1 failed" ] && [ "$ran" = "0 $want" ]; then ok
+    else bad "LLM_TEST_JOBS=$j tests/run.sh: '$last' (want 30 passed, 1 failed), ran: $ran"; fi
+done
+rm -rf "$R"
 
 echo "test_repo: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
