@@ -1425,15 +1425,20 @@ static int head_fits(conn *cn, const char *path, int keep) {
     return 0;
 }
 
-/* The text of message m's content: a string, null (for an assistant), or
-   an array of {"type": "text", "text": ...} parts, joined with nothing
-   between them into *buf (grown); 0 with f set otherwise. */
-static int chat_content(const js_doc *d, size_t m, size_t i, sb *buf, size_t *at, size_t *len, fail *f) {
+/* The text of message m's content: a string, null or absent (for an
+   assistant only), or an array of {"type": "text", "text": ...} parts,
+   joined with nothing between them into *buf (grown); 0 with f set otherwise. */
+static int chat_content(const js_doc *d, size_t m, size_t i, int assistant, sb *buf, size_t *at, size_t *len,
+                        fail *f) {
     size_t v = js_get(d, m, "content"), e, k = 0;
     char msg[160];
     *at = buf->n;
     *len = 0;
-    if (!v || d->v[v].type == JS_NULL) return 1;
+    if ((!v || d->v[v].type == JS_NULL) && assistant) return 1;
+    if (!v || d->v[v].type == JS_NULL) {
+        snprintf(msg, sizeof msg, "messages[%zu].content is required (null or absent only for an assistant)", i);
+        return bad(f, 400, "messages", msg);
+    }
     if (d->v[v].type == JS_STR) { sb_add(buf, d->v[v].s, d->v[v].len); *len = d->v[v].len; return 1; }
     if (d->v[v].type != JS_ARR) {
         snprintf(msg, sizeof msg, "messages[%zu].content must be a string or an array of text parts", i);
@@ -1486,7 +1491,7 @@ static int chat_messages(const js_doc *d, llm_chat_message **msgs, size_t *n, sb
             return bad(f, 400, "messages", msg);
         }
         (*msgs)[i].role = roles[k];
-        if (!chat_content(d, e, i, text, &at[i], &(*msgs)[i].content_len, f)) { free(at); return 0; }
+        if (!chat_content(d, e, i, k == 3, text, &at[i], &(*msgs)[i].content_len, f)) { free(at); return 0; }
     }
     *n = i;
     if (text->oom) { free(at); return bad(f, 500, NULL, "out of memory"); }
