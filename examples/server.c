@@ -1791,7 +1791,7 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     if (!known) {
         const char *msg = "no such endpoint; served: POST /v1/completions, POST /v1/chat/completions, "
                           "POST /v1/embeddings, POST /classify, GET /v1/models, GET /health, GET /metrics, "
-                          "POST /tokenize, POST /detokenize";
+                          "POST /tokenize, POST /detokenize, GET / (the web page)";
         respond_error(cn, 404, msg, NULL, keep);
         return keep;
     }

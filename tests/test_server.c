@@ -817,7 +817,8 @@ static void test_not_served(int port) {
     for (i = 0; i < 2; i++) {
         int st = http(port, "POST", paths[i], "{}", NULL, &b);
         char *msg = jstr(b.p, "error.message");
-        CHECK(st == 404 && msg && strstr(msg, "POST /v1/completions"), "%s: %d %s", paths[i], st, b.p);
+        CHECK(st == 404 && msg && strstr(msg, "POST /v1/completions") && strstr(msg, "GET / (the web page)"),
+              "%s: %d %s", paths[i], st, b.p);
         free(msg);
     }
     sb_free(&b);
