@@ -1215,6 +1215,7 @@ static int serve_request(conn *cn, request *r, fail *f, int keep) {
 /* The body of /v1/embeddings (classify 0) or /classify (1) -> a job (not
    queued), its inputs tokenized; *base64: encoding_format "base64". */
 static pool_job *pool_request(server *srv, const js_doc *d, int classify, int *base64, fail *f) {
+    static const char *const unsupported[] = { "truncate_prompt_tokens", NULL };   /* vLLM's: inputs are whole */
     const llm_config *mc = &srv->model.config;
     pool_job *j = (pool_job *)calloc(1, sizeof *j);
     http_inputs x;
@@ -1254,6 +1255,7 @@ static pool_job *pool_request(server *srv, const js_doc *d, int classify, int *b
         j->pool = v && d->v[v].type == JS_STR && !strcmp(d->v[v].s, "last") ? LLM_POOL_LAST : LLM_POOL_MEAN;
         if (!get_bool(d, "normalize", &j->normalize, f)) goto fail;
     }
+    if (!refuse_fields(d, unsupported, f)) goto fail;
     if (!http_inputs_parse(d, js_get(d, 0, "input"), mc->n_vocab, &x)) { bad(f, 400, "input", x.error); goto fail; }
     j->count = x.n;
     j->off = (size_t *)malloc(x.n * sizeof(size_t));

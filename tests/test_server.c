@@ -1307,6 +1307,11 @@ static void test_pooled_lm(int port) {
     CHECK(http(port, "POST", "/classify", "{\"input\":\"JULIET:\"}", NULL, &b) == 400 &&
           (msg = jstr(b.p, "error.message")) && strstr(msg, "GPT2LMHeadModel"), "/classify on an LM: %s", b.p);
     free(msg);
+    msg = NULL;   /* vLLM's truncate_prompt_tokens is refused, not ignored */
+    CHECK(http(port, "POST", "/v1/embeddings", "{\"input\":\"ROMEO: But soft\",\"truncate_prompt_tokens\":2}", NULL,
+               &b) == 400 && (msg = jstr(b.p, "error.message")) && strstr(msg, "truncate_prompt_tokens"),
+          "truncate_prompt_tokens: %s", b.p);
+    free(msg);
     sb_free(&b);
 }
 
