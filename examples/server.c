@@ -1531,7 +1531,9 @@ static request *chat_request(server *srv, const js_doc *d, fail *f) {
         bad(f, 400, "response_format", "only response_format {\"type\": \"text\"} is supported");
         return NULL;
     }
-    if (js_get(d, 0, "max_tokens") && js_get(d, 0, "max_completion_tokens")) {
+    v = js_get(d, 0, "max_tokens");   /* null is absent, as everywhere */
+    k = js_get(d, 0, "max_completion_tokens");
+    if (v && d->v[v].type != JS_NULL && k && d->v[k].type != JS_NULL) {
         bad(f, 400, "max_completion_tokens", "give max_completion_tokens or max_tokens, not both");
         return NULL;
     }

@@ -723,6 +723,11 @@ static void test_chat(int port) {
     CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200, "long chat: %s", b.p);
     CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200 &&
           jnum(b.p, "usage.prompt_tokens_details.cached_tokens") > 0, "long chat again: cached_tokens in %s", b.p);
+    /* null is absent: max_tokens null beside max_completion_tokens (and the other way) */
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":null,\"max_completion_tokens\":3}",
+               NULL, &b) == 200 && jnum(b.p, "usage.completion_tokens") <= 3, "max_tokens null: %s", b.p);
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":3,\"max_completion_tokens\":null}",
+               NULL, &b) == 200 && jnum(b.p, "usage.completion_tokens") <= 3, "max_completion_tokens null: %s", b.p);
     /* refused: each a 400 whose message says why */
     for (i = 0; i < (int)(sizeof bad / sizeof bad[0]); i++) {
         int st = http(port, "POST", "/v1/chat/completions", bad[i][0], NULL, &b);
