@@ -1698,6 +1698,16 @@ static int models(conn *cn, int keep) {
               "\"n_layer\":%d,\"n_embd\":%d,", srv->n_ctx, srv->model.config.n_vocab, srv->model.config.n_layer,
               srv->model.config.n_embd);
     chat_template_json(&b, srv);
+    if (srv->model.config.num_labels > 0) {   /* a classifier: its labels by id */
+        int i;
+        sb_printf(&b, ",\"num_labels\":%d,\"id2label\":{", srv->model.config.num_labels);
+        for (i = 0; i < srv->model.config.num_labels; i++) {
+            const char *l = llm_model_label(&srv->model, i);
+            sb_printf(&b, "%s\"%d\":", i ? "," : "", i);
+            sb_json_str(&b, l ? l : "", l ? strlen(l) : 0);
+        }
+        sb_puts(&b, "}");
+    }
     sb_puts(&b, "}}]}");
     respond_json(cn, 200, &b, keep);
     sb_free(&b);

@@ -1177,6 +1177,14 @@ static void test_pooled_reference(void) {
                 free(label);
             }
             CHECK(best_ok, "%s /classify labels: %.400s", fx[f], b.p);
+            if (f == 0) {   /* /v1/models names every label (the web page's Classify tab shows them) */
+                char *l0 = NULL, *l1 = NULL;
+                CHECK(http(s.port, "GET", "/v1/models", NULL, NULL, &b2) == 200 &&
+                      (l0 = jstr(b2.p, "data.0.meta.id2label.0")) && (l1 = jstr(b2.p, "data.0.meta.id2label.1")) &&
+                      !strcmp(l0, "NEGATIVE") && !strcmp(l1, "POSITIVE") && jnum(b2.p, "data.0.meta.num_labels") == 2,
+                      "%s /v1/models: %s", fx[f], b2.p);
+                free(l0); free(l1);
+            }
         } else {
             char *msg = NULL;
             CHECK(http(s.port, "POST", "/classify", req.p, NULL, &b) == 400 && (msg = jstr(b.p, "error.message")) &&
