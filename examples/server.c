@@ -1354,6 +1354,12 @@ static int pooled(conn *cn, const char *body, size_t len, int classify, int keep
         if (!f.status) return 0;   /* the client left */
         j = NULL;
     }
+    for (i = 0; j && !j->status && i < j->count * W; i++)   /* JSON has no NaN or infinity */
+        if (!isfinite(j->out[i])) {
+            j->status = 500;
+            snprintf(j->error, sizeof j->error, "the model's outputs are not finite (NaN or infinity): "
+                     "its weights hold non-finite or too large values");
+        }
     if (!j || j->status) {
         if (j) bad(&f, j->status, NULL, j->error);
         pool_job_free(j);

@@ -1691,6 +1691,77 @@ static void test_fork_cancel(void) {
     sb_free(&req); sb_free(&big);
 }
 
+/* Links files[0..n) of the model folder src (relative to the working
+   directory) into the folder dir (made if absent); 1 when all are linked. */
+static int link_model(const char *dir, const char *src, const char *const *files, int n) {
+    char cwd[1024], from[1400], to[1200];
+    int k, ok;
+    mkdir(dir, 0777);
+    ok = getcwd(cwd, sizeof cwd) != NULL;
+    for (k = 0; k < n && ok; k++) {
+        snprintf(from, sizeof from, "%s/%s/%s", cwd, src, files[k]);
+        snprintf(to, sizeof to, "%s/%s", dir, files[k]);
+        unlink(to);
+        ok = symlink(from, to) == 0;
+    }
+    return ok;
+}
+
+/* A checkpoint whose outputs are not finite (seqcls-2 with wte all +inf,
+   written into build/server-inf-test/): /v1/embeddings and /classify answer
+   500 with a JSON error saying so, never a body with "nan" in it. */
+static void test_nonfinite(void) {
+    static const char *const files[] = { "config.json", "merges.txt", "vocab.json" };
+    static const char *const quiet[] = { "--quiet", NULL };
+    static const char src[] = "tests/data/heads/seqcls-2", dir[] = "build/server-inf-test";
+    static const char *const paths[] = { "/v1/embeddings", "/classify" };
+    char from[1400], to[1200];
+    unsigned char *st = NULL;
+    unsigned long a = 0, e = 0, hl = 0, i;
+    long n = 0;
+    const char *w;
+    srv_proc s;
+    sb b;
+    FILE *f;
+    int k, ok;
+    const float inf = (float)HUGE_VAL;
+    memset(&b, 0, sizeof b);
+    ok = link_model(dir, src, files, 3);
+    snprintf(from, sizeof from, "%s/model.safetensors", src);
+    if (ok && (f = fopen(from, "rb"))) {
+        ok = fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 8 && fseek(f, 0, SEEK_SET) == 0 &&
+             (st = (unsigned char *)malloc((size_t)n + 1)) && fread(st, 1, (size_t)n, f) == (size_t)n;
+        fclose(f);
+    } else ok = 0;
+    if (ok) {
+        for (k = 7; k >= 0; k--) hl = hl << 8 | st[k];
+        st[n] = 0;
+        w = hl < (unsigned long)n - 8 ? strstr((const char *)st + 8, "wte.weight\"") : NULL;
+        w = w ? strstr(w, "data_offsets") : NULL;
+        w = w ? strchr(w, '[') : NULL;
+        ok = w && sscanf(w + 1, " %lu , %lu", &a, &e) == 2 && a < e && 8 + hl + e <= (unsigned long)n;
+        for (i = a; ok && i + 4 <= e; i += 4) memcpy(st + 8 + hl + i, &inf, 4);
+    }
+    snprintf(to, sizeof to, "%s/model.safetensors", dir);
+    if (!ok || !(f = fopen(to, "wb")) || fwrite(st, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0) {
+        free(st);
+        SKIP("cannot write %s", to);
+        return;
+    }
+    free(st);
+    memset(&s, 0, sizeof s);
+    if (!start_server(&s, server_bin, dir, quiet)) { CHECK(0, "server (inf weights) did not start"); return; }
+    for (k = 0; k < 2; k++) {
+        char *msg = NULL;
+        int code = http(s.port, "POST", paths[k], "{\"input\":\"hi\",\"encoding_format\":\"float\"}", NULL, &b);
+        CHECK(code == 500 && (msg = jstr(b.p, "error.message")) && strstr(msg, "not finite") && !strstr(b.p, "nan"),
+              "%s with inf weights: %d %s", paths[k], code, b.p);
+        free(msg);
+    }
+    CHECK(stop_server(&s, SIGTERM) == 0, "inf-weights server exit status");
+    sb_free(&b);
+}
+
 /* generation_config.json gives the server's request defaults, as it gives
    generate's; a request's fields win; --no-generation-config ignores it.
    The model is models/shakespeare linked into build/server-gc-test/ with
@@ -1701,20 +1772,13 @@ static void test_generation_config(void) {
     static const char *const quiet[] = { "--quiet", NULL };
     static const char *const no_gc[] = { "--quiet", "--no-generation-config", NULL };
     static const char dir[] = "build/server-gc-test";
-    char cwd[1024], from[1400], to[1200], *want, *got, expect[1024];
+    char to[1200], *want, *got, expect[1024];
     srv_proc s;
     sb b;
     FILE *f;
-    int k, ok = 1;
+    int ok = 1;
     memset(&b, 0, sizeof b);
-    mkdir(dir, 0777);
-    ok = getcwd(cwd, sizeof cwd) != NULL;
-    for (k = 0; k < 4 && ok; k++) {
-        snprintf(from, sizeof from, "%s/%s/%s", cwd, MODEL, files[k]);
-        snprintf(to, sizeof to, "%s/%s", dir, files[k]);
-        unlink(to);
-        ok = symlink(from, to) == 0;
-    }
+    ok = link_model(dir, MODEL, files, 4);
     snprintf(to, sizeof to, "%s/generation_config.json", dir);
     if (!ok || !(f = fopen(to, "wb"))) { SKIP("cannot link the model into %s", dir); return; }
     fputs("{\"do_sample\": false, \"max_new_tokens\": 5}\n", f);
@@ -1791,5 +1855,6 @@ int main(int argc, char **argv) {
     test_scheduling();
     test_fork_cancel();
     test_generation_config();
+    test_nonfinite();
     return test_summary("test_server");
 }
