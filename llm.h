@@ -5003,7 +5003,8 @@ LLM_API llm_status llm_chat_render(const llm_tokenizer *t, int tmpl, int32_t eos
                          i);
             goto out;
         }
-        if (msgs[i].content_len > ((size_t)-1) / 2 - total) {
+        if (msgs[i].content_len > ((size_t)-1) / 2 - total ||   /* total stays at most SIZE_MAX / 2 */
+            ((size_t)-1) / 2 - total - msgs[i].content_len < 32) {
             r = llm__err(msg, LLM_ERR_LIMIT, "the messages are too long");
             goto out;
         }

@@ -1215,6 +1215,7 @@ static int serve_request(conn *cn, request *r, fail *f, int keep) {
 /* The body of /v1/embeddings (classify 0) or /classify (1) -> a job (not
    queued), its inputs tokenized; *base64: encoding_format "base64". */
 static pool_job *pool_request(server *srv, const js_doc *d, int classify, int *base64, fail *f) {
+    static const char *const unsupported[] = { "truncate_prompt_tokens", NULL };   /* vLLM's: inputs are whole */
     const llm_config *mc = &srv->model.config;
     pool_job *j = (pool_job *)calloc(1, sizeof *j);
     http_inputs x;
@@ -1254,6 +1255,7 @@ static pool_job *pool_request(server *srv, const js_doc *d, int classify, int *b
         j->pool = v && d->v[v].type == JS_STR && !strcmp(d->v[v].s, "last") ? LLM_POOL_LAST : LLM_POOL_MEAN;
         if (!get_bool(d, "normalize", &j->normalize, f)) goto fail;
     }
+    if (!refuse_fields(d, unsupported, f)) goto fail;
     if (!http_inputs_parse(d, js_get(d, 0, "input"), mc->n_vocab, &x)) { bad(f, 400, "input", x.error); goto fail; }
     j->count = x.n;
     j->off = (size_t *)malloc(x.n * sizeof(size_t));
@@ -1352,6 +1354,12 @@ static int pooled(conn *cn, const char *body, size_t len, int classify, int keep
         if (!f.status) return 0;   /* the client left */
         j = NULL;
     }
+    for (i = 0; j && !j->status && i < j->count * W; i++)   /* JSON has no NaN or infinity */
+        if (!isfinite(j->out[i])) {
+            j->status = 500;
+            snprintf(j->error, sizeof j->error, "the model's outputs are not finite (NaN or infinity): "
+                     "its weights hold non-finite or too large values");
+        }
     if (!j || j->status) {
         if (j) bad(&f, j->status, NULL, j->error);
         pool_job_free(j);
@@ -1425,15 +1433,20 @@ static int head_fits(conn *cn, const char *path, int keep) {
     return 0;
 }
 
-/* The text of message m's content: a string, null (for an assistant), or
-   an array of {"type": "text", "text": ...} parts, joined with nothing
-   between them into *buf (grown); 0 with f set otherwise. */
-static int chat_content(const js_doc *d, size_t m, size_t i, sb *buf, size_t *at, size_t *len, fail *f) {
+/* The text of message m's content: a string, null or absent (for an
+   assistant only), or an array of {"type": "text", "text": ...} parts,
+   joined with nothing between them into *buf (grown); 0 with f set otherwise. */
+static int chat_content(const js_doc *d, size_t m, size_t i, int assistant, sb *buf, size_t *at, size_t *len,
+                        fail *f) {
     size_t v = js_get(d, m, "content"), e, k = 0;
     char msg[160];
     *at = buf->n;
     *len = 0;
-    if (!v || d->v[v].type == JS_NULL) return 1;
+    if ((!v || d->v[v].type == JS_NULL) && assistant) return 1;
+    if (!v || d->v[v].type == JS_NULL) {
+        snprintf(msg, sizeof msg, "messages[%zu].content is required (null or absent only for an assistant)", i);
+        return bad(f, 400, "messages", msg);
+    }
     if (d->v[v].type == JS_STR) { sb_add(buf, d->v[v].s, d->v[v].len); *len = d->v[v].len; return 1; }
     if (d->v[v].type != JS_ARR) {
         snprintf(msg, sizeof msg, "messages[%zu].content must be a string or an array of text parts", i);
@@ -1486,7 +1499,7 @@ static int chat_messages(const js_doc *d, llm_chat_message **msgs, size_t *n, sb
             return bad(f, 400, "messages", msg);
         }
         (*msgs)[i].role = roles[k];
-        if (!chat_content(d, e, i, text, &at[i], &(*msgs)[i].content_len, f)) { free(at); return 0; }
+        if (!chat_content(d, e, i, k == 3, text, &at[i], &(*msgs)[i].content_len, f)) { free(at); return 0; }
     }
     *n = i;
     if (text->oom) { free(at); return bad(f, 500, NULL, "out of memory"); }
@@ -1524,7 +1537,9 @@ static request *chat_request(server *srv, const js_doc *d, fail *f) {
         bad(f, 400, "response_format", "only response_format {\"type\": \"text\"} is supported");
         return NULL;
     }
-    if (js_get(d, 0, "max_tokens") && js_get(d, 0, "max_completion_tokens")) {
+    v = js_get(d, 0, "max_tokens");   /* null is absent, as everywhere */
+    k = js_get(d, 0, "max_completion_tokens");
+    if (v && d->v[v].type != JS_NULL && k && d->v[k].type != JS_NULL) {
         bad(f, 400, "max_completion_tokens", "give max_completion_tokens or max_tokens, not both");
         return NULL;
     }
@@ -1689,6 +1704,16 @@ static int models(conn *cn, int keep) {
               "\"n_layer\":%d,\"n_embd\":%d,", srv->n_ctx, srv->model.config.n_vocab, srv->model.config.n_layer,
               srv->model.config.n_embd);
     chat_template_json(&b, srv);
+    if (srv->model.config.num_labels > 0) {   /* a classifier: its labels by id */
+        int i;
+        sb_printf(&b, ",\"num_labels\":%d,\"id2label\":{", srv->model.config.num_labels);
+        for (i = 0; i < srv->model.config.num_labels; i++) {
+            const char *l = llm_model_label(&srv->model, i);
+            sb_printf(&b, "%s\"%d\":", i ? "," : "", i);
+            sb_json_str(&b, l ? l : "", l ? strlen(l) : 0);
+        }
+        sb_puts(&b, "}");
+    }
     sb_puts(&b, "}}]}");
     respond_json(cn, 200, &b, keep);
     sb_free(&b);
@@ -1786,7 +1811,7 @@ static int route_one(conn *cn, const http_request *h, const char *body) {
     if (!known) {
         const char *msg = "no such endpoint; served: POST /v1/completions, POST /v1/chat/completions, "
                           "POST /v1/embeddings, POST /classify, GET /v1/models, GET /health, GET /metrics, "
-                          "POST /tokenize, POST /detokenize";
+                          "POST /tokenize, POST /detokenize, GET / (the web page)";
         respond_error(cn, 404, msg, NULL, keep);
         return keep;
     }

@@ -116,6 +116,13 @@ static void test_render(const llm_tokenizer *tc, const llm_tokenizer *tp) {
     m[0].content = NULL;
     CHECK(llm_chat_render(tp, LLM_CHAT_PLAIN, EOT, m, 1, 1, ids, 256, &n, err) == LLM_ERR_INVALID_ARG,
           "NULL content with a length");
+    /* lengths whose sum (with the template's bytes) wraps around SIZE_MAX: refused before anything is read */
+    m[0] = msg("user", "x");
+    m[1] = msg("user", "x");
+    m[0].content_len = (size_t)-1 / 2 - 32;
+    m[1].content_len = (size_t)0 - (size_t)-1 / 2;
+    r = llm_chat_render(tp, LLM_CHAT_PLAIN, EOT, m, 2, 1, ids, 256, &n, err);
+    CHECK(r == LLM_ERR_LIMIT, "lengths past SIZE_MAX / 2 in all: %d %s", r, err);
 }
 
 /* HF's DialoGPT tokenizer_config.json template (GPT2Tokenizer's default). */

@@ -599,6 +599,9 @@ static void test_chat(int port) {
         { "{\"messages\":[{\"role\":\"tool\",\"content\":\"x\"}]}", "tool calling" },
         { "{\"messages\":[{\"role\":\"wizard\",\"content\":\"x\"}]}", "wizard" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":7}]}", "content" },
+        { "{\"messages\":[{\"role\":\"user\"}]}", "messages[0].content" },
+        { "{\"messages\":[{\"role\":\"user\",\"content\":\"hi\"},{\"role\":\"system\",\"content\":null}]}",
+          "messages[1].content" },
         { "{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"image_url\",\"image_url\":{\"url\":\"x\"}}]}]}",
           "content[0]" },
         { "{\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"1\"}]}]}", "tool_calls" },
@@ -720,6 +723,11 @@ static void test_chat(int port) {
     CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200, "long chat: %s", b.p);
     CHECK(http(port, "POST", "/v1/chat/completions", req.p, NULL, &b) == 200 &&
           jnum(b.p, "usage.prompt_tokens_details.cached_tokens") > 0, "long chat again: cached_tokens in %s", b.p);
+    /* null is absent: max_tokens null beside max_completion_tokens (and the other way) */
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":null,\"max_completion_tokens\":3}",
+               NULL, &b) == 200 && jnum(b.p, "usage.completion_tokens") <= 3, "max_tokens null: %s", b.p);
+    CHECK(http(port, "POST", "/v1/chat/completions", "{" CHAT_MSGS ",\"max_tokens\":3,\"max_completion_tokens\":null}",
+               NULL, &b) == 200 && jnum(b.p, "usage.completion_tokens") <= 3, "max_completion_tokens null: %s", b.p);
     /* refused: each a 400 whose message says why */
     for (i = 0; i < (int)(sizeof bad / sizeof bad[0]); i++) {
         int st = http(port, "POST", "/v1/chat/completions", bad[i][0], NULL, &b);
@@ -814,7 +822,8 @@ static void test_not_served(int port) {
     for (i = 0; i < 2; i++) {
         int st = http(port, "POST", paths[i], "{}", NULL, &b);
         char *msg = jstr(b.p, "error.message");
-        CHECK(st == 404 && msg && strstr(msg, "POST /v1/completions"), "%s: %d %s", paths[i], st, b.p);
+        CHECK(st == 404 && msg && strstr(msg, "POST /v1/completions") && strstr(msg, "GET / (the web page)"),
+              "%s: %d %s", paths[i], st, b.p);
         free(msg);
     }
     sb_free(&b);
@@ -1168,6 +1177,14 @@ static void test_pooled_reference(void) {
                 free(label);
             }
             CHECK(best_ok, "%s /classify labels: %.400s", fx[f], b.p);
+            if (f == 0) {   /* /v1/models names every label (the web page's Classify tab shows them) */
+                char *l0 = NULL, *l1 = NULL;
+                CHECK(http(s.port, "GET", "/v1/models", NULL, NULL, &b2) == 200 &&
+                      (l0 = jstr(b2.p, "data.0.meta.id2label.0")) && (l1 = jstr(b2.p, "data.0.meta.id2label.1")) &&
+                      !strcmp(l0, "NEGATIVE") && !strcmp(l1, "POSITIVE") && jnum(b2.p, "data.0.meta.num_labels") == 2,
+                      "%s /v1/models: %s", fx[f], b2.p);
+                free(l0); free(l1);
+            }
         } else {
             char *msg = NULL;
             CHECK(http(s.port, "POST", "/classify", req.p, NULL, &b) == 400 && (msg = jstr(b.p, "error.message")) &&
@@ -1302,6 +1319,11 @@ static void test_pooled_lm(int port) {
     CHECK(jfloats(b.p, "data.2.embedding", both, 1024) == n1, "three inputs: %.200s", b.p);
     CHECK(http(port, "POST", "/classify", "{\"input\":\"JULIET:\"}", NULL, &b) == 400 &&
           (msg = jstr(b.p, "error.message")) && strstr(msg, "GPT2LMHeadModel"), "/classify on an LM: %s", b.p);
+    free(msg);
+    msg = NULL;   /* vLLM's truncate_prompt_tokens is refused, not ignored */
+    CHECK(http(port, "POST", "/v1/embeddings", "{\"input\":\"ROMEO: But soft\",\"truncate_prompt_tokens\":2}", NULL,
+               &b) == 400 && (msg = jstr(b.p, "error.message")) && strstr(msg, "truncate_prompt_tokens"),
+          "truncate_prompt_tokens: %s", b.p);
     free(msg);
     sb_free(&b);
 }
@@ -1669,6 +1691,77 @@ static void test_fork_cancel(void) {
     sb_free(&req); sb_free(&big);
 }
 
+/* Links files[0..n) of the model folder src (relative to the working
+   directory) into the folder dir (made if absent); 1 when all are linked. */
+static int link_model(const char *dir, const char *src, const char *const *files, int n) {
+    char cwd[1024], from[1400], to[1200];
+    int k, ok;
+    mkdir(dir, 0777);
+    ok = getcwd(cwd, sizeof cwd) != NULL;
+    for (k = 0; k < n && ok; k++) {
+        snprintf(from, sizeof from, "%s/%s/%s", cwd, src, files[k]);
+        snprintf(to, sizeof to, "%s/%s", dir, files[k]);
+        unlink(to);
+        ok = symlink(from, to) == 0;
+    }
+    return ok;
+}
+
+/* A checkpoint whose outputs are not finite (seqcls-2 with wte all +inf,
+   written into build/server-inf-test/): /v1/embeddings and /classify answer
+   500 with a JSON error saying so, never a body with "nan" in it. */
+static void test_nonfinite(void) {
+    static const char *const files[] = { "config.json", "merges.txt", "vocab.json" };
+    static const char *const quiet[] = { "--quiet", NULL };
+    static const char src[] = "tests/data/heads/seqcls-2", dir[] = "build/server-inf-test";
+    static const char *const paths[] = { "/v1/embeddings", "/classify" };
+    char from[1400], to[1200];
+    unsigned char *st = NULL;
+    unsigned long a = 0, e = 0, hl = 0, i;
+    long n = 0;
+    const char *w;
+    srv_proc s;
+    sb b;
+    FILE *f;
+    int k, ok;
+    const float inf = (float)HUGE_VAL;
+    memset(&b, 0, sizeof b);
+    ok = link_model(dir, src, files, 3);
+    snprintf(from, sizeof from, "%s/model.safetensors", src);
+    if (ok && (f = fopen(from, "rb"))) {
+        ok = fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 8 && fseek(f, 0, SEEK_SET) == 0 &&
+             (st = (unsigned char *)malloc((size_t)n + 1)) && fread(st, 1, (size_t)n, f) == (size_t)n;
+        fclose(f);
+    } else ok = 0;
+    if (ok) {
+        for (k = 7; k >= 0; k--) hl = hl << 8 | st[k];
+        st[n] = 0;
+        w = hl < (unsigned long)n - 8 ? strstr((const char *)st + 8, "wte.weight\"") : NULL;
+        w = w ? strstr(w, "data_offsets") : NULL;
+        w = w ? strchr(w, '[') : NULL;
+        ok = w && sscanf(w + 1, " %lu , %lu", &a, &e) == 2 && a < e && 8 + hl + e <= (unsigned long)n;
+        for (i = a; ok && i + 4 <= e; i += 4) memcpy(st + 8 + hl + i, &inf, 4);
+    }
+    snprintf(to, sizeof to, "%s/model.safetensors", dir);
+    if (!ok || !(f = fopen(to, "wb")) || fwrite(st, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0) {
+        free(st);
+        SKIP("cannot write %s", to);
+        return;
+    }
+    free(st);
+    memset(&s, 0, sizeof s);
+    if (!start_server(&s, server_bin, dir, quiet)) { CHECK(0, "server (inf weights) did not start"); return; }
+    for (k = 0; k < 2; k++) {
+        char *msg = NULL;
+        int code = http(s.port, "POST", paths[k], "{\"input\":\"hi\",\"encoding_format\":\"float\"}", NULL, &b);
+        CHECK(code == 500 && (msg = jstr(b.p, "error.message")) && strstr(msg, "not finite") && !strstr(b.p, "nan"),
+              "%s with inf weights: %d %s", paths[k], code, b.p);
+        free(msg);
+    }
+    CHECK(stop_server(&s, SIGTERM) == 0, "inf-weights server exit status");
+    sb_free(&b);
+}
+
 /* generation_config.json gives the server's request defaults, as it gives
    generate's; a request's fields win; --no-generation-config ignores it.
    The model is models/shakespeare linked into build/server-gc-test/ with
@@ -1679,20 +1772,13 @@ static void test_generation_config(void) {
     static const char *const quiet[] = { "--quiet", NULL };
     static const char *const no_gc[] = { "--quiet", "--no-generation-config", NULL };
     static const char dir[] = "build/server-gc-test";
-    char cwd[1024], from[1400], to[1200], *want, *got, expect[1024];
+    char to[1200], *want, *got, expect[1024];
     srv_proc s;
     sb b;
     FILE *f;
-    int k, ok = 1;
+    int ok = 1;
     memset(&b, 0, sizeof b);
-    mkdir(dir, 0777);
-    ok = getcwd(cwd, sizeof cwd) != NULL;
-    for (k = 0; k < 4 && ok; k++) {
-        snprintf(from, sizeof from, "%s/%s/%s", cwd, MODEL, files[k]);
-        snprintf(to, sizeof to, "%s/%s", dir, files[k]);
-        unlink(to);
-        ok = symlink(from, to) == 0;
-    }
+    ok = link_model(dir, MODEL, files, 4);
     snprintf(to, sizeof to, "%s/generation_config.json", dir);
     if (!ok || !(f = fopen(to, "wb"))) { SKIP("cannot link the model into %s", dir); return; }
     fputs("{\"do_sample\": false, \"max_new_tokens\": 5}\n", f);
@@ -1769,5 +1855,6 @@ int main(int argc, char **argv) {
     test_scheduling();
     test_fork_cancel();
     test_generation_config();
+    test_nonfinite();
     return test_summary("test_server");
 }
