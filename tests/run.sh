@@ -5,7 +5,8 @@
 #
 # LLM_TEST_JOBS programs run at once (default: the number of cores); each
 # one's output is printed whole, in the order given, as soon as it and those
-# before it are done. OpenMP's threads sleep when they wait
+# before it are done; before the sum, the five slowest (wall seconds).
+# OpenMP's threads sleep when they wait
 # (OMP_WAIT_POLICY=passive unless the caller sets it): the tests' models are
 # small, and spinning threads on cores shared with other tests (or other
 # work) turn each barrier into a wait for the scheduler.
@@ -52,10 +53,12 @@ for t in "$@"; do
     while [ $((started - $(done_count))) -ge "$jobs" ]; do show_ready; nap; done
     started=$((started + 1)); k=$started
     printf '%s\n' "$t" > "$dir/$k.name"
-    ( "$t" > "$dir/$k.out" 2>&1 < /dev/null; echo $? > "$dir/$k.tmp"; mv "$dir/$k.tmp" "$dir/$k.rc" ) &
+    ( s0=$(date +%s); "$t" > "$dir/$k.out" 2>&1 < /dev/null; echo $? > "$dir/$k.tmp"
+      echo "$(( $(date +%s) - s0 )) s $t" > "$dir/$k.sec"; mv "$dir/$k.tmp" "$dir/$k.rc" ) &
     show_ready
 done
 while [ $shown -lt $n ]; do show_ready; [ $shown -lt $n ] && nap; done
 wait
+echo "slowest: $(cat "$dir"/*.sec | sort -rn | head -n 5 | sed 's|[^ ]*/||' | paste -sd, - | sed 's/,/, /g')"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
