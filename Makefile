@@ -51,7 +51,7 @@ ifeq ($(MAKELEVEL),0)
   endif
   ifneq ($(filter test,$(MAKECMDGOALS)),)
     $(info make test: builds every program and test on all $(NPROC) cores unless -j says otherwise, then)
-    $(info runs the suite: about 5 minutes on an idle 2-core machine. The last line is N passed, N failed.)
+    $(info runs the suite: about 4 minutes on an idle 2-core machine. The last line is N passed, N failed.)
   endif
 endif
 
